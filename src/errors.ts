@@ -1,0 +1,158 @@
+// KindlingError: the one error class the engine raises, with a closed union of
+// stable codes and a structured context saying where it happened. Messages are
+// built by the factories below, so every error names what failed and where.
+
+export type ErrorCode =
+  | 'TASK_NOT_SERIALIZABLE'
+  | 'CHECKPOINT_DIR_NOT_SET'
+  | 'CHECKPOINT_NOT_FOUND'
+  | 'CHECKPOINT_CORRUPT'
+  | 'CHECKPOINT_PARTITION_MISMATCH'
+  | 'TASK_FAILED'
+  | 'JOB_CANCELLED'
+  | 'CONTEXT_STOPPED'
+  | 'INVALID_ARGUMENT'
+  | 'UNSUPPORTED_OPERATION'
+  | 'RESULT_NOT_CLONEABLE'
+  | 'FETCH_FAILED'
+  | 'STREAMING_CHECKPOINT_INCOMPATIBLE'
+  | 'STREAMING_STATE_ERROR';
+
+export interface ErrorContext {
+  rddId?: number;
+  rddName?: string;
+  partitionIndex?: number;
+  stageId?: number;
+  attempt?: number;
+  path?: string;
+  frame?: number;
+  argument?: string;
+  variable?: string;
+  operator?: string;
+}
+
+export class KindlingError extends Error {
+  override readonly name = 'KindlingError';
+  readonly code: ErrorCode;
+  readonly context: ErrorContext;
+
+  constructor(code: ErrorCode, message: string, context: ErrorContext = {}, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.code = code;
+    this.context = context;
+  }
+}
+
+export function isKindlingError(e: unknown, code?: ErrorCode): e is KindlingError {
+  return e instanceof KindlingError && (code === undefined || e.code === code);
+}
+
+/** A short, printable description of any received value, for argument errors. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  const ctor = (value as object).constructor;
+  return ctor && ctor !== Object ? `a ${ctor.name}` : 'an object';
+}
+
+export function rddLabel(rddId: number, rddName?: string): string {
+  return rddName === undefined ? `RDD ${rddId}` : `RDD ${rddId} (${rddName})`;
+}
+
+export const errors = {
+  invalidArgument(argument: string, expected: string, received: unknown): KindlingError {
+    return new KindlingError(
+      'INVALID_ARGUMENT',
+      `Invalid argument ${argument}: expected ${expected}, received ${describeValue(received)}`,
+      { argument },
+    );
+  },
+
+  notSerializable(where: string, variable: string): KindlingError {
+    return new KindlingError(
+      'TASK_NOT_SERIALIZABLE',
+      `The function passed to ${where} uses the free variable '${variable}', which cannot travel to a ` +
+        `worker thread. Pass it through env instead: ${where}((..., env) => ... env.${variable} ..., ` +
+        `{ env: { ${variable} } })`,
+      { variable },
+    );
+  },
+
+  notShippable(where: string, reason: string): KindlingError {
+    return new KindlingError(
+      'TASK_NOT_SERIALIZABLE',
+      `The function passed to ${where} cannot travel to a worker thread: ${reason}`,
+    );
+  },
+
+  checkpointDirNotSet(rddId: number, rddName?: string): KindlingError {
+    return new KindlingError(
+      'CHECKPOINT_DIR_NOT_SET',
+      `Cannot checkpoint ${rddLabel(rddId, rddName)}: no checkpoint directory is set. ` +
+        `Call ctx.setCheckpointDir(dir) or pass { checkpointDir } to new Context()`,
+      { rddId },
+    );
+  },
+
+  checkpointNotFound(path: string, why: string): KindlingError {
+    return new KindlingError('CHECKPOINT_NOT_FOUND', `No checkpoint at ${path}: ${why}`, { path });
+  },
+
+  checkpointCorrupt(path: string, why: string, context: ErrorContext = {}): KindlingError {
+    const frame = context.frame === undefined ? '' : ` (frame ${context.frame})`;
+    return new KindlingError('CHECKPOINT_CORRUPT', `Corrupt checkpoint file ${path}${frame}: ${why}`, {
+      ...context,
+      path,
+    });
+  },
+
+  checkpointPartitionMismatch(path: string, expected: number, found: number): KindlingError {
+    return new KindlingError(
+      'CHECKPOINT_PARTITION_MISMATCH',
+      `Checkpoint ${path} has ${found} partitions but the original RDD has ${expected}`,
+      { path },
+    );
+  },
+
+  taskFailed(
+    rddId: number,
+    rddName: string | undefined,
+    partitionIndex: number,
+    stageId: number,
+    attempt: number,
+    cause: Error,
+  ): KindlingError {
+    return new KindlingError(
+      'TASK_FAILED',
+      `Task failed in ${rddLabel(rddId, rddName)} partition ${partitionIndex}, stage ${stageId} ` +
+        `attempt ${attempt}: ${cause.message}`,
+      { rddId, partitionIndex, stageId, attempt },
+      cause,
+    );
+  },
+
+  resultNotCloneable(rddId: number, partitionIndex: number, detail: string): KindlingError {
+    return new KindlingError(
+      'RESULT_NOT_CLONEABLE',
+      `The result of ${rddLabel(rddId)} partition ${partitionIndex} cannot be sent between threads: ${detail}`,
+      { rddId, partitionIndex },
+    );
+  },
+
+  jobCancelled(jobId: number): KindlingError {
+    return new KindlingError('JOB_CANCELLED', `Job ${jobId} was cancelled by cancelAllJobs()`);
+  },
+
+  contextStopped(what: string): KindlingError {
+    return new KindlingError('CONTEXT_STOPPED', `Cannot ${what}: the Context has been stopped`);
+  },
+
+  unsupported(message: string, context: ErrorContext = {}): KindlingError {
+    return new KindlingError('UNSUPPORTED_OPERATION', message, context);
+  },
+};
