@@ -1,0 +1,233 @@
+// The wire protocol between the main thread and the worker threads: plain data
+// only, every union tagged by `kind`. The main thread sends a StagePlan once per
+// worker per stage (pulled over the comlink control plane) and a TaskRequest per
+// task; a worker answers every task with a TaskResult and never rejects.
+//
+//   main ──TaskRequest(planId, PartitionDesc)──▶ worker ──getPlan(planId)──▶ main
+//   main ◀────────────── TaskResult (success | failure) ──────────────── worker
+
+import type { ShippedFunction } from './shipping/closure.js';
+import type { PartitionerPlan } from './rdd/partitioner-plan.js';
+import type { Codec } from './format/frames.js';
+
+/** A user or built-in function with the env it receives as its last argument. */
+export interface FunctionPlan {
+  fn: ShippedFunction;
+  env: EnvValue;
+}
+
+/** env after the main thread replaced Broadcast/Accumulator handles by markers. */
+export type EnvValue = unknown;
+export interface BroadcastMarker {
+  kind: 'kindling.broadcast';
+  id: number;
+}
+export interface AccumulatorMarker {
+  kind: 'kindling.accumulator';
+  id: number;
+}
+
+/** Narrow per-partition operations; all run on batches of records in the worker. */
+export type NarrowOp =
+  | { kind: 'map' | 'filter' | 'flatMap' | 'keyBy' | 'mapValues' | 'flatMapValues'; f: FunctionPlan }
+  | { kind: 'mapPartitions'; f: FunctionPlan }
+  | { kind: 'mapPartitionsWithIndex'; f: FunctionPlan }
+  | { kind: 'glom' | 'keys' | 'values' }
+  | { kind: 'sample'; withReplacement: boolean; fraction: number; seed: number }
+  | { kind: 'zipWithIndex' };
+
+/** How a shuffle combines values by key (Spark's Aggregator). */
+export interface AggregatorPlan {
+  createCombiner: FunctionPlan;
+  mergeValue: FunctionPlan;
+  mergeCombiners: FunctionPlan;
+}
+
+export type StorageLevelName = 'NONE' | 'MEMORY_ONLY' | 'MEMORY_AND_DISK' | 'DISK_ONLY';
+
+/** One RDD of a stage's pipeline, as the worker sees it. */
+export interface PlanNode {
+  id: number;
+  name?: string;
+  compute: NodeCompute;
+  /** Persisted: the worker stores the computed partition as a block. */
+  storageLevel?: StorageLevelName;
+  /** Marked for reliable checkpoint: the worker writes the partition to this directory. */
+  checkpoint?: { dir: string; codec: Codec };
+}
+
+export type NodeCompute =
+  | { kind: 'parallelize' }
+  | { kind: 'range' }
+  | { kind: 'textFile' }
+  | { kind: 'empty' }
+  | { kind: 'narrow'; parent: number; op: NarrowOp }
+  | { kind: 'union'; parents: number[] }
+  | { kind: 'coalesce'; parent: number }
+  | { kind: 'cartesian'; left: number; right: number }
+  | { kind: 'shuffled'; aggregator?: AggregatorPlan; mapSideCombine: boolean; sort?: SortPlan }
+  /** One entry per input: the parent node id when it is read narrowly, null when shuffled. */
+  | { kind: 'cogrouped'; narrowParents: (number | null)[] }
+  | { kind: 'checkpointFile' };
+
+export interface SortPlan {
+  ascending: boolean;
+}
+
+/**
+ * A task's partition, Spark's Partition objects as plain data: the root node's
+ * descriptor holds its parents' descriptors, down to sources and shuffle reads.
+ */
+export type PartitionDesc =
+  | { kind: 'parallelize'; node: number; index: number; data: unknown[] }
+  | { kind: 'range'; node: number; index: number; start: number; end: number; step: number }
+  | { kind: 'textFile'; node: number; index: number; path: string; start: number; end: number }
+  | { kind: 'empty'; node: number; index: number }
+  | { kind: 'narrow'; node: number; index: number; parent: PartitionDesc; startIndex?: number }
+  | { kind: 'union'; node: number; index: number; parent: PartitionDesc }
+  | { kind: 'coalesce'; node: number; index: number; parents: PartitionDesc[] }
+  | { kind: 'cartesian'; node: number; index: number; left: PartitionDesc; right: PartitionDesc }
+  | { kind: 'shuffled'; node: number; index: number; blocks: ShuffleBlockRef[] }
+  | { kind: 'cogrouped'; node: number; index: number; inputs: CoGroupInput[] }
+  | { kind: 'checkpointFile'; node: number; index: number; path: string }
+  | { kind: 'cached'; node: number; index: number; block: BlockRef; fallback: PartitionDesc };
+
+export type CoGroupInput =
+  | { kind: 'shuffle'; blocks: ShuffleBlockRef[] }
+  | { kind: 'narrow'; parent: PartitionDesc };
+
+/** One map output's bytes for one reduce partition: frames in [start, end) of a part file. */
+export interface ShuffleBlockRef {
+  shuffleId: number;
+  mapIndex: number;
+  reduceIndex: number;
+  path: string;
+  start: number;
+  end: number;
+}
+
+/** Where a cached partition lives; any worker can read either. */
+export type BlockRef =
+  | { kind: 'memory'; blockId: string; buffer: SharedArrayBuffer; codec: Codec }
+  | { kind: 'disk'; blockId: string; path: string };
+
+/** What a result task computes from its partition's records (Spark's runJob func). */
+export type ResultAction =
+  | { kind: 'collect' | 'count' | 'countByValue' | 'drain' }
+  | { kind: 'take'; n: number }
+  | { kind: 'reduce'; f: FunctionPlan }
+  | { kind: 'fold'; zero: unknown; f: FunctionPlan }
+  | { kind: 'aggregate'; zero: unknown; seqOp: FunctionPlan }
+  | { kind: 'foreach' | 'foreachPartition'; f: FunctionPlan }
+  /** The n smallest by `compare` (or compareKeys), descending when `reverse`. */
+  | { kind: 'takeOrdered'; n: number; compare?: FunctionPlan; reverse: boolean }
+  /** Reservoir sample of the keys of [k, v] records, for RangePartitioner bounds. */
+  | { kind: 'sampleKeys'; size: number; seed: number }
+  /** Values of [k, v] records whose key equals `key` by value. */
+  | { kind: 'lookup'; key: unknown }
+  /** Writes `part-NNNNN` into dir (a temp dir the main thread renames when complete). */
+  | { kind: 'saveAsTextFile'; dir: string };
+
+/** What the stage's tasks produce. */
+export type StageOutput =
+  | { kind: 'result'; action: ResultAction }
+  | {
+      kind: 'shuffleMap';
+      shuffleId: number;
+      partitioner: PartitionerPlan;
+      /** Map-side combine when set (reduceByKey & co.). */
+      combine?: AggregatorPlan;
+      codec: Codec;
+    };
+
+export interface StagePlan {
+  planId: string;
+  stageId: number;
+  rootNode: number;
+  nodes: PlanNode[];
+  output: StageOutput;
+  /** Scratch directory for shuffle output and disk blocks. */
+  localDir: string;
+}
+
+export interface TaskRequest {
+  kind: 'task';
+  planId: string;
+  stageId: number;
+  partitionIndex: number;
+  /** Unique across the context: names temp files of this attempt. */
+  taskId: number;
+  attempt: number;
+  desc: PartitionDesc;
+}
+
+export interface MapStatus {
+  shuffleId: number;
+  mapIndex: number;
+  path: string;
+  /** Byte offsets of each reduce partition's frames: [offsets[r], offsets[r + 1]). */
+  offsets: number[];
+}
+
+export interface CheckpointPartStats {
+  rddId: number;
+  partitionIndex: number;
+  records: number;
+  bytes: number;
+  crc32: number;
+}
+
+export interface BlockWritten {
+  blockId: string;
+  node: number;
+  level: StorageLevelName;
+  records: number;
+  /** Memory levels: the serialized frames, shared with the main thread. */
+  buffer?: SharedArrayBuffer;
+  /** DISK_ONLY: the committed file. */
+  path?: string;
+  bytes: number;
+}
+
+export interface TaskMetrics {
+  durationMs: number;
+  recordsRead: number;
+}
+
+export interface TaskSideOutputs {
+  accumulators: { id: number; delta: number }[];
+  checkpoints: CheckpointPartStats[];
+  blocks: BlockWritten[];
+  /** Blocks named in the request that the worker found missing or damaged (recomputed). */
+  lostBlocks: string[];
+}
+
+export type TaskResult =
+  | {
+      kind: 'success';
+      /** Result stage: the function's value, encoded with the record codec. */
+      value?: Uint8Array;
+      mapStatus?: MapStatus;
+      side: TaskSideOutputs;
+      metrics: TaskMetrics;
+    }
+  | { kind: 'failure'; error: SerializedError; side: TaskSideOutputs }
+  | { kind: 'fetchFailed'; shuffleId: number; mapIndex: number; error: SerializedError };
+
+/** An error rebuilt on the main thread with its name, message, stack and code. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  code?: string;
+  /** A KindlingError raised in the worker keeps its code and context. */
+  kindling?: { code: string; context: Record<string, unknown> };
+}
+
+/** The control plane the main thread exposes to workers over comlink. */
+export interface ControlApi {
+  getPlan(planId: string): StagePlan;
+  getBroadcast(id: number): unknown;
+}
+
+export const CONTROL_PORT_MESSAGE = 'kindling.control-port';
