@@ -38,7 +38,12 @@ export type NarrowOp =
 
 /** How a shuffle combines values by key (Spark's Aggregator). */
 export interface AggregatorPlan {
-  createCombiner: FunctionPlan;
+  /**
+   * Absent for aggregateByKey/foldByKey: the combiner is then
+   * mergeValue(structuredClone(zero.value), v, env), Spark's createCombiner there.
+   */
+  createCombiner?: FunctionPlan;
+  zero?: { value: unknown };
   mergeValue: FunctionPlan;
   mergeCombiners: FunctionPlan;
 }
