@@ -109,6 +109,8 @@ export interface ShuffleBlockRef {
   path: string;
   start: number;
   end: number;
+  /** The codec the map side wrote the file with (StageOutput shuffleMap codec). */
+  codec: Codec;
 }
 
 /** Where a cached partition lives; any worker can read either. */
@@ -216,7 +218,8 @@ export type TaskResult =
       side: TaskSideOutputs;
       metrics: TaskMetrics;
     }
-  | { kind: 'failure'; error: SerializedError; side: TaskSideOutputs }
+  /** rddId: the plan node whose function (or read) threw, when the worker can tell. */
+  | { kind: 'failure'; error: SerializedError; side: TaskSideOutputs; rddId?: number }
   | { kind: 'fetchFailed'; shuffleId: number; mapIndex: number; error: SerializedError };
 
 /** An error rebuilt on the main thread with its name, message, stack and code. */
