@@ -34,7 +34,9 @@ export type NarrowOp =
   | { kind: 'mapPartitionsWithIndex'; f: FunctionPlan }
   | { kind: 'glom' | 'keys' | 'values' }
   | { kind: 'sample'; withReplacement: boolean; fraction: number; seed: number }
-  | { kind: 'zipWithIndex' };
+  | { kind: 'zipWithIndex' }
+  /** Aggregation by key inside the partition: the parent is already partitioned by key. */
+  | { kind: 'combineByKey'; aggregator: AggregatorPlan };
 
 /** How a shuffle combines values by key (Spark's Aggregator). */
 export interface AggregatorPlan {
