@@ -90,6 +90,15 @@ export const errors = {
     );
   },
 
+  functionRefInvalid(module: string, exportName: string, why: string, cause?: unknown): KindlingError {
+    return new KindlingError(
+      'INVALID_ARGUMENT',
+      `Invalid argument fn(${JSON.stringify(module)}, ${JSON.stringify(exportName)}): ${why}`,
+      { argument: 'fn' },
+      cause,
+    );
+  },
+
   checkpointDirNotSet(rddId: number, rddName?: string): KindlingError {
     return new KindlingError(
       'CHECKPOINT_DIR_NOT_SET',

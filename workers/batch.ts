@@ -1,0 +1,49 @@
+// Records travel through a worker's pipeline as batches: arrays of up to BATCH_SIZE records,
+// so per-record work is a tight loop and per-step overhead is paid once a batch. A batch
+// belongs to whoever receives it (producers never reuse an array they have yielded).
+
+import { errors } from '../src/errors.js';
+
+export type Batches = Iterable<unknown[]>;
+
+export const BATCH_SIZE = 4096;
+
+/** The records of `batches` one by one: what user functions that take a partition see. */
+export function* flatten(batches: Batches): Generator<unknown, void, undefined> {
+  for (const batch of batches) yield* batch;
+}
+
+/** Any iterable of records (a user function's output) regrouped into batches. */
+export function* rebatch(records: Iterable<unknown>): Generator<unknown[], void, undefined> {
+  let out: unknown[] = [];
+  for (const x of records) {
+    out.push(x);
+    if (out.length >= BATCH_SIZE) {
+      yield out;
+      out = [];
+    }
+  }
+  if (out.length > 0) yield out;
+}
+
+/** An in-memory array of records as batches (slices, so the source array stays untouched). */
+export function* batchesOf(records: readonly unknown[]): Generator<unknown[], void, undefined> {
+  for (let i = 0; i < records.length; i += BATCH_SIZE) yield records.slice(i, i + BATCH_SIZE);
+}
+
+/** Every record of `batches` in one array: only for operations that need the whole partition. */
+export function materialize(batches: Batches): unknown[] {
+  const out: unknown[] = [];
+  for (const batch of batches) {
+    for (let i = 0; i < batch.length; i++) out.push(batch[i]);
+  }
+  return out;
+}
+
+/** A [key, value] record, checked: shuffles and pair operations index into it. */
+export function asPair(record: unknown, where: string): [unknown, unknown] {
+  if (!Array.isArray(record) || record.length < 2) {
+    throw errors.invalidArgument(`record of ${where}`, 'a [key, value] pair', record);
+  }
+  return record as [unknown, unknown];
+}

@@ -1,0 +1,103 @@
+// computePartition: the batches of one RDD partition, Spark's RDD.iterator. It reads a cached
+// block when the descriptor says so, otherwise computes from the node's kind, and tees the
+// result into the node's side outputs: a cache block when persisted and computed here, a
+// checkpoint part when marked for checkpoint (computed or read from cache alike).
+
+import { errors } from '../src/errors.js';
+import type { NodeCompute, PartitionDesc, PlanNode } from '../src/protocol.js';
+import { readPartFile } from '../src/format/part-file.js';
+import type { Batches } from './batch.js';
+import { readCachedPartition } from './cached-read.js';
+import { cartesianPartition, coalescePartition } from './multi-parent.js';
+import { applyNarrowOp } from './narrow-ops.js';
+import { cogroupPartition, shuffledPartition } from './shuffle-read.js';
+import { blockSink, checkpointSink } from './side-sinks.js';
+import { emptyPartition, parallelizePartition, rangePartition } from './sources.js';
+import type { TaskContext } from './task-context.js';
+import { tagFailedNode } from './task-errors.js';
+import { textFilePartition } from './text-file.js';
+
+export function computePartition(ctx: TaskContext, desc: PartitionDesc): Batches {
+  const node = ctx.node(desc.node);
+  const batches =
+    desc.kind === 'cached'
+      ? readCachedPartition(ctx, desc, (fallback) => computeUncached(ctx, fallback))
+      : computeUncached(ctx, desc);
+  if (node.checkpoint === undefined) return batches;
+  return ctx.tee(desc, batches, checkpointSink(ctx, node.id, desc.index, node.checkpoint));
+}
+
+/** A partition computed from its parents (a cached descriptor's fallback lands here too). */
+function computeUncached(ctx: TaskContext, desc: PartitionDesc): Batches {
+  if (desc.kind === 'cached') return computePartition(ctx, desc);
+  const node = ctx.node(desc.node);
+  const batches = attributed(node.id, computeByKind(ctx, node, desc));
+  const level = node.storageLevel;
+  if (level === undefined || level === 'NONE') return batches;
+  return ctx.tee(desc, batches, blockSink(ctx, node.id, desc.index, level));
+}
+
+type Desc<K extends PartitionDesc['kind']> = Extract<PartitionDesc, { kind: K }>;
+
+function computeByKind(
+  ctx: TaskContext,
+  node: PlanNode,
+  desc: Exclude<PartitionDesc, Desc<'cached'>>,
+): Batches {
+  switch (desc.kind) {
+    case 'parallelize':
+      return parallelizePartition(desc.data);
+    case 'range':
+      return rangePartition(desc.start, desc.end, desc.step);
+    case 'textFile':
+      return textFilePartition(desc.path, desc.start, desc.end);
+    case 'empty':
+      return emptyPartition();
+    case 'narrow': {
+      const compute = expectCompute(node, 'narrow', desc);
+      return applyNarrowOp(ctx, desc, compute.op, computePartition(ctx, desc.parent));
+    }
+    case 'union':
+      // The union's partition is one of its parents' partitions, named by desc.parent.node.
+      return computePartition(ctx, desc.parent);
+    case 'coalesce':
+      return coalescePartition(ctx, desc.parents);
+    case 'cartesian':
+      return cartesianPartition(ctx, desc.left, desc.right);
+    case 'shuffled':
+      return shuffledPartition(ctx, expectCompute(node, 'shuffled', desc), desc);
+    case 'cogrouped':
+      return cogroupPartition(ctx, desc);
+    case 'checkpointFile':
+      return readPartFile(desc.path, {
+        path: desc.path,
+        rddId: desc.node,
+        partitionIndex: desc.index,
+      });
+  }
+}
+
+function expectCompute<K extends NodeCompute['kind']>(
+  node: PlanNode,
+  kind: K,
+  desc: PartitionDesc,
+): Extract<NodeCompute, { kind: K }> {
+  if (node.compute.kind !== kind) {
+    throw errors.invalidArgument(
+      `partition descriptor of RDD ${node.id}`,
+      `a ${node.compute.kind} partition`,
+      desc.kind,
+    );
+  }
+  return node.compute as Extract<NodeCompute, { kind: K }>;
+}
+
+/** Notes the RDD whose step threw (the innermost one wins, see task-errors.ts). */
+function* attributed(node: number, batches: Batches): Generator<unknown[], void, undefined> {
+  try {
+    yield* batches;
+  } catch (e) {
+    tagFailedNode(e, node);
+    throw e;
+  }
+}

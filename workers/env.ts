@@ -1,0 +1,73 @@
+// env as user functions receive it: the plan's env with Broadcast/Accumulator markers (which
+// may sit anywhere in plain objects and arrays) replaced by live handles. Broadcast values
+// are fetched before a task runs, since `value` is a synchronous getter.
+
+import type { AccumulatorMarker, BroadcastMarker } from '../src/protocol.js';
+
+export interface EnvHandles {
+  broadcast(id: number): unknown;
+  accumulator(id: number): unknown;
+}
+
+export interface EnvMarkers {
+  broadcasts: Set<number>;
+  accumulators: Set<number>;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+function asMarker(v: Record<string, unknown>): BroadcastMarker | AccumulatorMarker | undefined {
+  if (typeof v.id !== 'number') return undefined;
+  if (v.kind === 'kindling.broadcast' || v.kind === 'kindling.accumulator') {
+    return v as unknown as BroadcastMarker | AccumulatorMarker;
+  }
+  return undefined;
+}
+
+/** Records every marker in `env` into `into`; true when there was at least one. */
+export function collectMarkers(env: unknown, into: EnvMarkers): boolean {
+  if (Array.isArray(env)) {
+    let found = false;
+    for (const v of env) found = collectMarkers(v, into) || found;
+    return found;
+  }
+  if (!isPlainObject(env)) return false;
+  const marker = asMarker(env);
+  if (marker !== undefined) {
+    (marker.kind === 'kindling.broadcast' ? into.broadcasts : into.accumulators).add(marker.id);
+    return true;
+  }
+  let found = false;
+  for (const v of Object.values(env)) found = collectMarkers(v, into) || found;
+  return found;
+}
+
+/** `env` with markers replaced by handles; parts without markers are shared, not copied. */
+export function bindEnv(env: unknown, handles: EnvHandles): unknown {
+  if (Array.isArray(env)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < env.length; i++) {
+      const v: unknown = env[i];
+      const bound = bindEnv(v, handles);
+      if (bound !== v) (out ??= env.slice())[i] = bound;
+    }
+    return out ?? env;
+  }
+  if (!isPlainObject(env)) return env;
+  const marker = asMarker(env);
+  if (marker !== undefined) {
+    return marker.kind === 'kindling.broadcast'
+      ? handles.broadcast(marker.id)
+      : handles.accumulator(marker.id);
+  }
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(env)) {
+    const bound = bindEnv(v, handles);
+    if (bound !== v) (out ??= { ...env })[k] = bound;
+  }
+  return out ?? env;
+}

@@ -1,0 +1,186 @@
+// Narrow operations of one RDD on its parent's batches, Spark's MapPartitionsRDD family. Each
+// op is a loop over a batch calling the user function with env last; ops that change the record
+// count (flatMap, sample) re-batch so batches stay near BATCH_SIZE.
+
+import type { AggregatorPlan, NarrowOp, PartitionDesc } from '../src/protocol.js';
+import { bindAggregator, combineAll } from './aggregator.js';
+import {
+  asPair,
+  BATCH_SIZE,
+  batchesOf,
+  flatten,
+  materialize,
+  rebatch,
+  type Batches,
+} from './batch.js';
+import { poisson, seededRandom } from './random.js';
+import type { TaskContext } from './task-context.js';
+import { errors } from '../src/errors.js';
+
+type NarrowDesc = Extract<PartitionDesc, { kind: 'narrow' }>;
+
+export function applyNarrowOp(
+  ctx: TaskContext,
+  desc: NarrowDesc,
+  op: NarrowOp,
+  input: Batches,
+): Batches {
+  switch (op.kind) {
+    case 'map':
+    case 'filter':
+    case 'keyBy':
+    case 'mapValues':
+      return perRecord(op.kind, ctx.fn(op.f), ctx.env(op.f), input);
+    case 'flatMap':
+    case 'flatMapValues':
+      return flatMapOp(op.kind, ctx.fn(op.f), ctx.env(op.f), input);
+    case 'mapPartitions':
+      return mapPartitionsOp((it, env) => ctx.fn(op.f)(it, env), ctx.env(op.f), input);
+    case 'mapPartitionsWithIndex': {
+      const f = ctx.fn(op.f);
+      return mapPartitionsOp((it, env) => f(desc.index, it, env), ctx.env(op.f), input);
+    }
+    case 'glom':
+      return glom(input);
+    case 'keys':
+    case 'values':
+      return pairPart(op.kind, input);
+    case 'sample':
+      return sample(op, desc.index, input);
+    case 'zipWithIndex':
+      return zipWithIndex(desc.startIndex ?? 0, input);
+    case 'combineByKey':
+      return combineByKeyOp(ctx, op.aggregator, desc.node, input);
+  }
+  // Unreachable; TypeScript does not see that the kinds above are exhaustive.
+  throw errors.unsupported(`Unknown narrow operation ${(op as { kind: string }).kind}`);
+}
+
+type Fn = (...args: unknown[]) => unknown;
+
+function* perRecord(
+  kind: 'map' | 'filter' | 'keyBy' | 'mapValues',
+  f: Fn,
+  env: unknown,
+  input: Batches,
+): Batches {
+  for (const batch of input) {
+    const n = batch.length;
+    if (kind === 'filter') {
+      const out: unknown[] = [];
+      for (let i = 0; i < n; i++) if (f(batch[i], env)) out.push(batch[i]);
+      if (out.length > 0) yield out;
+      continue;
+    }
+    const out = new Array<unknown>(n);
+    if (kind === 'map') {
+      for (let i = 0; i < n; i++) out[i] = f(batch[i], env);
+    } else if (kind === 'keyBy') {
+      for (let i = 0; i < n; i++) out[i] = [f(batch[i], env), batch[i]];
+    } else {
+      for (let i = 0; i < n; i++) {
+        const [k, v] = asPair(batch[i], 'mapValues');
+        out[i] = [k, f(v, env)];
+      }
+    }
+    yield out;
+  }
+}
+
+function* flatMapOp(
+  kind: 'flatMap' | 'flatMapValues',
+  f: Fn,
+  env: unknown,
+  input: Batches,
+): Batches {
+  let out: unknown[] = [];
+  for (const batch of input) {
+    for (let i = 0; i < batch.length; i++) {
+      if (kind === 'flatMap') {
+        for (const y of f(batch[i], env) as Iterable<unknown>) out.push(y);
+      } else {
+        const [k, v] = asPair(batch[i], 'flatMapValues');
+        for (const y of f(v, env) as Iterable<unknown>) out.push([k, y]);
+      }
+      if (out.length >= BATCH_SIZE) {
+        yield out;
+        out = [];
+      }
+    }
+  }
+  if (out.length > 0) yield out;
+}
+
+function* mapPartitionsOp(
+  call: (it: Iterable<unknown>, env: unknown) => unknown,
+  env: unknown,
+  input: Batches,
+): Batches {
+  const result = call(flatten(input), env);
+  if (!isIterable(result)) {
+    throw errors.invalidArgument('result of the mapPartitions function', 'an iterable', result);
+  }
+  yield* rebatch(result);
+}
+
+function isIterable(v: unknown): v is Iterable<unknown> {
+  return (
+    v !== null &&
+    v !== undefined &&
+    typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function'
+  );
+}
+
+function* glom(input: Batches): Batches {
+  yield [materialize(input)];
+}
+
+function* pairPart(kind: 'keys' | 'values', input: Batches): Batches {
+  const at = kind === 'keys' ? 0 : 1;
+  for (const batch of input) {
+    const out = new Array<unknown>(batch.length);
+    for (let i = 0; i < batch.length; i++) out[i] = asPair(batch[i], kind)[at];
+    yield out;
+  }
+}
+
+/** Bernoulli(fraction) per record without replacement, Poisson(fraction) copies with. */
+function* sample(
+  op: Extract<NarrowOp, { kind: 'sample' }>,
+  index: number,
+  input: Batches,
+): Batches {
+  const random = seededRandom(op.seed, index);
+  for (const batch of input) {
+    const out: unknown[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      if (!op.withReplacement) {
+        if (random() < op.fraction) out.push(batch[i]);
+      } else {
+        for (let c = poisson(random, op.fraction); c > 0; c--) out.push(batch[i]);
+      }
+    }
+    if (out.length > 0) yield out;
+  }
+}
+
+function* zipWithIndex(startIndex: number, input: Batches): Batches {
+  let next = startIndex;
+  for (const batch of input) {
+    const out = new Array<unknown>(batch.length);
+    for (let i = 0; i < batch.length; i++) out[i] = [batch[i], next++];
+    yield out;
+  }
+}
+
+/** Aggregation without a shuffle: the parent is already partitioned by key (Spark skips the
+ * shuffle when the partitioner matches and combines in mapPartitions). */
+function* combineByKeyOp(
+  ctx: TaskContext,
+  plan: AggregatorPlan,
+  node: number,
+  input: Batches,
+): Batches {
+  const agg = bindAggregator(ctx, plan);
+  yield* batchesOf([...combineAll(input, agg, false, `RDD ${node}`).values()]);
+}

@@ -1,0 +1,173 @@
+// What a result task computes from its partition (the function Spark's runJob applies to each
+// partition's iterator). Every action returns a plain value the main thread combines across
+// partitions; user functions get env last; accumulators of foreach count like any other.
+
+import type { ResultAction } from '../src/protocol.js';
+import { compareKeys, keyOf, type MapKey } from '../src/rdd/keys.js';
+import { asPair, flatten, type Batches } from './batch.js';
+import { seededRandom } from './random.js';
+import type { TaskContext } from './task-context.js';
+import { saveAsTextPart } from './text-output.js';
+
+export async function runResultAction(
+  ctx: TaskContext,
+  action: ResultAction,
+  input: Batches,
+): Promise<unknown> {
+  const batches = counted(ctx, input);
+  switch (action.kind) {
+    case 'collect': {
+      const out: unknown[] = [];
+      for (const batch of batches) for (const x of batch) out.push(x);
+      return out;
+    }
+    case 'count':
+    case 'drain': {
+      let n = 0;
+      for (const batch of batches) n += batch.length;
+      return n;
+    }
+    case 'countByValue':
+      return countByValue(batches);
+    case 'take':
+      return take(batches, action.n);
+    case 'reduce': {
+      const f = ctx.fn(action.f);
+      const env = ctx.env(action.f);
+      let acc: { value: unknown } | undefined;
+      for (const batch of batches) {
+        for (const x of batch)
+          acc = acc === undefined ? { value: x } : { value: f(acc.value, x, env) };
+      }
+      return acc ?? { empty: true };
+    }
+    case 'fold':
+    case 'aggregate': {
+      const fp = action.kind === 'fold' ? action.f : action.seqOp;
+      const f = ctx.fn(fp);
+      const env = ctx.env(fp);
+      // Each partition folds into its own copy of zero, which f may mutate.
+      let acc: unknown = structuredClone(action.zero);
+      for (const batch of batches) for (const x of batch) acc = f(acc, x, env);
+      return acc;
+    }
+    case 'foreach': {
+      const f = ctx.fn(action.f);
+      const env = ctx.env(action.f);
+      for (const batch of batches) {
+        for (const x of batch) {
+          const r = f(x, env);
+          if (isThenable(r)) await r;
+        }
+      }
+      return undefined;
+    }
+    case 'foreachPartition':
+      await ctx.fn(action.f)(flatten(batches), ctx.env(action.f));
+      return undefined;
+    case 'takeOrdered':
+      return takeOrdered(ctx, action, batches);
+    case 'sampleKeys':
+      return sampleKeys(batches, action.size, action.seed, ctx.info.partitionIndex);
+    case 'lookup': {
+      const target = keyOf(action.key);
+      const out: unknown[] = [];
+      for (const batch of batches) {
+        for (const record of batch) {
+          const [k, v] = asPair(record, 'lookup');
+          if (keyOf(k) === target) out.push(v);
+        }
+      }
+      return out;
+    }
+    case 'saveAsTextFile':
+      return saveAsTextPart(ctx, action.dir, batches);
+  }
+}
+
+/** Counts the records the stage's root produced (TaskMetrics.recordsRead). */
+function* counted(ctx: TaskContext, input: Batches): Batches {
+  for (const batch of input) {
+    ctx.recordsRead += batch.length;
+    yield batch;
+  }
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (
+    typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function'
+  );
+}
+
+function countByValue(batches: Batches): [unknown, number][] {
+  const counts = new Map<MapKey, [unknown, number]>();
+  for (const batch of batches) {
+    for (const x of batch) {
+      const k = keyOf(x);
+      const entry = counts.get(k);
+      if (entry === undefined) counts.set(k, [x, 1]);
+      else entry[1]++;
+    }
+  }
+  return [...counts.values()];
+}
+
+function take(batches: Batches, n: number): unknown[] {
+  const out: unknown[] = [];
+  if (n <= 0) return out;
+  for (const batch of batches) {
+    for (const x of batch) {
+      out.push(x);
+      if (out.length >= n) return out; // closes the pipeline: side outputs drain later
+    }
+  }
+  return out;
+}
+
+/** The n smallest by compare (largest when reverse), in order; sort-and-cut keeps memory ~2n. */
+function takeOrdered(
+  ctx: TaskContext,
+  action: Extract<ResultAction, { kind: 'takeOrdered' }>,
+  batches: Batches,
+): unknown[] {
+  const n = action.n;
+  let compare: (a: unknown, b: unknown) => number = compareKeys;
+  if (action.compare !== undefined) {
+    const f = ctx.fn(action.compare);
+    const env = ctx.env(action.compare);
+    compare = (a, b) => Number(f(a, b, env));
+  }
+  const order = action.reverse ? (a: unknown, b: unknown) => compare(b, a) : compare;
+  if (n <= 0) return []; // side outputs still drain afterwards
+  let best: unknown[] = [];
+  const limit = Math.max(2 * n, 1024);
+  for (const batch of batches) {
+    for (const x of batch) best.push(x);
+    if (best.length > limit) best = best.sort(order).slice(0, n);
+  }
+  return best.sort(order).slice(0, n);
+}
+
+/** Reservoir sample (Algorithm R) of the keys, and the partition's record count. */
+function sampleKeys(
+  batches: Batches,
+  size: number,
+  seed: number,
+  partitionIndex: number,
+): { count: number; sample: unknown[] } {
+  const random = seededRandom(seed, partitionIndex);
+  const sample: unknown[] = [];
+  let count = 0;
+  for (const batch of batches) {
+    for (const record of batch) {
+      const key = asPair(record, 'sortByKey')[0];
+      if (count < size) sample.push(key);
+      else {
+        const j = Math.floor(random() * (count + 1));
+        if (j < size) sample[j] = key;
+      }
+      count++;
+    }
+  }
+  return { count, sample };
+}

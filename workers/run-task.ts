@@ -1,0 +1,73 @@
+// One task attempt from request to TaskResult, given a way to obtain its loaded plan: computes
+// the root partition through the stage's output (a result action or shuffle buckets), drains
+// and commits side outputs, and turns every error into plain data. Never rejects.
+
+import { performance } from 'node:perf_hooks';
+import { encodeRecords } from '../src/format/record-codec.js';
+import { errors } from '../src/errors.js';
+import type { MapStatus, TaskRequest, TaskResult } from '../src/protocol.js';
+import { computePartition } from './compute.js';
+import type { LoadedPlan } from './plan-cache.js';
+import { runResultAction } from './result-actions.js';
+import { bucketShuffleOutput } from './shuffle-write.js';
+import { TaskContext } from './task-context.js';
+import { FetchFailedError, getFailedNode, messageOf, serializeError } from './task-errors.js';
+
+export async function runTask(
+  req: TaskRequest,
+  getPlan: () => Promise<LoadedPlan>,
+): Promise<TaskResult> {
+  const started = performance.now();
+  let ctx: TaskContext | undefined;
+  try {
+    const loaded = await getPlan();
+    ctx = new TaskContext(loaded, req, req.desc);
+    return await runStage(ctx, req, started);
+  } catch (e) {
+    ctx?.abortSideOutputs();
+    if (e instanceof FetchFailedError) {
+      return {
+        kind: 'fetchFailed',
+        shuffleId: e.shuffleId,
+        mapIndex: e.mapIndex,
+        error: serializeError(e),
+      };
+    }
+    const side = ctx?.side ?? { accumulators: [], checkpoints: [], blocks: [], lostBlocks: [] };
+    const failure: TaskResult = { kind: 'failure', error: serializeError(e), side };
+    const rddId = getFailedNode(e) ?? ctx?.loaded.plan.rootNode;
+    if (rddId !== undefined) failure.rddId = rddId;
+    return failure;
+  }
+}
+
+async function runStage(ctx: TaskContext, req: TaskRequest, started: number): Promise<TaskResult> {
+  const plan = ctx.loaded.plan;
+  const root = computePartition(ctx, req.desc);
+  let value: Uint8Array | undefined;
+  let mapStatus: MapStatus | undefined;
+  if (plan.output.kind === 'result') {
+    const result = await runResultAction(ctx, plan.output.action, root);
+    ctx.drainTees();
+    value = encodeResult(plan.rootNode, req.partitionIndex, result);
+  } else {
+    const write = bucketShuffleOutput(ctx, plan.output, root);
+    ctx.drainTees();
+    mapStatus = write();
+  }
+  ctx.commitSideOutputs();
+  const metrics = { durationMs: performance.now() - started, recordsRead: ctx.recordsRead };
+  const success: TaskResult = { kind: 'success', side: ctx.side, metrics };
+  if (value !== undefined) success.value = value;
+  if (mapStatus !== undefined) success.mapStatus = mapStatus;
+  return success;
+}
+
+function encodeResult(rddId: number, partitionIndex: number, result: unknown): Uint8Array {
+  try {
+    return encodeRecords([result]);
+  } catch (e) {
+    // v8's DataCloneError names the culprit ("function () {} could not be cloned").
+    throw errors.resultNotCloneable(rddId, partitionIndex, messageOf(e));
+  }
+}

@@ -1,0 +1,113 @@
+// The sinks tees write into: a persisted partition as a memory block (frames in a
+// SharedArrayBuffer the main thread keeps) or a disk block (a part file under localDir), and a
+// reliable-checkpoint part file. Each commit records what it wrote in the task's side outputs.
+
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { encodeFrame } from '../src/format/frames.js';
+import { PartFileWriter } from '../src/format/part-file.js';
+import type { Codec } from '../src/format/frames.js';
+import type { StorageLevelName } from '../src/protocol.js';
+import { formatBlockId } from '../src/storage/block-id.js';
+import type { TaskContext } from './task-context.js';
+import type { BatchSink } from './tee.js';
+
+// Cached blocks are not compressed, as Spark's spark.rdd.compress defaults to false: they are
+// read back soon, often by another worker, and encoding already dominates their cost.
+const BLOCK_CODEC: Codec = 'none';
+
+export function attemptTag(ctx: TaskContext): string {
+  return `attempt-${ctx.info.taskId}-${ctx.info.attempt}`;
+}
+
+export function partFileName(partitionIndex: number): string {
+  return `part-${String(partitionIndex).padStart(5, '0')}`;
+}
+
+export function blockSink(
+  ctx: TaskContext,
+  node: number,
+  partitionIndex: number,
+  level: Exclude<StorageLevelName, 'NONE'>,
+): BatchSink {
+  return level === 'DISK_ONLY'
+    ? diskBlockSink(ctx, node, partitionIndex)
+    : memoryBlockSink(ctx, node, partitionIndex, level);
+}
+
+function memoryBlockSink(
+  ctx: TaskContext,
+  node: number,
+  partitionIndex: number,
+  level: StorageLevelName,
+): BatchSink {
+  let frames: Uint8Array[] = [];
+  let records = 0;
+  let bytes = 0;
+  return {
+    write(batch) {
+      if (batch.length === 0) return;
+      const frame = encodeFrame(batch, BLOCK_CODEC);
+      frames.push(frame);
+      records += batch.length;
+      bytes += frame.byteLength;
+    },
+    commit() {
+      const buffer = new SharedArrayBuffer(bytes);
+      const view = new Uint8Array(buffer);
+      let offset = 0;
+      for (const f of frames) {
+        view.set(f, offset);
+        offset += f.byteLength;
+      }
+      frames = [];
+      const blockId = formatBlockId(node, partitionIndex);
+      ctx.side.blocks.push({ blockId, node, level, records, buffer, bytes });
+    },
+    abort() {
+      frames = [];
+    },
+  };
+}
+
+function diskBlockSink(ctx: TaskContext, node: number, partitionIndex: number): BatchSink {
+  const blockId = formatBlockId(node, partitionIndex);
+  const dir = path.join(ctx.localDir, 'blocks');
+  mkdirSync(dir, { recursive: true });
+  const finalPath = path.join(dir, blockId);
+  const writer = new PartFileWriter(finalPath, BLOCK_CODEC, attemptTag(ctx));
+  return {
+    write: (batch) => writer.write(batch),
+    commit() {
+      const stats = writer.commit();
+      ctx.side.blocks.push({
+        blockId,
+        node,
+        level: 'DISK_ONLY',
+        records: stats.records,
+        path: finalPath,
+        bytes: stats.bytes,
+      });
+    },
+    abort: () => writer.abort(),
+  };
+}
+
+export function checkpointSink(
+  ctx: TaskContext,
+  node: number,
+  partitionIndex: number,
+  checkpoint: { dir: string; codec: Codec },
+): BatchSink {
+  mkdirSync(checkpoint.dir, { recursive: true });
+  const finalPath = path.join(checkpoint.dir, partFileName(partitionIndex));
+  const writer = new PartFileWriter(finalPath, checkpoint.codec, attemptTag(ctx));
+  return {
+    write: (batch) => writer.write(batch),
+    commit() {
+      const { records, bytes, crc32 } = writer.commit();
+      ctx.side.checkpoints.push({ rddId: node, partitionIndex, records, bytes, crc32 });
+    },
+    abort: () => writer.abort(),
+  };
+}

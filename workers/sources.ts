@@ -1,0 +1,25 @@
+// Source partitions: parallelize's slice of data, range's arithmetic progression and the empty
+// RDD, generated batch by batch so a large range never exists as one array.
+
+import { BATCH_SIZE, batchesOf, type Batches } from './batch.js';
+
+export function parallelizePartition(data: readonly unknown[]): Batches {
+  return batchesOf(data);
+}
+
+/** start, start + step, ... while < end (> end for a negative step), as Spark's range. */
+export function* rangePartition(start: number, end: number, step: number): Generator<unknown[]> {
+  if (step === 0) return;
+  const count = Math.max(0, Math.ceil((end - start) / step));
+  // start + i * step rather than repeated addition, so fractional steps do not drift.
+  for (let i = 0; i < count; i += BATCH_SIZE) {
+    const n = Math.min(BATCH_SIZE, count - i);
+    const batch = new Array<unknown>(n);
+    for (let j = 0; j < n; j++) batch[j] = start + (i + j) * step;
+    yield batch;
+  }
+}
+
+export function emptyPartition(): Batches {
+  return [];
+}

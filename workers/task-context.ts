@@ -1,0 +1,179 @@
+// The state of one task attempt inside a worker: its plan, its bound user functions, the
+// accumulator deltas it made, and its side outputs (tees and their sinks). Side outputs are
+// all-or-nothing: commitSideOutputs() after the result is known, abortSideOutputs() on failure.
+
+import { errors } from '../src/errors.js';
+import type {
+  FunctionPlan,
+  PartitionDesc,
+  PlanNode,
+  TaskRequest,
+  TaskSideOutputs,
+} from '../src/protocol.js';
+import type { Batches } from './batch.js';
+import { bindEnv, type EnvHandles } from './env.js';
+import type { UserFunction } from './functions.js';
+import { getBroadcastValue, type LoadedPlan } from './plan-cache.js';
+import { Tee, type BatchSink } from './tee.js';
+
+export type TaskInfo = Pick<TaskRequest, 'stageId' | 'partitionIndex' | 'taskId' | 'attempt'>;
+
+// Handles are per worker (broadcast) or per task (accumulator); both are plain objects so
+// user code can read them like the main thread's Broadcast/Accumulator.
+const broadcastHandles = new Map<number, { readonly id: number; readonly value: unknown }>();
+
+function broadcastHandle(id: number): { readonly id: number; readonly value: unknown } {
+  let handle = broadcastHandles.get(id);
+  if (handle === undefined) {
+    handle = {
+      id,
+      get value(): unknown {
+        return getBroadcastValue(id);
+      },
+    };
+    broadcastHandles.set(id, handle);
+  }
+  return handle;
+}
+
+export class TaskContext {
+  readonly side: TaskSideOutputs = {
+    accumulators: [],
+    checkpoints: [],
+    blocks: [],
+    lostBlocks: [],
+  };
+  /** Records the stage's root produced (TaskMetrics.recordsRead). */
+  recordsRead = 0;
+  private readonly envs = new Map<FunctionPlan, unknown>();
+  private readonly accumulators = new Map<number, number>();
+  private readonly tees: Tee[] = [];
+  private readonly sinks: BatchSink[] = [];
+  private readonly aborts: (() => void)[] = [];
+  private readonly depths = new WeakMap<PartitionDesc, number>();
+  private readonly handles: EnvHandles = {
+    broadcast: broadcastHandle,
+    accumulator: (id) => this.accumulatorHandle(id),
+  };
+
+  constructor(
+    readonly loaded: LoadedPlan,
+    readonly info: TaskInfo,
+    root: PartitionDesc,
+  ) {
+    for (const id of loaded.accumulatorIds) this.accumulators.set(id, 0);
+    this.recordDepths(root, 0);
+  }
+
+  get localDir(): string {
+    return this.loaded.plan.localDir;
+  }
+
+  node(id: number): PlanNode {
+    const node = this.loaded.nodes.get(id);
+    if (node === undefined) {
+      throw errors.invalidArgument(
+        'partition descriptor node',
+        `a node of plan ${this.loaded.plan.planId}`,
+        id,
+      );
+    }
+    return node;
+  }
+
+  fn(fp: FunctionPlan): UserFunction {
+    const f = this.loaded.functions.get(fp);
+    if (f === undefined) throw errors.unsupported('A function of the stage plan was not loaded');
+    return f;
+  }
+
+  /** The env `fp`'s function receives as its last argument, with live handles. */
+  env(fp: FunctionPlan): unknown {
+    if (!this.loaded.markedEnvs.has(fp)) return fp.env;
+    if (!this.envs.has(fp)) this.envs.set(fp, bindEnv(fp.env, this.handles));
+    return this.envs.get(fp);
+  }
+
+  /** Wraps `input` so `sink` receives every batch of the partition described by `desc`. */
+  tee(desc: PartitionDesc, input: Batches, sink: BatchSink): Batches {
+    const tee = new Tee(input, sink, this.depths.get(desc) ?? 0);
+    this.tees.push(tee);
+    this.sinks.push(sink);
+    return tee;
+  }
+
+  /** Cleanup for outputs that are not tees (shuffle files, text output) if the task fails. */
+  onAbort(abort: () => void): void {
+    this.aborts.push(abort);
+  }
+
+  /**
+   * Finishes every tee the consumer left early. A downstream tee (lower depth) drains first:
+   * its source runs through any upstream tee, which would otherwise be drained on its own and
+   * starve the downstream one. Draining can start new tees (lazily built parents): loop.
+   */
+  drainTees(): void {
+    for (;;) {
+      let next: Tee | undefined;
+      for (const t of this.tees) {
+        if (!t.isFinished && (next === undefined || t.depth < next.depth)) next = t;
+      }
+      if (next === undefined) return;
+      next.drain();
+    }
+  }
+
+  commitSideOutputs(): void {
+    for (const sink of this.sinks) sink.commit();
+    this.side.accumulators = [...this.accumulators].map(([id, delta]) => ({ id, delta }));
+  }
+
+  abortSideOutputs(): void {
+    for (const sink of this.sinks) sink.abort();
+    for (const abort of this.aborts) abort();
+    // A failed attempt's updates and outputs must not count; lost blocks are still news.
+    this.side.accumulators = [];
+    this.side.blocks = [];
+    this.side.checkpoints = [];
+  }
+
+  private accumulatorHandle(id: number): { readonly id: number; add(n: number): void } {
+    const deltas = this.accumulators;
+    return {
+      id,
+      add(n: number): void {
+        if (typeof n !== 'number' || Number.isNaN(n))
+          throw errors.invalidArgument('n', 'a number', n);
+        deltas.set(id, (deltas.get(id) ?? 0) + n);
+      },
+    };
+  }
+
+  private recordDepths(desc: PartitionDesc, depth: number): void {
+    this.depths.set(desc, depth);
+    for (const child of childDescs(desc)) this.recordDepths(child, depth + 1);
+  }
+}
+
+function childDescs(desc: PartitionDesc): PartitionDesc[] {
+  switch (desc.kind) {
+    case 'narrow':
+    case 'union':
+      return [desc.parent];
+    case 'coalesce':
+      return desc.parents;
+    case 'cartesian':
+      return [desc.left, desc.right];
+    case 'cogrouped':
+      return desc.inputs.flatMap((i) => (i.kind === 'narrow' ? [i.parent] : []));
+    case 'cached':
+      return [desc.fallback];
+    case 'parallelize':
+    case 'range':
+    case 'textFile':
+    case 'empty':
+    case 'shuffled':
+    case 'checkpointFile':
+      return [];
+  }
+}

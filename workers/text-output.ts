@@ -1,0 +1,57 @@
+// saveAsTextFile's task: one `part-NNNNN` file of the partition's records, a line each, written
+// to a hidden temp name and renamed when complete (the main thread later renames the whole
+// directory, so an output directory appears only once every part is there).
+
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import type { Batches } from './batch.js';
+import { partFileName } from './side-sinks.js';
+import type { TaskContext } from './task-context.js';
+
+const FLUSH_CHARS = 1 << 20;
+
+/** Strings as they are, anything else as JSON; a bigint as its decimal digits. */
+export function textLine(record: unknown): string {
+  if (typeof record === 'string') return record;
+  return JSON.stringify(record, jsonReplacer) ?? String(record);
+}
+
+function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+/** Writes the partition and returns its record count. */
+export function saveAsTextPart(ctx: TaskContext, dir: string, batches: Batches): number {
+  const finalPath = path.join(dir, partFileName(ctx.info.partitionIndex));
+  const tempPath = path.join(
+    dir,
+    `.${path.basename(finalPath)}.${ctx.info.taskId}-${ctx.info.attempt}.tmp`,
+  );
+  const fd = openSync(tempPath, 'w');
+  let closed = false;
+  ctx.onAbort(() => {
+    if (!closed) closeSync(fd);
+    closed = true;
+    rmSync(tempPath, { force: true });
+  });
+  let count = 0;
+  let pending = '';
+  for (const batch of batches) {
+    for (const record of batch) pending += textLine(record) + '\n';
+    count += batch.length;
+    if (pending.length >= FLUSH_CHARS) {
+      writeAll(fd, pending);
+      pending = '';
+    }
+  }
+  if (pending.length > 0) writeAll(fd, pending);
+  closed = true;
+  closeSync(fd);
+  renameSync(tempPath, finalPath);
+  return count;
+}
+
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
+}
