@@ -120,6 +120,11 @@ export const errors = {
     });
   },
 
+  /** A record batch that cannot be decoded; frame readers rewrap it naming file and frame. */
+  recordBatchCorrupt(why: string, cause?: unknown): KindlingError {
+    return new KindlingError('CHECKPOINT_CORRUPT', `Corrupt record batch: ${why}`, {}, cause);
+  },
+
   checkpointPartitionMismatch(path: string, expected: number, found: number): KindlingError {
     return new KindlingError(
       'CHECKPOINT_PARTITION_MISMATCH',

@@ -1,0 +1,81 @@
+// Cuts a stream of record batches of any size into frames of about targetBytes
+// of raw payload. Record sizes are not known before encoding, so the records
+// per frame adapt to the average encoded size of the frames emitted so far,
+// starting small so that a first batch of huge records cannot make a huge frame.
+
+import { errors } from '../errors.js';
+import { encodeFrameParts, type Codec, type EncodedFrame } from './frames.js';
+
+export interface BatchingFrameEncoderOptions {
+  /** Raw (uncompressed) payload per frame to aim for. */
+  targetBytes?: number;
+  /** Most records in one frame, however small they are. */
+  maxRecords?: number;
+}
+
+// 256 KiB of raw payload: LZ4 and crc32 run at their full speed from about
+// 64 KiB, and larger frames only add latency and read-buffer size. The record
+// cap keeps columns of tiny values from growing past the L2 cache.
+export const DEFAULT_TARGET_FRAME_BYTES = 256 * 1024;
+export const DEFAULT_MAX_FRAME_RECORDS = 65536;
+const FIRST_FRAME_RECORDS = 64;
+
+export class BatchingFrameEncoder {
+  private readonly targetBytes: number;
+  private readonly maxRecords: number;
+  private pending: unknown[] = [];
+  private target = FIRST_FRAME_RECORDS;
+  private encodedRecords = 0;
+  private encodedBytes = 0;
+
+  constructor(
+    private readonly codec: Codec,
+    private readonly onFrame: (frame: EncodedFrame) => void,
+    options: BatchingFrameEncoderOptions = {},
+  ) {
+    this.targetBytes = positive('targetBytes', options.targetBytes ?? DEFAULT_TARGET_FRAME_BYTES);
+    this.maxRecords = positive('maxRecords', options.maxRecords ?? DEFAULT_MAX_FRAME_RECORDS);
+    this.target = Math.min(this.target, this.maxRecords);
+  }
+
+  get pendingRecords(): number {
+    return this.pending.length;
+  }
+
+  push(records: readonly unknown[]): void {
+    let i = 0;
+    while (i < records.length) {
+      const take = Math.min(this.target - this.pending.length, records.length - i);
+      if (this.pending.length === 0 && take === this.target) {
+        // A whole frame's worth in the input: encode that slice directly.
+        this.emit(records.slice(i, i + take));
+      } else {
+        for (let k = 0; k < take; k++) this.pending.push(records[i + k]);
+        if (this.pending.length >= this.target) this.flush();
+      }
+      i += take;
+    }
+  }
+
+  /** Emits the pending records, if any, as one frame. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.emit(batch);
+  }
+
+  private emit(batch: readonly unknown[]): void {
+    const frame = encodeFrameParts(batch, this.codec);
+    this.encodedRecords += frame.records;
+    this.encodedBytes += frame.rawLength;
+    const perRecord = Math.max(1, this.encodedBytes / this.encodedRecords);
+    this.target = Math.max(1, Math.min(this.maxRecords, Math.floor(this.targetBytes / perRecord)));
+    this.onFrame(frame);
+  }
+}
+
+function positive(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1) throw errors.invalidArgument(name, 'a positive integer', v);
+  return v;
+}

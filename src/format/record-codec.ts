@@ -1,0 +1,237 @@
+// Record codec: a batch of records becomes one column, encoded by type when the
+// batch is homogeneous (numbers, strings, booleans, same-shape plain objects,
+// [key, value] pairs, the last two recursively) and by v8.serialize otherwise.
+// Lossless by construction: any column a typed layout cannot carry exactly is
+// written with v8. Layout is little-endian; see docs/checkpoint-format.md.
+
+import v8 from 'node:v8';
+import { errors, isKindlingError } from '../errors.js';
+import { ByteReader, ByteWriter } from './byte-io.js';
+import { decodeObjects, isPlainObject, objectShape } from './object-shape.js';
+
+/** The tag byte that starts every column; a batch is one column. */
+export const ColumnTag = {
+  V8: 1,
+  F64: 2,
+  I32: 3,
+  STR: 4,
+  BOOL: 5,
+  NULL: 6,
+  UNDEFINED: 7,
+  OBJECT: 8,
+  PAIR: 9,
+} as const;
+
+// Typed columns are byte copies of typed arrays, so they need a little-endian
+// host; elsewhere every batch takes the (host-order) v8 layout.
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+// Nesting of object/pair columns; deeper values go to v8, which bounds recursion.
+const MAX_DEPTH = 16;
+// Strings are joined into one block; past this a column takes the v8 layout
+// rather than approach V8's maximum string length.
+const MAX_STRING_BLOCK = 1 << 28;
+
+// Node 20 has String.prototype.isWellFormed; TypeScript's ES2023 lib does not declare it.
+const isWellFormed = (s: string): boolean =>
+  (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+/** Encodes a batch of records; decodeRecords(encodeRecords(r)) deep-equals r. */
+export function encodeRecords(records: readonly unknown[]): Buffer {
+  const w = new ByteWriter(64 + records.length * 12);
+  encodeColumn(w, records, 0);
+  return w.finish();
+}
+
+/** Decodes a batch; throws CHECKPOINT_CORRUPT (without a path) on malformed input. */
+export function decodeRecords(bytes: Uint8Array): unknown[] {
+  const r = new ByteReader(bytes);
+  try {
+    const out = decodeColumn(r, 0);
+    if (r.remaining() !== 0) throw errors.recordBatchCorrupt(`${r.remaining()} trailing bytes`);
+    return out;
+  } catch (e) {
+    if (isKindlingError(e)) throw e;
+    throw errors.recordBatchCorrupt(e instanceof Error ? e.message : String(e), e);
+  }
+}
+
+function encodeColumn(w: ByteWriter, values: readonly unknown[], depth: number): void {
+  if (values.length > 0 && LITTLE_ENDIAN && depth < MAX_DEPTH && tryTyped(w, values, depth)) return;
+  const bytes = v8.serialize(values);
+  w.header(ColumnTag.V8, values.length);
+  w.u32(bytes.length);
+  w.bytes(bytes);
+}
+
+function tryTyped(w: ByteWriter, values: readonly unknown[], depth: number): boolean {
+  const first = values[0];
+  switch (typeof first) {
+    case 'number':
+      return tryNumbers(w, values);
+    case 'string':
+      return tryStrings(w, values);
+    case 'boolean':
+      return tryBooleans(w, values);
+    case 'undefined':
+      // `i in values` tells a hole (kept by v8) from a stored undefined.
+      for (let i = 0; i < values.length; i++) {
+        if (values[i] !== undefined || !(i in values)) return false;
+      }
+      w.header(ColumnTag.UNDEFINED, values.length);
+      return true;
+    case 'object':
+      if (first === null) {
+        for (let i = 0; i < values.length; i++) if (values[i] !== null) return false;
+        w.header(ColumnTag.NULL, values.length);
+        return true;
+      }
+      if (Array.isArray(first)) return tryPairs(w, values, depth);
+      return isPlainObject(first) && tryObjects(w, values, depth);
+    case 'bigint':
+    case 'symbol':
+    case 'function':
+      return false;
+  }
+}
+
+function tryNumbers(w: ByteWriter, values: readonly unknown[]): boolean {
+  const n = values.length;
+  let ints = true;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (typeof v !== 'number') return false;
+    // -0 is not an int32: Int32Array would store it as 0.
+    if (ints && ((v | 0) !== v || (v === 0 && 1 / v < 0))) ints = false;
+  }
+  const nums = values as readonly number[];
+  if (ints) {
+    w.header(ColumnTag.I32, n);
+    w.int32s(nums);
+  } else {
+    w.header(ColumnTag.F64, n);
+    w.float64s(nums);
+  }
+  return true;
+}
+
+function tryStrings(w: ByteWriter, values: readonly unknown[]): boolean {
+  const n = values.length;
+  // One UTF-8 pass over the whole column instead of one call per string; +=
+  // builds a rope that the well-formedness check flattens once (about twice
+  // as fast as join). Offsets count UTF-16 code units, so two lone surrogates
+  // that pair up in the block still split back exactly; only a block that
+  // stays ill-formed (UTF-8 would turn a lone surrogate into U+FFFD) needs v8.
+  let block = '';
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (typeof v !== 'string') return false;
+    if (v.length > MAX_STRING_BLOCK - block.length) return false;
+    block += v;
+  }
+  if (!isWellFormed(block)) return false;
+  w.header(ColumnTag.STR, n);
+  w.stringEnds(values as readonly string[]);
+  w.utf8(block);
+  return true;
+}
+
+function tryBooleans(w: ByteWriter, values: readonly unknown[]): boolean {
+  const n = values.length;
+  for (let i = 0; i < n; i++) if (typeof values[i] !== 'boolean') return false;
+  w.header(ColumnTag.BOOL, n);
+  const out = w.reserve(n);
+  for (let i = 0; i < n; i++) w.buf[out + i] = values[i] === true ? 1 : 0;
+  return true;
+}
+
+function tryPairs(w: ByteWriter, values: readonly unknown[], depth: number): boolean {
+  const n = values.length;
+  const keys = new Array<unknown>(n);
+  const vals = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    // Holes and Array subclasses are kept by v8 and would not be by a pair
+    // column. Named properties on the array are not checked: Object.keys on
+    // every pair costs more than v8.serialize itself; they are dropped.
+    if (!Array.isArray(v) || v.length !== 2 || !(0 in v) || !(1 in v)) return false;
+    if (Object.getPrototypeOf(v) !== Array.prototype) return false;
+    keys[i] = v[0];
+    vals[i] = v[1];
+  }
+  w.header(ColumnTag.PAIR, n);
+  encodeColumn(w, keys, depth + 1);
+  encodeColumn(w, vals, depth + 1);
+  return true;
+}
+
+function tryObjects(w: ByteWriter, values: readonly unknown[], depth: number): boolean {
+  const shape = objectShape(values);
+  if (shape === undefined) return false;
+  w.header(ColumnTag.OBJECT, values.length);
+  encodeColumn(w, shape.keys, depth + 1);
+  for (const column of shape.columns) encodeColumn(w, column, depth + 1);
+  return true;
+}
+
+function decodeColumn(r: ByteReader, depth: number): unknown[] {
+  if (depth > MAX_DEPTH) throw errors.recordBatchCorrupt(`columns nested deeper than ${MAX_DEPTH}`);
+  const tag = r.u8();
+  const n = r.u32();
+  switch (tag) {
+    case ColumnTag.V8: {
+      // Copy first: v8.deserialize returns typed arrays that alias its input,
+      // and callers may hand us a reused read buffer.
+      const bytes = Buffer.from(r.take(r.u32()));
+      const out: unknown = v8.deserialize(bytes);
+      if (!Array.isArray(out) || out.length !== n) {
+        throw errors.recordBatchCorrupt(`v8 column does not hold ${n} records`);
+      }
+      return out;
+    }
+    case ColumnTag.F64:
+      return r.float64s(n);
+    case ColumnTag.I32:
+      return r.int32s(n);
+    case ColumnTag.STR:
+      return r.strings(n);
+    case ColumnTag.BOOL: {
+      const at = r.skip(n);
+      const out = new Array<boolean>(n);
+      for (let i = 0; i < n; i++) {
+        const b = r.buf[at + i];
+        if (b !== 0 && b !== 1) throw errors.recordBatchCorrupt(`boolean byte ${b}`);
+        out[i] = b === 1;
+      }
+      return out;
+    }
+    case ColumnTag.NULL:
+      return new Array<null>(n).fill(null);
+    case ColumnTag.UNDEFINED:
+      return new Array<undefined>(n).fill(undefined);
+    case ColumnTag.PAIR: {
+      const keys = decodeNested(r, n, depth);
+      const vals = decodeNested(r, n, depth);
+      const out = new Array<[unknown, unknown]>(n);
+      for (let i = 0; i < n; i++) out[i] = [keys[i], vals[i]];
+      return out;
+    }
+    case ColumnTag.OBJECT: {
+      const keys = decodeColumn(r, depth + 1);
+      if (!keys.every((k) => typeof k === 'string')) {
+        throw errors.recordBatchCorrupt('object column keys are not strings');
+      }
+      const columns = keys.map(() => decodeNested(r, n, depth));
+      return decodeObjects(keys, columns, n);
+    }
+    default:
+      throw errors.recordBatchCorrupt(`unknown column tag ${tag}`);
+  }
+}
+
+function decodeNested(r: ByteReader, n: number, depth: number): unknown[] {
+  const column = decodeColumn(r, depth + 1);
+  if (column.length !== n) {
+    throw errors.recordBatchCorrupt(`nested column holds ${column.length} values, expected ${n}`);
+  }
+  return column;
+}
