@@ -1,0 +1,163 @@
+// Partitioners: which reduce partition a key goes to, as Spark's Partitioner.scala. They live on
+// the main thread (rdd.partitioner, equals() to skip shuffles); workers get toPlan()'s plain
+// data. A RangePartitioner's bounds are computed by the engine from a sample, then set once.
+import { errors } from '../errors.js';
+import { assertValidKey, compareKeys, hashKey } from './keys.js';
+import { rangePartition, type PartitionerPlan } from './partitioner-plan.js';
+
+export type Partitioner = HashPartitioner | RangePartitioner;
+
+function checkNumPartitions(numPartitions: unknown): number {
+  if (typeof numPartitions !== 'number' || !Number.isInteger(numPartitions) || numPartitions < 1) {
+    throw errors.invalidArgument('numPartitions', 'a positive integer', numPartitions);
+  }
+  return numPartitions;
+}
+
+export class HashPartitioner {
+  readonly kind = 'hash';
+  readonly numPartitions: number;
+
+  constructor(numPartitions: number) {
+    this.numPartitions = checkNumPartitions(numPartitions);
+  }
+
+  getPartition(key: unknown): number {
+    return hashKey(key) % this.numPartitions;
+  }
+
+  equals(other: unknown): boolean {
+    return other instanceof HashPartitioner && other.numPartitions === this.numPartitions;
+  }
+
+  toPlan(): PartitionerPlan {
+    return { kind: 'hash', numPartitions: this.numPartitions };
+  }
+}
+
+/**
+ * Departs from Spark on purpose: numPartitions stays as requested even when the sample yields
+ * fewer bounds (Spark shrinks it to bounds.length + 1); trailing partitions are then empty, and
+ * a shuffle's reduce side never changes size after it was planned.
+ */
+export class RangePartitioner {
+  readonly kind = 'range';
+  readonly numPartitions: number;
+  /** The RDD whose keys are sampled for the bounds; the engine does the sampling. */
+  readonly rdd: unknown;
+  readonly ascending: boolean;
+  #bounds: unknown[] | undefined;
+
+  constructor(numPartitions: number, rdd: unknown, ascending = true) {
+    this.numPartitions = checkNumPartitions(numPartitions);
+    if (typeof rdd !== 'object' || rdd === null) throw errors.invalidArgument('rdd', 'an RDD', rdd);
+    if (typeof ascending !== 'boolean')
+      throw errors.invalidArgument('ascending', 'a boolean', ascending);
+    this.rdd = rdd;
+    this.ascending = ascending;
+  }
+
+  /** Sorted ascending, whatever `ascending` says; undefined until the engine sets them. */
+  get bounds(): unknown[] | undefined {
+    return this.#bounds;
+  }
+
+  setBounds(bounds: unknown[]): void {
+    if (!Array.isArray(bounds) || bounds.length > this.numPartitions - 1) {
+      throw errors.invalidArgument(
+        'bounds',
+        `an array of at most ${this.numPartitions - 1} keys`,
+        bounds,
+      );
+    }
+    bounds.forEach((b, i) => {
+      assertValidKey(b, 'RangePartitioner.setBounds');
+      if (i > 0 && compareKeys(bounds[i - 1], b) >= 0) {
+        throw errors.invalidArgument('bounds', 'keys in strictly ascending order', bounds);
+      }
+    });
+    if (this.#bounds !== undefined && !sameKeys(this.#bounds, bounds)) {
+      throw errors.unsupported(
+        'The bounds of a RangePartitioner are set once; these differ from the ones set',
+      );
+    }
+    this.#bounds = [...bounds];
+  }
+
+  getPartition(key: unknown): number {
+    return rangePartition(this.requireBounds('getPartition'), this.ascending, key);
+  }
+
+  equals(other: unknown): boolean {
+    if (other === this) return true;
+    if (
+      !(other instanceof RangePartitioner) ||
+      this.#bounds === undefined ||
+      other.#bounds === undefined
+    ) {
+      return false; // before bounds are known only identity can say two are the same
+    }
+    return (
+      other.numPartitions === this.numPartitions &&
+      other.ascending === this.ascending &&
+      sameKeys(other.#bounds, this.#bounds)
+    );
+  }
+
+  toPlan(): PartitionerPlan {
+    const bounds = this.requireBounds('toPlan');
+    return {
+      kind: 'range',
+      numPartitions: this.numPartitions,
+      bounds: [...bounds],
+      ascending: this.ascending,
+    };
+  }
+
+  /**
+   * Spark's RangePartitioner.determineBounds, simplified: sort the sampled keys (weighted, 1
+   * each by default) and take up to numPartitions - 1 distinct keys at even steps of weight.
+   */
+  static computeBounds(
+    sampleKeys: unknown[],
+    numPartitions: number,
+    weights?: number[],
+  ): unknown[] {
+    checkNumPartitions(numPartitions);
+    if (weights !== undefined && weights.length !== sampleKeys.length) {
+      throw errors.invalidArgument('weights', `an array of ${sampleKeys.length} numbers`, weights);
+    }
+    for (const key of sampleKeys) assertValidKey(key, 'RangePartitioner.computeBounds');
+    const candidates = sampleKeys.map((key, i) => ({ key, weight: weights?.[i] ?? 1 }));
+    candidates.sort((a, b) => compareKeys(a.key, b.key));
+    const total = candidates.reduce((sum, c) => sum + c.weight, 0);
+    const step = total / numPartitions;
+    const bounds: unknown[] = [];
+    let cumulative = 0;
+    let target = step;
+    for (const { key, weight } of candidates) {
+      if (bounds.length >= numPartitions - 1) break;
+      cumulative += weight;
+      if (cumulative < target) continue;
+      // Skip duplicates: a bound equal to the previous one would make an empty partition.
+      if (bounds.length === 0 || compareKeys(key, bounds[bounds.length - 1]) > 0) {
+        bounds.push(key);
+        target += step;
+      }
+    }
+    return bounds;
+  }
+
+  private requireBounds(what: string): unknown[] {
+    if (this.#bounds === undefined) {
+      throw errors.unsupported(
+        `RangePartitioner.${what}() called before its bounds were computed from a sample`,
+      );
+    }
+    return this.#bounds;
+  }
+}
+
+function sameKeys(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((x, i) => compareKeys(x, b[i]) === 0);
+}
