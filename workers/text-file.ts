@@ -22,6 +22,9 @@ export function* textFilePartition(
   end: number,
   chunkSize = CHUNK_SIZE,
 ): Generator<unknown[]> {
+  // An empty range owns no line, even at byte 0 (Hadoop's reader would take line 0 there and
+  // duplicate it with the next split).
+  if (end <= start) return;
   const fd = openSync(path, 'r');
   try {
     const reader = new ChunkReader(fd, start, chunkSize);

@@ -1,0 +1,347 @@
+// Shuffles through real files: map tasks bucket and write one file each, reduce tasks read
+// their byte range of every map output and aggregate, sort or cogroup; an unreadable map
+// output answers fetchFailed naming it.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { Codec } from '../../src/format/frames.js';
+import { decodeRecords } from '../../src/format/record-codec.js';
+import type {
+  AggregatorPlan,
+  FunctionPlan,
+  MapStatus,
+  NodeCompute,
+  PartitionDesc,
+  PlanNode,
+  ShuffleBlockRef,
+  StageOutput,
+  StagePlan,
+  TaskResult,
+} from '../../src/protocol.js';
+import { hashKey } from '../../src/rdd/keys.js';
+import { loadPlan } from '../../workers/plan-cache.js';
+import { runTask } from '../../workers/run-task.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'kindling-worker-shuffle-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+let nextId = 1;
+const fp = (source: string): FunctionPlan => ({
+  fn: { kind: 'source', source, name: 'f' },
+  env: undefined,
+});
+const sum: AggregatorPlan = {
+  createCombiner: fp('(v) => v'),
+  mergeValue: fp('(c, v) => c + v'),
+  mergeCombiners: fp('(a, b) => a + b'),
+};
+const group: AggregatorPlan = {
+  createCombiner: fp('(v) => [v]'),
+  mergeValue: fp('(c, v) => (c.push(v), c)'),
+  mergeCombiners: fp('(a, b) => a.concat(b)'),
+};
+
+async function run(plan: StagePlan, desc: PartitionDesc): Promise<TaskResult> {
+  const req = {
+    kind: 'task' as const,
+    planId: plan.planId,
+    stageId: plan.stageId,
+    partitionIndex: desc.index,
+    taskId: nextId++,
+    attempt: 0,
+    desc,
+  };
+  return runTask(req, () => loadPlan(plan));
+}
+
+function success(result: TaskResult): Extract<TaskResult, { kind: 'success' }> {
+  if (result.kind !== 'success') assert.fail(`task did not succeed: ${JSON.stringify(result)}`);
+  return result;
+}
+
+/** Runs the map stage over `partitions` of [k, v] records; returns each map task's status. */
+async function mapStage(
+  shuffleId: number,
+  partitions: unknown[][],
+  numPartitions: number,
+  opts: { combine?: AggregatorPlan; codec?: Codec; localDir?: string } = {},
+): Promise<MapStatus[]> {
+  const output: StageOutput = {
+    kind: 'shuffleMap',
+    shuffleId,
+    partitioner: { kind: 'hash', numPartitions },
+    codec: opts.codec ?? 'lz4',
+    ...(opts.combine === undefined ? {} : { combine: opts.combine }),
+  };
+  const plan: StagePlan = {
+    planId: `map-${shuffleId}`,
+    stageId: shuffleId,
+    rootNode: 1,
+    nodes: [{ id: 1, compute: { kind: 'parallelize' } }],
+    output,
+    localDir: opts.localDir ?? tmp,
+  };
+  const statuses: MapStatus[] = [];
+  for (const [index, records] of partitions.entries()) {
+    const result = success(await run(plan, { kind: 'parallelize', node: 1, index, data: records }));
+    assert.ok(result.mapStatus !== undefined);
+    assert.equal(result.metrics.recordsRead, records.length);
+    statuses.push(result.mapStatus);
+  }
+  return statuses;
+}
+
+function blocksFor(
+  statuses: MapStatus[],
+  reduceIndex: number,
+  codec: Codec = 'lz4',
+): ShuffleBlockRef[] {
+  return statuses.map((s) => ({
+    shuffleId: s.shuffleId,
+    mapIndex: s.mapIndex,
+    reduceIndex,
+    path: s.path,
+    start: s.offsets[reduceIndex]!,
+    end: s.offsets[reduceIndex + 1]!,
+    codec,
+  }));
+}
+
+/** Collects reduce partition `index` of a 'shuffled' node computed as `compute`. */
+async function reduce(
+  compute: NodeCompute,
+  blocks: ShuffleBlockRef[],
+  index: number,
+): Promise<TaskResult> {
+  const plan: StagePlan = {
+    planId: `reduce-${nextId}`,
+    stageId: 100,
+    rootNode: 2,
+    nodes: [{ id: 2, compute }],
+    output: { kind: 'result', action: { kind: 'collect' } },
+    localDir: tmp,
+  };
+  return run(plan, { kind: 'shuffled', node: 2, index, blocks });
+}
+
+async function collectReduce(
+  compute: NodeCompute,
+  blocks: ShuffleBlockRef[],
+  index: number,
+): Promise<unknown[]> {
+  const result = success(await reduce(compute, blocks, index));
+  return decodeRecords(result.value!)[0] as unknown[];
+}
+
+const words = (n: number, offset: number): [string, number][] =>
+  Array.from({ length: n }, (_, i) => [`w${(i * 7 + offset) % 13}`, 1]);
+
+function expectedCounts(parts: [string, number][][]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const [k, v] of parts.flat()) m.set(k, (m.get(k) ?? 0) + v);
+  return m;
+}
+
+describe('shuffle write and read', () => {
+  const parts = [words(5000, 0), words(3000, 5), words(0, 0)];
+
+  for (const combine of [true, false]) {
+    it(`reduceByKey sums every key once across reduce partitions (map-side combine ${combine})`, async () => {
+      const statuses = await mapStage(nextId++, parts, 3, combine ? { combine: sum } : {});
+      for (const s of statuses) assert.equal(s.offsets.length, 4);
+      const seen = new Map<string, number>();
+      for (let r = 0; r < 3; r++) {
+        const out = (await collectReduce(
+          { kind: 'shuffled', aggregator: sum, mapSideCombine: combine },
+          blocksFor(statuses, r),
+          r,
+        )) as [string, number][];
+        for (const [k, v] of out) {
+          assert.equal(hashKey(k) % 3, r, `key ${k} in reduce partition ${r}`);
+          assert.ok(!seen.has(k));
+          seen.set(k, v);
+        }
+      }
+      assert.deepEqual(seen, expectedCounts(parts));
+    });
+  }
+
+  it('groupByKey without an aggregator at the map side groups all values', async () => {
+    const data = [
+      [
+        ['a', 1],
+        [['k', 2], 2],
+      ],
+      [
+        ['a', 3],
+        [['k', 2], 4],
+        ['b', 5],
+      ],
+    ];
+    const statuses = await mapStage(nextId++, data, 1, { codec: 'none' });
+    const out = await collectReduce(
+      { kind: 'shuffled', aggregator: group, mapSideCombine: false },
+      blocksFor(statuses, 0, 'none'),
+      0,
+    );
+    assert.deepEqual(out, [
+      ['a', [1, 3]],
+      [
+        ['k', 2],
+        [2, 4],
+      ],
+      ['b', [5]],
+    ]);
+  });
+
+  it('a sorted shuffle orders keys stably, ascending or descending', async () => {
+    const data = [
+      [
+        [3, 'a'],
+        [1, 'b'],
+      ],
+      [
+        [2, 'c'],
+        [1, 'd'],
+        [10, 'e'],
+      ],
+    ];
+    const statuses = await mapStage(nextId++, data, 1);
+    const asc = await collectReduce(
+      { kind: 'shuffled', mapSideCombine: false, sort: { ascending: true } },
+      blocksFor(statuses, 0),
+      0,
+    );
+    assert.deepEqual(asc, [
+      [1, 'b'],
+      [1, 'd'],
+      [2, 'c'],
+      [3, 'a'],
+      [10, 'e'],
+    ]);
+    const desc = await collectReduce(
+      { kind: 'shuffled', mapSideCombine: false, sort: { ascending: false } },
+      blocksFor(statuses, 0),
+      0,
+    );
+    assert.deepEqual(
+      desc.map((p) => (p as unknown[])[1]),
+      ['e', 'a', 'c', 'b', 'd'],
+    );
+  });
+
+  it('cogroup joins a shuffled input with a narrow one by key', async () => {
+    const statuses = await mapStage(
+      nextId++,
+      [
+        [
+          ['x', 1],
+          ['y', 2],
+          ['x', 3],
+        ],
+      ],
+      1,
+    );
+    const plan: StagePlan = {
+      planId: `cogroup-${nextId}`,
+      stageId: 200,
+      rootNode: 3,
+      nodes: [
+        { id: 1, compute: { kind: 'parallelize' } },
+        { id: 3, compute: { kind: 'cogrouped', narrowParents: [null, 1] } },
+      ],
+      output: { kind: 'result', action: { kind: 'collect' } },
+      localDir: tmp,
+    };
+    const desc: PartitionDesc = {
+      kind: 'cogrouped',
+      node: 3,
+      index: 0,
+      inputs: [
+        { kind: 'shuffle', blocks: blocksFor(statuses, 0) },
+        {
+          kind: 'narrow',
+          parent: {
+            kind: 'parallelize',
+            node: 1,
+            index: 0,
+            data: [
+              ['x', 'L'],
+              ['z', 'M'],
+            ],
+          },
+        },
+      ],
+    };
+    const out = decodeRecords(success(await run(plan, desc)).value!)[0];
+    assert.deepEqual(out, [
+      ['x', [[1, 3], ['L']]],
+      ['y', [[2], []]],
+      ['z', [[], ['M']]],
+    ]);
+  });
+
+  it('a missing or damaged map output answers fetchFailed with its shuffle and map index', async () => {
+    const shuffleId = nextId++;
+    const statuses = await mapStage(shuffleId, [words(100, 0), words(100, 1)], 1);
+    const damaged = statuses[1]!.path;
+    const bytes = readFileSync(damaged);
+    const at = bytes.length - 30;
+    bytes[at] = bytes[at]! ^ 0xff;
+    writeFileSync(damaged, bytes);
+    const result = await reduce(
+      { kind: 'shuffled', mapSideCombine: false },
+      blocksFor(statuses, 0),
+      0,
+    );
+    assert.equal(result.kind, 'fetchFailed');
+    if (result.kind !== 'fetchFailed') return;
+    assert.equal(result.shuffleId, shuffleId);
+    assert.equal(result.mapIndex, 1);
+    assert.match(result.error.message, /Cannot read shuffle/);
+
+    rmSync(statuses[0]!.path);
+    const missing = await reduce(
+      { kind: 'shuffled', mapSideCombine: false },
+      blocksFor(statuses, 0),
+      0,
+    );
+    assert.equal(missing.kind === 'fetchFailed' ? missing.mapIndex : -1, 0);
+  });
+
+  it('a map task that fails leaves no temp file behind', async () => {
+    const localDir = mkdtempSync(path.join(tmp, 'fail-'));
+    const output: StageOutput = {
+      kind: 'shuffleMap',
+      shuffleId: 1,
+      partitioner: { kind: 'hash', numPartitions: 2 },
+      codec: 'lz4',
+    };
+    const nodes: PlanNode[] = [
+      { id: 1, compute: { kind: 'parallelize' } },
+      {
+        id: 2,
+        compute: {
+          kind: 'narrow',
+          parent: 1,
+          op: { kind: 'map', f: fp('(x) => { if (x[1] > 1) throw new Error("boom"); return x; }') },
+        },
+      },
+    ];
+    const plan: StagePlan = { planId: 'fail', stageId: 1, rootNode: 2, nodes, output, localDir };
+    const parent: PartitionDesc = {
+      kind: 'parallelize',
+      node: 1,
+      index: 0,
+      data: [
+        ['a', 1],
+        ['b', 2],
+      ],
+    };
+    const result = await run(plan, { kind: 'narrow', node: 2, index: 0, parent });
+    assert.equal(result.kind, 'failure');
+    assert.deepEqual(readdirSync(localDir), []);
+  });
+});
