@@ -152,7 +152,7 @@ function unpack(stored: Buffer, h: FrameHeader, where: FrameSource, index: numbe
 function decode(raw: Buffer, count: number, where: FrameSource, index: number): unknown[] {
   let records: unknown[];
   try {
-    records = decodeRecords(raw);
+    records = decodeRecords(raw, count);
   } catch (e) {
     const why = isKindlingError(e) ? e.message : String(e);
     throw frameCorrupt(where, index, `cannot decode records: ${why}`, e);

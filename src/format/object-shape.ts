@@ -3,7 +3,7 @@
 // them from per-key columns. Anything else (class instances, null prototypes,
 // very wide objects) is left to v8.serialize.
 
-const MAX_KEYS = 64;
+export const MAX_KEYS = 64;
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;

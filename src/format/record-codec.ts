@@ -7,7 +7,7 @@
 import v8 from 'node:v8';
 import { errors, isKindlingError } from '../errors.js';
 import { ByteReader, ByteWriter } from './byte-io.js';
-import { decodeObjects, isPlainObject, objectShape } from './object-shape.js';
+import { MAX_KEYS, decodeObjects, isPlainObject, objectShape } from './object-shape.js';
 
 /** The tag byte that starts every column; a batch is one column. */
 export const ColumnTag = {
@@ -42,11 +42,15 @@ export function encodeRecords(records: readonly unknown[]): Buffer {
   return w.finish();
 }
 
-/** Decodes a batch; throws CHECKPOINT_CORRUPT (without a path) on malformed input. */
-export function decodeRecords(bytes: Uint8Array): unknown[] {
+/**
+ * Decodes a batch; throws CHECKPOINT_CORRUPT (without a path) on malformed
+ * input. Frame readers pass the record count from the frame header, checked
+ * before anything is allocated for the records.
+ */
+export function decodeRecords(bytes: Uint8Array, expectedCount?: number): unknown[] {
   const r = new ByteReader(bytes);
   try {
-    const out = decodeColumn(r, 0);
+    const out = decodeColumn(r, 0, expectedCount);
     if (r.remaining() !== 0) throw errors.recordBatchCorrupt(`${r.remaining()} trailing bytes`);
     return out;
   } catch (e) {
@@ -173,16 +177,16 @@ function tryObjects(w: ByteWriter, values: readonly unknown[], depth: number): b
   return true;
 }
 
-function decodeColumn(r: ByteReader, depth: number): unknown[] {
+function decodeColumn(r: ByteReader, depth: number, expected: number | undefined): unknown[] {
   if (depth > MAX_DEPTH) throw errors.recordBatchCorrupt(`columns nested deeper than ${MAX_DEPTH}`);
   const tag = r.u8();
   const n = r.u32();
+  if (expected !== undefined && n !== expected) {
+    throw errors.recordBatchCorrupt(`column holds ${n} values, expected ${expected}`);
+  }
   switch (tag) {
     case ColumnTag.V8: {
-      // Copy first: v8.deserialize returns typed arrays that alias its input,
-      // and callers may hand us a reused read buffer.
-      const bytes = Buffer.from(r.take(r.u32()));
-      const out: unknown = v8.deserialize(bytes);
+      const out = deserializeCopying(r.take(r.u32()));
       if (!Array.isArray(out) || out.length !== n) {
         throw errors.recordBatchCorrupt(`v8 column does not hold ${n} records`);
       }
@@ -216,7 +220,11 @@ function decodeColumn(r: ByteReader, depth: number): unknown[] {
       return out;
     }
     case ColumnTag.OBJECT: {
-      const keys = decodeColumn(r, depth + 1);
+      // The encoder writes at most MAX_KEYS keys; refuse more before allocating.
+      if (r.remaining() >= 5 && r.buf.readUInt32LE(r.pos + 1) > MAX_KEYS) {
+        throw errors.recordBatchCorrupt(`object column with more than ${MAX_KEYS} keys`);
+      }
+      const keys = decodeColumn(r, depth + 1, undefined);
       if (!keys.every((k) => typeof k === 'string')) {
         throw errors.recordBatchCorrupt('object column keys are not strings');
       }
@@ -228,10 +236,34 @@ function decodeColumn(r: ByteReader, depth: number): unknown[] {
   }
 }
 
-function decodeNested(r: ByteReader, n: number, depth: number): unknown[] {
-  const column = decodeColumn(r, depth + 1);
-  if (column.length !== n) {
-    throw errors.recordBatchCorrupt(`nested column holds ${column.length} values, expected ${n}`);
+// node's DefaultDeserializer returns Buffers and typed arrays as views of its
+// input: a 1-byte Buffer record would pin a whole frame, and a view into a
+// reused read buffer would change under the caller. Copying each view out
+// costs less than copying the column up front.
+interface HostObjectReader {
+  _readHostObject: (this: v8.Deserializer) => unknown;
+}
+const readHostObject = (v8.DefaultDeserializer.prototype as unknown as HostObjectReader)
+  ._readHostObject;
+
+class CopyingDeserializer extends v8.DefaultDeserializer {
+  _readHostObject(): unknown {
+    const view = readHostObject.call(this);
+    if (Buffer.isBuffer(view)) return Buffer.from(view);
+    if (view instanceof DataView) {
+      return new DataView(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+    }
+    if (ArrayBuffer.isView(view)) return (view as Uint8Array).slice();
+    return view;
   }
-  return column;
+}
+
+function deserializeCopying(bytes: Buffer): unknown {
+  const d = new CopyingDeserializer(bytes);
+  d.readHeader();
+  return d.readValue();
+}
+
+function decodeNested(r: ByteReader, n: number, depth: number): unknown[] {
+  return decodeColumn(r, depth + 1, n);
 }

@@ -1,0 +1,214 @@
+// Frames: encode/decode in memory and from file ranges, every kind of damage
+// reported as CHECKPOINT_CORRUPT naming file and frame, and batching.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { isKindlingError } from '../../src/errors.js';
+import { BatchingFrameEncoder } from '../../src/format/batching-frame-encoder.js';
+import type { EncodedFrame } from '../../src/format/frames.js';
+import {
+  FRAME_HEADER_BYTES,
+  decodeFramesFromBuffer,
+  encodeFrame,
+  readFrames,
+  type Codec,
+} from '../../src/format/frames.js';
+
+const CODECS: Codec[] = ['none', 'lz4'];
+const batchOf = (n: number, from = 0): { id: number; name: string }[] =>
+  Array.from({ length: n }, (_, i) => ({ id: from + i, name: `name-${from + i}` }));
+
+function assertCorrupt(fn: () => unknown, ...parts: (string | RegExp)[]): void {
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(isKindlingError(e, 'CHECKPOINT_CORRUPT'), String(e));
+    for (const p of parts) {
+      if (typeof p === 'string') assert.ok(e.message.includes(p), `${e.message} lacks ${p}`);
+      else assert.match(e.message, p);
+    }
+    return true;
+  });
+}
+
+let dir = '';
+before(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-'));
+});
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('frames', () => {
+  for (const codec of CODECS) {
+    it(`decode in memory what was encoded (${codec})`, () => {
+      const batches = [batchOf(10), [], [1, 'two', { three: 3n }], batchOf(1000, 10)];
+      const buf = Buffer.concat(batches.map((b) => encodeFrame(b, codec)));
+      assert.deepStrictEqual(
+        [...decodeFramesFromBuffer(buf, codec, { describe: 'test block' })],
+        batches,
+      );
+    });
+
+    it(`read a byte range of a file, frame by frame (${codec})`, () => {
+      const file = path.join(dir, `range-${codec}`);
+      const frames = [batchOf(5), batchOf(6, 5), batchOf(7, 11)].map((b) => encodeFrame(b, codec));
+      fs.writeFileSync(file, Buffer.concat([Buffer.from('prefix'), ...frames]));
+      const start = 6 + (frames[0] as Buffer).length;
+      const end = start + (frames[1] as Buffer).length + (frames[2] as Buffer).length;
+      assert.deepStrictEqual(
+        [...readFrames(file, codec, start, end, {})],
+        [batchOf(6, 5), batchOf(7, 11)],
+      );
+      assert.deepStrictEqual([...readFrames(file, codec, start, start, {})], []);
+    });
+
+    it(`report a flipped payload byte with the file and frame index (${codec})`, () => {
+      const file = path.join(dir, `flip-${codec}`);
+      const frames = [batchOf(50), batchOf(50, 50), batchOf(50, 100)].map((b) =>
+        encodeFrame(b, codec),
+      );
+      const bytes = Buffer.concat(frames);
+      const at = (frames[0] as Buffer).length + FRAME_HEADER_BYTES + 20;
+      bytes[at] = (bytes[at] as number) ^ 0x10;
+      fs.writeFileSync(file, bytes);
+      const where = { rddId: 3, partitionIndex: 1 };
+      assertCorrupt(
+        () => [...readFrames(file, codec, 0, bytes.length, where)],
+        file,
+        '(frame 1)',
+        'crc32',
+      );
+      assert.throws(
+        () => [...readFrames(file, codec, 0, bytes.length, where)],
+        (e: unknown) => {
+          assert.ok(isKindlingError(e));
+          assert.deepStrictEqual(e.context, { frame: 1, rddId: 3, partitionIndex: 1, path: file });
+          return true;
+        },
+      );
+      assertCorrupt(
+        () => [...decodeFramesFromBuffer(bytes, codec, { describe: 'rdd_3_1' })],
+        'rdd_3_1',
+        '(frame 1)',
+      );
+    });
+
+    it(`report damaged frame headers and truncation (${codec})`, () => {
+      const frame = encodeFrame(batchOf(100), codec);
+      const damage = (at: number, value: number): Buffer => {
+        const b = Buffer.from(frame);
+        b.writeUInt32LE(value, at);
+        return b;
+      };
+      const where = { describe: 'block' };
+      assertCorrupt(
+        () => [...decodeFramesFromBuffer(damage(0, 99), codec, where)],
+        '(frame 0)',
+        /records/,
+      );
+      assertCorrupt(
+        () => [...decodeFramesFromBuffer(damage(4, frame.length), codec, where)],
+        '(frame 0)',
+      );
+      assertCorrupt(
+        () => [...decodeFramesFromBuffer(damage(8, 2 ** 31), codec, where)],
+        'out of range',
+      );
+      assertCorrupt(
+        () => [...decodeFramesFromBuffer(frame.subarray(0, 40), codec, where)],
+        'past the end',
+      );
+      assertCorrupt(
+        () => [...decodeFramesFromBuffer(frame.subarray(0, 9), codec, where)],
+        'frame header',
+      );
+      const file = path.join(dir, `short-${codec}`);
+      fs.writeFileSync(file, frame.subarray(0, frame.length - 1));
+      assertCorrupt(() => [...readFrames(file, codec, 0, frame.length, {})], file, '(frame 0)');
+    });
+  }
+
+  it('reports a missing file as a corrupt checkpoint that is missing', () => {
+    const file = path.join(dir, 'nope');
+    assertCorrupt(() => [...readFrames(file, 'lz4', 0, 100, {})], file, 'missing');
+  });
+
+  it('stores incompressible payloads raw under lz4 and reads them back', () => {
+    const noise = [randomBytes(20000)];
+    const frame = encodeFrame(noise, 'lz4');
+    assert.equal(frame.readUInt32LE(4), frame.readUInt32LE(8));
+    assert.deepStrictEqual([...decodeFramesFromBuffer(frame, 'lz4', {})], [noise]);
+  });
+
+  it('streams a large file with a bounded read buffer, records not sharing it', () => {
+    const file = path.join(dir, 'large');
+    const fd = fs.openSync(file, 'w');
+    const blob = Buffer.alloc(64 * 1024, 7);
+    let size = 0;
+    for (let i = 0; i < 640; i++) {
+      const frame = encodeFrame([i, blob.toString('latin1'), Buffer.from([i & 255])], 'none');
+      fs.writeSync(fd, frame);
+      size += frame.length;
+    }
+    fs.closeSync(fd);
+    const baseline = process.memoryUsage().arrayBuffers;
+    let peak = 0;
+    const kept: unknown[][] = [];
+    for (const batch of readFrames(file, 'none', 0, size, {})) {
+      kept.push([batch[0], batch[2]]);
+      peak = Math.max(peak, process.memoryUsage().arrayBuffers - baseline);
+    }
+    assert.equal(kept.length, 640);
+    // The file is ~40 MiB; the reader holds about one 1 MiB chunk at a time.
+    assert.ok(peak < 8 * 2 ** 20, `array buffers grew by ${peak} bytes`);
+    kept.forEach(([i, b], k) => {
+      assert.equal(i, k);
+      assert.deepStrictEqual([...(b as Uint8Array)], [k & 255]);
+    });
+  });
+});
+
+describe('BatchingFrameEncoder', () => {
+  it('cuts batches of any size into frames near the target size, in order', () => {
+    const frames: EncodedFrame[] = [];
+    const enc = new BatchingFrameEncoder('lz4', (f) => frames.push(f), { targetBytes: 16 * 1024 });
+    const records = batchOf(20000);
+    let i = 0;
+    for (const size of [1, 3, 7000, 0, 2, 12000, 994]) {
+      enc.push(records.slice(i, i + size));
+      i += size;
+    }
+    assert.ok(enc.pendingRecords > 0);
+    enc.flush();
+    assert.equal(enc.pendingRecords, 0);
+    const decoded = frames.flatMap((f) => [
+      ...decodeFramesFromBuffer(Buffer.concat([f.header, f.payload]), 'lz4', {}),
+    ]);
+    assert.deepStrictEqual(decoded.flat(), records);
+    const middle = frames.slice(1, -1);
+    assert.ok(middle.length > 10);
+    for (const f of middle)
+      assert.ok(f.rawLength > 8 * 1024 && f.rawLength < 32 * 1024, `${f.rawLength}`);
+  });
+
+  it('never puts more than maxRecords records in a frame', () => {
+    const counts: number[] = [];
+    const enc = new BatchingFrameEncoder('none', (f) => counts.push(f.records), {
+      maxRecords: 100,
+    });
+    enc.push(new Array<boolean>(1050).fill(true));
+    enc.flush();
+    assert.equal(
+      counts.reduce((a, b) => a + b, 0),
+      1050,
+    );
+    assert.ok(counts.every((c) => c <= 100));
+  });
+
+  it('rejects a non-positive target size', () => {
+    assert.throws(
+      () => new BatchingFrameEncoder('none', () => {}, { targetBytes: 0 }),
+      (e: unknown) => isKindlingError(e, 'INVALID_ARGUMENT') && e.message.includes('targetBytes'),
+    );
+  });
+});
