@@ -9,6 +9,7 @@ import { PartFileWriter } from '../src/format/part-file.js';
 import type { Codec } from '../src/format/frames.js';
 import type { StorageLevelName } from '../src/protocol.js';
 import { formatBlockId } from '../src/storage/block-id.js';
+import { BATCH_SIZE } from './batch.js';
 import type { TaskContext } from './task-context.js';
 import type { BatchSink } from './tee.js';
 
@@ -41,24 +42,36 @@ function memoryBlockSink(
   partitionIndex: number,
   level: StorageLevelName,
 ): BatchSink {
-  let frames: Uint8Array[] = [];
+  // A frame per full batch: about twice as fast as BatchingFrameEncoder's re-cut into 256 KiB
+  // frames (10M numbers, 300-500 vs 800 ms); small batches (after a filter) are pooled first.
+  let frames: Buffer[] = [];
+  let pending: unknown[] = [];
   let records = 0;
   let bytes = 0;
+  const emit = (batch: unknown[]): void => {
+    const frame = encodeFrame(batch, BLOCK_CODEC);
+    frames.push(frame);
+    records += batch.length;
+    bytes += frame.length;
+  };
   return {
     write(batch) {
-      if (batch.length === 0) return;
-      const frame = encodeFrame(batch, BLOCK_CODEC);
-      frames.push(frame);
-      records += batch.length;
-      bytes += frame.byteLength;
+      if (pending.length === 0 && batch.length >= BATCH_SIZE / 2) return emit(batch);
+      for (const x of batch) pending.push(x);
+      if (pending.length >= BATCH_SIZE) {
+        emit(pending);
+        pending = [];
+      }
     },
     commit() {
+      if (pending.length > 0) emit(pending);
+      pending = [];
       const buffer = new SharedArrayBuffer(bytes);
       const view = new Uint8Array(buffer);
       let offset = 0;
-      for (const f of frames) {
-        view.set(f, offset);
-        offset += f.byteLength;
+      for (const frame of frames) {
+        view.set(frame, offset);
+        offset += frame.length;
       }
       frames = [];
       const blockId = formatBlockId(node, partitionIndex);
@@ -66,6 +79,7 @@ function memoryBlockSink(
     },
     abort() {
       frames = [];
+      pending = [];
     },
   };
 }
