@@ -129,8 +129,14 @@ export class TaskContext {
   }
 
   abortSideOutputs(): void {
-    for (const sink of this.sinks) sink.abort();
-    for (const abort of this.aborts) abort();
+    // Best effort, every one of them: the task's own error is what gets reported.
+    for (const abort of [...this.sinks.map((s) => () => s.abort()), ...this.aborts]) {
+      try {
+        abort();
+      } catch {
+        // A temp file that cannot be removed is left for the localDir cleanup.
+      }
+    }
     // A failed attempt's updates and outputs must not count; lost blocks are still news.
     this.side.accumulators = [];
     this.side.blocks = [];
