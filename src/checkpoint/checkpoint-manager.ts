@@ -1,0 +1,149 @@
+// Checkpoint marks and their completion. Workers write a marked RDD's part
+// files while the first job that computes it runs (no second computation);
+// after the job, partitions that job did not compute (take, first) are computed
+// once by a follow-up job, then the manifest commits the directory and the
+// lineage is cut. Local checkpoints do the same with cached blocks.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { errors } from '../errors.js';
+import type { Codec } from '../format/frames.js';
+import type { CheckpointPartStats } from '../protocol.js';
+import { RDD } from '../rdd/rdd.js';
+import { checkpointTargets } from '../scheduler/lineage.js';
+import { partFileName, type CheckpointTargets } from '../scheduler/plan-builder.js';
+import { StorageLevel, transformStorageLevel } from '../storage/storage-level.js';
+import { LocalCheckpointData, ReliableCheckpointData } from './checkpoint-data.js';
+import { LocalCheckpointRDD, ReliableCheckpointRDD } from './checkpoint-rdds.js';
+import { writeManifest, writePartitionerFile, MANIFEST_FORMAT_VERSION } from './manifest.js';
+
+export interface CheckpointWrittenEvent {
+  rddId: number;
+  partitions: number;
+  records: number;
+  bytes: number;
+  durationMs: number;
+}
+
+/** What the manager needs from the Context. */
+export interface CheckpointHost {
+  readonly contextId: string;
+  readonly codec: Codec;
+  readonly allMarkedAncestors: boolean;
+  /** Runs a job that computes `partitions` of `rdd` and keeps nothing (the tee writes). */
+  drain(rdd: RDD<unknown>, partitions: number[]): Promise<void>;
+  hasBlock(rddId: number, index: number): boolean;
+  onCheckpointWritten(e: CheckpointWrittenEvent): void;
+}
+
+export class CheckpointManager {
+  private root: string | undefined;
+  private readonly marked = new Map<number, ReliableCheckpointData>();
+  private readonly firstWriteAt = new Map<number, number>();
+
+  constructor(private readonly host: CheckpointHost) {}
+
+  /** Spark's setCheckpointDir: a fresh <dir>/<contextId>/ for this context. */
+  setDir(dir: string): void {
+    if (typeof dir !== 'string' || dir === '') throw errors.invalidArgument('dir', 'a directory path', dir);
+    const root = path.join(path.resolve(dir), this.host.contextId);
+    fs.mkdirSync(root, { recursive: true });
+    this.root = root;
+  }
+
+  get dir(): string | undefined {
+    return this.root;
+  }
+
+  mark(rdd: RDD<unknown>): void {
+    if (this.root === undefined) throw errors.checkpointDirNotSet(rdd.id, rdd.name);
+    // The first mark wins, and a checkpoint RDD is already data (Spark's F4).
+    if (rdd.checkpointData !== undefined || rdd.impl instanceof ReliableCheckpointRDD) return;
+    const data = new ReliableCheckpointData(path.join(this.root, `rdd-${rdd.id}`), this.host.codec);
+    rdd.checkpointData = data;
+    this.marked.set(rdd.id, data);
+  }
+
+  /** Spark's localCheckpoint: upgrade the storage level, then mark (unless already checkpointed). */
+  markLocal(rdd: RDD<unknown>): void {
+    const level = rdd.storageLevel === StorageLevel.NONE ? StorageLevel.MEMORY_AND_DISK : transformStorageLevel(rdd.storageLevel);
+    if (rdd.checkpointData?.state === 'checkpointed') return;
+    if (rdd.checkpointData?.kind === 'reliable') this.marked.delete(rdd.id);
+    rdd.checkpointData = new LocalCheckpointData();
+    rdd.persist(level);
+  }
+
+  targetsFor(rdd: RDD<unknown>): CheckpointTargets {
+    const targets: CheckpointTargets = new Map();
+    for (const t of checkpointTargets(rdd, this.host.allMarkedAncestors)) {
+      if (t.checkpointData?.kind === 'reliable') {
+        fs.mkdirSync(t.checkpointData.dir, { recursive: true });
+        targets.set(t.id, { dir: t.checkpointData.dir, codec: t.checkpointData.codec });
+      }
+    }
+    return targets;
+  }
+
+  recordPart(stats: CheckpointPartStats): void {
+    const data = this.marked.get(stats.rddId);
+    if (data === undefined || data.state !== 'marked') return;
+    data.parts.set(stats.partitionIndex, stats);
+    if (!this.firstWriteAt.has(stats.rddId)) this.firstWriteAt.set(stats.rddId, performance.now());
+  }
+
+  /** After a job on `rdd`: finish and commit every checkpoint the job was due to write, parents first. */
+  async completeAfterJob(rdd: RDD<unknown>): Promise<void> {
+    const targets = checkpointTargets(rdd, this.host.allMarkedAncestors).reverse();
+    for (const target of targets) {
+      const data = target.checkpointData;
+      if (data?.kind === 'reliable') await this.completeReliable(target, data);
+      else if (data?.kind === 'local') await this.completeLocal(target, data);
+    }
+  }
+
+  private async completeReliable(rdd: RDD<unknown>, data: ReliableCheckpointData): Promise<void> {
+    const n = rdd.getNumPartitions();
+    const missing = range(n).filter((i) => !data.parts.has(i));
+    if (missing.length > 0) await this.host.drain(rdd, missing);
+    const stillMissing = range(n).filter((i) => !data.parts.has(i));
+    if (stillMissing.length > 0) {
+      throw errors.checkpointCorrupt(path.join(data.dir, partFileName(stillMissing[0] ?? 0)), 'the partition was not written');
+    }
+    const parts = range(n).map((i) => data.parts.get(i) as CheckpointPartStats);
+    if (rdd.partitioner !== undefined) writePartitionerFile(data.dir, rdd.partitioner.toPlan());
+    const records = parts.reduce((a, p) => a + p.records, 0);
+    const bytes = parts.reduce((a, p) => a + p.bytes, 0);
+    writeManifest(data.dir, {
+      formatVersion: MANIFEST_FORMAT_VERSION,
+      rddId: rdd.id,
+      rddName: rdd.name ?? null,
+      numPartitions: n,
+      codec: data.codec,
+      createdAt: new Date().toISOString(),
+      hasPartitioner: rdd.partitioner !== undefined,
+      records,
+      bytes,
+      parts: parts.map((p) => ({ index: p.partitionIndex, file: partFileName(p.partitionIndex), records: p.records, bytes: p.bytes, crc32: p.crc32 })),
+    });
+    data.markCheckpointed(new RDD(rdd.context, new ReliableCheckpointRDD(data.dir, n, rdd.partitioner)));
+    this.marked.delete(rdd.id);
+    const started = this.firstWriteAt.get(rdd.id) ?? performance.now();
+    this.firstWriteAt.delete(rdd.id);
+    this.host.onCheckpointWritten({ rddId: rdd.id, partitions: n, records, bytes, durationMs: performance.now() - started });
+  }
+
+  private async completeLocal(rdd: RDD<unknown>, data: LocalCheckpointData): Promise<void> {
+    const missing = range(rdd.getNumPartitions()).filter((i) => !this.host.hasBlock(rdd.id, i));
+    if (missing.length > 0) await this.host.drain(rdd, missing);
+    data.markCheckpointed(new RDD(rdd.context, new LocalCheckpointRDD(rdd)));
+  }
+
+  /** cleanCheckpoints: remove this context's directory at stop(). */
+  removeAll(): void {
+    if (this.root !== undefined) fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

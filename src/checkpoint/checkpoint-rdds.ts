@@ -1,0 +1,57 @@
+// The RDDs a checkpoint cuts the lineage to. ReliableCheckpointRDD reads part
+// files (keeping the original partition count and partitioner);
+// LocalCheckpointRDD is the visible parent of a locally checkpointed RDD, whose
+// blocks are still recomputed from the hidden lineage if they are lost.
+
+import path from 'node:path';
+import type { NodeCompute, PartitionDesc } from '../protocol.js';
+import { NarrowDependency, type Dependency } from '../rdd/dependency.js';
+import type { Partitioner } from '../rdd/partitioner.js';
+import type { PartitionDescriber, RDD, RddImpl } from '../rdd/rdd.js';
+import { partFileName } from '../scheduler/plan-builder.js';
+
+export class ReliableCheckpointRDD implements RddImpl {
+  readonly kindName = 'ReliableCheckpointRDD';
+
+  constructor(
+    readonly dir: string,
+    private readonly n: number,
+    readonly partitioner: Partitioner | undefined,
+  ) {}
+
+  numPartitions(): number {
+    return this.n;
+  }
+  dependencies(): Dependency[] {
+    return [];
+  }
+  planCompute(): NodeCompute {
+    return { kind: 'checkpointFile' };
+  }
+  describePartition(node: number, index: number): PartitionDesc {
+    return { kind: 'checkpointFile', node, index, path: path.join(this.dir, partFileName(index)) };
+  }
+}
+
+export class LocalCheckpointRDD implements RddImpl {
+  readonly kindName = 'LocalCheckpointRDD';
+
+  constructor(readonly original: RDD<unknown>) {}
+
+  get partitioner(): Partitioner | undefined {
+    return this.original.partitioner;
+  }
+  numPartitions(): number {
+    return this.original.getNumPartitions();
+  }
+  /** The hidden lineage, so that this RDD can still be computed when blocks are lost. */
+  dependencies(): Dependency[] {
+    return [new NarrowDependency(this.original)];
+  }
+  planCompute(): NodeCompute {
+    return { kind: 'coalesce', parent: this.original.id };
+  }
+  describePartition(node: number, index: number, d: PartitionDescriber): PartitionDesc {
+    return { kind: 'coalesce', node, index, parents: [d.describe(this.original, index)] };
+  }
+}

@@ -1,0 +1,107 @@
+// Opening a reliable checkpoint directory written by any context or process:
+// the manifest is the commit, so no manifest means no checkpoint. Part files are
+// verified as workers stream them; here only the directory's shape is checked.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { errors } from '../errors.js';
+import { HashPartitioner, RangePartitioner, type Partitioner } from '../rdd/partitioner.js';
+import type { PartitionerPlan } from '../rdd/partitioner-plan.js';
+import { ReliableCheckpointRDD } from './checkpoint-rdds.js';
+import { MANIFEST_FILE, MANIFEST_FORMAT_VERSION, PARTITIONER_FILE, type CheckpointManifest } from './manifest.js';
+
+export interface OpenedCheckpoint {
+  impl: ReliableCheckpointRDD;
+  manifest: CheckpointManifest;
+  warning?: { message: string; path: string };
+}
+
+export function readManifest(dir: string): CheckpointManifest {
+  const file = path.join(dir, MANIFEST_FILE);
+  if (!fs.existsSync(dir)) throw errors.checkpointNotFound(dir, 'the directory does not exist');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw errors.checkpointNotFound(dir, `it has no ${MANIFEST_FILE} (an unfinished or interrupted checkpoint)`);
+  }
+  let manifest: CheckpointManifest;
+  try {
+    manifest = JSON.parse(text) as CheckpointManifest;
+  } catch {
+    throw errors.checkpointCorrupt(file, 'the manifest is not valid JSON');
+  }
+  if (manifest.formatVersion !== MANIFEST_FORMAT_VERSION) {
+    throw errors.checkpointCorrupt(file, `unknown format version ${String(manifest.formatVersion)}`);
+  }
+  if (!Number.isInteger(manifest.numPartitions) || !Array.isArray(manifest.parts) || manifest.parts.length !== manifest.numPartitions) {
+    throw errors.checkpointCorrupt(file, 'the manifest does not list one part per partition');
+  }
+  return manifest;
+}
+
+/** Checks that exactly the manifest's part files are there, with the recorded sizes. */
+export function checkPartFiles(dir: string, manifest: CheckpointManifest): void {
+  const expected = new Set(manifest.parts.map((p) => p.file));
+  for (const name of fs.readdirSync(dir)) {
+    if (name.startsWith('part-') && !expected.has(name)) {
+      throw errors.checkpointCorrupt(path.join(dir, name), `an extra part file: the manifest lists ${manifest.numPartitions} partitions`);
+    }
+  }
+  for (const part of manifest.parts) {
+    const file = path.join(dir, part.file);
+    let size: number;
+    try {
+      size = fs.statSync(file).size;
+    } catch {
+      throw errors.checkpointCorrupt(file, 'the part file is missing');
+    }
+    if (size !== part.bytes) {
+      throw errors.checkpointCorrupt(file, `the part file has ${size} bytes, the manifest says ${part.bytes}`);
+    }
+  }
+}
+
+export function openCheckpoint(input: string): OpenedCheckpoint {
+  if (typeof input !== 'string' || input === '') throw errors.invalidArgument('path', 'a checkpoint directory', input);
+  const dir = path.resolve(input);
+  const manifest = readManifest(dir);
+  checkPartFiles(dir, manifest);
+  const { partitioner, warning } = readPartitioner(dir, manifest);
+  const opened: OpenedCheckpoint = { impl: new ReliableCheckpointRDD(dir, manifest.numPartitions, partitioner), manifest };
+  if (warning !== undefined) opened.warning = warning;
+  return opened;
+}
+
+/** A damaged _partitioner loses only the partitioner, with a warning (never the data). */
+function readPartitioner(
+  dir: string,
+  manifest: CheckpointManifest,
+): { partitioner: Partitioner | undefined; warning?: { message: string; path: string } } {
+  if (!manifest.hasPartitioner) return { partitioner: undefined };
+  const file = path.join(dir, PARTITIONER_FILE);
+  try {
+    const plan = JSON.parse(fs.readFileSync(file, 'utf8'), bigintReviver) as PartitionerPlan;
+    if (plan.numPartitions !== manifest.numPartitions) {
+      const message = `Ignoring the partitioner file ${file}: it is for ${plan.numPartitions} partitions, not ${manifest.numPartitions}`;
+      return { partitioner: undefined, warning: { message, path: file } };
+    }
+    if (plan.kind === 'hash') return { partitioner: new HashPartitioner(plan.numPartitions) };
+    const range = new RangePartitioner(plan.numPartitions, {}, plan.ascending);
+    range.setBounds(plan.bounds);
+    return { partitioner: range };
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return {
+      partitioner: undefined,
+      warning: { message: `Ignoring the damaged partitioner file ${file} (${why}); the data is intact`, path: file },
+    };
+  }
+}
+
+function bigintReviver(_key: string, value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && '$bigint' in value) {
+    return BigInt((value as { $bigint: string }).$bigint);
+  }
+  return value;
+}

@@ -1,0 +1,59 @@
+// _manifest.json: written last into a reliable checkpoint directory, it commits
+// the checkpoint. A directory without one is not a checkpoint. It records what a
+// reader needs to verify every part file and rebuild the RDD's shape.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Codec } from '../format/frames.js';
+import type { PartitionerPlan } from '../rdd/partitioner-plan.js';
+
+export const MANIFEST_FILE = '_manifest.json';
+export const PARTITIONER_FILE = '_partitioner';
+export const MANIFEST_FORMAT_VERSION = 1;
+
+export interface ManifestPart {
+  index: number;
+  file: string;
+  records: number;
+  bytes: number;
+  crc32: number;
+}
+
+export interface CheckpointManifest {
+  formatVersion: number;
+  rddId: number;
+  rddName: string | null;
+  numPartitions: number;
+  codec: Codec;
+  createdAt: string;
+  /** Whether a _partitioner file was written next to the parts. */
+  hasPartitioner: boolean;
+  records: number;
+  bytes: number;
+  parts: ManifestPart[];
+}
+
+/** Writes to a temp name and renames: a crash leaves no manifest, so no checkpoint. */
+export function writeManifest(dir: string, manifest: CheckpointManifest): void {
+  writeFileAtomic(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n');
+}
+
+export function writePartitionerFile(dir: string, plan: PartitionerPlan): void {
+  writeFileAtomic(path.join(dir, PARTITIONER_FILE), JSON.stringify(plan, bigintReplacer) + '\n');
+}
+
+export function writeFileAtomic(file: string, content: string): void {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  const fd = fs.openSync(temp, 'w');
+  try {
+    fs.writeSync(fd, content);
+    fs.fdatasyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(temp, file);
+}
+
+function bigintReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? { $bigint: value.toString() } : value;
+}

@@ -1,0 +1,17 @@
+// The public API of kindling: everything a user imports, and nothing else.
+
+export { Context } from './context.js';
+export type { ContextOptions, ContextEvents, ContextEventName } from './context.js';
+export { RDD } from './rdd/rdd.js';
+export type { Dependency } from './rdd/dependency.js';
+export { HashPartitioner, RangePartitioner } from './rdd/partitioner.js';
+export type { Partitioner } from './rdd/partitioner.js';
+export { StorageLevel } from './storage/storage-level.js';
+export { Broadcast } from './shared/broadcast.js';
+export { Accumulator } from './shared/accumulator.js';
+export { fn, FunctionRef } from './shipping/fn.js';
+export { KindlingError, isKindlingError } from './errors.js';
+export type { ErrorCode, ErrorContext } from './errors.js';
+export type { UserFn, FnOptions } from './rdd/user-function.js';
+export type { ShuffleOptions } from './rdd/pair-functions.js';
+export type { CheckpointWrittenEvent } from './checkpoint/checkpoint-manager.js';

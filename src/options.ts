@@ -1,0 +1,106 @@
+// ContextOptions and their one validator: every field is checked here and a bad
+// one is named with the value received, so mistakes surface at `new Context()`.
+
+import os from 'node:os';
+import path from 'node:path';
+import { errors } from './errors.js';
+import type { Codec } from './format/frames.js';
+
+export interface ContextOptions {
+  /** Worker threads; default: available cores. */
+  workers?: number;
+  checkpointDir?: string;
+  checkpointCompression?: Codec;
+  /** Delete this context's checkpoint directories at stop(); default false. */
+  cleanCheckpoints?: boolean;
+  checkpointAllMarkedAncestors?: boolean;
+  /** Attempts per task before the job fails; default 4. */
+  maxTaskFailures?: number;
+  /** Scratch for shuffle, spill and disk cache; default under os.tmpdir(). */
+  localDir?: string;
+  /** Cache budget before MEMORY_AND_DISK spills and MEMORY_ONLY drops; default 1/4 of RAM. */
+  memoryLimitBytes?: number;
+  /** Console progress bar on a TTY; default true on a TTY. */
+  progress?: boolean;
+}
+
+export interface ResolvedContextOptions {
+  workers: number;
+  checkpointDir: string | undefined;
+  checkpointCompression: Codec;
+  cleanCheckpoints: boolean;
+  checkpointAllMarkedAncestors: boolean;
+  maxTaskFailures: number;
+  localDir: string;
+  memoryLimitBytes: number;
+  progress: boolean;
+}
+
+const KNOWN = new Set([
+  'workers',
+  'checkpointDir',
+  'checkpointCompression',
+  'cleanCheckpoints',
+  'checkpointAllMarkedAncestors',
+  'maxTaskFailures',
+  'localDir',
+  'memoryLimitBytes',
+  'progress',
+]);
+
+export function resolveContextOptions(opts: ContextOptions | undefined): ResolvedContextOptions {
+  if (opts === undefined) opts = {};
+  if (typeof opts !== 'object' || opts === null) {
+    throw errors.invalidArgument('options', 'an object of ContextOptions', opts);
+  }
+  for (const key of Object.keys(opts)) {
+    if (!KNOWN.has(key)) throw errors.invalidArgument(`options.${key}`, 'a known ContextOptions field', key);
+  }
+  return {
+    workers: positiveInt('options.workers', opts.workers, os.availableParallelism()),
+    checkpointDir: optionalString('options.checkpointDir', opts.checkpointDir),
+    checkpointCompression: codec('options.checkpointCompression', opts.checkpointCompression),
+    cleanCheckpoints: bool('options.cleanCheckpoints', opts.cleanCheckpoints, false),
+    checkpointAllMarkedAncestors: bool(
+      'options.checkpointAllMarkedAncestors',
+      opts.checkpointAllMarkedAncestors,
+      false,
+    ),
+    maxTaskFailures: positiveInt('options.maxTaskFailures', opts.maxTaskFailures, 4),
+    localDir: path.resolve(
+      optionalString('options.localDir', opts.localDir) ?? path.join(os.tmpdir(), 'kindling'),
+    ),
+    memoryLimitBytes: positiveInt(
+      'options.memoryLimitBytes',
+      opts.memoryLimitBytes,
+      Math.floor(os.totalmem() / 4),
+    ),
+    progress: bool('options.progress', opts.progress, process.stderr.isTTY === true),
+  };
+}
+
+export function positiveInt(name: string, value: unknown, fallback?: number): number {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw errors.invalidArgument(name, 'a positive integer', value);
+  }
+  return value;
+}
+
+function bool(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw errors.invalidArgument(name, 'a boolean', value);
+  return value;
+}
+
+function optionalString(name: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw errors.invalidArgument(name, 'a non-empty string', value);
+  return value;
+}
+
+function codec(name: string, value: unknown): Codec {
+  if (value === undefined) return 'lz4';
+  if (value !== 'none' && value !== 'lz4') throw errors.invalidArgument(name, "'none' or 'lz4'", value);
+  return value;
+}

@@ -1,0 +1,166 @@
+// The actions of RDD: each submits a job with a ResultAction that the workers
+// run per partition, then merges the partition results on the main thread.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { errors, KindlingError } from '../errors.js';
+import { positiveInt } from '../options.js';
+import { compareKeys, keyOf } from './keys.js';
+import type { RDD } from './rdd.js';
+import { localFunction, planFunction, type FnOptions } from './user-function.js';
+
+export async function collect<T>(rdd: RDD<T>): Promise<T[]> {
+  const parts = await rdd.context.runJob<T[]>(rdd, { kind: 'collect' });
+  return parts.flat();
+}
+
+export async function count(rdd: RDD<unknown>): Promise<number> {
+  const parts = await rdd.context.runJob<number>(rdd, { kind: 'count' });
+  return parts.reduce((a, b) => a + b, 0);
+}
+
+/** Spark's take: scan one partition, then up to 4x more each round, until n are found. */
+export async function take<T>(rdd: RDD<T>, n: number): Promise<T[]> {
+  if (!Number.isInteger(n) || n < 0) throw errors.invalidArgument('n', 'a non-negative integer', n);
+  const out: T[] = [];
+  const total = rdd.getNumPartitions();
+  let scanned = 0;
+  while (out.length < n && scanned < total) {
+    let tryCount = 1;
+    if (scanned > 0) tryCount = out.length === 0 ? scanned * 4 : Math.ceil((1.5 * n * scanned) / out.length) - scanned;
+    tryCount = Math.max(1, Math.min(tryCount, scanned * 4 || 1, total - scanned));
+    const partitions = Array.from({ length: tryCount }, (_, i) => scanned + i);
+    const parts = await rdd.context.runJob<T[]>(rdd, { kind: 'take', n: n - out.length }, partitions);
+    for (const part of parts) for (const x of part) if (out.length < n) out.push(x);
+    scanned += tryCount;
+  }
+  return out;
+}
+
+export async function first<T>(rdd: RDD<T>): Promise<T> {
+  const found = await take(rdd, 1);
+  if (found.length === 0) throw emptyCollection(rdd, 'first');
+  return found[0] as T;
+}
+
+export async function takeOrdered<T>(
+  rdd: RDD<T>,
+  n: number,
+  compare: unknown,
+  opts: FnOptions<unknown> | undefined,
+  reverse: boolean,
+): Promise<T[]> {
+  positiveOrZero('n', n);
+  const where = reverse ? 'rdd.top' : 'rdd.takeOrdered';
+  const plan = compare === undefined ? undefined : planFunction(compare, opts, where);
+  const parts = await rdd.context.runJob<T[]>(rdd, {
+    kind: 'takeOrdered',
+    n,
+    reverse,
+    ...(plan === undefined ? {} : { compare: plan }),
+  });
+  const cmp = await mainThreadComparator(compare, opts?.env);
+  const all = parts.flat().sort(reverse ? (a, b) => cmp(b, a) : cmp);
+  return all.slice(0, n);
+}
+
+export async function reduce<T>(rdd: RDD<T>, f: unknown, opts: FnOptions<unknown> | undefined): Promise<T> {
+  const plan = planFunction(f, opts, 'rdd.reduce');
+  const parts = await rdd.context.runJob<{ empty: boolean; value?: T }>(rdd, { kind: 'reduce', f: plan });
+  const fn = await localFunction(f);
+  const values = parts.filter((p) => !p.empty).map((p) => p.value as T);
+  if (values.length === 0) throw emptyCollection(rdd, 'reduce');
+  return values.reduce((a, b) => fn(a, b, opts?.env) as T);
+}
+
+export async function fold<T>(rdd: RDD<T>, zero: T, f: unknown, opts: FnOptions<unknown> | undefined): Promise<T> {
+  cloneable('zero', zero);
+  const plan = planFunction(f, opts, 'rdd.fold');
+  const parts = await rdd.context.runJob<T>(rdd, { kind: 'fold', zero, f: plan });
+  const fn = await localFunction(f);
+  return parts.reduce((a, b) => fn(a, b, opts?.env) as T, structuredClone(zero));
+}
+
+export async function aggregate<T, U>(
+  rdd: RDD<T>,
+  zero: U,
+  seqOp: unknown,
+  combOp: unknown,
+  opts: FnOptions<unknown> | undefined,
+): Promise<U> {
+  cloneable('zero', zero);
+  const seq = planFunction(seqOp, opts, 'rdd.aggregate');
+  const comb = planFunction(combOp, opts, 'rdd.aggregate');
+  const parts = await rdd.context.runJob<U>(rdd, { kind: 'aggregate', zero, seqOp: seq });
+  const fn = await localFunction(combOp);
+  return parts.reduce((a, b) => fn(a, b, opts?.env) as U, structuredClone(zero));
+}
+
+export async function countByValue<T>(rdd: RDD<T>): Promise<Map<T, number>> {
+  const parts = await rdd.context.runJob<[T, number][]>(rdd, { kind: 'countByValue' });
+  const byKey = new Map<unknown, [T, number]>();
+  for (const part of parts) {
+    for (const [value, n] of part) {
+      const k = keyOf(value);
+      const seen = byKey.get(k);
+      if (seen === undefined) byKey.set(k, [value, n]);
+      else seen[1] += n;
+    }
+  }
+  return new Map([...byKey.values()]);
+}
+
+export async function lookup<K, V>(rdd: RDD<[K, V]>, key: K): Promise<V[]> {
+  const p = rdd.partitioner;
+  const partitions = p === undefined ? undefined : [p.getPartition(key)];
+  const parts = await rdd.context.runJob<V[]>(rdd, { kind: 'lookup', key }, partitions);
+  return parts.flat();
+}
+
+export async function foreach(
+  rdd: RDD<unknown>,
+  kind: 'foreach' | 'foreachPartition',
+  f: unknown,
+  opts: FnOptions<unknown> | undefined,
+): Promise<void> {
+  await rdd.context.runJob(rdd, { kind, f: planFunction(f, opts, `rdd.${kind}`) });
+}
+
+/** Parts go to a hidden sibling directory that is renamed into place once complete. */
+export async function saveAsTextFile(rdd: RDD<unknown>, target: string): Promise<void> {
+  if (typeof target !== 'string' || target === '') throw errors.invalidArgument('path', 'a directory path', target);
+  const dir = path.resolve(target);
+  if (fs.existsSync(dir)) throw errors.invalidArgument('path', 'a path that does not exist yet', target);
+  const temp = path.join(path.dirname(dir), `.${path.basename(dir)}.kindling-${process.pid}-${rdd.id}.tmp`);
+  fs.mkdirSync(temp, { recursive: true });
+  try {
+    await rdd.context.runJob(rdd, { kind: 'saveAsTextFile', dir: temp });
+    fs.writeFileSync(path.join(temp, '_SUCCESS'), '');
+    fs.renameSync(temp, dir);
+  } catch (e) {
+    fs.rmSync(temp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function mainThreadComparator(compare: unknown, env: unknown): Promise<(a: unknown, b: unknown) => number> {
+  if (compare === undefined) return compareKeys;
+  const f = await localFunction(compare);
+  return (a, b) => f(a, b, env) as number;
+}
+
+function emptyCollection(rdd: RDD<unknown>, action: string): KindlingError {
+  return errors.unsupported(`${action}() on an empty collection: RDD ${rdd.id} has no records`, { rddId: rdd.id });
+}
+
+function positiveOrZero(name: string, n: unknown): void {
+  if (n !== 0) positiveInt(name, n);
+}
+
+function cloneable(name: string, value: unknown): void {
+  try {
+    structuredClone(value);
+  } catch {
+    throw errors.invalidArgument(name, 'a structured-cloneable value', value);
+  }
+}

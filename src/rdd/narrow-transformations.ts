@@ -1,0 +1,63 @@
+// Builders for the narrow transformations of RDD: each validates its arguments
+// at the call (naming the bad one), ships the user function, and wraps a new
+// RddImpl in an RDD. No work runs here.
+
+import { errors } from '../errors.js';
+import type { NarrowOp } from '../protocol.js';
+import { positiveInt } from '../options.js';
+import { CartesianRDD, CoalescedRDD, MapPartitionsRDD, ZippedWithIndexRDD } from './narrow-rdds.js';
+import { HashPartitioner } from './partitioner.js';
+import { RDD } from './rdd.js';
+import { planFunction, type FnOptions } from './user-function.js';
+import { positionKeyed } from './builtin-functions.js';
+
+type FnOpKind = 'map' | 'filter' | 'flatMap' | 'keyBy' | 'mapValues' | 'flatMapValues' | 'mapPartitions' | 'mapPartitionsWithIndex';
+
+/** Ops that keep keys where they were, so the parent's partitioner still holds. */
+const PRESERVING = new Set<string>(['filter', 'mapValues', 'flatMapValues']);
+
+export function mapOp<R>(
+  rdd: RDD<unknown>,
+  kind: FnOpKind,
+  f: unknown,
+  opts: (FnOptions<unknown> & { preservesPartitioning?: boolean }) | undefined,
+): RDD<R> {
+  const op = { kind, f: planFunction(f, opts, `rdd.${kind}`) } as NarrowOp;
+  const preserves = PRESERVING.has(kind) || opts?.preservesPartitioning === true;
+  return new RDD<R>(rdd.context, new MapPartitionsRDD(rdd, op, preserves));
+}
+
+export function simpleOp<R>(rdd: RDD<unknown>, kind: 'glom' | 'keys' | 'values'): RDD<R> {
+  return new RDD<R>(rdd.context, new MapPartitionsRDD(rdd, { kind }, false));
+}
+
+export function sample<T>(rdd: RDD<T>, withReplacement: boolean, fraction: number, seed?: number): RDD<T> {
+  if (typeof withReplacement !== 'boolean') throw errors.invalidArgument('withReplacement', 'a boolean', withReplacement);
+  if (typeof fraction !== 'number' || !(fraction >= 0) || (!withReplacement && fraction > 1)) {
+    throw errors.invalidArgument('fraction', withReplacement ? 'a number >= 0' : 'a number in [0, 1]', fraction);
+  }
+  if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed))) {
+    throw errors.invalidArgument('seed', 'an integer', seed);
+  }
+  const op: NarrowOp = { kind: 'sample', withReplacement, fraction, seed: seed ?? 0x5eed };
+  return new RDD<T>(rdd.context, new MapPartitionsRDD(rdd, op, true));
+}
+
+export function zipWithIndex<T>(rdd: RDD<T>): RDD<[T, number]> {
+  const ctx = rdd.context;
+  return new RDD(ctx, new ZippedWithIndexRDD(rdd, (parent) => ctx.runJob<number>(parent, { kind: 'count' })));
+}
+
+export function coalesce<T>(rdd: RDD<T>, numPartitions: number, shuffle: boolean): RDD<T> {
+  positiveInt('numPartitions', numPartitions);
+  if (typeof shuffle !== 'boolean') throw errors.invalidArgument('shuffle', 'a boolean', shuffle);
+  if (!shuffle) return new RDD<T>(rdd.context, new CoalescedRDD(rdd, numPartitions));
+  // Spark's coalesce(shuffle = true): spread records round-robin from a per-partition start.
+  const keyed = rdd.mapPartitionsWithIndex<[number, T], { n: number }>(positionKeyed, { env: { n: numPartitions } });
+  return keyed.partitionBy(new HashPartitioner(numPartitions)).values();
+}
+
+export function cartesian<T, U>(rdd: RDD<T>, other: RDD<U>): RDD<[T, U]> {
+  if (!(other instanceof RDD)) throw errors.invalidArgument('other', 'an RDD', other);
+  return new RDD(rdd.context, new CartesianRDD(rdd, other));
+}

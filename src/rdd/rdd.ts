@@ -1,0 +1,322 @@
+// RDD<T>: the user's handle on a distributed dataset, living on the main thread.
+// Transformations only build lineage; actions submit jobs through the Context.
+// An RddImpl says how partitions are described to workers and what the plan
+// node computes; this class owns naming, persistence, checkpoint marks and the
+// public surface (pair methods type-check only on RDD<[K, V]>).
+
+import type { Context } from '../context.js';
+import { errors } from '../errors.js';
+import type { NodeCompute, PartitionDesc, ShuffleBlockRef } from '../protocol.js';
+import { StorageLevel, transformStorageLevel } from '../storage/storage-level.js';
+import type { CheckpointData } from '../checkpoint/checkpoint-data.js';
+import type { Dependency } from './dependency.js';
+import { NarrowDependency } from './dependency.js';
+import type { Partitioner } from './partitioner.js';
+import type { UserFn, FnOptions } from './user-function.js';
+import * as narrow from './narrow-transformations.js';
+import * as pair from './pair-functions.js';
+import * as actions from './actions.js';
+import { debugString } from './debug-string.js';
+
+/** What an RddImpl's describePartition needs from the scheduler. */
+export interface PartitionDescriber {
+  describe(rdd: RDD<unknown>, index: number): PartitionDesc;
+  shuffleBlocks(shuffleId: number, reduceIndex: number): ShuffleBlockRef[];
+}
+
+/**
+ * What distinguishes one kind of RDD from another (Spark's RDD subclasses):
+ * partitions, lineage, and how workers compute it. Kept apart from RDD so that
+ * RDD's methods can build any kind without module cycles.
+ */
+export interface RddImpl {
+  readonly kindName: string;
+  readonly partitioner?: Partitioner | undefined;
+  numPartitions(): number;
+  /** The lineage as built, whatever the checkpoint state. */
+  dependencies(): Dependency[];
+  planCompute(): NodeCompute;
+  /** The descriptor of partition `index`; `node` is the owning RDD's id. */
+  describePartition(node: number, index: number, d: PartitionDescriber): PartitionDesc;
+  /** Work that must run before a job uses this RDD (sampling, counting). */
+  prepare?(): Promise<void>;
+}
+
+export class RDD<T> {
+  readonly id: number;
+  name: string | undefined;
+  partitioner: Partitioner | undefined;
+  /** @internal */ storageLevel: StorageLevel = StorageLevel.NONE;
+  /** @internal */ checkpointData: CheckpointData | undefined = undefined;
+  /** @internal Phantom field tying T to the instance for type checks. */
+  declare readonly __recordType?: T;
+
+  /** @internal RDDs are made by Context and transformations. */
+  constructor(
+    readonly context: Context,
+    /** @internal */ readonly impl: RddImpl,
+  ) {
+    this.id = context.newRddId();
+    this.partitioner = impl.partitioner;
+    for (const dep of impl.dependencies()) {
+      if (dep.kind === 'shuffle') context.registerShuffleOwner(this, dep.shuffleId);
+    }
+  }
+
+  getNumPartitions(): number {
+    return this.impl.numPartitions();
+  }
+
+  setName(name: string): this {
+    if (typeof name !== 'string') throw errors.invalidArgument('name', 'a string', name);
+    this.name = name;
+    return this;
+  }
+
+  /** The lineage as users see it: a checkpointed RDD depends only on its checkpoint. */
+  dependencies(): Dependency[] {
+    const cp = this.checkpointData?.checkpointRDD();
+    return cp === undefined ? this.impl.dependencies() : [new NarrowDependency(cp)];
+  }
+
+  /** @internal The lineage the scheduler follows: none past a reliable checkpoint. */
+  getDependenciesForScheduling(): Dependency[] {
+    const data = this.checkpointData;
+    return data?.kind === 'reliable' && data.state === 'checkpointed' ? [] : this.impl.dependencies();
+  }
+
+  toDebugString(): string {
+    return debugString(this);
+  }
+
+  toString(): string {
+    return `${this.impl.kindName}[${this.id}]${this.name === undefined ? '' : ` ${this.name}`}`;
+  }
+
+  // ---- narrow transformations -------------------------------------------------
+
+  map<U, E = undefined>(f: UserFn<[T, E], U>, opts?: FnOptions<E>): RDD<U> {
+    return narrow.mapOp(this, 'map', f, opts);
+  }
+  filter<E = undefined>(f: UserFn<[T, E], unknown>, opts?: FnOptions<E>): RDD<T> {
+    return narrow.mapOp(this, 'filter', f, opts);
+  }
+  flatMap<U, E = undefined>(f: UserFn<[T, E], Iterable<U>>, opts?: FnOptions<E>): RDD<U> {
+    return narrow.mapOp(this, 'flatMap', f, opts);
+  }
+  mapPartitions<U, E = undefined>(f: UserFn<[Iterable<T>, E], Iterable<U>>, opts?: FnOptions<E> & { preservesPartitioning?: boolean }): RDD<U> {
+    return narrow.mapOp(this, 'mapPartitions', f, opts);
+  }
+  mapPartitionsWithIndex<U, E = undefined>(
+    f: UserFn<[number, Iterable<T>, E], Iterable<U>>,
+    opts?: FnOptions<E> & { preservesPartitioning?: boolean },
+  ): RDD<U> {
+    return narrow.mapOp(this, 'mapPartitionsWithIndex', f, opts);
+  }
+  keyBy<K, E = undefined>(f: UserFn<[T, E], K>, opts?: FnOptions<E>): RDD<[K, T]> {
+    return narrow.mapOp(this, 'keyBy', f, opts);
+  }
+  glom(): RDD<T[]> {
+    return narrow.simpleOp(this, 'glom');
+  }
+  zipWithIndex(): RDD<[T, number]> {
+    return narrow.zipWithIndex(this);
+  }
+  sample(withReplacement: boolean, fraction: number, seed?: number): RDD<T> {
+    return narrow.sample(this, withReplacement, fraction, seed);
+  }
+  union(other: RDD<T>): RDD<T> {
+    return this.context.union([this, other]);
+  }
+  coalesce(numPartitions: number, shuffle = false): RDD<T> {
+    return narrow.coalesce(this, numPartitions, shuffle);
+  }
+  repartition(numPartitions: number): RDD<T> {
+    return narrow.coalesce(this, numPartitions, true);
+  }
+  cartesian<U>(other: RDD<U>): RDD<[T, U]> {
+    return narrow.cartesian(this, other);
+  }
+  distinct(numPartitions?: number): RDD<T> {
+    return pair.distinct(this, numPartitions);
+  }
+
+  // ---- pair transformations (RDD<[K, V]> only) ---------------------------------
+
+  mapValues<K, V, U, E = undefined>(this: RDD<[K, V]>, f: UserFn<[V, E], U>, opts?: FnOptions<E>): RDD<[K, U]> {
+    return narrow.mapOp(this, 'mapValues', f, opts);
+  }
+  flatMapValues<K, V, U, E = undefined>(
+    this: RDD<[K, V]>,
+    f: UserFn<[V, E], Iterable<U>>,
+    opts?: FnOptions<E>,
+  ): RDD<[K, U]> {
+    return narrow.mapOp(this, 'flatMapValues', f, opts);
+  }
+  keys<K, V>(this: RDD<[K, V]>): RDD<K> {
+    return narrow.simpleOp(this, 'keys');
+  }
+  values<K, V>(this: RDD<[K, V]>): RDD<V> {
+    return narrow.simpleOp(this, 'values');
+  }
+  reduceByKey<K, V, E = undefined>(this: RDD<[K, V]>, f: UserFn<[V, V, E], V>, opts?: pair.ShuffleOptions<E>): RDD<[K, V]> {
+    return pair.reduceByKey(this, f, opts);
+  }
+  groupByKey<K, V>(this: RDD<[K, V]>, opts?: pair.ShuffleOptions<undefined>): RDD<[K, V[]]> {
+    return pair.groupByKey(this, opts);
+  }
+  combineByKey<K, V, C, E = undefined>(
+    this: RDD<[K, V]>,
+    createCombiner: UserFn<[V, E], C>,
+    mergeValue: UserFn<[C, V, E], C>,
+    mergeCombiners: UserFn<[C, C, E], C>,
+    opts?: pair.ShuffleOptions<E>,
+  ): RDD<[K, C]> {
+    return pair.combineByKey(this, createCombiner, mergeValue, mergeCombiners, opts);
+  }
+  aggregateByKey<K, V, U, E = undefined>(
+    this: RDD<[K, V]>,
+    zero: U,
+    seqOp: UserFn<[U, V, E], U>,
+    combOp: UserFn<[U, U, E], U>,
+    opts?: pair.ShuffleOptions<E>,
+  ): RDD<[K, U]> {
+    return pair.aggregateByKey(this, zero, seqOp, combOp, opts);
+  }
+  foldByKey<K, V, E = undefined>(this: RDD<[K, V]>, zero: V, f: UserFn<[V, V, E], V>, opts?: pair.ShuffleOptions<E>): RDD<[K, V]> {
+    return pair.aggregateByKey(this, zero, f, f, opts);
+  }
+  cogroup<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, opts?: pair.ShuffleOptions<undefined>): RDD<[K, [V[], W[]]]> {
+    return pair.cogroup(this, other, opts);
+  }
+  join<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, opts?: pair.ShuffleOptions<undefined>): RDD<[K, [V, W]]> {
+    return pair.join(this, other, 'inner', opts);
+  }
+  leftOuterJoin<K, V, W>(
+    this: RDD<[K, V]>,
+    other: RDD<[K, W]>,
+    opts?: pair.ShuffleOptions<undefined>,
+  ): RDD<[K, [V, W | undefined]]> {
+    return pair.join(this, other, 'left', opts);
+  }
+  rightOuterJoin<K, V, W>(
+    this: RDD<[K, V]>,
+    other: RDD<[K, W]>,
+    opts?: pair.ShuffleOptions<undefined>,
+  ): RDD<[K, [V | undefined, W]]> {
+    return pair.join(this, other, 'right', opts);
+  }
+  fullOuterJoin<K, V, W>(
+    this: RDD<[K, V]>,
+    other: RDD<[K, W]>,
+    opts?: pair.ShuffleOptions<undefined>,
+  ): RDD<[K, [V | undefined, W | undefined]]> {
+    return pair.join(this, other, 'full', opts);
+  }
+  sortByKey<K, V>(this: RDD<[K, V]>, ascending = true, opts?: { numPartitions?: number }): RDD<[K, V]> {
+    return pair.sortByKey(this, ascending, opts?.numPartitions);
+  }
+  sortBy<K, E = undefined>(f: UserFn<[T, E], K>, ascending = true, opts?: FnOptions<E> & { numPartitions?: number }): RDD<T> {
+    return pair.sortByKey(this.keyBy(f, opts), ascending, opts?.numPartitions).values();
+  }
+  partitionBy<K, V>(this: RDD<[K, V]>, partitioner: Partitioner): RDD<[K, V]> {
+    return pair.partitionBy(this, partitioner);
+  }
+
+  // ---- actions ------------------------------------------------------------------
+
+  collect(): Promise<T[]> {
+    return actions.collect(this);
+  }
+  count(): Promise<number> {
+    return actions.count(this);
+  }
+  first(): Promise<T> {
+    return actions.first(this);
+  }
+  take(n: number): Promise<T[]> {
+    return actions.take(this, n);
+  }
+  takeOrdered<E = undefined>(n: number, compare?: UserFn<[T, T, E], number>, opts?: FnOptions<E>): Promise<T[]> {
+    return actions.takeOrdered(this, n, compare, opts, false);
+  }
+  top<E = undefined>(n: number, compare?: UserFn<[T, T, E], number>, opts?: FnOptions<E>): Promise<T[]> {
+    return actions.takeOrdered(this, n, compare, opts, true);
+  }
+  reduce<E = undefined>(f: UserFn<[T, T, E], T>, opts?: FnOptions<E>): Promise<T> {
+    return actions.reduce(this, f, opts);
+  }
+  fold<E = undefined>(zero: T, f: UserFn<[T, T, E], T>, opts?: FnOptions<E>): Promise<T> {
+    return actions.fold(this, zero, f, opts);
+  }
+  aggregate<U, E = undefined>(zero: U, seqOp: UserFn<[U, T, E], U>, combOp: UserFn<[U, U, E], U>, opts?: FnOptions<E>): Promise<U> {
+    return actions.aggregate(this, zero, seqOp, combOp, opts);
+  }
+  countByKey<K, V>(this: RDD<[K, V]>): Promise<Map<K, number>> {
+    return actions.countByValue(this.keys());
+  }
+  countByValue(): Promise<Map<T, number>> {
+    return actions.countByValue(this);
+  }
+  lookup<K, V>(this: RDD<[K, V]>, key: K): Promise<V[]> {
+    return actions.lookup(this, key);
+  }
+  foreach<E = undefined>(f: UserFn<[T, E], unknown>, opts?: FnOptions<E>): Promise<void> {
+    return actions.foreach(this, 'foreach', f, opts);
+  }
+  foreachPartition<E = undefined>(f: UserFn<[Iterable<T>, E], unknown>, opts?: FnOptions<E>): Promise<void> {
+    return actions.foreach(this, 'foreachPartition', f, opts);
+  }
+  saveAsTextFile(path: string): Promise<void> {
+    return actions.saveAsTextFile(this, path);
+  }
+
+  // ---- persistence --------------------------------------------------------------
+
+  persist(level: StorageLevel = StorageLevel.MEMORY_ONLY): this {
+    if (!(level instanceof StorageLevel)) throw errors.invalidArgument('level', 'a StorageLevel', level);
+    const local = this.checkpointData?.kind === 'local';
+    const target = local ? transformStorageLevel(level) : level;
+    if (this.storageLevel !== StorageLevel.NONE && this.storageLevel !== target && !local) {
+      throw errors.unsupported(
+        `Cannot change the storage level of RDD ${this.id} from ${this.storageLevel.name} to ${level.name} ` +
+          'after it was already assigned a level',
+        { rddId: this.id },
+      );
+    }
+    this.storageLevel = target;
+    this.context.markPersisted(this);
+    return this;
+  }
+  cache(): this {
+    return this.persist(StorageLevel.MEMORY_ONLY);
+  }
+  unpersist(): this {
+    this.storageLevel = StorageLevel.NONE;
+    this.context.unpersist(this);
+    return this;
+  }
+  getStorageLevel(): StorageLevel {
+    return this.storageLevel;
+  }
+
+  // ---- checkpointing ----------------------------------------------------------------
+
+  checkpoint(): void {
+    this.context.markForCheckpoint(this);
+  }
+  localCheckpoint(): this {
+    this.context.markForLocalCheckpoint(this);
+    return this;
+  }
+  isCheckpointed(): boolean {
+    return this.checkpointData?.state === 'checkpointed';
+  }
+  isLocallyCheckpointed(): boolean {
+    return this.checkpointData?.kind === 'local' && this.checkpointData.state === 'checkpointed';
+  }
+  getCheckpointFile(): string | undefined {
+    const data = this.checkpointData;
+    return data?.kind === 'reliable' && data.state === 'checkpointed' ? data.dir : undefined;
+  }
+}

@@ -1,0 +1,32 @@
+// Broadcast<T>: a read-only value sent to each worker once (pulled over the
+// control plane on first use) instead of with every task.
+
+import { errors } from '../errors.js';
+import type { BroadcastMarker } from '../protocol.js';
+
+export class Broadcast<T> {
+  private destroyed = false;
+
+  /** @internal Made by ctx.broadcast(value). */
+  constructor(
+    readonly id: number,
+    private readonly data: T,
+    private readonly onDestroy: (id: number) => void,
+  ) {}
+
+  get value(): T {
+    if (this.destroyed) throw errors.unsupported(`Broadcast ${this.id} was destroyed`);
+    return this.data;
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.onDestroy(this.id);
+  }
+
+  /** @internal */
+  toMarker(): BroadcastMarker {
+    if (this.destroyed) throw errors.unsupported(`Broadcast ${this.id} was destroyed and cannot be used`);
+    return { kind: 'kindling.broadcast', id: this.id };
+  }
+}
