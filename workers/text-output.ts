@@ -2,7 +2,7 @@
 // to a hidden temp name and renamed when complete (the main thread later renames the whole
 // directory, so an output directory appears only once every part is there).
 
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Batches } from './batch.js';
 import { partFileName } from './side-sinks.js';
@@ -27,6 +27,7 @@ export function saveAsTextPart(ctx: TaskContext, dir: string, batches: Batches):
     dir,
     `.${path.basename(finalPath)}.${ctx.info.taskId}-${ctx.info.attempt}.tmp`,
   );
+  mkdirSync(dir, { recursive: true });
   const fd = openSync(tempPath, 'w');
   let closed = false;
   ctx.onAbort(() => {
