@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errors } from '../errors.js';
-import { HashPartitioner, RangePartitioner, type Partitioner } from '../rdd/partitioner.js';
+import { HashPartitioner, PositionPartitioner, RangePartitioner, type Partitioner } from '../rdd/partitioner.js';
 import type { PartitionerPlan } from '../rdd/partitioner-plan.js';
 import { ReliableCheckpointRDD } from './checkpoint-rdds.js';
 import { MANIFEST_FILE, MANIFEST_FORMAT_VERSION, PARTITIONER_FILE, type CheckpointManifest } from './manifest.js';
@@ -87,6 +87,7 @@ function readPartitioner(
       return { partitioner: undefined, warning: { message, path: file } };
     }
     if (plan.kind === 'hash') return { partitioner: new HashPartitioner(plan.numPartitions) };
+    if (plan.kind === 'position') return { partitioner: new PositionPartitioner(plan.numPartitions) };
     const range = new RangePartitioner(plan.numPartitions, {}, plan.ascending);
     range.setBounds(plan.bounds);
     return { partitioner: range };

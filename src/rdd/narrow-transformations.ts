@@ -6,7 +6,8 @@ import { errors } from '../errors.js';
 import type { NarrowOp } from '../protocol.js';
 import { positiveInt } from '../options.js';
 import { CartesianRDD, CoalescedRDD, MapPartitionsRDD, ZippedWithIndexRDD } from './narrow-rdds.js';
-import { HashPartitioner } from './partitioner.js';
+import { PositionPartitioner } from './partitioner.js';
+import { shuffle as shuffleTo } from './pair-functions.js';
 import { RDD } from './rdd.js';
 import { planFunction, type FnOptions } from './user-function.js';
 import { positionKeyed } from './builtin-functions.js';
@@ -54,7 +55,7 @@ export function coalesce<T>(rdd: RDD<T>, numPartitions: number, shuffle: boolean
   if (!shuffle) return new RDD<T>(rdd.context, new CoalescedRDD(rdd, numPartitions));
   // Spark's coalesce(shuffle = true): spread records round-robin from a per-partition start.
   const keyed = rdd.mapPartitionsWithIndex<[number, T], { n: number }>(positionKeyed, { env: { n: numPartitions } });
-  return keyed.partitionBy(new HashPartitioner(numPartitions)).values();
+  return shuffleTo<[number, T]>(keyed, new PositionPartitioner(numPartitions), undefined, false).values();
 }
 
 export function cartesian<T, U>(rdd: RDD<T>, other: RDD<U>): RDD<[T, U]> {

@@ -4,7 +4,9 @@ import { compareKeys, hashKey } from './keys.js';
 
 export type PartitionerPlan =
   | { kind: 'hash'; numPartitions: number }
-  | { kind: 'range'; numPartitions: number; bounds: unknown[]; ascending: boolean };
+  | { kind: 'range'; numPartitions: number; bounds: unknown[]; ascending: boolean }
+  /** Keys are already partition numbers (repartition's round-robin positions). */
+  | { kind: 'position'; numPartitions: number };
 
 export function partitionerFromPlan(plan: PartitionerPlan): (key: unknown) => number {
   switch (plan.kind) {
@@ -15,6 +17,10 @@ export function partitionerFromPlan(plan: PartitionerPlan): (key: unknown) => nu
     case 'range': {
       const { bounds, ascending } = plan;
       return (key) => rangePartition(bounds, ascending, key);
+    }
+    case 'position': {
+      const n = plan.numPartitions;
+      return (key) => (key as number) % n;
     }
   }
 }

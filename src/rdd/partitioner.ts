@@ -5,7 +5,7 @@ import { errors } from '../errors.js';
 import { assertValidKey, compareKeys, hashKey } from './keys.js';
 import { rangePartition, type PartitionerPlan } from './partitioner-plan.js';
 
-export type Partitioner = HashPartitioner | RangePartitioner;
+export type Partitioner = HashPartitioner | RangePartitioner | PositionPartitioner;
 
 function checkNumPartitions(numPartitions: unknown): number {
   if (typeof numPartitions !== 'number' || !Number.isInteger(numPartitions) || numPartitions < 1) {
@@ -160,4 +160,30 @@ export class RangePartitioner {
 
 function sameKeys(a: readonly unknown[], b: readonly unknown[]): boolean {
   return a.length === b.length && a.every((x, i) => compareKeys(x, b[i]) === 0);
+}
+
+/**
+ * Internal, for repartition(): keys are positions in [0, numPartitions), dealt
+ * round-robin by the map side, so partition = key (Spark relies on Int.hashCode
+ * being the identity for the same effect).
+ */
+export class PositionPartitioner {
+  readonly kind = 'position';
+  readonly numPartitions: number;
+
+  constructor(numPartitions: number) {
+    this.numPartitions = checkNumPartitions(numPartitions);
+  }
+
+  getPartition(key: unknown): number {
+    return (key as number) % this.numPartitions;
+  }
+
+  equals(other: unknown): boolean {
+    return other instanceof PositionPartitioner && other.numPartitions === this.numPartitions;
+  }
+
+  toPlan(): PartitionerPlan {
+    return { kind: 'position', numPartitions: this.numPartitions };
+  }
 }

@@ -1,0 +1,98 @@
+// Every action against a plain computation of the same thing.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Context } from 'kindling';
+
+const ctx = new Context({ workers: 2, progress: false });
+after(() => ctx.stop());
+
+const data = Array.from({ length: 500 }, (_, i) => (i * 37) % 101);
+const rdd = () => ctx.parallelize(data, 6);
+
+test('collect, count, first and take', async () => {
+  assert.deepEqual(await rdd().collect(), data);
+  assert.equal(await rdd().count(), data.length);
+  assert.equal(await rdd().first(), data[0]);
+  assert.deepEqual(await rdd().take(123), data.slice(0, 123));
+  assert.deepEqual(await rdd().filter((x) => x === 100).take(2), [100, 100]);
+  assert.deepEqual(await rdd().take(0), []);
+  await assert.rejects(ctx.emptyRDD().first(), /empty/);
+});
+
+test('takeOrdered and top, with and without a comparator', async () => {
+  const sorted = [...data].sort((a, b) => a - b);
+  assert.deepEqual(await rdd().takeOrdered(7), sorted.slice(0, 7));
+  assert.deepEqual(await rdd().top(5), sorted.slice(-5).reverse());
+  assert.deepEqual(await rdd().takeOrdered(4, (a, b) => b - a), sorted.slice(-4).reverse());
+});
+
+test('reduce, fold and aggregate', async () => {
+  const sum = data.reduce((a, b) => a + b, 0);
+  assert.equal(await rdd().reduce((a, b) => a + b), sum);
+  assert.equal(await rdd().fold(0, (a, b) => a + b), sum);
+  const agg = await rdd().aggregate({ n: 0, s: 0 }, (acc, x) => ({ n: acc.n + 1, s: acc.s + x }), (a, b) => ({ n: a.n + b.n, s: a.s + b.s }));
+  assert.deepEqual(agg, { n: data.length, s: sum });
+  await assert.rejects(ctx.emptyRDD<number>().reduce((a, b) => a + b), /empty/);
+});
+
+test('countByValue, countByKey and lookup', async () => {
+  const expected = new Map<number, number>();
+  for (const x of data) expected.set(x, (expected.get(x) ?? 0) + 1);
+  assert.deepEqual(new Map([...(await rdd().countByValue())].sort()), new Map([...expected].sort()));
+  const byKey = await rdd().map((x) => [x % 2, x] as [number, number]).countByKey();
+  assert.equal(byKey.get(0), data.filter((x) => x % 2 === 0).length);
+  const pairs = rdd().map((x) => [x, x * 10] as [number, number]);
+  assert.deepEqual(await pairs.lookup(42), data.filter((x) => x === 42).map((x) => x * 10));
+  const parted = pairs.reduceByKey((a, b) => a + b);
+  assert.deepEqual(await parted.lookup(42), [data.filter((x) => x === 42).length * 420]);
+});
+
+test('foreach and foreachPartition run in workers and report through accumulators', async () => {
+  const acc = ctx.longAccumulator('seen');
+  await rdd().foreach((x, env) => env.acc.add(x), { env: { acc } });
+  assert.equal(acc.value, data.reduce((a, b) => a + b, 0));
+  const parts = ctx.longAccumulator();
+  await rdd().foreachPartition((_it, env) => env.parts.add(1), { env: { parts } });
+  assert.equal(parts.value, 6);
+});
+
+test('broadcast values reach the workers', async () => {
+  const table = ctx.broadcast(new Map([[1, 'one'], [2, 'two']]));
+  const got = await ctx.parallelize([1, 2, 3], 3).map((x, env) => env.table.value.get(x) ?? '?', { env: { table } }).collect();
+  assert.deepEqual(got, ['one', 'two', '?']);
+});
+
+test('saveAsTextFile writes strings as is and other records as JSON, then _SUCCESS', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-save-'));
+  const out = path.join(dir, 'out');
+  try {
+    await ctx.parallelize(['a', { b: 1 }, [2, 3], 4], 2).saveAsTextFile(out);
+    const files = fs.readdirSync(out).sort();
+    assert.deepEqual(files, ['_SUCCESS', 'part-00000', 'part-00001']);
+    const lines = files.filter((f) => f.startsWith('part-')).flatMap((f) => fs.readFileSync(path.join(out, f), 'utf8').split('\n').filter(Boolean));
+    assert.deepEqual(lines, ['a', '{"b":1}', '[2,3]', '4']);
+    await assert.rejects(ctx.parallelize([1]).saveAsTextFile(out), { code: 'INVALID_ARGUMENT' });
+    assert.deepEqual(fs.readdirSync(dir), ['out'], 'no temp directories left');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('textFile reads a file, a directory and a glob without losing or cutting lines', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-text-'));
+  try {
+    const lines = Array.from({ length: 2000 }, (_, i) => `línea ${i} — ${'é'.repeat(i % 7)}`);
+    fs.writeFileSync(path.join(dir, 'a.txt'), lines.slice(0, 1000).join('\n') + '\n');
+    fs.writeFileSync(path.join(dir, 'b.txt'), lines.slice(1000).join('\r\n'));
+    fs.writeFileSync(path.join(dir, '_ignored'), 'x\n');
+    assert.deepEqual(await ctx.textFile(path.join(dir, 'a.txt'), 7).collect(), lines.slice(0, 1000));
+    assert.deepEqual(await ctx.textFile(dir, 5).collect(), lines);
+    assert.deepEqual(await ctx.textFile(path.join(dir, '*.txt'), 3).count(), 2000);
+    assert.throws(() => ctx.textFile(path.join(dir, 'missing.txt')), { code: 'INVALID_ARGUMENT' });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,117 @@
+// Failures: user errors retried then reported with their cause, dying workers
+// replaced, cancellation, a stopped context, bad arguments, uncloneable results.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Context, KindlingError } from 'kindling';
+
+const ctx = new Context({ workers: 2, progress: false, maxTaskFailures: 3 });
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-fail-'));
+after(async () => {
+  await ctx.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a throwing function is tried maxTaskFailures times, then TASK_FAILED carries the cause', async () => {
+  const log = path.join(dir, 'attempts.log');
+  const rdd = ctx.parallelize([1, 2, 3, 4], 2).setName('numbers').map(
+    (x, env) => {
+      if (x === 3) {
+        require('node:fs').appendFileSync(env.log, 'attempt\n');
+        class ParseError extends Error {
+          override name = 'ParseError';
+        }
+        throw new ParseError(`bad record ${x}`);
+      }
+      return x;
+    },
+    { env: { log } },
+  );
+  const err = await rdd.collect().then(
+    () => assert.fail('the job should fail'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof KindlingError);
+  assert.equal(err.code, 'TASK_FAILED');
+  assert.match(err.message, /RDD \d+ .*partition 1/);
+  assert.match(err.message, /bad record 3/);
+  const cause = err.cause as Error;
+  assert.equal(cause.name, 'ParseError');
+  assert.equal(cause.message, 'bad record 3');
+  assert.match(cause.stack ?? '', /ParseError: bad record 3/);
+  assert.equal(fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).length, 3);
+});
+
+test('a worker that exits is replaced and its task retried', async () => {
+  const marker = path.join(dir, 'exited-once');
+  const got = await ctx
+    .parallelize([1, 2, 3, 4, 5, 6], 3)
+    .map(
+      (x, env) => {
+        const fs = require('node:fs');
+        if (x === 4 && !fs.existsSync(env.marker)) {
+          fs.writeFileSync(env.marker, '');
+          process.exit(7);
+        }
+        return x * 10;
+      },
+      { env: { marker } },
+    )
+    .collect();
+  assert.deepEqual(got, [10, 20, 30, 40, 50, 60]);
+  assert.ok(fs.existsSync(marker), 'the worker did exit once');
+});
+
+test('cancelAllJobs rejects running actions with JOB_CANCELLED and the context stays usable', async () => {
+  const started = new Promise<void>((resolve) => ctx.on('jobStart', () => resolve()));
+  const job = ctx.parallelize([1, 2], 2).map((x) => {
+    for (;;) if (x < 0) break;
+    return x;
+  }).collect();
+  await started;
+  ctx.cancelAllJobs();
+  await assert.rejects(job, { code: 'JOB_CANCELLED' });
+  assert.equal(await ctx.range(0, 100, 1, 4).count(), 100);
+});
+
+test('a result that cannot be cloned names what could not be cloned', async () => {
+  await assert.rejects(
+    ctx.parallelize([1], 1).map((x) => () => x).collect(),
+    (e: unknown) => e instanceof KindlingError && e.code === 'RESULT_NOT_CLONEABLE' && /could not be cloned/.test(e.message),
+  );
+});
+
+test('a free variable is refused at the call that defines the function, naming it', () => {
+  const factor = 3;
+  assert.throws(
+    () => ctx.parallelize([1]).map((x) => x * factor),
+    (e: unknown) => e instanceof KindlingError && e.code === 'TASK_NOT_SERIALIZABLE' && /'factor'/.test(e.message) && /env/.test(e.message),
+  );
+});
+
+test('bad arguments are INVALID_ARGUMENT naming the argument and the value', () => {
+  const cases: [() => unknown, RegExp][] = [
+    [() => new Context({ workers: 0 }), /options\.workers.*received 0/],
+    [() => new Context({ checkpointCompression: 'zip' as 'lz4' }), /options\.checkpointCompression/],
+    [() => ctx.parallelize(5 as unknown as number[]), /data/],
+    [() => ctx.range(0, 10, 0), /step/],
+    [() => ctx.parallelize([1]).sample(false, 2), /fraction.*received 2/],
+    [() => ctx.parallelize([1]).coalesce(0), /numPartitions/],
+    [() => ctx.parallelize([1]).map((x) => x, { env: { f: () => 1 } }), /opts\.env/],
+    [() => ctx.parallelize([1]).map(42 as unknown as (x: number) => number), /function/],
+  ];
+  for (const [call, message] of cases) {
+    assert.throws(call, (e: unknown) => e instanceof KindlingError && e.code === 'INVALID_ARGUMENT' && message.test(e.message));
+  }
+});
+
+test('a stopped context refuses new work with CONTEXT_STOPPED', async () => {
+  const other = new Context({ workers: 1, progress: false });
+  const rdd = other.parallelize([1, 2, 3]);
+  assert.equal(await rdd.count(), 3);
+  await other.stop();
+  await assert.rejects(rdd.count(), { code: 'CONTEXT_STOPPED' });
+  assert.throws(() => other.parallelize([1]), { code: 'CONTEXT_STOPPED' });
+});
