@@ -1,7 +1,8 @@
-// The one module that imports lz4-napi. Blocks use lz4-napi's own layout: a
-// u32 little-endian raw size followed by one LZ4 block. lz4-napi validates
-// nothing (a zero-filled input "decompresses" to an empty buffer), so every
-// decompression here is checked against the raw length the caller recorded.
+// The one module that imports lz4-napi. Blocks use its sync block calls (u32
+// raw size, then one LZ4 block): on a 300 KB record batch its frame API was
+// ~35% slower to compress and ~3x slower to decompress. lz4-napi validates
+// nothing (zero-filled input "decompresses" to an empty buffer), so every
+// decompression is checked against the raw length the caller recorded.
 
 import { compressSync, uncompressSync } from 'lz4-napi';
 
