@@ -29,9 +29,13 @@ async function main(): Promise<void> {
       .sortBy((kv) => -kv[1])
       .take(3);
     console.log(`sum of costly(x) for x < ${N.toLocaleString('en')}: ${total.toFixed(3)}`);
-    console.log(`  plain loop on one thread:     ${expected.toFixed(3)} in ${single.toFixed(0)} ms`);
-    console.log(`  kindling on ${ctx.defaultParallelism} workers (${os.cpus().length} cores): ${parallel.toFixed(0)} ms, ` +
-      `speedup ${(single / parallel).toFixed(2)}x`);
+    console.log(
+      `  plain loop on one thread:     ${expected.toFixed(3)} in ${single.toFixed(0)} ms`,
+    );
+    console.log(
+      `  kindling on ${ctx.defaultParallelism} workers (${os.cpus().length} cores): ${parallel.toFixed(0)} ms, ` +
+        `speedup ${(single / parallel).toFixed(2)}x`,
+    );
     console.log(`top words: ${words.map(([w, n]) => `${w}=${n}`).join(', ')}`);
   } finally {
     await ctx.stop();

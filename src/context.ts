@@ -9,7 +9,12 @@ import path from 'node:path';
 import { errors } from './errors.js';
 import { decodeRecords } from './format/record-codec.js';
 import { spillBlock } from './storage/block-spill.js';
-import { resolveContextOptions, positiveInt, type ContextOptions, type ResolvedContextOptions } from './options.js';
+import {
+  resolveContextOptions,
+  positiveInt,
+  type ContextOptions,
+  type ResolvedContextOptions,
+} from './options.js';
 import type { ResultAction, StagePlan, TaskRequest, TaskSideOutputs } from './protocol.js';
 import { RDD } from './rdd/rdd.js';
 import { EmptyRDD, ParallelCollectionRDD, RangeRDD, TextFileRDD } from './rdd/source-rdds.js';
@@ -74,8 +79,16 @@ export class Context {
 
   constructor(options?: ContextOptions) {
     this.opts = resolveContextOptions(options);
-    this.localDir = path.join(this.opts.localDir, `context-${process.pid}-${contextCounter++}-${this.contextId}`);
-    this.blocks = new BlockManager(path.join(this.localDir, 'spill'), this.opts.memoryLimitBytes, spillBlock, 'none');
+    this.localDir = path.join(
+      this.opts.localDir,
+      `context-${process.pid}-${contextCounter++}-${this.contextId}`,
+    );
+    this.blocks = new BlockManager(
+      path.join(this.localDir, 'spill'),
+      this.opts.memoryLimitBytes,
+      spillBlock,
+      'none',
+    );
     this.checkpoints = new CheckpointManager({
       contextId: this.contextId,
       codec: this.opts.checkpointCompression,
@@ -101,7 +114,10 @@ export class Context {
 
   parallelize<T>(data: Iterable<T>, numSlices: number = this.defaultParallelism): RDD<T> {
     this.assertActive('parallelize');
-    if (data === null || typeof (data as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function') {
+    if (
+      data === null ||
+      typeof (data as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function'
+    ) {
       throw errors.invalidArgument('data', 'an iterable', data);
     }
     const items = Array.from(data);
@@ -110,21 +126,38 @@ export class Context {
     } catch (e) {
       throw errors.invalidArgument('data', 'structured-cloneable records', (e as Error).message);
     }
-    return new RDD<T>(this, ParallelCollectionRDD.fromData(items, positiveInt('numSlices', numSlices)));
+    return new RDD<T>(
+      this,
+      ParallelCollectionRDD.fromData(items, positiveInt('numSlices', numSlices)),
+    );
   }
 
-  range(start: number, end: number, step = 1, numSlices: number = this.defaultParallelism): RDD<number> {
+  range(
+    start: number,
+    end: number,
+    step = 1,
+    numSlices: number = this.defaultParallelism,
+  ): RDD<number> {
     this.assertActive('range');
-    for (const [name, v] of [['start', start], ['end', end], ['step', step]] as const) {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw errors.invalidArgument(name, 'a finite number', v);
+    for (const [name, v] of [
+      ['start', start],
+      ['end', end],
+      ['step', step],
+    ] as const) {
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw errors.invalidArgument(name, 'a finite number', v);
     }
     if (step === 0) throw errors.invalidArgument('step', 'a non-zero number', step);
-    return new RDD<number>(this, new RangeRDD(start, end, step, positiveInt('numSlices', numSlices)));
+    return new RDD<number>(
+      this,
+      new RangeRDD(start, end, step, positiveInt('numSlices', numSlices)),
+    );
   }
 
   textFile(file: string, minPartitions: number = this.defaultParallelism): RDD<string> {
     this.assertActive('textFile');
-    if (typeof file !== 'string' || file === '') throw errors.invalidArgument('path', 'a file, directory or glob', file);
+    if (typeof file !== 'string' || file === '')
+      throw errors.invalidArgument('path', 'a file, directory or glob', file);
     const splits = computeSplits(listTextFiles(file), positiveInt('minPartitions', minPartitions));
     return new RDD<string>(this, new TextFileRDD(splits));
   }
@@ -136,10 +169,12 @@ export class Context {
 
   union<T>(rdds: RDD<T>[]): RDD<T> {
     this.assertActive('union');
-    if (!Array.isArray(rdds) || rdds.length === 0) throw errors.invalidArgument('rdds', 'a non-empty array of RDDs', rdds);
+    if (!Array.isArray(rdds) || rdds.length === 0)
+      throw errors.invalidArgument('rdds', 'a non-empty array of RDDs', rdds);
     rdds.forEach((r, i) => {
       if (!(r instanceof RDD)) throw errors.invalidArgument(`rdds[${i}]`, 'an RDD', r);
-      if (r.context !== this) throw errors.invalidArgument(`rdds[${i}]`, 'an RDD of this Context', r);
+      if (r.context !== this)
+        throw errors.invalidArgument(`rdds[${i}]`, 'an RDD of this Context', r);
     });
     return new RDD<T>(this, new UnionRDD(rdds));
   }
@@ -178,7 +213,8 @@ export class Context {
 
   longAccumulator(name?: string): Accumulator<number> {
     this.assertActive('longAccumulator');
-    if (name !== undefined && typeof name !== 'string') throw errors.invalidArgument('name', 'a string', name);
+    if (name !== undefined && typeof name !== 'string')
+      throw errors.invalidArgument('name', 'a string', name);
     const acc = new Accumulator(this.nextIds.accumulator++, name);
     this.accumulators.set(acc.id, acc);
     return acc;
@@ -324,10 +360,13 @@ export class Context {
         shuffleCodec: 'lz4',
         isFullyCached: (r) =>
           r.storageLevel.name !== 'NONE' &&
-          Array.from({ length: r.getNumPartitions() }, (_, i) => i).every((i) => this.blocks.has(r.id, i)),
+          Array.from({ length: r.getNumPartitions() }, (_, i) => i).every((i) =>
+            this.blocks.has(r.id, i),
+          ),
         onTaskSuccess: (side) => this.handleSideOutputs(side),
         onLostBlocks: (ids) => ids.forEach((id) => this.blocks.markLost(id)),
-        onTaskAttemptFailed: (request: TaskRequest, plan: StagePlan) => cleanAttemptTempFiles(request, plan),
+        onTaskAttemptFailed: (request: TaskRequest, plan: StagePlan) =>
+          cleanAttemptTempFiles(request, plan),
       },
     );
     return this.scheduler;

@@ -51,12 +51,13 @@ export function isKindlingError(e: unknown, code?: ErrorCode): e is KindlingErro
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   if (Array.isArray(value)) return `an array of length ${value.length}`;
-  const ctor = (value as object).constructor;
+  const ctor = value.constructor;
   return ctor && ctor !== Object ? `a ${ctor.name}` : 'an object';
 }
 
@@ -90,7 +91,12 @@ export const errors = {
     );
   },
 
-  functionRefInvalid(module: string, exportName: string, why: string, cause?: unknown): KindlingError {
+  functionRefInvalid(
+    module: string,
+    exportName: string,
+    why: string,
+    cause?: unknown,
+  ): KindlingError {
     return new KindlingError(
       'INVALID_ARGUMENT',
       `Invalid argument fn(${JSON.stringify(module)}, ${JSON.stringify(exportName)}): ${why}`,
@@ -114,10 +120,14 @@ export const errors = {
 
   checkpointCorrupt(path: string, why: string, context: ErrorContext = {}): KindlingError {
     const frame = context.frame === undefined ? '' : ` (frame ${context.frame})`;
-    return new KindlingError('CHECKPOINT_CORRUPT', `Corrupt checkpoint file ${path}${frame}: ${why}`, {
-      ...context,
-      path,
-    });
+    return new KindlingError(
+      'CHECKPOINT_CORRUPT',
+      `Corrupt checkpoint file ${path}${frame}: ${why}`,
+      {
+        ...context,
+        path,
+      },
+    );
   },
 
   /** A record batch that cannot be decoded; frame readers rewrap it naming file and frame. */

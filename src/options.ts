@@ -54,7 +54,8 @@ export function resolveContextOptions(opts: ContextOptions | undefined): Resolve
     throw errors.invalidArgument('options', 'an object of ContextOptions', opts);
   }
   for (const key of Object.keys(opts)) {
-    if (!KNOWN.has(key)) throw errors.invalidArgument(`options.${key}`, 'a known ContextOptions field', key);
+    if (!KNOWN.has(key))
+      throw errors.invalidArgument(`options.${key}`, 'a known ContextOptions field', key);
   }
   return {
     workers: positiveInt('options.workers', opts.workers, os.availableParallelism()),
@@ -95,12 +96,14 @@ function bool(name: string, value: unknown, fallback: boolean): boolean {
 
 function optionalString(name: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw errors.invalidArgument(name, 'a non-empty string', value);
+  if (typeof value !== 'string' || value === '')
+    throw errors.invalidArgument(name, 'a non-empty string', value);
   return value;
 }
 
 function codec(name: string, value: unknown): Codec {
   if (value === undefined) return 'lz4';
-  if (value !== 'none' && value !== 'lz4') throw errors.invalidArgument(name, "'none' or 'lz4'", value);
+  if (value !== 'none' && value !== 'lz4')
+    throw errors.invalidArgument(name, "'none' or 'lz4'", value);
   return value;
 }

@@ -29,7 +29,10 @@ export interface AccumulatorMarker {
 
 /** Narrow per-partition operations; all run on batches of records in the worker. */
 export type NarrowOp =
-  | { kind: 'map' | 'filter' | 'flatMap' | 'keyBy' | 'mapValues' | 'flatMapValues'; f: FunctionPlan }
+  | {
+      kind: 'map' | 'filter' | 'flatMap' | 'keyBy' | 'mapValues' | 'flatMapValues';
+      f: FunctionPlan;
+    }
   | { kind: 'mapPartitions'; f: FunctionPlan }
   | { kind: 'mapPartitionsWithIndex'; f: FunctionPlan }
   | { kind: 'glom' | 'keys' | 'values' }
@@ -100,8 +103,7 @@ export type PartitionDesc =
   | { kind: 'cached'; node: number; index: number; block: BlockRef; fallback: PartitionDesc };
 
 export type CoGroupInput =
-  | { kind: 'shuffle'; blocks: ShuffleBlockRef[] }
-  | { kind: 'narrow'; parent: PartitionDesc };
+  { kind: 'shuffle'; blocks: ShuffleBlockRef[] } | { kind: 'narrow'; parent: PartitionDesc };
 
 /** One map output's bytes for one reduce partition: frames in [start, end) of a part file. */
 export interface ShuffleBlockRef {

@@ -45,7 +45,8 @@ export class CheckpointManager {
 
   /** Spark's setCheckpointDir: a fresh <dir>/<contextId>/ for this context. */
   setDir(dir: string): void {
-    if (typeof dir !== 'string' || dir === '') throw errors.invalidArgument('dir', 'a directory path', dir);
+    if (typeof dir !== 'string' || dir === '')
+      throw errors.invalidArgument('dir', 'a directory path', dir);
     const root = path.join(path.resolve(dir), this.host.contextId);
     fs.mkdirSync(root, { recursive: true });
     this.root = root;
@@ -66,7 +67,10 @@ export class CheckpointManager {
 
   /** Spark's localCheckpoint: upgrade the storage level, then mark (unless already checkpointed). */
   markLocal(rdd: RDD<unknown>): void {
-    const level = rdd.storageLevel === StorageLevel.NONE ? StorageLevel.MEMORY_AND_DISK : transformStorageLevel(rdd.storageLevel);
+    const level =
+      rdd.storageLevel === StorageLevel.NONE
+        ? StorageLevel.MEMORY_AND_DISK
+        : transformStorageLevel(rdd.storageLevel);
     if (rdd.checkpointData?.state === 'checkpointed') return;
     if (rdd.checkpointData?.kind === 'reliable') this.marked.delete(rdd.id);
     rdd.checkpointData = new LocalCheckpointData();
@@ -107,7 +111,10 @@ export class CheckpointManager {
     if (missing.length > 0) await this.host.drain(rdd, missing);
     const stillMissing = range(n).filter((i) => !data.parts.has(i));
     if (stillMissing.length > 0) {
-      throw errors.checkpointCorrupt(path.join(data.dir, partFileName(stillMissing[0] ?? 0)), 'the partition was not written');
+      throw errors.checkpointCorrupt(
+        path.join(data.dir, partFileName(stillMissing[0] ?? 0)),
+        'the partition was not written',
+      );
     }
     const parts = range(n).map((i) => data.parts.get(i) as CheckpointPartStats);
     if (rdd.partitioner !== undefined) writePartitionerFile(data.dir, rdd.partitioner.toPlan());
@@ -123,13 +130,27 @@ export class CheckpointManager {
       hasPartitioner: rdd.partitioner !== undefined,
       records,
       bytes,
-      parts: parts.map((p) => ({ index: p.partitionIndex, file: partFileName(p.partitionIndex), records: p.records, bytes: p.bytes, crc32: p.crc32 })),
+      parts: parts.map((p) => ({
+        index: p.partitionIndex,
+        file: partFileName(p.partitionIndex),
+        records: p.records,
+        bytes: p.bytes,
+        crc32: p.crc32,
+      })),
     });
-    data.markCheckpointed(new RDD(rdd.context, new ReliableCheckpointRDD(data.dir, n, rdd.partitioner)));
+    data.markCheckpointed(
+      new RDD(rdd.context, new ReliableCheckpointRDD(data.dir, n, rdd.partitioner)),
+    );
     this.marked.delete(rdd.id);
     const started = this.firstWriteAt.get(rdd.id) ?? performance.now();
     this.firstWriteAt.delete(rdd.id);
-    this.host.onCheckpointWritten({ rddId: rdd.id, partitions: n, records, bytes, durationMs: performance.now() - started });
+    this.host.onCheckpointWritten({
+      rddId: rdd.id,
+      partitions: n,
+      records,
+      bytes,
+      durationMs: performance.now() - started,
+    });
   }
 
   private async completeLocal(rdd: RDD<unknown>, data: LocalCheckpointData): Promise<void> {

@@ -5,10 +5,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errors } from '../errors.js';
-import { HashPartitioner, PositionPartitioner, RangePartitioner, type Partitioner } from '../rdd/partitioner.js';
+import {
+  HashPartitioner,
+  PositionPartitioner,
+  RangePartitioner,
+  type Partitioner,
+} from '../rdd/partitioner.js';
 import type { PartitionerPlan } from '../rdd/partitioner-plan.js';
 import { ReliableCheckpointRDD } from './checkpoint-rdds.js';
-import { MANIFEST_FILE, MANIFEST_FORMAT_VERSION, PARTITIONER_FILE, type CheckpointManifest } from './manifest.js';
+import {
+  MANIFEST_FILE,
+  MANIFEST_FORMAT_VERSION,
+  PARTITIONER_FILE,
+  type CheckpointManifest,
+} from './manifest.js';
 
 export interface OpenedCheckpoint {
   impl: ReliableCheckpointRDD;
@@ -23,7 +33,10 @@ export function readManifest(dir: string): CheckpointManifest {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    throw errors.checkpointNotFound(dir, `it has no ${MANIFEST_FILE} (an unfinished or interrupted checkpoint)`);
+    throw errors.checkpointNotFound(
+      dir,
+      `it has no ${MANIFEST_FILE} (an unfinished or interrupted checkpoint)`,
+    );
   }
   let manifest: CheckpointManifest;
   try {
@@ -32,9 +45,16 @@ export function readManifest(dir: string): CheckpointManifest {
     throw errors.checkpointCorrupt(file, 'the manifest is not valid JSON');
   }
   if (manifest.formatVersion !== MANIFEST_FORMAT_VERSION) {
-    throw errors.checkpointCorrupt(file, `unknown format version ${String(manifest.formatVersion)}`);
+    throw errors.checkpointCorrupt(
+      file,
+      `unknown format version ${String(manifest.formatVersion)}`,
+    );
   }
-  if (!Number.isInteger(manifest.numPartitions) || !Array.isArray(manifest.parts) || manifest.parts.length !== manifest.numPartitions) {
+  if (
+    !Number.isInteger(manifest.numPartitions) ||
+    !Array.isArray(manifest.parts) ||
+    manifest.parts.length !== manifest.numPartitions
+  ) {
     throw errors.checkpointCorrupt(file, 'the manifest does not list one part per partition');
   }
   return manifest;
@@ -45,7 +65,10 @@ export function checkPartFiles(dir: string, manifest: CheckpointManifest): void 
   const expected = new Set(manifest.parts.map((p) => p.file));
   for (const name of fs.readdirSync(dir)) {
     if (name.startsWith('part-') && !expected.has(name)) {
-      throw errors.checkpointCorrupt(path.join(dir, name), `an extra part file: the manifest lists ${manifest.numPartitions} partitions`);
+      throw errors.checkpointCorrupt(
+        path.join(dir, name),
+        `an extra part file: the manifest lists ${manifest.numPartitions} partitions`,
+      );
     }
   }
   for (const part of manifest.parts) {
@@ -57,18 +80,25 @@ export function checkPartFiles(dir: string, manifest: CheckpointManifest): void 
       throw errors.checkpointCorrupt(file, 'the part file is missing');
     }
     if (size !== part.bytes) {
-      throw errors.checkpointCorrupt(file, `the part file has ${size} bytes, the manifest says ${part.bytes}`);
+      throw errors.checkpointCorrupt(
+        file,
+        `the part file has ${size} bytes, the manifest says ${part.bytes}`,
+      );
     }
   }
 }
 
 export function openCheckpoint(input: string): OpenedCheckpoint {
-  if (typeof input !== 'string' || input === '') throw errors.invalidArgument('path', 'a checkpoint directory', input);
+  if (typeof input !== 'string' || input === '')
+    throw errors.invalidArgument('path', 'a checkpoint directory', input);
   const dir = path.resolve(input);
   const manifest = readManifest(dir);
   checkPartFiles(dir, manifest);
   const { partitioner, warning } = readPartitioner(dir, manifest);
-  const opened: OpenedCheckpoint = { impl: new ReliableCheckpointRDD(dir, manifest.numPartitions, partitioner), manifest };
+  const opened: OpenedCheckpoint = {
+    impl: new ReliableCheckpointRDD(dir, manifest.numPartitions, partitioner),
+    manifest,
+  };
   if (warning !== undefined) opened.warning = warning;
   return opened;
 }
@@ -87,7 +117,8 @@ function readPartitioner(
       return { partitioner: undefined, warning: { message, path: file } };
     }
     if (plan.kind === 'hash') return { partitioner: new HashPartitioner(plan.numPartitions) };
-    if (plan.kind === 'position') return { partitioner: new PositionPartitioner(plan.numPartitions) };
+    if (plan.kind === 'position')
+      return { partitioner: new PositionPartitioner(plan.numPartitions) };
     const range = new RangePartitioner(plan.numPartitions, {}, plan.ascending);
     range.setBounds(plan.bounds);
     return { partitioner: range };
@@ -95,7 +126,10 @@ function readPartitioner(
     const why = e instanceof Error ? e.message : String(e);
     return {
       partitioner: undefined,
-      warning: { message: `Ignoring the damaged partitioner file ${file} (${why}); the data is intact`, path: file },
+      warning: {
+        message: `Ignoring the damaged partitioner file ${file} (${why}); the data is intact`,
+        path: file,
+      },
     };
   }
 }

@@ -27,10 +27,16 @@ export async function take<T>(rdd: RDD<T>, n: number): Promise<T[]> {
   let scanned = 0;
   while (out.length < n && scanned < total) {
     let tryCount = 1;
-    if (scanned > 0) tryCount = out.length === 0 ? scanned * 4 : Math.ceil((1.5 * n * scanned) / out.length) - scanned;
+    if (scanned > 0)
+      tryCount =
+        out.length === 0 ? scanned * 4 : Math.ceil((1.5 * n * scanned) / out.length) - scanned;
     tryCount = Math.max(1, Math.min(tryCount, scanned * 4 || 1, total - scanned));
     const partitions = Array.from({ length: tryCount }, (_, i) => scanned + i);
-    const parts = await rdd.context.runJob<T[]>(rdd, { kind: 'take', n: n - out.length }, partitions);
+    const parts = await rdd.context.runJob<T[]>(
+      rdd,
+      { kind: 'take', n: n - out.length },
+      partitions,
+    );
     for (const part of parts) for (const x of part) if (out.length < n) out.push(x);
     scanned += tryCount;
   }
@@ -64,16 +70,28 @@ export async function takeOrdered<T>(
   return all.slice(0, n);
 }
 
-export async function reduce<T>(rdd: RDD<T>, f: unknown, opts: FnOptions<unknown> | undefined): Promise<T> {
+export async function reduce<T>(
+  rdd: RDD<T>,
+  f: unknown,
+  opts: FnOptions<unknown> | undefined,
+): Promise<T> {
   const plan = planFunction(f, opts, 'rdd.reduce');
-  const parts = await rdd.context.runJob<{ empty: boolean; value?: T }>(rdd, { kind: 'reduce', f: plan });
+  const parts = await rdd.context.runJob<{ empty: boolean; value?: T }>(rdd, {
+    kind: 'reduce',
+    f: plan,
+  });
   const fn = await localFunction(f);
   const values = parts.filter((p) => !p.empty).map((p) => p.value as T);
   if (values.length === 0) throw emptyCollection(rdd, 'reduce');
   return values.reduce((a, b) => fn(a, b, opts?.env) as T);
 }
 
-export async function fold<T>(rdd: RDD<T>, zero: T, f: unknown, opts: FnOptions<unknown> | undefined): Promise<T> {
+export async function fold<T>(
+  rdd: RDD<T>,
+  zero: T,
+  f: unknown,
+  opts: FnOptions<unknown> | undefined,
+): Promise<T> {
   cloneable('zero', zero);
   const plan = planFunction(f, opts, 'rdd.fold');
   const parts = await rdd.context.runJob<T>(rdd, { kind: 'fold', zero, f: plan });
@@ -90,7 +108,6 @@ export async function aggregate<T, U>(
 ): Promise<U> {
   cloneable('zero', zero);
   const seq = planFunction(seqOp, opts, 'rdd.aggregate');
-  const comb = planFunction(combOp, opts, 'rdd.aggregate');
   const parts = await rdd.context.runJob<U>(rdd, { kind: 'aggregate', zero, seqOp: seq });
   const fn = await localFunction(combOp);
   return parts.reduce((a, b) => fn(a, b, opts?.env) as U, structuredClone(zero));
@@ -128,10 +145,15 @@ export async function foreach(
 
 /** Parts go to a hidden sibling directory that is renamed into place once complete. */
 export async function saveAsTextFile(rdd: RDD<unknown>, target: string): Promise<void> {
-  if (typeof target !== 'string' || target === '') throw errors.invalidArgument('path', 'a directory path', target);
+  if (typeof target !== 'string' || target === '')
+    throw errors.invalidArgument('path', 'a directory path', target);
   const dir = path.resolve(target);
-  if (fs.existsSync(dir)) throw errors.invalidArgument('path', 'a path that does not exist yet', target);
-  const temp = path.join(path.dirname(dir), `.${path.basename(dir)}.kindling-${process.pid}-${rdd.id}.tmp`);
+  if (fs.existsSync(dir))
+    throw errors.invalidArgument('path', 'a path that does not exist yet', target);
+  const temp = path.join(
+    path.dirname(dir),
+    `.${path.basename(dir)}.kindling-${process.pid}-${rdd.id}.tmp`,
+  );
   fs.mkdirSync(temp, { recursive: true });
   try {
     await rdd.context.runJob(rdd, { kind: 'saveAsTextFile', dir: temp });
@@ -143,14 +165,19 @@ export async function saveAsTextFile(rdd: RDD<unknown>, target: string): Promise
   }
 }
 
-async function mainThreadComparator(compare: unknown, env: unknown): Promise<(a: unknown, b: unknown) => number> {
+async function mainThreadComparator(
+  compare: unknown,
+  env: unknown,
+): Promise<(a: unknown, b: unknown) => number> {
   if (compare === undefined) return compareKeys;
   const f = await localFunction(compare);
   return (a, b) => f(a, b, env) as number;
 }
 
 function emptyCollection(rdd: RDD<unknown>, action: string): KindlingError {
-  return errors.unsupported(`${action}() on an empty collection: RDD ${rdd.id} has no records`, { rddId: rdd.id });
+  return errors.unsupported(`${action}() on an empty collection: RDD ${rdd.id} has no records`, {
+    rddId: rdd.id,
+  });
 }
 
 function positiveOrZero(name: string, n: unknown): void {

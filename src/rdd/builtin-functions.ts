@@ -29,7 +29,11 @@ export function sum(a: number, b: number): number {
   return a + b;
 }
 /** Spark's coalesce(shuffle = true) keying: position from a hashed start, round-robin. */
-export function* positionKeyed<T>(index: number, it: Iterable<T>, env: { n: number }): Iterable<[number, T]> {
+export function* positionKeyed<T>(
+  index: number,
+  it: Iterable<T>,
+  env: { n: number },
+): Iterable<[number, T]> {
   let position = (Math.imul(index + 1, 0x9e3779b1) >>> 0) % env.n;
   for (const x of it) {
     yield [position, x];

@@ -10,13 +10,20 @@ export function debugString(root: RDD<unknown>): string {
     const marks: string[] = [];
     if (rdd.getStorageLevel().name !== 'NONE') marks.push(rdd.getStorageLevel().name);
     const cp = rdd.checkpointData;
-    if (cp !== undefined) marks.push(cp.state === 'checkpointed' ? `${cp.kind} checkpointed` : `${cp.kind} checkpoint marked`);
+    if (cp !== undefined)
+      marks.push(
+        cp.state === 'checkpointed' ? `${cp.kind} checkpointed` : `${cp.kind} checkpoint marked`,
+      );
     const label = `(${rdd.getNumPartitions()}) ${rdd.toString()}${marks.length > 0 ? ` [${marks.join(', ')}]` : ''}`;
     lines.push(`${'  '.repeat(depth)}${prefix}${label}`);
     if (seen.has(rdd.id)) return;
     seen.add(rdd.id);
     for (const dep of rdd.dependencies()) {
-      visit(dep.rdd, dep.kind === 'shuffle' ? depth + 1 : depth, dep.kind === 'shuffle' ? '+-' : ' |  ');
+      visit(
+        dep.rdd,
+        dep.kind === 'shuffle' ? depth + 1 : depth,
+        dep.kind === 'shuffle' ? '+-' : ' |  ',
+      );
     }
   };
   visit(root, 0, '');

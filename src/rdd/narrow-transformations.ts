@@ -12,7 +12,15 @@ import { RDD } from './rdd.js';
 import { planFunction, type FnOptions } from './user-function.js';
 import { positionKeyed } from './builtin-functions.js';
 
-type FnOpKind = 'map' | 'filter' | 'flatMap' | 'keyBy' | 'mapValues' | 'flatMapValues' | 'mapPartitions' | 'mapPartitionsWithIndex';
+type FnOpKind =
+  | 'map'
+  | 'filter'
+  | 'flatMap'
+  | 'keyBy'
+  | 'mapValues'
+  | 'flatMapValues'
+  | 'mapPartitions'
+  | 'mapPartitionsWithIndex';
 
 /** Ops that keep keys where they were, so the parent's partitioner still holds. */
 const PRESERVING = new Set<string>(['filter', 'mapValues', 'flatMapValues']);
@@ -32,10 +40,20 @@ export function simpleOp<R>(rdd: RDD<unknown>, kind: 'glom' | 'keys' | 'values')
   return new RDD<R>(rdd.context, new MapPartitionsRDD(rdd, { kind }, false));
 }
 
-export function sample<T>(rdd: RDD<T>, withReplacement: boolean, fraction: number, seed?: number): RDD<T> {
-  if (typeof withReplacement !== 'boolean') throw errors.invalidArgument('withReplacement', 'a boolean', withReplacement);
+export function sample<T>(
+  rdd: RDD<T>,
+  withReplacement: boolean,
+  fraction: number,
+  seed?: number,
+): RDD<T> {
+  if (typeof withReplacement !== 'boolean')
+    throw errors.invalidArgument('withReplacement', 'a boolean', withReplacement);
   if (typeof fraction !== 'number' || !(fraction >= 0) || (!withReplacement && fraction > 1)) {
-    throw errors.invalidArgument('fraction', withReplacement ? 'a number >= 0' : 'a number in [0, 1]', fraction);
+    throw errors.invalidArgument(
+      'fraction',
+      withReplacement ? 'a number >= 0' : 'a number in [0, 1]',
+      fraction,
+    );
   }
   if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed))) {
     throw errors.invalidArgument('seed', 'an integer', seed);
@@ -46,7 +64,10 @@ export function sample<T>(rdd: RDD<T>, withReplacement: boolean, fraction: numbe
 
 export function zipWithIndex<T>(rdd: RDD<T>): RDD<[T, number]> {
   const ctx = rdd.context;
-  return new RDD(ctx, new ZippedWithIndexRDD(rdd, (parent) => ctx.runJob<number>(parent, { kind: 'count' })));
+  return new RDD(
+    ctx,
+    new ZippedWithIndexRDD(rdd, (parent) => ctx.runJob<number>(parent, { kind: 'count' })),
+  );
 }
 
 export function coalesce<T>(rdd: RDD<T>, numPartitions: number, shuffle: boolean): RDD<T> {
@@ -54,8 +75,15 @@ export function coalesce<T>(rdd: RDD<T>, numPartitions: number, shuffle: boolean
   if (typeof shuffle !== 'boolean') throw errors.invalidArgument('shuffle', 'a boolean', shuffle);
   if (!shuffle) return new RDD<T>(rdd.context, new CoalescedRDD(rdd, numPartitions));
   // Spark's coalesce(shuffle = true): spread records round-robin from a per-partition start.
-  const keyed = rdd.mapPartitionsWithIndex<[number, T], { n: number }>(positionKeyed, { env: { n: numPartitions } });
-  return shuffleTo<[number, T]>(keyed, new PositionPartitioner(numPartitions), undefined, false).values();
+  const keyed = rdd.mapPartitionsWithIndex<[number, T], { n: number }>(positionKeyed, {
+    env: { n: numPartitions },
+  });
+  return shuffleTo<[number, T]>(
+    keyed,
+    new PositionPartitioner(numPartitions),
+    undefined,
+    false,
+  ).values();
 }
 
 export function cartesian<T, U>(rdd: RDD<T>, other: RDD<U>): RDD<[T, U]> {

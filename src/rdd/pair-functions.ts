@@ -20,7 +20,10 @@ export interface ShuffleOptions<E> extends FnOptions<E> {
 
 type Pairs = RDD<[unknown, unknown]>;
 
-export function defaultPartitioner(opts: ShuffleOptions<unknown> | undefined, ...rdds: RDD<unknown>[]): Partitioner {
+export function defaultPartitioner(
+  opts: ShuffleOptions<unknown> | undefined,
+  ...rdds: RDD<unknown>[]
+): Partitioner {
   if (opts?.partitioner !== undefined) {
     const p = opts.partitioner;
     if (!(p instanceof HashPartitioner) && !(p instanceof RangePartitioner)) {
@@ -28,9 +31,12 @@ export function defaultPartitioner(opts: ShuffleOptions<unknown> | undefined, ..
     }
     return p;
   }
-  if (opts?.numPartitions !== undefined) return new HashPartitioner(positiveInt('opts.numPartitions', opts.numPartitions));
+  if (opts?.numPartitions !== undefined)
+    return new HashPartitioner(positiveInt('opts.numPartitions', opts.numPartitions));
   const widest = Math.max(...rdds.map((r) => r.getNumPartitions()), 1);
-  const existing = rdds.find((r) => r.partitioner !== undefined && r.partitioner.numPartitions >= widest);
+  const existing = rdds.find(
+    (r) => r.partitioner !== undefined && r.partitioner.numPartitions >= widest,
+  );
   return existing?.partitioner ?? new HashPartitioner(widest);
 }
 
@@ -42,7 +48,14 @@ export function shuffle<R>(
   sort?: SortPlan,
 ): RDD<R> {
   const ctx = rdd.context;
-  const dep = new ShuffleDependency(rdd, ctx.newShuffleId(), partitioner, aggregator, mapSideCombine, sort);
+  const dep = new ShuffleDependency(
+    rdd,
+    ctx.newShuffleId(),
+    partitioner,
+    aggregator,
+    mapSideCombine,
+    sort,
+  );
   return new RDD<R>(ctx, new ShuffledRDD(dep, (p) => ctx.sampleRangeBounds(p)));
 }
 
@@ -54,7 +67,10 @@ export function combineWith<R>(
 ): RDD<R> {
   const partitioner = defaultPartitioner(opts, rdd);
   if (rdd.partitioner?.equals(partitioner) === true) {
-    return new RDD<R>(rdd.context, new MapPartitionsRDD(rdd, { kind: 'combineByKey', aggregator }, true));
+    return new RDD<R>(
+      rdd.context,
+      new MapPartitionsRDD(rdd, { kind: 'combineByKey', aggregator }, true),
+    );
   }
   return shuffle(rdd, partitioner, aggregator, mapSideCombine);
 }
@@ -77,10 +93,18 @@ export function combineByKey<K, V, C>(
   );
 }
 
-export function reduceByKey<K, V>(rdd: RDD<[K, V]>, f: unknown, opts: ShuffleOptions<unknown> | undefined): RDD<[K, V]> {
+export function reduceByKey<K, V>(
+  rdd: RDD<[K, V]>,
+  f: unknown,
+  opts: ShuffleOptions<unknown> | undefined,
+): RDD<[K, V]> {
   const merge = planFunction(f, opts, 'rdd.reduceByKey');
   const create = planFunction(builtin.identity, undefined, 'rdd.reduceByKey');
-  return combineWith(rdd, { createCombiner: create, mergeValue: merge, mergeCombiners: merge }, opts);
+  return combineWith(
+    rdd,
+    { createCombiner: create, mergeValue: merge, mergeCombiners: merge },
+    opts,
+  );
 }
 
 export function aggregateByKey<K, V, U>(
@@ -112,7 +136,10 @@ const groupAggregator = (): AggregatorPlan => ({
   mergeCombiners: planFunction(builtin.concatLists, undefined, 'rdd.groupByKey'),
 });
 
-export function groupByKey<K, V>(rdd: RDD<[K, V]>, opts: ShuffleOptions<unknown> | undefined): RDD<[K, V[]]> {
+export function groupByKey<K, V>(
+  rdd: RDD<[K, V]>,
+  opts: ShuffleOptions<unknown> | undefined,
+): RDD<[K, V[]]> {
   // Spark groups without map-side combine: it would not shrink the data.
   return combineWith(rdd, groupAggregator(), opts, false);
 }
@@ -123,7 +150,11 @@ export function distinct<T>(rdd: RDD<T>, numPartitions: number | undefined): RDD
   const pairs = rdd.map(builtin.toNullValue) as Pairs;
   const reduced = combineWith<[T, null]>(
     pairs,
-    { createCombiner: planFunction(builtin.identity, undefined, 'rdd.distinct'), mergeValue: first, mergeCombiners: first },
+    {
+      createCombiner: planFunction(builtin.identity, undefined, 'rdd.distinct'),
+      mergeValue: first,
+      mergeCombiners: first,
+    },
     opts,
   );
   return reduced.map<T>(builtin.pairKey);
@@ -131,15 +162,27 @@ export function distinct<T>(rdd: RDD<T>, numPartitions: number | undefined): RDD
 
 export function partitionBy<K, V>(rdd: RDD<[K, V]>, partitioner: Partitioner): RDD<[K, V]> {
   if (!(partitioner instanceof HashPartitioner) && !(partitioner instanceof RangePartitioner)) {
-    throw errors.invalidArgument('partitioner', 'a HashPartitioner or RangePartitioner', partitioner);
+    throw errors.invalidArgument(
+      'partitioner',
+      'a HashPartitioner or RangePartitioner',
+      partitioner,
+    );
   }
   if (rdd.partitioner?.equals(partitioner) === true) return rdd;
   return shuffle(rdd, partitioner, undefined, false);
 }
 
-export function sortByKey<K, V>(rdd: RDD<[K, V]>, ascending: boolean, numPartitions: number | undefined): RDD<[K, V]> {
-  if (typeof ascending !== 'boolean') throw errors.invalidArgument('ascending', 'a boolean', ascending);
-  const n = numPartitions === undefined ? rdd.getNumPartitions() : positiveInt('numPartitions', numPartitions);
+export function sortByKey<K, V>(
+  rdd: RDD<[K, V]>,
+  ascending: boolean,
+  numPartitions: number | undefined,
+): RDD<[K, V]> {
+  if (typeof ascending !== 'boolean')
+    throw errors.invalidArgument('ascending', 'a boolean', ascending);
+  const n =
+    numPartitions === undefined
+      ? rdd.getNumPartitions()
+      : positiveInt('numPartitions', numPartitions);
   const partitioner = new RangePartitioner(Math.max(1, n), rdd, ascending);
   return shuffle(rdd, partitioner, undefined, false, { ascending });
 }
@@ -149,7 +192,8 @@ export function cogroup<K, V, W>(
   other: RDD<[K, W]>,
   opts: ShuffleOptions<unknown> | undefined,
 ): RDD<[K, [V[], W[]]]> {
-  if (!(other instanceof RDD)) throw errors.invalidArgument('other', 'an RDD of [key, value] pairs', other);
+  if (!(other instanceof RDD))
+    throw errors.invalidArgument('other', 'an RDD of [key, value] pairs', other);
   const partitioner = defaultPartitioner(opts, rdd, other);
   const ctx = rdd.context;
   return new RDD(ctx, new CoGroupedRDD([rdd, other], partitioner, () => ctx.newShuffleId()));

@@ -82,7 +82,9 @@ export class RDD<T> {
   /** @internal The lineage the scheduler follows: none past a reliable checkpoint. */
   getDependenciesForScheduling(): Dependency[] {
     const data = this.checkpointData;
-    return data?.kind === 'reliable' && data.state === 'checkpointed' ? [] : this.impl.dependencies();
+    return data?.kind === 'reliable' && data.state === 'checkpointed'
+      ? []
+      : this.impl.dependencies();
   }
 
   toDebugString(): string {
@@ -104,7 +106,10 @@ export class RDD<T> {
   flatMap<U, E = undefined>(f: UserFn<[T, E], Iterable<U>>, opts?: FnOptions<E>): RDD<U> {
     return narrow.mapOp(this, 'flatMap', f, opts);
   }
-  mapPartitions<U, E = undefined>(f: UserFn<[Iterable<T>, E], Iterable<U>>, opts?: FnOptions<E> & { preservesPartitioning?: boolean }): RDD<U> {
+  mapPartitions<U, E = undefined>(
+    f: UserFn<[Iterable<T>, E], Iterable<U>>,
+    opts?: FnOptions<E> & { preservesPartitioning?: boolean },
+  ): RDD<U> {
     return narrow.mapOp(this, 'mapPartitions', f, opts);
   }
   mapPartitionsWithIndex<U, E = undefined>(
@@ -143,7 +148,11 @@ export class RDD<T> {
 
   // ---- pair transformations (RDD<[K, V]> only) ---------------------------------
 
-  mapValues<K, V, U, E = undefined>(this: RDD<[K, V]>, f: UserFn<[V, E], U>, opts?: FnOptions<E>): RDD<[K, U]> {
+  mapValues<K, V, U, E = undefined>(
+    this: RDD<[K, V]>,
+    f: UserFn<[V, E], U>,
+    opts?: FnOptions<E>,
+  ): RDD<[K, U]> {
     return narrow.mapOp(this, 'mapValues', f, opts);
   }
   flatMapValues<K, V, U, E = undefined>(
@@ -159,7 +168,11 @@ export class RDD<T> {
   values<K, V>(this: RDD<[K, V]>): RDD<V> {
     return narrow.simpleOp(this, 'values');
   }
-  reduceByKey<K, V, E = undefined>(this: RDD<[K, V]>, f: UserFn<[V, V, E], V>, opts?: pair.ShuffleOptions<E>): RDD<[K, V]> {
+  reduceByKey<K, V, E = undefined>(
+    this: RDD<[K, V]>,
+    f: UserFn<[V, V, E], V>,
+    opts?: pair.ShuffleOptions<E>,
+  ): RDD<[K, V]> {
     return pair.reduceByKey(this, f, opts);
   }
   groupByKey<K, V>(this: RDD<[K, V]>, opts?: pair.ShuffleOptions<undefined>): RDD<[K, V[]]> {
@@ -183,13 +196,26 @@ export class RDD<T> {
   ): RDD<[K, U]> {
     return pair.aggregateByKey(this, zero, seqOp, combOp, opts);
   }
-  foldByKey<K, V, E = undefined>(this: RDD<[K, V]>, zero: V, f: UserFn<[V, V, E], V>, opts?: pair.ShuffleOptions<E>): RDD<[K, V]> {
+  foldByKey<K, V, E = undefined>(
+    this: RDD<[K, V]>,
+    zero: V,
+    f: UserFn<[V, V, E], V>,
+    opts?: pair.ShuffleOptions<E>,
+  ): RDD<[K, V]> {
     return pair.aggregateByKey(this, zero, f, f, opts);
   }
-  cogroup<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, opts?: pair.ShuffleOptions<undefined>): RDD<[K, [V[], W[]]]> {
+  cogroup<K, V, W>(
+    this: RDD<[K, V]>,
+    other: RDD<[K, W]>,
+    opts?: pair.ShuffleOptions<undefined>,
+  ): RDD<[K, [V[], W[]]]> {
     return pair.cogroup(this, other, opts);
   }
-  join<K, V, W>(this: RDD<[K, V]>, other: RDD<[K, W]>, opts?: pair.ShuffleOptions<undefined>): RDD<[K, [V, W]]> {
+  join<K, V, W>(
+    this: RDD<[K, V]>,
+    other: RDD<[K, W]>,
+    opts?: pair.ShuffleOptions<undefined>,
+  ): RDD<[K, [V, W]]> {
     return pair.join(this, other, 'inner', opts);
   }
   leftOuterJoin<K, V, W>(
@@ -213,10 +239,18 @@ export class RDD<T> {
   ): RDD<[K, [V | undefined, W | undefined]]> {
     return pair.join(this, other, 'full', opts);
   }
-  sortByKey<K, V>(this: RDD<[K, V]>, ascending = true, opts?: { numPartitions?: number }): RDD<[K, V]> {
+  sortByKey<K, V>(
+    this: RDD<[K, V]>,
+    ascending = true,
+    opts?: { numPartitions?: number },
+  ): RDD<[K, V]> {
     return pair.sortByKey(this, ascending, opts?.numPartitions);
   }
-  sortBy<K, E = undefined>(f: UserFn<[T, E], K>, ascending = true, opts?: FnOptions<E> & { numPartitions?: number }): RDD<T> {
+  sortBy<K, E = undefined>(
+    f: UserFn<[T, E], K>,
+    ascending = true,
+    opts?: FnOptions<E> & { numPartitions?: number },
+  ): RDD<T> {
     return pair.sortByKey(this.keyBy(f, opts), ascending, opts?.numPartitions).values();
   }
   partitionBy<K, V>(this: RDD<[K, V]>, partitioner: Partitioner): RDD<[K, V]> {
@@ -237,10 +271,18 @@ export class RDD<T> {
   take(n: number): Promise<T[]> {
     return actions.take(this, n);
   }
-  takeOrdered<E = undefined>(n: number, compare?: UserFn<[T, T, E], number>, opts?: FnOptions<E>): Promise<T[]> {
+  takeOrdered<E = undefined>(
+    n: number,
+    compare?: UserFn<[T, T, E], number>,
+    opts?: FnOptions<E>,
+  ): Promise<T[]> {
     return actions.takeOrdered(this, n, compare, opts, false);
   }
-  top<E = undefined>(n: number, compare?: UserFn<[T, T, E], number>, opts?: FnOptions<E>): Promise<T[]> {
+  top<E = undefined>(
+    n: number,
+    compare?: UserFn<[T, T, E], number>,
+    opts?: FnOptions<E>,
+  ): Promise<T[]> {
     return actions.takeOrdered(this, n, compare, opts, true);
   }
   reduce<E = undefined>(f: UserFn<[T, T, E], T>, opts?: FnOptions<E>): Promise<T> {
@@ -249,7 +291,12 @@ export class RDD<T> {
   fold<E = undefined>(zero: T, f: UserFn<[T, T, E], T>, opts?: FnOptions<E>): Promise<T> {
     return actions.fold(this, zero, f, opts);
   }
-  aggregate<U, E = undefined>(zero: U, seqOp: UserFn<[U, T, E], U>, combOp: UserFn<[U, U, E], U>, opts?: FnOptions<E>): Promise<U> {
+  aggregate<U, E = undefined>(
+    zero: U,
+    seqOp: UserFn<[U, T, E], U>,
+    combOp: UserFn<[U, U, E], U>,
+    opts?: FnOptions<E>,
+  ): Promise<U> {
     return actions.aggregate(this, zero, seqOp, combOp, opts);
   }
   countByKey<K, V>(this: RDD<[K, V]>): Promise<Map<K, number>> {
@@ -264,7 +311,10 @@ export class RDD<T> {
   foreach<E = undefined>(f: UserFn<[T, E], unknown>, opts?: FnOptions<E>): Promise<void> {
     return actions.foreach(this, 'foreach', f, opts);
   }
-  foreachPartition<E = undefined>(f: UserFn<[Iterable<T>, E], unknown>, opts?: FnOptions<E>): Promise<void> {
+  foreachPartition<E = undefined>(
+    f: UserFn<[Iterable<T>, E], unknown>,
+    opts?: FnOptions<E>,
+  ): Promise<void> {
     return actions.foreach(this, 'foreachPartition', f, opts);
   }
   saveAsTextFile(path: string): Promise<void> {
@@ -274,7 +324,8 @@ export class RDD<T> {
   // ---- persistence --------------------------------------------------------------
 
   persist(level: StorageLevel = StorageLevel.MEMORY_ONLY): this {
-    if (!(level instanceof StorageLevel)) throw errors.invalidArgument('level', 'a StorageLevel', level);
+    if (!(level instanceof StorageLevel))
+      throw errors.invalidArgument('level', 'a StorageLevel', level);
     const local = this.checkpointData?.kind === 'local';
     const target = local ? transformStorageLevel(level) : level;
     if (this.storageLevel !== StorageLevel.NONE && this.storageLevel !== target && !local) {

@@ -66,7 +66,10 @@ export class CoGroupedRDD implements RddImpl {
     return this.deps;
   }
   planCompute(): NodeCompute {
-    return { kind: 'cogrouped', narrowParents: this.deps.map((d) => (d.kind === 'narrow' ? d.rdd.id : null)) };
+    return {
+      kind: 'cogrouped',
+      narrowParents: this.deps.map((d) => (d.kind === 'narrow' ? d.rdd.id : null)),
+    };
   }
   describePartition(node: number, index: number, d: PartitionDescriber): PartitionDesc {
     return {

@@ -32,7 +32,9 @@ export class ParallelCollectionRDD extends SourceRDD {
   }
 
   static fromData(data: unknown[], numSlices: number): ParallelCollectionRDD {
-    return new ParallelCollectionRDD(slicePositions(data.length, numSlices).map(([a, b]) => data.slice(a, b)));
+    return new ParallelCollectionRDD(
+      slicePositions(data.length, numSlices).map(([a, b]) => data.slice(a, b)),
+    );
   }
   numPartitions(): number {
     return this.slices.length;

@@ -19,7 +19,8 @@ export function listTextFiles(input: string): string[] {
       .filter((name) => re.test(name))
       .map((name) => path.join(dir, name))
       .filter((f) => fs.statSync(f).isFile());
-    if (files.length === 0) throw errors.invalidArgument('path', 'a glob that matches at least one file', input);
+    if (files.length === 0)
+      throw errors.invalidArgument('path', 'a glob that matches at least one file', input);
     return files.sort();
   }
   let stat: fs.Stats;

@@ -15,14 +15,19 @@ import { Accumulator } from '../shared/accumulator.js';
  * Declared method-style so its parameters compare bivariantly: RDD<T> then
  * stays assignable to RDD<unknown>, which the engine's internals rely on.
  */
-export type UserFn<A extends unknown[], R> = { bivarianceHack(...args: A): R }['bivarianceHack'] | FunctionRef;
+export type UserFn<A extends unknown[], R> =
+  { bivarianceHack(...args: A): R }['bivarianceHack'] | FunctionRef;
 
 export interface FnOptions<E> {
   /** Passed to the function as its last argument; structured-cloneable. */
   env?: E;
 }
 
-export function planFunction(f: unknown, opts: FnOptions<unknown> | undefined, where: string): FunctionPlan {
+export function planFunction(
+  f: unknown,
+  opts: FnOptions<unknown> | undefined,
+  where: string,
+): FunctionPlan {
   if (opts !== undefined && (typeof opts !== 'object' || opts === null)) {
     throw errors.invalidArgument(`${where} opts`, 'an options object like { env }', opts);
   }
@@ -47,7 +52,11 @@ export function prepareEnv(env: unknown, where: string): EnvValue {
 function replaceHandles(value: unknown): unknown {
   if (value instanceof Broadcast || value instanceof Accumulator) return value.toMarker();
   if (Array.isArray(value)) return value.map(replaceHandles);
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+  if (
+    value !== null &&
+    typeof value === 'object' &&
+    Object.getPrototypeOf(value) === Object.prototype
+  ) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = replaceHandles(v);
     return out;

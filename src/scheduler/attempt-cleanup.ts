@@ -21,6 +21,7 @@ export function cleanAttemptTempFiles(request: TaskRequest, plan: StagePlan): vo
     } catch {
       continue;
     }
-    for (const name of names) if (name.includes(tag)) fs.rmSync(path.join(dir, name), { force: true });
+    for (const name of names)
+      if (name.includes(tag)) fs.rmSync(path.join(dir, name), { force: true });
   }
 }

@@ -8,7 +8,9 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { MessagePort } from 'node:worker_threads';
 import { CONTROL_PORT_MESSAGE, type ControlApi } from '../protocol.js';
 
-export function isControlPortMessage(message: unknown): message is { kind: string; port: MessagePort } {
+export function isControlPortMessage(
+  message: unknown,
+): message is { kind: string; port: MessagePort } {
   return (
     typeof message === 'object' &&
     message !== null &&

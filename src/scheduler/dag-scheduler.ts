@@ -5,7 +5,13 @@
 
 import type { Codec } from '../format/frames.js';
 import { errors, KindlingError } from '../errors.js';
-import type { ResultAction, StagePlan, TaskRequest, TaskResult, TaskSideOutputs } from '../protocol.js';
+import type {
+  ResultAction,
+  StagePlan,
+  TaskRequest,
+  TaskResult,
+  TaskSideOutputs,
+} from '../protocol.js';
 import type { ShuffleDependency } from '../rdd/dependency.js';
 import type { RDD } from '../rdd/rdd.js';
 import type { MapOutputTracker } from '../shuffle/map-output-tracker.js';
@@ -70,11 +76,19 @@ export class DAGScheduler {
       const stage: Stage = { kind: 'result', id: this.nextStageId++, rdd, action };
       await this.ensureParents(job, rdd, targets);
       const results = await this.runStage(job, stage, partitions, targets);
-      this.listener.onJobEnd({ jobId: job.id, succeeded: true, durationMs: performance.now() - started });
+      this.listener.onJobEnd({
+        jobId: job.id,
+        succeeded: true,
+        durationMs: performance.now() - started,
+      });
       return results.map((r) => r.value ?? new Uint8Array(0));
     } catch (e) {
       job.abort.abort();
-      this.listener.onJobEnd({ jobId: job.id, succeeded: false, durationMs: performance.now() - started });
+      this.listener.onJobEnd({
+        jobId: job.id,
+        succeeded: false,
+        durationMs: performance.now() - started,
+      });
       throw e;
     } finally {
       this.activeJobs.delete(job);
@@ -95,18 +109,34 @@ export class DAGScheduler {
     if (stage === undefined) {
       stage = { kind: 'shuffleMap', id: this.nextStageId++, rdd: dep.rdd, dep };
       this.shuffleStages.set(dep.shuffleId, stage);
-      this.mapOutputs.registerShuffle(dep.shuffleId, dep.rdd.getNumPartitions(), this.opts.shuffleCodec);
+      this.mapOutputs.registerShuffle(
+        dep.shuffleId,
+        dep.rdd.getNumPartitions(),
+        this.opts.shuffleCodec,
+      );
     }
     return stage;
   }
 
-  private async ensureParents(job: ActiveJob, rdd: RDD<unknown>, targets: CheckpointTargets): Promise<void> {
-    const deps = directShuffleDeps(rdd, this.opts.isFullyCached);
-    await Promise.all(deps.map((dep) => this.ensureShuffleStage(job, this.getOrCreateShuffleMapStage(dep), targets)));
+  private async ensureParents(
+    job: ActiveJob,
+    rdd: RDD<unknown>,
+    targets: CheckpointTargets,
+  ): Promise<void> {
+    const deps = directShuffleDeps(rdd, (r) => this.opts.isFullyCached(r));
+    await Promise.all(
+      deps.map((dep) =>
+        this.ensureShuffleStage(job, this.getOrCreateShuffleMapStage(dep), targets),
+      ),
+    );
   }
 
   /** Computes the stage's missing map outputs, once even when several jobs or stages need it. */
-  private async ensureShuffleStage(job: ActiveJob, stage: ShuffleMapStage, targets: CheckpointTargets): Promise<void> {
+  private async ensureShuffleStage(
+    job: ActiveJob,
+    stage: ShuffleMapStage,
+    targets: CheckpointTargets,
+  ): Promise<void> {
     const running = this.runningShuffleStages.get(stage.id);
     if (running !== undefined) return running;
     if (this.mapOutputs.missingMaps(stage.dep.shuffleId).length === 0) return;
@@ -114,7 +144,8 @@ export class DAGScheduler {
       await this.ensureParents(job, stage.rdd, targets);
       const missing = this.mapOutputs.missingMaps(stage.dep.shuffleId);
       const results = await this.runStage(job, stage, missing, targets);
-      for (const r of results) if (r.mapStatus !== undefined) this.mapOutputs.registerMapOutput(r.mapStatus);
+      for (const r of results)
+        if (r.mapStatus !== undefined) this.mapOutputs.registerMapOutput(r.mapStatus);
     })();
     this.runningShuffleStages.set(stage.id, run);
     try {
@@ -140,14 +171,23 @@ export class DAGScheduler {
             shuffleId: dep.shuffleId,
             partitioner: dep.partitioner.toPlan(),
             codec: this.opts.shuffleCodec,
-            ...(dep.mapSideCombine && dep.aggregator !== undefined ? { combine: dep.aggregator } : {}),
+            ...(dep.mapSideCombine && dep.aggregator !== undefined
+              ? { combine: dep.aggregator }
+              : {}),
           };
     const plan = buildStagePlan(planId, stage.id, stage.rdd, output, targets, this.opts.localDir);
     this.plans.set(planId, plan);
     const started = performance.now();
-    this.listener.onStageSubmitted({ stageId: stage.id, kind: stage.kind, numTasks: partitions.length, rddId: stage.rdd.id });
+    this.listener.onStageSubmitted({
+      stageId: stage.id,
+      kind: stage.kind,
+      numTasks: partitions.length,
+      rddId: stage.rdd.id,
+    });
     try {
-      const results = await Promise.all(partitions.map((p) => this.runTask(job, stage, plan, p, targets)));
+      const results = await Promise.all(
+        partitions.map((p) => this.runTask(job, stage, plan, p, targets)),
+      );
       this.listener.onStageCompleted({
         stageId: stage.id,
         kind: stage.kind,
@@ -171,7 +211,7 @@ export class DAGScheduler {
     targets: CheckpointTargets,
   ): Promise<Extract<TaskResult, { kind: 'success' }>> {
     let fetchFailures = 0;
-    for (let attempt = 0; ; ) {
+    for (let attempt = 0; ;) {
       this.throwIfAborted(job);
       const request: TaskRequest = {
         kind: 'task',
@@ -187,14 +227,20 @@ export class DAGScheduler {
         return workerDied(e);
       });
       this.throwIfAborted(job);
-      this.listener.onTaskEnd({ stageId: stage.id, partitionIndex, attempt, successful: result.kind === 'success' });
+      this.listener.onTaskEnd({
+        stageId: stage.id,
+        partitionIndex,
+        attempt,
+        successful: result.kind === 'success',
+      });
       if (result.kind === 'success') {
         this.opts.onLostBlocks(result.side.lostBlocks);
         this.opts.onTaskSuccess(result.side);
         return result;
       }
       if (result.kind === 'fetchFailed') {
-        if (++fetchFailures > MAX_FETCH_FAILURES) throw this.taskError(stage, partitionIndex, attempt, result.error);
+        if (++fetchFailures > MAX_FETCH_FAILURES)
+          throw this.taskError(stage, partitionIndex, attempt, result.error);
         this.mapOutputs.unregisterMapOutput(result.shuffleId, result.mapIndex);
         const parent = this.shuffleStages.get(result.shuffleId);
         if (parent !== undefined) await this.ensureShuffleStage(job, parent, targets);
@@ -204,7 +250,11 @@ export class DAGScheduler {
       this.opts.onTaskAttemptFailed(request, plan);
       const code = result.error.kindling?.code;
       // A damaged checkpoint will not heal by retrying: fail with its own error at once.
-      if (code === 'CHECKPOINT_CORRUPT' || code === 'CHECKPOINT_NOT_FOUND' || code === 'RESULT_NOT_CLONEABLE') {
+      if (
+        code === 'CHECKPOINT_CORRUPT' ||
+        code === 'CHECKPOINT_NOT_FOUND' ||
+        code === 'RESULT_NOT_CLONEABLE'
+      ) {
         throw rebuildError(result.error);
       }
       attempt++;
@@ -222,7 +272,14 @@ export class DAGScheduler {
     rddId?: number,
   ): KindlingError {
     const rdd = findRdd(stage.rdd, rddId) ?? stage.rdd;
-    return errors.taskFailed(rdd.id, rdd.name, partitionIndex, stage.id, attempts, rebuildError(error));
+    return errors.taskFailed(
+      rdd.id,
+      rdd.name,
+      partitionIndex,
+      stage.id,
+      attempts,
+      rebuildError(error),
+    );
   }
 
   private throwIfAborted(job: ActiveJob): void {
@@ -250,7 +307,8 @@ function findRdd(root: RDD<unknown>, id: number | undefined): RDD<unknown> | und
     if (rdd.id === id) return rdd;
     if (seen.has(rdd.id)) continue;
     seen.add(rdd.id);
-    for (const dep of rdd.getDependenciesForScheduling()) if (dep.kind === 'narrow') stack.push(dep.rdd);
+    for (const dep of rdd.getDependenciesForScheduling())
+      if (dep.kind === 'narrow') stack.push(dep.rdd);
   }
   return undefined;
 }

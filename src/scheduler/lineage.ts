@@ -29,7 +29,10 @@ export function lineage(root: RDD<unknown>): RDD<unknown>[] {
  * stops at RDDs whose partitions are all cached (their parents are not needed,
  * as in Spark's getMissingParentStages).
  */
-export function directShuffleDeps(root: RDD<unknown>, isFullyCached: (rdd: RDD<unknown>) => boolean): ShuffleDependency[] {
+export function directShuffleDeps(
+  root: RDD<unknown>,
+  isFullyCached: (rdd: RDD<unknown>) => boolean,
+): ShuffleDependency[] {
   const out: ShuffleDependency[] = [];
   const seen = new Set<number>();
   const stack = [root];

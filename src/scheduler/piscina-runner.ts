@@ -30,7 +30,7 @@ export class PiscinaTaskRunner implements TaskRunner {
   }
 
   async run(request: TaskRequest, signal: AbortSignal): Promise<TaskResult> {
-    return (await this.pool.run(request, { signal })) as TaskResult;
+    return await this.pool.run(request, { signal });
   }
 
   async close(): Promise<void> {

@@ -5,7 +5,13 @@
 
 import path from 'node:path';
 import type { Codec } from '../format/frames.js';
-import type { PartitionDesc, PlanNode, ShuffleBlockRef, StageOutput, StagePlan } from '../protocol.js';
+import type {
+  PartitionDesc,
+  PlanNode,
+  ShuffleBlockRef,
+  StageOutput,
+  StagePlan,
+} from '../protocol.js';
 import type { PartitionDescriber, RDD } from '../rdd/rdd.js';
 import type { MapOutputTracker } from '../shuffle/map-output-tracker.js';
 import type { BlockManager } from '../storage/block-manager.js';
@@ -34,7 +40,10 @@ export function buildStagePlan(
     if (seen.has(rdd.id)) continue;
     seen.add(rdd.id);
     const leaf = isReliablyCheckpointed(rdd);
-    const node: PlanNode = { id: rdd.id, compute: leaf ? { kind: 'checkpointFile' } : rdd.impl.planCompute() };
+    const node: PlanNode = {
+      id: rdd.id,
+      compute: leaf ? { kind: 'checkpointFile' } : rdd.impl.planCompute(),
+    };
     if (rdd.name !== undefined) node.name = rdd.name;
     if (rdd.storageLevel.name !== 'NONE') node.storageLevel = rdd.storageLevel.name;
     const target = targets.get(rdd.id);
@@ -55,11 +64,18 @@ export class TaskDescriber implements PartitionDescriber {
   describe(rdd: RDD<unknown>, index: number): PartitionDesc {
     const data = rdd.checkpointData;
     if (data?.kind === 'reliable' && data.state === 'checkpointed') {
-      return { kind: 'checkpointFile', node: rdd.id, index, path: path.join(data.dir, partFileName(index)) };
+      return {
+        kind: 'checkpointFile',
+        node: rdd.id,
+        index,
+        path: path.join(data.dir, partFileName(index)),
+      };
     }
     const own = rdd.impl.describePartition(rdd.id, index, this);
     const block = rdd.storageLevel.name === 'NONE' ? undefined : this.blocks.getRef(rdd.id, index);
-    return block === undefined ? own : { kind: 'cached', node: rdd.id, index, block, fallback: own };
+    return block === undefined
+      ? own
+      : { kind: 'cached', node: rdd.id, index, block, fallback: own };
   }
 
   shuffleBlocks(shuffleId: number, reduceIndex: number): ShuffleBlockRef[] {

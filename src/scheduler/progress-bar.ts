@@ -2,7 +2,11 @@
 // at most every 200 ms, e.g. [Stage 3:=====>          (12 + 2) / 40]. Shown
 // only when the Context's `progress` option is on (default: stderr is a TTY).
 
-import type { StageCompletedEvent, StageSubmittedEvent, TaskEndEvent } from './scheduler-listener.js';
+import type {
+  StageCompletedEvent,
+  StageSubmittedEvent,
+  TaskEndEvent,
+} from './scheduler-listener.js';
 
 interface StageProgress {
   total: number;
@@ -49,7 +53,9 @@ export class ProgressBar {
     if (this.stages.size === 0) return this.clear();
     const columns = this.out.columns > 0 ? this.out.columns : 80;
     const line = [...this.stages]
-      .map(([id, s]) => render(id, s, Math.max(10, Math.floor(WIDTH / this.stages.size)), this.workers))
+      .map(([id, s]) =>
+        render(id, s, Math.max(10, Math.floor(WIDTH / this.stages.size)), this.workers),
+      )
       .join('')
       .slice(0, columns - 1);
     this.out.write(`\r${line}\x1b[K`);
@@ -67,6 +73,7 @@ export function render(stageId: number, s: StageProgress, width: number, workers
   const header = `[Stage ${stageId}:`;
   const tailer = `(${s.done} + ${Math.max(0, Math.min(s.total - s.done, workers))}) / ${s.total}]`;
   const filled = s.total === 0 ? width : Math.floor((s.done * width) / s.total);
-  const bar = filled >= width ? '='.repeat(width) : '='.repeat(filled) + '>' + ' '.repeat(width - filled - 1);
+  const bar =
+    filled >= width ? '='.repeat(width) : '='.repeat(filled) + '>' + ' '.repeat(width - filled - 1);
   return `${header}${bar}${tailer}`;
 }

@@ -2,12 +2,12 @@
 // the user's error keeps its name, message and worker stack; a KindlingError
 // raised in the worker comes back as a KindlingError with its code and context.
 
-import { KindlingError, type ErrorCode, type ErrorContext } from '../errors.js';
+import { KindlingError, type ErrorCode } from '../errors.js';
 import type { SerializedError } from '../protocol.js';
 
 export function rebuildError(e: SerializedError): Error {
   if (e.kindling !== undefined) {
-    const err = new KindlingError(e.kindling.code as ErrorCode, e.message, e.kindling.context as ErrorContext);
+    const err = new KindlingError(e.kindling.code as ErrorCode, e.message, e.kindling.context);
     if (e.stack !== undefined) err.stack = e.stack;
     return err;
   }

@@ -26,7 +26,8 @@ export class Broadcast<T> {
 
   /** @internal */
   toMarker(): BroadcastMarker {
-    if (this.destroyed) throw errors.unsupported(`Broadcast ${this.id} was destroyed and cannot be used`);
+    if (this.destroyed)
+      throw errors.unsupported(`Broadcast ${this.id} was destroyed and cannot be used`);
     return { kind: 'kindling.broadcast', id: this.id };
   }
 }

@@ -18,7 +18,11 @@ export class MapOutputTracker {
 
   registerShuffle(shuffleId: number, numMaps: number, codec: Codec): void {
     if (!this.shuffles.has(shuffleId)) {
-      this.shuffles.set(shuffleId, { numMaps, codec, statuses: new Array<MapStatus | undefined>(numMaps) });
+      this.shuffles.set(shuffleId, {
+        numMaps,
+        codec,
+        statuses: new Array<MapStatus | undefined>(numMaps),
+      });
     }
   }
 
@@ -42,7 +46,8 @@ export class MapOutputTracker {
     const outputs = this.shuffles.get(shuffleId);
     if (outputs === undefined) return [];
     const missing: number[] = [];
-    for (let i = 0; i < outputs.numMaps; i++) if (outputs.statuses[i] === undefined) missing.push(i);
+    for (let i = 0; i < outputs.numMaps; i++)
+      if (outputs.statuses[i] === undefined) missing.push(i);
     return missing;
   }
 
@@ -59,7 +64,15 @@ export class MapOutputTracker {
       const start = s?.offsets[reduceIndex] ?? 0;
       const end = s?.offsets[reduceIndex + 1] ?? 0;
       if (s !== undefined && start === end) continue; // nothing for this reducer
-      blocks.push({ shuffleId, mapIndex, reduceIndex, path: s?.path ?? '', start, end, codec: outputs.codec });
+      blocks.push({
+        shuffleId,
+        mapIndex,
+        reduceIndex,
+        path: s?.path ?? '',
+        start,
+        end,
+        codec: outputs.codec,
+      });
     }
     return blocks;
   }

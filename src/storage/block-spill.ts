@@ -8,7 +8,10 @@ import { PartFileWriter } from '../format/part-file.js';
 export function spillBlock(buffer: SharedArrayBuffer, codec: Codec, target: string): void {
   const writer = new PartFileWriter(target, codec, 'spill');
   try {
-    for (const batch of decodeFramesFromBuffer(new Uint8Array(buffer), codec, { path: target, describe: 'spilled block' })) {
+    for (const batch of decodeFramesFromBuffer(new Uint8Array(buffer), codec, {
+      path: target,
+      describe: 'spilled block',
+    })) {
       writer.write(batch);
     }
     writer.commit();

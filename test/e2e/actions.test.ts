@@ -17,7 +17,12 @@ test('collect, count, first and take', async () => {
   assert.equal(await rdd().count(), data.length);
   assert.equal(await rdd().first(), data[0]);
   assert.deepEqual(await rdd().take(123), data.slice(0, 123));
-  assert.deepEqual(await rdd().filter((x) => x === 100).take(2), [100, 100]);
+  assert.deepEqual(
+    await rdd()
+      .filter((x) => x === 100)
+      .take(2),
+    [100, 100],
+  );
   assert.deepEqual(await rdd().take(0), []);
   await assert.rejects(ctx.emptyRDD().first(), /empty/);
 });
@@ -33,19 +38,34 @@ test('reduce, fold and aggregate', async () => {
   const sum = data.reduce((a, b) => a + b, 0);
   assert.equal(await rdd().reduce((a, b) => a + b), sum);
   assert.equal(await rdd().fold(0, (a, b) => a + b), sum);
-  const agg = await rdd().aggregate({ n: 0, s: 0 }, (acc, x) => ({ n: acc.n + 1, s: acc.s + x }), (a, b) => ({ n: a.n + b.n, s: a.s + b.s }));
+  const agg = await rdd().aggregate(
+    { n: 0, s: 0 },
+    (acc, x) => ({ n: acc.n + 1, s: acc.s + x }),
+    (a, b) => ({ n: a.n + b.n, s: a.s + b.s }),
+  );
   assert.deepEqual(agg, { n: data.length, s: sum });
-  await assert.rejects(ctx.emptyRDD<number>().reduce((a, b) => a + b), /empty/);
+  await assert.rejects(
+    ctx.emptyRDD<number>().reduce((a, b) => a + b),
+    /empty/,
+  );
 });
 
 test('countByValue, countByKey and lookup', async () => {
   const expected = new Map<number, number>();
   for (const x of data) expected.set(x, (expected.get(x) ?? 0) + 1);
-  assert.deepEqual(new Map([...(await rdd().countByValue())].sort()), new Map([...expected].sort()));
-  const byKey = await rdd().map((x) => [x % 2, x] as [number, number]).countByKey();
+  assert.deepEqual(
+    new Map([...(await rdd().countByValue())].sort()),
+    new Map([...expected].sort()),
+  );
+  const byKey = await rdd()
+    .map((x) => [x % 2, x] as [number, number])
+    .countByKey();
   assert.equal(byKey.get(0), data.filter((x) => x % 2 === 0).length);
   const pairs = rdd().map((x) => [x, x * 10] as [number, number]);
-  assert.deepEqual(await pairs.lookup(42), data.filter((x) => x === 42).map((x) => x * 10));
+  assert.deepEqual(
+    await pairs.lookup(42),
+    data.filter((x) => x === 42).map((x) => x * 10),
+  );
   const parted = pairs.reduceByKey((a, b) => a + b);
   assert.deepEqual(await parted.lookup(42), [data.filter((x) => x === 42).length * 420]);
 });
@@ -53,15 +73,26 @@ test('countByValue, countByKey and lookup', async () => {
 test('foreach and foreachPartition run in workers and report through accumulators', async () => {
   const acc = ctx.longAccumulator('seen');
   await rdd().foreach((x, env) => env.acc.add(x), { env: { acc } });
-  assert.equal(acc.value, data.reduce((a, b) => a + b, 0));
+  assert.equal(
+    acc.value,
+    data.reduce((a, b) => a + b, 0),
+  );
   const parts = ctx.longAccumulator();
   await rdd().foreachPartition((_it, env) => env.parts.add(1), { env: { parts } });
   assert.equal(parts.value, 6);
 });
 
 test('broadcast values reach the workers', async () => {
-  const table = ctx.broadcast(new Map([[1, 'one'], [2, 'two']]));
-  const got = await ctx.parallelize([1, 2, 3], 3).map((x, env) => env.table.value.get(x) ?? '?', { env: { table } }).collect();
+  const table = ctx.broadcast(
+    new Map([
+      [1, 'one'],
+      [2, 'two'],
+    ]),
+  );
+  const got = await ctx
+    .parallelize([1, 2, 3], 3)
+    .map((x, env) => env.table.value.get(x) ?? '?', { env: { table } })
+    .collect();
   assert.deepEqual(got, ['one', 'two', '?']);
 });
 
@@ -72,7 +103,9 @@ test('saveAsTextFile writes strings as is and other records as JSON, then _SUCCE
     await ctx.parallelize(['a', { b: 1 }, [2, 3], 4], 2).saveAsTextFile(out);
     const files = fs.readdirSync(out).sort();
     assert.deepEqual(files, ['_SUCCESS', 'part-00000', 'part-00001']);
-    const lines = files.filter((f) => f.startsWith('part-')).flatMap((f) => fs.readFileSync(path.join(out, f), 'utf8').split('\n').filter(Boolean));
+    const lines = files
+      .filter((f) => f.startsWith('part-'))
+      .flatMap((f) => fs.readFileSync(path.join(out, f), 'utf8').split('\n').filter(Boolean));
     assert.deepEqual(lines, ['a', '{"b":1}', '[2,3]', '4']);
     await assert.rejects(ctx.parallelize([1]).saveAsTextFile(out), { code: 'INVALID_ARGUMENT' });
     assert.deepEqual(fs.readdirSync(dir), ['out'], 'no temp directories left');
@@ -88,7 +121,10 @@ test('textFile reads a file, a directory and a glob without losing or cutting li
     fs.writeFileSync(path.join(dir, 'a.txt'), lines.slice(0, 1000).join('\n') + '\n');
     fs.writeFileSync(path.join(dir, 'b.txt'), lines.slice(1000).join('\r\n'));
     fs.writeFileSync(path.join(dir, '_ignored'), 'x\n');
-    assert.deepEqual(await ctx.textFile(path.join(dir, 'a.txt'), 7).collect(), lines.slice(0, 1000));
+    assert.deepEqual(
+      await ctx.textFile(path.join(dir, 'a.txt'), 7).collect(),
+      lines.slice(0, 1000),
+    );
     assert.deepEqual(await ctx.textFile(dir, 5).collect(), lines);
     assert.deepEqual(await ctx.textFile(path.join(dir, '*.txt'), 3).count(), 2000);
     assert.throws(() => ctx.textFile(path.join(dir, 'missing.txt')), { code: 'INVALID_ARGUMENT' });

@@ -16,19 +16,22 @@ after(async () => {
 
 test('a throwing function is tried maxTaskFailures times, then TASK_FAILED carries the cause', async () => {
   const log = path.join(dir, 'attempts.log');
-  const rdd = ctx.parallelize([1, 2, 3, 4], 2).setName('numbers').map(
-    (x, env) => {
-      if (x === 3) {
-        require('node:fs').appendFileSync(env.log, 'attempt\n');
-        class ParseError extends Error {
-          override name = 'ParseError';
+  const rdd = ctx
+    .parallelize([1, 2, 3, 4], 2)
+    .setName('numbers')
+    .map(
+      (x, env) => {
+        if (x === 3) {
+          require('node:fs').appendFileSync(env.log, 'attempt\n');
+          class ParseError extends Error {
+            override name = 'ParseError';
+          }
+          throw new ParseError(`bad record ${x}`);
         }
-        throw new ParseError(`bad record ${x}`);
-      }
-      return x;
-    },
-    { env: { log } },
-  );
+        return x;
+      },
+      { env: { log } },
+    );
   const err = await rdd.collect().then(
     () => assert.fail('the job should fail'),
     (e: unknown) => e,
@@ -66,10 +69,13 @@ test('a worker that exits is replaced and its task retried', async () => {
 
 test('cancelAllJobs rejects running actions with JOB_CANCELLED and the context stays usable', async () => {
   const started = new Promise<void>((resolve) => ctx.on('jobStart', () => resolve()));
-  const job = ctx.parallelize([1, 2], 2).map((x) => {
-    for (;;) if (x < 0) break;
-    return x;
-  }).collect();
+  const job = ctx
+    .parallelize([1, 2], 2)
+    .map((x) => {
+      for (;;) if (x < 0) break;
+      return x;
+    })
+    .collect();
   await started;
   ctx.cancelAllJobs();
   await assert.rejects(job, { code: 'JOB_CANCELLED' });
@@ -78,8 +84,14 @@ test('cancelAllJobs rejects running actions with JOB_CANCELLED and the context s
 
 test('a result that cannot be cloned names what could not be cloned', async () => {
   await assert.rejects(
-    ctx.parallelize([1], 1).map((x) => () => x).collect(),
-    (e: unknown) => e instanceof KindlingError && e.code === 'RESULT_NOT_CLONEABLE' && /could not be cloned/.test(e.message),
+    ctx
+      .parallelize([1], 1)
+      .map((x) => () => x)
+      .collect(),
+    (e: unknown) =>
+      e instanceof KindlingError &&
+      e.code === 'RESULT_NOT_CLONEABLE' &&
+      /could not be cloned/.test(e.message),
   );
 });
 
@@ -87,14 +99,21 @@ test('a free variable is refused at the call that defines the function, naming i
   const factor = 3;
   assert.throws(
     () => ctx.parallelize([1]).map((x) => x * factor),
-    (e: unknown) => e instanceof KindlingError && e.code === 'TASK_NOT_SERIALIZABLE' && /'factor'/.test(e.message) && /env/.test(e.message),
+    (e: unknown) =>
+      e instanceof KindlingError &&
+      e.code === 'TASK_NOT_SERIALIZABLE' &&
+      /'factor'/.test(e.message) &&
+      /env/.test(e.message),
   );
 });
 
 test('bad arguments are INVALID_ARGUMENT naming the argument and the value', () => {
   const cases: [() => unknown, RegExp][] = [
     [() => new Context({ workers: 0 }), /options\.workers.*received 0/],
-    [() => new Context({ checkpointCompression: 'zip' as 'lz4' }), /options\.checkpointCompression/],
+    [
+      () => new Context({ checkpointCompression: 'zip' as 'lz4' }),
+      /options\.checkpointCompression/,
+    ],
     [() => ctx.parallelize(5 as unknown as number[]), /data/],
     [() => ctx.range(0, 10, 0), /step/],
     [() => ctx.parallelize([1]).sample(false, 2), /fraction.*received 2/],
@@ -103,7 +122,11 @@ test('bad arguments are INVALID_ARGUMENT naming the argument and the value', () 
     [() => ctx.parallelize([1]).map(42 as unknown as (x: number) => number), /function/],
   ];
   for (const [call, message] of cases) {
-    assert.throws(call, (e: unknown) => e instanceof KindlingError && e.code === 'INVALID_ARGUMENT' && message.test(e.message));
+    assert.throws(
+      call,
+      (e: unknown) =>
+        e instanceof KindlingError && e.code === 'INVALID_ARGUMENT' && message.test(e.message),
+    );
   }
 });
 

@@ -17,39 +17,126 @@ function plainCounts(): Map<string, number> {
 
 test('reduceByKey, foldByKey, aggregateByKey and combineByKey agree with a plain count', async () => {
   const expected = plainCounts();
-  assert.deepEqual(new Map(await pairs().reduceByKey((a, b) => a + b).collect()), expected);
-  assert.deepEqual(new Map(await pairs().foldByKey(0, (a, b) => a + b).collect()), expected);
-  const agg = await pairs().aggregateByKey({ n: 0 }, (acc, v) => ({ n: acc.n + v }), (a, b) => ({ n: a.n + b.n })).collect();
+  assert.deepEqual(
+    new Map(
+      await pairs()
+        .reduceByKey((a, b) => a + b)
+        .collect(),
+    ),
+    expected,
+  );
+  assert.deepEqual(
+    new Map(
+      await pairs()
+        .foldByKey(0, (a, b) => a + b)
+        .collect(),
+    ),
+    expected,
+  );
+  const agg = await pairs()
+    .aggregateByKey(
+      { n: 0 },
+      (acc, v) => ({ n: acc.n + v }),
+      (a, b) => ({ n: a.n + b.n }),
+    )
+    .collect();
   assert.deepEqual(new Map(agg.map(([k, v]) => [k, v.n])), expected);
   const comb = await pairs()
-    .combineByKey((v) => [v], (c: number[], v) => [...c, v], (a, b) => [...a, ...b], { numPartitions: 3 })
+    .combineByKey(
+      (v) => [v],
+      (c: number[], v) => [...c, v],
+      (a, b) => [...a, ...b],
+      { numPartitions: 3 },
+    )
     .mapValues((c) => c.length)
     .collect();
   assert.deepEqual(new Map(comb), expected);
 });
 
 test('groupByKey gathers every value of a key', async () => {
-  const grouped = await pairs().groupByKey({ numPartitions: 4 }).mapValues((vs) => vs.length).collect();
+  const grouped = await pairs()
+    .groupByKey({ numPartitions: 4 })
+    .mapValues((vs) => vs.length)
+    .collect();
   assert.deepEqual(new Map(grouped), plainCounts());
 });
 
 test('keys compare by value: numbers, strings, booleans, bigints and arrays', async () => {
-  const data: [unknown, number][] = [[1, 1], [1, 1], ['1', 1], [true, 1], [true, 1], [5n, 1], [5n, 1], [[1, 'a'], 1], [[1, 'a'], 1], [-0, 1], [0, 1]];
-  const got = await ctx.parallelize(data, 4).reduceByKey((a, b) => a + b).collect();
-  const byKey = new Map(got.map(([k, v]) => [JSON.stringify(k, (_, x) => (typeof x === 'bigint' ? `${x}n` : x)), v]));
-  assert.deepEqual(Object.fromEntries(byKey), { '1': 2, '"1"': 1, true: 2, '"5n"': 2, '[1,"a"]': 2, '0': 2 });
+  const data: [unknown, number][] = [
+    [1, 1],
+    [1, 1],
+    ['1', 1],
+    [true, 1],
+    [true, 1],
+    [5n, 1],
+    [5n, 1],
+    [[1, 'a'], 1],
+    [[1, 'a'], 1],
+    [-0, 1],
+    [0, 1],
+  ];
+  const got = await ctx
+    .parallelize(data, 4)
+    .reduceByKey((a, b) => a + b)
+    .collect();
+  const byKey = new Map(
+    got.map(([k, v]) => [JSON.stringify(k, (_, x) => (typeof x === 'bigint' ? `${x}n` : x)), v]),
+  );
+  assert.deepEqual(Object.fromEntries(byKey), {
+    '1': 2,
+    '"1"': 1,
+    true: 2,
+    '"5n"': 2,
+    '[1,"a"]': 2,
+    '0': 2,
+  });
 });
 
 test('joins match Spark semantics for inner, left, right and full outer', async () => {
-  const a = ctx.parallelize([[1, 'a'], [2, 'b'], [2, 'bb'], [3, 'c']] as [number, string][], 2);
-  const b = ctx.parallelize([[2, 'X'], [3, 'Y'], [4, 'Z']] as [number, string][], 3);
+  const a = ctx.parallelize(
+    [
+      [1, 'a'],
+      [2, 'b'],
+      [2, 'bb'],
+      [3, 'c'],
+    ] as [number, string][],
+    2,
+  );
+  const b = ctx.parallelize(
+    [
+      [2, 'X'],
+      [3, 'Y'],
+      [4, 'Z'],
+    ] as [number, string][],
+    3,
+  );
   const sort = <T>(xs: T[]) => xs.sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1));
-  assert.deepEqual(sort(await a.join(b).collect()), sort([[2, ['b', 'X']], [2, ['bb', 'X']], [3, ['c', 'Y']]]));
+  assert.deepEqual(
+    sort(await a.join(b).collect()),
+    sort([
+      [2, ['b', 'X']],
+      [2, ['bb', 'X']],
+      [3, ['c', 'Y']],
+    ]),
+  );
   assert.deepEqual(
     sort(await a.leftOuterJoin(b).collect()),
-    sort([[1, ['a', undefined]], [2, ['b', 'X']], [2, ['bb', 'X']], [3, ['c', 'Y']]]),
+    sort([
+      [1, ['a', undefined]],
+      [2, ['b', 'X']],
+      [2, ['bb', 'X']],
+      [3, ['c', 'Y']],
+    ]),
   );
-  assert.deepEqual(sort(await a.rightOuterJoin(b).collect()), sort([[2, ['b', 'X']], [2, ['bb', 'X']], [3, ['c', 'Y']], [4, [undefined, 'Z']]]));
+  assert.deepEqual(
+    sort(await a.rightOuterJoin(b).collect()),
+    sort([
+      [2, ['b', 'X']],
+      [2, ['bb', 'X']],
+      [3, ['c', 'Y']],
+      [4, [undefined, 'Z']],
+    ]),
+  );
   assert.equal((await a.fullOuterJoin(b).collect()).length, 5);
   const cg = new Map(await a.cogroup(b).collect());
   assert.deepEqual(cg.get(2), [['b', 'bb'], ['X']]);
@@ -58,15 +145,30 @@ test('joins match Spark semantics for inner, left, right and full outer', async 
 
 test('sortByKey gives a total order across partitions in both directions', async () => {
   const keys = Array.from({ length: 3000 }, (_, i) => (i * 7877) % 3001);
-  const rdd = ctx.parallelize(keys.map((k) => [k, k * 2] as [number, number]), 6);
+  const rdd = ctx.parallelize(
+    keys.map((k) => [k, k * 2] as [number, number]),
+    6,
+  );
   const asc = await rdd.sortByKey(true, { numPartitions: 4 }).collect();
-  assert.deepEqual(asc.map(([k]) => k), [...keys].sort((x, y) => x - y));
+  assert.deepEqual(
+    asc.map(([k]) => k),
+    [...keys].sort((x, y) => x - y),
+  );
   const desc = await rdd.sortByKey(false).keys().collect();
-  assert.deepEqual(desc, [...keys].sort((x, y) => y - x));
+  assert.deepEqual(
+    desc,
+    [...keys].sort((x, y) => y - x),
+  );
   const parts = await rdd.sortByKey(true, { numPartitions: 4 }).glom().collect();
   assert.equal(parts.length, 4);
-  assert.ok(parts.every((p) => p.length > 300), `balanced: ${parts.map((p) => p.length).join(',')}`);
-  const byLen = await ctx.parallelize(['ccc', 'a', 'bb', 'dddd'], 2).sortBy((s) => s.length, false).collect();
+  assert.ok(
+    parts.every((p) => p.length > 300),
+    `balanced: ${parts.map((p) => p.length).join(',')}`,
+  );
+  const byLen = await ctx
+    .parallelize(['ccc', 'a', 'bb', 'dddd'], 2)
+    .sortBy((s) => s.length, false)
+    .collect();
   assert.deepEqual(byLen, ['dddd', 'ccc', 'bb', 'a']);
 });
 
@@ -78,12 +180,18 @@ test('partitionBy places keys where the partitioner says, and is not repeated', 
   glommed.forEach((part, i) => part.forEach(([k]) => assert.equal(p.getPartition(k), i)));
   assert.equal(parted.partitionBy(new HashPartitioner(3)), parted);
   const reduced = parted.reduceByKey((a, b) => a + b, { partitioner: new HashPartitioner(3) });
-  assert.ok(reduced.dependencies().every((d) => d.kind === 'narrow'), 'no second shuffle');
+  assert.ok(
+    reduced.dependencies().every((d) => d.kind === 'narrow'),
+    'no second shuffle',
+  );
   assert.deepEqual(new Map(await reduced.collect()), plainCounts());
 });
 
 test('a RangePartitioner built by the user partitions by sampled bounds', async () => {
-  const rdd = ctx.parallelize(Array.from({ length: 1000 }, (_, i) => [i, i] as [number, number]), 4);
+  const rdd = ctx.parallelize(
+    Array.from({ length: 1000 }, (_, i) => [i, i] as [number, number]),
+    4,
+  );
   const parts = await rdd.partitionBy(new RangePartitioner(4, rdd)).glom().collect();
   const maxes = parts.map((p) => Math.max(...p.map(([k]) => k)));
   const mins = parts.map((p) => Math.min(...p.map(([k]) => k)));

@@ -11,7 +11,11 @@ const nums = () => ctx.parallelize(data, 7);
 
 test('parallelize slices contiguously as Spark does', async () => {
   const parts = await ctx.parallelize([1, 2, 3, 4, 5, 6, 7], 3).glom().collect();
-  assert.deepEqual(parts, [[1, 2], [3, 4], [5, 6, 7]]);
+  assert.deepEqual(parts, [
+    [1, 2],
+    [3, 4],
+    [5, 6, 7],
+  ]);
 });
 
 test('range follows start, end and step, also downwards', async () => {
@@ -27,29 +31,64 @@ test('map, filter and flatMap pass env as the last argument', async () => {
     .filter((x, e) => x > e.min, { env })
     .flatMap((x) => [x, -x])
     .collect();
-  assert.deepEqual(got, data.map((x) => x * 3).filter((x) => x > 100).flatMap((x) => [x, -x]));
+  assert.deepEqual(
+    got,
+    data
+      .map((x) => x * 3)
+      .filter((x) => x > 100)
+      .flatMap((x) => [x, -x]),
+  );
 });
 
 test('mapPartitions and mapPartitionsWithIndex see each partition once', async () => {
-  const sums = await nums().mapPartitions((it) => [[...it].reduce((a, b) => a + b, 0)]).collect();
+  const sums = await nums()
+    .mapPartitions((it) => [[...it].reduce((a, b) => a + b, 0)])
+    .collect();
   assert.equal(sums.length, 7);
-  assert.equal(sums.reduce((a, b) => a + b, 0), data.reduce((a, b) => a + b, 0));
-  const idx = await nums().mapPartitionsWithIndex((i, it) => [[i, [...it].length]]).collect();
-  assert.deepEqual(idx.map(([i]) => i), [0, 1, 2, 3, 4, 5, 6]);
+  assert.equal(
+    sums.reduce((a, b) => a + b, 0),
+    data.reduce((a, b) => a + b, 0),
+  );
+  const idx = await nums()
+    .mapPartitionsWithIndex((i, it) => [[i, [...it].length]])
+    .collect();
+  assert.deepEqual(
+    idx.map(([i]) => i),
+    [0, 1, 2, 3, 4, 5, 6],
+  );
 });
 
 test('keyBy, keys, values, mapValues and flatMapValues', async () => {
   const pairs = nums().keyBy((x) => x % 10);
-  assert.deepEqual(await pairs.take(3), [[0, 0], [1, 1], [2, 2]]);
-  assert.deepEqual((await pairs.keys().collect()).slice(0, 12), data.slice(0, 12).map((x) => x % 10));
+  assert.deepEqual(await pairs.take(3), [
+    [0, 0],
+    [1, 1],
+    [2, 2],
+  ]);
+  assert.deepEqual(
+    (await pairs.keys().collect()).slice(0, 12),
+    data.slice(0, 12).map((x) => x % 10),
+  );
   assert.deepEqual(await pairs.values().collect(), data);
-  assert.deepEqual(await pairs.mapValues((v) => v + 1).values().collect(), data.map((x) => x + 1));
+  assert.deepEqual(
+    await pairs
+      .mapValues((v) => v + 1)
+      .values()
+      .collect(),
+    data.map((x) => x + 1),
+  );
   assert.equal(await pairs.flatMapValues((v) => [v, v]).count(), 2000);
 });
 
 test('zipWithIndex numbers records in partition order', async () => {
   const got = await ctx.parallelize(['a', 'b', 'c', 'd', 'e'], 3).zipWithIndex().collect();
-  assert.deepEqual(got, [['a', 0], ['b', 1], ['c', 2], ['d', 3], ['e', 4]]);
+  assert.deepEqual(got, [
+    ['a', 0],
+    ['b', 1],
+    ['c', 2],
+    ['d', 3],
+    ['e', 4],
+  ]);
 });
 
 test('sample with a seed gives the same result every run', async () => {
@@ -70,15 +109,29 @@ test('union, coalesce, repartition and cartesian keep every record', async () =>
   assert.deepEqual(await c.collect(), data);
   const r = nums().repartition(4);
   assert.equal(r.getNumPartitions(), 4);
-  assert.deepEqual((await r.collect()).sort((a, b) => a - b), data);
+  assert.deepEqual(
+    (await r.collect()).sort((a, b) => a - b),
+    data,
+  );
   const sizes = (await r.glom().collect()).map((p) => p.length);
   assert.ok(Math.max(...sizes) - Math.min(...sizes) < 50, `repartition sizes ${sizes.join(',')}`);
-  const cart = await ctx.parallelize([1, 2], 2).cartesian(ctx.parallelize(['x', 'y'], 2)).collect();
-  assert.deepEqual(cart.sort(), [[1, 'x'], [1, 'y'], [2, 'x'], [2, 'y']]);
+  const cart = await ctx
+    .parallelize([1, 2], 2)
+    .cartesian(ctx.parallelize(['x', 'y'], 2))
+    .collect();
+  assert.deepEqual(cart.sort(), [
+    [1, 'x'],
+    [1, 'y'],
+    [2, 'x'],
+    [2, 'y'],
+  ]);
 });
 
 test('distinct compares records by value, arrays included', async () => {
-  const got = await ctx.parallelize([1, 2, 2, 3, 1, 'a', 'a', [1, 2], [1, 2], [2, 1]], 3).distinct().collect();
+  const got = await ctx
+    .parallelize([1, 2, 2, 3, 1, 'a', 'a', [1, 2], [1, 2], [2, 1]], 3)
+    .distinct()
+    .collect();
   assert.equal(got.length, 6);
 });
 
@@ -89,9 +142,18 @@ test('glom returns one array per partition and emptyRDD has none', async () => {
 });
 
 test('toDebugString prints the lineage with a shuffle indented', () => {
-  const s = nums().map((x) => [x % 3, x] as [number, number]).reduceByKey((a, b) => a + b).toDebugString();
+  const s = nums()
+    .map((x) => [x % 3, x] as [number, number])
+    .reduceByKey((a, b) => a + b)
+    .toDebugString();
   const lines = s.split('\n');
   assert.match(lines[0] ?? '', /ShuffledRDD/);
-  assert.ok(lines.some((l) => /^\s+\+-.*MapPartitionsRDD/.test(l)), s);
-  assert.ok(lines.some((l) => /ParallelCollectionRDD/.test(l)), s);
+  assert.ok(
+    lines.some((l) => /^\s+\+-.*MapPartitionsRDD/.test(l)),
+    s,
+  );
+  assert.ok(
+    lines.some((l) => /ParallelCollectionRDD/.test(l)),
+    s,
+  );
 });
