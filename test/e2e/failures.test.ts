@@ -22,7 +22,7 @@ test('a throwing function is tried maxTaskFailures times, then TASK_FAILED carri
     .map(
       (x, env) => {
         if (x === 3) {
-          require('node:fs').appendFileSync(env.log, 'attempt\n');
+          (require('node:fs') as typeof fs).appendFileSync(env.log, 'attempt\n');
           class ParseError extends Error {
             override name = 'ParseError';
           }
@@ -53,7 +53,7 @@ test('a worker that exits is replaced and its task retried', async () => {
     .parallelize([1, 2, 3, 4, 5, 6], 3)
     .map(
       (x, env) => {
-        const fs = require('node:fs');
+        const fs = require('node:fs') as typeof import('node:fs');
         if (x === 4 && !fs.existsSync(env.marker)) {
           fs.writeFileSync(env.marker, '');
           process.exit(7);

@@ -80,7 +80,10 @@ test('keys compare by value: numbers, strings, booleans, bigints and arrays', as
     .reduceByKey((a, b) => a + b)
     .collect();
   const byKey = new Map(
-    got.map(([k, v]) => [JSON.stringify(k, (_, x) => (typeof x === 'bigint' ? `${x}n` : x)), v]),
+    got.map(([k, v]) => [
+      JSON.stringify(k, (_, x: unknown) => (typeof x === 'bigint' ? `${x}n` : x)),
+      v,
+    ]),
   );
   assert.deepEqual(Object.fromEntries(byKey), {
     '1': 2,
