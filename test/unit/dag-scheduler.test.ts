@@ -1,0 +1,221 @@
+// The DAG scheduler with a fake task runner that records requests and answers
+// at once: stage cutting, parents first, reuse of map output, fetch-failure
+// recovery and retries. No threads.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Context } from '../../src/context.js';
+import { encodeRecords } from '../../src/format/record-codec.js';
+import type { StagePlan, TaskRequest, TaskResult } from '../../src/protocol.js';
+import { DAGScheduler } from '../../src/scheduler/dag-scheduler.js';
+import { TaskDescriber } from '../../src/scheduler/plan-builder.js';
+import type { TaskRunner } from '../../src/scheduler/task-runner.js';
+import { MapOutputTracker } from '../../src/shuffle/map-output-tracker.js';
+import { BlockManager } from '../../src/storage/block-manager.js';
+import { spillBlock } from '../../src/storage/block-spill.js';
+
+const ctx = new Context({ workers: 2, progress: false });
+after(() => ctx.stop());
+
+const emptySide = () => ({ accumulators: [], checkpoints: [], blocks: [], lostBlocks: [] });
+
+class FakeRunner implements TaskRunner {
+  readonly workers = 2;
+  readonly requests: { request: TaskRequest; plan: StagePlan }[] = [];
+  /** Answers a request differently, e.g. with a fetch failure; undefined = normal answer. */
+  override: ((r: TaskRequest, plan: StagePlan) => TaskResult | undefined) | undefined;
+  plans: Map<string, StagePlan> = new Map();
+
+  run(request: TaskRequest): Promise<TaskResult> {
+    const plan = this.plans.get(request.planId) as StagePlan;
+    this.requests.push({ request, plan });
+    const special = this.override?.(request, plan);
+    if (special !== undefined) return Promise.resolve(special);
+    if (plan.output.kind === 'shuffleMap') {
+      const n = plan.output.partitioner.numPartitions;
+      const offsets = Array.from({ length: n + 1 }, (_, i) => i * 10);
+      const mapStatus = {
+        shuffleId: plan.output.shuffleId,
+        mapIndex: request.partitionIndex,
+        path: `/fake/${request.taskId}`,
+        offsets,
+      };
+      return Promise.resolve({
+        kind: 'success',
+        mapStatus,
+        side: emptySide(),
+        metrics: { durationMs: 0, recordsRead: 0 },
+      });
+    }
+    const value = encodeRecords([request.partitionIndex]);
+    return Promise.resolve({
+      kind: 'success',
+      value,
+      side: emptySide(),
+      metrics: { durationMs: 0, recordsRead: 0 },
+    });
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+function setup(maxTaskFailures = 4) {
+  const runner = new FakeRunner();
+  const tracker = new MapOutputTracker();
+  const blocks = new BlockManager('/nonexistent', 1 << 20, spillBlock, 'none');
+  const noop = () => {};
+  const scheduler = new DAGScheduler(
+    runner,
+    tracker,
+    new TaskDescriber(blocks, tracker),
+    {
+      onJobStart: noop,
+      onJobEnd: noop,
+      onStageSubmitted: noop,
+      onStageCompleted: noop,
+      onTaskEnd: noop,
+    },
+    {
+      maxTaskFailures,
+      localDir: '/nonexistent',
+      shuffleCodec: 'none',
+      isFullyCached: () => false,
+      onTaskSuccess: noop,
+      onLostBlocks: noop,
+      onTaskAttemptFailed: noop,
+    },
+  );
+  runner.plans = scheduler.plans;
+  return { runner, scheduler, tracker };
+}
+
+const pairs = () =>
+  ctx.parallelize([1, 2, 3, 4, 5, 6], 3).map((x) => [x % 2, x] as [number, number]);
+
+test('a narrow chain is one stage of pipelined tasks, one per partition', async () => {
+  const { runner, scheduler } = setup();
+  const rdd = ctx
+    .parallelize([1, 2, 3, 4], 4)
+    .map((x) => x + 1)
+    .filter((x) => x > 2);
+  const out = await scheduler.runJob(rdd, { kind: 'collect' }, [0, 1, 2, 3], new Map());
+  assert.equal(out.length, 4);
+  assert.equal(runner.requests.length, 4);
+  const plan = runner.requests[0]?.plan as StagePlan;
+  assert.deepEqual(
+    plan.nodes.map((n) => n.compute.kind),
+    ['narrow', 'narrow', 'parallelize'],
+  );
+  assert.equal(
+    new Set(runner.requests.map((r) => r.request.planId)).size,
+    1,
+    'one plan for the stage',
+  );
+  assert.deepEqual(runner.requests.map((r) => r.request.partitionIndex).sort(), [0, 1, 2, 3]);
+});
+
+test('a shuffle cuts the lineage: the map stage runs first, then the result stage reads it', async () => {
+  const { runner, scheduler } = setup();
+  const reduced = pairs()
+    .reduceByKey((a, b) => a + b, { numPartitions: 2 })
+    .mapValues((v) => v * 2);
+  await scheduler.runJob(reduced, { kind: 'collect' }, [0, 1], new Map());
+  const kinds = runner.requests.map((r) => r.plan.output.kind);
+  assert.deepEqual(kinds, ['shuffleMap', 'shuffleMap', 'shuffleMap', 'result', 'result']);
+  const mapPlan = runner.requests[0]?.plan as StagePlan;
+  assert.ok(
+    mapPlan.output.kind === 'shuffleMap' && mapPlan.output.combine !== undefined,
+    'map-side combine',
+  );
+  const resultReq = runner.requests[3]?.request as TaskRequest;
+  assert.equal(resultReq.desc.kind, 'narrow');
+  const shuffled = resultReq.desc.kind === 'narrow' ? resultReq.desc.parent : undefined;
+  assert.equal(shuffled?.kind, 'shuffled');
+  assert.equal(
+    shuffled?.kind === 'shuffled' ? shuffled.blocks.length : -1,
+    3,
+    'one block per map output',
+  );
+});
+
+test('map output is reused by later jobs; only missing outputs are recomputed', async () => {
+  const { runner, scheduler, tracker } = setup();
+  const reduced = pairs().reduceByKey((a, b) => a + b, { numPartitions: 2 });
+  await scheduler.runJob(reduced, { kind: 'count' }, [0, 1], new Map());
+  runner.requests.length = 0;
+  await scheduler.runJob(reduced, { kind: 'collect' }, [0, 1], new Map());
+  assert.deepEqual(
+    runner.requests.map((r) => r.plan.output.kind),
+    ['result', 'result'],
+  );
+  const shuffleId =
+    reduced.dependencies()[0]?.kind === 'shuffle'
+      ? (reduced.dependencies()[0] as { shuffleId: number }).shuffleId
+      : -1;
+  tracker.unregisterMapOutput(shuffleId, 1);
+  runner.requests.length = 0;
+  await scheduler.runJob(reduced, { kind: 'collect' }, [0], new Map());
+  assert.deepEqual(
+    runner.requests.map((r) => [r.plan.output.kind, r.request.partitionIndex]),
+    [
+      ['shuffleMap', 1],
+      ['result', 0],
+    ],
+  );
+});
+
+test('a fetch failure recomputes the lost map output and retries the reader', async () => {
+  const { runner, scheduler } = setup();
+  const reduced = pairs().reduceByKey((a, b) => a + b, { numPartitions: 2 });
+  let failed = false;
+  runner.override = (r, plan) => {
+    if (plan.output.kind !== 'result' || failed) return undefined;
+    failed = true;
+    const shuffleId =
+      plan.output.kind === 'result' && r.desc.kind === 'shuffled'
+        ? (r.desc.blocks[0]?.shuffleId ?? 0)
+        : 0;
+    return {
+      kind: 'fetchFailed',
+      shuffleId,
+      mapIndex: 2,
+      error: { name: 'KindlingError', message: 'lost' },
+    };
+  };
+  const out = await scheduler.runJob(reduced, { kind: 'collect' }, [0], new Map());
+  assert.equal(out.length, 1);
+  const seq = runner.requests.map((r) => `${r.plan.output.kind}:${r.request.partitionIndex}`);
+  assert.deepEqual(seq, [
+    'shuffleMap:0',
+    'shuffleMap:1',
+    'shuffleMap:2',
+    'result:0',
+    'shuffleMap:2',
+    'result:0',
+  ]);
+});
+
+test('a failing task is retried up to maxTaskFailures, then TASK_FAILED names RDD and partition', async () => {
+  const { runner, scheduler } = setup(3);
+  const rdd = ctx.parallelize([1, 2], 2).setName('input');
+  runner.override = (r) =>
+    r.partitionIndex === 1
+      ? {
+          kind: 'failure',
+          error: { name: 'TypeError', message: 'boom', stack: 'TypeError: boom\n    at worker' },
+          side: emptySide(),
+        }
+      : undefined;
+  await assert.rejects(
+    scheduler.runJob(rdd, { kind: 'collect' }, [0, 1], new Map()),
+    (e: unknown) => {
+      const err = e as Error & { code: string; cause: Error };
+      assert.equal(err.code, 'TASK_FAILED');
+      assert.match(err.message, /RDD \d+ \(input\) partition 1, stage \d+ attempt 3: boom/);
+      assert.equal(err.cause.name, 'TypeError');
+      assert.match(err.cause.stack ?? '', /at worker/);
+      return true;
+    },
+  );
+  assert.equal(runner.requests.filter((r) => r.request.partitionIndex === 1).length, 3);
+});
