@@ -1,0 +1,106 @@
+// cpu-scaling: a CPU-bound map over 8,000,000 numbers in 16 partitions, then a
+// sum. Kindling with N workers (default 2) and with 1 worker, against the plain
+// single-threaded loop and raw piscina on the same 16-way split, all calling the
+// same costly() in the same run. Targets (issue 2): kindling(2) >= 1.8x plain,
+// >= 0.95x raw piscina; kindling(1) >= 0.95x plain.
+
+import { Piscina } from 'piscina';
+import { Context } from 'kindling';
+import {
+  best,
+  check,
+  emit,
+  makeRecord,
+  timed,
+  type BenchOptions,
+  type BenchRecord,
+} from './bench-record.js';
+import { costly, sumCostly } from './costly.js';
+import type { RawTask } from './raw-piscina-worker.js';
+
+const RECORDS = 8_000_000;
+const PARTITIONS = 16;
+const RAW_WORKER = new URL('./raw-piscina-worker.js', import.meta.url).href;
+
+export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
+  const n = Math.round(RECORDS * opts.scale);
+  const bytes = n * 8;
+  const records: BenchRecord[] = [];
+  const variants: [string, number, () => Promise<number>][] = [
+    ['plain loop', 1, () => Promise.resolve(sumCostly(0, n))],
+    ['raw piscina', opts.workers, () => rawPiscina(n, opts.workers)],
+    [`kindling`, opts.workers, () => kindling(n, opts.workers)],
+    ['kindling 1 worker', 1, () => kindling(n, 1)],
+  ];
+  let expected: number | undefined;
+  for (let r = 0; r < opts.runs; r++) {
+    for (const [variant, workers, f] of variants) {
+      const { value, ms } = await timed(f);
+      expected ??= value;
+      // Partition sums add in another order: equal up to rounding.
+      const note =
+        Math.abs(value - expected) > 1e-6 * Math.abs(expected)
+          ? `sum ${value} != ${expected}`
+          : undefined;
+      records.push(
+        emit(
+          opts,
+          makeRecord({
+            bench: 'cpu-scaling',
+            variant,
+            run: r,
+            records: n,
+            bytes,
+            workers,
+            wallMs: ms,
+            ...(note ? { note } : {}),
+          }),
+        ),
+      );
+    }
+  }
+  const plain = best(records, 'plain loop').wallMs;
+  const raw = best(records, 'raw piscina').wallMs;
+  const k = best(records, 'kindling');
+  const k1 = best(records, 'kindling 1 worker');
+  k.checks = [
+    check(`kindling(${opts.workers}) vs plain loop`, plain / k.wallMs, 'x', '>= 1.8'),
+    check(
+      `kindling(${opts.workers}) vs raw piscina(${opts.workers})`,
+      raw / k.wallMs,
+      'x',
+      '>= 0.95',
+    ),
+  ];
+  k1.checks = [check('kindling(1) vs plain loop', plain / k1.wallMs, 'x', '>= 0.95')];
+  return records;
+}
+
+async function kindling(n: number, workers: number): Promise<number> {
+  const ctx = new Context({ workers, progress: false });
+  try {
+    return await ctx
+      .range(0, n, 1, PARTITIONS)
+      .map(costly)
+      .reduce((a, b) => a + b);
+  } finally {
+    await ctx.stop();
+  }
+}
+
+async function rawPiscina(n: number, workers: number): Promise<number> {
+  const pool = new Piscina<RawTask, number>({
+    filename: RAW_WORKER,
+    minThreads: workers,
+    maxThreads: workers,
+  });
+  try {
+    const step = Math.ceil(n / PARTITIONS);
+    const parts = Array.from({ length: PARTITIONS }, (_, i) =>
+      pool.run({ kind: 'sum', start: i * step, end: Math.min(n, (i + 1) * step) }),
+    );
+    return (await Promise.all(parts)).reduce((a, b) => a + b, 0);
+  } finally {
+    await pool.destroy();
+  }
+}

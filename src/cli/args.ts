@@ -1,0 +1,96 @@
+// Command-line parsing for `kindling`: node:util parseArgs with strict options,
+// and the usage text. A usage mistake is an INVALID_ARGUMENT KindlingError
+// carrying exit code 2, so main.ts prints it with the usage and exits 2.
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { errors, KindlingError } from '../errors.js';
+
+export const USAGE = `Usage:
+  kindling run JOB [--workers N] [--checkpoint-dir DIR] [--compression none|lz4]
+      JOB is a .js, .mjs or .ts module whose default export is async (ctx: Context) => unknown
+  kindling inspect DIR [--json]
+      a checkpoint (_manifest.json) or a streaming checkpoint (checkpoint-<ms> files): what is there, verified
+  kindling bench [NAME] [--list]
+      the benchmark suite, or one bench of it; results go to bench/results/<name>.json
+  kindling --help | --version`;
+
+/** An argument error: printed with the usage, exit code 2. */
+export class UsageError extends KindlingError {
+  constructor(message: string, argument?: string) {
+    super('INVALID_ARGUMENT', message, argument === undefined ? {} : { argument });
+  }
+}
+
+export function usageError(argument: string, expected: string, received: unknown): UsageError {
+  return new UsageError(errors.invalidArgument(argument, expected, received).message, argument);
+}
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+/** parseArgs in strict mode; its own errors (unknown option, missing value) become UsageErrors. */
+export function parseCommandArgs(
+  args: string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+): ParsedArgs {
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
+    return { values: values as ParsedArgs['values'], positionals };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** `--workers 3` -> 3; anything but a positive integer names the flag and the value. */
+export function positiveIntFlag(
+  flag: string,
+  raw: string | boolean | undefined,
+): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw usageError(flag, 'a positive integer', raw);
+  return n;
+}
+
+export function choiceFlag<C extends string>(
+  flag: string,
+  raw: string | boolean | undefined,
+  choices: readonly C[],
+): C | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || !(choices as readonly string[]).includes(raw)) {
+    throw usageError(flag, choices.map((c) => `'${c}'`).join(' or '), raw);
+  }
+  return raw as C;
+}
+
+export function stringFlag(flag: string, raw: string | boolean | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || raw === '') throw usageError(flag, 'a non-empty string', raw);
+  return raw;
+}
+
+/** Exactly `n` positionals after the command, each named for the error. */
+export function expectPositionals(
+  positionals: string[],
+  names: string[],
+  min = names.length,
+): string[] {
+  if (positionals.length < min)
+    throw new UsageError(`Missing argument ${names[positionals.length] ?? ''}`.trim());
+  if (positionals.length > names.length) {
+    throw usageError(
+      'arguments',
+      `at most ${names.length} (${names.join(', ')})`,
+      positionals.join(' '),
+    );
+  }
+  return positionals;
+}

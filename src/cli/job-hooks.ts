@@ -1,0 +1,64 @@
+// Module hooks for `kindling run` (registered with node:module register(), so
+// they run on Node's loader thread). Two jobs:
+// - `import ... from 'kindling'` in a job resolves to this CLI's own copy of the
+//   package, wherever the job lives: the Context the job receives and the fn()/
+//   RDD classes it imports are then the same module instances.
+// - .ts/.mts files are transpiled on load (types stripped, no type check) and a
+//   relative `./x.js` import falls back to `./x.ts`, the NodeNext convention, so
+//   multi-file TypeScript jobs run as they would after tsc.
+//
+// Why typescript's transpileModule and not tsx or esbuild: Node 20 has no type
+// stripping of its own; tsx and esbuild ship a native binary per platform and a
+// second compiler whose output can differ from tsc's, while a TypeScript user
+// already has the `typescript` package (pure JS, the reference compiler). It is
+// an optional peer dependency, imported only when a .ts job is run. We hook the
+// loader instead of writing a temp .mjs next to the job because a temp file
+// cannot follow the job's own imports of other .ts files and may be left behind.
+
+import fs from 'node:fs';
+import type { InitializeHook, LoadHook, ResolveHook } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+export interface JobHooksData {
+  kindlingUrl: string;
+}
+
+type TypeScript = typeof import('typescript');
+let kindlingUrl = '';
+let ts: TypeScript | undefined;
+
+export const initialize: InitializeHook<JobHooksData> = (data) => {
+  kindlingUrl = data.kindlingUrl;
+};
+
+const TS_FILE = /\.m?ts$/;
+
+export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
+  if (specifier === 'kindling') return { url: kindlingUrl, format: 'module', shortCircuit: true };
+  try {
+    return await nextResolve(specifier, context);
+  } catch (e) {
+    const fromTs = context.parentURL !== undefined && TS_FILE.test(context.parentURL);
+    if (!fromTs || !/^\.\.?\//.test(specifier) || !/\.m?js$/.test(specifier)) throw e;
+    const candidate = new URL(specifier.replace(/js$/, 'ts'), context.parentURL);
+    if (!fs.existsSync(fileURLToPath(candidate))) throw e;
+    return { url: candidate.href, format: 'module', shortCircuit: true };
+  }
+};
+
+export const load: LoadHook = async (url, context, nextLoad) => {
+  if (!url.startsWith('file:') || !TS_FILE.test(url)) return nextLoad(url, context);
+  ts ??= (await import('typescript')).default;
+  const file = fileURLToPath(url);
+  const { outputText } = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
+    fileName: file,
+    compilerOptions: {
+      module: ts.ModuleKind.ESNext,
+      target: ts.ScriptTarget.ES2022,
+      // Inline source maps: with --enable-source-maps, stacks point at the .ts lines.
+      inlineSourceMap: true,
+      inlineSources: true,
+    },
+  });
+  return { format: 'module', source: outputText, shortCircuit: true };
+};
