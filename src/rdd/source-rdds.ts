@@ -7,11 +7,12 @@ import type { RddImpl } from './rdd.js';
 
 /** Spark's ParallelCollectionRDD.slice positions: [i*len/n, (i+1)*len/n). */
 export function slicePositions(length: number, numSlices: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (let i = 0; i < numSlices; i++) {
-    out.push([Math.floor((i * length) / numSlices), Math.floor(((i + 1) * length) / numSlices)]);
-  }
-  return out;
+  return Array.from({ length: numSlices }, (_, i) => slicePosition(length, numSlices, i));
+}
+
+/** Slice `i` of slicePositions(length, numSlices), without computing the others. */
+export function slicePosition(length: number, numSlices: number, i: number): [number, number] {
+  return [Math.floor((i * length) / numSlices), Math.floor(((i + 1) * length) / numSlices)];
 }
 
 abstract class SourceRDD implements RddImpl {
@@ -68,7 +69,8 @@ export class RangeRDD extends SourceRDD {
     return { kind: 'range' };
   }
   describePartition(node: number, index: number): PartitionDesc {
-    const [a, b] = slicePositions(this.length, this.numSlices)[index] ?? [0, 0];
+    // Only this slice's bounds: slicing all of them here made a job of n tasks O(n²).
+    const [a, b] = slicePosition(this.length, this.numSlices, index);
     return {
       kind: 'range',
       node,
