@@ -3,6 +3,7 @@
 // stage's tasks with retries. A fetch failure recomputes the lost map output;
 // a worker that dies fails only its task, which is retried.
 
+import { setMaxListeners } from 'node:events';
 import type { Codec } from '../format/frames.js';
 import { errors, KindlingError } from '../errors.js';
 import type {
@@ -69,6 +70,8 @@ export class DAGScheduler {
     targets: CheckpointTargets,
   ): Promise<Uint8Array[]> {
     const job: ActiveJob = { id: this.nextJobId++, abort: new AbortController() };
+    // Each task in flight listens for the job's abort; stages run concurrently.
+    setMaxListeners(0, job.abort.signal);
     this.activeJobs.add(job);
     const started = performance.now();
     this.listener.onJobStart({ jobId: job.id, rddId: rdd.id, partitions: partitions.length });
@@ -185,8 +188,8 @@ export class DAGScheduler {
       rddId: stage.rdd.id,
     });
     try {
-      const results = await Promise.all(
-        partitions.map((p) => this.runTask(job, stage, plan, p, targets)),
+      const results = await mapWithLimit(partitions, this.runner.workers * 2, (p) =>
+        this.runTask(job, stage, plan, p, targets),
       );
       this.listener.onStageCompleted({
         stageId: stage.id,
@@ -223,6 +226,8 @@ export class DAGScheduler {
         desc: this.describer.describe(stage.rdd, partitionIndex),
       };
       const result = await this.runner.run(request, job.abort.signal).catch((e: unknown) => {
+        // Aborting a running task terminates its worker, which cannot remove its own temp files.
+        if (job.abort.signal.aborted) this.opts.onTaskAttemptFailed(request, plan);
         this.throwIfAborted(job);
         return workerDied(e);
       });
@@ -287,6 +292,34 @@ export class DAGScheduler {
     const reason: unknown = job.abort.signal.reason;
     throw reason instanceof KindlingError ? reason : errors.jobCancelled(job.id);
   }
+}
+
+/**
+ * Runs `fn` over `items` with at most `limit` in flight, results in input order.
+ * Tasks are handed to the pool a few at a time: a 10,000-task stage must not
+ * queue 10,000 requests (and abort listeners) at once. Stops at the first error.
+ */
+async function mapWithLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        results[i] = await fn(items[i] as T);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
 }
 
 function workerDied(e: unknown): TaskResult {
