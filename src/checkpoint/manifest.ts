@@ -52,6 +52,13 @@ export function writeFileAtomic(file: string, content: string): void {
     fs.closeSync(fd);
   }
   fs.renameSync(temp, file);
+  // The rename is durable only once the directory entry is: sync the directory too.
+  const dirFd = fs.openSync(path.dirname(file), 'r');
+  try {
+    fs.fsyncSync(dirFd);
+  } finally {
+    fs.closeSync(dirFd);
+  }
 }
 
 function bigintReplacer(_key: string, value: unknown): unknown {
