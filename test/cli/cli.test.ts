@@ -1,0 +1,155 @@
+// The `kindling` command end to end: the built CLI spawned as a user would run
+// it, on jobs written to a temp dir; exit codes, stdout and stderr asserted.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function kindling(...args: string[]): Promise<Outcome> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [MAIN, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+let dir = '';
+const file = (name: string): string => path.join(dir, name);
+
+before(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-cli-'));
+  fs.writeFileSync(
+    file('sum.mjs'),
+    `export default async (ctx) => ({
+      sum: await ctx.range(0, 100, 1, 3).map((x) => x * 2).reduce((a, b) => a + b),
+      nested: { a: { b: { c: { d: { e: 'deep' } } } } },
+    });\n`,
+  );
+  fs.writeFileSync(file('helper.ts'), `export const square = (x: number): number => x * x;\n`);
+  fs.writeFileSync(
+    file('typed.ts'),
+    `import type { Context } from 'kindling';
+import { square } from './helper.js';
+interface Out { total: number; nine: number }
+export default async function job(ctx: Context): Promise<Out> {
+  const total: number = await ctx.range(1, 5, 1, 2).map((x: number) => x * 10).reduce((a: number, b: number) => a + b);
+  return { total, nine: square(3) };
+}\n`,
+  );
+  fs.writeFileSync(
+    file('fails.mjs'),
+    `export default async (ctx) =>
+      ctx.range(0, 4, 1, 2).map((x) => { if (x === 3) throw new TypeError('boom at ' + x); return x; }).collect();\n`,
+  );
+  fs.writeFileSync(file('no-default.mjs'), `export const job = 1;\n`);
+});
+
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('kindling run', () => {
+  it('runs a .mjs job, prints its result to depth 4 and a summary of jobs, stages and tasks', async () => {
+    const out = await kindling('run', file('sum.mjs'), '--workers', '1');
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /sum: 9900/);
+    assert.match(out.stdout, /d: \[Object\]/, 'depth 4 cuts the fifth level');
+    assert.match(out.stderr, /1 job, 1 stage, 3 tasks in [\d.]+ s on 1 worker\n/);
+  });
+
+  it('runs a .ts job that imports types from kindling and a sibling .ts module', async () => {
+    const out = await kindling('run', file('typed.ts'), '--workers', '2', '--compression', 'none');
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /\{ total: 100, nine: 9 \}/);
+    assert.match(out.stderr, /1 job, 1 stage, 2 tasks/);
+  });
+
+  it('prints the code and the cause of a failed job with its stack, and exits 1', async () => {
+    const out = await kindling('run', file('fails.mjs'), '--workers', '1');
+    assert.equal(out.code, 1);
+    assert.match(out.stderr, /KindlingError \[TASK_FAILED\]: Task failed in RDD \d+ partition 1/);
+    assert.match(out.stderr, /Caused by: TypeError: boom at 3\n\s+at /);
+    assert.match(out.stderr, /failed after 1 job/);
+    assert.equal(out.stdout, '');
+  });
+
+  it('refuses bad flags with the flag and the value, the usage and exit code 2', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--workers', '0'], /--workers: expected a positive integer, received "0"/],
+      [['--workers', 'two'], /--workers: expected a positive integer, received "two"/],
+      [['--compression', 'zstd'], /--compression: expected 'none' or 'lz4', received "zstd"/],
+      [['--checkpoint-dir', ''], /--checkpoint-dir: expected a non-empty string/],
+      [['--bogus'], /Unknown option '--bogus'/],
+    ];
+    const outs = await Promise.all(
+      cases.map(([flags]) => kindling('run', file('sum.mjs'), ...flags)),
+    );
+    outs.forEach((out, i) => {
+      assert.equal(out.code, 2, `case ${i}: ${out.stderr}`);
+      assert.match(out.stderr, cases[i]?.[1] as RegExp);
+      assert.match(out.stderr, /Usage:\n\s+kindling run JOB/);
+    });
+  });
+
+  it('refuses a missing job, a wrong extension and a module without a default function with exit code 2', async () => {
+    const [none, missing, ext, noDefault] = await Promise.all([
+      kindling('run'),
+      kindling('run', file('absent.mjs')),
+      kindling('run', file('job.py')),
+      kindling('run', file('no-default.mjs')),
+    ]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /Missing argument JOB/);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /JOB: expected an existing file/);
+    assert.equal(ext.code, 2);
+    assert.match(ext.stderr, /JOB: expected a \.js, \.mjs, \.ts, \.mts file/);
+    assert.equal(noDefault.code, 2);
+    assert.match(noDefault.stderr, /default export is async \(ctx: Context\)/);
+  });
+});
+
+describe('kindling inspect and dispatch', () => {
+  it('reports a missing directory as CHECKPOINT_NOT_FOUND with exit code 1', async () => {
+    const out = await kindling('inspect', file('no-such-checkpoint'));
+    assert.equal(out.code, 1);
+    assert.match(
+      out.stderr,
+      /\[CHECKPOINT_NOT_FOUND\]: No checkpoint at .*no-such-checkpoint: the directory does not exist/,
+    );
+  });
+
+  it('says a directory is neither kind of checkpoint', async () => {
+    const out = await kindling('inspect', dir);
+    assert.equal(out.code, 1);
+    assert.match(
+      out.stderr,
+      /neither an RDD checkpoint \(no _manifest\.json\) nor a streaming checkpoint/,
+    );
+  });
+
+  it('exits 2 on an unknown command or bench, and 0 with the usage on --help', async () => {
+    const [unknown, bench, help] = await Promise.all([
+      kindling('frobnicate'),
+      kindling('bench', 'no-such-bench'),
+      kindling('--help'),
+    ]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /Unknown command "frobnicate"/);
+    assert.equal(bench.code, 2);
+    assert.match(bench.stderr, /NAME: expected one of cpu-scaling, task-overhead, wordcount/);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /kindling inspect DIR/);
+  });
+});
