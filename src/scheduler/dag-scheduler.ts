@@ -17,7 +17,7 @@ import type { ShuffleDependency } from '../rdd/dependency.js';
 import type { RDD } from '../rdd/rdd.js';
 import type { MapOutputTracker } from '../shuffle/map-output-tracker.js';
 import { rebuildError } from './rebuild-error.js';
-import { directShuffleDeps } from './lineage.js';
+import { directShuffleDeps, findInPipeline } from './lineage.js';
 import { buildStagePlan, type CheckpointTargets, type TaskDescriber } from './plan-builder.js';
 import type { ShuffleMapStage, Stage } from './stage.js';
 import type { TaskRunner } from './task-runner.js';
@@ -276,7 +276,7 @@ export class DAGScheduler {
     error: Extract<TaskResult, { kind: 'failure' }>['error'],
     rddId?: number,
   ): KindlingError {
-    const rdd = findRdd(stage.rdd, rddId) ?? stage.rdd;
+    const rdd = (rddId === undefined ? undefined : findInPipeline(stage.rdd, rddId)) ?? stage.rdd;
     return errors.taskFailed(
       rdd.id,
       rdd.name,
@@ -329,19 +329,4 @@ function workerDied(e: unknown): TaskResult {
     error: { name: 'WorkerExited', message: `the worker thread died: ${message}` },
     side: { accumulators: [], checkpoints: [], blocks: [], lostBlocks: [] },
   };
-}
-
-function findRdd(root: RDD<unknown>, id: number | undefined): RDD<unknown> | undefined {
-  if (id === undefined) return undefined;
-  const stack = [root];
-  const seen = new Set<number>();
-  while (stack.length > 0) {
-    const rdd = stack.pop() as RDD<unknown>;
-    if (rdd.id === id) return rdd;
-    if (seen.has(rdd.id)) continue;
-    seen.add(rdd.id);
-    for (const dep of rdd.getDependenciesForScheduling())
-      if (dep.kind === 'narrow') stack.push(dep.rdd);
-  }
-  return undefined;
 }

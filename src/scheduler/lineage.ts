@@ -9,18 +9,34 @@ export function isReliablyCheckpointed(rdd: RDD<unknown>): boolean {
   return rdd.checkpointData?.kind === 'reliable' && rdd.checkpointData.state === 'checkpointed';
 }
 
-/** Every RDD reachable from `root`, through shuffles too, children before parents. */
-export function lineage(root: RDD<unknown>): RDD<unknown>[] {
-  const out: RDD<unknown>[] = [];
+/**
+ * Visits every RDD reachable from `root` once, depth first, without recursion.
+ * `visit` returns the RDDs to go on to from this one.
+ */
+export function walkLineage(
+  root: RDD<unknown>,
+  visit: (rdd: RDD<unknown>) => Iterable<RDD<unknown>>,
+): void {
   const seen = new Set<number>();
   const stack = [root];
   while (stack.length > 0) {
     const rdd = stack.pop() as RDD<unknown>;
     if (seen.has(rdd.id)) continue;
     seen.add(rdd.id);
-    out.push(rdd);
-    for (const dep of rdd.getDependenciesForScheduling()) stack.push(dep.rdd);
+    for (const next of visit(rdd)) stack.push(next);
   }
+}
+
+const schedulingParents = (rdd: RDD<unknown>): RDD<unknown>[] =>
+  rdd.getDependenciesForScheduling().map((d) => d.rdd);
+
+/** Every RDD reachable from `root`, through shuffles too, children before parents. */
+export function lineage(root: RDD<unknown>): RDD<unknown>[] {
+  const out: RDD<unknown>[] = [];
+  walkLineage(root, (rdd) => {
+    out.push(rdd);
+    return schedulingParents(rdd);
+  });
   return out;
 }
 
@@ -34,18 +50,15 @@ export function directShuffleDeps(
   isFullyCached: (rdd: RDD<unknown>) => boolean,
 ): ShuffleDependency[] {
   const out: ShuffleDependency[] = [];
-  const seen = new Set<number>();
-  const stack = [root];
-  while (stack.length > 0) {
-    const rdd = stack.pop() as RDD<unknown>;
-    if (seen.has(rdd.id)) continue;
-    seen.add(rdd.id);
-    if (rdd !== root && isFullyCached(rdd)) continue;
+  walkLineage(root, (rdd) => {
+    if (rdd !== root && isFullyCached(rdd)) return [];
+    const narrow: RDD<unknown>[] = [];
     for (const dep of rdd.getDependenciesForScheduling()) {
       if (dep.kind === 'shuffle') out.push(dep);
-      else stack.push(dep.rdd);
+      else narrow.push(dep.rdd);
     }
-  }
+    return narrow;
+  });
   return out;
 }
 
@@ -56,17 +69,21 @@ export function directShuffleDeps(
  */
 export function checkpointTargets(root: RDD<unknown>, allMarkedAncestors: boolean): RDD<unknown>[] {
   const out: RDD<unknown>[] = [];
-  const seen = new Set<number>();
-  const stack = [root];
-  while (stack.length > 0) {
-    const rdd = stack.pop() as RDD<unknown>;
-    if (seen.has(rdd.id)) continue;
-    seen.add(rdd.id);
-    const data = rdd.checkpointData;
-    const marked = data !== undefined && data.state === 'marked';
+  walkLineage(root, (rdd) => {
+    const marked = rdd.checkpointData?.state === 'marked';
     if (marked) out.push(rdd);
-    if (marked && !allMarkedAncestors) continue;
-    for (const dep of rdd.getDependenciesForScheduling()) stack.push(dep.rdd);
-  }
+    return marked && !allMarkedAncestors ? [] : schedulingParents(rdd);
+  });
   return out;
+}
+
+/** The RDD with id `id` in the pipeline (narrow dependencies) ending at `root`. */
+export function findInPipeline(root: RDD<unknown>, id: number): RDD<unknown> | undefined {
+  let found: RDD<unknown> | undefined;
+  walkLineage(root, (rdd) => {
+    if (rdd.id === id) found = rdd;
+    if (found !== undefined) return [];
+    return rdd.getDependenciesForScheduling().flatMap((d) => (d.kind === 'narrow' ? [d.rdd] : []));
+  });
+  return found;
 }

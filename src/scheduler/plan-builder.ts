@@ -15,7 +15,7 @@ import type {
 import type { PartitionDescriber, RDD } from '../rdd/rdd.js';
 import type { MapOutputTracker } from '../shuffle/map-output-tracker.js';
 import type { BlockManager } from '../storage/block-manager.js';
-import { isReliablyCheckpointed } from './lineage.js';
+import { isReliablyCheckpointed, walkLineage } from './lineage.js';
 
 /** RDDs whose partitions this job writes as checkpoint files, by id. */
 export type CheckpointTargets = Map<number, { dir: string; codec: Codec }>;
@@ -33,12 +33,7 @@ export function buildStagePlan(
   localDir: string,
 ): StagePlan {
   const nodes: PlanNode[] = [];
-  const seen = new Set<number>();
-  const stack = [root];
-  while (stack.length > 0) {
-    const rdd = stack.pop() as RDD<unknown>;
-    if (seen.has(rdd.id)) continue;
-    seen.add(rdd.id);
+  walkLineage(root, (rdd) => {
     const leaf = isReliablyCheckpointed(rdd);
     const node: PlanNode = {
       id: rdd.id,
@@ -49,9 +44,8 @@ export function buildStagePlan(
     const target = targets.get(rdd.id);
     if (target !== undefined) node.checkpoint = target;
     nodes.push(node);
-    if (leaf) continue;
-    for (const dep of rdd.impl.dependencies()) if (dep.kind === 'narrow') stack.push(dep.rdd);
-  }
+    return leaf ? [] : rdd.impl.dependencies().flatMap((d) => (d.kind === 'narrow' ? [d.rdd] : []));
+  });
   return { planId, stageId, rootNode: root.id, nodes, output, localDir };
 }
 
