@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { encodeFrame } from '../src/format/frames.js';
-import { PartFileWriter } from '../src/format/part-file.js';
+import { PartFileWriter, verifyPartFile } from '../src/format/part-file.js';
 import type { Codec } from '../src/format/frames.js';
 import type { StorageLevelName } from '../src/protocol.js';
 import { formatBlockId } from '../src/storage/block-id.js';
@@ -119,7 +119,12 @@ export function checkpointSink(
   return {
     write: (batch) => writer.write(batch),
     commit() {
-      const { records, bytes, crc32 } = writer.commit();
+      const commit = writer.commit();
+      // Another attempt committed first and its file was kept: the manifest must
+      // describe that file, which may differ (a non-deterministic partition).
+      const { records, bytes, crc32 } = commit.finalExisted
+        ? verifyPartFile(finalPath, { path: finalPath, rddId: node, partitionIndex })
+        : commit;
       ctx.side.checkpoints.push({ rddId: node, partitionIndex, records, bytes, crc32 });
     },
     abort: () => writer.abort(),

@@ -40,6 +40,7 @@ export class CheckpointManager {
   private root: string | undefined;
   private readonly marked = new Map<number, ReliableCheckpointData>();
   private readonly firstWriteAt = new Map<number, number>();
+  private readonly completing = new Map<number, Promise<void>>();
 
   constructor(private readonly host: CheckpointHost) {}
 
@@ -67,11 +68,17 @@ export class CheckpointManager {
 
   /** Spark's localCheckpoint: upgrade the storage level, then mark (unless already checkpointed). */
   markLocal(rdd: RDD<unknown>): void {
+    // A checkpoint RDD is already data: Spark's CheckpointRDD.localCheckpoint returns this.
+    if (rdd.impl instanceof ReliableCheckpointRDD) return;
     const level =
       rdd.storageLevel === StorageLevel.NONE
         ? StorageLevel.MEMORY_AND_DISK
         : transformStorageLevel(rdd.storageLevel);
-    if (rdd.checkpointData?.state === 'checkpointed') return;
+    if (rdd.checkpointData?.state === 'checkpointed') {
+      // Spark F6: the level is still upgraded (allowOverride) when the checkpoint is kept.
+      rdd.storageLevel = level;
+      return;
+    }
     if (rdd.checkpointData?.kind === 'reliable') this.marked.delete(rdd.id);
     rdd.checkpointData = new LocalCheckpointData();
     rdd.persist(level);
@@ -98,10 +105,22 @@ export class CheckpointManager {
   /** After a job on `rdd`: finish and commit every checkpoint the job was due to write, parents first. */
   async completeAfterJob(rdd: RDD<unknown>): Promise<void> {
     const targets = checkpointTargets(rdd, this.host.allMarkedAncestors).reverse();
-    for (const target of targets) {
-      const data = target.checkpointData;
-      if (data?.kind === 'reliable') await this.completeReliable(target, data);
-      else if (data?.kind === 'local') await this.completeLocal(target, data);
+    for (const target of targets) await this.complete(target);
+  }
+
+  /** Completes one RDD's checkpoint once, however many jobs finish with it concurrently. */
+  private async complete(rdd: RDD<unknown>): Promise<void> {
+    const running = this.completing.get(rdd.id);
+    if (running !== undefined) return running;
+    const data = rdd.checkpointData;
+    if (data === undefined || data.state !== 'marked') return;
+    const run =
+      data.kind === 'reliable' ? this.completeReliable(rdd, data) : this.completeLocal(rdd, data);
+    this.completing.set(rdd.id, run);
+    try {
+      await run;
+    } finally {
+      this.completing.delete(rdd.id);
     }
   }
 
@@ -163,6 +182,32 @@ export class CheckpointManager {
   removeAll(): void {
     if (this.root !== undefined) fs.rmSync(this.root, { recursive: true, force: true });
   }
+
+  /**
+   * At stop(), once no worker is left: removes the temp files of attempts that
+   * never finished (a worker terminated when its job was cancelled or failed
+   * cannot abort its own writers). Committed parts and manifests stay.
+   */
+  removeTempFiles(): void {
+    if (this.root === undefined || !fs.existsSync(this.root)) return;
+    for (const rddDir of fs.readdirSync(this.root)) {
+      const dir = path.join(this.root, rddDir);
+      let names: string[];
+      try {
+        names = fs.readdirSync(dir);
+      } catch {
+        continue;
+      }
+      for (const name of names) {
+        if (isAttemptTempFile(name)) fs.rmSync(path.join(dir, name), { force: true });
+      }
+    }
+  }
+}
+
+/** `.part-NNNNN.<attempt tag>.tmp` (PartFileWriter) or `._manifest.json.<pid>.tmp` (writeFileAtomic). */
+function isAttemptTempFile(name: string): boolean {
+  return name.startsWith('.') && name.endsWith('.tmp');
 }
 
 function range(n: number): number[] {

@@ -1,6 +1,7 @@
 // Opening a reliable checkpoint directory written by any context or process:
 // the manifest is the commit, so no manifest means no checkpoint. Part files are
-// verified as workers stream them; here only the directory's shape is checked.
+// verified frame by frame as workers stream them; here the directory's shape is
+// checked: the manifest, exactly its part files, their sizes and trailers.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,7 +19,10 @@ import {
   MANIFEST_FORMAT_VERSION,
   PARTITIONER_FILE,
   type CheckpointManifest,
+  type ManifestPart,
 } from './manifest.js';
+import { findPartDamage, readTrailerRecords } from './part-damage.js';
+import { partFileName } from '../scheduler/plan-builder.js';
 
 export interface OpenedCheckpoint {
   impl: ReliableCheckpointRDD;
@@ -50,14 +54,30 @@ export function readManifest(dir: string): CheckpointManifest {
       `unknown format version ${String(manifest.formatVersion)}`,
     );
   }
-  if (
-    !Number.isInteger(manifest.numPartitions) ||
-    !Array.isArray(manifest.parts) ||
-    manifest.parts.length !== manifest.numPartitions
-  ) {
-    throw errors.checkpointCorrupt(file, 'the manifest does not list one part per partition');
+  if (!isCount(manifest.numPartitions) || !Array.isArray(manifest.parts)) {
+    throw errors.checkpointCorrupt(file, 'the manifest has no numPartitions or no parts list');
   }
+  // numPartitions is the original RDD's count; parts lists what was committed.
+  if (manifest.parts.length !== manifest.numPartitions) {
+    throw errors.checkpointPartitionMismatch(file, manifest.numPartitions, manifest.parts.length);
+  }
+  manifest.parts.forEach((p: Partial<ManifestPart> | null, i) => {
+    const sound =
+      p !== null &&
+      typeof p === 'object' &&
+      p.index === i &&
+      p.file === partFileName(i) &&
+      isCount(p.records) &&
+      isCount(p.bytes) &&
+      isCount(p.crc32);
+    if (!sound)
+      throw errors.checkpointCorrupt(file, `the manifest's entry for partition ${i} is damaged`);
+  });
   return manifest;
+}
+
+function isCount(v: unknown): v is number {
+  return Number.isSafeInteger(v) && (v as number) >= 0;
 }
 
 /** Checks that exactly the manifest's part files are there, with the recorded sizes. */
@@ -79,10 +99,23 @@ export function checkPartFiles(dir: string, manifest: CheckpointManifest): void 
     } catch {
       throw errors.checkpointCorrupt(file, 'the part file is missing');
     }
-    if (size !== part.bytes) {
+    const where = { rddId: manifest.rddId, partitionIndex: part.index };
+    const trailerRecords = size === part.bytes ? readTrailerRecords(file) : undefined;
+    if (trailerRecords === undefined) {
+      // Truncated or extended: name the frame where the file stops making sense.
+      throw (
+        findPartDamage(file, where) ??
+        errors.checkpointCorrupt(
+          file,
+          `the part file has ${size} bytes, the manifest says ${part.bytes}`,
+        )
+      );
+    }
+    if (trailerRecords !== part.records) {
       throw errors.checkpointCorrupt(
         file,
-        `the part file has ${size} bytes, the manifest says ${part.bytes}`,
+        `the part file holds ${trailerRecords} records, the manifest says ${part.records} ` +
+          '(a part file of another partition or checkpoint?)',
       );
     }
   }

@@ -74,9 +74,16 @@ export class BlockManager {
     }
   }
 
-  /** A worker found the block missing or damaged. */
+  /**
+   * A worker found the block missing or damaged. Only the entry goes: the
+   * worker already deleted a damaged file, and the partition it recomputed may
+   * have been persisted again under the same path, reported in the same result.
+   */
   markLost(blockId: string): void {
-    this.remove(blockId);
+    const block = this.blocks.get(blockId);
+    if (block === undefined) return;
+    this.blocks.delete(blockId);
+    if (block.kind === 'memory') this.memoryUsed -= block.buffer.byteLength;
   }
 
   removeRdd(rddId: number): void {
