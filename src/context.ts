@@ -250,6 +250,7 @@ export class Context {
     this.blocks.clear();
     fs.rmSync(this.localDir, { recursive: true, force: true });
     if (this.opts.cleanCheckpoints) this.checkpoints.removeAll();
+    else this.checkpoints.removeTempFiles();
   }
 
   // ---- internal: used by RDDs and the engine ------------------------------------------
