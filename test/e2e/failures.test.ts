@@ -138,3 +138,31 @@ test('a stopped context refuses new work with CONTEXT_STOPPED', async () => {
   await assert.rejects(rdd.count(), { code: 'CONTEXT_STOPPED' });
   assert.throws(() => other.parallelize([1]), { code: 'CONTEXT_STOPPED' });
 });
+
+test('lost shuffle output is recomputed from lineage', async () => {
+  const localDir = path.join(dir, 'local');
+  const other = new Context({ workers: 2, progress: false, localDir });
+  try {
+    const counted = other
+      .parallelize(['a', 'b', 'a', 'c', 'b', 'a'], 3)
+      .map((w) => [w, 1] as [string, number])
+      .reduceByKey((a, b) => a + b);
+    assert.equal(await counted.count(), 3);
+    const shuffleFiles = (fs.readdirSync(localDir, { recursive: true }) as string[]).filter((f) =>
+      path.basename(f).startsWith('shuffle_'),
+    );
+    assert.ok(shuffleFiles.length > 0, 'map output was written under localDir');
+    for (const f of shuffleFiles) fs.rmSync(path.join(localDir, f));
+    assert.deepEqual(
+      new Map(await counted.collect()),
+      new Map([
+        ['a', 3],
+        ['b', 2],
+        ['c', 1],
+      ]),
+    );
+  } finally {
+    await other.stop();
+  }
+  assert.deepEqual(fs.readdirSync(localDir), [], 'stop() removes shuffle and cache files');
+});
