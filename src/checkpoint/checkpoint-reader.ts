@@ -137,7 +137,7 @@ export function openCheckpoint(input: string): OpenedCheckpoint {
 }
 
 /** A damaged _partitioner loses only the partitioner, with a warning (never the data). */
-function readPartitioner(
+export function readPartitioner(
   dir: string,
   manifest: CheckpointManifest,
 ): { partitioner: Partitioner | undefined; warning?: { message: string; path: string } } {
