@@ -16,7 +16,9 @@ export type ErrorCode =
   | 'RESULT_NOT_CLONEABLE'
   | 'FETCH_FAILED'
   | 'STREAMING_CHECKPOINT_INCOMPATIBLE'
-  | 'STREAMING_STATE_ERROR';
+  | 'STREAMING_STATE_ERROR'
+  | 'STREAMING_BATCH_FAILED'
+  | 'STREAMING_CHECKPOINT_WRITE_FAILED';
 
 export interface ErrorContext {
   rddId?: number;
@@ -29,6 +31,7 @@ export interface ErrorContext {
   argument?: string;
   variable?: string;
   operator?: string;
+  batchTimeMs?: number;
 }
 
 export class KindlingError extends Error {
@@ -178,5 +181,52 @@ export const errors = {
 
   unsupported(message: string, context: ErrorContext = {}): KindlingError {
     return new KindlingError('UNSUPPORTED_OPERATION', message, context);
+  },
+};
+
+/** Errors of streaming (src/streaming/): operators are named by their stable graph key. */
+export const streamingErrors = {
+  checkpointIncompatible(operator: string, why: string): KindlingError {
+    return new KindlingError(
+      'STREAMING_CHECKPOINT_INCOMPATIBLE',
+      `Cannot recover the streaming checkpoint into this graph: ${why}`,
+      { operator },
+    );
+  },
+
+  checkpointDirNotSet(operator: string): KindlingError {
+    return new KindlingError(
+      'CHECKPOINT_DIR_NOT_SET',
+      `The stateful stream ${operator} needs a checkpoint directory: call ssc.checkpoint(dir) before start()`,
+      { operator },
+    );
+  },
+
+  stateError(message: string): KindlingError {
+    return new KindlingError('STREAMING_STATE_ERROR', message);
+  },
+
+  illegalState(message: string): KindlingError {
+    return new KindlingError('UNSUPPORTED_OPERATION', message);
+  },
+
+  batchFailed(batchTimeMs: number, where: string, cause: unknown): KindlingError {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    return new KindlingError(
+      'STREAMING_BATCH_FAILED',
+      `Batch ${batchTimeMs} ms failed in ${where}: ${why}`,
+      { batchTimeMs },
+      cause,
+    );
+  },
+
+  metadataWriteFailed(file: string, attempts: number, cause: unknown): KindlingError {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    return new KindlingError(
+      'STREAMING_CHECKPOINT_WRITE_FAILED',
+      `Could not write the streaming checkpoint ${file} after ${attempts} attempts: ${why}`,
+      { path: file },
+      cause,
+    );
   },
 };

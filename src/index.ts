@@ -15,3 +15,27 @@ export type { ErrorCode, ErrorContext } from './errors.js';
 export type { UserFn, FnOptions } from './rdd/user-function.js';
 export type { ShuffleOptions } from './rdd/pair-functions.js';
 export type { CheckpointWrittenEvent } from './checkpoint/checkpoint-manager.js';
+export {
+  StreamingContext,
+  DStream,
+  ManualClock,
+  SystemClock,
+  StateSpec,
+  inspectStreamingCheckpoint,
+  isStreamingCheckpointDir,
+} from './streaming/index.js';
+export type {
+  StreamingContextOptions,
+  StreamingEvents,
+  StreamingEventName,
+  StreamingContextState,
+  MapWithStateDStream,
+  UpdateStateOptions,
+  ReduceWindowOptions,
+  Clock,
+  State,
+  MappingFunction,
+  BatchStartedEvent,
+  BatchCompletedEvent,
+  StreamingCheckpointReport,
+} from './streaming/index.js';

@@ -1,0 +1,97 @@
+// DStreamGraph: the streams and output operations the user's code built, in
+// creation order (a stream's place is its default stable id). At start it fixes
+// the zero time, remember durations (children tell parents how much history
+// they need, S16) and default checkpoint intervals of stateful streams (S15),
+// and validates what Spark validates at start (S13).
+
+import { streamingErrors } from '../errors.js';
+import type { DStream, OutputOperation } from './dstream.js';
+
+type Any = DStream<unknown>;
+
+export class DStreamGraph {
+  readonly streams: Any[] = [];
+  readonly outputs: OutputOperation[] = [];
+  zeroTimeMs: number | undefined;
+  /** Batches before this time are being replayed: their RDDs are not marked for checkpoint. */
+  markFromMs = 0;
+  private started = false;
+
+  register(stream: Any): number {
+    this.assertNotStarted('create a DStream');
+    this.streams.push(stream);
+    return this.streams.length - 1;
+  }
+
+  addOutput(op: OutputOperation): void {
+    this.assertNotStarted('register an output operation');
+    this.outputs.push(op);
+  }
+
+  assertNotStarted(what: string): void {
+    if (this.started) {
+      throw streamingErrors.illegalState(
+        `Cannot ${what} after the StreamingContext has started (Spark's rule: the graph is fixed at start)`,
+      );
+    }
+  }
+
+  get inputs(): Any[] {
+    return this.streams.filter((s) => s.impl.input !== undefined);
+  }
+
+  get stateful(): Any[] {
+    return this.streams.filter((s) => s.impl.state !== undefined);
+  }
+
+  find(key: string): Any | undefined {
+    return this.streams.find((s) => s.key === key);
+  }
+
+  /** Spark's DStreamGraph.validate and DStream.validateAtStart (S13). */
+  validate(hasCheckpointDir: boolean): void {
+    if (this.outputs.length === 0) {
+      throw streamingErrors.illegalState(
+        'No output operations registered, so nothing to execute: add foreachRDD, print or saveAsTextFiles',
+      );
+    }
+    const keys = new Set<string>();
+    for (const s of this.streams) {
+      if (keys.has(s.key))
+        throw streamingErrors.illegalState(
+          `Two DStreams have the name ${s.key}: names given by setName must be unique`,
+        );
+      keys.add(s.key);
+      const needsDir = s.impl.state !== undefined || s.checkpointIntervalMs !== undefined;
+      if (needsDir && !hasCheckpointDir) throw streamingErrors.checkpointDirNotSet(s.key);
+    }
+  }
+
+  /** Fixes the grid and durations; the graph cannot change afterwards. */
+  initialize(zeroTimeMs: number): void {
+    this.zeroTimeMs = zeroTimeMs;
+    this.started = true;
+    for (const s of this.streams) {
+      const slide = s.slideDurationMs;
+      if (s.impl.state !== undefined && s.checkpointIntervalMs === undefined) {
+        s.checkpointIntervalMs = s.impl.state.defaultCheckpointIntervalMs(slide);
+      }
+      s.rememberMs = s.impl.state !== undefined ? 2 * slide : slide;
+    }
+    // Children were created after their parents: one pass from the end reaches every ancestor.
+    for (let i = this.streams.length - 1; i >= 0; i--) {
+      const s = this.streams[i] as Any;
+      const demand = s.rememberMs + (s.impl.parentRememberExtraMs ?? 0);
+      for (const p of s.impl.parents) p.rememberMs = Math.max(p.rememberMs, demand);
+    }
+  }
+
+  /** The longest history an input must be able to regenerate. */
+  get maxRememberMs(): number {
+    return Math.max(0, ...this.streams.map((s) => s.rememberMs));
+  }
+
+  clearMetadata(timeMs: number): void {
+    for (const s of this.streams) s.clearMetadata(timeMs);
+  }
+}

@@ -1,0 +1,277 @@
+// Builders behind DStream's methods: each validates its arguments at the call
+// (user functions are shipped now, so a free variable fails here, not in a
+// batch), picks the partitioner and wraps a DStreamImpl in a new DStream.
+// Keyed operators default to HashPartitioner(defaultParallelism), as Spark
+// Streaming does, so that state stays co-partitioned from batch to batch.
+
+import { errors, streamingErrors } from '../errors.js';
+import { positiveInt } from '../options.js';
+import { HashPartitioner, RangePartitioner, type Partitioner } from '../rdd/partitioner.js';
+import type { ShuffleOptions } from '../rdd/pair-functions.js';
+import { RDD } from '../rdd/rdd.js';
+import { planFunction, type FnOptions, type UserFn } from '../rdd/user-function.js';
+import { DStream, type MapWithStateDStream } from './dstream.js';
+import { bindKernel } from './kernel-refs.js';
+import { ForEachRDDOutput, PrintOutput, SaveAsTextFilesOutput } from './output-operations.js';
+import { MapWithStateImpl, StateSnapshotImpl, UpdateStateImpl } from './state-dstreams.js';
+import { StateSpec } from './state-spec.js';
+import { MappedImpl, TransformedImpl } from './transformed-dstreams.js';
+import { ReducedWindowedImpl, WindowedImpl } from './window-dstreams.js';
+
+type Any = DStream<unknown>;
+type Pairs = RDD<[unknown, unknown]>;
+type Fn = UserFn<unknown[], unknown>;
+
+export interface UpdateStateOptions<K, S, E> extends FnOptions<E> {
+  numPartitions?: number;
+  partitioner?: Partitioner;
+  /** State to start from, used by the first batch (Spark's initialRDD). */
+  initialRDD?: RDD<[K, S]>;
+}
+
+export interface ReduceWindowOptions<K, V, E> extends FnOptions<E> {
+  numPartitions?: number;
+  partitioner?: Partitioner;
+  /** With an inverse function: keep a key only when this returns true (e.g. drop zero counts). */
+  filterFunc?: UserFn<[[K, V], E], boolean>;
+}
+
+function partitionerOf(
+  stream: Any,
+  opts: { numPartitions?: number; partitioner?: Partitioner } | undefined,
+): Partitioner {
+  if (opts?.partitioner !== undefined) {
+    const p = opts.partitioner;
+    if (!(p instanceof HashPartitioner) && !(p instanceof RangePartitioner)) {
+      throw errors.invalidArgument('opts.partitioner', 'a HashPartitioner', p);
+    }
+    return p;
+  }
+  const n =
+    opts?.numPartitions === undefined
+      ? stream.ssc.sparkContext.defaultParallelism
+      : positiveInt('opts.numPartitions', opts.numPartitions);
+  return new HashPartitioner(n);
+}
+
+function make<U>(stream: Any, impl: ConstructorParameters<typeof DStream>[1]): DStream<U> {
+  return new DStream<U>(stream.ssc, impl);
+}
+
+export function rddOp<U>(
+  stream: Any,
+  kind: 'map' | 'filter' | 'flatMap' | 'mapPartitions' | 'mapValues',
+  f: unknown,
+  opts: (FnOptions<unknown> & { preservesPartitioning?: boolean }) | undefined,
+): DStream<U> {
+  planFunction(f, opts, `dstream.${kind}`);
+  const g = f as Fn;
+  const build = (rdd: RDD<unknown>): RDD<unknown> => {
+    switch (kind) {
+      case 'map':
+        return rdd.map(g, opts);
+      case 'filter':
+        return rdd.filter(g, opts);
+      case 'flatMap':
+        return rdd.flatMap(g as UserFn<unknown[], Iterable<unknown>>, opts);
+      case 'mapPartitions':
+        return rdd.mapPartitions(g as UserFn<unknown[], Iterable<unknown>>, opts);
+      case 'mapValues':
+        return (rdd as Pairs).mapValues(g, opts);
+    }
+  };
+  return make(stream, new MappedImpl(kind, stream, build));
+}
+
+export function transform<T, U>(
+  stream: DStream<T>,
+  f: (rdd: RDD<T>, timeMs: number) => RDD<U>,
+): DStream<U> {
+  if (typeof f !== 'function')
+    throw errors.invalidArgument('transform function', 'a function (rdd, timeMs) => RDD', f);
+  const build = (rdds: RDD<unknown>[], timeMs: number): RDD<unknown> => {
+    const out = f(rdds[0] as RDD<T>, timeMs) as unknown;
+    if (!(out instanceof RDD))
+      throw errors.invalidArgument('result of the transform function', 'an RDD', out);
+    return out as RDD<unknown>;
+  };
+  return make(stream as Any, new TransformedImpl('transform', [stream as Any], build));
+}
+
+export function union<T>(stream: DStream<T>, other: DStream<T>): DStream<T> {
+  if (!(other instanceof DStream) || other.ssc !== stream.ssc) {
+    throw errors.invalidArgument('other', 'a DStream of the same StreamingContext', other);
+  }
+  if (other.slideDurationMs !== stream.slideDurationMs) {
+    throw errors.invalidArgument(
+      'other',
+      `a DStream with slide ${stream.slideDurationMs} ms`,
+      other.slideDurationMs,
+    );
+  }
+  const build = (rdds: RDD<unknown>[]): RDD<unknown> => stream.ssc.sparkContext.union(rdds);
+  return make(stream as Any, new TransformedImpl('union', [stream as Any, other as Any], build));
+}
+
+function multipleOf(name: string, value: unknown, slideMs: number): number {
+  if (
+    typeof value !== 'number' ||
+    !Number.isInteger(value) ||
+    value < slideMs ||
+    value % slideMs !== 0
+  ) {
+    throw errors.invalidArgument(
+      name,
+      `a multiple of the parent's slide ${slideMs} ms that is at least ${slideMs} ms`,
+      value,
+    );
+  }
+  return value;
+}
+
+export function window<T>(stream: DStream<T>, windowMs: number, slideMs: number): DStream<T> {
+  const slide = stream.slideDurationMs;
+  return make(
+    stream as Any,
+    new WindowedImpl(
+      stream as Any,
+      multipleOf('windowMs', windowMs, slide),
+      multipleOf('slideMs', slideMs, slide),
+    ),
+  );
+}
+
+export function validateCheckpointInterval(stream: Any, intervalMs: unknown): number {
+  return multipleOf(`checkpoint interval of ${stream.key}`, intervalMs, stream.slideDurationMs);
+}
+
+export function reduceByKey<K, V>(
+  stream: DStream<[K, V]>,
+  f: unknown,
+  opts: ShuffleOptions<unknown> | undefined,
+): DStream<[K, V]> {
+  planFunction(f, opts, 'dstream.reduceByKey');
+  const partitioner = partitionerOf(stream, opts);
+  const shuffleOpts = { ...(opts?.env === undefined ? {} : { env: opts.env }), partitioner };
+  const build = (rdd: RDD<unknown>): RDD<unknown> =>
+    (rdd as Pairs).reduceByKey(f as Fn, shuffleOpts);
+  return make(stream as Any, new MappedImpl('reduceByKey', stream as Any, build));
+}
+
+export function countByValue<T>(
+  stream: DStream<T>,
+  opts: { numPartitions?: number } | undefined,
+): DStream<[T, number]> {
+  const pairs = stream.map((x) => [x, 1] as [T, number]);
+  return reduceByKey(pairs, (a: number, b: number) => a + b, opts);
+}
+
+/** Spark's count(): one record per batch, 0 for an empty batch. */
+export function count<T>(stream: DStream<T>): DStream<number> {
+  return transform(stream, (rdd) =>
+    rdd
+      .map(() => ['', 1] as [string, number])
+      .union(rdd.context.parallelize([['', 0] as [string, number]], 1))
+      .reduceByKey((a, b) => a + b, { numPartitions: 1 })
+      .values(),
+  );
+}
+
+export function reduceByKeyAndWindow<K, V>(
+  stream: DStream<[K, V]>,
+  f: unknown,
+  invF: unknown,
+  windowMs: number,
+  slideMs: number,
+  opts: ReduceWindowOptions<K, V, unknown> | undefined,
+): DStream<[K, V]> {
+  const slide = stream.slideDurationMs;
+  multipleOf('windowMs', windowMs, slide);
+  multipleOf('slideMs', slideMs, slide);
+  const partitioner = partitionerOf(stream, opts);
+  const reduceOpts = { ...(opts?.env === undefined ? {} : { env: opts.env }), partitioner };
+  const reduced = reduceByKey(stream, f, reduceOpts);
+  if (invF === undefined) return reduceByKey(window(reduced, windowMs, slideMs), f, reduceOpts);
+  const fns = opts?.filterFunc === undefined ? [f, invF] : [f, invF, opts.filterFunc];
+  const bound = bindKernel('reduceWindowPartition', fns, opts?.env, 'dstream.reduceByKeyAndWindow');
+  const kernelFn = {
+    fn: bound.fn,
+    env: { ...bound.env, hasFilter: opts?.filterFunc !== undefined },
+  };
+  const reduceAll = (rdd: RDD<unknown>): RDD<unknown> =>
+    (rdd as Pairs).reduceByKey(f as Fn, reduceOpts);
+  return make(
+    stream as Any,
+    new ReducedWindowedImpl(reduced as Any, kernelFn, reduceAll, partitioner, windowMs, slideMs),
+  );
+}
+
+export function updateStateByKey<K, V, S>(
+  stream: DStream<[K, V]>,
+  f: unknown,
+  opts: UpdateStateOptions<K, S, unknown> | undefined,
+): DStream<[K, S]> {
+  const partitioner = partitionerOf(stream, opts);
+  const initial = opts?.initialRDD;
+  if (initial !== undefined && !(initial instanceof RDD))
+    throw errors.invalidArgument('opts.initialRDD', 'an RDD of [key, state] pairs', initial);
+  const kernelFn = bindKernel('updateStatePartition', [f], opts?.env, 'dstream.updateStateByKey');
+  return make(
+    stream as Any,
+    new UpdateStateImpl(stream as Any, kernelFn, partitioner, initial as RDD<unknown> | undefined),
+  );
+}
+
+export function mapWithState<K, V, S, R, E>(
+  stream: DStream<[K, V]>,
+  spec: StateSpec<K, V, S, R, E>,
+): MapWithStateDStream<K, S, R> {
+  if (!(spec instanceof StateSpec))
+    throw errors.invalidArgument('spec', 'a StateSpec made by StateSpec.function(f)', spec);
+  const kernelFn = bindKernel(
+    'mapWithStatePartition',
+    [spec.mappingFunction],
+    spec.env,
+    'StateSpec.function',
+  );
+  const impl = new MapWithStateImpl(stream, {
+    kernelFn,
+    partitioner:
+      spec.partitioner ?? new HashPartitioner(stream.ssc.sparkContext.defaultParallelism),
+    timeoutMs: spec.timeoutMs,
+    initialRDD: spec.initialRDD,
+  });
+  return make<R>(stream, impl);
+}
+
+export function stateSnapshots<K, S>(stream: Any): DStream<[K, S]> {
+  if (!(stream.impl instanceof MapWithStateImpl)) {
+    throw streamingErrors.illegalState(
+      `stateSnapshots() is only available on the stream mapWithState returns, not on ${stream.key}`,
+    );
+  }
+  return make(stream, new StateSnapshotImpl(stream, stream.impl));
+}
+
+export function foreachRDD<T>(
+  stream: DStream<T>,
+  f: (rdd: RDD<T>, timeMs: number) => void | Promise<void>,
+): void {
+  if (typeof f !== 'function')
+    throw errors.invalidArgument('foreachRDD function', 'a function (rdd, timeMs) => void', f);
+  stream.ssc.graph.addOutput(
+    new ForEachRDDOutput(stream, f as (rdd: RDD<unknown>, t: number) => void),
+  );
+}
+
+export function print(stream: Any, n: number): void {
+  stream.ssc.graph.addOutput(new PrintOutput(stream, positiveInt('n', n)));
+}
+
+export function saveAsTextFiles(stream: Any, prefix: string, suffix: string | undefined): void {
+  if (typeof prefix !== 'string' || prefix === '')
+    throw errors.invalidArgument('prefix', 'a path prefix', prefix);
+  if (suffix !== undefined && typeof suffix !== 'string')
+    throw errors.invalidArgument('suffix', 'a string', suffix);
+  stream.ssc.graph.addOutput(new SaveAsTextFilesOutput(stream, prefix, suffix));
+}

@@ -1,0 +1,268 @@
+// DStream<T>: a stream of RDDs, one per batch time (Spark's DStream). The user's
+// handle; what distinguishes one kind from another lives in a DStreamImpl (as
+// RDD/RddImpl). Every DStream has a stable key, its place in the graph or the
+// name given by setName, which recovery uses to match checkpointed state to the
+// running code (P11). RDDs are generated on demand per time and remembered for
+// as long as windows and state need them.
+
+import { errors } from '../errors.js';
+import type { RDD } from '../rdd/rdd.js';
+import type { FnOptions, UserFn } from '../rdd/user-function.js';
+import type { ShuffleOptions } from '../rdd/pair-functions.js';
+import { StorageLevel } from '../storage/storage-level.js';
+import type { StreamingContext } from './streaming-context.js';
+import type { StateSpec } from './state-spec.js';
+import * as ops from './dstream-ops.js';
+
+/** What one kind of DStream does: its parents, its slide and how it computes an RDD for a time. */
+export interface DStreamImpl {
+  readonly kind: string;
+  readonly parents: DStream<unknown>[];
+  readonly slideMs: number;
+  compute(timeMs: number, self: DStream<unknown>): RDD<unknown> | undefined;
+  /** Extra history the parents must keep (windows). */
+  readonly parentRememberExtraMs?: number;
+  /** Present on stateful streams: their state must be checkpointed and is restored on recovery. */
+  readonly state?: StatefulImpl;
+  /** Present on input streams (sources). */
+  readonly input?: InputImpl;
+  /** Drops what this impl keeps for times <= `timeMs`. */
+  clearBefore?(timeMs: number): void;
+}
+
+export interface StatefulImpl {
+  /** The RDD holding the state after batch `timeMs`, when generated. */
+  stateAt(timeMs: number): RDD<unknown> | undefined;
+  /** Installs the reopened state; returns the RDD the stream holds for that time. */
+  restore(timeMs: number, rdd: RDD<unknown>): RDD<unknown>;
+  defaultCheckpointIntervalMs(slideMs: number): number;
+}
+
+/** A source's recorded position, plain JSON kept in the metadata checkpoint. */
+export type SourcePosition = Record<string, unknown>;
+
+export interface InputImpl {
+  /** False for queueStream: a recovered graph that contains one is refused (Spark's S22.5). */
+  readonly recoverable: boolean;
+  /** Called once before the first batch; `recovered` when positions were restored. */
+  start(recovered: boolean): void;
+  stop(): void;
+  position(): SourcePosition | undefined;
+  restore(position: SourcePosition): void;
+  /** Forgets per-batch positions of times <= `timeMs`. */
+  prune(timeMs: number): void;
+  /** Records read by the batch jobs so far (input rate). */
+  recordsRead(): number;
+}
+
+/** Output operations register here (Spark's ForEachDStream). */
+export interface OutputOperation {
+  readonly stream: DStream<unknown>;
+  readonly kind: 'foreachRDD' | 'print' | 'saveAsTextFiles';
+  run(rdd: RDD<unknown>, timeMs: number): Promise<void>;
+}
+
+export class DStream<T> {
+  /** Place in the graph (creation order): the default stable id. */
+  readonly index: number;
+  name: string | undefined;
+  /** @internal */ storageLevel: StorageLevel = StorageLevel.NONE;
+  /** @internal */ checkpointIntervalMs: number | undefined;
+  /** @internal */ rememberMs = 0;
+  /** @internal The time of the state restored on recovery: nothing earlier is generated. */
+  restoredTimeMs: number | undefined;
+  /** @internal */ readonly generated = new Map<number, RDD<T>>();
+  private readonly persistedHere = new Set<number>();
+  /** @internal Phantom field tying T to the instance. */
+  declare readonly __recordType?: T;
+
+  /** @internal DStreams are made by the StreamingContext and by transformations. */
+  constructor(
+    readonly ssc: StreamingContext,
+    /** @internal */ readonly impl: DStreamImpl,
+  ) {
+    this.index = ssc.graph.register(this);
+  }
+
+  /** The stable id recovery matches on: the name given by setName, else kind#place. */
+  get key(): string {
+    return this.name ?? `${this.impl.kind}#${this.index}`;
+  }
+
+  get slideDurationMs(): number {
+    return this.impl.slideMs;
+  }
+
+  setName(name: string): this {
+    if (typeof name !== 'string' || name === '')
+      throw errors.invalidArgument('name', 'a non-empty string', name);
+    this.ssc.graph.assertNotStarted('setName');
+    this.name = name;
+    return this;
+  }
+
+  toString(): string {
+    return `${this.impl.kind}[${this.key}]`;
+  }
+
+  // ---- transformations ---------------------------------------------------------
+
+  map<U, E = undefined>(f: UserFn<[T, E], U>, opts?: FnOptions<E>): DStream<U> {
+    return ops.rddOp(this, 'map', f, opts);
+  }
+  filter<E = undefined>(f: UserFn<[T, E], unknown>, opts?: FnOptions<E>): DStream<T> {
+    return ops.rddOp(this, 'filter', f, opts);
+  }
+  flatMap<U, E = undefined>(f: UserFn<[T, E], Iterable<U>>, opts?: FnOptions<E>): DStream<U> {
+    return ops.rddOp(this, 'flatMap', f, opts);
+  }
+  mapPartitions<U, E = undefined>(
+    f: UserFn<[Iterable<T>, E], Iterable<U>>,
+    opts?: FnOptions<E> & { preservesPartitioning?: boolean },
+  ): DStream<U> {
+    return ops.rddOp(this, 'mapPartitions', f, opts);
+  }
+  mapValues<K, V, U, E = undefined>(
+    this: DStream<[K, V]>,
+    f: UserFn<[V, E], U>,
+    opts?: FnOptions<E>,
+  ): DStream<[K, U]> {
+    return ops.rddOp(this, 'mapValues', f, opts);
+  }
+  /** Runs on the main thread for every batch; may capture. */
+  transform<U>(f: (rdd: RDD<T>, timeMs: number) => RDD<U>): DStream<U> {
+    return ops.transform(this, f);
+  }
+  union(other: DStream<T>): DStream<T> {
+    return ops.union(this, other);
+  }
+  window(windowMs: number, slideMs: number = this.slideDurationMs): DStream<T> {
+    return ops.window(this, windowMs, slideMs);
+  }
+  reduceByKey<K, V, E = undefined>(
+    this: DStream<[K, V]>,
+    f: UserFn<[V, V, E], V>,
+    opts?: ShuffleOptions<E>,
+  ): DStream<[K, V]> {
+    return ops.reduceByKey(this, f, opts);
+  }
+  countByValue(opts?: { numPartitions?: number }): DStream<[T, number]> {
+    return ops.countByValue(this, opts);
+  }
+  count(): DStream<number> {
+    return ops.count(this);
+  }
+  reduceByKeyAndWindow<K, V, E = undefined>(
+    this: DStream<[K, V]>,
+    f: UserFn<[V, V, E], V>,
+    invF: UserFn<[V, V, E], V> | undefined,
+    windowMs: number,
+    slideMs: number = this.slideDurationMs,
+    opts?: ops.ReduceWindowOptions<K, V, E>,
+  ): DStream<[K, V]> {
+    return ops.reduceByKeyAndWindow(this, f, invF, windowMs, slideMs, opts);
+  }
+  updateStateByKey<K, V, S, E = undefined>(
+    this: DStream<[K, V]>,
+    f: UserFn<[V[], S | undefined, E], S | undefined>,
+    opts?: ops.UpdateStateOptions<K, S, E>,
+  ): DStream<[K, S]> {
+    return ops.updateStateByKey(this, f, opts);
+  }
+  mapWithState<K, V, S, R, E = undefined>(
+    this: DStream<[K, V]>,
+    spec: StateSpec<K, V, S, R, E>,
+  ): MapWithStateDStream<K, S, R> {
+    return ops.mapWithState(this, spec);
+  }
+  /** On the stream returned by mapWithState: every (key, state) after each batch. */
+  stateSnapshots<K, S>(): DStream<[K, S]> {
+    return ops.stateSnapshots<K, S>(this);
+  }
+
+  // ---- persistence and checkpointing -----------------------------------------------
+
+  persist(level: StorageLevel = StorageLevel.MEMORY_ONLY): this {
+    if (!(level instanceof StorageLevel))
+      throw errors.invalidArgument('level', 'a StorageLevel', level);
+    this.ssc.graph.assertNotStarted('change the storage level of a DStream');
+    this.storageLevel = level;
+    return this;
+  }
+  cache(): this {
+    return this.persist();
+  }
+
+  /** Checkpoints this stream's RDDs (its state, for stateful streams) every `intervalMs`. */
+  checkpoint(intervalMs: number): this {
+    this.ssc.graph.assertNotStarted('change the checkpoint interval of a DStream');
+    ops.validateCheckpointInterval(this, intervalMs);
+    this.checkpointIntervalMs = intervalMs;
+    if (this.storageLevel === StorageLevel.NONE) this.storageLevel = StorageLevel.MEMORY_ONLY;
+    return this;
+  }
+
+  // ---- output operations -----------------------------------------------------------
+
+  /** Runs on the main thread after each batch's RDD is generated; may capture. */
+  foreachRDD(f: (rdd: RDD<T>, timeMs: number) => void | Promise<void>): void {
+    ops.foreachRDD(this, f);
+  }
+  print(n = 10): void {
+    ops.print(this, n);
+  }
+  /** One directory `prefix-<timeMs>[.suffix]` per batch, complete with _SUCCESS, rewritten when replayed. */
+  saveAsTextFiles(prefix: string, suffix?: string): void {
+    ops.saveAsTextFiles(this, prefix, suffix);
+  }
+
+  // ---- internal ----------------------------------------------------------------------
+
+  /** @internal A batch time of this stream: after the zero time, on its slide. */
+  isTimeValid(timeMs: number): boolean {
+    const zero = this.ssc.graph.zeroTimeMs;
+    return zero !== undefined && timeMs > zero && (timeMs - zero) % this.impl.slideMs === 0;
+  }
+
+  /** @internal Spark's getOrCompute: the RDD for `timeMs`, generated once and remembered. */
+  getOrCompute(timeMs: number): RDD<T> | undefined {
+    if (!this.isTimeValid(timeMs)) return undefined;
+    const have = this.generated.get(timeMs);
+    if (have !== undefined) return have;
+    if (this.restoredTimeMs !== undefined && timeMs <= this.restoredTimeMs) return undefined;
+    const rdd = this.impl.compute(timeMs, this) as RDD<T> | undefined;
+    if (rdd === undefined) return undefined;
+    if (this.storageLevel !== StorageLevel.NONE && rdd.getStorageLevel() === StorageLevel.NONE) {
+      rdd.persist(this.storageLevel);
+      this.persistedHere.add(rdd.id);
+    }
+    this.markCheckpointIfDue(timeMs, rdd);
+    this.generated.set(timeMs, rdd);
+    return rdd;
+  }
+
+  private markCheckpointIfDue(timeMs: number, rdd: RDD<unknown>): void {
+    const graph = this.ssc.graph;
+    const interval = this.checkpointIntervalMs;
+    if (interval === undefined || graph.zeroTimeMs === undefined) return;
+    if ((timeMs - graph.zeroTimeMs) % interval !== 0 || timeMs < graph.markFromMs) return;
+    const target = this.impl.state?.stateAt(timeMs) ?? rdd;
+    if (target.checkpointData === undefined) target.checkpoint();
+  }
+
+  /** @internal Forgets RDDs older than the remember duration (Spark's clearMetadata). */
+  clearMetadata(timeMs: number): void {
+    const before = timeMs - this.rememberMs;
+    for (const [t, rdd] of this.generated) {
+      if (t > before) continue;
+      this.generated.delete(t);
+      if (this.persistedHere.delete(rdd.id)) rdd.unpersist();
+    }
+    this.impl.clearBefore?.(before);
+  }
+}
+
+/** The stream mapWithState returns: the mapped values, plus the state as a stream. */
+export interface MapWithStateDStream<K, S, R> extends DStream<R> {
+  stateSnapshots<K2 = K, S2 = S>(): DStream<[K2, S2]>;
+}

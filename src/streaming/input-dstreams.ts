@@ -1,0 +1,136 @@
+// queueStream and socketTextStream. A queue stream hands out one queued batch
+// per interval (or all of them) and cannot be replayed, so a recovered graph
+// holding one is refused (Spark's S22.5). A socket stream buffers lines from a
+// TCP server between batches: at-most-once, since nothing can re-read them.
+
+import net from 'node:net';
+import { RDD } from '../rdd/rdd.js';
+import type { Accumulator } from '../shared/accumulator.js';
+import type { DStream, DStreamImpl, InputImpl, SourcePosition } from './dstream.js';
+import type { StreamingContext } from './streaming-context.js';
+import { kernel } from './kernel-refs.js';
+
+function counted(rdd: RDD<unknown>, acc: Accumulator | undefined): RDD<unknown> {
+  if (acc === undefined) return rdd;
+  return rdd.mapPartitions(kernel('countRecords'), { env: { acc }, preservesPartitioning: true });
+}
+
+export class QueueInputImpl implements DStreamImpl, InputImpl {
+  readonly kind = 'queueStream';
+  readonly parents: DStream<unknown>[] = [];
+  readonly input = this;
+  readonly recoverable = false;
+  private next = 0;
+  private acc: Accumulator | undefined;
+
+  constructor(
+    private readonly ssc: StreamingContext,
+    private readonly queue: (unknown[] | RDD<unknown>)[],
+    private readonly oneAtATime: boolean,
+  ) {}
+
+  get slideMs(): number {
+    return this.ssc.batchIntervalMs;
+  }
+
+  start(): void {
+    this.acc ??= this.ssc.sparkContext.longAccumulator('queueStream');
+  }
+  stop(): void {}
+
+  compute(): RDD<unknown> {
+    const ctx = this.ssc.sparkContext;
+    const take = this.oneAtATime
+      ? Math.min(1, this.queue.length - this.next)
+      : this.queue.length - this.next;
+    const items = this.queue.slice(this.next, this.next + take);
+    this.next += take;
+    const rdds = items.map((item) => (item instanceof RDD ? item : ctx.parallelize(item)));
+    const rdd =
+      rdds.length === 0
+        ? ctx.emptyRDD()
+        : rdds.length === 1
+          ? (rdds[0] as RDD<unknown>)
+          : ctx.union(rdds);
+    return counted(rdd, this.acc);
+  }
+
+  recordsRead(): number {
+    return this.acc?.value ?? 0;
+  }
+  position(): undefined {
+    return undefined;
+  }
+  restore(): void {}
+  prune(): void {}
+}
+
+export class SocketInputImpl implements DStreamImpl, InputImpl {
+  readonly kind = 'socketTextStream';
+  readonly parents: DStream<unknown>[] = [];
+  readonly input = this;
+  readonly recoverable = true;
+  private buffered: string[] = [];
+  private partial = '';
+  private socket: net.Socket | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private acc: Accumulator | undefined;
+
+  constructor(
+    private readonly ssc: StreamingContext,
+    readonly host: string,
+    readonly port: number,
+  ) {}
+
+  get slideMs(): number {
+    return this.ssc.batchIntervalMs;
+  }
+
+  start(): void {
+    this.acc ??= this.ssc.sparkContext.longAccumulator(
+      `socketTextStream ${this.host}:${this.port}`,
+    );
+    this.connect();
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const socket = net.connect(this.port, this.host);
+    this.socket = socket;
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      const lines = (this.partial + chunk).split('\n');
+      this.partial = lines.pop() ?? '';
+      for (const line of lines) this.buffered.push(line.replace(/\r$/, ''));
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      if (this.partial !== '') this.buffered.push(this.partial);
+      this.partial = '';
+      // Spark's receiver restarts after a delay; the timer must not keep the process alive.
+      if (!this.stopped) this.retry = setTimeout(() => this.connect(), 1000).unref();
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    this.socket?.destroy();
+  }
+
+  compute(): RDD<unknown> {
+    const lines = this.buffered;
+    this.buffered = [];
+    return counted(this.ssc.sparkContext.parallelize(lines), this.acc);
+  }
+
+  recordsRead(): number {
+    return this.acc?.value ?? 0;
+  }
+  position(): SourcePosition | undefined {
+    return undefined;
+  }
+  restore(): void {}
+  prune(): void {}
+}

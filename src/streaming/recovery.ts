@@ -1,0 +1,128 @@
+// Restoring a metadata checkpoint into the graph the running code built
+// (P11: Spark deserializes its old graph instead). Streams are matched by their
+// stable key; a stateful operator or a source of the checkpoint without a
+// counterpart is refused with STREAMING_CHECKPOINT_INCOMPATIBLE naming it,
+// since its state or unread inputs would otherwise be lost silently.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { streamingErrors } from '../errors.js';
+import { readManifest } from '../checkpoint/checkpoint-reader.js';
+import type { DStreamGraph } from './dstream-graph.js';
+import {
+  listCheckpointFiles,
+  readCheckpointFile,
+  type StreamingCheckpointData,
+} from './metadata-checkpoint.js';
+import type { Context } from '../context.js';
+
+/** getOrCreate's acceptance test for a candidate file: its state checkpoints must be committed. */
+export function checkStateDirs(data: StreamingCheckpointData): void {
+  for (const r of data.state) if (r.stateful) readManifest(r.dir);
+}
+
+export function checkCompatible(
+  graph: DStreamGraph,
+  data: StreamingCheckpointData,
+  batchIntervalMs: number,
+): void {
+  const queue = graph.inputs.find((s) => !(s.impl.input?.recoverable ?? true));
+  if (queue !== undefined) {
+    throw streamingErrors.checkpointIncompatible(
+      queue.key,
+      `queueStream doesn't support checkpointing: ${queue.key} cannot replay its batches. ` +
+        "Please don't use queueStream when recovering from a checkpoint",
+    );
+  }
+  if (data.batchIntervalMs !== batchIntervalMs) {
+    throw streamingErrors.checkpointIncompatible(
+      'batchInterval',
+      `the checkpoint's batch interval is ${data.batchIntervalMs} ms, the StreamingContext's ${batchIntervalMs} ms`,
+    );
+  }
+  for (const s of data.streams) {
+    if (!s.stateful) continue;
+    const match = graph.find(s.key);
+    if (match === undefined || match.impl.state === undefined || match.impl.kind !== s.kind) {
+      throw streamingErrors.checkpointIncompatible(
+        s.key,
+        `the checkpoint has the stateful operator ${s.key} (${s.kind}) and the running graph has no ` +
+          `${s.kind} at that place; keep the operator's place in the graph or give it the same name with setName()`,
+      );
+    }
+  }
+  for (const src of data.sources) {
+    const match = graph.find(src.key);
+    if (match === undefined || match.impl.kind !== src.kind) {
+      throw streamingErrors.checkpointIncompatible(
+        src.key,
+        `the checkpoint has the source ${src.key} (${src.kind}), whose recorded inputs the running graph has no source to replay`,
+      );
+    }
+  }
+}
+
+/** Installs state and source positions; returns the keys of the sources that were restored. */
+export function restoreInto(
+  ctx: Context,
+  graph: DStreamGraph,
+  data: StreamingCheckpointData,
+): Set<string> {
+  const restoredSources = new Set<string>();
+  for (const src of data.sources) {
+    graph.find(src.key)?.impl.input?.restore(src.position);
+    restoredSources.add(src.key);
+  }
+  const lastCompleted = data.lastCompletedMs ?? data.zeroTimeMs;
+  for (const s of graph.stateful) {
+    const record = data.state.find((r) => r.key === s.key && r.stateful);
+    const state = s.impl.state;
+    if (state === undefined) continue;
+    if (record !== undefined) {
+      const rdd = ctx.checkpointFile<unknown>(record.dir);
+      s.generated.set(record.timeMs, state.restore(record.timeMs, rdd));
+      s.restoredTimeMs = record.timeMs;
+    } else if (!data.streams.some((d) => d.key === s.key && d.stateful)) {
+      // A stateful operator new in this code starts empty at the next batch.
+      s.restoredTimeMs = lastCompleted;
+    }
+  }
+  return restoredSources;
+}
+
+/** Metadata file -> state dirs it refers to, and every state dir left by earlier contexts. */
+export function scanCheckpointDir(
+  dir: string,
+  ownContextDir: string | undefined,
+): { fileRefs: Map<string, string[]>; stateDirs: string[] } {
+  const fileRefs = new Map<string, string[]>();
+  for (const f of listCheckpointFiles(dir)) {
+    try {
+      fileRefs.set(
+        f.name,
+        readCheckpointFile(path.join(dir, f.name)).state.map((r) => r.dir),
+      );
+    } catch {
+      fileRefs.set(f.name, []);
+    }
+  }
+  const stateDirs: string[] = [];
+  for (const ctxDir of subdirs(dir)) {
+    if (ownContextDir !== undefined && path.resolve(ctxDir) === path.resolve(ownContextDir))
+      continue;
+    for (const rddDir of subdirs(ctxDir))
+      if (/^rdd-\d+$/.test(path.basename(rddDir))) stateDirs.push(rddDir);
+  }
+  return { fileRefs, stateDirs };
+}
+
+function subdirs(dir: string): string[] {
+  try {
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => path.join(dir, d.name));
+  } catch {
+    return [];
+  }
+}

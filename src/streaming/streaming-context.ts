@@ -1,0 +1,270 @@
+// StreamingContext: the entry point of streaming (Spark's StreamingContext). It
+// owns the graph the user's code builds, the clock, the metadata checkpoint
+// directory and the batch loop; getOrCreate always runs the user's setup, then
+// restores a checkpoint into that graph. Lifecycle: initialized -> active ->
+// stopped; one active StreamingContext per process, as in Spark.
+
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Context } from '../context.js';
+import { errors, streamingErrors, type KindlingError } from '../errors.js';
+import { positiveInt } from '../options.js';
+import { RDD } from '../rdd/rdd.js';
+import { ManualClock, SystemClock, type Clock } from './clock.js';
+import { DStream } from './dstream.js';
+import { DStreamGraph } from './dstream-graph.js';
+import { FileInputImpl } from './file-input-dstream.js';
+import { QueueInputImpl, SocketInputImpl } from './input-dstreams.js';
+import { JobGenerator, type BatchCompletedEvent, type BatchStartedEvent } from './job-generator.js';
+import { readNewestCheckpoint, type StreamingCheckpointData } from './metadata-checkpoint.js';
+import { checkCompatible, checkStateDirs, restoreInto, scanCheckpointDir } from './recovery.js';
+
+export interface StreamingContextOptions {
+  /** Default: the system clock. A ManualClock makes batches run when the test advances it. */
+  clock?: Clock;
+}
+
+export interface StreamingEvents {
+  batchStarted: BatchStartedEvent;
+  batchCompleted: BatchCompletedEvent;
+  error: KindlingError;
+}
+export type StreamingEventName = keyof StreamingEvents;
+export type StreamingContextState = 'initialized' | 'active' | 'stopped';
+
+export class StreamingContext {
+  private static active: StreamingContext | undefined;
+  /** @internal */ readonly graph = new DStreamGraph();
+  readonly batchIntervalMs: number;
+  readonly clock: Clock;
+  private checkpointDir: string | undefined;
+  private state: StreamingContextState = 'initialized';
+  private readonly events = new EventEmitter();
+  private generator: JobGenerator | undefined;
+  private recovered: StreamingCheckpointData | undefined;
+  private restoredSources = new Set<string>();
+  private failure: KindlingError | undefined;
+  private readonly terminated: Promise<void>;
+  private markTerminated!: () => void;
+
+  constructor(
+    readonly sparkContext: Context,
+    batchIntervalMs: number,
+    opts?: StreamingContextOptions,
+  ) {
+    if (!(sparkContext instanceof Context))
+      throw errors.invalidArgument('ctx', 'a Context', sparkContext);
+    this.batchIntervalMs = positiveInt('batchIntervalMs', batchIntervalMs);
+    const clock = opts?.clock ?? new SystemClock();
+    if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function') {
+      throw errors.invalidArgument('opts.clock', 'a Clock (SystemClock or ManualClock)', clock);
+    }
+    this.clock = clock;
+    this.terminated = new Promise((resolve) => (this.markTerminated = resolve));
+  }
+
+  /**
+   * Runs `setup` (it builds the graph, every time: the graph is the running code's), then, if
+   * `checkpointDir` holds a checkpoint, restores it: batch grid, source positions, state and
+   * unfinished batches. The newest readable file wins; a damaged one falls back to its .bk or
+   * an older one; none readable: CHECKPOINT_CORRUPT.
+   */
+  static async getOrCreate(
+    checkpointDir: string,
+    setup: () => StreamingContext | Promise<StreamingContext>,
+  ): Promise<StreamingContext> {
+    if (typeof checkpointDir !== 'string' || checkpointDir === '') {
+      throw errors.invalidArgument('checkpointDir', 'a directory path', checkpointDir);
+    }
+    if (typeof setup !== 'function')
+      throw errors.invalidArgument('setup', 'a function returning a StreamingContext', setup);
+    const ssc = await setup();
+    if (!(ssc instanceof StreamingContext))
+      throw errors.invalidArgument('result of setup', 'a StreamingContext', ssc);
+    const dir = path.resolve(checkpointDir);
+    if (ssc.checkpointDir === undefined) ssc.checkpoint(dir);
+    else if (ssc.checkpointDir !== dir) {
+      throw errors.invalidArgument(
+        'setup',
+        `a StreamingContext checkpointing to ${dir} or to no directory`,
+        ssc.checkpointDir,
+      );
+    }
+    const found = readNewestCheckpoint(dir, checkStateDirs);
+    if (found !== undefined) ssc.restore(found.data);
+    return ssc;
+  }
+
+  checkpoint(dir: string): void {
+    if (typeof dir !== 'string' || dir === '')
+      throw errors.invalidArgument('dir', 'a directory path', dir);
+    this.graph.assertNotStarted('set the checkpoint directory');
+    const resolved = path.resolve(dir);
+    fs.mkdirSync(resolved, { recursive: true });
+    this.sparkContext.setCheckpointDir(resolved);
+    this.checkpointDir = resolved;
+  }
+
+  getCheckpointDir(): string | undefined {
+    return this.checkpointDir;
+  }
+
+  getState(): StreamingContextState {
+    return this.state;
+  }
+
+  // ---- sources ----------------------------------------------------------------------------
+
+  /** For tests: each batch takes the next queued batch (or all of them). Not recoverable. */
+  queueStream<T>(batches: T[][] | RDD<T>[], oneAtATime = true): DStream<T> {
+    if (!Array.isArray(batches))
+      throw errors.invalidArgument('batches', 'an array of arrays or RDDs', batches);
+    (batches as unknown[]).forEach((b, i) => {
+      if (!Array.isArray(b) && !(b instanceof RDD))
+        throw errors.invalidArgument(`batches[${i}]`, 'an array or an RDD', b);
+    });
+    if (typeof oneAtATime !== 'boolean')
+      throw errors.invalidArgument('oneAtATime', 'a boolean', oneAtATime);
+    return new DStream<T>(this, new QueueInputImpl(this, batches, oneAtATime));
+  }
+
+  /** Files moved into `dir` after the first start; which batch read which file is checkpointed. */
+  textFileStream(dir: string): DStream<string> {
+    if (typeof dir !== 'string' || dir === '')
+      throw errors.invalidArgument('dir', 'a directory path', dir);
+    return new DStream<string>(this, new FileInputImpl(this, path.resolve(dir)));
+  }
+
+  /** Lines from a TCP server. At most once: lines received before a crash are not replayed. */
+  socketTextStream(host: string, port: number): DStream<string> {
+    if (typeof host !== 'string' || host === '')
+      throw errors.invalidArgument('host', 'a host name', host);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw errors.invalidArgument('port', 'a TCP port', port);
+    return new DStream<string>(this, new SocketInputImpl(this, host, port));
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------
+
+  /** Validates the graph and starts the batch loop; a recovered context first replays its unfinished batches. */
+  start(): Promise<void> {
+    // A throw inside the executor rejects the promise.
+    return new Promise((resolve) => {
+      this.startNow();
+      resolve();
+    });
+  }
+
+  private startNow(): void {
+    if (this.state === 'active') return;
+    if (this.state === 'stopped')
+      throw streamingErrors.illegalState('The StreamingContext has already been stopped');
+    if (StreamingContext.active !== undefined && StreamingContext.active !== this) {
+      throw streamingErrors.illegalState(
+        'Only one StreamingContext may be started in this process; stop the active one first',
+      );
+    }
+    try {
+      this.graph.validate(this.checkpointDir !== undefined);
+      const rec = this.recovered;
+      const b = this.batchIntervalMs;
+      this.graph.initialize(rec?.zeroTimeMs ?? Math.floor(this.clock.now() / b) * b);
+      for (const s of this.graph.inputs) s.impl.input?.start(this.restoredSources.has(s.key));
+      const generator = new JobGenerator(this);
+      this.generator = generator;
+      if (this.checkpointDir !== undefined) {
+        const { fileRefs, stateDirs } = scanCheckpointDir(
+          this.checkpointDir,
+          this.sparkContext.getCheckpointDir(),
+        );
+        for (const [name, dirs] of fileRefs) generator.fileRefs.set(name, dirs);
+        for (const d of stateDirs) generator.knownStateDirs.add(d);
+        for (const r of rec?.state ?? []) generator.stateRecords.set(r.key, r);
+      }
+      generator.start(rec?.lastCompletedMs ?? undefined, rec?.pendingMs ?? []);
+      // Spark moves a ManualClock to the checkpoint time on restart (S17).
+      if (rec !== undefined && this.clock instanceof ManualClock)
+        this.clock.moveTo(rec.checkpointTimeMs);
+      StreamingContext.active = this;
+      this.state = 'active';
+      if (this.clock instanceof ManualClock) {
+        this.clock.setListener((now) => generator.onTime(now));
+        generator.onTime(this.clock.now()).catch(() => undefined);
+      } else {
+        generator.onTime(this.clock.now()).catch(() => undefined);
+        generator.scheduleTimer();
+      }
+    } catch (e) {
+      this.state = 'stopped';
+      this.markTerminated();
+      throw e;
+    }
+  }
+
+  /** Resolves true once stopped, false after `timeoutMs`; rejects with the error that stopped the stream. */
+  async awaitTermination(timeoutMs?: number): Promise<boolean> {
+    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || timeoutMs < 0)) {
+      throw errors.invalidArgument('timeoutMs', 'a non-negative number', timeoutMs);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      if (timeoutMs !== undefined) timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.terminated.then(() => true), timeout]);
+    } finally {
+      clearTimeout(timer);
+      if (this.failure !== undefined) throw this.failure; // eslint-disable-line no-unsafe-finally -- the stream's error wins
+    }
+  }
+
+  /** graceful: finish the queued batches and checkpoint the latest state before stopping. */
+  async stop(opts?: { stopContext?: boolean; graceful?: boolean }): Promise<void> {
+    const stopContext = opts?.stopContext ?? true;
+    const graceful = opts?.graceful ?? false;
+    if (this.state === 'active') {
+      if (this.clock instanceof ManualClock) this.clock.setListener(undefined);
+      await this.generator?.stop(graceful);
+      for (const s of this.graph.inputs) s.impl.input?.stop();
+      if (StreamingContext.active === this) StreamingContext.active = undefined;
+    }
+    this.state = 'stopped';
+    this.markTerminated();
+    if (stopContext) await this.sparkContext.stop();
+  }
+
+  on<E extends StreamingEventName>(event: E, listener: (e: StreamingEvents[E]) => void): this {
+    this.events.on(event, listener);
+    return this;
+  }
+
+  off<E extends StreamingEventName>(event: E, listener: (e: StreamingEvents[E]) => void): this {
+    this.events.off(event, listener);
+    return this;
+  }
+
+  // ---- internal -------------------------------------------------------------------------------
+
+  private restore(data: StreamingCheckpointData): void {
+    checkCompatible(this.graph, data, this.batchIntervalMs);
+    this.restoredSources = restoreInto(this.sparkContext, this.graph, data);
+    this.recovered = data;
+  }
+
+  /** @internal */ emitBatchStarted(e: BatchStartedEvent): void {
+    this.events.emit('batchStarted', e);
+  }
+  /** @internal */ emitBatchCompleted(e: BatchCompletedEvent): void {
+    this.events.emit('batchCompleted', e);
+  }
+  /** @internal */ reportError(e: KindlingError): void {
+    if (this.events.listenerCount('error') > 0) this.events.emit('error', e);
+    else this.fail(e);
+  }
+  /** @internal */ fail(e: KindlingError): void {
+    this.failure ??= e;
+    if (this.events.listenerCount('error') > 0) this.events.emit('error', e);
+    this.markTerminated();
+  }
+}
