@@ -1,0 +1,232 @@
+// Chaos: a stateful word count (updateStateByKey, mapWithState with a timeout,
+// saveAsTextFiles) runs in a child process that is killed with SIGKILL at random
+// moments, during batches and during recovery, while input files keep arriving,
+// and is restarted each time. When the input is drained, every file was read by
+// exactly one batch, and the output directories (state included) equal those of
+// an uninterrupted run fed the same files per batch.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const APP = fileURLToPath(new URL('./fixtures/chaos-app.js', import.meta.url));
+const BATCH_MS = 1000;
+const TICKS = 22;
+const FILES = 18;
+
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A child with a line reader: waitFor resolves on a matching line, or null if the child exits first. */
+class App {
+  readonly child: ChildProcess;
+  private readonly waiters: {
+    match: (l: string) => boolean;
+    resolve: (l: string | null) => void;
+  }[] = [];
+  exited = false;
+  killed = false;
+  stderr = '';
+  readonly exit: Promise<number | null>;
+
+  constructor(work: string) {
+    this.child = spawn(process.execPath, [APP, work], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    readline.createInterface({ input: this.child.stdout! }).on('line', (line) => {
+      if (process.env.CHAOS_DEBUG !== undefined) console.error(`[${this.child.pid}] ${line}`);
+      for (const w of [...this.waiters]) {
+        if (!w.match(line)) continue;
+        this.waiters.splice(this.waiters.indexOf(w), 1);
+        w.resolve(line);
+      }
+    });
+    this.exit = new Promise((resolve) =>
+      this.child.on('exit', (code) => {
+        this.exited = true;
+        for (const w of this.waiters.splice(0)) w.resolve(null);
+        resolve(code);
+      }),
+    );
+  }
+
+  waitFor(match: (l: string) => boolean): Promise<string | null> {
+    if (this.exited) return Promise.resolve(null);
+    return new Promise((resolve) => this.waiters.push({ match, resolve }));
+  }
+
+  send(line: string): void {
+    if (!this.exited) this.child.stdin?.write(`${line}\n`);
+  }
+
+  kill(): void {
+    this.killed = true;
+    this.child.kill('SIGKILL');
+  }
+
+  async checkNotCrashed(): Promise<void> {
+    if (this.exited && !this.killed) {
+      const code = await this.exit;
+      assert.fail(`the app exited by itself (code ${String(code)}): ${this.stderr}`);
+    }
+  }
+}
+
+function writeInput(work: string, id: number): void {
+  const words = Array.from({ length: 6 }, (_, i) => `w${(id * 7 + i * 3) % 11}`);
+  const lines = [
+    `f${id} ${words.slice(0, 3).join(' ')}`,
+    `f${id} ${words.slice(3).join(' ')}`,
+    `f${id} common`,
+  ];
+  const dir = path.join(work, 'in');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `.f${id}.tmp`), `${lines.join('\n')}\n`);
+  fs.renameSync(path.join(dir, `.f${id}.tmp`), path.join(dir, `f${id}.txt`)); // appears whole
+}
+
+/** out/<name>-<time> -> sorted lines of its part files; hidden temp dirs are not outputs. */
+function readOutputs(work: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const dir = path.join(work, 'out');
+  for (const name of fs.readdirSync(dir).sort()) {
+    if (name.startsWith('.')) continue;
+    const full = path.join(dir, name);
+    assert.ok(fs.existsSync(path.join(full, '_SUCCESS')), `${name} is complete`);
+    const lines = fs
+      .readdirSync(full)
+      .filter((f) => f.startsWith('part-'))
+      .flatMap((f) =>
+        fs
+          .readFileSync(path.join(full, f), 'utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
+      );
+    out.set(name, lines.sort());
+  }
+  return out;
+}
+
+test(
+  'a stateful word count killed with SIGKILL at random moments ends exactly as an uninterrupted run',
+  { timeout: 110_000 },
+  async () => {
+    const seed = Number(process.env.CHAOS_SEED ?? Date.now() % 100000);
+    const random = prng(seed);
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-chaos-'));
+    const work = path.join(root, 'chaos');
+    const killTicks = new Set<number>();
+    while (killTicks.size < 4) killTicks.add(2 + Math.floor(random() * (TICKS - 4)));
+    const killDuringRecovery = 1 + Math.floor(random() * 3);
+    let kills = 0;
+    let restarts = 0;
+
+    let app = new App(work);
+    const restart = (): void => {
+      restarts++;
+      const next = new App(work);
+      app = next;
+      if (restarts === killDuringRecovery) {
+        // Once, kill a fresh start at a random moment: during startup, recovery or its first batch.
+        setTimeout(() => next.kill(), Math.floor(random() * 400));
+        kills++;
+      }
+    };
+    let tick = 1;
+    let nextFile = 1;
+    try {
+      while (tick <= TICKS) {
+        if ((await app.waitFor((l) => l.startsWith('ready'))) !== null) {
+          for (; tick <= TICKS; tick++) {
+            if (tick <= FILES && nextFile <= tick) writeInput(work, nextFile++);
+            app.send(`tick ${tick * BATCH_MS}`);
+            if (killTicks.delete(tick)) {
+              const victim = app;
+              setTimeout(() => victim.kill(), Math.floor(random() * 150));
+              kills++;
+            }
+            if ((await app.waitFor((l) => l === `ok ${tick * BATCH_MS}`)) === null) break;
+          }
+          if (tick > TICKS) break;
+        }
+        await app.checkNotCrashed();
+        await app.exit;
+        if (nextFile <= FILES && random() < 0.7) writeInput(work, nextFile++); // arrives while down
+        restart();
+      }
+      app.send('stop');
+      assert.ok(
+        (await app.waitFor((l) => l === 'stopped')) !== null,
+        `the app stopped cleanly: ${app.stderr}`,
+      );
+      await app.exit;
+    } finally {
+      if (!app.exited) app.kill();
+    }
+    assert.ok(kills >= 4, `killed ${kills} times`);
+
+    const chaos = readOutputs(work);
+    // Which batch read which file, as the run recorded it: every file exactly once.
+    const assignment = new Map<number, string[]>();
+    const readBy = new Map<string, number>();
+    for (const [name, lines] of chaos) {
+      const m = /^files-(\d+)$/.exec(name);
+      if (m === null) continue;
+      assignment.set(Number(m[1]), lines);
+      for (const id of lines) {
+        assert.equal(
+          readBy.get(id),
+          undefined,
+          `file ${id} read by batches ${readBy.get(id)} and ${m[1]} (seed ${seed})`,
+        );
+        readBy.set(id, Number(m[1]));
+      }
+    }
+    assert.equal(readBy.size, FILES, `every file was read (seed ${seed})`);
+    for (let t = 1; t <= TICKS; t++)
+      assert.ok(chaos.has(`totals-${t * BATCH_MS}`), `batch ${t * BATCH_MS} has its output`);
+
+    // The reference: one uninterrupted run, fed the same files in the same batches.
+    const refWork = path.join(root, 'reference');
+    const ref = new App(refWork);
+    assert.ok((await ref.waitFor((l) => l.startsWith('ready'))) !== null, ref.stderr);
+    for (let t = 1; t <= TICKS; t++) {
+      for (const id of assignment.get(t * BATCH_MS) ?? []) writeInput(refWork, Number(id.slice(1)));
+      ref.send(`tick ${t * BATCH_MS}`);
+      assert.ok((await ref.waitFor((l) => l === `ok ${t * BATCH_MS}`)) !== null, ref.stderr);
+    }
+    ref.send('stop');
+    await ref.waitFor((l) => l === 'stopped');
+    await ref.exit;
+    const reference = readOutputs(refWork);
+
+    assert.deepEqual(
+      [...chaos.keys()],
+      [...reference.keys()],
+      `the same output directories (seed ${seed})`,
+    );
+    for (const [name, lines] of reference)
+      assert.deepEqual(
+        chaos.get(name),
+        lines,
+        `${name} equals the uninterrupted run's (seed ${seed})`,
+      );
+    const last = `totals-${TICKS * BATCH_MS}`;
+    assert.ok(
+      (reference.get(last) ?? []).includes(`["common",${FILES}]`),
+      'the final state counts every file',
+    );
+    fs.rmSync(root, { recursive: true, force: true });
+  },
+);
