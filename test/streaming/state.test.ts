@@ -1,0 +1,280 @@
+// Stateful operators: updateStateByKey (S19) and mapWithState (S20, S21), with
+// mapWithState's timeouts checked at every batch (P14), not at checkpoints only.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  Context,
+  ManualClock,
+  StateSpec,
+  StreamingContext,
+  isKindlingError,
+  type State,
+} from 'kindling';
+import { collectBatches, tempDir } from './helpers.js';
+
+const ctx = new Context({ workers: 2, progress: false });
+const root = tempDir('state');
+after(async () => {
+  await ctx.stop();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+type Pair = [string, number];
+let run = 0;
+
+function newContext(batchMs = 1000): { ssc: StreamingContext; clock: ManualClock; dir: string } {
+  const clock = new ManualClock();
+  const ssc = new StreamingContext(ctx, batchMs, { clock });
+  const dir = path.join(root, `run-${run++}`);
+  ssc.checkpoint(dir);
+  return { ssc, clock, dir };
+}
+
+test('updateStateByKey calls every key of either side, removes a key on undefined, and starts from initialRDD', async () => {
+  const { ssc, clock } = newContext();
+  const pairs = ssc.queueStream<Pair>([
+    [
+      ['a', 1],
+      ['b', 1],
+    ],
+    [['a', 1]],
+    [],
+    [['b', 5]],
+  ]);
+  type S = { sum: number; calls: number };
+  const state = pairs.updateStateByKey(
+    (values: number[], s: S | undefined, env) => {
+      const sum = (s?.sum ?? 0) + values.reduce((x, y) => x + y, 0);
+      return sum >= env.limit ? undefined : { sum, calls: (s?.calls ?? 0) + 1 };
+    },
+    { env: { limit: 6 }, initialRDD: ctx.parallelize<[string, S]>([['z', { sum: 0, calls: 0 }]]) },
+  );
+  const got = collectBatches(state);
+  await ssc.start();
+  await clock.advance(4000);
+  await ssc.stop({ stopContext: false });
+  assert.deepEqual(got.get(1000), [
+    ['a', { sum: 1, calls: 1 }],
+    ['b', { sum: 1, calls: 1 }],
+    ['z', { sum: 0, calls: 1 }],
+  ]);
+  assert.deepEqual(got.get(2000), [
+    ['a', { sum: 2, calls: 2 }],
+    ['b', { sum: 1, calls: 2 }],
+    ['z', { sum: 0, calls: 2 }],
+  ]);
+  assert.deepEqual(
+    got.get(3000),
+    [
+      ['a', { sum: 2, calls: 3 }],
+      ['b', { sum: 1, calls: 3 }],
+      ['z', { sum: 0, calls: 3 }],
+    ],
+    'keys without data are called with []',
+  );
+  assert.deepEqual(
+    got.get(4000),
+    [
+      ['a', { sum: 2, calls: 4 }],
+      ['z', { sum: 0, calls: 4 }],
+    ],
+    'b reached the limit and was removed',
+  );
+});
+
+test('mapWithState calls the function once per record, in order, keeps counts and removes keys', async () => {
+  const { ssc, clock } = newContext();
+  const pairs = ssc.queueStream<[string, string]>([
+    [
+      ['a', 'x'],
+      ['a', 'y'],
+      ['b', 'x'],
+    ],
+    [
+      ['a', 'z'],
+      ['b', 'del'],
+    ],
+    [['b', 'x']],
+  ]);
+  const spec = StateSpec.function(
+    (key: string, value: string | undefined, state: State<number>) => {
+      if (value === 'del') {
+        state.remove();
+        return `${key} removed`;
+      }
+      const n = (state.exists() ? state.get() : 0) + 1;
+      state.update(n);
+      return `${key}:${value}:${n}`;
+    },
+  ).numPartitions(3);
+  const mapped = pairs.mapWithState(spec);
+  const got = collectBatches(mapped);
+  const snapshots = collectBatches(mapped.stateSnapshots<string, number>());
+  const partitions: number[] = [];
+  mapped.stateSnapshots().foreachRDD((rdd) => void partitions.push(rdd.getNumPartitions()));
+  await ssc.start();
+  await clock.advance(3000);
+  await ssc.stop({ stopContext: false });
+  assert.deepEqual(
+    got.get(1000),
+    ['a:x:1', 'a:y:2', 'b:x:1'],
+    'one call per record, state threaded in order',
+  );
+  assert.deepEqual(got.get(2000), ['a:z:3', 'b removed']);
+  assert.deepEqual(got.get(3000), ['b:x:1'], 'a removed key starts again');
+  assert.deepEqual(snapshots.get(1000), [
+    ['a', 2],
+    ['b', 1],
+  ]);
+  assert.deepEqual(snapshots.get(2000), [['a', 3]]);
+  assert.deepEqual(snapshots.get(3000), [
+    ['a', 3],
+    ['b', 1],
+  ]);
+  assert.deepEqual(partitions, [3, 3, 3]);
+});
+
+test('mapWithState starts from its initial state', async () => {
+  const { ssc, clock } = newContext();
+  const spec = StateSpec.function(
+    (key: string, value: number | undefined, state: State<number>) => {
+      const n = (state.exists() ? state.get() : 0) + (value ?? 0);
+      state.update(n);
+      return [key, n] as Pair;
+    },
+  ).initialState(
+    ctx.parallelize<Pair>([
+      ['a', 100],
+      ['c', 7],
+    ]),
+  );
+  const mapped = ssc
+    .queueStream<Pair>([
+      [
+        ['a', 1],
+        ['b', 2],
+      ],
+      [['c', 1]],
+    ])
+    .mapWithState(spec);
+  const got = collectBatches(mapped);
+  const snaps = collectBatches(mapped.stateSnapshots<string, number>());
+  await ssc.start();
+  await clock.advance(2000);
+  await ssc.stop({ stopContext: false });
+  assert.deepEqual(got.get(1000), [
+    ['a', 101],
+    ['b', 2],
+  ]);
+  assert.deepEqual(got.get(2000), [['c', 8]]);
+  assert.deepEqual(snaps.get(2000), [
+    ['a', 101],
+    ['b', 2],
+    ['c', 8],
+  ]);
+});
+
+test('an idle key times out at the first batch past its timeout, gets exactly one call, and is dropped', async () => {
+  const { ssc, clock } = newContext();
+  const spec = StateSpec.function(
+    (key: string, value: number | undefined, state: State<number>) => {
+      if (state.isTimingOut()) return `${key} timed out with ${state.get()}`;
+      state.update((state.exists() ? state.get() : 0) + (value ?? 0));
+      return undefined;
+    },
+  ).timeout(2000);
+  // a: data at 1000 only; b: data at 1000, 3000, 5000 (never idle for more than 2 s).
+  const pairs = ssc.queueStream<Pair>([
+    [
+      ['a', 1],
+      ['b', 1],
+    ],
+    [],
+    [['b', 1]],
+    [],
+    [['b', 1]],
+    [],
+    [],
+    [],
+  ]);
+  const mapped = pairs.mapWithState(spec);
+  const got = collectBatches(mapped);
+  const snaps = collectBatches(mapped.stateSnapshots<string, number>());
+  await ssc.start();
+  await clock.advance(8000);
+  await ssc.stop({ stopContext: false });
+  const calls = [...got].filter(([, v]) => v.length > 0);
+  // Idle since 1000: 1000 < 4000 - 2000 first holds at 4000 (strict, as Spark), long before the
+  // 10-batch checkpoint where Spark would notice it.
+  assert.deepEqual(calls, [
+    [4000, ['a timed out with 1']],
+    [8000, ['b timed out with 3']],
+  ]);
+  assert.deepEqual(snaps.get(3000), [
+    ['a', 1],
+    ['b', 2],
+  ]);
+  assert.deepEqual(snaps.get(4000), [['b', 2]]);
+  assert.deepEqual(snaps.get(8000), []);
+});
+
+test("State raises Spark's errors: get() when unset, update after remove, remove twice", async () => {
+  const cases: [string, RegExp][] = [
+    ['get', /State is not set/],
+    ['update-after-remove', /Cannot update the state after it has been removed/],
+    ['remove-twice', /Cannot remove the state that has already been removed/],
+  ];
+  for (const [mode, message] of cases) {
+    const { ssc, clock } = newContext();
+    const spec = StateSpec.function(
+      (_key: string, _value: number | undefined, state: State<number>, env) => {
+        if (env.mode === 'get') return state.get();
+        state.update(1);
+        state.remove();
+        if (env.mode === 'update-after-remove') state.update(2);
+        else state.remove();
+        return 0;
+      },
+      { env: { mode } },
+    );
+    ssc
+      .queueStream<Pair>([[['k', 1]]])
+      .mapWithState(spec)
+      .print();
+    await ssc.start();
+    await assert.rejects(
+      clock.advance(1000),
+      (e) => isKindlingError(e, 'TASK_FAILED') && message.test(e.message),
+      mode,
+    );
+    await ssc.stop({ stopContext: false });
+  }
+});
+
+test('default checkpoint intervals: the smallest multiple of the batch >= 10 s; mapWithState 10 batches', async () => {
+  const { ssc, clock, dir } = newContext(3000);
+  const pairs = ssc.queueStream<Pair>([[['a', 1]]]);
+  pairs.updateStateByKey((vs: number[], s: number | undefined) => (s ?? 0) + vs.length).print();
+  pairs.mapWithState(StateSpec.function((k: string) => k)).print();
+  pairs
+    .updateStateByKey((vs: number[]) => vs.length)
+    .checkpoint(6000)
+    .print();
+  await ssc.start();
+  await clock.advance(3000);
+  await ssc.stop({ stopContext: false });
+  const text = fs.readFileSync(path.join(dir, 'checkpoint-3000'), 'utf8');
+  const streams = (
+    JSON.parse(text.slice(text.indexOf('\n') + 1)) as {
+      streams: { key: string; checkpointIntervalMs: number | null }[];
+    }
+  ).streams;
+  const interval = (key: string): number | null | undefined =>
+    streams.find((s) => s.key === key)?.checkpointIntervalMs;
+  assert.equal(interval('updateStateByKey#1'), 12000);
+  assert.equal(interval('mapWithState#2'), 30000);
+  assert.equal(interval('updateStateByKey#3'), 6000);
+  assert.equal(interval('queueStream#0'), null);
+});
