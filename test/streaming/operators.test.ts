@@ -100,25 +100,21 @@ test('count, countByValue, union and transform (which gets the batch time)', asy
 });
 
 test('window and reduceByKeyAndWindow, with and without an inverse function, equal a direct computation', async () => {
-  let windowed!: Map<number, string[]>,
-    plain!: Map<number, Pair[]>,
-    inverse!: Map<number, Pair[]>,
-    filtered!: Map<number, Pair[]>;
   const clock = new ManualClock();
   const ssc = new StreamingContext(ctx, 1000, { clock });
   ssc.checkpoint(path.join(tempDir('window'), 'cp'));
   const lines = ssc.queueStream(BATCHES.map((b) => [...b]));
   const pairs = lines.flatMap((l) => l.split(' ')).map((w) => [w, 1] as Pair);
-  windowed = collectBatches(lines.window(3000, 2000));
-  plain = collectBatches(pairs.reduceByKeyAndWindow((a, b) => a + b, undefined, 3000));
-  inverse = collectBatches(
+  const windowed = collectBatches(lines.window(3000, 2000));
+  const plain = collectBatches(pairs.reduceByKeyAndWindow((a, b) => a + b, undefined, 3000));
+  const inverse = collectBatches(
     pairs.reduceByKeyAndWindow(
       (a, b) => a + b,
       (a, b) => a - b,
       3000,
     ),
   );
-  filtered = collectBatches(
+  const filtered = collectBatches(
     pairs.reduceByKeyAndWindow(
       (a, b) => a + b,
       (a, b) => a - b,
