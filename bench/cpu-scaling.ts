@@ -35,7 +35,7 @@ export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
   let expected: number | undefined;
   for (let r = 0; r < opts.runs; r++) {
     for (const [variant, workers, f] of variants) {
-      const { value, ms } = await timed(f);
+      const { value, ms, cpuMs } = await timed(f);
       expected ??= value;
       // Partition sums add in another order: equal up to rounding.
       const note =
@@ -53,6 +53,7 @@ export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
             bytes,
             workers,
             wallMs: ms,
+            cpuMs,
             ...(note ? { note } : {}),
           }),
         ),
@@ -73,6 +74,19 @@ export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
     ),
   ];
   k1.checks = [check('kindling(1) vs plain loop', plain / k1.wallMs, 'x', '>= 0.95')];
+  // Load-independent: the CPU the engine spends for the same work (1 = no overhead).
+  const plainCpu = best(records, 'plain loop').cpuMs ?? NaN;
+  k.checks.push(
+    check(
+      `CPU cost kindling(${opts.workers}) / plain loop`,
+      (k.cpuMs ?? NaN) / plainCpu,
+      'x',
+      '<= 1.05',
+    ),
+  );
+  k1.checks.push(
+    check('CPU cost kindling(1) / plain loop', (k1.cpuMs ?? NaN) / plainCpu, 'x', '<= 1.05'),
+  );
   return records;
 }
 

@@ -35,6 +35,7 @@ export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
           bytes: 0,
           workers: opts.workers,
           wallMs: raw.ms,
+          cpuMs: raw.cpuMs,
         }),
       ),
     );
@@ -51,6 +52,7 @@ export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
           bytes: 0,
           workers: opts.workers,
           wallMs: k.ms,
+          cpuMs: k.cpuMs,
           ...(note ? { note } : {}),
         }),
       ),
@@ -65,11 +67,9 @@ export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
       'ms',
       `<= ${Math.round(1000 * opts.scale)}`,
     ),
-    check('kindling µs per task', (1000 * k.wallMs) / tasks, 'µs', '<= 100'),
+    check('kindling µs per task', (1000 * k.wallMs) / tasks, 'µs', 'info'),
   ];
-  raw.checks = [
-    check('raw piscina µs per round trip', (1000 * raw.wallMs) / tasks, 'µs', '<= 100'),
-  ];
+  raw.checks = [check('raw piscina µs per round trip', (1000 * raw.wallMs) / tasks, 'µs', 'info')];
   return records;
 }
 

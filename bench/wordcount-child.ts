@@ -14,6 +14,8 @@ export interface WordcountResult {
   words: number;
   distinct: number;
   wallMs: number;
+  /** This process's CPU time, all threads (skale's forked workers not included). */
+  cpuMs: number;
   peakRssMb: number;
 }
 
@@ -72,6 +74,7 @@ async function skale(file: string, workers: number, skaleDir: string): Promise<C
 
 const [engine, file, workersArg, skaleDir] = process.argv.slice(2);
 const workers = Number(workersArg);
+const c0 = process.cpuUsage();
 const t0 = performance.now();
 const counts =
   engine === 'plain'
@@ -80,13 +83,20 @@ const counts =
       ? await skale(file as string, workers, skaleDir as string)
       : await kindling(file as string, workers);
 const wallMs = performance.now() - t0;
+const cpu = process.cpuUsage(c0);
 let words = 0;
 let distinct = 0;
 for (const [, n] of counts) {
   words += n;
   distinct++;
 }
-const result: WordcountResult = { words, distinct, wallMs, peakRssMb: peakRssMb() };
+const result: WordcountResult = {
+  words,
+  distinct,
+  wallMs,
+  cpuMs: (cpu.user + cpu.system) / 1000,
+  peakRssMb: peakRssMb(),
+};
 process.stdout.write(JSON.stringify(result) + '\n');
 // skale leaves its IPC channels to its forked workers open for a while.
 process.exit(0);

@@ -46,7 +46,7 @@ function xorshift(seed: number): () => number {
 function vocabulary(random: () => number): string[] {
   const words = new Set<string>();
   while (words.size < VOCABULARY) {
-    const n = 1 + Math.floor(random() * 4);
+    const n = 1 + Math.floor(random() * 5); // 16^1 + ... + 16^5 possible words: enough for VOCABULARY
     let w = '';
     for (let i = 0; i < n; i++) w += SYLLABLES[Math.floor(random() * SYLLABLES.length)];
     words.add(w);

@@ -62,6 +62,7 @@ export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
             bytes,
             workers,
             wallMs: result.wallMs,
+            cpuMs: result.cpuMs,
             peakRssMb: result.peakRssMb,
             ...(note === undefined ? {} : { note }),
           }),
