@@ -82,6 +82,9 @@ export class DStream<T> {
     /** @internal */ readonly impl: DStreamImpl,
   ) {
     this.index = ssc.graph.register(this);
+    // Input batches are kept in memory while remembered (Spark stores received blocks): several
+    // outputs then read a batch's files once, and its records are counted once.
+    if (impl.input !== undefined) this.storageLevel = StorageLevel.MEMORY_ONLY;
   }
 
   /** The stable id recovery matches on: the name given by setName, else kind#place. */
