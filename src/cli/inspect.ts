@@ -2,9 +2,9 @@
 // checkpoint, read by src/checkpoint/inspect.ts (inspectCheckpoint); one with
 // checkpoint-<ms> files is a streaming checkpoint, read by src/streaming/
 // (inspectStreamingCheckpoint). Both verify every checksum. The contract:
-//   inspectX(dir) => Report | Promise<Report>, a plain JSON-able object; it throws
-//   a KindlingError (CHECKPOINT_CORRUPT with context.path and .frame, ...) on the
-//   first bad file, or returns { ok: false, ... }. A module may also export
+//   inspectX(dir) => Report | Promise<Report>, a plain JSON-able object with
+//   { ok: false, firstError } (RDD checkpoints) or { verified: false, problems }
+//   (streaming) when damaged; a thrown error counts as damage too. A module may also export
 //   formatX(report) => string for the readable report; otherwise it is rendered
 //   generically. Exit 0 when verified, 1 when damaged, 2 on usage errors.
 // The readers are imported by a computed specifier, so the CLI builds before they exist.
@@ -76,7 +76,26 @@ export async function inspectCommand(args: string[]): Promise<number> {
   else if (typeof formatFn === 'function')
     process.stdout.write(String((formatFn as (r: unknown) => unknown)(report)) + '\n');
   else process.stdout.write(`${kind} ${path.resolve(dir)}\n${render(report)}\n`);
-  return (report as { ok?: unknown } | null)?.ok === false ? 1 : 0;
+  const damage = firstDamage(report);
+  if (damage === undefined) return 0;
+  process.stderr.write(`kindling inspect: ${kind} at ${dir} is damaged: ${damage}\n`);
+  return 1;
+}
+
+/** What is wrong, from either report shape: { ok, firstError } or { verified, problems }. */
+function firstDamage(report: unknown): string | undefined {
+  const r = (report ?? {}) as {
+    ok?: unknown;
+    verified?: unknown;
+    firstError?: unknown;
+    problems?: unknown;
+  };
+  if (r.ok !== false && r.verified !== false) return undefined;
+  const first = r.firstError as { code?: unknown; message?: unknown } | null | undefined;
+  if (first !== null && first !== undefined)
+    return `[${String(first.code)}] ${String(first.message)}`;
+  if (Array.isArray(r.problems) && r.problems.length > 0) return String(r.problems[0]);
+  return 'not verified';
 }
 
 async function importReader(reader: Reader): Promise<Record<string, unknown>> {

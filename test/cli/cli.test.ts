@@ -130,6 +130,33 @@ describe('kindling inspect and dispatch', () => {
     );
   });
 
+  it('verifies a checkpoint written by a job, and names the bad file and frame once a byte flips', async () => {
+    const job = file('checkpointed.mjs');
+    fs.writeFileSync(
+      job,
+      `export default async (ctx) => {
+        const rdd = ctx.range(0, 300, 1, 3).map((x) => ({ x }));
+        rdd.checkpoint();
+        await rdd.count();
+        return rdd.getCheckpointFile();
+      };\n`,
+    );
+    const run = await kindling('run', job, '--workers', '1', '--checkpoint-dir', file('ck'));
+    assert.equal(run.code, 0, run.stderr);
+    const rddDir = /'(.*)'/.exec(run.stdout)?.[1] as string;
+    const good = await kindling('inspect', rddDir);
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(good.stdout, /300/);
+    const part = path.join(rddDir, 'part-00001');
+    const bytes = fs.readFileSync(part);
+    bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] as number) ^ 0xff;
+    fs.writeFileSync(part, bytes);
+    const bad = await kindling('inspect', rddDir, '--json');
+    assert.equal(bad.code, 1);
+    assert.equal((JSON.parse(bad.stdout) as { ok: boolean }).ok, false);
+    assert.match(bad.stderr, /damaged: \[CHECKPOINT_CORRUPT\] .*part-00001 \(frame \d+\)/);
+  });
+
   it('says a directory is neither kind of checkpoint', async () => {
     const out = await kindling('inspect', dir);
     assert.equal(out.code, 1);
