@@ -23,7 +23,9 @@ const FIRST_FRAME_RECORDS = 64;
 export class BatchingFrameEncoder {
   private readonly targetBytes: number;
   private readonly maxRecords: number;
-  private pending: unknown[] = [];
+  /** Pending records as the caller's own batches (or slices of them): no per-record copying. */
+  private chunks: (readonly unknown[])[] = [];
+  private pendingCount = 0;
   private target = FIRST_FRAME_RECORDS;
   private encodedRecords = 0;
   private encodedBytes = 0;
@@ -39,30 +41,29 @@ export class BatchingFrameEncoder {
   }
 
   get pendingRecords(): number {
-    return this.pending.length;
+    return this.pendingCount;
   }
 
   push(records: readonly unknown[]): void {
     let i = 0;
     while (i < records.length) {
-      const take = Math.min(this.target - this.pending.length, records.length - i);
-      if (this.pending.length === 0 && take === this.target) {
-        // A whole frame's worth in the input: encode that slice directly.
-        this.emit(records.slice(i, i + take));
-      } else {
-        for (let k = 0; k < take; k++) this.pending.push(records[i + k]);
-        if (this.pending.length >= this.target) this.flush();
-      }
+      const take = Math.min(this.target - this.pendingCount, records.length - i);
+      this.chunks.push(i === 0 && take === records.length ? records : records.slice(i, i + take));
+      this.pendingCount += take;
+      if (this.pendingCount >= this.target) this.flush();
       i += take;
     }
   }
 
   /** Emits the pending records, if any, as one frame. */
   flush(): void {
-    if (this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    this.emit(batch);
+    if (this.pendingCount === 0) return;
+    const chunks = this.chunks;
+    this.chunks = [];
+    this.pendingCount = 0;
+    this.emit(
+      chunks.length === 1 ? (chunks[0] as readonly unknown[]) : ([] as unknown[]).concat(...chunks),
+    );
   }
 
   private emit(batch: readonly unknown[]): void {
