@@ -31,15 +31,17 @@ export function bucketShuffleOutput(
   const where = `shuffle ${output.shuffleId}`;
   let buckets: unknown[][];
   if (output.combine !== undefined) {
+    // One map for the partition, routed to reduce partitions once per distinct key at the end:
+    // hashing every record for its bucket cost ~10% of a word count's CPU. Each bucket keeps
+    // its keys in first-seen order, as with one map per bucket.
     const agg = bindAggregator(ctx, output.combine);
-    const maps = Array.from({ length: numPartitions }, (): CombinedMap => new Map());
+    const combined: CombinedMap = new Map();
     for (const batch of batches) {
       ctx.recordsRead += batch.length;
-      for (const record of batch) {
-        combineInto(maps[partition(asPair(record, where)[0])]!, agg, record, false, where);
-      }
+      for (const record of batch) combineInto(combined, agg, record, false, where);
     }
-    buckets = maps.map((m) => [...m.values()]);
+    buckets = Array.from({ length: numPartitions }, () => []);
+    for (const entry of combined.values()) buckets[partition(entry[0])]!.push(entry);
   } else {
     buckets = Array.from({ length: numPartitions }, () => []);
     for (const batch of batches) {
