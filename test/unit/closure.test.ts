@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/unbound-method, @typescript-eslint/no-require-imports --
+/* eslint-disable @typescript-eslint/unbound-method --
    methods are shipped as detached values on purpose, and user functions may call require */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- user functions call require in workers */
+ 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { execFile } from 'node:child_process';
