@@ -1,4 +1,3 @@
- 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { execFile } from 'node:child_process';
