@@ -57,6 +57,12 @@ export type ContextEventName = keyof ContextEvents;
 
 let contextCounter = 0;
 
+/** Scratch directories of contexts not stopped yet: removed when the process exits anyway. */
+const scratchDirs = new Set<string>();
+process.once('exit', () => {
+  for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 export class Context {
   /** Unique per context: names its checkpoint and scratch directories. */
   readonly contextId = `${new Date().toISOString().slice(0, 10)}-${randomUUID().slice(0, 8)}`;
@@ -249,6 +255,7 @@ export class Context {
     this.mapOutputs.removeAll();
     this.blocks.clear();
     fs.rmSync(this.localDir, { recursive: true, force: true });
+    scratchDirs.delete(this.localDir);
     if (this.opts.cleanCheckpoints) this.checkpoints.removeAll();
     else this.checkpoints.removeTempFiles();
   }
@@ -345,6 +352,7 @@ export class Context {
   private getScheduler(): DAGScheduler {
     if (this.scheduler !== undefined) return this.scheduler;
     fs.mkdirSync(this.localDir, { recursive: true });
+    scratchDirs.add(this.localDir);
     this.runner = new PiscinaTaskRunner(this.opts.workers, {
       getPlan: (planId) => this.getScheduler().plans.get(planId) as StagePlan,
       getBroadcast: (id) => this.broadcasts.get(id),
