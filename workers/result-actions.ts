@@ -34,12 +34,19 @@ export async function runResultAction(
     case 'reduce': {
       const f = ctx.fn(action.f);
       const env = ctx.env(action.f);
-      let acc: { value: unknown } | undefined;
+      // A plain accumulator and a flag: no allocation per record on this hot path.
+      let seen = false;
+      let acc: unknown;
       for (const batch of batches) {
-        for (const x of batch)
-          acc = acc === undefined ? { value: x } : { value: f(acc.value, x, env) };
+        let i = 0;
+        if (!seen && batch.length > 0) {
+          acc = batch[0];
+          seen = true;
+          i = 1;
+        }
+        for (; i < batch.length; i++) acc = f(acc, batch[i], env);
       }
-      return acc ?? { empty: true };
+      return seen ? { value: acc } : { empty: true };
     }
     case 'fold':
     case 'aggregate': {
