@@ -1,9 +1,8 @@
 // The benchmark suite `kindling bench` runs: whole-job benches, each a module
-// exporting run(opts) => BenchRecord[]. `checkpoint` and `streaming` belong to
-// the checkpoint and streaming work (bench/checkpoint.ts, bench/streaming.ts)
-// and are loaded only when present in the build.
+// exporting a run function that returns BenchRecords, loaded only when asked for.
 
 import type { BenchOptions, BenchRecord } from './bench-record.js';
+import { renderSvg } from './checkpoint-chart.js';
 
 export interface BenchEntry {
   name: string;
@@ -11,39 +10,8 @@ export interface BenchEntry {
   /** Part of a plain `kindling bench` (false: run only by name). */
   inSuite: boolean;
   run(opts: BenchOptions): Promise<BenchRecord[]>;
-}
-
-/** A bench in a module that may not be built yet; its absence is reported, not thrown. */
-function optional(
-  name: string,
-  description: string,
-  module: string,
-  exportNames: string[],
-): BenchEntry {
-  return {
-    name,
-    description,
-    inSuite: true,
-    async run(opts) {
-      let mod: Record<string, unknown>;
-      try {
-        mod = (await import(new URL(module, import.meta.url).href)) as Record<string, unknown>;
-      } catch (e) {
-        if ((e as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
-        opts.log(
-          `# ${name}: bench/${module.replace('./', '').replace(/\.js$/, '.ts')} is not part of this build yet`,
-        );
-        return [];
-      }
-      const f = exportNames.map((n) => mod[n]).find((x) => typeof x === 'function');
-      if (typeof f !== 'function') {
-        opts.log(`# ${name}: ${module} exports none of ${exportNames.join(', ')}`);
-        return [];
-      }
-      const out: unknown = await (f as (o: BenchOptions) => unknown)(opts);
-      return Array.isArray(out) ? (out as BenchRecord[]) : [];
-    },
-  };
+  /** Files to write next to <name>.json (e.g. a chart), from the run's records. */
+  artifacts?(records: BenchRecord[], opts: BenchOptions): { file: string; content: string }[];
 }
 
 export const SUITE: BenchEntry[] = [
@@ -65,14 +33,18 @@ export const SUITE: BenchEntry[] = [
     inSuite: true,
     run: async (o) => (await import('./wordcount.js')).run(o),
   },
-  optional(
-    'checkpoint',
-    'checkpoint write and read-back (bench/checkpoint.ts)',
-    './checkpoint.js',
-    ['runCheckpointBench'],
-  ),
-  optional('streaming', 'streaming word count (bench/streaming.ts)', './streaming.js', [
-    'runStreamingBench',
-    'run',
-  ]),
+  {
+    name: 'checkpoint',
+    description:
+      'checkpoint write and read-back of numbers, objects and pairs vs raw disk, v8, lz4',
+    inSuite: true,
+    run: async (o) => (await import('./checkpoint.js')).runCheckpointBench(o),
+    artifacts: (records, o) => [{ file: 'checkpoint.svg', content: renderSvg(records, o.workers) }],
+  },
+  {
+    name: 'streaming',
+    description: 'stateful streaming word count: sustained lines/s, checkpoint costs',
+    inSuite: true,
+    run: async (o) => (await import('./streaming.js')).runStreamingBench(o),
+  },
 ];

@@ -70,6 +70,10 @@ export async function benchCommand(args: string[]): Promise<number> {
       ) + '\n',
     );
     process.stderr.write(`# wrote ${path.relative(process.cwd(), file)}\n`);
+    for (const { file: name, content } of bench.artifacts?.(records, opts) ?? []) {
+      fs.writeFileSync(path.join(outDir, name), content);
+      process.stderr.write(`# wrote ${path.relative(process.cwd(), path.join(outDir, name))}\n`);
+    }
   }
   if (missed > 0)
     process.stderr.write(`# ${missed} target(s) missed on this run (see the tables)\n`);
