@@ -172,6 +172,15 @@ export interface TaskRequest {
   desc: PartitionDesc;
 }
 
+/**
+ * Several tiny tasks in one message, answered by a TaskResult[] in the same
+ * order: a worker round trip costs more than a task of a few records.
+ */
+export interface TaskBatch {
+  kind: 'batch';
+  tasks: TaskRequest[];
+}
+
 export interface MapStatus {
   shuffleId: number;
   mapIndex: number;

@@ -2,13 +2,21 @@
 // thread loads it, then answers each TaskRequest with a TaskResult. It never rejects
 // (STYLE.md: piscina strips custom errors, and an uncloneable result rejects with {}).
 
-import type { TaskRequest, TaskResult } from '../src/protocol.js';
+import type { TaskBatch, TaskRequest, TaskResult } from '../src/protocol.js';
 import { connectControlPlane } from './control.js';
 import { getLoadedPlan } from './plan-cache.js';
 import { runTask } from './run-task.js';
 
 const control = connectControlPlane();
 
-export default function kindlingTask(req: TaskRequest): Promise<TaskResult> {
-  return runTask(req, () => getLoadedPlan(control, req.planId));
+export default async function kindlingTask(
+  message: TaskRequest | TaskBatch,
+): Promise<TaskResult | TaskResult[]> {
+  if (message.kind === 'task')
+    return runTask(message, () => getLoadedPlan(control, message.planId));
+  // A batch of tiny tasks runs one after the other, each answered on its own.
+  const results: TaskResult[] = [];
+  for (const req of message.tasks)
+    results.push(await runTask(req, () => getLoadedPlan(control, req.planId)));
+  return results;
 }

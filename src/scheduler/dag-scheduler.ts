@@ -18,6 +18,7 @@ import type { RDD } from '../rdd/rdd.js';
 import type { MapOutputTracker } from '../shuffle/map-output-tracker.js';
 import { rebuildError } from './rebuild-error.js';
 import { directShuffleDeps, findInPipeline } from './lineage.js';
+import { adaptiveChunkSize, runInLanes } from './task-lanes.js';
 import { buildStagePlan, type CheckpointTargets, type TaskDescriber } from './plan-builder.js';
 import type { ShuffleMapStage, Stage } from './stage.js';
 import type { TaskRunner } from './task-runner.js';
@@ -40,6 +41,8 @@ interface ActiveJob {
   id: number;
   abort: AbortController;
 }
+
+type Success = Extract<TaskResult, { kind: 'success' }>;
 
 /** Fetch failures tolerated per task before the job fails (Spark: 4 stage attempts). */
 const MAX_FETCH_FAILURES = 4;
@@ -163,7 +166,7 @@ export class DAGScheduler {
     stage: Stage,
     partitions: number[],
     targets: CheckpointTargets,
-  ): Promise<Extract<TaskResult, { kind: 'success' }>[]> {
+  ): Promise<Success[]> {
     const planId = `${process.pid}-${this.nextPlanId++}`;
     const dep = stage.kind === 'shuffleMap' ? stage.dep : undefined;
     const output =
@@ -188,8 +191,22 @@ export class DAGScheduler {
       rddId: stage.rdd.id,
     });
     try {
-      const results = await mapWithLimit(partitions, this.runner.workers * 2, (p) =>
-        this.runTask(job, stage, plan, p, targets),
+      const lanes = this.runner.workers * 2;
+      let tasksDone = 0;
+      let taskMs = 0;
+      const results = await runInLanes(
+        partitions,
+        lanes,
+        (remaining) =>
+          adaptiveChunkSize(tasksDone < lanes ? undefined : taskMs / tasksDone, remaining, lanes),
+        async (chunk) => {
+          const out = await this.runChunk(job, stage, plan, chunk, targets);
+          for (const r of out) {
+            tasksDone++;
+            taskMs += r.metrics.durationMs;
+          }
+          return out;
+        },
       );
       this.listener.onStageCompleted({
         stageId: stage.id,
@@ -206,31 +223,77 @@ export class DAGScheduler {
     }
   }
 
+  /** Runs a chunk of partitions: one message for the first attempts, retries one by one. */
+  private async runChunk(
+    job: ActiveJob,
+    stage: Stage,
+    plan: StagePlan,
+    chunk: number[],
+    targets: CheckpointTargets,
+  ): Promise<Success[]> {
+    if (chunk.length === 1)
+      return [await this.runTask(job, stage, plan, chunk[0] as number, targets)];
+    const requests = chunk.map((p) => this.newRequest(stage, plan, p, 0));
+    const results = await this.runner.runBatch(requests, job.abort.signal).catch((e: unknown) => {
+      if (job.abort.signal.aborted) requests.forEach((r) => this.opts.onTaskAttemptFailed(r, plan));
+      this.throwIfAborted(job);
+      return requests.map(() => workerDied(e));
+    });
+    return Promise.all(
+      chunk.map((p, k) =>
+        this.runTask(job, stage, plan, p, targets, {
+          request: requests[k] as TaskRequest,
+          result: results[k] ?? workerDied('no result'),
+        }),
+      ),
+    );
+  }
+
+  private newRequest(
+    stage: Stage,
+    plan: StagePlan,
+    partitionIndex: number,
+    attempt: number,
+  ): TaskRequest {
+    return {
+      kind: 'task',
+      planId: plan.planId,
+      stageId: stage.id,
+      partitionIndex,
+      taskId: this.nextTaskId++,
+      attempt,
+      desc: this.describer.describe(stage.rdd, partitionIndex),
+    };
+  }
+
+  private async runAttempt(
+    job: ActiveJob,
+    plan: StagePlan,
+    request: TaskRequest,
+  ): Promise<TaskResult> {
+    return this.runner.run(request, job.abort.signal).catch((e: unknown) => {
+      // Aborting a running task terminates its worker, which cannot remove its own temp files.
+      if (job.abort.signal.aborted) this.opts.onTaskAttemptFailed(request, plan);
+      this.throwIfAborted(job);
+      return workerDied(e);
+    });
+  }
+
   private async runTask(
     job: ActiveJob,
     stage: Stage,
     plan: StagePlan,
     partitionIndex: number,
     targets: CheckpointTargets,
-  ): Promise<Extract<TaskResult, { kind: 'success' }>> {
+    firstAttempt?: { request: TaskRequest; result: TaskResult },
+  ): Promise<Success> {
     let fetchFailures = 0;
+    let done = firstAttempt;
     for (let attempt = 0; ;) {
       this.throwIfAborted(job);
-      const request: TaskRequest = {
-        kind: 'task',
-        planId: plan.planId,
-        stageId: stage.id,
-        partitionIndex,
-        taskId: this.nextTaskId++,
-        attempt,
-        desc: this.describer.describe(stage.rdd, partitionIndex),
-      };
-      const result = await this.runner.run(request, job.abort.signal).catch((e: unknown) => {
-        // Aborting a running task terminates its worker, which cannot remove its own temp files.
-        if (job.abort.signal.aborted) this.opts.onTaskAttemptFailed(request, plan);
-        this.throwIfAborted(job);
-        return workerDied(e);
-      });
+      const request = done?.request ?? this.newRequest(stage, plan, partitionIndex, attempt);
+      const result = done?.result ?? (await this.runAttempt(job, plan, request));
+      done = undefined;
       this.throwIfAborted(job);
       this.listener.onTaskEnd({
         stageId: stage.id,
@@ -292,34 +355,6 @@ export class DAGScheduler {
     const reason: unknown = job.abort.signal.reason;
     throw reason instanceof KindlingError ? reason : errors.jobCancelled(job.id);
   }
-}
-
-/**
- * Runs `fn` over `items` with at most `limit` in flight, results in input order.
- * Tasks are handed to the pool a few at a time: a 10,000-task stage must not
- * queue 10,000 requests (and abort listeners) at once. Stops at the first error.
- */
-async function mapWithLimit<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  const lane = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const i = next++;
-      try {
-        results[i] = await fn(items[i] as T);
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
 }
 
 function workerDied(e: unknown): TaskResult {

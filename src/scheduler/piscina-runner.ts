@@ -3,14 +3,14 @@
 // lazily with the first task; each hands over its control-plane port.
 
 import { Piscina } from 'piscina';
-import type { ControlApi, TaskRequest, TaskResult } from '../protocol.js';
+import type { ControlApi, TaskBatch, TaskRequest, TaskResult } from '../protocol.js';
 import { exposeControlApi, isControlPortMessage } from './control-plane.js';
 import type { TaskRunner } from './task-runner.js';
 
 const WORKER_FILE = new URL('../../workers/worker.js', import.meta.url).href;
 
 export class PiscinaTaskRunner implements TaskRunner {
-  private readonly pool: Piscina<TaskRequest, TaskResult>;
+  private readonly pool: Piscina<TaskRequest | TaskBatch, TaskResult | TaskResult[]>;
 
   constructor(
     readonly workers: number,
@@ -18,7 +18,7 @@ export class PiscinaTaskRunner implements TaskRunner {
   ) {
     this.pool = new Piscina({
       filename: WORKER_FILE,
-      minThreads: 0,
+      minThreads: workers,
       maxThreads: workers,
       // Each worker computes one partition at a time: CPU-bound tasks gain nothing from more.
       concurrentTasksPerWorker: 1,
@@ -30,7 +30,11 @@ export class PiscinaTaskRunner implements TaskRunner {
   }
 
   async run(request: TaskRequest, signal: AbortSignal): Promise<TaskResult> {
-    return await this.pool.run(request, { signal });
+    return (await this.pool.run(request, { signal })) as TaskResult;
+  }
+
+  async runBatch(requests: TaskRequest[], signal: AbortSignal): Promise<TaskResult[]> {
+    return (await this.pool.run({ kind: 'batch', tasks: requests }, { signal })) as TaskResult[];
   }
 
   async close(): Promise<void> {

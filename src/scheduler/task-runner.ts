@@ -6,6 +6,8 @@ import type { TaskRequest, TaskResult } from '../protocol.js';
 export interface TaskRunner {
   /** Resolves with the worker's answer; rejects only when the worker itself died or the signal aborted. */
   run(request: TaskRequest, signal: AbortSignal): Promise<TaskResult>;
+  /** Several first attempts in one round trip; results in the same order. */
+  runBatch(requests: TaskRequest[], signal: AbortSignal): Promise<TaskResult[]>;
   readonly workers: number;
   close(): Promise<void>;
 }

@@ -54,6 +54,11 @@ class FakeRunner implements TaskRunner {
       metrics: { durationMs: 0, recordsRead: 0 },
     });
   }
+  batches = 0;
+  async runBatch(requests: TaskRequest[]): Promise<TaskResult[]> {
+    this.batches++;
+    return Promise.all(requests.map((r) => this.run(r)));
+  }
   close(): Promise<void> {
     return Promise.resolve();
   }
@@ -218,4 +223,31 @@ test('a failing task is retried up to maxTaskFailures, then TASK_FAILED names RD
     },
   );
   assert.equal(runner.requests.filter((r) => r.request.partitionIndex === 1).length, 3);
+});
+
+test('tiny tasks travel several per message once the stage has shown they are tiny', async () => {
+  const { runner, scheduler } = setup();
+  let failedOnce = false;
+  runner.override = (r) => {
+    if (r.partitionIndex !== 150 || failedOnce) return undefined;
+    failedOnce = true;
+    return { kind: 'failure', error: { name: 'Error', message: 'flaky' }, side: emptySide() };
+  };
+  const parts = Array.from({ length: 400 }, (_, i) => i);
+  const out = await scheduler.runJob(
+    ctx.range(0, 400, 1, 400),
+    { kind: 'count' },
+    parts,
+    new Map(),
+  );
+  assert.equal(out.length, 400);
+  assert.ok(runner.batches > 0, 'some messages carried several tasks');
+  const firstAttempts = runner.requests.filter((r) => r.request.attempt === 0);
+  assert.equal(firstAttempts.length, 400);
+  const retried = runner.requests.filter((r) => r.request.attempt === 1);
+  assert.deepEqual(
+    retried.map((r) => r.request.partitionIndex),
+    [150],
+    'only the failed task is retried',
+  );
 });
