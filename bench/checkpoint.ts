@@ -4,18 +4,16 @@
 // bounds them: v8.serialize/deserialize (what the record codec replaces), the
 // record codec alone, raw lz4, and raw sequential disk write (fdatasync) and
 // read. Also a CPU-heavy job with and without checkpoint(). Run as
-// `node dist/bench/checkpoint.js [--scale F] [--runs N]` (table, JSON and SVG
-// under bench/results/) or through `kindling bench checkpoint`.
+// `kindling bench checkpoint [--scale F] [--runs N]` (table, JSON and SVG
+// under bench/results/).
 //
 // Targets (issue 3): write and read-back >= 2x the v8-bound records/s of the
 // same workers; >= 70% of the disk/lz4 ceiling where the codec is not the
 // bottleneck; checkpoint() on a CPU-heavy job <= 1.15x its time without.
 
-import { renderSvg } from './checkpoint-chart.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
 import { Context, type RDD } from '../src/index.js';
 import { lz4Compress, lz4Decompress } from '../native-bindings/lz4.js';
@@ -481,66 +479,3 @@ async function cpuHeavy(workers: number, root: string, opts: BenchOptions): Prom
 }
 
 // ---- table, JSON and SVG when run directly ----------------------------------------
-
-export function formatTable(records: BenchResult[]): string {
-  // One row per variant: its fastest run (the summaries carry the checks).
-  const all = new Set(records.map((r) => r.variant));
-  const names = [...all].filter((v) => !all.has(`${v} (best)`));
-  const rows = names.map((v) => best(records, v));
-  const lines = [
-    `${'variant'.padEnd(44)} ${'ms'.padStart(9)} ${'records/s'.padStart(12)} ${'MB/s'.padStart(8)}  checks`,
-  ];
-  for (const r of rows) {
-    const cs = (r.checks ?? [])
-      .map((c) => `${c.met ? 'ok  ' : 'MISS'} ${c.value}${c.unit} (${c.target}) ${c.name}`)
-      .join('; ');
-    lines.push(
-      `${r.variant.padEnd(44)} ${r.wallMs.toFixed(0).padStart(9)} ${r.recordsPerSec.toLocaleString('en-US').padStart(12)} ${r.mbPerSec.toFixed(1).padStart(8)}  ${cs}`,
-    );
-  }
-  return lines.join('\n');
-}
-
-async function main(argv: string[]): Promise<void> {
-  const flag = (name: string): string | undefined => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const opts: BenchOptions = {
-    workers: Number(flag('--workers') ?? 2),
-    runs: Number(flag('--runs') ?? 2),
-    scale: Number(flag('--scale') ?? 1),
-    log: (line) => process.stderr.write(line + '\n'),
-  };
-  const started = new Date().toISOString();
-  const records = await runCheckpointBench(opts);
-  process.stdout.write(formatTable(records) + '\n');
-  const resultsDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
-  fs.mkdirSync(resultsDir, { recursive: true });
-  const machine = {
-    node: process.version,
-    cpus: os.availableParallelism(),
-    cpuModel: os.cpus()[0]?.model,
-    totalMemMb: Math.round(os.totalmem() / 2 ** 20),
-    loadAvg: os.loadavg(),
-  };
-  const options = { workers: opts.workers, runs: opts.runs, scale: opts.scale };
-  fs.writeFileSync(
-    path.join(resultsDir, 'checkpoint.json'),
-    JSON.stringify({ bench: 'checkpoint', started, machine, options, records }, null, 2) + '\n',
-  );
-  fs.writeFileSync(path.join(resultsDir, 'checkpoint.svg'), renderSvg(records, opts.workers));
-  const missed = records.flatMap((r) => r.checks ?? []).filter((c) => !c.met);
-  process.stdout.write(
-    `# wrote bench/results/checkpoint.json and checkpoint.svg; ${missed.length} target(s) missed\n`,
-  );
-}
-
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).catch((e: unknown) => {
-    process.stderr.write(
-      `checkpoint bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-    );
-    process.exitCode = 1;
-  });
-}

@@ -6,13 +6,13 @@
 // bisected. Also measured: the cost of one metadata checkpoint write (ms), and
 // of a state checkpoint (MB/s: the extra time checkpoint() adds to a job over
 // the cached state), compared with the checkpoint bench's write ceiling.
-// Run as `node dist/bench/streaming.js [--scale F]` (writes
-// bench/results/streaming.json) or through `kindling bench streaming`.
+// Run as `kindling bench streaming [--scale F]` (writes
+// bench/results/streaming.json).
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import {
   Context,
   HashPartitioner,
@@ -235,45 +235,4 @@ export async function runStreamingBench(opts: BenchOptions): Promise<BenchRecord
     ),
   );
   return records;
-}
-
-async function main(argv: string[]): Promise<void> {
-  const flag = (name: string): string | undefined => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const opts: BenchOptions = {
-    workers: Number(flag('--workers') ?? 2),
-    runs: Number(flag('--runs') ?? 2),
-    scale: Number(flag('--scale') ?? 1),
-    log: (line) => process.stderr.write(line + '\n'),
-  };
-  const started = new Date().toISOString();
-  const records = await runStreamingBench(opts);
-  const resultsDir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
-  fs.mkdirSync(resultsDir, { recursive: true });
-  const machine = {
-    node: process.version,
-    cpus: os.availableParallelism(),
-    cpuModel: os.cpus()[0]?.model,
-    totalMemMb: Math.round(os.totalmem() / 2 ** 20),
-    loadAvg: os.loadavg(),
-  };
-  const options = { workers: opts.workers, runs: opts.runs, scale: opts.scale };
-  fs.writeFileSync(
-    path.join(resultsDir, 'streaming.json'),
-    JSON.stringify({ bench: 'streaming', started, machine, options, records }, null, 2) + '\n',
-  );
-  process.stdout.write(
-    `# wrote bench/results/streaming.json\n${records[records.length - 1]?.note ?? ''}\n`,
-  );
-}
-
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).catch((e: unknown) => {
-    process.stderr.write(
-      `streaming bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
-    );
-    process.exitCode = 1;
-  });
 }
