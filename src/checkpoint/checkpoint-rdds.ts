@@ -44,8 +44,12 @@ export class LocalCheckpointRDD implements RddImpl {
   numPartitions(): number {
     return this.original.getNumPartitions();
   }
-  /** The hidden lineage, so that this RDD can still be computed when blocks are lost. */
+  /** The lineage is cut: users see no parents (and no cycle back to the original). */
   dependencies(): Dependency[] {
+    return [];
+  }
+  /** The scheduler still reaches the original, so lost blocks are recomputed. */
+  hiddenDependencies(): Dependency[] {
     return [new NarrowDependency(this.original)];
   }
   planCompute(): NodeCompute {

@@ -35,6 +35,8 @@ export interface RddImpl {
   numPartitions(): number;
   /** The lineage as built, whatever the checkpoint state. */
   dependencies(): Dependency[];
+  /** Lineage the scheduler follows but users do not see (a local checkpoint's recompute path). */
+  hiddenDependencies?(): Dependency[];
   planCompute(): NodeCompute;
   /** The descriptor of partition `index`; `node` is the owning RDD's id. */
   describePartition(node: number, index: number, d: PartitionDescriber): PartitionDesc;
@@ -84,7 +86,7 @@ export class RDD<T> {
     const data = this.checkpointData;
     return data?.kind === 'reliable' && data.state === 'checkpointed'
       ? []
-      : this.impl.dependencies();
+      : (this.impl.hiddenDependencies?.() ?? this.impl.dependencies());
   }
 
   toDebugString(): string {

@@ -44,7 +44,7 @@ export function buildStagePlan(
     const target = targets.get(rdd.id);
     if (target !== undefined) node.checkpoint = target;
     nodes.push(node);
-    return leaf ? [] : rdd.impl.dependencies().flatMap((d) => (d.kind === 'narrow' ? [d.rdd] : []));
+    return rdd.getDependenciesForScheduling().flatMap((d) => (d.kind === 'narrow' ? [d.rdd] : []));
   });
   return { planId, stageId, rootNode: root.id, nodes, output, localDir };
 }

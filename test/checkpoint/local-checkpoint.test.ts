@@ -143,4 +143,15 @@ describe('localCheckpoint', () => {
       await withDir.stop();
     }
   });
+
+  it('cuts the visible lineage without a cycle, and the checkpoint RDD itself can be computed', async () => {
+    const rdd = ctx.range(0, 50, 1, 5).map((x) => x + 1);
+    rdd.localCheckpoint();
+    assert.equal(await rdd.count(), 50);
+    const [dep] = rdd.dependencies();
+    assert.ok(dep !== undefined && dep.kind === 'narrow');
+    assert.deepEqual(dep.rdd.dependencies(), [], 'the local checkpoint RDD shows no parents');
+    assert.equal(rdd.toDebugString().split('\n').length, 2);
+    assert.deepEqual(await dep.rdd.collect(), await rdd.collect());
+  });
 });
