@@ -87,10 +87,17 @@ export class TaskContext {
     return f;
   }
 
-  /** The env `fp`'s function receives as its last argument, with live handles. */
+  /**
+   * The env `fp`'s function receives as its last argument, with live handles.
+   * Each task gets its own copy, as Spark deserializes a closure per task: a
+   * function that mutates its env cannot leak state into the worker's next task.
+   */
   env(fp: FunctionPlan): unknown {
-    if (!this.loaded.markedEnvs.has(fp)) return fp.env;
-    if (!this.envs.has(fp)) this.envs.set(fp, bindEnv(fp.env, this.handles));
+    if (fp.env === undefined) return undefined;
+    if (!this.envs.has(fp)) {
+      const copy = structuredClone(fp.env);
+      this.envs.set(fp, this.loaded.markedEnvs.has(fp) ? bindEnv(copy, this.handles) : copy);
+    }
     return this.envs.get(fp);
   }
 

@@ -157,3 +157,17 @@ test('toDebugString prints the lineage with a shuffle indented', () => {
     s,
   );
 });
+
+test('each task gets its own copy of env, so mutating it leaks nothing into later tasks', async () => {
+  const seen = await ctx
+    .parallelize([1, 2, 3, 4, 5, 6, 7, 8], 8)
+    .mapPartitions(
+      (it, env) => {
+        for (const x of it) env.items.push(x);
+        return [env.items.length];
+      },
+      { env: { items: [] as number[] } },
+    )
+    .collect();
+  assert.deepEqual(seen, [1, 1, 1, 1, 1, 1, 1, 1]);
+});
