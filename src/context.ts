@@ -367,6 +367,7 @@ export class Context {
         maxTaskFailures: this.opts.maxTaskFailures,
         localDir: this.localDir,
         shuffleCodec: 'lz4',
+        shuffleSpillRecords: this.opts.shuffleSpillRecords,
         isFullyCached: (r) =>
           r.storageLevel.name !== 'NONE' &&
           Array.from({ length: r.getNumPartitions() }, (_, i) => i).every((i) =>

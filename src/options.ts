@@ -22,6 +22,8 @@ export interface ContextOptions {
   memoryLimitBytes?: number;
   /** Console progress bar on a TTY; default true on a TTY. */
   progress?: boolean;
+  /** Records a shuffle map task buffers (distinct keys when combining) before spilling to disk; default 1,000,000. */
+  shuffleSpillRecords?: number;
 }
 
 export interface ResolvedContextOptions {
@@ -34,6 +36,7 @@ export interface ResolvedContextOptions {
   localDir: string;
   memoryLimitBytes: number;
   progress: boolean;
+  shuffleSpillRecords: number;
 }
 
 const KNOWN = new Set([
@@ -46,6 +49,7 @@ const KNOWN = new Set([
   'localDir',
   'memoryLimitBytes',
   'progress',
+  'shuffleSpillRecords',
 ]);
 
 export function resolveContextOptions(opts: ContextOptions | undefined): ResolvedContextOptions {
@@ -77,6 +81,11 @@ export function resolveContextOptions(opts: ContextOptions | undefined): Resolve
       Math.floor(os.totalmem() / 4),
     ),
     progress: bool('options.progress', opts.progress, process.stderr.isTTY === true),
+    shuffleSpillRecords: positiveInt(
+      'options.shuffleSpillRecords',
+      opts.shuffleSpillRecords,
+      1_000_000,
+    ),
   };
 }
 

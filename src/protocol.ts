@@ -149,6 +149,8 @@ export type StageOutput =
       /** Map-side combine when set (reduceByKey & co.). */
       combine?: AggregatorPlan;
       codec: Codec;
+      /** Buffered records (distinct keys when combining) before a map task spills to a file. */
+      spillRecords: number;
     };
 
 export interface StagePlan {
@@ -187,6 +189,8 @@ export interface MapStatus {
   path: string;
   /** Byte offsets of each reduce partition's frames: [offsets[r], offsets[r + 1]). */
   offsets: number[];
+  /** Earlier files of the same map task, written when its buffer filled (same layout). */
+  spills?: { path: string; offsets: number[] }[];
 }
 
 export interface CheckpointPartStats {

@@ -5,11 +5,13 @@
 //   | header | frames of reduce 0 | frames of reduce 1 | ... | frames of reduce n-1 |
 //   offsets[0]            offsets[1]           offsets[2]   ...       offsets[n]
 //
-// Buckets are held in memory until the partition ends, so a map task needs memory in proportion
-// to its partition (combine shrinks that to one entry per key).
+// Buckets are held in memory up to `spillRecords` records (distinct keys when combining); past
+// that they are written to a spill file of the same layout and the task starts afresh. The
+// MapStatus lists every file; a reducer reads its range from each (Spark's spills, without the
+// merge: frames are self-contained, so nothing needs rewriting).
 
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { PartFileWriter } from '../src/format/part-file.js';
 import type { MapStatus, StageOutput } from '../src/protocol.js';
 import { partitionerFromPlan } from '../src/rdd/partitioner-plan.js';
@@ -20,7 +22,7 @@ import type { TaskContext } from './task-context.js';
 
 type ShuffleMapOutput = Extract<StageOutput, { kind: 'shuffleMap' }>;
 
-/** Buckets the partition; returns a function that writes the file and gives its MapStatus. */
+/** Buckets the partition; returns a function that writes the last file and gives the MapStatus. */
 export function bucketShuffleOutput(
   ctx: TaskContext,
   output: ShuffleMapOutput,
@@ -29,42 +31,86 @@ export function bucketShuffleOutput(
   const numPartitions = output.partitioner.numPartitions;
   const partition = partitionerFromPlan(output.partitioner);
   const where = `shuffle ${output.shuffleId}`;
-  let buckets: unknown[][];
+  const files: ShuffleFile[] = [];
+  const spill = (buckets: unknown[][]): void => {
+    files.push(writeShuffleFile(ctx, output, buckets, files.length));
+  };
+  const emptyBuckets = (): unknown[][] => Array.from({ length: numPartitions }, () => []);
+  let last: unknown[][];
   if (output.combine !== undefined) {
     // One map for the partition, routed to reduce partitions once per distinct key at the end:
     // hashing every record for its bucket cost ~10% of a word count's CPU. Each bucket keeps
     // its keys in first-seen order, as with one map per bucket.
     const agg = bindAggregator(ctx, output.combine);
-    const combined: CombinedMap = new Map();
+    const bucketize = (combined: CombinedMap): unknown[][] => {
+      const buckets = emptyBuckets();
+      for (const entry of combined.values()) buckets[partition(entry[0])]!.push(entry);
+      return buckets;
+    };
+    let combined: CombinedMap = new Map();
     for (const batch of batches) {
       ctx.recordsRead += batch.length;
       for (const record of batch) combineInto(combined, agg, record, false, where);
+      // A key in two spills is two combiners: the reduce side merges combiners anyway.
+      if (combined.size >= output.spillRecords) {
+        spill(bucketize(combined));
+        combined = new Map();
+      }
     }
-    buckets = Array.from({ length: numPartitions }, () => []);
-    for (const entry of combined.values()) buckets[partition(entry[0])]!.push(entry);
+    last = bucketize(combined);
   } else {
-    buckets = Array.from({ length: numPartitions }, () => []);
+    let buckets = emptyBuckets();
+    let buffered = 0;
     for (const batch of batches) {
       ctx.recordsRead += batch.length;
       for (const record of batch) buckets[partition(asPair(record, where)[0])]!.push(record);
+      buffered += batch.length;
+      if (buffered >= output.spillRecords) {
+        spill(buckets);
+        buckets = emptyBuckets();
+        buffered = 0;
+      }
     }
+    last = buckets;
   }
-  return () => writeShuffleFile(ctx, output, buckets);
+  return () => {
+    spill(last);
+    const final = files[files.length - 1] as ShuffleFile;
+    const status: MapStatus = {
+      shuffleId: output.shuffleId,
+      mapIndex: ctx.info.partitionIndex,
+      path: final.path,
+      offsets: final.offsets,
+    };
+    if (files.length > 1) status.spills = files.slice(0, -1);
+    return status;
+  };
+}
+
+interface ShuffleFile {
+  path: string;
+  offsets: number[];
 }
 
 function writeShuffleFile(
   ctx: TaskContext,
   output: ShuffleMapOutput,
   buckets: unknown[][],
-): MapStatus {
+  seq: number,
+): ShuffleFile {
   const mapIndex = ctx.info.partitionIndex;
   mkdirSync(ctx.localDir, { recursive: true });
+  const suffix = seq === 0 ? '' : `.spill${seq}`;
   const file = path.join(
     ctx.localDir,
-    `shuffle_${output.shuffleId}_${mapIndex}_${ctx.info.taskId}.data`,
+    `shuffle_${output.shuffleId}_${mapIndex}_${ctx.info.taskId}${suffix}.data`,
   );
   const writer = new PartFileWriter(file, output.codec, attemptTag(ctx));
-  ctx.onAbort(() => writer.abort());
+  // Until the task succeeds, its committed files are its own to remove on failure too.
+  ctx.onAbort(() => {
+    writer.abort();
+    rmSync(file, { force: true });
+  });
   const offsets = [writer.markBoundary()];
   for (const bucket of buckets) {
     for (let i = 0; i < bucket.length; i += BATCH_SIZE)
@@ -72,5 +118,5 @@ function writeShuffleFile(
     offsets.push(writer.markBoundary());
   }
   writer.commit();
-  return { shuffleId: output.shuffleId, mapIndex, path: file, offsets };
+  return { path: file, offsets };
 }

@@ -28,6 +28,7 @@ export interface DAGSchedulerOptions {
   maxTaskFailures: number;
   localDir: string;
   shuffleCodec: Codec;
+  shuffleSpillRecords: number;
   isFullyCached(rdd: RDD<unknown>): boolean;
   /** Side outputs of a successful task: accumulators, checkpoint parts, cached blocks. */
   onTaskSuccess(side: TaskSideOutputs): void;
@@ -177,6 +178,7 @@ export class DAGScheduler {
             shuffleId: dep.shuffleId,
             partitioner: dep.partitioner.toPlan(),
             codec: this.opts.shuffleCodec,
+            spillRecords: this.opts.shuffleSpillRecords,
             ...(dep.mapSideCombine && dep.aggregator !== undefined
               ? { combine: dep.aggregator }
               : {}),

@@ -30,7 +30,8 @@ export class MapOutputTracker {
     const outputs = this.shuffles.get(status.shuffleId);
     if (outputs === undefined) return;
     const old = outputs.statuses[status.mapIndex];
-    if (old !== undefined && old.path !== status.path) removeFile(old.path);
+    if (old !== undefined && old.path !== status.path)
+      filesOf(old).forEach((f) => removeFile(f.path));
     outputs.statuses[status.mapIndex] = status;
   }
 
@@ -38,7 +39,7 @@ export class MapOutputTracker {
     const outputs = this.shuffles.get(shuffleId);
     const old = outputs?.statuses[mapIndex];
     if (outputs === undefined || old === undefined) return;
-    removeFile(old.path);
+    filesOf(old).forEach((f) => removeFile(f.path));
     outputs.statuses[mapIndex] = undefined;
   }
 
@@ -61,18 +62,33 @@ export class MapOutputTracker {
     const blocks: ShuffleBlockRef[] = [];
     for (let mapIndex = 0; mapIndex < outputs.numMaps; mapIndex++) {
       const s = outputs.statuses[mapIndex];
-      const start = s?.offsets[reduceIndex] ?? 0;
-      const end = s?.offsets[reduceIndex + 1] ?? 0;
-      if (s !== undefined && start === end) continue; // nothing for this reducer
-      blocks.push({
-        shuffleId,
-        mapIndex,
-        reduceIndex,
-        path: s?.path ?? '',
-        start,
-        end,
-        codec: outputs.codec,
-      });
+      if (s === undefined) {
+        // Missing output: a block with no path makes the reader report a fetch failure.
+        blocks.push({
+          shuffleId,
+          mapIndex,
+          reduceIndex,
+          path: '',
+          start: 0,
+          end: 0,
+          codec: outputs.codec,
+        });
+        continue;
+      }
+      for (const file of filesOf(s)) {
+        const start = file.offsets[reduceIndex] ?? 0;
+        const end = file.offsets[reduceIndex + 1] ?? 0;
+        if (start === end) continue; // nothing for this reducer
+        blocks.push({
+          shuffleId,
+          mapIndex,
+          reduceIndex,
+          path: file.path,
+          start,
+          end,
+          codec: outputs.codec,
+        });
+      }
     }
     return blocks;
   }
@@ -81,13 +97,19 @@ export class MapOutputTracker {
   removeShuffle(shuffleId: number): void {
     const outputs = this.shuffles.get(shuffleId);
     if (outputs === undefined) return;
-    for (const s of outputs.statuses) if (s !== undefined) removeFile(s.path);
+    for (const s of outputs.statuses)
+      if (s !== undefined) filesOf(s).forEach((f) => removeFile(f.path));
     this.shuffles.delete(shuffleId);
   }
 
   removeAll(): void {
     for (const id of [...this.shuffles.keys()]) this.removeShuffle(id);
   }
+}
+
+/** Every file of one map output: the spills first (they hold the earlier records), then the last. */
+function filesOf(status: MapStatus): { path: string; offsets: number[] }[] {
+  return [...(status.spills ?? []), { path: status.path, offsets: status.offsets }];
 }
 
 function removeFile(path: string): void {

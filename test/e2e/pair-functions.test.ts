@@ -1,6 +1,9 @@
 // The shuffle transformations on pair RDDs against plain Map computations.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Context, HashPartitioner, RangePartitioner } from 'kindling';
 
 const ctx = new Context({ workers: 2, progress: false });
@@ -199,4 +202,36 @@ test('a RangePartitioner built by the user partitions by sampled bounds', async 
   const maxes = parts.map((p) => Math.max(...p.map(([k]) => k)));
   const mins = parts.map((p) => Math.min(...p.map(([k]) => k)));
   for (let i = 1; i < 4; i++) assert.ok((maxes[i - 1] ?? 0) < (mins[i] ?? 0));
+});
+
+test('map tasks past shuffleSpillRecords spill to extra files and the results do not change', async () => {
+  const localDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-spill-'));
+  const small = new Context({ workers: 2, progress: false, localDir, shuffleSpillRecords: 300 });
+  try {
+    const data = Array.from({ length: 5000 }, (_, i) => [i % 700, i] as [number, number]);
+    const grouped = small.parallelize(data, 4).groupByKey({ numPartitions: 3 });
+    const sums = new Map(await grouped.mapValues((vs) => vs.reduce((a, b) => a + b, 0)).collect());
+    const expected = new Map<number, number>();
+    for (const [k, v] of data) expected.set(k, (expected.get(k) ?? 0) + v);
+    assert.deepEqual(sums, expected);
+    const files = (fs.readdirSync(localDir, { recursive: true }) as string[]).map((f) =>
+      path.basename(f),
+    );
+    assert.ok(
+      files.some((f) => /^shuffle_.*\.spill\d+\.data$/.test(f)),
+      'spill files were written',
+    );
+    const sorted = await small
+      .parallelize(data, 4)
+      .sortByKey(false, { numPartitions: 3 })
+      .keys()
+      .collect();
+    assert.deepEqual(
+      sorted,
+      data.map(([k]) => k).sort((a, b) => b - a),
+    );
+  } finally {
+    await small.stop();
+    fs.rmSync(localDir, { recursive: true, force: true });
+  }
 });

@@ -84,6 +84,7 @@ function setup(maxTaskFailures = 4) {
       maxTaskFailures,
       localDir: '/nonexistent',
       shuffleCodec: 'none',
+      shuffleSpillRecords: 1_000_000,
       isFullyCached: () => false,
       onTaskSuccess: noop,
       onLostBlocks: noop,

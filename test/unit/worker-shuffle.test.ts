@@ -1,6 +1,7 @@
 // Shuffles through real files: map tasks bucket and write one file each, reduce tasks read
 // their byte range of every map output and aggregate, sort or cogroup; an unreadable map
 // output answers fetchFailed naming it.
+import { MapOutputTracker } from '../../src/shuffle/map-output-tracker.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -66,13 +67,14 @@ async function mapStage(
   shuffleId: number,
   partitions: unknown[][],
   numPartitions: number,
-  opts: { combine?: AggregatorPlan; codec?: Codec; localDir?: string } = {},
+  opts: { combine?: AggregatorPlan; codec?: Codec; localDir?: string; spillRecords?: number } = {},
 ): Promise<MapStatus[]> {
   const output: StageOutput = {
     kind: 'shuffleMap',
     shuffleId,
     partitioner: { kind: 'hash', numPartitions },
     codec: opts.codec ?? 'lz4',
+    spillRecords: opts.spillRecords ?? 1_000_000,
     ...(opts.combine === undefined ? {} : { combine: opts.combine }),
   };
   const plan: StagePlan = {
@@ -98,15 +100,11 @@ function blocksFor(
   reduceIndex: number,
   codec: Codec = 'lz4',
 ): ShuffleBlockRef[] {
-  return statuses.map((s) => ({
-    shuffleId: s.shuffleId,
-    mapIndex: s.mapIndex,
-    reduceIndex,
-    path: s.path,
-    start: s.offsets[reduceIndex]!,
-    end: s.offsets[reduceIndex + 1]!,
-    codec,
-  }));
+  // The main thread's own bookkeeping, spills included.
+  const tracker = new MapOutputTracker();
+  tracker.registerShuffle(statuses[0]?.shuffleId ?? 0, statuses.length, codec);
+  for (const s of statuses) tracker.registerMapOutput(s);
+  return tracker.blocksFor(statuses[0]?.shuffleId ?? 0, reduceIndex);
 }
 
 /** Collects reduce partition `index` of a 'shuffled' node computed as `compute`. */
@@ -147,10 +145,20 @@ function expectedCounts(parts: [string, number][][]): Map<string, number> {
 describe('shuffle write and read', () => {
   const parts = [words(5000, 0), words(3000, 5), words(0, 0)];
 
-  for (const combine of [true, false]) {
-    it(`reduceByKey sums every key once across reduce partitions (map-side combine ${combine})`, async () => {
-      const statuses = await mapStage(nextId++, parts, 3, combine ? { combine: sum } : {});
+  for (const [combine, spillRecords] of [
+    [true, 1_000_000],
+    [false, 1_000_000],
+    [true, 7],
+    [false, 700],
+  ] as const) {
+    it(`reduceByKey sums every key once across reduce partitions (map-side combine ${combine}, spill every ${spillRecords})`, async () => {
+      const statuses = await mapStage(nextId++, parts, 3, {
+        ...(combine ? { combine: sum } : {}),
+        spillRecords,
+      });
       for (const s of statuses) assert.equal(s.offsets.length, 4);
+      const spilled = statuses.some((s) => (s.spills?.length ?? 0) > 0);
+      assert.equal(spilled, spillRecords < 1000, 'a small buffer spills to extra files');
       const seen = new Map<string, number>();
       for (let r = 0; r < 3; r++) {
         const out = (await collectReduce(
@@ -318,6 +326,7 @@ describe('shuffle write and read', () => {
       shuffleId: 1,
       partitioner: { kind: 'hash', numPartitions: 2 },
       codec: 'lz4',
+      spillRecords: 1_000_000,
     };
     const nodes: PlanNode[] = [
       { id: 1, compute: { kind: 'parallelize' } },
