@@ -4,8 +4,7 @@
 // same costly() in the same run. Targets (issue 2): kindling(2) >= 1.8x plain,
 // >= 0.95x raw piscina; kindling(1) >= 0.95x plain.
 
-import { Piscina } from 'piscina';
-import { Context } from 'kindling';
+import { withContext, withRawPool } from './raw-piscina.js';
 import {
   best,
   check,
@@ -16,11 +15,9 @@ import {
   type BenchRecord,
 } from './bench-record.js';
 import { costly, sumCostly } from './costly.js';
-import type { RawTask } from './raw-piscina-worker.js';
 
 const RECORDS = 8_000_000;
 const PARTITIONS = 16;
-const RAW_WORKER = new URL('./raw-piscina-worker.js', import.meta.url).href;
 
 export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
   const n = Math.round(RECORDS * opts.scale);
@@ -90,31 +87,21 @@ export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
   return records;
 }
 
-async function kindling(n: number, workers: number): Promise<number> {
-  const ctx = new Context({ workers, progress: false });
-  try {
-    return await ctx
+function kindling(n: number, workers: number): Promise<number> {
+  return withContext(workers, (ctx) =>
+    ctx
       .range(0, n, 1, PARTITIONS)
       .map(costly)
-      .reduce((a, b) => a + b);
-  } finally {
-    await ctx.stop();
-  }
+      .reduce((a, b) => a + b),
+  );
 }
 
-async function rawPiscina(n: number, workers: number): Promise<number> {
-  const pool = new Piscina<RawTask, number>({
-    filename: RAW_WORKER,
-    minThreads: workers,
-    maxThreads: workers,
-  });
-  try {
+function rawPiscina(n: number, workers: number): Promise<number> {
+  return withRawPool(workers, async (pool) => {
     const step = Math.ceil(n / PARTITIONS);
     const parts = Array.from({ length: PARTITIONS }, (_, i) =>
       pool.run({ kind: 'sum', start: i * step, end: Math.min(n, (i + 1) * step) }),
     );
     return (await Promise.all(parts)).reduce((a, b) => a + b, 0);
-  } finally {
-    await pool.destroy();
-  }
+  });
 }

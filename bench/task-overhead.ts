@@ -3,8 +3,7 @@
 // trip, result decoding). Next to it: 10,000 raw piscina round trips of a no-op
 // on the same worker count. Target (issue 2): the count in <= 1 s.
 
-import { Piscina } from 'piscina';
-import { Context } from 'kindling';
+import { withContext, withRawPool } from './raw-piscina.js';
 import {
   best,
   check,
@@ -14,10 +13,8 @@ import {
   type BenchOptions,
   type BenchRecord,
 } from './bench-record.js';
-import type { RawTask } from './raw-piscina-worker.js';
 
 const TASKS = 10_000;
-const RAW_WORKER = new URL('./raw-piscina-worker.js', import.meta.url).href;
 
 export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
   const tasks = Math.max(1, Math.round(TASKS * opts.scale));
@@ -73,24 +70,12 @@ export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
   return records;
 }
 
-async function kindlingCount(tasks: number, workers: number): Promise<number> {
-  const ctx = new Context({ workers, progress: false });
-  try {
-    return await ctx.range(0, tasks, 1, tasks).count();
-  } finally {
-    await ctx.stop();
-  }
+function kindlingCount(tasks: number, workers: number): Promise<number> {
+  return withContext(workers, (ctx) => ctx.range(0, tasks, 1, tasks).count());
 }
 
-async function rawRoundTrips(tasks: number, workers: number): Promise<void> {
-  const pool = new Piscina<RawTask, number>({
-    filename: RAW_WORKER,
-    minThreads: workers,
-    maxThreads: workers,
-  });
-  try {
+function rawRoundTrips(tasks: number, workers: number): Promise<void> {
+  return withRawPool(workers, async (pool) => {
     await Promise.all(Array.from({ length: tasks }, () => pool.run({ kind: 'noop' })));
-  } finally {
-    await pool.destroy();
-  }
+  });
 }
