@@ -86,17 +86,14 @@ export async function reduce<T>(
   return values.reduce((a, b) => fn(a, b, opts?.env) as T);
 }
 
-export async function fold<T>(
+/** Spark's fold is aggregate with one function for both steps. */
+export function fold<T>(
   rdd: RDD<T>,
   zero: T,
   f: unknown,
   opts: FnOptions<unknown> | undefined,
 ): Promise<T> {
-  cloneable('zero', zero);
-  const plan = planFunction(f, opts, 'rdd.fold');
-  const parts = await rdd.context.runJob<T>(rdd, { kind: 'fold', zero, f: plan });
-  const fn = await localFunction(f);
-  return parts.reduce((a, b) => fn(a, b, opts?.env) as T, structuredClone(zero));
+  return aggregate(rdd, zero, f, f, opts, 'rdd.fold');
 }
 
 export async function aggregate<T, U>(
@@ -105,9 +102,10 @@ export async function aggregate<T, U>(
   seqOp: unknown,
   combOp: unknown,
   opts: FnOptions<unknown> | undefined,
+  where = 'rdd.aggregate',
 ): Promise<U> {
   cloneable('zero', zero);
-  const seq = planFunction(seqOp, opts, 'rdd.aggregate');
+  const seq = planFunction(seqOp, opts, where);
   const parts = await rdd.context.runJob<U>(rdd, { kind: 'aggregate', zero, seqOp: seq });
   const fn = await localFunction(combOp);
   return parts.reduce((a, b) => fn(a, b, opts?.env) as U, structuredClone(zero));
