@@ -127,7 +127,6 @@ export type ResultAction =
   | { kind: 'collect' | 'count' | 'countByValue' | 'drain' }
   | { kind: 'take'; n: number }
   | { kind: 'reduce'; f: FunctionPlan }
-  | { kind: 'fold'; zero: unknown; f: FunctionPlan }
   | { kind: 'aggregate'; zero: unknown; seqOp: FunctionPlan }
   | { kind: 'foreach' | 'foreachPartition'; f: FunctionPlan }
   /** The n smallest by `compare` (or compareKeys), descending when `reverse`. */

@@ -128,7 +128,6 @@ function listFunctionPlans(plan: StagePlan): FunctionPlan[] {
 function actionFunctions(action: ResultAction): FunctionPlan[] {
   switch (action.kind) {
     case 'reduce':
-    case 'fold':
     case 'foreach':
     case 'foreachPartition':
       return [action.f];

@@ -48,9 +48,8 @@ export async function runResultAction(
       }
       return seen ? { value: acc } : { empty: true };
     }
-    case 'fold':
     case 'aggregate': {
-      const fp = action.kind === 'fold' ? action.f : action.seqOp;
+      const fp = action.seqOp;
       const f = ctx.fn(fp);
       const env = ctx.env(fp);
       // Each partition folds into its own copy of zero, which f may mutate.

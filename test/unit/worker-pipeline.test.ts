@@ -300,7 +300,10 @@ describe('result actions', () => {
       items: [5, 3, 9, 3, 1],
     });
     assert.deepEqual(zero, { sum: 0, items: [] });
-    assert.equal(await act(nodes, desc, { kind: 'fold', zero: 1, f: fp('(a, b) => a * b') }), 405);
+    assert.equal(
+      await act(nodes, desc, { kind: 'aggregate', zero: 1, seqOp: fp('(a, b) => a * b') }),
+      405,
+    );
   });
 
   it('takeOrdered keeps the n smallest, or largest when reversed, by compare', async () => {
