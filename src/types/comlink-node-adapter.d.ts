@@ -1,5 +1,6 @@
 // Types for comlink's ESM node adapter: the package ships its declaration only next to the UMD
-// build, where NodeNext resolution of the `.mjs` path does not look.
+// build, where NodeNext resolution of the `.mjs` path does not look. Used by both ends of the
+// control plane (src/scheduler/control-plane.ts, workers/control.ts).
 declare module 'comlink/dist/esm/node-adapter.mjs' {
   import type { Endpoint } from 'comlink';
 
