@@ -20,7 +20,8 @@ import { RDD } from './rdd/rdd.js';
 import { EmptyRDD, ParallelCollectionRDD, RangeRDD, TextFileRDD } from './rdd/source-rdds.js';
 import { UnionRDD } from './rdd/narrow-rdds.js';
 import { computeSplits, listTextFiles } from './rdd/text-file-splits.js';
-import { RangePartitioner } from './rdd/partitioner.js';
+import type { RangePartitioner } from './rdd/partitioner.js';
+import { sampleRangeBounds } from './rdd/range-bounds.js';
 import { Broadcast } from './shared/broadcast.js';
 import { Accumulator } from './shared/accumulator.js';
 import { CheckpointManager, type CheckpointWrittenEvent } from './checkpoint/checkpoint-manager.js';
@@ -283,10 +284,9 @@ export class Context {
     return this.opts.checkpointCompression;
   }
 
-  /** @internal */
-  markPersisted(rdd: RDD<unknown>): void {
+  /** @internal Persisting is bookkeeping on the RDD; it only needs a live context. */
+  markPersisted(): void {
     this.assertActive('persist an RDD');
-    void rdd;
   }
 
   /** @internal */
@@ -304,26 +304,9 @@ export class Context {
     this.checkpoints.markLocal(rdd);
   }
 
-  /** @internal RangePartitioner bounds from a sample of the keys (Spark's sketch job). */
-  async sampleRangeBounds(p: RangePartitioner): Promise<void> {
-    const rdd = p.rdd as RDD<[unknown, unknown]>;
-    const sampleSize = Math.min(20 * p.numPartitions, 1_000_000);
-    const perPartition = Math.ceil((3 * sampleSize) / Math.max(1, rdd.getNumPartitions()));
-    const parts = await this.runJob<{ count: number; sample: unknown[] }>(rdd, {
-      kind: 'sampleKeys',
-      size: perPartition,
-      seed: rdd.id,
-    });
-    const keys: unknown[] = [];
-    const weights: number[] = [];
-    for (const { count, sample } of parts) {
-      const weight = sample.length === 0 ? 0 : count / sample.length;
-      for (const k of sample) {
-        keys.push(k);
-        weights.push(weight);
-      }
-    }
-    p.setBounds(RangePartitioner.computeBounds(keys, p.numPartitions, weights));
+  /** @internal */
+  sampleRangeBounds(p: RangePartitioner): Promise<void> {
+    return sampleRangeBounds(p, (rdd, action) => this.runJob(rdd, action));
   }
 
   /** @internal Runs `action` on `partitions` (default: all) of `rdd`; one value per partition. */

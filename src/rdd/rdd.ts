@@ -338,7 +338,7 @@ export class RDD<T> {
       );
     }
     this.storageLevel = target;
-    this.context.markPersisted(this);
+    this.context.markPersisted();
     return this;
   }
   cache(): this {
