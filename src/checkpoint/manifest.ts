@@ -4,6 +4,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { syncDirectory, writeFileDurable } from '../storage/durable-file.js';
 import type { Codec } from '../format/frames.js';
 import type { PartitionerPlan } from '../rdd/partitioner-plan.js';
 
@@ -44,21 +45,9 @@ export function writePartitionerFile(dir: string, plan: PartitionerPlan): void {
 
 export function writeFileAtomic(file: string, content: string): void {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  const fd = fs.openSync(temp, 'w');
-  try {
-    fs.writeSync(fd, content);
-    fs.fdatasyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  writeFileDurable(temp, content);
   fs.renameSync(temp, file);
-  // The rename is durable only once the directory entry is: sync the directory too.
-  const dirFd = fs.openSync(path.dirname(file), 'r');
-  try {
-    fs.fsyncSync(dirFd);
-  } finally {
-    fs.closeSync(dirFd);
-  }
+  syncDirectory(path.dirname(file));
 }
 
 function bigintReplacer(_key: string, value: unknown): unknown {

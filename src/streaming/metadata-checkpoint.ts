@@ -12,6 +12,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { syncDirectory, writeFileDurable } from '../storage/durable-file.js';
 import zlib from 'node:zlib';
 import { errors, streamingErrors, type KindlingError } from '../errors.js';
 import type { SourcePosition } from './dstream.js';
@@ -196,12 +197,13 @@ export function writeCheckpointFile(
     try {
       fs.mkdirSync(dir, { recursive: true });
       fs.rmSync(temp, { force: true });
-      fs.writeFileSync(temp, content);
+      writeFileDurable(temp, content);
       if (fs.existsSync(file)) {
         fs.rmSync(`${file}.bk`, { force: true });
         fs.renameSync(file, `${file}.bk`);
       }
       fs.renameSync(temp, file);
+      syncDirectory(dir);
       return { file, deleted: pruneCheckpointFiles(dir) };
     } catch (e) {
       lastError = e;
