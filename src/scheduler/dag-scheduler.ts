@@ -328,7 +328,9 @@ export class DAGScheduler {
         throw rebuildError(result.error);
       }
       attempt++;
-      if (attempt >= this.opts.maxTaskFailures) {
+      // Records the engine itself refused (a non-pair into reduceByKey, an object as a key)
+      // will be refused again: report it now, still naming the RDD and partition.
+      if (attempt >= this.opts.maxTaskFailures || code === 'INVALID_ARGUMENT') {
         throw this.taskError(stage, partitionIndex, attempt, result.error, result.rddId);
       }
     }

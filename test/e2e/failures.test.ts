@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Context, KindlingError } from 'kindling';
+import { Context, KindlingError, type RDD } from 'kindling';
 
 const ctx = new Context({ workers: 2, progress: false, maxTaskFailures: 3 });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-fail-'));
@@ -165,4 +165,27 @@ test('lost shuffle output is recomputed from lineage', async () => {
     await other.stop();
   }
   assert.deepEqual(fs.readdirSync(localDir), [], 'stop() removes shuffle and cache files');
+});
+
+test('a record the engine refuses fails the job at once, naming the RDD and what was wrong', async () => {
+  let attempts = 0;
+  const onTask = (): void => {
+    attempts++;
+  };
+  ctx.on('taskEnd', onTask);
+  // The types refuse reduceByKey on numbers; plain JavaScript callers meet the runtime check.
+  const notPairs = ctx.parallelize([1, 2, 3], 1) as unknown as RDD<[number, number]>;
+  try {
+    await assert.rejects(
+      notPairs.reduceByKey((a, b) => a + b).collect(),
+      (e: unknown) =>
+        e instanceof KindlingError &&
+        e.code === 'TASK_FAILED' &&
+        /attempt 1: .*\[key, value\] pair/.test(e.message) &&
+        (e.cause as KindlingError).code === 'INVALID_ARGUMENT',
+    );
+  } finally {
+    ctx.off('taskEnd', onTask);
+  }
+  assert.equal(attempts, 1, 'not retried');
 });
