@@ -105,7 +105,8 @@ function writeShuffleFile(
     ctx.localDir,
     `shuffle_${output.shuffleId}_${mapIndex}_${ctx.info.taskId}${suffix}.data`,
   );
-  const writer = new PartFileWriter(file, output.codec, attemptTag(ctx));
+  // Map output is scratch: it is recomputed from lineage if lost, so no fdatasync.
+  const writer = new PartFileWriter(file, output.codec, attemptTag(ctx), { durable: false });
   // Until the task succeeds, its committed files are its own to remove on failure too.
   ctx.onAbort(() => {
     writer.abort();

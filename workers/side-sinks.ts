@@ -89,7 +89,8 @@ function diskBlockSink(ctx: TaskContext, node: number, partitionIndex: number): 
   const dir = path.join(ctx.localDir, 'blocks');
   mkdirSync(dir, { recursive: true });
   const finalPath = path.join(dir, blockId);
-  const writer = new PartFileWriter(finalPath, BLOCK_CODEC, attemptTag(ctx));
+  // A disk cache block is scratch (recomputed from lineage if lost): no fdatasync.
+  const writer = new PartFileWriter(finalPath, BLOCK_CODEC, attemptTag(ctx), { durable: false });
   return {
     write: (batch) => writer.write(batch),
     commit() {

@@ -37,10 +37,15 @@ export class PartFileWriter {
   private records = 0;
   private frames = 0;
 
+  /**
+   * `durable: false` skips the fdatasync before publishing: for scratch files
+   * (shuffle output, disk cache blocks) that die with the process anyway.
+   */
   constructor(
     readonly finalPath: string,
     codec: Codec,
     attemptTag: string,
+    private readonly options: { durable?: boolean } = {},
   ) {
     if (!/^[\w.-]+$/.test(attemptTag)) {
       throw errors.invalidArgument('attemptTag', 'letters, digits, ".", "_" or "-"', attemptTag);
@@ -80,7 +85,7 @@ export class PartFileWriter {
       this.append(trailer);
       this.flushChunk();
       const fd = this.fd as number;
-      fs.fdatasyncSync(fd);
+      if (this.options.durable !== false) fs.fdatasyncSync(fd);
       this.fd = undefined;
       fs.closeSync(fd);
       const finalExisted = publish(this.tempPath, this.finalPath);

@@ -6,7 +6,7 @@ import { decodeFramesFromBuffer, type Codec } from '../format/frames.js';
 import { PartFileWriter } from '../format/part-file.js';
 
 export function spillBlock(buffer: SharedArrayBuffer, codec: Codec, target: string): void {
-  const writer = new PartFileWriter(target, codec, 'spill');
+  const writer = new PartFileWriter(target, codec, 'spill', { durable: false });
   try {
     for (const batch of decodeFramesFromBuffer(new Uint8Array(buffer), codec, {
       path: target,
