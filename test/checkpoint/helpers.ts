@@ -28,14 +28,15 @@ export function countedRange(
   ctx: Context,
   n: number,
   partitions: number,
+  factor = 2,
 ): { rdd: RDD<number>; acc: Accumulator<number> } {
   const acc = ctx.longAccumulator('computed');
   const rdd = ctx.range(0, n, 1, partitions).map(
     (x, env) => {
       env.acc.add(1);
-      return x * 2;
+      return x * env.factor;
     },
-    { env: { acc } },
+    { env: { acc, factor } },
   );
   return { rdd, acc };
 }

@@ -130,17 +130,9 @@ describe('a small memoryLimitBytes', () => {
   const n = 200_000;
 
   it('spills MEMORY_AND_DISK blocks to localDir and reads them back right, without recomputing', async () => {
-    const acc = small.longAccumulator();
-    const rdd = small
-      .range(0, n, 1, 8)
-      .map(
-        (x, env) => {
-          env.acc.add(1);
-          return x * 1.5;
-        },
-        { env: { acc } },
-      )
-      .persist(StorageLevel.MEMORY_AND_DISK);
+    // Doubles (x * 1.5), 8 bytes a value: the blocks are as large as the budget assumes.
+    const { rdd, acc } = countedRange(small, n, 8, 1.5);
+    rdd.persist(StorageLevel.MEMORY_AND_DISK);
     assert.equal(await rdd.count(), n);
     const spilled = listFiles(spillDir).filter((f) =>
       path.basename(f).startsWith(`rdd_${rdd.id}_`),
@@ -157,17 +149,9 @@ describe('a small memoryLimitBytes', () => {
   });
 
   it('drops MEMORY_ONLY blocks past the budget and recomputes them when next needed', async () => {
-    const acc = small.longAccumulator();
-    const rdd = small
-      .range(0, n, 1, 8)
-      .map(
-        (x, env) => {
-          env.acc.add(1);
-          return x * 1.5;
-        },
-        { env: { acc } },
-      )
-      .persist(StorageLevel.MEMORY_ONLY);
+    // Doubles (x * 1.5), 8 bytes a value: the blocks are as large as the budget assumes.
+    const { rdd, acc } = countedRange(small, n, 8, 1.5);
+    rdd.persist(StorageLevel.MEMORY_ONLY);
     assert.equal(await rdd.count(), n);
     assert.deepEqual(
       listFiles(spillDir).filter((f) => path.basename(f).startsWith(`rdd_${rdd.id}_`)),
