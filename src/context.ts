@@ -42,7 +42,6 @@ import type {
 } from './scheduler/scheduler-listener.js';
 import { MapOutputTracker } from './shuffle/map-output-tracker.js';
 import { BlockManager } from './storage/block-manager.js';
-import type { Codec } from './format/frames.js';
 
 export type { ContextOptions } from './options.js';
 
@@ -277,11 +276,6 @@ export class Context {
   /** @internal Deletes a shuffle's files once no RDD can read it any more. */
   registerShuffleOwner(owner: object, shuffleId: number): void {
     this.shuffleCleaner.register(owner, shuffleId);
-  }
-
-  /** @internal */
-  get checkpointCodec(): Codec {
-    return this.opts.checkpointCompression;
   }
 
   /** @internal Persisting is bookkeeping on the RDD; it only needs a live context. */

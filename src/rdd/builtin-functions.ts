@@ -25,9 +25,6 @@ export function toNullValue<T>(x: T): [T, null] {
 export function pairKey<K>(kv: [K, unknown]): K {
   return kv[0];
 }
-export function sum(a: number, b: number): number {
-  return a + b;
-}
 /** Spark's coalesce(shuffle = true) keying: position from a hashed start, round-robin. */
 export function* positionKeyed<T>(
   index: number,
