@@ -331,7 +331,7 @@ export class Context {
     fs.mkdirSync(this.localDir, { recursive: true });
     scratchDirs.add(this.localDir);
     this.runner = new PiscinaTaskRunner(this.opts.workers, {
-      getPlan: (planId) => this.getScheduler().plans.get(planId) as StagePlan,
+      getPlan: (planId) => this.getScheduler().getPlan(planId),
       getBroadcast: (id) => this.broadcasts.get(id),
     });
     if (this.opts.progress) this.progress = new ProgressBar(process.stderr, this.opts.workers);

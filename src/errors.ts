@@ -18,7 +18,9 @@ export type ErrorCode =
   | 'STREAMING_CHECKPOINT_INCOMPATIBLE'
   | 'STREAMING_STATE_ERROR'
   | 'STREAMING_BATCH_FAILED'
-  | 'STREAMING_CHECKPOINT_WRITE_FAILED';
+  | 'STREAMING_CHECKPOINT_WRITE_FAILED'
+  /** A Kindling bug: an invariant of the engine does not hold (never the user's mistake). */
+  | 'INTERNAL';
 
 export interface ErrorContext {
   rddId?: number;
@@ -181,6 +183,15 @@ export const errors = {
 
   unsupported(message: string, context: ErrorContext = {}): KindlingError {
     return new KindlingError('UNSUPPORTED_OPERATION', message, context);
+  },
+
+  /** An engine invariant that does not hold: a Kindling bug, reported as such. */
+  internal(what: string, context: ErrorContext = {}): KindlingError {
+    return new KindlingError(
+      'INTERNAL',
+      `Internal error in Kindling (a bug, not a mistake in your program): ${what}`,
+      context,
+    );
   },
 };
 

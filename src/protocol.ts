@@ -105,16 +105,33 @@ export type PartitionDesc =
 export type CoGroupInput =
   { kind: 'shuffle'; blocks: ShuffleBlockRef[] } | { kind: 'narrow'; parent: PartitionDesc };
 
-/** One map output's bytes for one reduce partition: frames in [start, end) of a part file. */
-export interface ShuffleBlockRef {
+/**
+ * One map output's part for one reduce partition: a byte range of a file, or `missing` when
+ * the tracker has no output for that map (lost, or unregistered after a fetch failure). A
+ * reader that meets `missing` reports a fetch failure, never an empty read.
+ */
+export type ShuffleBlockRef = ShuffleBlockRange | MissingMapOutput;
+
+/** Frames in [start, end) of a shuffle file, whose bytes have crc32 `checksum`. */
+export interface ShuffleBlockRange {
+  kind: 'range';
   shuffleId: number;
   mapIndex: number;
   reduceIndex: number;
   path: string;
   start: number;
   end: number;
+  /** crc32 of the whole range, frame headers included (Spark's shuffle checksums, SPARK-35275). */
+  checksum: number;
   /** The codec the map side wrote the file with (StageOutput shuffleMap codec). */
   codec: Codec;
+}
+
+export interface MissingMapOutput {
+  kind: 'missing';
+  shuffleId: number;
+  mapIndex: number;
+  reduceIndex: number;
 }
 
 /** Where a cached partition lives; any worker can read either. */
@@ -182,14 +199,19 @@ export interface TaskBatch {
   tasks: TaskRequest[];
 }
 
-export interface MapStatus {
+/** One file of a map output: reduce partition r is bytes [offsets[r], offsets[r + 1]). */
+export interface ShuffleFileIndex {
+  path: string;
+  offsets: number[];
+  /** crc32 of each reduce partition's bytes, checked by the reader (SPARK-35275). */
+  checksums: number[];
+}
+
+export interface MapStatus extends ShuffleFileIndex {
   shuffleId: number;
   mapIndex: number;
-  path: string;
-  /** Byte offsets of each reduce partition's frames: [offsets[r], offsets[r + 1]). */
-  offsets: number[];
   /** Earlier files of the same map task, written when its buffer filled (same layout). */
-  spills?: { path: string; offsets: number[] }[];
+  spills?: ShuffleFileIndex[];
 }
 
 export interface CheckpointPartStats {
@@ -236,7 +258,14 @@ export type TaskResult =
     }
   /** rddId: the plan node whose function (or read) threw, when the worker can tell. */
   | { kind: 'failure'; error: SerializedError; side: TaskSideOutputs; rddId?: number }
-  | { kind: 'fetchFailed'; shuffleId: number; mapIndex: number; error: SerializedError };
+  /** path: the map output file that failed to read; absent when the output was missing. */
+  | {
+      kind: 'fetchFailed';
+      shuffleId: number;
+      mapIndex: number;
+      path?: string;
+      error: SerializedError;
+    };
 
 /** An error rebuilt on the main thread with its name, message, stack and code. */
 export interface SerializedError {

@@ -30,6 +30,7 @@ export async function runTask(
         kind: 'fetchFailed',
         shuffleId: e.shuffleId,
         mapIndex: e.mapIndex,
+        ...(e.path === undefined ? {} : { path: e.path }),
         error: serializeError(e),
       };
     }

@@ -1,16 +1,14 @@
 // The reduce side of a shuffle (Spark's ShuffledRDD and CoGroupedRDD compute): reads this
-// partition's block of every map output, then aggregates, sorts or streams the pairs. Any error
-// while reading a block becomes a FetchFailedError naming that map output, so the scheduler
-// regenerates it instead of retrying this task against the same missing data.
+// partition's block of every map output (shuffle-block-reader.ts: any error while reading a
+// block is a fetch failure naming that map output), then aggregates, sorts or streams the pairs.
 
-import { readFrames } from '../src/format/frames.js';
-import type { CoGroupInput, NodeCompute, PartitionDesc, ShuffleBlockRef } from '../src/protocol.js';
+import type { CoGroupInput, NodeCompute, PartitionDesc } from '../src/protocol.js';
 import { compareKeys, keyOf, type MapKey } from '../src/rdd/keys.js';
 import { asPair, BATCH_SIZE, batchesOf, materialize, type Batches } from './batch.js';
 import { bindAggregator, combineAll } from './aggregator.js';
 import { computePartition } from './compute.js';
 import type { TaskContext } from './task-context.js';
-import { FetchFailedError } from './task-errors.js';
+import { readShuffleBlocks } from './shuffle-block-reader.js';
 
 type ShuffledCompute = Extract<NodeCompute, { kind: 'shuffled' }>;
 type ShuffledDesc = Extract<PartitionDesc, { kind: 'shuffled' }>;
@@ -76,35 +74,4 @@ function cogroupInput(ctx: TaskContext, input: CoGroupInput): Batches {
   return input.kind === 'shuffle'
     ? readShuffleBlocks(input.blocks)
     : computePartition(ctx, input.parent);
-}
-
-export function* readShuffleBlocks(blocks: ShuffleBlockRef[]): Batches {
-  for (const block of blocks) {
-    if (block.end <= block.start) continue; // an empty bucket: nothing to open
-    yield* readShuffleBlock(block);
-  }
-}
-
-function* readShuffleBlock(block: ShuffleBlockRef): Batches {
-  const where = { path: block.path, partitionIndex: block.reduceIndex };
-  let frames: Iterator<unknown[]>;
-  try {
-    frames = readFrames(block.path, block.codec, block.start, block.end, where)[Symbol.iterator]();
-  } catch (e) {
-    throw new FetchFailedError(block, e);
-  }
-  try {
-    for (;;) {
-      let r: IteratorResult<unknown[]>;
-      try {
-        r = frames.next();
-      } catch (e) {
-        throw new FetchFailedError(block, e);
-      }
-      if (r.done === true) return;
-      yield r.value;
-    }
-  } finally {
-    frames.return?.();
-  }
 }

@@ -13,11 +13,12 @@
 import path from 'node:path';
 import { mkdirSync, rmSync } from 'node:fs';
 import { PartFileWriter } from '../src/format/part-file.js';
-import type { MapStatus, StageOutput } from '../src/protocol.js';
+import type { MapStatus, ShuffleFileIndex, StageOutput } from '../src/protocol.js';
 import { partitionerFromPlan } from '../src/rdd/partitioner-plan.js';
 import { asPair, BATCH_SIZE, type Batches } from './batch.js';
 import { bindAggregator, combineInto, type CombinedMap } from './aggregator.js';
-import { attemptTag } from './side-sinks.js';
+import { shuffleFileName } from '../src/storage/file-names.js';
+import { taskAttemptTag } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
 
 type ShuffleMapOutput = Extract<StageOutput, { kind: 'shuffleMap' }>;
@@ -31,7 +32,7 @@ export function bucketShuffleOutput(
   const numPartitions = output.partitioner.numPartitions;
   const partition = partitionerFromPlan(output.partitioner);
   const where = `shuffle ${output.shuffleId}`;
-  const files: ShuffleFile[] = [];
+  const files: ShuffleFileIndex[] = [];
   const spill = (buckets: unknown[][]): void => {
     files.push(writeShuffleFile(ctx, output, buckets, files.length));
   };
@@ -75,21 +76,15 @@ export function bucketShuffleOutput(
   }
   return () => {
     spill(last);
-    const final = files[files.length - 1] as ShuffleFile;
+    const final = files[files.length - 1] as ShuffleFileIndex;
     const status: MapStatus = {
       shuffleId: output.shuffleId,
       mapIndex: ctx.info.partitionIndex,
-      path: final.path,
-      offsets: final.offsets,
+      ...final,
     };
     if (files.length > 1) status.spills = files.slice(0, -1);
     return status;
   };
-}
-
-interface ShuffleFile {
-  path: string;
-  offsets: number[];
 }
 
 function writeShuffleFile(
@@ -97,27 +92,33 @@ function writeShuffleFile(
   output: ShuffleMapOutput,
   buckets: unknown[][],
   seq: number,
-): ShuffleFile {
-  const mapIndex = ctx.info.partitionIndex;
+): ShuffleFileIndex {
   mkdirSync(ctx.localDir, { recursive: true });
-  const suffix = seq === 0 ? '' : `.spill${seq}`;
   const file = path.join(
     ctx.localDir,
-    `shuffle_${output.shuffleId}_${mapIndex}_${ctx.info.taskId}${suffix}.data`,
+    shuffleFileName({
+      shuffleId: output.shuffleId,
+      mapIndex: ctx.info.partitionIndex,
+      taskId: ctx.info.taskId,
+      spill: seq,
+    }),
   );
   // Map output is scratch: it is recomputed from lineage if lost, so no fdatasync.
-  const writer = new PartFileWriter(file, output.codec, attemptTag(ctx), { durable: false });
+  const writer = new PartFileWriter(file, output.codec, taskAttemptTag(ctx), { durable: false });
   // Until the task succeeds, its committed files are its own to remove on failure too.
   ctx.onAbort(() => {
     writer.abort();
     rmSync(file, { force: true });
   });
-  const offsets = [writer.markBoundary()];
+  const offsets = [writer.markRange().offset];
+  const checksums: number[] = [];
   for (const bucket of buckets) {
     for (let i = 0; i < bucket.length; i += BATCH_SIZE)
       writer.write(bucket.slice(i, i + BATCH_SIZE));
-    offsets.push(writer.markBoundary());
+    const range = writer.markRange();
+    offsets.push(range.offset);
+    checksums.push(range.checksum);
   }
   writer.commit();
-  return { path: file, offsets };
+  return { path: file, offsets, checksums };
 }

@@ -9,6 +9,7 @@ import { PartFileWriter, verifyPartFile } from '../src/format/part-file.js';
 import type { Codec } from '../src/format/frames.js';
 import type { StorageLevelName } from '../src/protocol.js';
 import { formatBlockId } from '../src/storage/block-id.js';
+import { attemptTag, partFileName } from '../src/storage/file-names.js';
 import { BATCH_SIZE } from './batch.js';
 import type { TaskContext } from './task-context.js';
 import type { BatchSink } from './tee.js';
@@ -17,12 +18,9 @@ import type { BatchSink } from './tee.js';
 // read back soon, often by another worker, and encoding already dominates their cost.
 const BLOCK_CODEC: Codec = 'none';
 
-export function attemptTag(ctx: TaskContext): string {
-  return `attempt-${ctx.info.taskId}-${ctx.info.attempt}`;
-}
-
-export function partFileName(partitionIndex: number): string {
-  return `part-${String(partitionIndex).padStart(5, '0')}`;
+/** The tag of this task attempt's temp files, the one the main thread cleans up by. */
+export function taskAttemptTag(ctx: TaskContext): string {
+  return attemptTag(ctx.info.taskId, ctx.info.attempt);
 }
 
 export function blockSink(
@@ -90,7 +88,9 @@ function diskBlockSink(ctx: TaskContext, node: number, partitionIndex: number): 
   mkdirSync(dir, { recursive: true });
   const finalPath = path.join(dir, blockId);
   // A disk cache block is scratch (recomputed from lineage if lost): no fdatasync.
-  const writer = new PartFileWriter(finalPath, BLOCK_CODEC, attemptTag(ctx), { durable: false });
+  const writer = new PartFileWriter(finalPath, BLOCK_CODEC, taskAttemptTag(ctx), {
+    durable: false,
+  });
   return {
     write: (batch) => writer.write(batch),
     commit() {
@@ -116,7 +116,7 @@ export function checkpointSink(
 ): BatchSink {
   mkdirSync(checkpoint.dir, { recursive: true });
   const finalPath = path.join(checkpoint.dir, partFileName(partitionIndex));
-  const writer = new PartFileWriter(finalPath, checkpoint.codec, attemptTag(ctx));
+  const writer = new PartFileWriter(finalPath, checkpoint.codec, taskAttemptTag(ctx));
   return {
     write: (batch) => writer.write(batch),
     commit() {

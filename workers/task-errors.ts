@@ -10,17 +10,23 @@ import type { SerializedError, ShuffleBlockRef } from '../src/protocol.js';
 export class FetchFailedError extends KindlingError {
   readonly shuffleId: number;
   readonly mapIndex: number;
+  /** The file that failed to read; undefined when the map output was missing. */
+  readonly path: string | undefined;
 
   constructor(block: ShuffleBlockRef, cause: unknown) {
+    const from = block.kind === 'range' ? ` from ${block.path}` : '';
     super(
       'FETCH_FAILED',
       `Cannot read shuffle ${block.shuffleId} map output ${block.mapIndex} for reduce partition ` +
-        `${block.reduceIndex} from ${block.path}: ${messageOf(cause)}`,
-      { path: block.path, partitionIndex: block.reduceIndex },
+        `${block.reduceIndex}${from}: ${messageOf(cause)}`,
+      block.kind === 'range'
+        ? { path: block.path, partitionIndex: block.reduceIndex }
+        : { partitionIndex: block.reduceIndex },
       cause,
     );
     this.shuffleId = block.shuffleId;
     this.mapIndex = block.mapIndex;
+    this.path = block.kind === 'range' ? block.path : undefined;
   }
 }
 

@@ -5,7 +5,8 @@
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Batches } from './batch.js';
-import { partFileName } from './side-sinks.js';
+import { partFileName, tempFileName } from '../src/storage/file-names.js';
+import { taskAttemptTag } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
 
 const FLUSH_CHARS = 1 << 20;
@@ -23,10 +24,7 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 /** Writes the partition and returns its record count. */
 export function saveAsTextPart(ctx: TaskContext, dir: string, batches: Batches): number {
   const finalPath = path.join(dir, partFileName(ctx.info.partitionIndex));
-  const tempPath = path.join(
-    dir,
-    `.${path.basename(finalPath)}.${ctx.info.taskId}-${ctx.info.attempt}.tmp`,
-  );
+  const tempPath = path.join(dir, tempFileName(path.basename(finalPath), taskAttemptTag(ctx)));
   mkdirSync(dir, { recursive: true });
   const fd = openSync(tempPath, 'w');
   let closed = false;

@@ -265,11 +265,35 @@ export function* readFrames(
   start: number,
   end: number,
   where: FrameSource,
+  onRead?: (chunk: Buffer) => void,
 ): Generator<unknown[]> {
   const w = where.path === undefined ? { ...where, path } : where;
-  for (const f of scanFrames(path, codec, start, end, w)) {
+  for (const f of scanFrames(path, codec, start, end, w, onRead)) {
     // decodeRecords copies everything out of raw, which the next read reuses.
     yield decode(f.raw, f.records, w, f.index);
+  }
+}
+
+/**
+ * readFrames, and then the crc32 of every byte of [start, end), frame headers included,
+ * checked against `checksum`: a damaged header field that still decodes, or a range that is
+ * not the one written, is caught too (Spark's shuffle checksums, SPARK-35275).
+ */
+export function* readFramesChecked(
+  path: string,
+  codec: Codec,
+  start: number,
+  end: number,
+  checksum: number,
+  where: FrameSource,
+): Generator<unknown[]> {
+  let crc = 0;
+  yield* readFrames(path, codec, start, end, where, (chunk) => {
+    crc = crc32(chunk, crc);
+  });
+  if (crc !== checksum) {
+    const why = `crc32 ${hex(crc)} of bytes ${start}-${end}, ${hex(checksum)} when written`;
+    throw frameCorrupt({ ...where, path }, undefined, why);
   }
 }
 

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { crc32 } from '../../native-bindings/crc32.js';
 import { errors } from '../errors.js';
+import { tempFileName } from '../storage/file-names.js';
 import { BatchingFrameEncoder } from './batching-frame-encoder.js';
 import type { Codec, EncodedFrame } from './frames.js';
 import {
@@ -34,6 +35,8 @@ export class PartFileWriter {
   private chunkLength = 0;
   private flushedBytes = 0;
   private crc = 0;
+  /** crc32 of the frames since the last markRange, headers included. */
+  private rangeCrc = 0;
   private records = 0;
   private frames = 0;
 
@@ -54,7 +57,7 @@ export class PartFileWriter {
     // partition (retries, speculation) never write into the same file.
     this.tempPath = path.join(
       path.dirname(finalPath),
-      `.${path.basename(finalPath)}.${attemptTag}.tmp`,
+      tempFileName(path.basename(finalPath), attemptTag),
     );
     this.encoder = new BatchingFrameEncoder(codec, (f) => this.appendFrame(f));
     this.fd = fs.openSync(this.tempPath, 'w');
@@ -71,6 +74,17 @@ export class PartFileWriter {
     this.checkOpen('markBoundary');
     this.encoder.flush();
     return this.flushedBytes + this.chunkLength;
+  }
+
+  /**
+   * Ends the current frame; returns the offset where the next one starts and the crc32 of
+   * every byte since the previous call (shuffle files check each reduce range as a whole).
+   */
+  markRange(): { offset: number; checksum: number } {
+    const offset = this.markBoundary();
+    const checksum = this.rangeCrc;
+    this.rangeCrc = 0;
+    return { offset, checksum };
   }
 
   /** Flushes, syncs and publishes the file under finalPath. */
@@ -124,6 +138,7 @@ export class PartFileWriter {
   private appendFrame(f: EncodedFrame): void {
     this.append(f.header);
     this.append(f.payload);
+    this.rangeCrc = crc32(f.payload, crc32(f.header, this.rangeCrc));
     this.frames++;
     this.records += f.records;
   }

@@ -5,10 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StagePlan, TaskRequest } from '../protocol.js';
-
-export function attemptTag(taskId: number, attempt: number): string {
-  return `attempt-${taskId}-${attempt}`;
-}
+import { attemptTag, isTempFileOf } from '../storage/file-names.js';
 
 export function cleanAttemptTempFiles(request: TaskRequest, plan: StagePlan): void {
   const tag = attemptTag(request.taskId, request.attempt);
@@ -22,6 +19,6 @@ export function cleanAttemptTempFiles(request: TaskRequest, plan: StagePlan): vo
       continue;
     }
     for (const name of names)
-      if (name.includes(tag)) fs.rmSync(path.join(dir, name), { force: true });
+      if (isTempFileOf(name, tag)) fs.rmSync(path.join(dir, name), { force: true });
   }
 }

@@ -1,13 +1,15 @@
 // DAGScheduler: turns an action into stages cut at shuffle dependencies, runs
 // missing parent stages first (concurrently when independent), and runs each
-// stage's tasks with retries. A fetch failure recomputes the lost map output;
-// a worker that dies fails only its task, which is retried.
+// stage's tasks with retries as retry-policy.ts decides: a fetch failure
+// recomputes the lost map output only; a worker that dies fails only its task,
+// which is retried. A cached partition is computed by one task at a time.
 
 import { setMaxListeners } from 'node:events';
 import type { Codec } from '../format/frames.js';
 import { errors, KindlingError } from '../errors.js';
 import type {
   ResultAction,
+  StageOutput,
   StagePlan,
   TaskRequest,
   TaskResult,
@@ -20,6 +22,8 @@ import { rebuildError } from './rebuild-error.js';
 import { directShuffleDeps, findInPipeline } from './lineage.js';
 import { adaptiveChunkSize, runInLanes } from './task-lanes.js';
 import { buildStagePlan, type CheckpointTargets, type TaskDescriber } from './plan-builder.js';
+import { BlockClaims } from './block-claims.js';
+import { decideOnFailure, MAX_FETCH_FAILURES, type FailedResult } from './retry-policy.js';
 import type { ShuffleMapStage, Stage } from './stage.js';
 import type { TaskRunner } from './task-runner.js';
 import type { SchedulerListener } from './scheduler-listener.js';
@@ -45,8 +49,12 @@ interface ActiveJob {
 
 type Success = Extract<TaskResult, { kind: 'success' }>;
 
-/** Fetch failures tolerated per task before the job fails (Spark: 4 stage attempts). */
-const MAX_FETCH_FAILURES = 4;
+/** One attempt about to run: its request, its answer when already known, its block claims. */
+interface Attempt {
+  request: TaskRequest;
+  result?: TaskResult;
+  release: () => void;
+}
 
 export class DAGScheduler {
   private nextJobId = 0;
@@ -56,7 +64,8 @@ export class DAGScheduler {
   private readonly shuffleStages = new Map<number, ShuffleMapStage>();
   private readonly runningShuffleStages = new Map<number, Promise<void>>();
   private readonly activeJobs = new Set<ActiveJob>();
-  readonly plans = new Map<string, StagePlan>();
+  private readonly plans = new Map<string, StagePlan>();
+  private readonly claims = new BlockClaims();
 
   constructor(
     private readonly runner: TaskRunner,
@@ -102,6 +111,27 @@ export class DAGScheduler {
     }
   }
 
+  /** The plan of a running stage, for the workers' control plane. */
+  getPlan(planId: string): StagePlan {
+    const plan = this.plans.get(planId);
+    if (plan === undefined) throw errors.internal(`no running stage has plan ${planId}`);
+    return plan;
+  }
+
+  /** How much state the scheduler holds (tests assert it all goes, Spark's assertDataStructuresEmpty). */
+  stateSizes(): Record<
+    'activeJobs' | 'runningShuffleStages' | 'plans' | 'shuffleStages' | 'blockClaims',
+    number
+  > {
+    return {
+      activeJobs: this.activeJobs.size,
+      runningShuffleStages: this.runningShuffleStages.size,
+      plans: this.plans.size,
+      shuffleStages: this.shuffleStages.size,
+      blockClaims: this.claims.size,
+    };
+  }
+
   cancelAllJobs(): void {
     for (const job of this.activeJobs) job.abort.abort(errors.jobCancelled(job.id));
   }
@@ -144,22 +174,48 @@ export class DAGScheduler {
     stage: ShuffleMapStage,
     targets: CheckpointTargets,
   ): Promise<void> {
-    const running = this.runningShuffleStages.get(stage.id);
-    if (running !== undefined) return running;
-    if (this.mapOutputs.missingMaps(stage.dep.shuffleId).length === 0) return;
-    const run = (async () => {
-      await this.ensureParents(job, stage.rdd, targets);
-      const missing = this.mapOutputs.missingMaps(stage.dep.shuffleId);
-      const results = await this.runStage(job, stage, missing, targets);
-      for (const r of results)
-        if (r.mapStatus !== undefined) this.mapOutputs.registerMapOutput(r.mapStatus);
-    })();
-    this.runningShuffleStages.set(stage.id, run);
-    try {
-      await run;
-    } finally {
-      this.runningShuffleStages.delete(stage.id);
+    for (;;) {
+      const running = this.runningShuffleStages.get(stage.id);
+      // Another run may have started before an output it does not cover was lost: look again.
+      if (running !== undefined) {
+        await running;
+        continue;
+      }
+      if (this.mapOutputs.missingMaps(stage.dep.shuffleId).length === 0) return;
+      const run = (async () => {
+        await this.ensureParents(job, stage.rdd, targets);
+        const missing = this.mapOutputs.missingMaps(stage.dep.shuffleId);
+        const results = await this.runStage(job, stage, missing, targets);
+        for (const r of results)
+          if (r.mapStatus !== undefined) this.mapOutputs.registerMapOutput(r.mapStatus);
+      })();
+      this.runningShuffleStages.set(stage.id, run);
+      try {
+        await run;
+      } finally {
+        this.runningShuffleStages.delete(stage.id);
+      }
+      return;
     }
+  }
+
+  private shuffleStage(shuffleId: number): ShuffleMapStage {
+    const stage = this.shuffleStages.get(shuffleId);
+    if (stage === undefined) throw errors.internal(`no map stage for shuffle ${shuffleId}`);
+    return stage;
+  }
+
+  private stageOutput(stage: Stage): StageOutput {
+    if (stage.kind === 'result') return { kind: 'result', action: stage.action };
+    const dep = stage.dep;
+    return {
+      kind: 'shuffleMap',
+      shuffleId: dep.shuffleId,
+      partitioner: dep.partitioner.toPlan(),
+      codec: this.opts.shuffleCodec,
+      spillRecords: this.opts.shuffleSpillRecords,
+      ...(dep.mapSideCombine && dep.aggregator !== undefined ? { combine: dep.aggregator } : {}),
+    };
   }
 
   private async runStage(
@@ -169,20 +225,7 @@ export class DAGScheduler {
     targets: CheckpointTargets,
   ): Promise<Success[]> {
     const planId = `${process.pid}-${this.nextPlanId++}`;
-    const dep = stage.kind === 'shuffleMap' ? stage.dep : undefined;
-    const output =
-      dep === undefined
-        ? { kind: 'result' as const, action: (stage as Extract<Stage, { kind: 'result' }>).action }
-        : {
-            kind: 'shuffleMap' as const,
-            shuffleId: dep.shuffleId,
-            partitioner: dep.partitioner.toPlan(),
-            codec: this.opts.shuffleCodec,
-            spillRecords: this.opts.shuffleSpillRecords,
-            ...(dep.mapSideCombine && dep.aggregator !== undefined
-              ? { combine: dep.aggregator }
-              : {}),
-          };
+    const output = this.stageOutput(stage);
     const plan = buildStagePlan(planId, stage.id, stage.rdd, output, targets, this.opts.localDir);
     this.plans.set(planId, plan);
     const started = performance.now();
@@ -225,7 +268,10 @@ export class DAGScheduler {
     }
   }
 
-  /** Runs a chunk of partitions: one message for the first attempts, retries one by one. */
+  /**
+   * Runs a chunk of partitions: one message for the first attempts, retries one by one. A
+   * partition whose cached block another task is computing runs alone, once that one ends.
+   */
   private async runChunk(
     job: ActiveJob,
     stage: Stage,
@@ -235,19 +281,29 @@ export class DAGScheduler {
   ): Promise<Success[]> {
     if (chunk.length === 1)
       return [await this.runTask(job, stage, plan, chunk[0] as number, targets)];
-    const requests = chunk.map((p) => this.newRequest(stage, plan, p, 0));
+    const batched: { partition: number; attempt: Attempt }[] = [];
+    const alone = new Set<number>();
+    for (const p of chunk) {
+      const { request, computes } = this.newRequest(stage, plan, p, 0);
+      if (this.claims.busy(computes).length > 0) alone.add(p);
+      else
+        batched.push({ partition: p, attempt: { request, release: this.claims.claim(computes) } });
+    }
+    const requests = batched.map((b) => b.attempt.request);
     const results = await this.runner.runBatch(requests, job.abort.signal).catch((e: unknown) => {
-      if (job.abort.signal.aborted) requests.forEach((r) => this.opts.onTaskAttemptFailed(r, plan));
+      if (job.abort.signal.aborted) {
+        requests.forEach((r) => this.opts.onTaskAttemptFailed(r, plan));
+        batched.forEach((b) => b.attempt.release());
+      }
       this.throwIfAborted(job);
       return requests.map(() => workerDied(e));
     });
+    const byPartition = new Map<number, Attempt>();
+    batched.forEach((b, k) =>
+      byPartition.set(b.partition, { ...b.attempt, result: results[k] ?? workerDied('no result') }),
+    );
     return Promise.all(
-      chunk.map((p, k) =>
-        this.runTask(job, stage, plan, p, targets, {
-          request: requests[k] as TaskRequest,
-          result: results[k] ?? workerDied('no result'),
-        }),
-      ),
+      chunk.map((p) => this.runTask(job, stage, plan, p, targets, byPartition.get(p))),
     );
   }
 
@@ -256,16 +312,36 @@ export class DAGScheduler {
     plan: StagePlan,
     partitionIndex: number,
     attempt: number,
-  ): TaskRequest {
-    return {
+  ): { request: TaskRequest; computes: string[] } {
+    const { desc, computes } = this.describer.describeTask(stage.rdd, partitionIndex);
+    const request: TaskRequest = {
       kind: 'task',
       planId: plan.planId,
       stageId: stage.id,
       partitionIndex,
       taskId: this.nextTaskId++,
       attempt,
-      desc: this.describer.describe(stage.rdd, partitionIndex),
+      desc,
     };
+    return { request, computes };
+  }
+
+  /** A request whose cached blocks no other task is computing, claimed for this attempt. */
+  private async claimedAttempt(
+    job: ActiveJob,
+    stage: Stage,
+    plan: StagePlan,
+    partitionIndex: number,
+    attempt: number,
+  ): Promise<Attempt> {
+    for (;;) {
+      this.throwIfAborted(job);
+      const { request, computes } = this.newRequest(stage, plan, partitionIndex, attempt);
+      const busy = this.claims.busy(computes);
+      if (busy.length === 0) return { request, release: this.claims.claim(computes) };
+      // Described again once they end: their blocks are cached by then (or lost again).
+      await Promise.all(busy);
+    }
   }
 
   private async runAttempt(
@@ -287,51 +363,59 @@ export class DAGScheduler {
     plan: StagePlan,
     partitionIndex: number,
     targets: CheckpointTargets,
-    firstAttempt?: { request: TaskRequest; result: TaskResult },
+    firstAttempt?: Attempt,
   ): Promise<Success> {
-    let fetchFailures = 0;
-    let done = firstAttempt;
+    const fetchFailures = new Map<string, number>();
+    let pending = firstAttempt;
     for (let attempt = 0; ;) {
-      this.throwIfAborted(job);
-      const request = done?.request ?? this.newRequest(stage, plan, partitionIndex, attempt);
-      const result = done?.result ?? (await this.runAttempt(job, plan, request));
-      done = undefined;
-      this.throwIfAborted(job);
-      this.listener.onTaskEnd({
-        stageId: stage.id,
-        partitionIndex,
-        attempt,
-        successful: result.kind === 'success',
-      });
-      if (result.kind === 'success') {
+      const current =
+        pending ?? (await this.claimedAttempt(job, stage, plan, partitionIndex, attempt));
+      pending = undefined;
+      let result: FailedResult;
+      try {
+        const answer = current.result ?? (await this.runAttempt(job, plan, current.request));
+        this.throwIfAborted(job);
+        this.listener.onTaskEnd({
+          stageId: stage.id,
+          partitionIndex,
+          attempt,
+          successful: answer.kind === 'success',
+        });
+        if (answer.kind === 'success') {
+          this.opts.onLostBlocks(answer.side.lostBlocks);
+          this.opts.onTaskSuccess(answer.side);
+          return answer;
+        }
+        result = answer;
+      } finally {
+        // Blocks this attempt cached are in the BlockManager by now: waiting tasks read them.
+        current.release();
+      }
+      if (result.kind === 'failure') {
         this.opts.onLostBlocks(result.side.lostBlocks);
-        this.opts.onTaskSuccess(result.side);
-        return result;
+        this.opts.onTaskAttemptFailed(current.request, plan);
       }
-      if (result.kind === 'fetchFailed') {
-        if (++fetchFailures > MAX_FETCH_FAILURES)
-          throw this.taskError(stage, partitionIndex, attempt, result.error);
-        this.mapOutputs.unregisterMapOutput(result.shuffleId, result.mapIndex);
-        const parent = this.shuffleStages.get(result.shuffleId);
-        if (parent !== undefined) await this.ensureShuffleStage(job, parent, targets);
-        continue;
-      }
-      this.opts.onLostBlocks(result.side.lostBlocks);
-      this.opts.onTaskAttemptFailed(request, plan);
-      const code = result.error.kindling?.code;
-      // A damaged checkpoint will not heal by retrying: fail with its own error at once.
-      if (
-        code === 'CHECKPOINT_CORRUPT' ||
-        code === 'CHECKPOINT_NOT_FOUND' ||
-        code === 'RESULT_NOT_CLONEABLE'
-      ) {
-        throw rebuildError(result.error);
-      }
-      attempt++;
-      // Records the engine itself refused (a non-pair into reduceByKey, an object as a key)
-      // will be refused again: report it now, still naming the RDD and partition.
-      if (attempt >= this.opts.maxTaskFailures || code === 'INVALID_ARGUMENT') {
-        throw this.taskError(stage, partitionIndex, attempt, result.error, result.rddId);
+      const rddId = result.kind === 'failure' ? result.rddId : undefined;
+      const decision = decideOnFailure(result);
+      switch (decision.kind) {
+        case 'recomputeMapOutput': {
+          const key = `${decision.shuffleId}/${decision.mapIndex}`;
+          const failures = (fetchFailures.get(key) ?? 0) + 1;
+          fetchFailures.set(key, failures);
+          if (failures > MAX_FETCH_FAILURES)
+            throw this.taskError(stage, partitionIndex, attempt, result.error);
+          const { shuffleId, mapIndex, path } = decision;
+          this.mapOutputs.unregisterMapOutput(shuffleId, mapIndex, path);
+          await this.ensureShuffleStage(job, this.shuffleStage(shuffleId), targets);
+          break;
+        }
+        case 'failJob':
+          if (decision.report === 'asIs') throw rebuildError(result.error);
+          throw this.taskError(stage, partitionIndex, attempt + 1, result.error, rddId);
+        case 'retry':
+          attempt++;
+          if (attempt >= this.opts.maxTaskFailures)
+            throw this.taskError(stage, partitionIndex, attempt, result.error, rddId);
       }
     }
   }
@@ -340,7 +424,7 @@ export class DAGScheduler {
     stage: Stage,
     partitionIndex: number,
     attempts: number,
-    error: Extract<TaskResult, { kind: 'failure' }>['error'],
+    error: FailedResult['error'],
     rddId?: number,
   ): KindlingError {
     const rdd = (rddId === undefined ? undefined : findInPipeline(stage.rdd, rddId)) ?? stage.rdd;

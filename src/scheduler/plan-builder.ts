@@ -15,14 +15,15 @@ import type {
 import type { PartitionDescriber, RDD } from '../rdd/rdd.js';
 import type { MapOutputTracker } from '../shuffle/map-output-tracker.js';
 import type { BlockManager } from '../storage/block-manager.js';
+import { formatBlockId } from '../storage/block-id.js';
+import { partFileName } from '../storage/file-names.js';
 import { isReliablyCheckpointed, walkLineage } from './lineage.js';
 
 /** RDDs whose partitions this job writes as checkpoint files, by id. */
 export type CheckpointTargets = Map<number, { dir: string; codec: Codec }>;
 
-export function partFileName(index: number): string {
-  return `part-${String(index).padStart(5, '0')}`;
-}
+// Checkpoint modules import the part file name from here; it is built in file-names.ts.
+export { partFileName };
 
 export function buildStagePlan(
   planId: string,
@@ -50,10 +51,24 @@ export function buildStagePlan(
 }
 
 export class TaskDescriber implements PartitionDescriber {
+  /** Set while describeTask runs: persisted partitions the task will compute and cache. */
+  private computes: string[] | undefined;
+
   constructor(
     private readonly blocks: BlockManager,
     private readonly mapOutputs: MapOutputTracker,
   ) {}
+
+  /** A task's descriptor, and the ids of the blocks it will compute and cache. */
+  describeTask(rdd: RDD<unknown>, index: number): { desc: PartitionDesc; computes: string[] } {
+    const computes: string[] = [];
+    this.computes = computes;
+    try {
+      return { desc: this.describe(rdd, index), computes };
+    } finally {
+      this.computes = undefined;
+    }
+  }
 
   describe(rdd: RDD<unknown>, index: number): PartitionDesc {
     const data = rdd.checkpointData;
@@ -65,11 +80,17 @@ export class TaskDescriber implements PartitionDescriber {
         path: path.join(data.dir, partFileName(index)),
       };
     }
+    const mark = this.computes?.length ?? 0;
     const own = rdd.impl.describePartition(rdd.id, index, this);
-    const block = rdd.storageLevel.name === 'NONE' ? undefined : this.blocks.getRef(rdd.id, index);
-    return block === undefined
-      ? own
-      : { kind: 'cached', node: rdd.id, index, block, fallback: own };
+    if (rdd.storageLevel.name === 'NONE') return own;
+    const block = this.blocks.getRef(rdd.id, index);
+    if (block !== undefined) {
+      // The lineage below a cached block is only a fallback: it computes nothing up front.
+      this.computes?.splice(mark);
+      return { kind: 'cached', node: rdd.id, index, block, fallback: own };
+    }
+    this.computes?.push(formatBlockId(rdd.id, index));
+    return own;
   }
 
   shuffleBlocks(shuffleId: number, reduceIndex: number): ShuffleBlockRef[] {

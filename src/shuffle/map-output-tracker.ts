@@ -1,11 +1,12 @@
-// MapOutputTracker: where each map task of each shuffle left its output file,
-// and the byte range of every reduce partition in it. A missing output is
-// handed to readers as a block with no path, so they report a fetch failure and
-// the scheduler recomputes it (Spark's MetadataFetchFailedException).
+// MapOutputTracker: where each map task of each shuffle left its output files, and
+// the byte range and crc32 of every reduce partition in them. A missing output is
+// handed to readers as a `missing` block, so they report a fetch failure and the
+// scheduler recomputes it (Spark's MetadataFetchFailedException).
 
 import fs from 'node:fs';
+import { errors } from '../errors.js';
 import type { Codec } from '../format/frames.js';
-import type { MapStatus, ShuffleBlockRef } from '../protocol.js';
+import type { MapStatus, ShuffleBlockRef, ShuffleFileIndex } from '../protocol.js';
 
 interface ShuffleOutputs {
   numMaps: number;
@@ -35,10 +36,16 @@ export class MapOutputTracker {
     outputs.statuses[status.mapIndex] = status;
   }
 
-  unregisterMapOutput(shuffleId: number, mapIndex: number): void {
+  /**
+   * Forgets a map output and deletes its files. With `path`, only if that file still belongs
+   * to the registered output: a reader that failed on a file already replaced by a
+   * recomputation must not throw the new output away (Spark checks the map status epoch).
+   */
+  unregisterMapOutput(shuffleId: number, mapIndex: number, path?: string): void {
     const outputs = this.shuffles.get(shuffleId);
     const old = outputs?.statuses[mapIndex];
     if (outputs === undefined || old === undefined) return;
+    if (path !== undefined && !filesOf(old).some((f) => f.path === path)) return;
     filesOf(old).forEach((f) => removeFile(f.path));
     outputs.statuses[mapIndex] = undefined;
   }
@@ -58,21 +65,14 @@ export class MapOutputTracker {
 
   blocksFor(shuffleId: number, reduceIndex: number): ShuffleBlockRef[] {
     const outputs = this.shuffles.get(shuffleId);
-    if (outputs === undefined) return [];
+    // The scheduler registers a shuffle before describing its readers: no data to offer here
+    // must not read as an empty shuffle.
+    if (outputs === undefined) throw errors.internal(`shuffle ${shuffleId} is not registered`);
     const blocks: ShuffleBlockRef[] = [];
     for (let mapIndex = 0; mapIndex < outputs.numMaps; mapIndex++) {
       const s = outputs.statuses[mapIndex];
       if (s === undefined) {
-        // Missing output: a block with no path makes the reader report a fetch failure.
-        blocks.push({
-          shuffleId,
-          mapIndex,
-          reduceIndex,
-          path: '',
-          start: 0,
-          end: 0,
-          codec: outputs.codec,
-        });
+        blocks.push({ kind: 'missing', shuffleId, mapIndex, reduceIndex });
         continue;
       }
       for (const file of filesOf(s)) {
@@ -80,12 +80,14 @@ export class MapOutputTracker {
         const end = file.offsets[reduceIndex + 1] ?? 0;
         if (start === end) continue; // nothing for this reducer
         blocks.push({
+          kind: 'range',
           shuffleId,
           mapIndex,
           reduceIndex,
           path: file.path,
           start,
           end,
+          checksum: checksumOf(file, reduceIndex),
           codec: outputs.codec,
         });
       }
@@ -102,14 +104,28 @@ export class MapOutputTracker {
     this.shuffles.delete(shuffleId);
   }
 
+  /** The shuffles still tracked (tests assert that none is left behind). */
+  shuffleIds(): number[] {
+    return [...this.shuffles.keys()];
+  }
+
   removeAll(): void {
     for (const id of [...this.shuffles.keys()]) this.removeShuffle(id);
   }
 }
 
 /** Every file of one map output: the spills first (they hold the earlier records), then the last. */
-function filesOf(status: MapStatus): { path: string; offsets: number[] }[] {
-  return [...(status.spills ?? []), { path: status.path, offsets: status.offsets }];
+function filesOf(status: MapStatus): ShuffleFileIndex[] {
+  const { path, offsets, checksums } = status;
+  return [...(status.spills ?? []), { path, offsets, checksums }];
+}
+
+function checksumOf(file: ShuffleFileIndex, reduceIndex: number): number {
+  const checksum = file.checksums[reduceIndex];
+  if (checksum === undefined) {
+    throw errors.internal(`map output ${file.path} has no checksum for reduce ${reduceIndex}`);
+  }
+  return checksum;
 }
 
 function removeFile(path: string): void {

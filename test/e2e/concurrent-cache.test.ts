@@ -23,7 +23,10 @@ for (const level of [StorageLevel.MEMORY_ONLY, StorageLevel.DISK_ONLY]) {
       )
       .persist(level);
     const counts = await Promise.all(Array.from({ length: 12 }, () => rdd.count()));
-    assert.deepEqual(counts, Array.from({ length: 12 }, () => 8000));
+    assert.deepEqual(
+      counts,
+      Array.from({ length: 12 }, () => 8000),
+    );
     assert.equal(computed.value, rdd.getNumPartitions());
     assert.equal(await rdd.count(), 8000);
     assert.equal(computed.value, rdd.getNumPartitions(), 'later jobs read the blocks');

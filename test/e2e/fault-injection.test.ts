@@ -92,7 +92,9 @@ describe('shuffle output', () => {
   it('a deleted map output file is recomputed, and the sum stays 4000', async () => {
     const counted = build();
     assert.equal(await counted.count(), 256);
-    const data = filesUnder(localDir).filter((f) => /^shuffle_\d+_\d+_\d+\.data$/.test(path.basename(f)));
+    const data = filesUnder(localDir).filter((f) =>
+      /^shuffle_\d+_\d+_\d+\.data$/.test(path.basename(f)),
+    );
     assert.equal(data.length, 4);
     fs.rmSync(data[1] as string);
     const got = await counted.collect();

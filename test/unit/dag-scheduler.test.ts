@@ -1,6 +1,7 @@
 // The DAG scheduler with a fake task runner that records requests and answers
 // at once: stage cutting, parents first, reuse of map output, fetch-failure
-// recovery and retries. No threads.
+// recovery and retries. No threads. Every test ends by checking that the
+// scheduler and the tracker hold no state (Spark's assertDataStructuresEmpty).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Context } from '../../src/context.js';
@@ -23,10 +24,10 @@ class FakeRunner implements TaskRunner {
   readonly requests: { request: TaskRequest; plan: StagePlan }[] = [];
   /** Answers a request differently, e.g. with a fetch failure; undefined = normal answer. */
   override: ((r: TaskRequest, plan: StagePlan) => TaskResult | undefined) | undefined;
-  plans: Map<string, StagePlan> = new Map();
+  getPlan: (planId: string) => StagePlan = () => assert.fail('no scheduler');
 
   run(request: TaskRequest): Promise<TaskResult> {
-    const plan = this.plans.get(request.planId) as StagePlan;
+    const plan = this.getPlan(request.planId);
     this.requests.push({ request, plan });
     const special = this.override?.(request, plan);
     if (special !== undefined) return Promise.resolve(special);
@@ -38,6 +39,7 @@ class FakeRunner implements TaskRunner {
         mapIndex: request.partitionIndex,
         path: `/fake/${request.taskId}`,
         offsets,
+        checksums: offsets.slice(1).map(() => 0),
       };
       return Promise.resolve({
         kind: 'success',
@@ -91,15 +93,35 @@ function setup(maxTaskFailures = 4) {
       onTaskAttemptFailed: noop,
     },
   );
-  runner.plans = scheduler.plans;
+  runner.getPlan = (planId) => scheduler.getPlan(planId);
   return { runner, scheduler, tracker };
+}
+
+/**
+ * Spark's assertDataStructuresEmpty: once the test's shuffles are cleaned up (as the
+ * context's cleaner does when their RDDs are collected), nothing is left in any map.
+ */
+function assertDataStructuresEmpty({ scheduler, tracker }: ReturnType<typeof setup>): void {
+  for (const shuffleId of tracker.shuffleIds()) {
+    scheduler.forgetShuffle(shuffleId);
+    tracker.removeShuffle(shuffleId);
+  }
+  assert.deepEqual(scheduler.stateSizes(), {
+    activeJobs: 0,
+    runningShuffleStages: 0,
+    plans: 0,
+    shuffleStages: 0,
+    blockClaims: 0,
+  });
+  assert.deepEqual(tracker.shuffleIds(), []);
 }
 
 const pairs = () =>
   ctx.parallelize([1, 2, 3, 4, 5, 6], 3).map((x) => [x % 2, x] as [number, number]);
 
 test('a narrow chain is one stage of pipelined tasks, one per partition', async () => {
-  const { runner, scheduler } = setup();
+  const env = setup();
+  const { runner, scheduler } = env;
   const rdd = ctx
     .parallelize([1, 2, 3, 4], 4)
     .map((x) => x + 1)
@@ -118,10 +140,12 @@ test('a narrow chain is one stage of pipelined tasks, one per partition', async 
     'one plan for the stage',
   );
   assert.deepEqual(runner.requests.map((r) => r.request.partitionIndex).sort(), [0, 1, 2, 3]);
+  assertDataStructuresEmpty(env);
 });
 
 test('a shuffle cuts the lineage: the map stage runs first, then the result stage reads it', async () => {
-  const { runner, scheduler } = setup();
+  const env = setup();
+  const { runner, scheduler } = env;
   const reduced = pairs()
     .reduceByKey((a, b) => a + b, { numPartitions: 2 })
     .mapValues((v) => v * 2);
@@ -142,10 +166,12 @@ test('a shuffle cuts the lineage: the map stage runs first, then the result stag
     3,
     'one block per map output',
   );
+  assertDataStructuresEmpty(env);
 });
 
 test('map output is reused by later jobs; only missing outputs are recomputed', async () => {
-  const { runner, scheduler, tracker } = setup();
+  const env = setup();
+  const { runner, scheduler, tracker } = env;
   const reduced = pairs().reduceByKey((a, b) => a + b, { numPartitions: 2 });
   await scheduler.runJob(reduced, { kind: 'count' }, [0, 1], new Map());
   runner.requests.length = 0;
@@ -168,10 +194,12 @@ test('map output is reused by later jobs; only missing outputs are recomputed', 
       ['result', 0],
     ],
   );
+  assertDataStructuresEmpty(env);
 });
 
 test('a fetch failure recomputes the lost map output and retries the reader', async () => {
-  const { runner, scheduler } = setup();
+  const env = setup();
+  const { runner, scheduler } = env;
   const reduced = pairs().reduceByKey((a, b) => a + b, { numPartitions: 2 });
   let failed = false;
   runner.override = (r, plan) => {
@@ -199,10 +227,12 @@ test('a fetch failure recomputes the lost map output and retries the reader', as
     'shuffleMap:2',
     'result:0',
   ]);
+  assertDataStructuresEmpty(env);
 });
 
 test('a failing task is retried up to maxTaskFailures, then TASK_FAILED names RDD and partition', async () => {
-  const { runner, scheduler } = setup(3);
+  const env = setup(3);
+  const { runner, scheduler } = env;
   const rdd = ctx.parallelize([1, 2], 2).setName('input');
   runner.override = (r) =>
     r.partitionIndex === 1
@@ -224,10 +254,12 @@ test('a failing task is retried up to maxTaskFailures, then TASK_FAILED names RD
     },
   );
   assert.equal(runner.requests.filter((r) => r.request.partitionIndex === 1).length, 3);
+  assertDataStructuresEmpty(env);
 });
 
 test('tiny tasks travel several per message once the stage has shown they are tiny', async () => {
-  const { runner, scheduler } = setup();
+  const env = setup();
+  const { runner, scheduler } = env;
   let failedOnce = false;
   runner.override = (r) => {
     if (r.partitionIndex !== 150 || failedOnce) return undefined;
@@ -251,4 +283,5 @@ test('tiny tasks travel several per message once the stage has shown they are ti
     [150],
     'only the failed task is retried',
   );
+  assertDataStructuresEmpty(env);
 });

@@ -1,0 +1,51 @@
+// What the scheduler does when a task attempt fails, as data: one table from the kind of
+// failure to a decision (Spark's TaskEndReason.countTowardsTaskFailures, and FetchFailed
+// resubmitting the map stage). The scheduler only carries decisions out.
+
+import type { ErrorCode } from '../errors.js';
+import type { TaskResult } from '../protocol.js';
+
+export type FailedResult = Exclude<TaskResult, { kind: 'success' }>;
+
+export type FailureDecision =
+  /** Run the task again; the attempt counts toward maxTaskFailures. */
+  | { kind: 'retry' }
+  /**
+   * Fail the job at once: retrying cannot help. `asIs`: the worker's KindlingError is the
+   * job's error (its code says what is damaged); `taskFailed`: TASK_FAILED naming RDD and
+   * partition, with the worker's error as cause.
+   */
+  | { kind: 'failJob'; report: 'asIs' | 'taskFailed' }
+  /** Recompute that map output, then run the task again; not counted as a task failure. */
+  | { kind: 'recomputeMapOutput'; shuffleId: number; mapIndex: number; path?: string };
+
+/** Decisions by the code of a failed task's KindlingError; any other failure is retried. */
+const BY_CODE: Partial<Record<ErrorCode, FailureDecision>> = {
+  // A damaged reliable checkpoint will not heal by reading it again.
+  CHECKPOINT_CORRUPT: { kind: 'failJob', report: 'asIs' },
+  CHECKPOINT_NOT_FOUND: { kind: 'failJob', report: 'asIs' },
+  // The same result will not clone the next time.
+  RESULT_NOT_CLONEABLE: { kind: 'failJob', report: 'asIs' },
+  // A record the engine refused (a non-pair into reduceByKey, an object as a key) is refused
+  // again: report it now, still naming the RDD and partition.
+  INVALID_ARGUMENT: { kind: 'failJob', report: 'taskFailed' },
+  // A Kindling bug: retrying hides it.
+  INTERNAL: { kind: 'failJob', report: 'asIs' },
+};
+
+/** Fetch failures of one map output tolerated per task before the job fails (Spark: 4 stage attempts). */
+export const MAX_FETCH_FAILURES = 4;
+
+export function decideOnFailure(result: FailedResult): FailureDecision {
+  if (result.kind === 'fetchFailed') {
+    const { shuffleId, mapIndex, path } = result;
+    return {
+      kind: 'recomputeMapOutput',
+      shuffleId,
+      mapIndex,
+      ...(path === undefined ? {} : { path }),
+    };
+  }
+  const code = result.error.kindling?.code;
+  return (code === undefined ? undefined : BY_CODE[code as ErrorCode]) ?? { kind: 'retry' };
+}

@@ -1,0 +1,40 @@
+// Reading a reduce partition's shuffle blocks (Spark's ShuffleBlockFetcherIterator, local
+// files only). Every block is checked as it is read: each frame by its own crc, and the
+// block's whole byte range, frame headers included, against the crc32 the map side recorded
+// (SPARK-35275). A missing map output, a missing or short file, or any mismatch becomes a
+// FetchFailedError naming shuffle and map, so the scheduler recomputes that map output.
+
+import { readFramesChecked } from '../src/format/frames.js';
+import type { ShuffleBlockRange, ShuffleBlockRef } from '../src/protocol.js';
+import type { Batches } from './batch.js';
+import { FetchFailedError } from './task-errors.js';
+
+export function* readShuffleBlocks(blocks: readonly ShuffleBlockRef[]): Batches {
+  for (const block of blocks) {
+    if (block.kind === 'missing') {
+      throw new FetchFailedError(block, 'the map output is missing (lost, not yet recomputed)');
+    }
+    yield* readShuffleBlock(block);
+  }
+}
+
+export function* readShuffleBlock(block: ShuffleBlockRange): Batches {
+  if (block.end <= block.start) return; // an empty range: nothing was written for this reducer
+  const where = { path: block.path, partitionIndex: block.reduceIndex };
+  const { path, codec, start, end, checksum } = block;
+  const frames = readFramesChecked(path, codec, start, end, checksum, where);
+  try {
+    for (;;) {
+      let r: IteratorResult<unknown[]>;
+      try {
+        r = frames.next();
+      } catch (e) {
+        throw new FetchFailedError(block, e);
+      }
+      if (r.done === true) return;
+      yield r.value;
+    }
+  } finally {
+    frames.return(undefined);
+  }
+}
