@@ -83,10 +83,8 @@ function expectCompute<K extends NodeCompute['kind']>(
   desc: PartitionDesc,
 ): Extract<NodeCompute, { kind: K }> {
   if (node.compute.kind !== kind) {
-    throw errors.invalidArgument(
-      `partition descriptor of RDD ${node.id}`,
-      `a ${node.compute.kind} partition`,
-      desc.kind,
+    throw errors.internal(
+      `a ${desc.kind} partition descriptor for RDD ${node.id}, whose plan computes ${node.compute.kind}`,
     );
   }
   return node.compute as Extract<NodeCompute, { kind: K }>;

@@ -14,7 +14,7 @@ export function connectControlPlane(): ControlClient {
     // Imported outside a worker thread (a test, a tool): fail the calls, not the import.
     const missing = (): Promise<never> =>
       Promise.reject(
-        errors.unsupported('The worker control plane exists only inside a worker thread'),
+        errors.internal('the worker control plane exists only inside a worker thread'),
       );
     return { getPlan: missing, getBroadcast: missing };
   }

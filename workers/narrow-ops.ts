@@ -53,7 +53,7 @@ export function applyNarrowOp(
       return combineByKeyOp(ctx, op.aggregator, desc.node, input);
   }
   // Unreachable; TypeScript does not see that the kinds above are exhaustive.
-  throw errors.unsupported(`Unknown narrow operation ${(op as { kind: string }).kind}`);
+  throw errors.internal(`unknown narrow operation ${(op as { kind: string }).kind}`);
 }
 
 type Fn = (...args: unknown[]) => unknown;

@@ -100,7 +100,7 @@ export async function fetchBroadcasts(control: ControlClient, ids: number[]): Pr
 export function getBroadcastValue(id: number): unknown {
   const entry = broadcasts.get(id);
   if (entry === undefined) {
-    throw errors.unsupported(`Broadcast ${id} was used in a worker before it was fetched`);
+    throw errors.internal(`broadcast ${id} was used in a worker before it was fetched`);
   }
   return entry.value;
 }

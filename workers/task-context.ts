@@ -72,10 +72,8 @@ export class TaskContext {
   node(id: number): PlanNode {
     const node = this.loaded.nodes.get(id);
     if (node === undefined) {
-      throw errors.invalidArgument(
-        'partition descriptor node',
-        `a node of plan ${this.loaded.plan.planId}`,
-        id,
+      throw errors.internal(
+        `the partition descriptor names node ${id}, not in plan ${this.loaded.plan.planId}`,
       );
     }
     return node;
@@ -83,7 +81,7 @@ export class TaskContext {
 
   fn(fp: FunctionPlan): UserFunction {
     const f = this.loaded.functions.get(fp);
-    if (f === undefined) throw errors.unsupported('A function of the stage plan was not loaded');
+    if (f === undefined) throw errors.internal('a function of the stage plan was not loaded');
     return f;
   }
 

@@ -32,7 +32,7 @@ export class Tee implements Iterable<unknown[]> {
   }
 
   [Symbol.iterator](): Iterator<unknown[]> {
-    if (this.iterated) throw errors.unsupported('A tee of a partition can be read only once');
+    if (this.iterated) throw errors.internal('a tee of a partition can be read only once');
     this.iterated = true;
     return {
       next: () => this.pull(),

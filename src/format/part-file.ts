@@ -51,7 +51,7 @@ export class PartFileWriter {
     private readonly options: { durable?: boolean } = {},
   ) {
     if (!/^[\w.-]+$/.test(attemptTag)) {
-      throw errors.invalidArgument('attemptTag', 'letters, digits, ".", "_" or "-"', attemptTag);
+      throw errors.internal(`attempt tag ${JSON.stringify(attemptTag)} is not a file name part`);
     }
     // Each attempt has its own temp name, so concurrent attempts of one
     // partition (retries, speculation) never write into the same file.
@@ -129,7 +129,7 @@ export class PartFileWriter {
 
   private checkOpen(what: string): void {
     if (this.state !== 'open') {
-      throw errors.unsupported(`PartFileWriter.${what}() after the writer was ${this.state}`, {
+      throw errors.internal(`PartFileWriter.${what}() after the writer was ${this.state}`, {
         path: this.finalPath,
       });
     }

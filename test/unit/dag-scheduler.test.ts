@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { Context } from '../../src/context.js';
 import { encodeRecords } from '../../src/format/record-codec.js';
 import type { StagePlan, TaskRequest, TaskResult } from '../../src/protocol.js';
+import { isKindlingError } from '../../src/errors.js';
 import { DAGScheduler } from '../../src/scheduler/dag-scheduler.js';
+import { decideOnFailure, type FailedResult } from '../../src/scheduler/retry-policy.js';
 import { TaskDescriber } from '../../src/scheduler/plan-builder.js';
 import type { TaskRunner } from '../../src/scheduler/task-runner.js';
 import { MapOutputTracker } from '../../src/shuffle/map-output-tracker.js';
@@ -23,14 +25,19 @@ class FakeRunner implements TaskRunner {
   readonly workers = 2;
   readonly requests: { request: TaskRequest; plan: StagePlan }[] = [];
   /** Answers a request differently, e.g. with a fetch failure; undefined = normal answer. */
-  override: ((r: TaskRequest, plan: StagePlan) => TaskResult | undefined) | undefined;
+  override:
+    | ((
+        r: TaskRequest,
+        plan: StagePlan,
+      ) => TaskResult | undefined | Promise<TaskResult | undefined>)
+    | undefined;
   getPlan: (planId: string) => StagePlan = () => assert.fail('no scheduler');
 
-  run(request: TaskRequest): Promise<TaskResult> {
+  async run(request: TaskRequest): Promise<TaskResult> {
     const plan = this.getPlan(request.planId);
     this.requests.push({ request, plan });
-    const special = this.override?.(request, plan);
-    if (special !== undefined) return Promise.resolve(special);
+    const special = await this.override?.(request, plan);
+    if (special !== undefined) return special;
     if (plan.output.kind === 'shuffleMap') {
       const n = plan.output.partitioner.numPartitions;
       const offsets = Array.from({ length: n + 1 }, (_, i) => i * 10);
@@ -41,20 +48,20 @@ class FakeRunner implements TaskRunner {
         offsets,
         checksums: offsets.slice(1).map(() => 0),
       };
-      return Promise.resolve({
+      return {
         kind: 'success',
         mapStatus,
         side: emptySide(),
         metrics: { durationMs: 0, recordsRead: 0 },
-      });
+      };
     }
     const value = encodeRecords([request.partitionIndex]);
-    return Promise.resolve({
+    return {
       kind: 'success',
       value,
       side: emptySide(),
       metrics: { durationMs: 0, recordsRead: 0 },
-    });
+    };
   }
   batches = 0;
   async runBatch(requests: TaskRequest[]): Promise<TaskResult[]> {
@@ -114,6 +121,13 @@ function assertDataStructuresEmpty({ scheduler, tracker }: ReturnType<typeof set
     blockClaims: 0,
   });
   assert.deepEqual(tracker.shuffleIds(), []);
+}
+
+/** A promise and its resolve function (Promise.withResolvers is Node 22). */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 const pairs = () =>
@@ -282,6 +296,122 @@ test('tiny tasks travel several per message once the stage has shown they are ti
     retried.map((r) => r.request.partitionIndex),
     [150],
     'only the failed task is retried',
+  );
+  assertDataStructuresEmpty(env);
+});
+
+test('each way a task fails has one decision: retry, fail the job at once, or recompute a map output', () => {
+  const failure = (code?: string): FailedResult => ({
+    kind: 'failure',
+    error: {
+      name: 'Error',
+      message: 'x',
+      ...(code === undefined ? {} : { kindling: { code, context: {} } }),
+    },
+    side: emptySide(),
+  });
+  assert.deepEqual(decideOnFailure(failure()), { kind: 'retry' });
+  assert.deepEqual(decideOnFailure(failure('TASK_FAILED')), { kind: 'retry' });
+  assert.deepEqual(decideOnFailure(failure('INVALID_ARGUMENT')), {
+    kind: 'failJob',
+    report: 'taskFailed',
+  });
+  for (const code of [
+    'CHECKPOINT_CORRUPT',
+    'CHECKPOINT_NOT_FOUND',
+    'RESULT_NOT_CLONEABLE',
+    'INTERNAL',
+  ])
+    assert.deepEqual(decideOnFailure(failure(code)), { kind: 'failJob', report: 'asIs' });
+  assert.deepEqual(
+    decideOnFailure({
+      kind: 'fetchFailed',
+      shuffleId: 3,
+      mapIndex: 1,
+      path: '/x',
+      error: { name: 'KindlingError', message: 'lost' },
+    }),
+    { kind: 'recomputeMapOutput', shuffleId: 3, mapIndex: 1, path: '/x' },
+  );
+});
+
+test('an INTERNAL error in a worker fails the job at once with its own code', async () => {
+  const env = setup();
+  const { runner, scheduler } = env;
+  runner.override = (r) =>
+    r.partitionIndex === 0
+      ? {
+          kind: 'failure',
+          error: {
+            name: 'KindlingError',
+            message: 'Internal error in Kindling: broken',
+            kindling: { code: 'INTERNAL', context: {} },
+          },
+          side: emptySide(),
+        }
+      : undefined;
+  await assert.rejects(
+    scheduler.runJob(ctx.parallelize([1, 2], 2), { kind: 'collect' }, [0, 1], new Map()),
+    (e: unknown) => isKindlingError(e, 'INTERNAL') && /broken/.test(e.message),
+  );
+  assert.equal(runner.requests.filter((r) => r.request.partitionIndex === 0).length, 1);
+  assertDataStructuresEmpty(env);
+});
+
+test('a reader described while a map output is being recomputed waits for it instead of reading it as empty', async () => {
+  const env = setup();
+  const { runner, scheduler, tracker } = env;
+  const reduced = pairs().reduceByKey((a, b) => a + b, { numPartitions: 2 });
+  await scheduler.runJob(reduced, { kind: 'count' }, [0, 1], new Map());
+  const shuffleId = tracker.shuffleIds()[0] as number;
+  runner.requests.length = 0;
+  const lost = deferred();
+  const readerSawMissing = deferred();
+  const sawMissing: number[] = [];
+  runner.override = async (r, plan) => {
+    if (plan.output.kind === 'shuffleMap') {
+      // The recomputation of map 1 has started: let reader 1 retry, and finish only after
+      // that retry was described with map 1 missing.
+      lost.resolve();
+      await readerSawMissing.promise;
+      return undefined;
+    }
+    if (r.desc.kind !== 'shuffled') return undefined;
+    const missing = r.desc.blocks.find((b) => b.kind === 'missing');
+    if (missing !== undefined) {
+      sawMissing.push(r.partitionIndex);
+      readerSawMissing.resolve();
+      return {
+        kind: 'fetchFailed',
+        shuffleId: missing.shuffleId,
+        mapIndex: missing.mapIndex,
+        error: { name: 'KindlingError', message: 'missing' },
+      };
+    }
+    if (r.attempt > 0 || runner.requests.some((q) => q.plan.output.kind === 'shuffleMap'))
+      return undefined;
+    if (r.partitionIndex === 0) {
+      const path = r.desc.blocks.find((b) => b.kind === 'range' && b.mapIndex === 1);
+      return {
+        kind: 'fetchFailed',
+        shuffleId,
+        mapIndex: 1,
+        ...(path?.kind === 'range' ? { path: path.path } : {}),
+        error: { name: 'KindlingError', message: 'damaged' },
+      };
+    }
+    await lost.promise;
+    return { kind: 'failure', error: { name: 'Error', message: 'flaky' }, side: emptySide() };
+  };
+  const out = await scheduler.runJob(reduced, { kind: 'collect' }, [0, 1], new Map());
+  assert.equal(out.length, 2);
+  assert.deepEqual(sawMissing, [1], 'reader 1 was described with map 1 missing, and failed');
+  assert.deepEqual(
+    runner.requests
+      .filter((r) => r.plan.output.kind === 'shuffleMap')
+      .map((r) => r.request.partitionIndex),
+    [1],
+    'only the lost map output was recomputed, once',
   );
   assertDataStructuresEmpty(env);
 });

@@ -128,6 +128,24 @@ describe('frames', () => {
     });
   }
 
+  it('refuses every single-bit flip of a frame header: none decodes to other records', () => {
+    const batches: unknown[][] = [
+      Array.from({ length: 50 }, (_, i) => i * 1.5),
+      Array.from({ length: 50 }, (_, i) => `s${i}`),
+      batchOf(50),
+    ];
+    for (const codec of CODECS) {
+      for (const batch of batches) {
+        const frame = encodeFrame(batch, codec);
+        for (let bit = 0; bit < FRAME_HEADER_BYTES * 8; bit++) {
+          const b = Buffer.from(frame);
+          b[bit >> 3] = (b[bit >> 3] as number) ^ (1 << (bit & 7));
+          assertCorrupt(() => [...decodeFramesFromBuffer(b, codec, { describe: 'block' })]);
+        }
+      }
+    }
+  });
+
   it('reports a missing file as a corrupt checkpoint that is missing', () => {
     const file = path.join(dir, 'nope');
     assertCorrupt(() => [...readFrames(file, 'lz4', 0, 100, {})], file, 'missing');

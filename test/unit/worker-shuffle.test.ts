@@ -319,6 +319,44 @@ describe('shuffle write and read', () => {
     assert.equal(missing.kind === 'fetchFailed' ? missing.mapIndex : -1, 0);
   });
 
+  it('a map output the tracker lacks answers fetchFailed naming shuffle and map, never an empty read', async () => {
+    const shuffleId = nextId++;
+    const statuses = await mapStage(shuffleId, [words(100, 0)], 1);
+    const tracker = new MapOutputTracker();
+    tracker.registerShuffle(shuffleId, 2, 'lz4');
+    tracker.registerMapOutput(statuses[0]!);
+    const result = await reduce(
+      { kind: 'shuffled', mapSideCombine: false },
+      tracker.blocksFor(shuffleId, 0),
+      0,
+    );
+    assert.equal(result.kind, 'fetchFailed');
+    if (result.kind !== 'fetchFailed') return;
+    assert.deepEqual([result.shuffleId, result.mapIndex, result.path], [shuffleId, 1, undefined]);
+    assert.match(result.error.message, new RegExp(`shuffle ${shuffleId} map output 1 .*missing`));
+  });
+
+  it('a range whose frames are each valid but not the ones written fails its checksum', async () => {
+    const shuffleId = nextId++;
+    // Same shapes, different values: the frames have the same length and valid crcs.
+    const statuses = await mapStage(shuffleId, [[['a', 1]], [['a', 2]]], 1, { codec: 'none' });
+    const [first, second] = [statuses[0]!, statuses[1]!];
+    const [start, end] = [first.offsets[0]!, first.offsets[1]!];
+    assert.deepEqual([second.offsets[0], second.offsets[1]], [start, end]);
+    const target = readFileSync(first.path);
+    readFileSync(second.path).copy(target, start, start, end);
+    writeFileSync(first.path, target);
+    const result = await reduce(
+      { kind: 'shuffled', mapSideCombine: false },
+      blocksFor(statuses, 0, 'none'),
+      0,
+    );
+    assert.equal(result.kind, 'fetchFailed');
+    if (result.kind !== 'fetchFailed') return;
+    assert.deepEqual([result.mapIndex, result.path], [0, first.path]);
+    assert.match(result.error.message, /crc32 .* when written/);
+  });
+
   it('a map task that fails leaves no temp file behind', async () => {
     const localDir = mkdtempSync(path.join(tmp, 'fail-'));
     const output: StageOutput = {
