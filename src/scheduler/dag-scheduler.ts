@@ -6,54 +6,32 @@
 
 import { setMaxListeners } from 'node:events';
 import type { Codec } from '../format/frames.js';
-import { errors, KindlingError } from '../errors.js';
-import type {
-  ResultAction,
-  StageOutput,
-  StagePlan,
-  TaskRequest,
-  TaskResult,
-  TaskSideOutputs,
-} from '../protocol.js';
+import { errors } from '../errors.js';
+import type { ResultAction, StageOutput, StagePlan } from '../protocol.js';
 import type { ShuffleDependency } from '../rdd/dependency.js';
 import type { RDD } from '../rdd/rdd.js';
 import type { MapOutputTracker } from '../shuffle/map-output-tracker.js';
-import { rebuildError } from './rebuild-error.js';
-import { directShuffleDeps, findInPipeline } from './lineage.js';
+import { directShuffleDeps } from './lineage.js';
 import { adaptiveChunkSize, runInLanes } from './task-lanes.js';
 import { buildStagePlan, type CheckpointTargets, type TaskDescriber } from './plan-builder.js';
 import { BlockClaims } from './block-claims.js';
-import { decideOnFailure, MAX_FETCH_FAILURES, type FailedResult } from './retry-policy.js';
+import type { LostMapOutput } from './retry-policy.js';
+import {
+  TaskSetManager,
+  type ActiveJob,
+  type Success,
+  type TaskHooks,
+  type TaskSetEnv,
+} from './task-set.js';
 import type { ShuffleMapStage, Stage } from './stage.js';
 import type { TaskRunner } from './task-runner.js';
 import type { SchedulerListener } from './scheduler-listener.js';
 
-export interface DAGSchedulerOptions {
-  maxTaskFailures: number;
+export interface DAGSchedulerOptions extends TaskHooks {
   localDir: string;
   shuffleCodec: Codec;
   shuffleSpillRecords: number;
   isFullyCached(rdd: RDD<unknown>): boolean;
-  /** Side outputs of a successful task: accumulators, checkpoint parts, cached blocks. */
-  onTaskSuccess(side: TaskSideOutputs): void;
-  /** Blocks a failed or successful task found lost. */
-  onLostBlocks(blockIds: string[]): void;
-  /** A failed attempt may have left temp files (a worker killed mid-write). */
-  onTaskAttemptFailed(request: TaskRequest, plan: StagePlan): void;
-}
-
-interface ActiveJob {
-  id: number;
-  abort: AbortController;
-}
-
-type Success = Extract<TaskResult, { kind: 'success' }>;
-
-/** One attempt about to run: its request, its answer when already known, its block claims. */
-interface Attempt {
-  request: TaskRequest;
-  result?: TaskResult;
-  release: () => void;
 }
 
 export class DAGScheduler {
@@ -235,6 +213,7 @@ export class DAGScheduler {
       numTasks: partitions.length,
       rddId: stage.rdd.id,
     });
+    const tasks = new TaskSetManager(this.taskSetEnv(job, targets), job, stage, plan);
     try {
       const lanes = this.runner.workers * 2;
       let tasksDone = 0;
@@ -245,7 +224,7 @@ export class DAGScheduler {
         (remaining) =>
           adaptiveChunkSize(tasksDone < lanes ? undefined : taskMs / tasksDone, remaining, lanes),
         async (chunk) => {
-          const out = await this.runChunk(job, stage, plan, chunk, targets);
+          const out = await tasks.runChunk(chunk);
           for (const r of out) {
             tasksDone++;
             taskMs += r.metrics.durationMs;
@@ -268,188 +247,25 @@ export class DAGScheduler {
     }
   }
 
-  /**
-   * Runs a chunk of partitions: one message for the first attempts, retries one by one. A
-   * partition whose cached block another task is computing runs alone, once that one ends.
-   */
-  private async runChunk(
-    job: ActiveJob,
-    stage: Stage,
-    plan: StagePlan,
-    chunk: number[],
-    targets: CheckpointTargets,
-  ): Promise<Success[]> {
-    if (chunk.length === 1)
-      return [await this.runTask(job, stage, plan, chunk[0] as number, targets)];
-    const batched: { partition: number; attempt: Attempt }[] = [];
-    const alone = new Set<number>();
-    for (const p of chunk) {
-      const { request, computes } = this.newRequest(stage, plan, p, 0);
-      if (this.claims.busy(computes).length > 0) alone.add(p);
-      else
-        batched.push({ partition: p, attempt: { request, release: this.claims.claim(computes) } });
-    }
-    const requests = batched.map((b) => b.attempt.request);
-    const results = await this.runner.runBatch(requests, job.abort.signal).catch((e: unknown) => {
-      if (job.abort.signal.aborted) {
-        requests.forEach((r) => this.opts.onTaskAttemptFailed(r, plan));
-        batched.forEach((b) => b.attempt.release());
-      }
-      this.throwIfAborted(job);
-      return requests.map(() => workerDied(e));
-    });
-    const byPartition = new Map<number, Attempt>();
-    batched.forEach((b, k) =>
-      byPartition.set(b.partition, { ...b.attempt, result: results[k] ?? workerDied('no result') }),
-    );
-    return Promise.all(
-      chunk.map((p) => this.runTask(job, stage, plan, p, targets, byPartition.get(p))),
-    );
-  }
-
-  private newRequest(
-    stage: Stage,
-    plan: StagePlan,
-    partitionIndex: number,
-    attempt: number,
-  ): { request: TaskRequest; computes: string[] } {
-    const { desc, computes } = this.describer.describeTask(stage.rdd, partitionIndex);
-    const request: TaskRequest = {
-      kind: 'task',
-      planId: plan.planId,
-      stageId: stage.id,
-      partitionIndex,
-      taskId: this.nextTaskId++,
-      attempt,
-      desc,
+  private taskSetEnv(job: ActiveJob, targets: CheckpointTargets): TaskSetEnv {
+    return {
+      runner: this.runner,
+      describer: this.describer,
+      claims: this.claims,
+      listener: this.listener,
+      opts: this.opts,
+      newTaskId: () => this.nextTaskId++,
+      recomputeMapOutput: (lost) => this.recomputeMapOutput(job, targets, lost),
     };
-    return { request, computes };
   }
 
-  /** A request whose cached blocks no other task is computing, claimed for this attempt. */
-  private async claimedAttempt(
+  /** Makes a map output a reader failed on available again: that output only. */
+  private async recomputeMapOutput(
     job: ActiveJob,
-    stage: Stage,
-    plan: StagePlan,
-    partitionIndex: number,
-    attempt: number,
-  ): Promise<Attempt> {
-    for (;;) {
-      this.throwIfAborted(job);
-      const { request, computes } = this.newRequest(stage, plan, partitionIndex, attempt);
-      const busy = this.claims.busy(computes);
-      if (busy.length === 0) return { request, release: this.claims.claim(computes) };
-      // Described again once they end: their blocks are cached by then (or lost again).
-      await Promise.all(busy);
-    }
-  }
-
-  private async runAttempt(
-    job: ActiveJob,
-    plan: StagePlan,
-    request: TaskRequest,
-  ): Promise<TaskResult> {
-    return this.runner.run(request, job.abort.signal).catch((e: unknown) => {
-      // Aborting a running task terminates its worker, which cannot remove its own temp files.
-      if (job.abort.signal.aborted) this.opts.onTaskAttemptFailed(request, plan);
-      this.throwIfAborted(job);
-      return workerDied(e);
-    });
-  }
-
-  private async runTask(
-    job: ActiveJob,
-    stage: Stage,
-    plan: StagePlan,
-    partitionIndex: number,
     targets: CheckpointTargets,
-    firstAttempt?: Attempt,
-  ): Promise<Success> {
-    const fetchFailures = new Map<string, number>();
-    let pending = firstAttempt;
-    for (let attempt = 0; ;) {
-      const current =
-        pending ?? (await this.claimedAttempt(job, stage, plan, partitionIndex, attempt));
-      pending = undefined;
-      let result: FailedResult;
-      try {
-        const answer = current.result ?? (await this.runAttempt(job, plan, current.request));
-        this.throwIfAborted(job);
-        this.listener.onTaskEnd({
-          stageId: stage.id,
-          partitionIndex,
-          attempt,
-          successful: answer.kind === 'success',
-        });
-        if (answer.kind === 'success') {
-          this.opts.onLostBlocks(answer.side.lostBlocks);
-          this.opts.onTaskSuccess(answer.side);
-          return answer;
-        }
-        result = answer;
-      } finally {
-        // Blocks this attempt cached are in the BlockManager by now: waiting tasks read them.
-        current.release();
-      }
-      if (result.kind === 'failure') {
-        this.opts.onLostBlocks(result.side.lostBlocks);
-        this.opts.onTaskAttemptFailed(current.request, plan);
-      }
-      const rddId = result.kind === 'failure' ? result.rddId : undefined;
-      const decision = decideOnFailure(result);
-      switch (decision.kind) {
-        case 'recomputeMapOutput': {
-          const key = `${decision.shuffleId}/${decision.mapIndex}`;
-          const failures = (fetchFailures.get(key) ?? 0) + 1;
-          fetchFailures.set(key, failures);
-          if (failures > MAX_FETCH_FAILURES)
-            throw this.taskError(stage, partitionIndex, attempt, result.error);
-          const { shuffleId, mapIndex, path } = decision;
-          this.mapOutputs.unregisterMapOutput(shuffleId, mapIndex, path);
-          await this.ensureShuffleStage(job, this.shuffleStage(shuffleId), targets);
-          break;
-        }
-        case 'failJob':
-          if (decision.report === 'asIs') throw rebuildError(result.error);
-          throw this.taskError(stage, partitionIndex, attempt + 1, result.error, rddId);
-        case 'retry':
-          attempt++;
-          if (attempt >= this.opts.maxTaskFailures)
-            throw this.taskError(stage, partitionIndex, attempt, result.error, rddId);
-      }
-    }
+    lost: LostMapOutput,
+  ): Promise<void> {
+    this.mapOutputs.unregisterMapOutput(lost.shuffleId, lost.mapIndex, lost.path);
+    await this.ensureShuffleStage(job, this.shuffleStage(lost.shuffleId), targets);
   }
-
-  private taskError(
-    stage: Stage,
-    partitionIndex: number,
-    attempts: number,
-    error: FailedResult['error'],
-    rddId?: number,
-  ): KindlingError {
-    const rdd = (rddId === undefined ? undefined : findInPipeline(stage.rdd, rddId)) ?? stage.rdd;
-    return errors.taskFailed(
-      rdd.id,
-      rdd.name,
-      partitionIndex,
-      stage.id,
-      attempts,
-      rebuildError(error),
-    );
-  }
-
-  private throwIfAborted(job: ActiveJob): void {
-    if (!job.abort.signal.aborted) return;
-    const reason: unknown = job.abort.signal.reason;
-    throw reason instanceof KindlingError ? reason : errors.jobCancelled(job.id);
-  }
-}
-
-function workerDied(e: unknown): TaskResult {
-  const message = e instanceof Error ? e.message : String(e);
-  return {
-    kind: 'failure',
-    error: { name: 'WorkerExited', message: `the worker thread died: ${message}` },
-    side: { accumulators: [], checkpoints: [], blocks: [], lostBlocks: [] },
-  };
 }

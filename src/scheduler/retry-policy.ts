@@ -17,7 +17,14 @@ export type FailureDecision =
    */
   | { kind: 'failJob'; report: 'asIs' | 'taskFailed' }
   /** Recompute that map output, then run the task again; not counted as a task failure. */
-  | { kind: 'recomputeMapOutput'; shuffleId: number; mapIndex: number; path?: string };
+  | ({ kind: 'recomputeMapOutput' } & LostMapOutput);
+
+/** A map output a reader failed on; `path`: the file that failed, when it had one. */
+export interface LostMapOutput {
+  shuffleId: number;
+  mapIndex: number;
+  path?: string;
+}
 
 /** Decisions by the code of a failed task's KindlingError; any other failure is retried. */
 const BY_CODE: Partial<Record<ErrorCode, FailureDecision>> = {
