@@ -14,7 +14,7 @@ import { cogroupPartition, shuffledPartition } from './shuffle-read.js';
 import { blockSink, checkpointSink } from './side-sinks.js';
 import { emptyPartition, parallelizePartition, rangePartition } from './sources.js';
 import type { TaskContext } from './task-context.js';
-import { tagFailedNode } from './task-errors.js';
+import { FetchFailedError, tagFailedNode } from './task-errors.js';
 import { textFilePartition } from './text-file.js';
 
 export function computePartition(ctx: TaskContext, desc: PartitionDesc): Batches {
@@ -65,9 +65,12 @@ function computeByKind(
     case 'cartesian':
       return cartesianPartition(ctx, desc.left, desc.right);
     case 'shuffled':
-      return shuffledPartition(ctx, expectCompute(node, 'shuffled', desc), desc);
+      return noteFetchFailure(
+        ctx,
+        shuffledPartition(ctx, expectCompute(node, 'shuffled', desc), desc),
+      );
     case 'cogrouped':
-      return cogroupPartition(ctx, desc);
+      return noteFetchFailure(ctx, cogroupPartition(ctx, desc));
     case 'checkpointFile':
       return readPartFile(desc.path, {
         path: desc.path,
@@ -88,6 +91,16 @@ function expectCompute<K extends NodeCompute['kind']>(
     );
   }
   return node.compute as Extract<NodeCompute, { kind: K }>;
+}
+
+/** Keeps a fetch failure on the task before any user code downstream can catch it. */
+function* noteFetchFailure(ctx: TaskContext, batches: Batches): Batches {
+  try {
+    yield* batches;
+  } catch (e) {
+    if (e instanceof FetchFailedError) ctx.fetchFailure ??= e;
+    throw e;
+  }
 }
 
 /** Notes the RDD whose step threw (the innermost one wins, see task-errors.ts). */

@@ -25,13 +25,15 @@ export async function runTask(
     return await runStage(ctx, req, started);
   } catch (e) {
     ctx?.abortSideOutputs();
-    if (e instanceof FetchFailedError) {
+    // A fetch failure wins over what user code made of it (caught, rethrown as another error).
+    const fetch = e instanceof FetchFailedError ? e : ctx?.fetchFailure;
+    if (fetch !== undefined) {
       return {
         kind: 'fetchFailed',
-        shuffleId: e.shuffleId,
-        mapIndex: e.mapIndex,
-        ...(e.path === undefined ? {} : { path: e.path }),
-        error: serializeError(e),
+        shuffleId: fetch.shuffleId,
+        mapIndex: fetch.mapIndex,
+        ...(fetch.path === undefined ? {} : { path: fetch.path }),
+        error: serializeError(fetch),
       };
     }
     const side = ctx?.side ?? { accumulators: [], checkpoints: [], blocks: [], lostBlocks: [] };
@@ -56,6 +58,8 @@ async function runStage(ctx: TaskContext, req: TaskRequest, started: number): Pr
     ctx.drainTees();
     mapStatus = write();
   }
+  // User code caught a fetch failure and went on: its result lacks that map output.
+  if (ctx.fetchFailure !== undefined) throw ctx.fetchFailure;
   ctx.commitSideOutputs();
   const metrics = { durationMs: performance.now() - started, recordsRead: ctx.recordsRead };
   const success: TaskResult = { kind: 'success', side: ctx.side, metrics };

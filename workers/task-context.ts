@@ -14,6 +14,7 @@ import type { Batches } from './batch.js';
 import { bindEnv, type EnvHandles } from './env.js';
 import type { UserFunction } from './functions.js';
 import { getBroadcastValue, type LoadedPlan } from './plan-cache.js';
+import type { FetchFailedError } from './task-errors.js';
 import { Tee, type BatchSink } from './tee.js';
 
 export type TaskInfo = Pick<TaskRequest, 'stageId' | 'partitionIndex' | 'taskId' | 'attempt'>;
@@ -45,6 +46,12 @@ export class TaskContext {
   };
   /** Records the stage's root produced (TaskMetrics.recordsRead). */
   recordsRead = 0;
+  /**
+   * The first fetch failure this task met, kept even if user code caught it: the task then
+   * still answers fetchFailed, never a result short of that map output (Spark's
+   * TaskContext.setFetchFailed).
+   */
+  fetchFailure: FetchFailedError | undefined;
   private readonly envs = new Map<FunctionPlan, unknown>();
   private readonly accumulators = new Map<number, number>();
   private readonly tees: Tee[] = [];

@@ -336,6 +336,38 @@ describe('shuffle write and read', () => {
     assert.match(result.error.message, new RegExp(`shuffle ${shuffleId} map output 1 .*missing`));
   });
 
+  it('a fetch failure caught by user code still answers fetchFailed, not a short result', async () => {
+    const shuffleId = nextId++;
+    const statuses = await mapStage(shuffleId, [words(100, 0)], 1);
+    const tracker = new MapOutputTracker();
+    tracker.registerShuffle(shuffleId, 2, 'lz4');
+    tracker.registerMapOutput(statuses[0]!);
+    const swallow = fp('function* (records) { try { yield* records; } catch { /* ignored */ } }');
+    const plan: StagePlan = {
+      planId: `swallow-${shuffleId}`,
+      stageId: 100,
+      rootNode: 3,
+      nodes: [
+        { id: 2, compute: { kind: 'shuffled', mapSideCombine: false } },
+        {
+          id: 3,
+          compute: { kind: 'narrow', parent: 2, op: { kind: 'mapPartitions', f: swallow } },
+        },
+      ],
+      output: { kind: 'result', action: { kind: 'count' } },
+      localDir: tmp,
+    };
+    const blocks = tracker.blocksFor(shuffleId, 0);
+    const result = await run(plan, {
+      kind: 'narrow',
+      node: 3,
+      index: 0,
+      parent: { kind: 'shuffled', node: 2, index: 0, blocks },
+    });
+    assert.equal(result.kind, 'fetchFailed');
+    assert.equal(result.kind === 'fetchFailed' ? result.mapIndex : -1, 1);
+  });
+
   it('a range whose frames are each valid but not the ones written fails its checksum', async () => {
     const shuffleId = nextId++;
     // Same shapes, different values: the frames have the same length and valid crcs.
