@@ -27,6 +27,13 @@ export interface AccumulatorMarker {
   id: number;
 }
 
+/**
+ * How top/takeOrdered order records: compareKeys on the records, a user comparator (a, b, env),
+ * or compareKeys on what a key function (x, env) returns (PySpark's key=).
+ */
+export type OrderPlan =
+  { kind: 'natural' } | { kind: 'compare'; f: FunctionPlan } | { kind: 'key'; f: FunctionPlan };
+
 /** Narrow per-partition operations; all run on batches of records in the worker. */
 export type NarrowOp =
   | {
@@ -129,8 +136,8 @@ export type ResultAction =
   | { kind: 'reduce'; f: FunctionPlan }
   | { kind: 'aggregate'; zero: unknown; seqOp: FunctionPlan }
   | { kind: 'foreach' | 'foreachPartition'; f: FunctionPlan }
-  /** The n smallest by `compare` (or compareKeys), descending when `reverse`. */
-  | { kind: 'takeOrdered'; n: number; compare?: FunctionPlan; reverse: boolean }
+  /** The n smallest by `order`, descending when `reverse`. */
+  | { kind: 'takeOrdered'; n: number; order: OrderPlan; reverse: boolean }
   /** Reservoir sample of the keys of [k, v] records, for RangePartitioner bounds. */
   | { kind: 'sampleKeys'; size: number; seed: number }
   /** Values of [k, v] records whose key equals `key` by value. */

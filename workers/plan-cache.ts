@@ -134,7 +134,7 @@ function actionFunctions(action: ResultAction): FunctionPlan[] {
     case 'aggregate':
       return [action.seqOp];
     case 'takeOrdered':
-      return action.compare === undefined ? [] : [action.compare];
+      return action.order.kind === 'natural' ? [] : [action.order.f];
     case 'collect':
     case 'count':
     case 'countByValue':
