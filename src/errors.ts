@@ -77,14 +77,35 @@ export const errors = {
     );
   },
 
-  notSerializable(where: string, variable: string): KindlingError {
-    return new KindlingError(
-      'TASK_NOT_SERIALIZABLE',
-      `The function passed to ${where} uses the free variable '${variable}', which cannot travel to a ` +
-        `worker thread. Pass it through env instead: ${where}((..., env) => ... env.${variable} ..., ` +
-        `{ env: { ${variable} } })`,
-      { variable },
-    );
+  /**
+   * Advice that works for what the variable is: a value goes through env; a function it calls
+   * may also move inside, travel in env (as source, under the same check) or be named by fn().
+   * A helper that itself sits in env receives no env: its free variables must move inside it.
+   */
+  notSerializable(
+    where: string,
+    variable: string,
+    called: boolean,
+    role: 'callback' | 'env',
+  ): KindlingError {
+    const head =
+      role === 'env'
+        ? `The function ${where} uses the free variable '${variable}', which cannot travel to a worker thread: ` +
+          `a function in env travels as its source alone. Define '${variable}' inside it, or pass it ` +
+          `as an argument when calling it.`
+        : `The function passed to ${where} uses the free variable '${variable}', which cannot travel to a ` +
+          `worker thread.`;
+    const advice =
+      role === 'env'
+        ? ''
+        : called
+          ? ` Define '${variable}' inside the function, or pass it through env and call it from there: ` +
+            `${where}((..., env) => ... env.${variable}(...) ..., { env: { ${variable} } }) ` +
+            `(a function in env travels as source, under the same rules), or name an exported ` +
+            `function with fn(module, '${variable}').`
+          : ` Pass it through env instead: ${where}((..., env) => ... env.${variable} ..., ` +
+            `{ env: { ${variable} } })`;
+    return new KindlingError('TASK_NOT_SERIALIZABLE', head + advice, { variable });
   },
 
   notShippable(where: string, reason: string): KindlingError {

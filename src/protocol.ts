@@ -6,7 +6,7 @@
 //   main ──TaskRequest(planId, PartitionDesc)──▶ worker ──getPlan(planId)──▶ main
 //   main ◀────────────── TaskResult (success | failure) ──────────────── worker
 
-import type { ShippedFunction } from './shipping/closure.js';
+import type { ShippedFunction } from './shipping/shipped-function.js';
 import type { PartitionerPlan } from './rdd/partitioner-plan.js';
 import type { Codec } from './format/frames.js';
 
@@ -16,7 +16,7 @@ export interface FunctionPlan {
   env: EnvValue;
 }
 
-/** env after the main thread replaced Broadcast/Accumulator handles by markers. */
+/** env after the main thread replaced Broadcast/Accumulator handles and functions by markers. */
 export type EnvValue = unknown;
 export interface BroadcastMarker {
   kind: 'kindling.broadcast';
@@ -25,6 +25,11 @@ export interface BroadcastMarker {
 export interface AccumulatorMarker {
   kind: 'kindling.accumulator';
   id: number;
+}
+/** A function placed in env: shipped like a callback, bound to the rebuilt function per task. */
+export interface FunctionMarker {
+  kind: 'kindling.function';
+  fn: ShippedFunction;
 }
 
 /**

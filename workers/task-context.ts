@@ -12,7 +12,7 @@ import type {
 } from '../src/protocol.js';
 import type { Batches } from './batch.js';
 import { bindEnv, type EnvHandles } from './env.js';
-import type { UserFunction } from './functions.js';
+import { functionKey, type UserFunction } from './functions.js';
 import { getBroadcastValue, type LoadedPlan } from './plan-cache.js';
 import { Tee, type BatchSink } from './tee.js';
 
@@ -54,6 +54,11 @@ export class TaskContext {
   private readonly handles: EnvHandles = {
     broadcast: broadcastHandle,
     accumulator: (id) => this.accumulatorHandle(id),
+    fn: (shipped) => {
+      const f = this.loaded.envFunctions.get(functionKey(shipped));
+      if (f === undefined) throw errors.unsupported('A function in env was not loaded');
+      return f;
+    },
   };
 
   constructor(

@@ -7,20 +7,17 @@ import { analyze } from 'eslint-scope';
 import { runInNewContext } from 'node:vm';
 import { errors } from '../errors.js';
 import { FunctionRef } from './fn.js';
+import { IMPORT_HELPER, type ShippedFunction } from './shipped-function.js';
 
-export type ShippedFunction =
-  | { kind: 'source'; source: string; name: string } // function source text, rebuilt in the worker
-  | { kind: 'ref'; module: string; exportName: string }; // fn(module, exportName)
-
-/**
- * `import(x)` in a shipped function is rewritten to a call of this parameter, so that the worker
- * can resolve bare specifiers from the user's project (see workers/functions.ts, which repeats
- * the name: it may not import this module's values).
- */
-export const IMPORT_HELPER = '__kindlingImport';
+export type { ShippedFunction } from './shipped-function.js';
 
 type Analysis =
-  { ok: true; source: string } | { ok: false; variable: string } | { ok: false; reason: string };
+  | { ok: true; source: string }
+  | { ok: false; variable: string; called: boolean }
+  | { ok: false; reason: string };
+
+/** A callback of an RDD method, or a helper function placed in its env (called by the user). */
+export type FunctionRole = 'callback' | 'env';
 
 const byFunction = new WeakMap<object, Analysis>();
 // Closures made in a loop are new objects with the same source: cache by text too, bounded
@@ -35,7 +32,11 @@ const STRICT_PREFIX = '"use strict";(';
 // eslint-scope needs `range` on nodes (it compares parameter and body positions).
 const PARSE_OPTIONS: acorn.Options = { ecmaVersion: 'latest', sourceType: 'script', ranges: true };
 
-export function shipFunction(f: unknown, where: string): ShippedFunction {
+export function shipFunction(
+  f: unknown,
+  where: string,
+  role: FunctionRole = 'callback',
+): ShippedFunction {
   if (f instanceof FunctionRef) return { kind: 'ref', module: f.module, exportName: f.exportName };
   if (typeof f !== 'function') {
     throw errors.invalidArgument(`function of ${where}`, 'a function or fn(module, exportName)', f);
@@ -46,7 +47,8 @@ export function shipFunction(f: unknown, where: string): ShippedFunction {
     byFunction.set(f, analysis);
   }
   if (analysis.ok) return { kind: 'source', source: analysis.source, name: f.name };
-  if ('variable' in analysis) throw errors.notSerializable(where, analysis.variable);
+  if ('variable' in analysis)
+    throw errors.notSerializable(where, analysis.variable, analysis.called, role);
   throw errors.notShippable(where, analysis.reason);
 }
 
@@ -95,8 +97,8 @@ function analyzeSource(source: string, isRewrite = false): Analysis {
   if (expression?.type !== 'FunctionExpression' && expression?.type !== 'ArrowFunctionExpression') {
     return { ok: false, reason: 'its source is not a function expression' };
   }
-  const variable = firstDisallowedFreeVariable(program);
-  if (variable !== undefined) return { ok: false, variable };
+  const free = firstDisallowedFreeVariable(program);
+  if (free !== undefined) return { ok: false, variable: free.name, called: free.called };
   return rewriteImports(program, source);
 }
 
@@ -130,7 +132,10 @@ function methodAsFunction(source: string): string | undefined {
   return undefined;
 }
 
-function firstDisallowedFreeVariable(program: acorn.Program): string | undefined {
+/** The first free variable a worker lacks, and whether the function calls it (advice differs). */
+function firstDisallowedFreeVariable(
+  program: acorn.Program,
+): { name: string; called: boolean } | undefined {
   const scopes = analyze(program, {
     ecmaVersion: 2024,
     sourceType: 'script',
@@ -145,7 +150,20 @@ function firstDisallowedFreeVariable(program: acorn.Program): string | undefined
     if (isWorkerGlobal(name)) continue;
     if (first === undefined || start < first.start) first = { name, start };
   }
-  return first?.name;
+  if (first === undefined) return undefined;
+  return { name: first.name, called: calleeStarts(program).has(first.start) };
+}
+
+function calleeStarts(program: acorn.Program): Set<number> {
+  const starts = new Set<number>();
+  walk(program, (node) => {
+    if (
+      (node.type === 'CallExpression' || node.type === 'NewExpression') &&
+      node.callee.type === 'Identifier'
+    )
+      starts.add(node.callee.start);
+  });
+  return starts;
 }
 
 /** Replaces each `import(` with the helper, and refuses relative literal specifiers early. */
