@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { errors } from './errors.js';
+import { assertPlainRecords } from './format/record-check.js';
 import { decodeRecords } from './format/record-codec.js';
 import { spillBlock } from './storage/block-spill.js';
 import {
@@ -146,6 +147,7 @@ export class Context {
       throw errors.invalidArgument('data', 'an iterable', data);
     }
     const items = Array.from(data);
+    assertPlainRecords(items, 'ctx.parallelize data');
     try {
       structuredClone(items);
     } catch (e) {

@@ -108,6 +108,18 @@ export const errors = {
     return new KindlingError('TASK_NOT_SERIALIZABLE', head + advice, { variable });
   },
 
+  /** A record a structured clone would strip of its class (README, "Records"). */
+  recordLosesClass(where: string, className: string, rddId?: number): KindlingError {
+    return new KindlingError(
+      'INVALID_ARGUMENT',
+      `Invalid record in ${where}: an instance of class ${className}, whose methods and accessors ` +
+        'would be lost when it leaves its thread (records cross threads by structured clone). ' +
+        'Records must be plain data: primitives, plain objects, arrays, Map, Set, Date, typed ' +
+        `arrays; e.g. map((r) => ({ ...r })), and rebuild the ${className} where it is used`,
+      rddId === undefined ? { argument: 'record' } : { argument: 'record', rddId },
+    );
+  },
+
   notShippable(where: string, reason: string): KindlingError {
     return new KindlingError(
       'TASK_NOT_SERIALIZABLE',

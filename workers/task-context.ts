@@ -10,7 +10,7 @@ import type {
   TaskRequest,
   TaskSideOutputs,
 } from '../src/protocol.js';
-import type { Batches } from './batch.js';
+import { plainRecords, type Batches } from './batch.js';
 import { bindEnv, type EnvHandles } from './env.js';
 import { functionKey, type UserFunction } from './functions.js';
 import { getBroadcastValue, type LoadedPlan } from './plan-cache.js';
@@ -108,7 +108,7 @@ export class TaskContext {
 
   /** Wraps `input` so `sink` receives every batch of the partition described by `desc`. */
   tee(desc: PartitionDesc, input: Batches, sink: BatchSink): Batches {
-    const tee = new Tee(input, sink, this.depths.get(desc) ?? 0);
+    const tee = new Tee(plainRecords(input, desc.node), sink, this.depths.get(desc) ?? 0);
     this.tees.push(tee);
     this.sinks.push(sink);
     return tee;
