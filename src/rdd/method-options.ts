@@ -6,7 +6,15 @@ import { errors } from '../errors.js';
 import { positiveInt } from '../options.js';
 import { HashPartitioner, RangePartitioner, type Partitioner } from './partitioner.js';
 
-export type OptionField = 'env' | 'numPartitions' | 'partitioner' | 'preservesPartitioning' | 'key';
+// filterFunc and initialRDD (streaming's window and state options) are checked by their callers.
+export type OptionField =
+  | 'env'
+  | 'numPartitions'
+  | 'partitioner'
+  | 'preservesPartitioning'
+  | 'key'
+  | 'filterFunc'
+  | 'initialRDD';
 
 export interface MethodOptions {
   env?: unknown;

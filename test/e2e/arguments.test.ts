@@ -3,7 +3,7 @@
 // function as in PySpark, one key equality for every keyed operation, and listener arguments.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Context, KindlingError, type RDD } from 'kindling';
+import { Context, KindlingError, StreamingContext, type RDD } from 'kindling';
 
 const ctx = new Context({ workers: 2, progress: false });
 after(() => ctx.stop());
@@ -132,6 +132,23 @@ test('an unknown option key is refused, naming the key and the method', async ()
     // Transformations throw at the call, actions reject: either way the same error.
     await assert.rejects(Promise.resolve().then(call), invalid(pattern), pattern.source);
   }
+});
+
+test('a stream refuses an unknown option key where it is defined, naming the method', () => {
+  const ssc = new StreamingContext(ctx, 1000);
+  const stream = ssc.queueStream<[string, number]>([[['a', 1]]]);
+  const typo = { numPartitons: 3 } as unknown as { numPartitions: number };
+  const envTypo = { evn: { k: 1 } } as unknown as { env: { k: number } };
+  assert.throws(() => stream.map((x) => x, envTypo), invalid(/dstream\.map\b.*evn/));
+  assert.throws(
+    () => stream.reduceByKey((a, b) => a + b, typo),
+    invalid(/dstream\.reduceByKey.*numPartitons/),
+  );
+  assert.throws(
+    () =>
+      stream.updateStateByKey((vs: number[], s: number | undefined) => (s ?? 0) + vs.length, typo),
+    invalid(/dstream\.updateStateByKey.*numPartitons/),
+  );
 });
 
 test('error messages name the method the user called', () => {
