@@ -68,6 +68,33 @@ export function rddLabel(rddId: number, rddName?: string): string {
   return rddName === undefined ? `RDD ${rddId}` : `RDD ${rddId} (${rddName})`;
 }
 
+function notSerializableAdvice(
+  where: string,
+  variable: string,
+  usage: 'value' | 'call' | 'new',
+): string {
+  switch (usage) {
+    case 'new':
+      return (
+        `Define the class '${variable}' inside the function, or load it there with ` +
+        'require()/import() of its module by absolute path. Instances must become plain data ' +
+        'before records leave the worker.'
+      );
+    case 'call':
+      return (
+        `Define '${variable}' inside the function, or pass it through env and call it from ` +
+        `there: ${where}((..., env) => ... env.${variable}(...) ..., { env: { ${variable} } }) ` +
+        '(a function in env travels as source, under the same rules), or name an exported ' +
+        `function with fn(module, '${variable}').`
+      );
+    case 'value':
+      return (
+        `Pass it through env instead: ${where}((..., env) => ... env.${variable} ..., ` +
+        `{ env: { ${variable} } })`
+      );
+  }
+}
+
 export const errors = {
   invalidArgument(argument: string, expected: string, received: unknown): KindlingError {
     return new KindlingError(
@@ -85,27 +112,17 @@ export const errors = {
   notSerializable(
     where: string,
     variable: string,
-    called: boolean,
+    usage: 'value' | 'call' | 'new',
     role: 'callback' | 'env',
   ): KindlingError {
-    const head =
+    const message =
       role === 'env'
-        ? `The function ${where} uses the free variable '${variable}', which cannot travel to a worker thread: ` +
-          `a function in env travels as its source alone. Define '${variable}' inside it, or pass it ` +
-          `as an argument when calling it.`
-        : `The function passed to ${where} uses the free variable '${variable}', which cannot travel to a ` +
-          `worker thread.`;
-    const advice =
-      role === 'env'
-        ? ''
-        : called
-          ? ` Define '${variable}' inside the function, or pass it through env and call it from there: ` +
-            `${where}((..., env) => ... env.${variable}(...) ..., { env: { ${variable} } }) ` +
-            `(a function in env travels as source, under the same rules), or name an exported ` +
-            `function with fn(module, '${variable}').`
-          : ` Pass it through env instead: ${where}((..., env) => ... env.${variable} ..., ` +
-            `{ env: { ${variable} } })`;
-    return new KindlingError('TASK_NOT_SERIALIZABLE', head + advice, { variable });
+        ? `The function ${where} uses the free variable '${variable}', which cannot travel to a ` +
+          `worker thread: a function in env travels as its source alone. Define '${variable}' ` +
+          'inside it, or pass it as an argument when calling it.'
+        : `The function passed to ${where} uses the free variable '${variable}', which cannot ` +
+          `travel to a worker thread. ${notSerializableAdvice(where, variable, usage)}`;
+    return new KindlingError('TASK_NOT_SERIALIZABLE', message, { variable });
   },
 
   /** A record a structured clone would strip of its class (README, "Records"). */

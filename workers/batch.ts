@@ -43,9 +43,9 @@ export function materialize(batches: Batches): unknown[] {
 }
 
 /**
- * `batches` with the first record of each checked for a class instance that would lose its
+ * `batches` with the first and last record of each checked for a class instance that would lose its
  * methods when it leaves the thread (src/format/record-check.ts): used where records leave a
- * worker (stage outputs, cache blocks, checkpoint parts). One record a batch keeps it cheap.
+ * worker (stage outputs, cache blocks, checkpoint parts). Two records a batch keep it cheap.
  */
 export function* plainRecords(
   batches: Batches,
@@ -53,7 +53,7 @@ export function* plainRecords(
 ): Generator<unknown[], void, undefined> {
   for (const batch of batches) {
     if (batch.length > 0) {
-      const lost = findLostClass(batch[0]);
+      const lost = findLostClass(batch[0]) ?? findLostClass(batch[batch.length - 1]);
       if (lost !== undefined) {
         // Tagged so the job's error names this RDD (with its name) rather than the stage's root.
         const e = errors.recordLosesClass(rddLabel(rddId), lost, rddId);

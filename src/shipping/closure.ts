@@ -13,8 +13,11 @@ export type { ShippedFunction } from './shipped-function.js';
 
 type Analysis =
   | { ok: true; source: string }
-  | { ok: false; variable: string; called: boolean }
+  | { ok: false; variable: string; usage: VariableUsage }
   | { ok: false; reason: string };
+
+/** How the function uses a free variable: the advice differs for a value, a call and a `new`. */
+export type VariableUsage = 'value' | 'call' | 'new';
 
 /** A callback of an RDD method, or a helper function placed in its env (called by the user). */
 export type FunctionRole = 'callback' | 'env';
@@ -48,7 +51,7 @@ export function shipFunction(
   }
   if (analysis.ok) return { kind: 'source', source: analysis.source, name: f.name };
   if ('variable' in analysis)
-    throw errors.notSerializable(where, analysis.variable, analysis.called, role);
+    throw errors.notSerializable(where, analysis.variable, analysis.usage, role);
   throw errors.notShippable(where, analysis.reason);
 }
 
@@ -98,7 +101,7 @@ function analyzeSource(source: string, isRewrite = false): Analysis {
     return { ok: false, reason: 'its source is not a function expression' };
   }
   const free = firstDisallowedFreeVariable(program);
-  if (free !== undefined) return { ok: false, variable: free.name, called: free.called };
+  if (free !== undefined) return { ok: false, variable: free.name, usage: free.usage };
   return rewriteImports(program, source);
 }
 
@@ -135,7 +138,7 @@ function methodAsFunction(source: string): string | undefined {
 /** The first free variable a worker lacks, and whether the function calls it (advice differs). */
 function firstDisallowedFreeVariable(
   program: acorn.Program,
-): { name: string; called: boolean } | undefined {
+): { name: string; usage: VariableUsage } | undefined {
   const scopes = analyze(program, {
     ecmaVersion: 2024,
     sourceType: 'script',
@@ -151,17 +154,17 @@ function firstDisallowedFreeVariable(
     if (first === undefined || start < first.start) first = { name, start };
   }
   if (first === undefined) return undefined;
-  return { name: first.name, called: calleeStarts(program).has(first.start) };
+  return { name: first.name, usage: calleeStarts(program).get(first.start) ?? 'value' };
 }
 
-function calleeStarts(program: acorn.Program): Set<number> {
-  const starts = new Set<number>();
+function calleeStarts(program: acorn.Program): Map<number, VariableUsage> {
+  const starts = new Map<number, VariableUsage>();
   walk(program, (node) => {
     if (
       (node.type === 'CallExpression' || node.type === 'NewExpression') &&
       node.callee.type === 'Identifier'
     )
-      starts.add(node.callee.start);
+      starts.set(node.callee.start, node.type === 'NewExpression' ? 'new' : 'call');
   });
   return starts;
 }

@@ -79,6 +79,21 @@ test('a class instance made in a worker is refused where it leaves the thread', 
       .count(),
     refusedRecord('temps', 'Temp'),
   );
+  // A batch that starts with plain data and ends with an instance is refused too.
+  await assert.rejects(
+    ctx
+      .range(0, 1, 1, 1)
+      .flatMap(() => {
+        class Late {
+          get one(): number {
+            return 1;
+          }
+        }
+        return [{ plain: true }, new Late()];
+      })
+      .collect(),
+    refusedRecord('RDD \\d+', 'Late'),
+  );
   // Inside one thread the instance keeps its methods: using them there is fine.
   assert.deepEqual(
     await made
@@ -177,6 +192,16 @@ test('TASK_NOT_SERIALIZABLE advice fits the kind of value named, and following i
       .collect(),
     [0, 2, 4],
   );
+
+  let classMessage = '';
+  try {
+    ctx.range(0, 3).map((x) => new Point(x));
+  } catch (e) {
+    assert.ok(e instanceof KindlingError && e.code === 'TASK_NOT_SERIALIZABLE');
+    classMessage = e.message;
+  }
+  assert.match(classMessage, /class 'Point' inside the function/);
+  assert.doesNotMatch(classMessage, /env: \{ Point \}/);
 
   const k = 3;
   let valueMessage = '';
