@@ -6,8 +6,8 @@
 
 import { errors } from '../errors.js';
 
-// A bounded look: the first record of each batch is checked this deep, so huge records
-// (a glom()'d partition, a group) cost no more than small ones.
+// A bounded look: at most this many objects a record, and entries a container, so huge
+// records (a glom()'d partition, a group) cost no more than small ones.
 const NODE_BUDGET = 64;
 
 let builtins: Set<object> | undefined;
@@ -84,42 +84,55 @@ function className(proto: object): string {
 
 /**
  * The class of the first instance in `value` (itself, or inside plain objects, arrays, Map and
- * Set, breadth first within a budget) whose methods or accessors a clone would lose.
+ * Set, depth first within a budget of objects and of entries per container) whose methods or
+ * accessors a clone would lose. Allocates nothing: it runs for records on hot paths.
  */
 export function findLostClass(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined; // the common case: fast
-  const queue: unknown[] = [value];
-  let budget = NODE_BUDGET;
-  for (let i = 0; i < queue.length && budget > 0; i++, budget--) {
-    const v = queue[i];
-    if (typeof v !== 'object' || v === null) continue;
-    const proto = Object.getPrototypeOf(v) as object | null;
-    if (proto === Array.prototype) {
-      const items = v as unknown[];
-      for (let j = 0; j < items.length && queue.length < NODE_BUDGET; j++) queue.push(items[j]);
-      continue;
+  budget = NODE_BUDGET;
+  return visit(value);
+}
+
+let budget = 0;
+
+function visitChild(x: unknown): string | undefined {
+  return typeof x === 'object' && x !== null && budget > 0 ? visit(x) : undefined;
+}
+
+function visit(v: object): string | undefined {
+  budget--;
+  const proto = Object.getPrototypeOf(v) as object | null;
+  if (proto === Array.prototype) {
+    const items = v as unknown[];
+    const n = Math.min(items.length, NODE_BUDGET);
+    for (let i = 0; i < n; i++) {
+      const lost = visitChild(items[i]);
+      if (lost !== undefined) return lost;
     }
-    if (proto !== Object.prototype && proto !== null) {
-      const lost = verdictOf(proto);
-      if (lost !== null) return lost;
-    }
-    if (v instanceof Map) {
-      for (const [k, x] of v) {
-        if (queue.length >= NODE_BUDGET) break;
-        queue.push(k, x);
-      }
-    } else if (v instanceof Set) {
-      for (const x of v) {
-        if (queue.length >= NODE_BUDGET) break;
-        queue.push(x);
-      }
-    } else if (proto === Object.prototype || proto === null || !getBuiltins().has(proto)) {
-      // Plain objects, and instances of field-only classes, whose fields may hold instances.
-      for (const k in v) {
-        if (queue.length >= NODE_BUDGET) break;
-        queue.push((v as Record<string, unknown>)[k]);
-      }
-    }
+    return undefined;
+  }
+  if (proto !== Object.prototype && proto !== null) {
+    const lost = verdictOf(proto);
+    if (lost !== null) return lost;
+    if (v instanceof Map || v instanceof Set) return visitEntries(v);
+    // Other built-ins hold nothing to check; a field-only class's fields may hold instances.
+    if (getBuiltins().has(proto)) return undefined;
+  }
+  let seen = 0;
+  for (const k in v) {
+    if (++seen > NODE_BUDGET) break;
+    const lost = visitChild((v as Record<string, unknown>)[k]);
+    if (lost !== undefined) return lost;
+  }
+  return undefined;
+}
+
+function visitEntries(c: Map<unknown, unknown> | Set<unknown>): string | undefined {
+  let seen = 0;
+  for (const entry of c.entries()) {
+    if (++seen > NODE_BUDGET) break;
+    const lost = visitChild(entry[0]) ?? visitChild(entry[1]);
+    if (lost !== undefined) return lost;
   }
   return undefined;
 }
@@ -127,7 +140,9 @@ export function findLostClass(value: unknown): string | undefined {
 /** Main-thread check of records handed in whole (parallelize): every record, each bounded. */
 export function assertPlainRecords(records: readonly unknown[], where: string): void {
   for (let i = 0; i < records.length; i++) {
-    const lost = findLostClass(records[i]);
+    const r = records[i];
+    if (typeof r !== 'object' || r === null) continue;
+    const lost = findLostClass(r);
     if (lost !== undefined) throw errors.recordLosesClass(`${where}[${i}]`, lost);
   }
 }
