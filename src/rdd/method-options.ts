@@ -51,15 +51,7 @@ export function resolveMethodOptions(
     throw errors.invalidArgument(`${method} ${argName}`, expected, arg);
   }
   const given = arg as Record<string, unknown>;
-  for (const key of Object.keys(given)) {
-    if (!(fields as readonly string[]).includes(key)) {
-      throw errors.invalidArgument(
-        `${method} ${argName}.${key}`,
-        `one of the options of ${method}: ${fields.join(', ')}`,
-        key,
-      );
-    }
-  }
+  refuseUnknownKeys(method, given, fields, argName);
   const out: MethodOptions = {};
   if (given.env !== undefined) out.env = given.env;
   if (given.key !== undefined) out.key = given.key;
@@ -73,6 +65,35 @@ export function resolveMethodOptions(
     out.preservesPartitioning = p;
   }
   return out;
+}
+
+/**
+ * Refuses any key of an options object `given` that is not in `fields`: for options objects
+ * whose fields their method validates itself (ssc.stop, StateSpec.function).
+ */
+export function refuseUnknownKeys(
+  method: string,
+  given: unknown,
+  fields: readonly string[],
+  argName = 'opts',
+): void {
+  if (given === undefined) return;
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    throw errors.invalidArgument(
+      `${method} ${argName}`,
+      `an options object { ${fields.join(', ')} }`,
+      given,
+    );
+  }
+  for (const key of Object.keys(given)) {
+    if (!fields.includes(key)) {
+      throw errors.invalidArgument(
+        `${method} ${argName}.${key}`,
+        `one of the options of ${method}: ${fields.join(', ')}`,
+        key,
+      );
+    }
+  }
 }
 
 function partitioner(method: string, p: unknown): Partitioner {

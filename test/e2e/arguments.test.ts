@@ -3,7 +3,7 @@
 // function as in PySpark, one key equality for every keyed operation, and listener arguments.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Context, KindlingError, StreamingContext, type RDD } from 'kindling';
+import { Context, KindlingError, StateSpec, StreamingContext, type RDD } from 'kindling';
 
 const ctx = new Context({ workers: 2, progress: false });
 after(() => ctx.stop());
@@ -149,6 +149,20 @@ test('a stream refuses an unknown option key where it is defined, naming the met
       stream.updateStateByKey((vs: number[], s: number | undefined) => (s ?? 0) + vs.length, typo),
     invalid(/dstream\.updateStateByKey.*numPartitons/),
   );
+});
+
+test('ssc.stop and StateSpec.function refuse unknown option keys', async () => {
+  const ssc = new StreamingContext(ctx, 1000);
+  // A typo of stopContext must not stop this file's context.
+  const typo = { stopContex: false } as unknown as { stopContext: boolean };
+  await assert.rejects(ssc.stop(typo), invalid(/ssc\.stop.*stopContex/));
+  const envTypo = { evn: 1 } as unknown as { env: number };
+  assert.throws(
+    () => StateSpec.function((_k: string, v: number | undefined) => v, envTypo),
+    invalid(/StateSpec\.function.*evn/),
+  );
+  await ssc.stop({ stopContext: false });
+  assert.deepEqual(await ctx.range(0, 3).collect(), [0, 1, 2], 'the context still works');
 });
 
 test('error messages name the method the user called', () => {
