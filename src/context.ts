@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { errors } from './errors.js';
+import { assertPlainRecords } from './format/record-check.js';
 import { decodeRecords } from './format/record-codec.js';
 import { spillBlock } from './storage/block-spill.js';
 import {
@@ -54,6 +55,25 @@ export interface ContextEvents {
   warning: { message: string; path?: string };
 }
 export type ContextEventName = keyof ContextEvents;
+
+// Every event name, checked against ContextEvents by the compiler, so on() can refuse a typo.
+const CONTEXT_EVENTS: Record<ContextEventName, true> = {
+  jobStart: true,
+  jobEnd: true,
+  stageCompleted: true,
+  taskEnd: true,
+  checkpointWritten: true,
+  warning: true,
+};
+
+function checkListener(method: string, event: unknown, listener: unknown): void {
+  if (typeof event !== 'string' || !Object.hasOwn(CONTEXT_EVENTS, event)) {
+    const names = Object.keys(CONTEXT_EVENTS).join(', ');
+    throw errors.invalidArgument(`${method} event`, `one of ${names}`, event);
+  }
+  if (typeof listener !== 'function')
+    throw errors.invalidArgument(`${method} listener of '${event}'`, 'a function', listener);
+}
 
 let contextCounter = 0;
 
@@ -127,6 +147,7 @@ export class Context {
       throw errors.invalidArgument('data', 'an iterable', data);
     }
     const items = Array.from(data);
+    assertPlainRecords(items, 'ctx.parallelize data');
     try {
       structuredClone(items);
     } catch (e) {
@@ -229,11 +250,13 @@ export class Context {
   // ---- listeners and lifecycle ------------------------------------------------------
 
   on<E extends ContextEventName>(event: E, listener: (e: ContextEvents[E]) => void): this {
+    checkListener('ctx.on', event, listener);
     this.events.on(event, listener);
     return this;
   }
 
   off<E extends ContextEventName>(event: E, listener: (e: ContextEvents[E]) => void): this {
+    checkListener('ctx.off', event, listener);
     this.events.off(event, listener);
     return this;
   }

@@ -70,6 +70,33 @@ export function rddLabel(rddId: number, rddName?: string): string {
   return rddName === undefined ? `RDD ${rddId}` : `RDD ${rddId} (${rddName})`;
 }
 
+function notSerializableAdvice(
+  where: string,
+  variable: string,
+  usage: 'value' | 'call' | 'new',
+): string {
+  switch (usage) {
+    case 'new':
+      return (
+        `Define the class '${variable}' inside the function, or load it there with ` +
+        'require()/import() of its module by absolute path. Instances must become plain data ' +
+        'before records leave the worker.'
+      );
+    case 'call':
+      return (
+        `Define '${variable}' inside the function, or pass it through env and call it from ` +
+        `there: ${where}((..., env) => ... env.${variable}(...) ..., { env: { ${variable} } }) ` +
+        '(a function in env travels as source, under the same rules), or name an exported ' +
+        `function with fn(module, '${variable}').`
+      );
+    case 'value':
+      return (
+        `Pass it through env instead: ${where}((..., env) => ... env.${variable} ..., ` +
+        `{ env: { ${variable} } })`
+      );
+  }
+}
+
 export const errors = {
   invalidArgument(argument: string, expected: string, received: unknown): KindlingError {
     return new KindlingError(
@@ -79,13 +106,36 @@ export const errors = {
     );
   },
 
-  notSerializable(where: string, variable: string): KindlingError {
+  /**
+   * Advice that works for what the variable is: a value goes through env; a function it calls
+   * may also move inside, travel in env (as source, under the same check) or be named by fn().
+   * A helper that itself sits in env receives no env: its free variables must move inside it.
+   */
+  notSerializable(
+    where: string,
+    variable: string,
+    usage: 'value' | 'call' | 'new',
+    role: 'callback' | 'env',
+  ): KindlingError {
+    const message =
+      role === 'env'
+        ? `The function ${where} uses the free variable '${variable}', which cannot travel to a ` +
+          `worker thread: a function in env travels as its source alone. Define '${variable}' ` +
+          'inside it, or pass it as an argument when calling it.'
+        : `The function passed to ${where} uses the free variable '${variable}', which cannot ` +
+          `travel to a worker thread. ${notSerializableAdvice(where, variable, usage)}`;
+    return new KindlingError('TASK_NOT_SERIALIZABLE', message, { variable });
+  },
+
+  /** A record a structured clone would strip of its class (README, "Records"). */
+  recordLosesClass(where: string, className: string, rddId?: number): KindlingError {
     return new KindlingError(
-      'TASK_NOT_SERIALIZABLE',
-      `The function passed to ${where} uses the free variable '${variable}', which cannot travel to a ` +
-        `worker thread. Pass it through env instead: ${where}((..., env) => ... env.${variable} ..., ` +
-        `{ env: { ${variable} } })`,
-      { variable },
+      'INVALID_ARGUMENT',
+      `Invalid record in ${where}: an instance of class ${className}, whose methods and accessors ` +
+        'would be lost when it leaves its thread (records cross threads by structured clone). ' +
+        'Records must be plain data: primitives, plain objects, arrays, Map, Set, Date, typed ' +
+        `arrays; e.g. map((r) => ({ ...r })), and rebuild the ${className} where it is used`,
+      rddId === undefined ? { argument: 'record' } : { argument: 'record', rddId },
     );
   },
 

@@ -13,7 +13,8 @@ export { fn, FunctionRef } from './shipping/fn.js';
 export { KindlingError, isKindlingError } from './errors.js';
 export type { ErrorCode, ErrorContext } from './errors.js';
 export type { UserFn, FnOptions } from './rdd/user-function.js';
-export type { ShuffleOptions } from './rdd/pair-functions.js';
+export type { ShuffleOptions, PartitionOptions } from './rdd/pair-functions.js';
+export type { KeyOrdering, KeyValue } from './rdd/ordering.js';
 export type { CheckpointWrittenEvent } from './checkpoint/checkpoint-manager.js';
 export {
   StreamingContext,

@@ -6,7 +6,7 @@
 //   main ──TaskRequest(planId, PartitionDesc)──▶ worker ──getPlan(planId)──▶ main
 //   main ◀────────────── TaskResult (success | failure) ──────────────── worker
 
-import type { ShippedFunction } from './shipping/closure.js';
+import type { ShippedFunction } from './shipping/shipped-function.js';
 import type { PartitionerPlan } from './rdd/partitioner-plan.js';
 import type { Codec } from './format/frames.js';
 
@@ -16,7 +16,7 @@ export interface FunctionPlan {
   env: EnvValue;
 }
 
-/** env after the main thread replaced Broadcast/Accumulator handles by markers. */
+/** env after the main thread replaced Broadcast/Accumulator handles and functions by markers. */
 export type EnvValue = unknown;
 export interface BroadcastMarker {
   kind: 'kindling.broadcast';
@@ -26,6 +26,18 @@ export interface AccumulatorMarker {
   kind: 'kindling.accumulator';
   id: number;
 }
+/** A function placed in env: shipped like a callback, bound to the rebuilt function per task. */
+export interface FunctionMarker {
+  kind: 'kindling.function';
+  fn: ShippedFunction;
+}
+
+/**
+ * How top/takeOrdered order records: compareKeys on the records, a user comparator (a, b, env),
+ * or compareKeys on what a key function (x, env) returns (PySpark's key=).
+ */
+export type OrderPlan =
+  { kind: 'natural' } | { kind: 'compare'; f: FunctionPlan } | { kind: 'key'; f: FunctionPlan };
 
 /** Narrow per-partition operations; all run on batches of records in the worker. */
 export type NarrowOp =
@@ -146,8 +158,8 @@ export type ResultAction =
   | { kind: 'reduce'; f: FunctionPlan }
   | { kind: 'aggregate'; zero: unknown; seqOp: FunctionPlan }
   | { kind: 'foreach' | 'foreachPartition'; f: FunctionPlan }
-  /** The n smallest by `compare` (or compareKeys), descending when `reverse`. */
-  | { kind: 'takeOrdered'; n: number; compare?: FunctionPlan; reverse: boolean }
+  /** The n smallest by `order`, descending when `reverse`. */
+  | { kind: 'takeOrdered'; n: number; order: OrderPlan; reverse: boolean }
   /** Reservoir sample of the keys of [k, v] records, for RangePartitioner bounds. */
   | { kind: 'sampleKeys'; size: number; seed: number }
   /** Values of [k, v] records whose key equals `key` by value. */

@@ -2,7 +2,9 @@
 // so per-record work is a tight loop and per-step overhead is paid once a batch. A batch
 // belongs to whoever receives it (producers never reuse an array they have yielded).
 
-import { errors } from '../src/errors.js';
+import { errors, rddLabel } from '../src/errors.js';
+import { findLostClass } from '../src/format/record-check.js';
+import { tagFailedNode } from './task-errors.js';
 
 export type Batches = Iterable<unknown[]>;
 
@@ -38,6 +40,29 @@ export function materialize(batches: Batches): unknown[] {
     for (let i = 0; i < batch.length; i++) out.push(batch[i]);
   }
   return out;
+}
+
+/**
+ * `batches` with the first and last record of each checked for a class instance that would lose its
+ * methods when it leaves the thread (src/format/record-check.ts): used where records leave a
+ * worker (stage outputs, cache blocks, checkpoint parts). Two records a batch keep it cheap.
+ */
+export function* plainRecords(
+  batches: Batches,
+  rddId: number,
+): Generator<unknown[], void, undefined> {
+  for (const batch of batches) {
+    if (batch.length > 0) {
+      const lost = findLostClass(batch[0]) ?? findLostClass(batch[batch.length - 1]);
+      if (lost !== undefined) {
+        // Tagged so the job's error names this RDD (with its name) rather than the stage's root.
+        const e = errors.recordLosesClass(rddLabel(rddId), lost, rddId);
+        tagFailedNode(e, rddId);
+        throw e;
+      }
+    }
+    yield batch;
+  }
 }
 
 /** A [key, value] record, checked: shuffles and pair operations index into it. */

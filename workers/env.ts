@@ -1,18 +1,24 @@
-// env as user functions receive it: the plan's env with Broadcast/Accumulator markers (which
-// may sit anywhere in plain objects and arrays) replaced by live handles. Broadcast values
-// are fetched before a task runs, since `value` is a synchronous getter.
+// env as user functions receive it: the plan's env with Broadcast/Accumulator/function markers
+// (which may sit anywhere in plain objects and arrays) replaced by live handles and rebuilt
+// functions. Broadcast values are fetched and env functions rebuilt before a task runs, since
+// `value` is a synchronous getter and env is bound synchronously.
 
-import type { AccumulatorMarker, BroadcastMarker } from '../src/protocol.js';
+import type { AccumulatorMarker, BroadcastMarker, FunctionMarker } from '../src/protocol.js';
+import type { ShippedFunction } from '../src/shipping/shipped-function.js';
 
 export interface EnvHandles {
   broadcast(id: number): unknown;
   accumulator(id: number): unknown;
+  fn(shipped: ShippedFunction): unknown;
 }
 
 export interface EnvMarkers {
   broadcasts: Set<number>;
   accumulators: Set<number>;
+  functions: ShippedFunction[];
 }
+
+type Marker = BroadcastMarker | AccumulatorMarker | FunctionMarker;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null) return false;
@@ -20,7 +26,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function asMarker(v: Record<string, unknown>): BroadcastMarker | AccumulatorMarker | undefined {
+function asMarker(v: Record<string, unknown>): Marker | undefined {
+  if (v.kind === 'kindling.function' && typeof v.fn === 'object' && v.fn !== null)
+    return v as unknown as FunctionMarker;
   if (typeof v.id !== 'number') return undefined;
   if (v.kind === 'kindling.broadcast' || v.kind === 'kindling.accumulator') {
     return v as unknown as BroadcastMarker | AccumulatorMarker;
@@ -38,7 +46,9 @@ export function collectMarkers(env: unknown, into: EnvMarkers): boolean {
   if (!isPlainObject(env)) return false;
   const marker = asMarker(env);
   if (marker !== undefined) {
-    (marker.kind === 'kindling.broadcast' ? into.broadcasts : into.accumulators).add(marker.id);
+    if (marker.kind === 'kindling.function') into.functions.push(marker.fn);
+    else
+      (marker.kind === 'kindling.broadcast' ? into.broadcasts : into.accumulators).add(marker.id);
     return true;
   }
   let found = false;
@@ -60,9 +70,14 @@ export function bindEnv(env: unknown, handles: EnvHandles): unknown {
   if (!isPlainObject(env)) return env;
   const marker = asMarker(env);
   if (marker !== undefined) {
-    return marker.kind === 'kindling.broadcast'
-      ? handles.broadcast(marker.id)
-      : handles.accumulator(marker.id);
+    switch (marker.kind) {
+      case 'kindling.broadcast':
+        return handles.broadcast(marker.id);
+      case 'kindling.accumulator':
+        return handles.accumulator(marker.id);
+      case 'kindling.function':
+        return handles.fn(marker.fn);
+    }
   }
   let out: Record<string, unknown> | undefined;
   for (const [k, v] of Object.entries(env)) {

@@ -5,12 +5,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { errors } from '../src/errors.js';
-import type { ShippedFunction } from '../src/shipping/closure.js';
+import { IMPORT_HELPER, type ShippedFunction } from '../src/shipping/shipped-function.js';
 
 export type UserFunction = (...args: unknown[]) => unknown;
 
-// Must equal IMPORT_HELPER in src/shipping/closure.ts (workers may not import its values).
-const IMPORT_HELPER = '__kindlingImport';
 const CACHE_LIMIT = 1000;
 const cache = new Map<string, UserFunction>();
 
@@ -47,12 +45,18 @@ function resolveSpecifier(specifier: string): string {
   }
 }
 
+/** Equal for shipped functions that rebuild to the same function. */
+export function functionKey(shipped: ShippedFunction): string {
+  return shipped.kind === 'source'
+    ? shipped.source
+    : `${shipped.module}\u0000${shipped.exportName}`;
+}
+
 export async function loadFunction(
   shipped: ShippedFunction,
   where = describe(shipped),
 ): Promise<UserFunction> {
-  const key =
-    shipped.kind === 'source' ? shipped.source : `${shipped.module}\u0000${shipped.exportName}`;
+  const key = functionKey(shipped);
   const cached = cache.get(key);
   if (cached !== undefined) return cached;
   const built =

@@ -12,7 +12,7 @@ import type {
   StagePlan,
 } from '../src/protocol.js';
 import { collectMarkers, type EnvMarkers } from './env.js';
-import { loadFunction, type UserFunction } from './functions.js';
+import { functionKey, loadFunction, type UserFunction } from './functions.js';
 
 /** The calls a worker makes to the main thread (a comlink proxy of ControlApi). */
 export interface ControlClient {
@@ -26,6 +26,8 @@ export interface LoadedPlan {
   functions: Map<FunctionPlan, UserFunction>;
   /** FunctionPlans whose env holds markers, to rebind per task; the others are used as is. */
   markedEnvs: Set<FunctionPlan>;
+  /** Functions placed in env, rebuilt, by functionKey. */
+  envFunctions: Map<string, UserFunction>;
   broadcastIds: number[];
   accumulatorIds: number[];
 }
@@ -57,17 +59,21 @@ export async function getLoadedPlan(control: ControlClient, planId: string): Pro
 export async function loadPlan(plan: StagePlan): Promise<LoadedPlan> {
   const functionPlans = listFunctionPlans(plan);
   const functions = new Map<FunctionPlan, UserFunction>();
-  const markers: EnvMarkers = { broadcasts: new Set(), accumulators: new Set() };
+  const markers: EnvMarkers = { broadcasts: new Set(), accumulators: new Set(), functions: [] };
   const markedEnvs = new Set<FunctionPlan>();
   for (const fp of functionPlans) {
     functions.set(fp, await loadFunction(fp.fn));
     if (collectMarkers(fp.env, markers)) markedEnvs.add(fp);
   }
+  const envFunctions = new Map<string, UserFunction>();
+  for (const shipped of markers.functions)
+    envFunctions.set(functionKey(shipped), await loadFunction(shipped));
   return {
     plan,
     nodes: new Map(plan.nodes.map((n) => [n.id, n])),
     functions,
     markedEnvs,
+    envFunctions,
     broadcastIds: [...markers.broadcasts],
     accumulatorIds: [...markers.accumulators],
   };
@@ -134,7 +140,7 @@ function actionFunctions(action: ResultAction): FunctionPlan[] {
     case 'aggregate':
       return [action.seqOp];
     case 'takeOrdered':
-      return action.compare === undefined ? [] : [action.compare];
+      return action.order.kind === 'natural' ? [] : [action.order.f];
     case 'collect':
     case 'count':
     case 'countByValue':

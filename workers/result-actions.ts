@@ -2,8 +2,8 @@
 // partition's iterator). Every action returns a plain value the main thread combines across
 // partitions; user functions get env last; accumulators of foreach count like any other.
 
-import type { ResultAction } from '../src/protocol.js';
-import { compareKeys, keyOf, type MapKey } from '../src/rdd/keys.js';
+import type { OrderPlan, ResultAction } from '../src/protocol.js';
+import { compareKeys, keyOf, sameMapKey, type MapKey } from '../src/rdd/keys.js';
 import { asPair, flatten, type Batches } from './batch.js';
 import { seededRandom } from './random.js';
 import type { TaskContext } from './task-context.js';
@@ -81,7 +81,7 @@ export async function runResultAction(
       for (const batch of batches) {
         for (const record of batch) {
           const [k, v] = asPair(record, 'lookup');
-          if (keyOf(k) === target) out.push(v);
+          if (sameMapKey(keyOf(k), target)) out.push(v);
         }
       }
       return out;
@@ -137,12 +137,7 @@ function takeOrdered(
   batches: Batches,
 ): unknown[] {
   const n = action.n;
-  let compare: (a: unknown, b: unknown) => number = compareKeys;
-  if (action.compare !== undefined) {
-    const f = ctx.fn(action.compare);
-    const env = ctx.env(action.compare);
-    compare = (a, b) => Number(f(a, b, env));
-  }
+  const compare = comparator(ctx, action.order);
   const order = action.reverse ? (a: unknown, b: unknown) => compare(b, a) : compare;
   if (n <= 0) return []; // side outputs still drain afterwards
   let best: unknown[] = [];
@@ -152,6 +147,14 @@ function takeOrdered(
     if (best.length > limit) best = best.sort(order).slice(0, n);
   }
   return best.sort(order).slice(0, n);
+}
+
+function comparator(ctx: TaskContext, order: OrderPlan): (a: unknown, b: unknown) => number {
+  if (order.kind === 'natural') return compareKeys;
+  const f = ctx.fn(order.f);
+  const env = ctx.env(order.f);
+  if (order.kind === 'compare') return (a, b) => Number(f(a, b, env));
+  return (a, b) => compareKeys(f(a, env), f(b, env));
 }
 
 /** Reservoir sample (Algorithm R) of the keys, and the partition's record count. */

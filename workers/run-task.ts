@@ -6,12 +6,15 @@ import { performance } from 'node:perf_hooks';
 import { encodeRecords } from '../src/format/record-codec.js';
 import { errors } from '../src/errors.js';
 import type { MapStatus, TaskRequest, TaskResult } from '../src/protocol.js';
+import { plainRecords } from './batch.js';
 import { computePartition } from './compute.js';
 import type { LoadedPlan } from './plan-cache.js';
 import { runResultAction } from './result-actions.js';
 import { bucketShuffleOutput } from './shuffle-write.js';
 import { TaskContext } from './task-context.js';
 import { FetchFailedError, getFailedNode, messageOf, serializeError } from './task-errors.js';
+
+const CONSUMED_HERE = new Set(['count', 'drain', 'foreach', 'foreachPartition']);
 
 export async function runTask(
   req: TaskRequest,
@@ -46,7 +49,12 @@ export async function runTask(
 
 async function runStage(ctx: TaskContext, req: TaskRequest, started: number): Promise<TaskResult> {
   const plan = ctx.loaded.plan;
-  const root = computePartition(ctx, req.desc);
+  const computed = computePartition(ctx, req.desc);
+  // Records leave the thread unless the action only counts or consumes them here.
+  const root =
+    plan.output.kind === 'result' && CONSUMED_HERE.has(plan.output.action.kind)
+      ? computed
+      : plainRecords(computed, plan.rootNode);
   let value: Uint8Array | undefined;
   let mapStatus: MapStatus | undefined;
   if (plan.output.kind === 'result') {

@@ -10,9 +10,9 @@ import type {
   TaskRequest,
   TaskSideOutputs,
 } from '../src/protocol.js';
-import type { Batches } from './batch.js';
+import { plainRecords, type Batches } from './batch.js';
 import { bindEnv, type EnvHandles } from './env.js';
-import type { UserFunction } from './functions.js';
+import { functionKey, type UserFunction } from './functions.js';
 import { getBroadcastValue, type LoadedPlan } from './plan-cache.js';
 import type { FetchFailedError } from './task-errors.js';
 import { Tee, type BatchSink } from './tee.js';
@@ -61,6 +61,11 @@ export class TaskContext {
   private readonly handles: EnvHandles = {
     broadcast: broadcastHandle,
     accumulator: (id) => this.accumulatorHandle(id),
+    fn: (shipped) => {
+      const f = this.loaded.envFunctions.get(functionKey(shipped));
+      if (f === undefined) throw errors.unsupported('A function in env was not loaded');
+      return f;
+    },
   };
 
   constructor(
@@ -108,7 +113,7 @@ export class TaskContext {
 
   /** Wraps `input` so `sink` receives every batch of the partition described by `desc`. */
   tee(desc: PartitionDesc, input: Batches, sink: BatchSink): Batches {
-    const tee = new Tee(input, sink, this.depths.get(desc) ?? 0);
+    const tee = new Tee(plainRecords(input, desc.node), sink, this.depths.get(desc) ?? 0);
     this.tees.push(tee);
     this.sinks.push(sink);
     return tee;

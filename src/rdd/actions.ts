@@ -5,9 +5,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { errors, KindlingError } from '../errors.js';
 import { positiveInt } from '../options.js';
-import { compareKeys, keyOf } from './keys.js';
+import { keyOf } from './keys.js';
+import { FN_FIELDS, resolveMethodOptions } from './method-options.js';
+import { mainThreadComparator, orderPlan, resolveOrdering } from './ordering.js';
 import type { RDD } from './rdd.js';
-import { localFunction, planFunction, type FnOptions } from './user-function.js';
+import { localFunction, planFunction } from './user-function.js';
 
 export async function collect<T>(rdd: RDD<T>): Promise<T[]> {
   const parts = await rdd.context.runJob<T[]>(rdd, { kind: 'collect' });
@@ -52,29 +54,26 @@ export async function first<T>(rdd: RDD<T>): Promise<T> {
 export async function takeOrdered<T>(
   rdd: RDD<T>,
   n: number,
-  compare: unknown,
-  opts: FnOptions<unknown> | undefined,
+  order: unknown,
+  opts: unknown,
   reverse: boolean,
 ): Promise<T[]> {
-  positiveOrZero('n', n);
   const where = reverse ? 'rdd.top' : 'rdd.takeOrdered';
-  const plan = compare === undefined ? undefined : planFunction(compare, opts, where);
+  positiveOrZero(`${where} n`, n);
+  const ordering = resolveOrdering(where, order, opts);
   const parts = await rdd.context.runJob<T[]>(rdd, {
     kind: 'takeOrdered',
     n,
     reverse,
-    ...(plan === undefined ? {} : { compare: plan }),
+    order: orderPlan(ordering),
   });
-  const cmp = await mainThreadComparator(compare, opts?.env);
+  const cmp = await mainThreadComparator(ordering);
   const all = parts.flat().sort(reverse ? (a, b) => cmp(b, a) : cmp);
   return all.slice(0, n);
 }
 
-export async function reduce<T>(
-  rdd: RDD<T>,
-  f: unknown,
-  opts: FnOptions<unknown> | undefined,
-): Promise<T> {
+export async function reduce<T>(rdd: RDD<T>, f: unknown, rawOpts: unknown): Promise<T> {
+  const opts = resolveMethodOptions('rdd.reduce', rawOpts, FN_FIELDS);
   const plan = planFunction(f, opts, 'rdd.reduce');
   const parts = await rdd.context.runJob<{ empty: boolean; value?: T }>(rdd, {
     kind: 'reduce',
@@ -83,16 +82,11 @@ export async function reduce<T>(
   const fn = await localFunction(f);
   const values = parts.filter((p) => !p.empty).map((p) => p.value as T);
   if (values.length === 0) throw emptyCollection(rdd, 'reduce');
-  return values.reduce((a, b) => fn(a, b, opts?.env) as T);
+  return values.reduce((a, b) => fn(a, b, opts.env) as T);
 }
 
 /** Spark's fold is aggregate with one function for both steps. */
-export function fold<T>(
-  rdd: RDD<T>,
-  zero: T,
-  f: unknown,
-  opts: FnOptions<unknown> | undefined,
-): Promise<T> {
+export function fold<T>(rdd: RDD<T>, zero: T, f: unknown, opts: unknown): Promise<T> {
   return aggregate(rdd, zero, f, f, opts, 'rdd.fold');
 }
 
@@ -101,14 +95,15 @@ export async function aggregate<T, U>(
   zero: U,
   seqOp: unknown,
   combOp: unknown,
-  opts: FnOptions<unknown> | undefined,
+  rawOpts: unknown,
   where = 'rdd.aggregate',
 ): Promise<U> {
-  cloneable('zero', zero);
+  const opts = resolveMethodOptions(where, rawOpts, FN_FIELDS);
+  cloneable(`${where} zero`, zero);
   const seq = planFunction(seqOp, opts, where);
   const parts = await rdd.context.runJob<U>(rdd, { kind: 'aggregate', zero, seqOp: seq });
   const fn = await localFunction(combOp);
-  return parts.reduce((a, b) => fn(a, b, opts?.env) as U, structuredClone(zero));
+  return parts.reduce((a, b) => fn(a, b, opts.env) as U, structuredClone(zero));
 }
 
 export async function countByValue<T>(rdd: RDD<T>): Promise<Map<T, number>> {
@@ -136,8 +131,9 @@ export async function foreach(
   rdd: RDD<unknown>,
   kind: 'foreach' | 'foreachPartition',
   f: unknown,
-  opts: FnOptions<unknown> | undefined,
+  rawOpts: unknown,
 ): Promise<void> {
+  const opts = resolveMethodOptions(`rdd.${kind}`, rawOpts, FN_FIELDS);
   await rdd.context.runJob(rdd, { kind, f: planFunction(f, opts, `rdd.${kind}`) });
 }
 
@@ -161,15 +157,6 @@ export async function saveAsTextFile(rdd: RDD<unknown>, target: string): Promise
     fs.rmSync(temp, { recursive: true, force: true });
     throw e;
   }
-}
-
-async function mainThreadComparator(
-  compare: unknown,
-  env: unknown,
-): Promise<(a: unknown, b: unknown) => number> {
-  if (compare === undefined) return compareKeys;
-  const f = await localFunction(compare);
-  return (a, b) => f(a, b, env) as number;
 }
 
 function emptyCollection(rdd: RDD<unknown>, action: string): KindlingError {

@@ -118,6 +118,15 @@ export function keyOf(key: unknown): MapKey {
   }
 }
 
+/**
+ * Key equality for two keyOf results, the one Map uses (SameValueZero): NaN equals NaN and -0
+ * equals 0, as Spark SQL groups and joins them (SPARK-26021 normalizes -0.0 and NaN). Anything
+ * comparing keys outside a Map (lookup) uses this, so it agrees with reduceByKey and join.
+ */
+export function sameMapKey(a: MapKey, b: MapKey): boolean {
+  return a === b || (a !== a && b !== b);
+}
+
 // Every element encoding is self-delimiting (strings JSON-quoted, others never contain ',' or
 // ']'), so the encoding is injective.
 function encodeArray(items: readonly unknown[]): string {

@@ -9,7 +9,8 @@ import { CartesianRDD, CoalescedRDD, MapPartitionsRDD, ZippedWithIndexRDD } from
 import { PositionPartitioner } from './partitioner.js';
 import { shuffle as shuffleTo } from './pair-functions.js';
 import { RDD } from './rdd.js';
-import { planFunction, type FnOptions } from './user-function.js';
+import { planFunction } from './user-function.js';
+import { FN_FIELDS, resolveMethodOptions } from './method-options.js';
 import { positionKeyed } from './builtin-functions.js';
 
 type FnOpKind =
@@ -25,14 +26,20 @@ type FnOpKind =
 /** Ops that keep keys where they were, so the parent's partitioner still holds. */
 const PRESERVING = new Set<string>(['filter', 'mapValues', 'flatMapValues']);
 
+const PARTITIONS_FIELDS = ['env', 'preservesPartitioning'] as const;
+
+/** `method` is what the user called, when another method builds on this op (sortBy on keyBy). */
 export function mapOp<R>(
   rdd: RDD<unknown>,
   kind: FnOpKind,
   f: unknown,
-  opts: (FnOptions<unknown> & { preservesPartitioning?: boolean }) | undefined,
+  rawOpts: unknown,
+  method = `rdd.${kind}`,
 ): RDD<R> {
-  const op = { kind, f: planFunction(f, opts, `rdd.${kind}`) } as NarrowOp;
-  const preserves = PRESERVING.has(kind) || opts?.preservesPartitioning === true;
+  const byPartition = kind === 'mapPartitions' || kind === 'mapPartitionsWithIndex';
+  const opts = resolveMethodOptions(method, rawOpts, byPartition ? PARTITIONS_FIELDS : FN_FIELDS);
+  const op = { kind, f: planFunction(f, opts, method) } as NarrowOp;
+  const preserves = PRESERVING.has(kind) || opts.preservesPartitioning === true;
   return new RDD<R>(rdd.context, new MapPartitionsRDD(rdd, op, preserves));
 }
 

@@ -11,28 +11,36 @@ import { HashPartitioner, RangePartitioner, type Partitioner } from './partition
 import { RDD } from './rdd.js';
 import { CoGroupedRDD, ShuffledRDD } from './shuffled-rdds.js';
 import { planFunction, type FnOptions, type UserFn } from './user-function.js';
+import {
+  PARTITION_FIELDS,
+  SHUFFLE_FN_FIELDS,
+  resolveMethodOptions,
+  type MethodOptions,
+} from './method-options.js';
 import * as builtin from './builtin-functions.js';
 
-export interface ShuffleOptions<E> extends FnOptions<E> {
+/** How a shuffle without user functions picks its partitions (groupByKey, cogroup, joins). */
+export interface PartitionOptions {
   numPartitions?: number;
   partitioner?: Partitioner;
 }
 
-type Pairs = RDD<[unknown, unknown]>;
+export interface ShuffleOptions<E> extends FnOptions<E>, PartitionOptions {}
 
-export function defaultPartitioner(
-  opts: ShuffleOptions<unknown> | undefined,
-  ...rdds: RDD<unknown>[]
-): Partitioner {
-  if (opts?.partitioner !== undefined) {
-    const p = opts.partitioner;
-    if (!(p instanceof HashPartitioner) && !(p instanceof RangePartitioner)) {
-      throw errors.invalidArgument('opts.partitioner', 'a HashPartitioner or RangePartitioner', p);
-    }
-    return p;
-  }
-  if (opts?.numPartitions !== undefined)
-    return new HashPartitioner(positiveInt('opts.numPartitions', opts.numPartitions));
+type Pairs = RDD<[unknown, unknown]>;
+type JoinHow = 'inner' | 'left' | 'right' | 'full';
+
+const JOIN_METHOD: Record<JoinHow, string> = {
+  inner: 'rdd.join',
+  left: 'rdd.leftOuterJoin',
+  right: 'rdd.rightOuterJoin',
+  full: 'rdd.fullOuterJoin',
+};
+
+/** Options resolved by resolveMethodOptions: their fields are already validated. */
+export function defaultPartitioner(opts: MethodOptions, ...rdds: RDD<unknown>[]): Partitioner {
+  if (opts.partitioner !== undefined) return opts.partitioner;
+  if (opts.numPartitions !== undefined) return new HashPartitioner(opts.numPartitions);
   const widest = Math.max(...rdds.map((r) => r.getNumPartitions()), 1);
   const existing = rdds.find(
     (r) => r.partitioner !== undefined && r.partitioner.numPartitions >= widest,
@@ -62,7 +70,7 @@ export function shuffle<R>(
 export function combineWith<R>(
   rdd: Pairs,
   aggregator: AggregatorPlan,
-  opts: ShuffleOptions<unknown> | undefined,
+  opts: MethodOptions,
   mapSideCombine = true,
 ): RDD<R> {
   const partitioner = defaultPartitioner(opts, rdd);
@@ -80,8 +88,9 @@ export function combineByKey<K, V, C>(
   create: unknown,
   mergeValue: unknown,
   mergeCombiners: unknown,
-  opts: ShuffleOptions<unknown> | undefined,
+  rawOpts: unknown,
 ): RDD<[K, C]> {
+  const opts = resolveMethodOptions('rdd.combineByKey', rawOpts, SHUFFLE_FN_FIELDS);
   return combineWith(
     rdd,
     {
@@ -93,11 +102,8 @@ export function combineByKey<K, V, C>(
   );
 }
 
-export function reduceByKey<K, V>(
-  rdd: RDD<[K, V]>,
-  f: unknown,
-  opts: ShuffleOptions<unknown> | undefined,
-): RDD<[K, V]> {
+export function reduceByKey<K, V>(rdd: RDD<[K, V]>, f: unknown, rawOpts: unknown): RDD<[K, V]> {
+  const opts = resolveMethodOptions('rdd.reduceByKey', rawOpts, SHUFFLE_FN_FIELDS);
   const merge = planFunction(f, opts, 'rdd.reduceByKey');
   const create = planFunction(builtin.identity, undefined, 'rdd.reduceByKey');
   return combineWith(
@@ -107,24 +113,27 @@ export function reduceByKey<K, V>(
   );
 }
 
+/** foldByKey is aggregateByKey with one function, and is named as such in errors. */
 export function aggregateByKey<K, V, U>(
   rdd: RDD<[K, V]>,
   zero: U,
   seqOp: unknown,
   combOp: unknown,
-  opts: ShuffleOptions<unknown> | undefined,
+  rawOpts: unknown,
+  method: 'rdd.aggregateByKey' | 'rdd.foldByKey' = 'rdd.aggregateByKey',
 ): RDD<[K, U]> {
+  const opts = resolveMethodOptions(method, rawOpts, SHUFFLE_FN_FIELDS);
   try {
     structuredClone(zero);
   } catch {
-    throw errors.invalidArgument('zero', 'a structured-cloneable value', zero);
+    throw errors.invalidArgument(`${method} zero`, 'a structured-cloneable value', zero);
   }
   return combineWith(
     rdd,
     {
       zero: { value: zero },
-      mergeValue: planFunction(seqOp, opts, 'rdd.aggregateByKey'),
-      mergeCombiners: planFunction(combOp, opts, 'rdd.aggregateByKey'),
+      mergeValue: planFunction(seqOp, opts, method),
+      mergeCombiners: planFunction(combOp, opts, method),
     },
     opts,
   );
@@ -136,16 +145,14 @@ const groupAggregator = (): AggregatorPlan => ({
   mergeCombiners: planFunction(builtin.concatLists, undefined, 'rdd.groupByKey'),
 });
 
-export function groupByKey<K, V>(
-  rdd: RDD<[K, V]>,
-  opts: ShuffleOptions<unknown> | undefined,
-): RDD<[K, V[]]> {
+export function groupByKey<K, V>(rdd: RDD<[K, V]>, rawOpts: unknown): RDD<[K, V[]]> {
+  const opts = resolveMethodOptions('rdd.groupByKey', rawOpts, PARTITION_FIELDS);
   // Spark groups without map-side combine: it would not shrink the data.
   return combineWith(rdd, groupAggregator(), opts, false);
 }
 
-export function distinct<T>(rdd: RDD<T>, numPartitions: number | undefined): RDD<T> {
-  const opts = numPartitions === undefined ? undefined : { numPartitions };
+export function distinct<T>(rdd: RDD<T>, rawOpts: unknown): RDD<T> {
+  const opts = resolveMethodOptions('rdd.distinct', rawOpts, ['numPartitions']);
   const first = planFunction(builtin.firstArg, undefined, 'rdd.distinct');
   const pairs = rdd.map(builtin.toNullValue) as Pairs;
   const reduced = combineWith<[T, null]>(
@@ -160,11 +167,19 @@ export function distinct<T>(rdd: RDD<T>, numPartitions: number | undefined): RDD
   return reduced.map<T>(builtin.pairKey);
 }
 
-export function partitionBy<K, V>(rdd: RDD<[K, V]>, partitioner: Partitioner): RDD<[K, V]> {
+/** A number means a HashPartitioner, as PySpark's partitionBy(numPartitions). */
+export function partitionBy<K, V>(
+  rdd: RDD<[K, V]>,
+  partitionerOrCount: Partitioner | number,
+): RDD<[K, V]> {
+  const partitioner =
+    typeof partitionerOrCount === 'number'
+      ? new HashPartitioner(positiveInt('rdd.partitionBy numPartitions', partitionerOrCount))
+      : partitionerOrCount;
   if (!(partitioner instanceof HashPartitioner) && !(partitioner instanceof RangePartitioner)) {
     throw errors.invalidArgument(
-      'partitioner',
-      'a HashPartitioner or RangePartitioner',
+      'rdd.partitionBy partitioner',
+      'a HashPartitioner, a RangePartitioner or a number of partitions',
       partitioner,
     );
   }
@@ -174,15 +189,30 @@ export function partitionBy<K, V>(rdd: RDD<[K, V]>, partitioner: Partitioner): R
 
 export function sortByKey<K, V>(
   rdd: RDD<[K, V]>,
-  ascending: boolean,
-  numPartitions: number | undefined,
+  ascending: unknown,
+  rawOpts: unknown,
+): RDD<[K, V]> {
+  const opts = resolveMethodOptions('rdd.sortByKey', rawOpts, ['numPartitions']);
+  return sortByKeyResolved(rdd, ascending, opts, 'rdd.sortByKey');
+}
+
+/** Spark's sortBy: keyBy(f), sortByKey, values; errors name sortBy, not the steps. */
+export function sortBy<T>(rdd: RDD<T>, f: unknown, ascending: unknown, rawOpts: unknown): RDD<T> {
+  const opts = resolveMethodOptions('rdd.sortBy', rawOpts, ['numPartitions', 'env']);
+  const keyBy = { kind: 'keyBy', f: planFunction(f, opts, 'rdd.sortBy') } as const;
+  const keyed = new RDD<[unknown, T]>(rdd.context, new MapPartitionsRDD(rdd, keyBy, false));
+  return sortByKeyResolved(keyed, ascending, opts, 'rdd.sortBy').values();
+}
+
+function sortByKeyResolved<K, V>(
+  rdd: RDD<[K, V]>,
+  ascending: unknown,
+  opts: MethodOptions,
+  method: string,
 ): RDD<[K, V]> {
   if (typeof ascending !== 'boolean')
-    throw errors.invalidArgument('ascending', 'a boolean', ascending);
-  const n =
-    numPartitions === undefined
-      ? rdd.getNumPartitions()
-      : positiveInt('numPartitions', numPartitions);
+    throw errors.invalidArgument(`${method} ascending`, 'a boolean', ascending);
+  const n = opts.numPartitions ?? rdd.getNumPartitions();
   const partitioner = new RangePartitioner(Math.max(1, n), rdd, ascending);
   return shuffle(rdd, partitioner, undefined, false, { ascending });
 }
@@ -190,10 +220,12 @@ export function sortByKey<K, V>(
 export function cogroup<K, V, W>(
   rdd: RDD<[K, V]>,
   other: RDD<[K, W]>,
-  opts: ShuffleOptions<unknown> | undefined,
+  rawOpts: unknown,
+  method = 'rdd.cogroup',
 ): RDD<[K, [V[], W[]]]> {
   if (!(other instanceof RDD))
-    throw errors.invalidArgument('other', 'an RDD of [key, value] pairs', other);
+    throw errors.invalidArgument(`${method} other`, 'an RDD of [key, value] pairs', other);
+  const opts = resolveMethodOptions(method, rawOpts, PARTITION_FIELDS);
   const partitioner = defaultPartitioner(opts, rdd, other);
   const ctx = rdd.context;
   return new RDD(ctx, new CoGroupedRDD([rdd, other], partitioner, () => ctx.newShuffleId()));
@@ -202,10 +234,12 @@ export function cogroup<K, V, W>(
 export function join<K, V, W, R>(
   rdd: RDD<[K, V]>,
   other: RDD<[K, W]>,
-  how: 'inner' | 'left' | 'right' | 'full',
-  opts: ShuffleOptions<unknown> | undefined,
+  how: JoinHow,
+  rawOpts: unknown,
 ): RDD<[K, R]> {
-  const grouped = cogroup(rdd, other, opts) as RDD<[K, [unknown[], unknown[]]]>;
+  const grouped = cogroup(rdd, other, rawOpts, JOIN_METHOD[how]) as RDD<
+    [K, [unknown[], unknown[]]]
+  >;
   return grouped.flatMapValues(builtin.joinValues, { env: { how } }) as RDD<[K, R]>;
 }
 

@@ -16,6 +16,7 @@ import type { UserFn, FnOptions } from './user-function.js';
 import * as narrow from './narrow-transformations.js';
 import * as pair from './pair-functions.js';
 import * as actions from './actions.js';
+import type { KeyOrdering, KeyValue } from './ordering.js';
 import { debugString } from './debug-string.js';
 
 /** What an RddImpl's describePartition needs from the scheduler. */
@@ -144,7 +145,7 @@ export class RDD<T> {
   cartesian<U>(other: RDD<U>): RDD<[T, U]> {
     return narrow.cartesian(this, other);
   }
-  distinct(numPartitions?: number): RDD<T> {
+  distinct(numPartitions?: number | { numPartitions?: number }): RDD<T> {
     return pair.distinct(this, numPartitions);
   }
 
@@ -173,11 +174,11 @@ export class RDD<T> {
   reduceByKey<K, V, E = undefined>(
     this: RDD<[K, V]>,
     f: UserFn<[V, V, E], V>,
-    opts?: pair.ShuffleOptions<E>,
+    opts?: number | pair.ShuffleOptions<E>,
   ): RDD<[K, V]> {
     return pair.reduceByKey(this, f, opts);
   }
-  groupByKey<K, V>(this: RDD<[K, V]>, opts?: pair.ShuffleOptions<undefined>): RDD<[K, V[]]> {
+  groupByKey<K, V>(this: RDD<[K, V]>, opts?: number | pair.PartitionOptions): RDD<[K, V[]]> {
     return pair.groupByKey(this, opts);
   }
   combineByKey<K, V, C, E = undefined>(
@@ -185,7 +186,7 @@ export class RDD<T> {
     createCombiner: UserFn<[V, E], C>,
     mergeValue: UserFn<[C, V, E], C>,
     mergeCombiners: UserFn<[C, C, E], C>,
-    opts?: pair.ShuffleOptions<E>,
+    opts?: number | pair.ShuffleOptions<E>,
   ): RDD<[K, C]> {
     return pair.combineByKey(this, createCombiner, mergeValue, mergeCombiners, opts);
   }
@@ -194,7 +195,7 @@ export class RDD<T> {
     zero: U,
     seqOp: UserFn<[U, V, E], U>,
     combOp: UserFn<[U, U, E], U>,
-    opts?: pair.ShuffleOptions<E>,
+    opts?: number | pair.ShuffleOptions<E>,
   ): RDD<[K, U]> {
     return pair.aggregateByKey(this, zero, seqOp, combOp, opts);
   }
@@ -202,60 +203,61 @@ export class RDD<T> {
     this: RDD<[K, V]>,
     zero: V,
     f: UserFn<[V, V, E], V>,
-    opts?: pair.ShuffleOptions<E>,
+    opts?: number | pair.ShuffleOptions<E>,
   ): RDD<[K, V]> {
-    return pair.aggregateByKey(this, zero, f, f, opts);
+    return pair.aggregateByKey(this, zero, f, f, opts, 'rdd.foldByKey');
   }
   cogroup<K, V, W>(
     this: RDD<[K, V]>,
     other: RDD<[K, W]>,
-    opts?: pair.ShuffleOptions<undefined>,
+    opts?: number | pair.PartitionOptions,
   ): RDD<[K, [V[], W[]]]> {
     return pair.cogroup(this, other, opts);
   }
   join<K, V, W>(
     this: RDD<[K, V]>,
     other: RDD<[K, W]>,
-    opts?: pair.ShuffleOptions<undefined>,
+    opts?: number | pair.PartitionOptions,
   ): RDD<[K, [V, W]]> {
     return pair.join(this, other, 'inner', opts);
   }
   leftOuterJoin<K, V, W>(
     this: RDD<[K, V]>,
     other: RDD<[K, W]>,
-    opts?: pair.ShuffleOptions<undefined>,
+    opts?: number | pair.PartitionOptions,
   ): RDD<[K, [V, W | undefined]]> {
     return pair.join(this, other, 'left', opts);
   }
   rightOuterJoin<K, V, W>(
     this: RDD<[K, V]>,
     other: RDD<[K, W]>,
-    opts?: pair.ShuffleOptions<undefined>,
+    opts?: number | pair.PartitionOptions,
   ): RDD<[K, [V | undefined, W]]> {
     return pair.join(this, other, 'right', opts);
   }
   fullOuterJoin<K, V, W>(
     this: RDD<[K, V]>,
     other: RDD<[K, W]>,
-    opts?: pair.ShuffleOptions<undefined>,
+    opts?: number | pair.PartitionOptions,
   ): RDD<[K, [V | undefined, W | undefined]]> {
     return pair.join(this, other, 'full', opts);
   }
   sortByKey<K, V>(
     this: RDD<[K, V]>,
     ascending = true,
-    opts?: { numPartitions?: number },
+    opts?: number | { numPartitions?: number },
   ): RDD<[K, V]> {
-    return pair.sortByKey(this, ascending, opts?.numPartitions);
+    return pair.sortByKey(this, ascending, opts);
   }
   sortBy<K, E = undefined>(
     f: UserFn<[T, E], K>,
     ascending = true,
-    opts?: FnOptions<E> & { numPartitions?: number },
+    opts?: number | (FnOptions<E> & { numPartitions?: number }),
   ): RDD<T> {
-    return pair.sortByKey(this.keyBy(f, opts), ascending, opts?.numPartitions).values();
+    return pair.sortBy(this, f, ascending, opts);
   }
-  partitionBy<K, V>(this: RDD<[K, V]>, partitioner: Partitioner): RDD<[K, V]> {
+  /** A number means a HashPartitioner of that many partitions (PySpark's partitionBy). */
+  partitionBy<K, V>(this: RDD<[K, V]>, partitioner: Partitioner | number): RDD<[K, V]> {
     return pair.partitionBy(this, partitioner);
   }
 
@@ -273,19 +275,28 @@ export class RDD<T> {
   take(n: number): Promise<T[]> {
     return actions.take(this, n);
   }
+  /**
+   * The n smallest records: by a key function (one parameter, or { key } when it takes env),
+   * by a comparator (two parameters, a third for env), or by key order (ordering.ts).
+   */
   takeOrdered<E = undefined>(
     n: number,
-    compare?: UserFn<[T, T, E], number>,
+    order?: UserFn<[T, T, E], number> | KeyOrdering<T, E>,
     opts?: FnOptions<E>,
-  ): Promise<T[]> {
-    return actions.takeOrdered(this, n, compare, opts, false);
+  ): Promise<T[]>;
+  takeOrdered(n: number, key: (record: T) => KeyValue): Promise<T[]>;
+  takeOrdered(n: number, order?: unknown, opts?: unknown): Promise<T[]> {
+    return actions.takeOrdered(this, n, order, opts, false);
   }
+  /** The n largest records, ordered as takeOrdered's argument says, largest first. */
   top<E = undefined>(
     n: number,
-    compare?: UserFn<[T, T, E], number>,
+    order?: UserFn<[T, T, E], number> | KeyOrdering<T, E>,
     opts?: FnOptions<E>,
-  ): Promise<T[]> {
-    return actions.takeOrdered(this, n, compare, opts, true);
+  ): Promise<T[]>;
+  top(n: number, key: (record: T) => KeyValue): Promise<T[]>;
+  top(n: number, order?: unknown, opts?: unknown): Promise<T[]> {
+    return actions.takeOrdered(this, n, order, opts, true);
   }
   reduce<E = undefined>(f: UserFn<[T, T, E], T>, opts?: FnOptions<E>): Promise<T> {
     return actions.reduce(this, f, opts);

@@ -1,10 +1,11 @@
 // User functions as the RDD API takes them, and their conversion to the plain
 // FunctionPlan that travels to workers: source (checked for free variables at
-// the call that defines it) plus env, with Broadcast/Accumulator handles
-// replaced by markers the worker turns back into live handles.
+// the call that defines it) plus env, with Broadcast/Accumulator handles and
+// functions replaced by markers the worker turns back into live handles and
+// rebuilt functions (a function in env is shipped like a callback).
 
 import { errors } from '../errors.js';
-import type { EnvValue, FunctionPlan } from '../protocol.js';
+import type { EnvValue, FunctionMarker, FunctionPlan } from '../protocol.js';
 import { shipFunction } from '../shipping/closure.js';
 import { FunctionRef } from '../shipping/fn.js';
 import { Broadcast } from '../shared/broadcast.js';
@@ -36,7 +37,7 @@ export function planFunction(
 
 export function prepareEnv(env: unknown, where: string): EnvValue {
   if (env === undefined) return undefined;
-  const prepared = replaceHandles(env);
+  const prepared = replaceHandles(env, `${where} opts.env`);
   try {
     structuredClone(prepared);
   } catch (e) {
@@ -49,16 +50,24 @@ export function prepareEnv(env: unknown, where: string): EnvValue {
   return prepared;
 }
 
-function replaceHandles(value: unknown): unknown {
+/** `path` names the value in errors: rdd.map opts.env.helpers.double. */
+function replaceHandles(value: unknown, path: string): unknown {
   if (value instanceof Broadcast || value instanceof Accumulator) return value.toMarker();
-  if (Array.isArray(value)) return value.map(replaceHandles);
+  if (typeof value === 'function' || value instanceof FunctionRef) {
+    const marker: FunctionMarker = {
+      kind: 'kindling.function',
+      fn: shipFunction(value, path, 'env'),
+    };
+    return marker;
+  }
+  if (Array.isArray(value)) return value.map((v, i) => replaceHandles(v, `${path}[${i}]`));
   if (
     value !== null &&
     typeof value === 'object' &&
     Object.getPrototypeOf(value) === Object.prototype
   ) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = replaceHandles(v);
+    for (const [k, v] of Object.entries(value)) out[k] = replaceHandles(v, `${path}.${k}`);
     return out;
   }
   return value;

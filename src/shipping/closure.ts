@@ -7,20 +7,20 @@ import { analyze } from 'eslint-scope';
 import { runInNewContext } from 'node:vm';
 import { errors } from '../errors.js';
 import { FunctionRef } from './fn.js';
+import { IMPORT_HELPER, type ShippedFunction } from './shipped-function.js';
 
-export type ShippedFunction =
-  | { kind: 'source'; source: string; name: string } // function source text, rebuilt in the worker
-  | { kind: 'ref'; module: string; exportName: string }; // fn(module, exportName)
-
-/**
- * `import(x)` in a shipped function is rewritten to a call of this parameter, so that the worker
- * can resolve bare specifiers from the user's project (see workers/functions.ts, which repeats
- * the name: it may not import this module's values).
- */
-export const IMPORT_HELPER = '__kindlingImport';
+export type { ShippedFunction } from './shipped-function.js';
 
 type Analysis =
-  { ok: true; source: string } | { ok: false; variable: string } | { ok: false; reason: string };
+  | { ok: true; source: string }
+  | { ok: false; variable: string; usage: VariableUsage }
+  | { ok: false; reason: string };
+
+/** How the function uses a free variable: the advice differs for a value, a call and a `new`. */
+export type VariableUsage = 'value' | 'call' | 'new';
+
+/** A callback of an RDD method, or a helper function placed in its env (called by the user). */
+export type FunctionRole = 'callback' | 'env';
 
 const byFunction = new WeakMap<object, Analysis>();
 // Closures made in a loop are new objects with the same source: cache by text too, bounded
@@ -35,7 +35,11 @@ const STRICT_PREFIX = '"use strict";(';
 // eslint-scope needs `range` on nodes (it compares parameter and body positions).
 const PARSE_OPTIONS: acorn.Options = { ecmaVersion: 'latest', sourceType: 'script', ranges: true };
 
-export function shipFunction(f: unknown, where: string): ShippedFunction {
+export function shipFunction(
+  f: unknown,
+  where: string,
+  role: FunctionRole = 'callback',
+): ShippedFunction {
   if (f instanceof FunctionRef) return { kind: 'ref', module: f.module, exportName: f.exportName };
   if (typeof f !== 'function') {
     throw errors.invalidArgument(`function of ${where}`, 'a function or fn(module, exportName)', f);
@@ -46,7 +50,8 @@ export function shipFunction(f: unknown, where: string): ShippedFunction {
     byFunction.set(f, analysis);
   }
   if (analysis.ok) return { kind: 'source', source: analysis.source, name: f.name };
-  if ('variable' in analysis) throw errors.notSerializable(where, analysis.variable);
+  if ('variable' in analysis)
+    throw errors.notSerializable(where, analysis.variable, analysis.usage, role);
   throw errors.notShippable(where, analysis.reason);
 }
 
@@ -95,8 +100,8 @@ function analyzeSource(source: string, isRewrite = false): Analysis {
   if (expression?.type !== 'FunctionExpression' && expression?.type !== 'ArrowFunctionExpression') {
     return { ok: false, reason: 'its source is not a function expression' };
   }
-  const variable = firstDisallowedFreeVariable(program);
-  if (variable !== undefined) return { ok: false, variable };
+  const free = firstDisallowedFreeVariable(program);
+  if (free !== undefined) return { ok: false, variable: free.name, usage: free.usage };
   return rewriteImports(program, source);
 }
 
@@ -130,7 +135,10 @@ function methodAsFunction(source: string): string | undefined {
   return undefined;
 }
 
-function firstDisallowedFreeVariable(program: acorn.Program): string | undefined {
+/** The first free variable a worker lacks, and whether the function calls it (advice differs). */
+function firstDisallowedFreeVariable(
+  program: acorn.Program,
+): { name: string; usage: VariableUsage } | undefined {
   const scopes = analyze(program, {
     ecmaVersion: 2024,
     sourceType: 'script',
@@ -145,7 +153,20 @@ function firstDisallowedFreeVariable(program: acorn.Program): string | undefined
     if (isWorkerGlobal(name)) continue;
     if (first === undefined || start < first.start) first = { name, start };
   }
-  return first?.name;
+  if (first === undefined) return undefined;
+  return { name: first.name, usage: calleeStarts(program).get(first.start) ?? 'value' };
+}
+
+function calleeStarts(program: acorn.Program): Map<number, VariableUsage> {
+  const starts = new Map<number, VariableUsage>();
+  walk(program, (node) => {
+    if (
+      (node.type === 'CallExpression' || node.type === 'NewExpression') &&
+      node.callee.type === 'Identifier'
+    )
+      starts.set(node.callee.start, node.type === 'NewExpression' ? 'new' : 'call');
+  });
+  return starts;
 }
 
 /** Replaces each `import(` with the helper, and refuses relative literal specifiers early. */

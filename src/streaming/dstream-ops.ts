@@ -10,6 +10,7 @@ import { HashPartitioner, RangePartitioner, type Partitioner } from '../rdd/part
 import type { ShuffleOptions } from '../rdd/pair-functions.js';
 import { RDD } from '../rdd/rdd.js';
 import { planFunction, type FnOptions, type UserFn } from '../rdd/user-function.js';
+import { FN_FIELDS, SHUFFLE_FN_FIELDS, resolveMethodOptions } from '../rdd/method-options.js';
 import { DStream, type MapWithStateDStream } from './dstream.js';
 import { bindKernel } from './kernel-refs.js';
 import { ForEachRDDOutput, PrintOutput, SaveAsTextFilesOutput } from './output-operations.js';
@@ -64,6 +65,9 @@ export function rddOp<U>(
   f: unknown,
   opts: (FnOptions<unknown> & { preservesPartitioning?: boolean }) | undefined,
 ): DStream<U> {
+  // Checked now, at the call that defines the stream, not when the first batch builds its RDD.
+  const fields = kind === 'mapPartitions' ? (['env', 'preservesPartitioning'] as const) : FN_FIELDS;
+  resolveMethodOptions(`dstream.${kind}`, opts, fields);
   planFunction(f, opts, `dstream.${kind}`);
   const g = f as Fn;
   const build = (rdd: RDD<unknown>): RDD<unknown> => {
@@ -150,6 +154,7 @@ export function reduceByKey<K, V>(
   f: unknown,
   opts: ShuffleOptions<unknown> | undefined,
 ): DStream<[K, V]> {
+  resolveMethodOptions('dstream.reduceByKey', opts, SHUFFLE_FN_FIELDS);
   planFunction(f, opts, 'dstream.reduceByKey');
   const partitioner = partitionerOf(stream, opts);
   const shuffleOpts = { ...(opts?.env === undefined ? {} : { env: opts.env }), partitioner };
@@ -162,6 +167,7 @@ export function countByValue<T>(
   stream: DStream<T>,
   opts: { numPartitions?: number } | undefined,
 ): DStream<[T, number]> {
+  resolveMethodOptions('dstream.countByValue', opts, ['numPartitions']);
   const pairs = stream.map((x) => [x, 1] as [T, number]);
   return reduceByKey(pairs, (a: number, b: number) => a + b, opts);
 }
@@ -185,6 +191,7 @@ export function reduceByKeyAndWindow<K, V>(
   slideMs: number,
   opts: ReduceWindowOptions<K, V, unknown> | undefined,
 ): DStream<[K, V]> {
+  resolveMethodOptions('dstream.reduceByKeyAndWindow', opts, [...SHUFFLE_FN_FIELDS, 'filterFunc']);
   const slide = stream.slideDurationMs;
   multipleOf('windowMs', windowMs, slide);
   multipleOf('slideMs', slideMs, slide);
@@ -211,6 +218,7 @@ export function updateStateByKey<K, V, S>(
   f: unknown,
   opts: UpdateStateOptions<K, S, unknown> | undefined,
 ): DStream<[K, S]> {
+  resolveMethodOptions('dstream.updateStateByKey', opts, [...SHUFFLE_FN_FIELDS, 'initialRDD']);
   const partitioner = partitionerOf(stream, opts);
   const initial = opts?.initialRDD;
   if (initial !== undefined && !(initial instanceof RDD))

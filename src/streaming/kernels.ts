@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { streamingErrors } from '../errors.js';
-import type { ShippedFunction } from '../shipping/closure.js';
+import { IMPORT_HELPER, type ShippedFunction } from '../shipping/shipped-function.js';
 
 type Fn = (...args: unknown[]) => unknown;
 
@@ -36,7 +36,7 @@ function userFunction(env: KernelEnv, i: number, prebuilt: Fn[] | undefined): Fn
     // eslint-disable-next-line @typescript-eslint/no-implied-eval -- rebuilding shipped user code is the point
     const factory = new Function(
       'require',
-      '__kindlingImport',
+      IMPORT_HELPER,
       `"use strict"; return (${shipped.source}\n);`,
     ) as (r: NodeJS.Require, i: typeof importHelper) => Fn;
     f = factory(projectRequire, importHelper);

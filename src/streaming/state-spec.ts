@@ -6,6 +6,7 @@
 import { errors } from '../errors.js';
 import { positiveInt } from '../options.js';
 import { RDD } from '../rdd/rdd.js';
+import { refuseUnknownKeys } from '../rdd/method-options.js';
 import type { UserFn } from '../rdd/user-function.js';
 import { HashPartitioner, type Partitioner } from '../rdd/partitioner.js';
 
@@ -35,6 +36,7 @@ export class StateSpec<K, V, S, R, E = undefined> {
     f: MappingFunction<K, V, S, R, E>,
     opts?: { env?: E },
   ): StateSpec<K, V, S, R, E> {
+    refuseUnknownKeys('StateSpec.function', opts, ['env']);
     const spec = new StateSpec<K, V, S, R, E>(f);
     if (opts?.env !== undefined) spec.env = opts.env;
     return spec;

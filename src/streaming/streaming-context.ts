@@ -11,6 +11,7 @@ import { Context } from '../context.js';
 import { errors, streamingErrors, type KindlingError } from '../errors.js';
 import { positiveInt } from '../options.js';
 import { RDD } from '../rdd/rdd.js';
+import { refuseUnknownKeys } from '../rdd/method-options.js';
 import { ManualClock, SystemClock, type Clock } from './clock.js';
 import { DStream } from './dstream.js';
 import { DStreamGraph } from './dstream-graph.js';
@@ -221,6 +222,7 @@ export class StreamingContext {
 
   /** graceful: finish the queued batches and checkpoint the latest state before stopping. */
   async stop(opts?: { stopContext?: boolean; graceful?: boolean }): Promise<void> {
+    refuseUnknownKeys('ssc.stop', opts, ['stopContext', 'graceful']);
     const stopContext = opts?.stopContext ?? true;
     const graceful = opts?.graceful ?? false;
     if (this.state === 'active') {

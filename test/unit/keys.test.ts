@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isKindlingError } from '../../src/errors.js';
-import { assertValidKey, compareKeys, hashKey, keyOf } from '../../src/rdd/keys.js';
+import { assertValidKey, compareKeys, hashKey, keyOf, sameMapKey } from '../../src/rdd/keys.js';
 
 // A small deterministic generator, so a failure reproduces.
 function lcg(seed: number): () => number {
@@ -116,6 +116,27 @@ describe('keyOf', () => {
       assert.notEqual(keyOf('\u0000' + (encoded as string)), encoded);
     }
     assert.notEqual(keyOf('\u0000'), keyOf('\u0000\u0000'));
+  });
+
+  it('NaN equals NaN and -0 equals 0 alike for sameMapKey, Map, compareKeys and hashKey', () => {
+    const same: [unknown, unknown][] = [
+      [NaN, NaN],
+      [-0, 0],
+      [
+        [NaN, -0],
+        [NaN, 0],
+      ],
+      [[[NaN]], [[NaN]]],
+    ];
+    for (const [a, b] of same) {
+      assert.ok(sameMapKey(keyOf(a), keyOf(b)), `${String(a)} ~ ${String(b)}`);
+      assert.ok(new Map([[keyOf(a), 1]]).has(keyOf(b)));
+      assert.equal(compareKeys(a, b), 0);
+      assert.equal(hashKey(a), hashKey(b));
+    }
+    assert.ok(!sameMapKey(keyOf(NaN), keyOf(0)));
+    assert.ok(!sameMapKey(keyOf([NaN]), keyOf([0])));
+    assert.ok(!sameMapKey(keyOf(1), keyOf('1')));
   });
 
   it('agrees with compareKeys on random keys', () => {

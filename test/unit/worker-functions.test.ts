@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { shipFunction, type ShippedFunction } from '../../src/shipping/closure.js';
 import { fn } from '../../src/shipping/fn.js';
+import { IMPORT_HELPER } from '../../src/shipping/shipped-function.js';
 
 const functionsModule = new URL('../../workers/functions.js', import.meta.url).href;
 
@@ -40,6 +41,15 @@ async function runInWorker(shipped: ShippedFunction, args: unknown[]): Promise<R
 }
 
 describe('loadFunction in a worker thread', () => {
+  it('binds the import helper under the one name the shipping side rewrites import() to', async () => {
+    const shipped = shipFunction(async () => (await import('node:path')).sep, 'test');
+    assert.equal(shipped.kind, 'source');
+    const source = shipped.kind === 'source' ? shipped.source : '';
+    assert.ok(source.includes(`${IMPORT_HELPER}(`), source);
+    assert.doesNotMatch(source, /\bimport\(/);
+    assert.deepEqual(await runInWorker(shipped, []), { ok: true, value: path.sep });
+  });
+
   it('rebuilds a function that uses require, import() of a builtin, a bare package and an absolute path', async () => {
     const shipped = shipFunction(async (x: string, env: { keysModule: string }) => {
       const nodePath = require('node:path') as typeof import('node:path');

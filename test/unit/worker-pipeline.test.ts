@@ -306,17 +306,27 @@ describe('result actions', () => {
     );
   });
 
-  it('takeOrdered keeps the n smallest, or largest when reversed, by compare', async () => {
+  it('takeOrdered keeps the n smallest, or largest when reversed, by compare or by key', async () => {
     const many = data(
       1,
       Array.from({ length: 5000 }, (_, i) => (i * 7919) % 5000),
     );
     assert.deepEqual(
-      await act(nodes, many, { kind: 'takeOrdered', n: 3, reverse: false }),
+      await act(nodes, many, {
+        kind: 'takeOrdered',
+        n: 3,
+        order: { kind: 'natural' },
+        reverse: false,
+      }),
       [0, 1, 2],
     );
     assert.deepEqual(
-      await act(nodes, many, { kind: 'takeOrdered', n: 2, reverse: true }),
+      await act(nodes, many, {
+        kind: 'takeOrdered',
+        n: 2,
+        order: { kind: 'natural' },
+        reverse: true,
+      }),
       [4999, 4998],
     );
     const byLastDigit = fp('(a, b) => (a % 10) - (b % 10) || a - b');
@@ -324,10 +334,20 @@ describe('result actions', () => {
       await act(nodes, data(1, [19, 21, 30, 12]), {
         kind: 'takeOrdered',
         n: 2,
-        compare: byLastDigit,
+        order: { kind: 'compare', f: byLastDigit },
         reverse: false,
       }),
       [30, 21],
+    );
+    const lastDigit = fp('(x) => x % 10');
+    assert.deepEqual(
+      await act(nodes, data(1, [19, 21, 30, 12]), {
+        kind: 'takeOrdered',
+        n: 2,
+        order: { kind: 'key', f: lastDigit },
+        reverse: true,
+      }),
+      [19, 12],
     );
   });
 
