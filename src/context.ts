@@ -4,7 +4,6 @@
 
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import fs from 'node:fs';
 import path from 'node:path';
 import { errors } from './errors.js';
 import { decodeRecords } from './format/record-codec.js';
@@ -42,6 +41,8 @@ import type {
 } from './scheduler/scheduler-listener.js';
 import { MapOutputTracker } from './shuffle/map-output-tracker.js';
 import { BlockManager } from './storage/block-manager.js';
+import { ensureDirectory } from './storage/io-errors.js';
+import { removeScratch, removeStaleScratchDirs, scratchDirName } from './storage/scratch-dirs.js';
 
 export type { ContextOptions } from './options.js';
 
@@ -60,7 +61,7 @@ let contextCounter = 0;
 /** Scratch directories of contexts not stopped yet: removed when the process exits anyway. */
 const scratchDirs = new Set<string>();
 process.once('exit', () => {
-  for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
+  for (const dir of scratchDirs) removeScratch(dir, () => undefined);
 });
 
 export class Context {
@@ -85,10 +86,7 @@ export class Context {
 
   constructor(options?: ContextOptions) {
     this.opts = resolveContextOptions(options);
-    this.localDir = path.join(
-      this.opts.localDir,
-      `context-${process.pid}-${contextCounter++}-${this.contextId}`,
-    );
+    this.localDir = path.join(this.opts.localDir, scratchDirName(contextCounter++, this.contextId));
     this.blocks = new BlockManager(
       path.join(this.localDir, 'spill'),
       this.opts.memoryLimitBytes,
@@ -254,7 +252,9 @@ export class Context {
     await this.runner?.close();
     this.mapOutputs.removeAll();
     this.blocks.clear();
-    fs.rmSync(this.localDir, { recursive: true, force: true });
+    removeScratch(this.localDir, (message) =>
+      this.emit('warning', { message, path: this.localDir }),
+    );
     scratchDirs.delete(this.localDir);
     if (this.opts.cleanCheckpoints) this.checkpoints.removeAll();
     else this.checkpoints.removeTempFiles();
@@ -328,7 +328,8 @@ export class Context {
 
   private getScheduler(): DAGScheduler {
     if (this.scheduler !== undefined) return this.scheduler;
-    fs.mkdirSync(this.localDir, { recursive: true });
+    removeStaleScratchDirs(this.opts.localDir, (message) => this.emit('warning', { message }));
+    ensureDirectory(this.localDir, 'scratch directory (options.localDir)');
     scratchDirs.add(this.localDir);
     this.runner = new PiscinaTaskRunner(this.opts.workers, {
       getPlan: (planId) => this.getScheduler().plans.get(planId) as StagePlan,

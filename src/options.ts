@@ -4,6 +4,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { errors } from './errors.js';
+import { assertDirectoryPossible } from './storage/io-errors.js';
 import type { Codec } from './format/frames.js';
 
 export interface ContextOptions {
@@ -63,7 +64,7 @@ export function resolveContextOptions(opts: ContextOptions | undefined): Resolve
   }
   return {
     workers: positiveInt('options.workers', opts.workers, os.availableParallelism()),
-    checkpointDir: optionalString('options.checkpointDir', opts.checkpointDir),
+    checkpointDir: directory('options.checkpointDir', opts.checkpointDir),
     checkpointCompression: codec('options.checkpointCompression', opts.checkpointCompression),
     cleanCheckpoints: bool('options.cleanCheckpoints', opts.cleanCheckpoints, false),
     checkpointAllMarkedAncestors: bool(
@@ -73,7 +74,7 @@ export function resolveContextOptions(opts: ContextOptions | undefined): Resolve
     ),
     maxTaskFailures: positiveInt('options.maxTaskFailures', opts.maxTaskFailures, 4),
     localDir: path.resolve(
-      optionalString('options.localDir', opts.localDir) ?? path.join(os.tmpdir(), 'kindling'),
+      directory('options.localDir', opts.localDir) ?? path.join(os.tmpdir(), 'kindling'),
     ),
     memoryLimitBytes: positiveInt(
       'options.memoryLimitBytes',
@@ -108,6 +109,13 @@ function optionalString(name: string, value: unknown): string | undefined {
   if (typeof value !== 'string' || value === '')
     throw errors.invalidArgument(name, 'a non-empty string', value);
   return value;
+}
+
+/** A directory option: refused at once when a file stands where a directory must be (Spark fails in DiskBlockManager). */
+function directory(name: string, value: unknown): string | undefined {
+  const dir = optionalString(name, value);
+  if (dir !== undefined) assertDirectoryPossible(name, dir);
+  return dir;
 }
 
 function codec(name: string, value: unknown): Codec {
