@@ -24,7 +24,7 @@ export function listTextFiles(input: string): string[] {
   if (stat !== undefined) return stat.isFile() ? [resolved] : visibleFiles(resolved, input);
   const scan = picomatch.scan(resolved);
   if (!scan.isGlob)
-    throw errors.invalidArgument('path', 'an existing file, directory or glob', input);
+    throw errors.badPath('path', 'an existing file, directory or glob', input, 'nothing is there');
   let dirs = [scan.base === '' ? path.parse(resolved).root : scan.base];
   const segments = scan.glob.split('/').filter((s) => s !== '');
   const files: string[] = [];
@@ -45,7 +45,7 @@ export function listTextFiles(input: string): string[] {
     dirs = next;
   });
   if (files.length === 0)
-    throw errors.invalidArgument('path', 'a glob that matches at least one file', input);
+    throw errors.badPath('path', 'a glob that matches at least one file', input, 'no file matches');
   return files.sort();
 }
 
@@ -109,7 +109,12 @@ function readDir(dir: string, input: string): string[] {
     return fs.readdirSync(dir);
   } catch (e) {
     if (errnoOf(e) === 'ENOENT')
-      throw errors.invalidArgument('path', 'an existing file, directory or glob', input);
+      throw errors.badPath(
+        'path',
+        'an existing file, directory or glob',
+        input,
+        'nothing is there',
+      );
     throw ioError('list the input directory', dir, e);
   }
 }
