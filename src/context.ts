@@ -10,7 +10,6 @@ import { decodeRecords } from './format/record-codec.js';
 import { spillBlock } from './storage/block-spill.js';
 import {
   resolveContextOptions,
-  positiveInt,
   type ContextOptions,
   type ResolvedContextOptions,
 } from './options.js';
@@ -19,6 +18,7 @@ import { RDD } from './rdd/rdd.js';
 import { EmptyRDD, ParallelCollectionRDD, RangeRDD, TextFileRDD } from './rdd/source-rdds.js';
 import { UnionRDD } from './rdd/narrow-rdds.js';
 import { computeSplits, listTextFiles } from './rdd/text-file-splits.js';
+import { partitionCount } from './rdd/partition-count.js';
 import type { RangePartitioner } from './rdd/partitioner.js';
 import { sampleRangeBounds } from './rdd/range-bounds.js';
 import { Broadcast } from './shared/broadcast.js';
@@ -132,7 +132,7 @@ export class Context {
     }
     return new RDD<T>(
       this,
-      ParallelCollectionRDD.fromData(items, positiveInt('numSlices', numSlices)),
+      ParallelCollectionRDD.fromData(items, partitionCount('numSlices', numSlices)),
     );
   }
 
@@ -154,7 +154,7 @@ export class Context {
     if (step === 0) throw errors.invalidArgument('step', 'a non-zero number', step);
     return new RDD<number>(
       this,
-      new RangeRDD(start, end, step, positiveInt('numSlices', numSlices)),
+      new RangeRDD(start, end, step, partitionCount('numSlices', numSlices)),
     );
   }
 
@@ -162,7 +162,10 @@ export class Context {
     this.assertActive('textFile');
     if (typeof file !== 'string' || file === '')
       throw errors.invalidArgument('path', 'a file, directory or glob', file);
-    const splits = computeSplits(listTextFiles(file), positiveInt('minPartitions', minPartitions));
+    const splits = computeSplits(
+      listTextFiles(file),
+      partitionCount('minPartitions', minPartitions),
+    );
     return new RDD<string>(this, new TextFileRDD(splits));
   }
 

@@ -8,7 +8,7 @@ import { assertDirectoryPossible } from './storage/io-errors.js';
 import type { Codec } from './format/frames.js';
 
 export interface ContextOptions {
-  /** Worker threads; default: available cores. */
+  /** Worker threads, at most MAX_WORKERS (256); default: available cores. */
   workers?: number;
   checkpointDir?: string;
   checkpointCompression?: Codec;
@@ -63,7 +63,7 @@ export function resolveContextOptions(opts: ContextOptions | undefined): Resolve
       throw errors.invalidArgument(`options.${key}`, 'a known ContextOptions field', key);
   }
   return {
-    workers: positiveInt('options.workers', opts.workers, os.availableParallelism()),
+    workers: workerCount(opts.workers),
     checkpointDir: directory('options.checkpointDir', opts.checkpointDir),
     checkpointCompression: codec('options.checkpointCompression', opts.checkpointCompression),
     cleanCheckpoints: bool('options.cleanCheckpoints', opts.cleanCheckpoints, false),
@@ -96,6 +96,21 @@ export function positiveInt(name: string, value: unknown, fallback?: number): nu
     throw errors.invalidArgument(name, 'a positive integer', value);
   }
   return value;
+}
+
+/** Piscina starts every worker at once: a million threads blocked the main thread for good. */
+export const MAX_WORKERS = 256;
+
+function workerCount(value: unknown): number {
+  const n = positiveInt('options.workers', value, os.availableParallelism());
+  if (n > MAX_WORKERS) {
+    throw errors.invalidArgument(
+      'options.workers',
+      `a positive integer of at most ${MAX_WORKERS.toLocaleString('en-US')} worker threads`,
+      value,
+    );
+  }
+  return n;
 }
 
 function bool(name: string, value: unknown, fallback: boolean): boolean {
