@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { Context, ManualClock, StreamingContext, isKindlingError } from 'kindling';
 import { dropFile, tempDir } from './helpers.js';
 
@@ -114,4 +115,48 @@ ssc.awaitTermination().then(
   assert.equal(child.status, 0, child.stderr);
   assert.equal(child.stdout.trim(), 'failed CHECKPOINT_DIR_NOT_SET');
   assert.equal(child.stderr, '');
+});
+
+test('a checkpoint written before file versions were recorded still recovers, reading no file twice', async () => {
+  const dir = tempDir('oldposition');
+  const input = path.join(dir, 'in');
+  const cp = path.join(dir, 'cp');
+  fs.mkdirSync(input);
+  const clock = new ManualClock();
+  const batches = new Map<number, string[]>();
+  const build = () => {
+    const ctx = new Context({ workers: 1, progress: false });
+    const ssc = new StreamingContext(ctx, 1000, { clock });
+    ssc.textFileStream(input).foreachRDD(async (rdd, t) => {
+      batches.set(t, (await rdd.collect()).sort());
+    });
+    return ssc;
+  };
+  const first = await StreamingContext.getOrCreate(cp, build);
+  await first.start();
+  dropFile(input, 'a.txt', ['a']);
+  await clock.setTime(1000);
+  await first.stop();
+  // Rewrite every checkpoint file as an older build wrote it: source positions without versions.
+  for (const name of fs.readdirSync(cp).filter((n) => n.startsWith('checkpoint-'))) {
+    const file = path.join(cp, name);
+    const text = fs.readFileSync(file, 'utf8');
+    const header = JSON.parse(text.slice(0, text.indexOf('\n'))) as Record<string, unknown>;
+    const data = JSON.parse(text.slice(text.indexOf('\n') + 1)) as {
+      sources: { position: Record<string, unknown> }[];
+    };
+    for (const s of data.sources) delete s.position.versions;
+    const payload = JSON.stringify(data, null, 2);
+    header.crc32 = zlib.crc32(payload).toString(16).padStart(8, '0');
+    header.bytes = Buffer.byteLength(payload);
+    fs.writeFileSync(file, `${JSON.stringify(header)}\n${payload}\n`);
+  }
+  dropFile(input, 'b.txt', ['b']);
+  const second = await StreamingContext.getOrCreate(cp, build);
+  await second.start();
+  await clock.setTime(2000);
+  await second.stop();
+  assert.deepEqual(batches.get(1000), ['a']);
+  assert.deepEqual(batches.get(2000), ['b']);
+  fs.rmSync(dir, { recursive: true, force: true });
 });
