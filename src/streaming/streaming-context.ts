@@ -5,11 +5,11 @@
 // stopped; one active StreamingContext per process, as in Spark.
 
 import { EventEmitter } from 'node:events';
-import fs from 'node:fs';
 import path from 'node:path';
 import { Context } from '../context.js';
 import { errors, isKindlingError, streamingErrors, type KindlingError } from '../errors.js';
 import { positiveInt } from '../options.js';
+import { assertDirectoryPossible, ensureDirectory } from '../storage/io-errors.js';
 import { RDD } from '../rdd/rdd.js';
 import { ManualClock, SystemClock, type Clock } from './clock.js';
 import { DStream } from './dstream.js';
@@ -102,8 +102,9 @@ export class StreamingContext {
     if (typeof dir !== 'string' || dir === '')
       throw errors.invalidArgument('dir', 'a directory path', dir);
     this.graph.assertNotStarted('set the checkpoint directory');
+    assertDirectoryPossible('dir', dir);
     const resolved = path.resolve(dir);
-    fs.mkdirSync(resolved, { recursive: true });
+    ensureDirectory(resolved, 'streaming checkpoint directory');
     this.sparkContext.setCheckpointDir(resolved);
     this.checkpointDir = resolved;
   }

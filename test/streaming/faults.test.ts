@@ -160,3 +160,17 @@ test('a checkpoint written before file versions were recorded still recovers, re
   assert.deepEqual(batches.get(2000), ['b']);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('a streaming checkpoint directory below a file is refused with INVALID_ARGUMENT naming the file', async () => {
+  const dir = tempDir('cpfile');
+  const file = path.join(dir, 'plain-file');
+  fs.writeFileSync(file, 'x');
+  const ctx = new Context({ workers: 1, progress: false });
+  const ssc = new StreamingContext(ctx, 1000, { clock: new ManualClock() });
+  assert.throws(
+    () => ssc.checkpoint(path.join(file, 'cp')),
+    (e) => isKindlingError(e, 'INVALID_ARGUMENT') && e.message.includes(file),
+  );
+  await ctx.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
