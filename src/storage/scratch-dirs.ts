@@ -3,6 +3,8 @@
 // the process's start time (Linux /proc clock ticks). A process killed by
 // SIGKILL cannot remove its own: the next context removes every scratch
 // directory whose process is gone, or whose pid now belongs to a newer process.
+// Assumes one pid namespace per localDir: two containers sharing it would see
+// each other's live processes as gone (give each its own localDir).
 
 import fs from 'node:fs';
 import path from 'node:path';

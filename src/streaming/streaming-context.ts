@@ -280,11 +280,12 @@ export class StreamingContext {
   /** Stops the batch loop and the sources; the state is 'stopped' from the first line on. */
   private halt(graceful: boolean): Promise<void> {
     this.state = 'stopped';
-    if (StreamingContext.active === this) StreamingContext.active = undefined;
     if (this.clock instanceof ManualClock) this.clock.setListener(undefined);
     this.halting = (async () => {
       await this.generator?.stop(graceful);
       for (const s of this.graph.inputs) s.impl.input?.stop();
+      // Another context may start once this one's last batch has finished, not before.
+      if (StreamingContext.active === this) StreamingContext.active = undefined;
     })();
     return this.halting;
   }
