@@ -4,7 +4,6 @@
 
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import fs from 'node:fs';
 import path from 'node:path';
 import { errors } from './errors.js';
 import { assertPlainRecords } from './format/record-check.js';
@@ -12,7 +11,6 @@ import { decodeRecords } from './format/record-codec.js';
 import { spillBlock } from './storage/block-spill.js';
 import {
   resolveContextOptions,
-  positiveInt,
   type ContextOptions,
   type ResolvedContextOptions,
 } from './options.js';
@@ -21,6 +19,7 @@ import { RDD } from './rdd/rdd.js';
 import { EmptyRDD, ParallelCollectionRDD, RangeRDD, TextFileRDD } from './rdd/source-rdds.js';
 import { UnionRDD } from './rdd/narrow-rdds.js';
 import { computeSplits, listTextFiles } from './rdd/text-file-splits.js';
+import { partitionCount } from './rdd/partition-count.js';
 import type { RangePartitioner } from './rdd/partitioner.js';
 import { sampleRangeBounds } from './rdd/range-bounds.js';
 import { Broadcast } from './shared/broadcast.js';
@@ -43,6 +42,8 @@ import type {
 } from './scheduler/scheduler-listener.js';
 import { MapOutputTracker } from './shuffle/map-output-tracker.js';
 import { BlockManager } from './storage/block-manager.js';
+import { ensureDirectory } from './storage/io-errors.js';
+import { removeScratch, removeStaleScratchDirs, scratchDirName } from './storage/scratch-dirs.js';
 
 export type { ContextOptions } from './options.js';
 
@@ -80,7 +81,7 @@ let contextCounter = 0;
 /** Scratch directories of contexts not stopped yet: removed when the process exits anyway. */
 const scratchDirs = new Set<string>();
 process.once('exit', () => {
-  for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
+  for (const dir of scratchDirs) removeScratch(dir, () => undefined);
 });
 
 export class Context {
@@ -105,10 +106,7 @@ export class Context {
 
   constructor(options?: ContextOptions) {
     this.opts = resolveContextOptions(options);
-    this.localDir = path.join(
-      this.opts.localDir,
-      `context-${process.pid}-${contextCounter++}-${this.contextId}`,
-    );
+    this.localDir = path.join(this.opts.localDir, scratchDirName(contextCounter++, this.contextId));
     this.blocks = new BlockManager(
       path.join(this.localDir, 'spill'),
       this.opts.memoryLimitBytes,
@@ -155,7 +153,7 @@ export class Context {
     }
     return new RDD<T>(
       this,
-      ParallelCollectionRDD.fromData(items, positiveInt('numSlices', numSlices)),
+      ParallelCollectionRDD.fromData(items, partitionCount('numSlices', numSlices)),
     );
   }
 
@@ -177,7 +175,7 @@ export class Context {
     if (step === 0) throw errors.invalidArgument('step', 'a non-zero number', step);
     return new RDD<number>(
       this,
-      new RangeRDD(start, end, step, positiveInt('numSlices', numSlices)),
+      new RangeRDD(start, end, step, partitionCount('numSlices', numSlices)),
     );
   }
 
@@ -185,7 +183,10 @@ export class Context {
     this.assertActive('textFile');
     if (typeof file !== 'string' || file === '')
       throw errors.invalidArgument('path', 'a file, directory or glob', file);
-    const splits = computeSplits(listTextFiles(file), positiveInt('minPartitions', minPartitions));
+    const splits = computeSplits(
+      listTextFiles(file),
+      partitionCount('minPartitions', minPartitions),
+    );
     return new RDD<string>(this, new TextFileRDD(splits));
   }
 
@@ -277,7 +278,9 @@ export class Context {
     await this.runner?.close();
     this.mapOutputs.removeAll();
     this.blocks.clear();
-    fs.rmSync(this.localDir, { recursive: true, force: true });
+    removeScratch(this.localDir, (message) =>
+      this.emit('warning', { message, path: this.localDir }),
+    );
     scratchDirs.delete(this.localDir);
     if (this.opts.cleanCheckpoints) this.checkpoints.removeAll();
     else this.checkpoints.removeTempFiles();
@@ -351,7 +354,8 @@ export class Context {
 
   private getScheduler(): DAGScheduler {
     if (this.scheduler !== undefined) return this.scheduler;
-    fs.mkdirSync(this.localDir, { recursive: true });
+    removeStaleScratchDirs(this.opts.localDir, (message) => this.emit('warning', { message }));
+    ensureDirectory(this.localDir, 'scratch directory (options.localDir)');
     scratchDirs.add(this.localDir);
     this.runner = new PiscinaTaskRunner(this.opts.workers, {
       getPlan: (planId) => this.getScheduler().getPlan(planId),

@@ -20,7 +20,8 @@ export type ErrorCode =
   | 'STREAMING_BATCH_FAILED'
   | 'STREAMING_CHECKPOINT_WRITE_FAILED'
   /** A Kindling bug: an invariant of the engine does not hold (never the user's mistake). */
-  | 'INTERNAL';
+  | 'INTERNAL'
+  | 'IO_ERROR';
 
 export interface ErrorContext {
   rddId?: number;
@@ -34,6 +35,8 @@ export interface ErrorContext {
   variable?: string;
   operator?: string;
   batchTimeMs?: number;
+  /** The operating system's error code of an IO_ERROR (ENOSPC, EIO, ...). */
+  errno?: string;
 }
 
 export class KindlingError extends Error {
@@ -241,6 +244,34 @@ export const errors = {
       'INTERNAL',
       `Internal error in Kindling (a bug, not a mistake in your program): ${what}`,
       context,
+    );
+  },
+
+  /** A file-system call that failed: `action` says what the engine was doing, `why` what went wrong. */
+  io(action: string, file: string, why: string, errno?: string, cause?: unknown): KindlingError {
+    return new KindlingError(
+      'IO_ERROR',
+      `Cannot ${action} ${file}: ${why}`,
+      errno === undefined ? { path: file } : { path: file, errno },
+      cause,
+    );
+  },
+
+  /** A path argument that cannot be what it must be (a directory under a file, ...). */
+  badPath(argument: string, expected: string, file: string, why: string): KindlingError {
+    return new KindlingError(
+      'INVALID_ARGUMENT',
+      `Invalid argument ${argument}: expected ${expected}, received ${JSON.stringify(file)}: ${why}`,
+      { argument, path: file },
+    );
+  },
+
+  /** An output path that exists (or appeared while the job ran): Spark's FileAlreadyExistsException. */
+  outputExists(argument: string, file: string, when: string): KindlingError {
+    return new KindlingError(
+      'INVALID_ARGUMENT',
+      `Invalid argument ${argument}: expected a path that does not exist yet, but ${file} ${when}`,
+      { argument, path: file },
     );
   },
 };

@@ -4,10 +4,11 @@
 import os from 'node:os';
 import path from 'node:path';
 import { errors } from './errors.js';
+import { assertDirectoryPossible } from './storage/io-errors.js';
 import type { Codec } from './format/frames.js';
 
 export interface ContextOptions {
-  /** Worker threads; default: available cores. */
+  /** Worker threads, at most MAX_WORKERS (256); default: available cores. */
   workers?: number;
   checkpointDir?: string;
   checkpointCompression?: Codec;
@@ -62,8 +63,8 @@ export function resolveContextOptions(opts: ContextOptions | undefined): Resolve
       throw errors.invalidArgument(`options.${key}`, 'a known ContextOptions field', key);
   }
   return {
-    workers: positiveInt('options.workers', opts.workers, os.availableParallelism()),
-    checkpointDir: optionalString('options.checkpointDir', opts.checkpointDir),
+    workers: workerCount(opts.workers),
+    checkpointDir: directory('options.checkpointDir', opts.checkpointDir),
     checkpointCompression: codec('options.checkpointCompression', opts.checkpointCompression),
     cleanCheckpoints: bool('options.cleanCheckpoints', opts.cleanCheckpoints, false),
     checkpointAllMarkedAncestors: bool(
@@ -73,7 +74,7 @@ export function resolveContextOptions(opts: ContextOptions | undefined): Resolve
     ),
     maxTaskFailures: positiveInt('options.maxTaskFailures', opts.maxTaskFailures, 4),
     localDir: path.resolve(
-      optionalString('options.localDir', opts.localDir) ?? path.join(os.tmpdir(), 'kindling'),
+      directory('options.localDir', opts.localDir) ?? path.join(os.tmpdir(), 'kindling'),
     ),
     memoryLimitBytes: positiveInt(
       'options.memoryLimitBytes',
@@ -97,6 +98,21 @@ export function positiveInt(name: string, value: unknown, fallback?: number): nu
   return value;
 }
 
+/** Piscina starts every worker at once: a million threads blocked the main thread for good. */
+export const MAX_WORKERS = 256;
+
+function workerCount(value: unknown): number {
+  const n = positiveInt('options.workers', value, os.availableParallelism());
+  if (n > MAX_WORKERS) {
+    throw errors.invalidArgument(
+      'options.workers',
+      `a positive integer of at most ${MAX_WORKERS.toLocaleString('en-US')} worker threads`,
+      value,
+    );
+  }
+  return n;
+}
+
 function bool(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') throw errors.invalidArgument(name, 'a boolean', value);
@@ -108,6 +124,13 @@ function optionalString(name: string, value: unknown): string | undefined {
   if (typeof value !== 'string' || value === '')
     throw errors.invalidArgument(name, 'a non-empty string', value);
   return value;
+}
+
+/** A directory option: refused at once when a file stands where a directory must be (Spark fails in DiskBlockManager). */
+function directory(name: string, value: unknown): string | undefined {
+  const dir = optionalString(name, value);
+  if (dir !== undefined) assertDirectoryPossible(name, dir);
+  return dir;
 }
 
 function codec(name: string, value: unknown): Codec {

@@ -12,6 +12,7 @@ import type { CheckpointPartStats } from '../protocol.js';
 import { RDD } from '../rdd/rdd.js';
 import { checkpointTargets } from '../scheduler/lineage.js';
 import { partFileName, type CheckpointTargets } from '../scheduler/plan-builder.js';
+import { assertDirectoryPossible, ensureDirectory } from '../storage/io-errors.js';
 import { StorageLevel, transformStorageLevel } from '../storage/storage-level.js';
 import { LocalCheckpointData, ReliableCheckpointData } from './checkpoint-data.js';
 import { LocalCheckpointRDD, ReliableCheckpointRDD } from './checkpoint-rdds.js';
@@ -48,8 +49,9 @@ export class CheckpointManager {
   setDir(dir: string): void {
     if (typeof dir !== 'string' || dir === '')
       throw errors.invalidArgument('dir', 'a directory path', dir);
+    assertDirectoryPossible('checkpointDir', dir);
     const root = path.join(path.resolve(dir), this.host.contextId);
-    fs.mkdirSync(root, { recursive: true });
+    ensureDirectory(root, 'checkpoint directory');
     this.root = root;
   }
 
@@ -88,7 +90,7 @@ export class CheckpointManager {
     const targets: CheckpointTargets = new Map();
     for (const t of checkpointTargets(rdd, this.host.allMarkedAncestors)) {
       if (t.checkpointData?.kind === 'reliable') {
-        fs.mkdirSync(t.checkpointData.dir, { recursive: true });
+        ensureDirectory(t.checkpointData.dir, 'checkpoint directory');
         targets.set(t.id, { dir: t.checkpointData.dir, codec: t.checkpointData.codec });
       }
     }

@@ -93,12 +93,15 @@ export function checkPartFiles(dir: string, manifest: CheckpointManifest): void 
   }
   for (const part of manifest.parts) {
     const file = path.join(dir, part.file);
-    let size: number;
+    let stat: fs.Stats;
     try {
-      size = fs.statSync(file).size;
+      stat = fs.statSync(file);
     } catch {
       throw errors.checkpointCorrupt(file, 'the part file is missing');
     }
+    if (!stat.isFile())
+      throw errors.checkpointCorrupt(file, 'the part file is a directory or other non-file');
+    const size = stat.size;
     const where = { rddId: manifest.rddId, partitionIndex: part.index };
     const trailerRecords = size === part.bytes ? readTrailerRecords(file) : undefined;
     if (trailerRecords === undefined) {

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { syncDirectory, writeFileDurable } from '../storage/durable-file.js';
+import { ioError } from '../storage/io-errors.js';
 import type { Codec } from '../format/frames.js';
 import type { PartitionerPlan } from '../rdd/partitioner-plan.js';
 
@@ -45,9 +46,15 @@ export function writePartitionerFile(dir: string, plan: PartitionerPlan): void {
 
 export function writeFileAtomic(file: string, content: string): void {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  writeFileDurable(temp, content);
-  fs.renameSync(temp, file);
-  syncDirectory(path.dirname(file));
+  try {
+    writeFileDurable(temp, content);
+    fs.renameSync(temp, file);
+    syncDirectory(path.dirname(file));
+  } catch (e) {
+    // A full or failing device: the temp file must not linger, and the user sees which file failed.
+    fs.rmSync(temp, { force: true });
+    throw ioError('write the checkpoint file', file, e);
+  }
 }
 
 function bigintReplacer(_key: string, value: unknown): unknown {

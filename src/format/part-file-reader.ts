@@ -56,7 +56,11 @@ function parseHeader(b: Buffer, file: string, where: FrameSource): PartFileHeade
 function openPartFile(file: string, where: FrameSource) {
   const fd = openForRead(file, where);
   try {
-    const size = fs.fstatSync(fd).size;
+    const stat = fs.fstatSync(fd);
+    // open() of a directory succeeds on Linux; only the first read fails, with a raw EISDIR.
+    if (!stat.isFile())
+      throw frameCorrupt({ ...where, path: file }, undefined, 'a directory or other non-file');
+    const size = stat.size;
     const headerBytes = readExactly(fd, PART_FILE_HEADER_BYTES, 0);
     const header = parseHeader(headerBytes, file, where);
     const w = { ...where, path: file };

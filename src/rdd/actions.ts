@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { errors, KindlingError } from '../errors.js';
 import { positiveInt } from '../options.js';
+import { ensureDirectory, errnoOf, ioError, withIo } from '../storage/io-errors.js';
 import { keyOf } from './keys.js';
 import { FN_FIELDS, resolveMethodOptions } from './method-options.js';
 import { mainThreadComparator, orderPlan, resolveOrdering } from './ordering.js';
@@ -142,20 +143,36 @@ export async function saveAsTextFile(rdd: RDD<unknown>, target: string): Promise
   if (typeof target !== 'string' || target === '')
     throw errors.invalidArgument('path', 'a directory path', target);
   const dir = path.resolve(target);
-  if (fs.existsSync(dir))
-    throw errors.invalidArgument('path', 'a path that does not exist yet', target);
+  if (fs.existsSync(dir)) throw errors.outputExists('path', dir, 'exists');
+  // Unique per call: two saves of one RDD at once must not share a temp directory.
   const temp = path.join(
     path.dirname(dir),
-    `.${path.basename(dir)}.kindling-${process.pid}-${rdd.id}.tmp`,
+    `.${path.basename(dir)}.kindling-${process.pid}-${rdd.id}-${++saveCounter}.tmp`,
   );
-  fs.mkdirSync(temp, { recursive: true });
+  ensureDirectory(temp, 'output directory');
   try {
     await rdd.context.runJob(rdd, { kind: 'saveAsTextFile', dir: temp });
-    fs.writeFileSync(path.join(temp, '_SUCCESS'), '');
-    fs.renameSync(temp, dir);
+    withIo('write', path.join(temp, '_SUCCESS'), () =>
+      fs.writeFileSync(path.join(temp, '_SUCCESS'), ''),
+    );
+    publishOutput(temp, dir);
   } catch (e) {
     fs.rmSync(temp, { recursive: true, force: true });
     throw e;
+  }
+}
+
+let saveCounter = 0;
+
+/** The rename that publishes a saved directory; a save that loses the race to another fails as if the path existed before. */
+function publishOutput(temp: string, dir: string): void {
+  try {
+    fs.renameSync(temp, dir);
+  } catch (e) {
+    const code = errnoOf(e);
+    if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'EISDIR' || code === 'ENOTDIR')
+      throw errors.outputExists('path', dir, 'was created by someone else while this job ran');
+    throw ioError('publish the output directory', dir, e);
   }
 }
 

@@ -1,44 +1,56 @@
 // textFile input: which files a path names (a file, a directory's visible files,
-// or a glob in the last path segment) and how they split into byte ranges. The
+// or a picomatch glob in any path segment) and how they split into byte ranges. The
 // worker's line reader makes ranges safe: a split that does not start at byte 0
 // skips its first partial line and every split finishes its last line.
 
 import fs from 'node:fs';
 import path from 'node:path';
+import picomatch from 'picomatch';
 import { errors } from '../errors.js';
+import { errnoOf, ioError, withIo } from '../storage/io-errors.js';
 import type { FileSplit } from './source-rdds.js';
 
 const MAX_SPLIT_BYTES = 64 * 1024 * 1024;
 
+/**
+ * The files `input` names, sorted. An existing path is taken literally (so `f[1].txt` is a
+ * file, not a pattern); otherwise glob characters in any segment match names, as Hadoop's
+ * FileInputFormat does. Directories, named or matched, contribute their visible files:
+ * names starting with '.' or '_' are skipped (Hadoop's hiddenFileFilter: _SUCCESS, .crc).
+ */
 export function listTextFiles(input: string): string[] {
   const resolved = path.resolve(input);
-  if (/[*?[]/.test(path.basename(resolved))) {
-    const dir = path.dirname(resolved);
-    const re = globToRegExp(path.basename(resolved));
-    const files = readDirSafe(dir, input)
-      .filter((name) => re.test(name))
-      .map((name) => path.join(dir, name))
-      .filter((f) => fs.statSync(f).isFile());
-    if (files.length === 0)
-      throw errors.invalidArgument('path', 'a glob that matches at least one file', input);
-    return files.sort();
-  }
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(resolved);
-  } catch {
-    throw errors.invalidArgument('path', 'an existing file, directory or glob', input);
-  }
-  if (stat.isFile()) return [resolved];
-  return readDirSafe(resolved, input)
-    .filter((name) => !name.startsWith('.') && !name.startsWith('_'))
-    .map((name) => path.join(resolved, name))
-    .filter((f) => fs.statSync(f).isFile())
-    .sort();
+  const stat = statOrUndefined(resolved);
+  if (stat !== undefined) return stat.isFile() ? [resolved] : visibleFiles(resolved, input);
+  const scan = picomatch.scan(resolved);
+  if (!scan.isGlob)
+    throw errors.badPath('path', 'an existing file, directory or glob', input, 'nothing is there');
+  let dirs = [scan.base === '' ? path.parse(resolved).root : scan.base];
+  const segments = scan.glob.split('/').filter((s) => s !== '');
+  const files: string[] = [];
+  segments.forEach((segment, i) => {
+    const isMatch = segmentMatcher(segment, input);
+    const last = i === segments.length - 1;
+    const next: string[] = [];
+    for (const dir of dirs) {
+      for (const name of readDir(dir, input)) {
+        if (isHidden(name) || !isMatch(name)) continue;
+        const full = path.join(dir, name);
+        const entry = statEntry(full);
+        if (entry.isDirectory()) next.push(full);
+        else if (last && entry.isFile()) files.push(full);
+      }
+    }
+    if (last) for (const dir of next) files.push(...visibleFiles(dir, input));
+    dirs = next;
+  });
+  if (files.length === 0)
+    throw errors.badPath('path', 'a glob that matches at least one file', input, 'no file matches');
+  return files.sort();
 }
 
 export function computeSplits(files: string[], minPartitions: number): FileSplit[] {
-  const sizes = files.map((f) => fs.statSync(f).size);
+  const sizes = files.map((f) => withIo('read the input file', f, () => fs.statSync(f).size));
   const total = sizes.reduce((a, b) => a + b, 0);
   const splitSize = Math.min(MAX_SPLIT_BYTES, Math.max(1, Math.ceil(total / minPartitions)));
   const splits: FileSplit[] = [];
@@ -52,20 +64,57 @@ export function computeSplits(files: string[], minPartitions: number): FileSplit
   return splits;
 }
 
-function readDirSafe(dir: string, input: string): string[] {
+function isHidden(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('_');
+}
+
+function segmentMatcher(segment: string, input: string): (name: string) => boolean {
   try {
-    return fs.readdirSync(dir);
-  } catch {
-    throw errors.invalidArgument('path', 'an existing file, directory or glob', input);
+    return picomatch(segment, { dot: true });
+  } catch (e) {
+    throw errors.invalidArgument('path', 'a valid glob', `${input} (${(e as Error).message})`);
   }
 }
 
-function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (const ch of glob) {
-    if (ch === '*') re += '[^/]*';
-    else if (ch === '?') re += '[^/]';
-    else re += ch.replace(/[.+^${}()|\\\]]/g, '\\$&');
+function visibleFiles(dir: string, input: string): string[] {
+  return readDir(dir, input)
+    .filter((name) => !isHidden(name))
+    .map((name) => path.join(dir, name))
+    .filter((f) => statEntry(f).isFile())
+    .sort();
+}
+
+function statOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch (e) {
+    if (errnoOf(e) === 'ENOENT' || errnoOf(e) === 'ENOTDIR') return undefined;
+    throw ioError('read the input path', file, e);
   }
-  return new RegExp(`^${re}$`);
+}
+
+/** A listed entry; a symbolic link to nothing is an error, never a silently skipped file. */
+function statEntry(file: string): fs.Stats {
+  try {
+    return fs.statSync(file);
+  } catch (e) {
+    if (errnoOf(e) === 'ENOENT' && fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink())
+      throw errors.io('read the input file', file, 'it is a symbolic link to a missing file');
+    throw ioError('read the input file', file, e);
+  }
+}
+
+function readDir(dir: string, input: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch (e) {
+    if (errnoOf(e) === 'ENOENT')
+      throw errors.badPath(
+        'path',
+        'an existing file, directory or glob',
+        input,
+        'nothing is there',
+      );
+    throw ioError('list the input directory', dir, e);
+  }
 }

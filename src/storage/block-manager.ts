@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Codec } from '../format/frames.js';
 import type { BlockRef, BlockWritten, StorageLevelName } from '../protocol.js';
 import { formatBlockId, parseBlockId } from './block-id.js';
+import { ensureDirectory } from './io-errors.js';
 
 interface MemoryBlock {
   kind: 'memory';
@@ -112,8 +113,15 @@ export class BlockManager {
       this.memoryUsed -= block.buffer.byteLength;
       if (block.level === 'MEMORY_AND_DISK') {
         const target = path.join(this.blockDir, `${blockId}.spill`);
-        fs.mkdirSync(this.blockDir, { recursive: true });
-        this.spill(block.buffer, block.codec, target);
+        try {
+          ensureDirectory(this.blockDir, 'disk cache directory');
+          this.spill(block.buffer, block.codec, target);
+        } catch {
+          // A full or failing disk: the block is dropped instead, and recomputed from lineage
+          // when next needed (Spark's BlockManager drops a block it cannot write, too).
+          fs.rmSync(target, { force: true });
+          continue;
+        }
         this.blocks.set(blockId, { kind: 'disk', path: target, level: block.level });
       }
     }

@@ -1,6 +1,8 @@
 // textFileStream(dir) (Spark's FileInputDStream): files that appear in the
 // directory, moved in by rename as Spark asks; hidden (.x) and _x names are
-// ignored, as are the files already there at first start. Which files went to
+// ignored, as are the files already there at first start. A file is known by
+// name and version (size, mtime, inode), so a new file renamed over a name
+// already read is read too (Spark goes by mtime alone). Which files went to
 // which batch is recorded in the metadata checkpoint before the batch runs, so a
 // replayed batch reads exactly the same files and a new one never reads a file
 // twice, including files that arrived while the process was down.
@@ -21,6 +23,11 @@ export interface FileStreamPosition extends SourcePosition {
   ignored: string[];
   /** Files already given to a batch (still in the directory). */
   seen: string[];
+  /**
+   * Name -> version (size:mtimeMs:inode) of each ignored or seen file. Absent in checkpoints
+   * written before versions were tracked: their names then match any version.
+   */
+  versions?: Record<string, string>;
   /** Batch time -> files, for the batches a recovery may replay. */
   batches: Record<string, string[]>;
   /** The newest batch time whose files were chosen. */
@@ -32,8 +39,9 @@ export class FileInputImpl implements DStreamImpl, InputImpl {
   readonly parents: DStream<unknown>[] = [];
   readonly input = this;
   readonly recoverable = true;
-  private ignored = new Set<string>();
-  private seen = new Set<string>();
+  /** Name -> version; ANY_VERSION for names restored from a checkpoint without versions. */
+  private ignored = new Map<string, string>();
+  private seen = new Map<string, string>();
   private readonly batches = new Map<number, string[]>();
   private lastListedMs: number | undefined;
   private acc: Accumulator | undefined;
@@ -50,8 +58,8 @@ export class FileInputImpl implements DStreamImpl, InputImpl {
   start(recovered: boolean): void {
     this.acc ??= this.ssc.sparkContext.longAccumulator(`textFileStream ${this.dir}`);
     if (recovered) return;
-    this.ignored = new Set(this.listFiles());
-    this.seen = new Set(this.ignored);
+    this.ignored = this.listFiles();
+    this.seen = new Map(this.ignored);
   }
 
   stop(): void {}
@@ -62,11 +70,19 @@ export class FileInputImpl implements DStreamImpl, InputImpl {
     if (recorded !== undefined) return recorded;
     if (this.lastListedMs !== undefined && timeMs <= this.lastListedMs) return [];
     const present = this.listFiles();
-    const current = new Set(present);
-    for (const name of this.seen) if (!current.has(name)) this.seen.delete(name);
-    for (const name of this.ignored) if (!current.has(name)) this.ignored.delete(name);
-    const fresh = present.filter((name) => !this.seen.has(name));
-    for (const name of fresh) this.seen.add(name);
+    for (const name of this.seen.keys()) if (!present.has(name)) this.seen.delete(name);
+    for (const [name, version] of this.ignored) {
+      const now = present.get(name);
+      if (now === undefined || (now !== version && version !== ANY_VERSION))
+        this.ignored.delete(name);
+    }
+    const fresh: string[] = [];
+    for (const [name, version] of present) {
+      const known = this.seen.get(name);
+      if (known === version || known === ANY_VERSION) continue;
+      fresh.push(name);
+      this.seen.set(name, version);
+    }
     this.batches.set(timeMs, fresh);
     this.lastListedMs = timeMs;
     return fresh;
@@ -92,10 +108,15 @@ export class FileInputImpl implements DStreamImpl, InputImpl {
     const batches: Record<string, string[]> = {};
     for (const [t, files] of [...this.batches].sort((a, b) => a[0] - b[0]))
       batches[String(t)] = files;
+    const versions: Record<string, string> = {};
+    for (const [name, version] of [...this.seen].sort()) {
+      if (version !== ANY_VERSION) versions[name] = version;
+    }
     return {
       dir: this.dir,
-      ignored: [...this.ignored].sort(),
-      seen: [...this.seen].filter((n) => !this.ignored.has(n)).sort(),
+      ignored: [...this.ignored.keys()].sort(),
+      seen: [...this.seen.keys()].filter((n) => !this.ignored.has(n)).sort(),
+      versions,
       batches,
       lastListedMs: this.lastListedMs ?? null,
     };
@@ -103,12 +124,13 @@ export class FileInputImpl implements DStreamImpl, InputImpl {
 
   restore(position: SourcePosition): void {
     const p = position as FileStreamPosition;
-    this.ignored = new Set(p.ignored);
-    this.seen = new Set([...p.ignored, ...p.seen]);
+    const versionOf = (name: string): string => p.versions?.[name] ?? ANY_VERSION;
+    this.ignored = new Map(p.ignored.map((name) => [name, versionOf(name)]));
+    this.seen = new Map([...p.ignored, ...p.seen].map((name) => [name, versionOf(name)]));
     this.batches.clear();
     for (const [t, files] of Object.entries(p.batches)) {
       this.batches.set(Number(t), files);
-      for (const name of files) this.seen.add(name);
+      for (const name of files) if (!this.seen.has(name)) this.seen.set(name, versionOf(name));
     }
     this.lastListedMs = p.lastListedMs ?? undefined;
   }
@@ -117,16 +139,33 @@ export class FileInputImpl implements DStreamImpl, InputImpl {
     for (const t of this.batches.keys()) if (t <= timeMs) this.batches.delete(t);
   }
 
-  private listFiles(): string[] {
+  /** Visible files of the directory, name -> version, in name order. */
+  private listFiles(): Map<string, string> {
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(this.dir, { withFileTypes: true });
     } catch {
-      return [];
+      return new Map();
     }
-    return entries
-      .filter((d) => d.isFile() && !d.name.startsWith('.') && !d.name.startsWith('_'))
-      .map((d) => d.name)
-      .sort();
+    const files = new Map<string, string>();
+    for (const d of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (!d.isFile() || d.name.startsWith('.') || d.name.startsWith('_')) continue;
+      const version = fileVersion(path.join(this.dir, d.name));
+      if (version !== undefined) files.set(d.name, version);
+    }
+    return files;
+  }
+}
+
+/** A name restored from a checkpoint that recorded no versions: it matches any version. */
+const ANY_VERSION = '';
+
+/** What tells two files of one name apart: a rename over the name changes the inode. */
+function fileVersion(file: string): string | undefined {
+  try {
+    const s = fs.statSync(file);
+    return `${s.size}:${s.mtimeMs}:${s.ino}`;
+  } catch {
+    return undefined; // Gone between the listing and the stat: the next listing decides.
   }
 }

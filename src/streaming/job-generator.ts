@@ -138,6 +138,8 @@ export class JobGenerator {
       for (const input of graph.inputs) input.getOrCompute(t);
       this.pending.add(t);
       metadataCheckpointMs += this.writeMetadata(t);
+      // The write failure was the stream's death (no 'error' listener): run nothing more.
+      if (this.dropQueued) return;
       for (const op of graph.outputs) {
         where = `${op.kind} of ${op.stream.key}`;
         const rdd = op.stream.getOrCompute(t);

@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { syncDirectory, writeFileDurable } from '../storage/durable-file.js';
+import { ensureDirectory } from '../storage/io-errors.js';
 import zlib from 'node:zlib';
 import { errors, streamingErrors, type KindlingError } from '../errors.js';
 import type { SourcePosition } from './dstream.js';
@@ -195,7 +196,7 @@ export function writeCheckpointFile(
   let lastError: unknown;
   for (let attempt = 1; attempt <= WRITE_ATTEMPTS; attempt++) {
     try {
-      fs.mkdirSync(dir, { recursive: true });
+      ensureDirectory(dir, 'streaming checkpoint directory');
       fs.rmSync(temp, { force: true });
       writeFileDurable(temp, content);
       if (fs.existsSync(file)) {

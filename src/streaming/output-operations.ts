@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RDD } from '../rdd/rdd.js';
+import { ensureDirectory } from '../storage/io-errors.js';
 import type { DStream, OutputOperation } from './dstream.js';
 
 export class ForEachRDDOutput implements OutputOperation {
@@ -64,7 +65,7 @@ export class SaveAsTextFilesOutput implements OutputOperation {
     const target = outputDirFor(this.prefix, timeMs, this.suffix);
     const parent = path.dirname(target);
     const base = path.basename(target);
-    fs.mkdirSync(parent, { recursive: true });
+    ensureDirectory(parent, 'output directory');
     removeLeftovers(parent, base);
     const temp = path.join(parent, `.${base}.kindling-save`);
     await rdd.saveAsTextFile(temp);

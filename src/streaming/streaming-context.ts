@@ -5,11 +5,11 @@
 // stopped; one active StreamingContext per process, as in Spark.
 
 import { EventEmitter } from 'node:events';
-import fs from 'node:fs';
 import path from 'node:path';
 import { Context } from '../context.js';
-import { errors, streamingErrors, type KindlingError } from '../errors.js';
+import { errors, isKindlingError, streamingErrors, type KindlingError } from '../errors.js';
 import { positiveInt } from '../options.js';
+import { assertDirectoryPossible, ensureDirectory } from '../storage/io-errors.js';
 import { RDD } from '../rdd/rdd.js';
 import { refuseUnknownKeys } from '../rdd/method-options.js';
 import { ManualClock, SystemClock, type Clock } from './clock.js';
@@ -46,6 +46,8 @@ export class StreamingContext {
   private recovered: StreamingCheckpointData | undefined;
   private restoredSources = new Set<string>();
   private failure: KindlingError | undefined;
+  /** The stop of the batch loop under way, once halt() ran. */
+  private halting: Promise<void> | undefined;
   private readonly terminated: Promise<void>;
   private markTerminated!: () => void;
 
@@ -101,8 +103,9 @@ export class StreamingContext {
     if (typeof dir !== 'string' || dir === '')
       throw errors.invalidArgument('dir', 'a directory path', dir);
     this.graph.assertNotStarted('set the checkpoint directory');
+    assertDirectoryPossible('dir', dir);
     const resolved = path.resolve(dir);
-    fs.mkdirSync(resolved, { recursive: true });
+    ensureDirectory(resolved, 'streaming checkpoint directory');
     this.sparkContext.setCheckpointDir(resolved);
     this.checkpointDir = resolved;
   }
@@ -151,10 +154,14 @@ export class StreamingContext {
   /** Validates the graph and starts the batch loop; a recovered context first replays its unfinished batches. */
   start(): Promise<void> {
     // A throw inside the executor rejects the promise.
-    return new Promise((resolve) => {
+    const started = new Promise<void>((resolve) => {
       this.startNow();
       resolve();
     });
+    // Called without await, a failed start must not crash the process as an unhandled
+    // rejection: it also surfaces through awaitTermination() and 'error'.
+    started.catch(() => undefined);
+    return started;
   }
 
   private startNow(): void {
@@ -198,6 +205,10 @@ export class StreamingContext {
       }
     } catch (e) {
       this.state = 'stopped';
+      if (isKindlingError(e)) {
+        this.failure ??= e;
+        if (this.events.listenerCount('error') > 0) this.events.emit('error', e);
+      }
       this.markTerminated();
       throw e;
     }
@@ -225,12 +236,8 @@ export class StreamingContext {
     refuseUnknownKeys('ssc.stop', opts, ['stopContext', 'graceful']);
     const stopContext = opts?.stopContext ?? true;
     const graceful = opts?.graceful ?? false;
-    if (this.state === 'active') {
-      if (this.clock instanceof ManualClock) this.clock.setListener(undefined);
-      await this.generator?.stop(graceful);
-      for (const s of this.graph.inputs) s.impl.input?.stop();
-      if (StreamingContext.active === this) StreamingContext.active = undefined;
-    }
+    if (this.state === 'active') await this.halt(graceful);
+    await this.halting;
     this.state = 'stopped';
     this.markTerminated();
     if (stopContext) await this.sparkContext.stop();
@@ -264,9 +271,24 @@ export class StreamingContext {
     if (this.events.listenerCount('error') > 0) this.events.emit('error', e);
     else this.fail(e);
   }
-  /** @internal */ fail(e: KindlingError): void {
+  /** @internal A stream that reported its death stops: no batch runs after it. */
+  fail(e: KindlingError): void {
     this.failure ??= e;
     if (this.events.listenerCount('error') > 0) this.events.emit('error', e);
+    if (this.state === 'active') void this.halt(false);
     this.markTerminated();
+  }
+
+  /** Stops the batch loop and the sources; the state is 'stopped' from the first line on. */
+  private halt(graceful: boolean): Promise<void> {
+    this.state = 'stopped';
+    if (this.clock instanceof ManualClock) this.clock.setListener(undefined);
+    this.halting = (async () => {
+      await this.generator?.stop(graceful);
+      for (const s of this.graph.inputs) s.impl.input?.stop();
+      // Another context may start once this one's last batch has finished, not before.
+      if (StreamingContext.active === this) StreamingContext.active = undefined;
+    })();
+    return this.halting;
   }
 }
