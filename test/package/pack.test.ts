@@ -157,6 +157,9 @@ export const notPairs = (ctx: Context) =>
   ctx.range(0, 3).keys();
 `;
 
+// An enum is TypeScript that Node's type stripping refuses (it is not erasable).
+const ENUM_TS = `enum Answer { No, Yes }\nexport default async () => Answer.Yes;\n`;
+
 const TS_EXPECTED: [string, number][] = [
   ['a', 30],
   ['bb', 40],
@@ -209,6 +212,7 @@ before(async () => {
   fs.writeFileSync(path.join(dir, 'main.mjs'), MAIN_MJS);
   fs.writeFileSync(path.join(dir, 'helper.ts'), HELPER_TS);
   fs.writeFileSync(path.join(dir, 'job.ts'), JOB_TS);
+  fs.writeFileSync(path.join(dir, 'enum.ts'), ENUM_TS);
   fs.writeFileSync(path.join(dir, 'tsconfig.node16.json'), tsconfig('node16', 'node16', false));
   fs.writeFileSync(path.join(dir, 'tsconfig.bundler.json'), tsconfig('esnext', 'bundler', true));
 });
@@ -318,13 +322,19 @@ describe(`the packed package on Node ${process.version}`, () => {
 
   it(
     nodeStripsTypes
-      ? 'runs a TypeScript job with npx kindling run through Node type stripping, without the typescript package'
+      ? 'runs a TypeScript job with npx kindling run through Node type stripping without the typescript package, and says to install it for syntax Node cannot strip'
       : 'refuses a TypeScript job without the typescript package, saying to install it',
     async () => {
       const out = await run('npx', ['kindling', 'run', 'job.ts', '--workers', '2'], dir);
       if (nodeStripsTypes) {
         assert.equal(out.code, 0, out.stderr);
         assert.equal(out.stdout.trim(), inspect(TS_EXPECTED, { depth: 4 }));
+        const withEnum = await run('npx', ['kindling', 'run', 'enum.ts'], dir);
+        assert.equal(withEnum.code, 1, withEnum.stdout);
+        assert.match(
+          withEnum.stderr,
+          /UNSUPPORTED_OPERATION.*cannot strip the types of the job .*enum\.ts: .*enum.*npm install typescript/,
+        );
       } else {
         assert.equal(out.code, 1, out.stdout);
         assert.match(out.stderr, /UNSUPPORTED_OPERATION.*npm install typescript/);
@@ -332,13 +342,16 @@ describe(`the packed package on Node ${process.version}`, () => {
     },
   );
 
-  it('runs a TypeScript job with npx kindling run once the typescript package is installed', async () => {
+  it('runs TypeScript jobs with npx kindling run once the typescript package is installed, enums included', async () => {
     const ts = path.join(dir, 'node_modules', 'typescript');
     fs.symlinkSync(fs.realpathSync(path.join(ROOT, 'node_modules', 'typescript')), ts, 'dir');
     try {
       const out = await run('npx', ['kindling', 'run', 'job.ts', '--workers', '2'], dir);
       assert.equal(out.code, 0, out.stderr);
       assert.equal(out.stdout.trim(), inspect(TS_EXPECTED, { depth: 4 }));
+      const withEnum = await run('npx', ['kindling', 'run', 'enum.ts'], dir);
+      assert.equal(withEnum.code, 0, withEnum.stderr);
+      assert.equal(withEnum.stdout.trim(), '1');
     } finally {
       fs.rmSync(ts);
     }
