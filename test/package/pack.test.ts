@@ -24,10 +24,17 @@ interface Outcome {
 }
 
 // npm, npx and the kindling bin run on this test's Node: its directory comes first on PATH.
-// npm_* variables of an enclosing `npm test` would otherwise steer the nested npm.
+// An enclosing `npm test` exports its settings as npm_* variables: the user's
+// (cache, registry, proxy) stay; those naming the repository or its Node go, or
+// the nested npm would act on the repository (local_prefix) or build for Node 20.
+const NPM_RUN_VARIABLES =
+  /^npm_(?!config_)|^npm_config_(local_prefix|call|nodedir|node_gyp|npm_version|user_agent|prefix|global_prefix)$/i;
+
 function childEnv(): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE_TEST_CONTEXT'),
+    Object.entries(process.env).filter(
+      ([k]) => !NPM_RUN_VARIABLES.test(k) && k !== 'NODE_TEST_CONTEXT',
+    ),
   );
   env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`;
   return env;
