@@ -122,7 +122,7 @@ function strippingFailed(e: unknown, jobFile: string): unknown {
   if (typeof code !== 'string' || !STRIPPING_ERRORS.includes(code)) return e;
   const why = e instanceof Error ? e.message.split('\n')[0] : '';
   return errors.unsupported(
-    `Node ${process.version} cannot strip the types of the job ${jobFile}: ${why}. ` +
+    `Node ${process.version} cannot strip the types of the job ${jobFile} or a module it imports: ${why}. ` +
       `Install the typescript package (npm install typescript), which kindling run uses for the whole language`,
     { path: jobFile },
   );
