@@ -18,7 +18,7 @@
 // cannot follow the job's own imports of other .ts files and may be left behind.
 
 import fs from 'node:fs';
-import type { InitializeHook, LoadHook, ResolveHook } from 'node:module';
+import type { InitializeHook, LoadHook, ModuleFormat, ResolveHook } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 export interface JobHooksData {
@@ -38,6 +38,9 @@ export const initialize: InitializeHook<JobHooksData> = (data) => {
 };
 
 const TS_FILE = /\.m?ts$/;
+// Node's format for an ES module in TypeScript (22.7 and later), unknown to the
+// Node 20 typings this project builds against.
+const MODULE_TYPESCRIPT = 'module-typescript' as ModuleFormat;
 
 export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
   if (specifier === 'kindling') return { url: kindlingUrl, format: 'module', shortCircuit: true };
@@ -54,7 +57,10 @@ export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
 };
 
 export const load: LoadHook = async (url, context, nextLoad) => {
-  if (!transpile || !url.startsWith('file:') || !TS_FILE.test(url)) return nextLoad(url, context);
+  if (!url.startsWith('file:') || !TS_FILE.test(url)) return nextLoad(url, context);
+  // A job is an ES module, as when transpiled below, whatever its package.json says
+  // (without "type", Node would first try the file as CommonJS, and warn).
+  if (!transpile) return nextLoad(url, { ...context, format: MODULE_TYPESCRIPT });
   ts ??= (await import('typescript')).default;
   const file = fileURLToPath(url);
   const { outputText } = ts.transpileModule(fs.readFileSync(file, 'utf8'), {

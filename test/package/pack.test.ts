@@ -336,6 +336,16 @@ describe(`the packed package on Node ${process.version}`, () => {
       if (nodeStripsTypes) {
         assert.equal(out.code, 0, out.stderr);
         assert.equal(out.stdout.trim(), inspect(TS_EXPECTED, { depth: 4 }));
+        // Under a package.json without "type" too: the job is still an ES module, with no warning.
+        const typeless = path.join(dir, 'typeless');
+        fs.mkdirSync(typeless);
+        fs.writeFileSync(path.join(typeless, 'package.json'), '{}\n');
+        fs.copyFileSync(path.join(dir, 'job.ts'), path.join(typeless, 'job.ts'));
+        fs.copyFileSync(path.join(dir, 'helper.ts'), path.join(typeless, 'helper.ts'));
+        const untyped = await run('npx', ['kindling', 'run', 'job.ts', '--workers', '2'], typeless);
+        assert.equal(untyped.code, 0, untyped.stderr);
+        assert.equal(untyped.stdout.trim(), inspect(TS_EXPECTED, { depth: 4 }));
+        assert.doesNotMatch(untyped.stderr, /Warning/);
         const withEnum = await run('npx', ['kindling', 'run', 'enum.ts'], dir);
         assert.equal(withEnum.code, 1, withEnum.stdout);
         assert.match(
