@@ -342,7 +342,9 @@ describe(`the packed package on Node ${process.version}`, () => {
         fs.writeFileSync(path.join(typeless, 'package.json'), '{}\n');
         fs.copyFileSync(path.join(dir, 'job.ts'), path.join(typeless, 'job.ts'));
         fs.copyFileSync(path.join(dir, 'helper.ts'), path.join(typeless, 'helper.ts'));
-        const untyped = await run('npx', ['kindling', 'run', 'job.ts', '--workers', '2'], typeless);
+        // The bin itself: npx would take typeless/ for the project and look kindling up in the registry.
+        const bin = path.join(dir, 'node_modules', '.bin', 'kindling');
+        const untyped = await run(bin, ['run', 'job.ts', '--workers', '2'], typeless);
         assert.equal(untyped.code, 0, untyped.stderr);
         assert.equal(untyped.stdout.trim(), inspect(TS_EXPECTED, { depth: 4 }));
         assert.doesNotMatch(untyped.stderr, /Warning/);
