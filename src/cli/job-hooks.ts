@@ -5,7 +5,9 @@
 //   RDD classes it imports are then the same module instances.
 // - .ts/.mts files are transpiled on load (types stripped, no type check) and a
 //   relative `./x.js` import falls back to `./x.ts`, the NodeNext convention, so
-//   multi-file TypeScript jobs run as they would after tsc.
+//   multi-file TypeScript jobs run as they would after tsc. Without the
+//   typescript package, on a Node that strips types itself (run.ts decides),
+//   .ts files go to Node's own loader instead.
 //
 // Why typescript's transpileModule and not tsx or esbuild: Node 20 has no type
 // stripping of its own; tsx and esbuild ship a native binary per platform and a
@@ -16,22 +18,29 @@
 // cannot follow the job's own imports of other .ts files and may be left behind.
 
 import fs from 'node:fs';
-import type { InitializeHook, LoadHook, ResolveHook } from 'node:module';
+import type { InitializeHook, LoadHook, ModuleFormat, ResolveHook } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 export interface JobHooksData {
   kindlingUrl: string;
+  /** true: .ts files are transpiled here by the typescript package; false: Node strips them. */
+  transpile: boolean;
 }
 
 type TypeScript = typeof import('typescript');
 let kindlingUrl = '';
+let transpile = true;
 let ts: TypeScript | undefined;
 
 export const initialize: InitializeHook<JobHooksData> = (data) => {
   kindlingUrl = data.kindlingUrl;
+  transpile = data.transpile;
 };
 
 const TS_FILE = /\.m?ts$/;
+// Node's format for an ES module in TypeScript (22.7 and later), unknown to the
+// Node 20 typings this project builds against.
+const MODULE_TYPESCRIPT = 'module-typescript' as ModuleFormat;
 
 export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
   if (specifier === 'kindling') return { url: kindlingUrl, format: 'module', shortCircuit: true };
@@ -42,12 +51,16 @@ export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
     if (!fromTs || !/^\.\.?\//.test(specifier) || !/\.m?js$/.test(specifier)) throw e;
     const candidate = new URL(specifier.replace(/js$/, 'ts'), context.parentURL);
     if (!fs.existsSync(fileURLToPath(candidate))) throw e;
-    return { url: candidate.href, format: 'module', shortCircuit: true };
+    // No format: load (ours or Node's type stripping) decides it for a .ts file.
+    return { url: candidate.href, shortCircuit: true };
   }
 };
 
 export const load: LoadHook = async (url, context, nextLoad) => {
   if (!url.startsWith('file:') || !TS_FILE.test(url)) return nextLoad(url, context);
+  // A job is an ES module, as when transpiled below, whatever its package.json says
+  // (without "type", Node would first try the file as CommonJS, and warn).
+  if (!transpile) return nextLoad(url, { ...context, format: MODULE_TYPESCRIPT });
   ts ??= (await import('typescript')).default;
   const file = fileURLToPath(url);
   const { outputText } = ts.transpileModule(fs.readFileSync(file, 'utf8'), {

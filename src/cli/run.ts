@@ -68,19 +68,19 @@ export async function runCommand(args: string[]): Promise<number> {
 type JobMain = (ctx: Context) => unknown;
 
 async function loadJob(jobFile: string): Promise<JobMain> {
-  const data: JobHooksData = { kindlingUrl: new URL('../index.js', import.meta.url).href };
-  if (/\.m?ts$/.test(jobFile)) {
-    try {
-      import.meta.resolve('typescript');
-    } catch {
-      throw errors.unsupported(
-        `Running a TypeScript job needs the typescript package: npm install typescript`,
-      );
-    }
-    process.setSourceMapsEnabled(true);
-  }
+  const typescript = /\.m?ts$/.test(jobFile) ? typeScriptLoader() : undefined;
+  const data: JobHooksData = {
+    kindlingUrl: new URL('../index.js', import.meta.url).href,
+    transpile: typescript === 'typescript',
+  };
+  if (typescript === 'typescript') process.setSourceMapsEnabled(true);
   register(new URL('./job-hooks.js', import.meta.url), { data });
-  const mod = (await import(pathToFileURL(jobFile).href)) as { default?: unknown };
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(jobFile).href)) as { default?: unknown };
+  } catch (e) {
+    throw typescript === 'node' ? strippingFailed(e, jobFile) : e;
+  }
   if (typeof mod.default !== 'function') {
     throw usageError(
       'JOB',
@@ -89,6 +89,43 @@ async function loadJob(jobFile: string): Promise<JobMain> {
     );
   }
   return mod.default as JobMain;
+}
+
+/**
+ * Who removes a .ts job's types: the typescript package when it is installed
+ * (the whole language, the same on every Node), else Node's own type stripping
+ * (Node >= 22.18 and 23.6 without a flag: erasable syntax only, no enum or
+ * namespace), else nobody, and the job is refused with what to install.
+ */
+function typeScriptLoader(): 'typescript' | 'node' {
+  try {
+    import.meta.resolve('typescript');
+    return 'typescript';
+  } catch {
+    // Not installed: fall back to Node's type stripping, where it has one.
+  }
+  // process.features.typescript is 'strip' or 'transform' where stripping is on, absent before 22.10.
+  const stripping: unknown = Reflect.get(process.features, 'typescript');
+  if (stripping === 'strip' || stripping === 'transform') return 'node';
+  throw errors.unsupported(
+    `Running a TypeScript job on Node ${process.version}, which cannot strip types itself, ` +
+      `needs the typescript package: npm install typescript`,
+  );
+}
+
+// Syntax Node's stripping refuses (enum, namespace, parameter properties) fails
+// with ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX; the typescript package runs it.
+const STRIPPING_ERRORS = ['ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX', 'ERR_INVALID_TYPESCRIPT_SYNTAX'];
+
+function strippingFailed(e: unknown, jobFile: string): unknown {
+  const code: unknown = e instanceof Error ? Reflect.get(e, 'code') : undefined;
+  if (typeof code !== 'string' || !STRIPPING_ERRORS.includes(code)) return e;
+  const why = e instanceof Error ? e.message.split('\n')[0] : '';
+  return errors.unsupported(
+    `Node ${process.version} cannot strip the types of the job ${jobFile} or a module it imports: ${why}. ` +
+      `Install the typescript package (npm install typescript), which kindling run uses for the whole language`,
+    { path: jobFile },
+  );
 }
 
 function plural(n: number, word: string): string {
