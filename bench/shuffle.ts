@@ -105,8 +105,17 @@ export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
       const ratio = pb.wallMs / kb.wallMs;
       ratios.push(ratio);
       const st = stages[kb.run] ?? { writeMs: NaN, readMs: NaN };
+      // On a shared machine wall time says what the others left us; CPU time what the work cost.
+      const cpuRatio =
+        Math.min(
+          ...records.filter((x) => x.variant === `plain ${cell}`).map((x) => x.cpuMs ?? NaN),
+        ) /
+        Math.min(
+          ...records.filter((x) => x.variant === `kindling ${cell}`).map((x) => x.cpuMs ?? NaN),
+        );
       const checks: BenchCheck[] = [
         check(`${cell}: kindling(${opts.workers}) vs plain`, ratio, 'x', '>= 1.0'),
+        check(`${cell}: plain CPU / kindling CPU (all threads)`, cpuRatio, 'x', 'info'),
         check(
           `${cell}: map stage (write), wall per shuffled record`,
           (st.writeMs * 1e6) / shuffled,
