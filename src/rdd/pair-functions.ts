@@ -205,8 +205,11 @@ export function join<K, V, W, R>(
   how: 'inner' | 'left' | 'right' | 'full',
   opts: ShuffleOptions<unknown> | undefined,
 ): RDD<[K, R]> {
-  const grouped = cogroup(rdd, other, opts) as RDD<[K, [unknown[], unknown[]]]>;
-  return grouped.flatMapValues(builtin.joinValues, { env: { how } }) as RDD<[K, R]>;
+  if (!(other instanceof RDD))
+    throw errors.invalidArgument('other', 'an RDD of [key, value] pairs', other);
+  const partitioner = defaultPartitioner(opts, rdd, other);
+  const ctx = rdd.context;
+  return new RDD(ctx, new CoGroupedRDD([rdd, other], partitioner, () => ctx.newShuffleId(), how));
 }
 
 export type { UserFn };

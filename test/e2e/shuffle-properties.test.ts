@@ -21,6 +21,25 @@ function canon(k: unknown): string {
 
 const sorted = (xs: string[]): string[] => [...xs].sort();
 
+/** Spark's join semantics by nested loops over groups: every pair of equal keys, plus outer rows. */
+function plainJoin(
+  a: [unknown, number][],
+  b: [unknown, number][],
+  keepA: boolean,
+  keepB: boolean,
+): string[] {
+  const out: string[] = [];
+  const bKeys = new Set(b.map(([k]) => canon(k)));
+  const aKeys = new Set(a.map(([k]) => canon(k)));
+  for (const [k, v] of a) {
+    for (const [k2, w] of b) if (canon(k2) === canon(k)) out.push(`${canon(k)}:${v}:${w}`);
+    if (keepA && !bKeys.has(canon(k))) out.push(`${canon(k)}:${v}:undefined`);
+  }
+  if (keepB)
+    for (const [k, w] of b) if (!aKeys.has(canon(k))) out.push(`${canon(k)}:undefined:${w}`);
+  return out;
+}
+
 function randomPairs(seed: number, n: number): [unknown, number][] {
   const rand = lcg(seed);
   return Array.from({ length: n }, (_, i) => [randomKey(rand), i] as [unknown, number]);
@@ -59,26 +78,51 @@ for (const seed of [1, 2, 3, 4, 5]) {
     );
   });
 
-  test(`seed ${seed}: join and leftOuterJoin pair every duplicate of a key on both sides`, async () => {
-    const rightByKey = new Map<string, number[]>();
-    for (const [k, w] of right) rightByKey.set(canon(k), [...(rightByKey.get(canon(k)) ?? []), w]);
-    const inner: string[] = [];
-    const outer: string[] = [];
-    for (const [k, v] of left) {
-      const ws = rightByKey.get(canon(k));
-      for (const w of ws ?? []) inner.push(`${canon(k)}:${v}:${w}`);
-      if (ws === undefined) outer.push(`${canon(k)}:${v}:undefined`);
-    }
-    outer.push(...inner);
+  test(`seed ${seed}: every join kind, either side the larger, pairs every duplicate of a key`, async () => {
     const l = ctx.parallelize(left, slices);
     const r = ctx.parallelize(right, 1 + (seed % 3));
-    const joined = await l.join(r, { numPartitions: reducers }).collect();
-    assert.deepEqual(sorted(joined.map(([k, [v, w]]) => `${canon(k)}:${v}:${w}`)), sorted(inner));
-    const leftJoined = await l.leftOuterJoin(r, { numPartitions: reducers }).collect();
-    assert.deepEqual(
-      sorted(leftJoined.map(([k, [v, w]]) => `${canon(k)}:${v}:${String(w)}`)),
-      sorted(outer),
-    );
+    const opts = { numPartitions: reducers };
+    const cases: [string, [unknown, [unknown, unknown]][], string[]][] = [
+      ['join', await l.join(r, opts).collect(), plainJoin(left, right, false, false)],
+      [
+        'leftOuterJoin',
+        await l.leftOuterJoin(r, opts).collect(),
+        plainJoin(left, right, true, false),
+      ],
+      [
+        'rightOuterJoin',
+        await l.rightOuterJoin(r, opts).collect(),
+        plainJoin(left, right, false, true),
+      ],
+      [
+        'fullOuterJoin',
+        await l.fullOuterJoin(r, opts).collect(),
+        plainJoin(left, right, true, true),
+      ],
+      ['small.join(large)', await r.join(l, opts).collect(), plainJoin(right, left, false, false)],
+      [
+        'small.leftOuterJoin(large)',
+        await r.leftOuterJoin(l, opts).collect(),
+        plainJoin(right, left, true, false),
+      ],
+      [
+        'small.rightOuterJoin(large)',
+        await r.rightOuterJoin(l, opts).collect(),
+        plainJoin(right, left, false, true),
+      ],
+      [
+        'small.fullOuterJoin(large)',
+        await r.fullOuterJoin(l, opts).collect(),
+        plainJoin(right, left, true, true),
+      ],
+    ];
+    for (const [name, got, want] of cases) {
+      assert.deepEqual(
+        sorted(got.map(([k, [v, w]]) => `${canon(k)}:${String(v)}:${String(w)}`)),
+        sorted(want),
+        name,
+      );
+    }
   });
 }
 
