@@ -102,7 +102,7 @@ export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
   return records;
 }
 
-async function kindling(
+export async function kindling(
   ctx: Context,
   edges: number,
   vertices: number,
