@@ -3,7 +3,7 @@
 // and the rule that an RDD already partitioned the needed way is not shuffled.
 
 import { errors } from '../errors.js';
-import type { AggregatorPlan, SortPlan } from '../protocol.js';
+import type { AggregatorPlan, JoinHow, SortPlan } from '../protocol.js';
 import { positiveInt } from '../options.js';
 import { ShuffleDependency } from './dependency.js';
 import { MapPartitionsRDD } from './narrow-rdds.js';
@@ -192,19 +192,25 @@ export function cogroup<K, V, W>(
   other: RDD<[K, W]>,
   opts: ShuffleOptions<unknown> | undefined,
 ): RDD<[K, [V[], W[]]]> {
-  if (!(other instanceof RDD))
-    throw errors.invalidArgument('other', 'an RDD of [key, value] pairs', other);
-  const partitioner = defaultPartitioner(opts, rdd, other);
-  const ctx = rdd.context;
-  return new RDD(ctx, new CoGroupedRDD([rdd, other], partitioner, () => ctx.newShuffleId()));
+  return coGrouped(rdd, other, opts, undefined);
 }
 
+/** Spark's join family, read as a shuffled hash join (workers/hash-join.ts), not cogroup + pairs. */
 export function join<K, V, W, R>(
   rdd: RDD<[K, V]>,
   other: RDD<[K, W]>,
-  how: 'inner' | 'left' | 'right' | 'full',
+  how: JoinHow,
   opts: ShuffleOptions<unknown> | undefined,
 ): RDD<[K, R]> {
+  return coGrouped(rdd, other, opts, how);
+}
+
+function coGrouped<R>(
+  rdd: RDD<unknown>,
+  other: unknown,
+  opts: ShuffleOptions<unknown> | undefined,
+  how: JoinHow | undefined,
+): RDD<R> {
   if (!(other instanceof RDD))
     throw errors.invalidArgument('other', 'an RDD of [key, value] pairs', other);
   const partitioner = defaultPartitioner(opts, rdd, other);
