@@ -7,8 +7,8 @@ import { hashKey } from './keys.js';
 
 export class KeyTable<E> {
   private readonly primitives = new Map<unknown, E>();
-  /** hashKey -> the entry, or the entries, whose array keys hash there. */
-  private readonly arrays = new Map<number, ArraySlot<E> | ArraySlot<E>[]>();
+  /** hashKey -> the chain of entries whose array keys hash there. */
+  private readonly arrays = new Map<number, ArraySlot<E>>();
   private readonly order: E[] = [];
 
   get size(): number {
@@ -18,10 +18,9 @@ export class KeyTable<E> {
   /** The entry of `key`, or undefined. `key` must satisfy isValidKey. */
   get(key: unknown): E | undefined {
     if (isPrimitiveKey(key)) return this.primitives.get(key);
-    const slot = this.arrays.get(hashKey(key));
-    if (slot === undefined) return undefined;
-    if (!Array.isArray(slot)) return keysEqual(slot.key, key) ? slot.entry : undefined;
-    for (const s of slot) if (keysEqual(s.key, key)) return s.entry;
+    for (let s = this.arrays.get(hashKey(key)); s !== undefined; s = s.next) {
+      if (keysEqual(s.key, key)) return s.entry;
+    }
     return undefined;
   }
 
@@ -34,11 +33,8 @@ export class KeyTable<E> {
     }
     const h = hashKey(key);
     this.order.push(entry);
-    const slot = this.arrays.get(h);
-    const mine: ArraySlot<E> = { key: key as readonly unknown[], entry };
-    if (slot === undefined) this.arrays.set(h, mine);
-    else if (Array.isArray(slot)) slot.push(mine);
-    else this.arrays.set(h, [slot, mine]);
+    // Newest first in the chain: one shape for every slot keeps the lookup monomorphic.
+    this.arrays.set(h, { key: key as readonly unknown[], entry, next: this.arrays.get(h) });
   }
 
   /** Every entry, in the order their keys were first added. */
@@ -68,6 +64,7 @@ function isPrimitiveKey(key: unknown): boolean {
 interface ArraySlot<E> {
   key: readonly unknown[];
   entry: E;
+  next: ArraySlot<E> | undefined;
 }
 
 /** keyOf(a) === keyOf(b) for valid keys, element by element. */
