@@ -47,4 +47,17 @@ export const SUITE: BenchEntry[] = [
     inSuite: true,
     run: async (o) => (await import('./streaming.js')).runStreamingBench(o),
   },
+  {
+    name: 'shuffle',
+    description:
+      'reduceByKey, distinct, join over 4M records x number/string/[string, number] keys vs plain Map/Set code',
+    inSuite: false,
+    run: async (o) => (await import('./shuffle.js')).run(o),
+  },
+  {
+    name: 'pagerank',
+    description: 'PageRank, 10 iterations over 200,000 generated edges vs a naive plain script',
+    inSuite: false,
+    run: async (o) => (await import('./pagerank.js')).run(o),
+  },
 ];

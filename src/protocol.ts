@@ -89,8 +89,15 @@ export type NodeCompute =
   | { kind: 'cartesian'; left: number; right: number }
   | { kind: 'shuffled'; aggregator?: AggregatorPlan; mapSideCombine: boolean; sort?: SortPlan }
   /** One entry per input: the parent node id when it is read narrowly, null when shuffled. */
-  | { kind: 'cogrouped'; narrowParents: (number | null)[] }
+  | {
+      kind: 'cogrouped';
+      narrowParents: (number | null)[];
+      /** Set for joins: emit [key, [v, w]] pairs by a shuffled hash join instead of groups. */
+      join?: JoinHow;
+    }
   | { kind: 'checkpointFile' };
+
+export type JoinHow = 'inner' | 'left' | 'right' | 'full';
 
 export interface SortPlan {
   ascending: boolean;

@@ -9,6 +9,7 @@ import { readPartFile } from '../src/format/part-file.js';
 import type { Batches } from './batch.js';
 import { readCachedPartition } from './cached-read.js';
 import { cartesianPartition, coalescePartition } from './multi-parent.js';
+import { hashJoinPartition } from './hash-join.js';
 import { applyNarrowOp } from './narrow-ops.js';
 import { cogroupPartition, shuffledPartition } from './shuffle-read.js';
 import { blockSink, checkpointSink } from './side-sinks.js';
@@ -69,8 +70,13 @@ function computeByKind(
         ctx,
         shuffledPartition(ctx, expectCompute(node, 'shuffled', desc), desc),
       );
-    case 'cogrouped':
-      return noteFetchFailure(ctx, cogroupPartition(ctx, desc));
+    case 'cogrouped': {
+      const { join } = expectCompute(node, 'cogrouped', desc);
+      return noteFetchFailure(
+        ctx,
+        join === undefined ? cogroupPartition(ctx, desc) : hashJoinPartition(ctx, desc, join),
+      );
+    }
     case 'checkpointFile':
       return readPartFile(desc.path, {
         path: desc.path,

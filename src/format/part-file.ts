@@ -69,6 +69,13 @@ export class PartFileWriter {
     this.encoder.push(records);
   }
 
+  /** Appends a frame encoded beforehand (with this file's codec), after the pending records. */
+  writeFrame(frame: EncodedFrame): void {
+    this.checkOpen('writeFrame');
+    this.encoder.flush();
+    this.appendFrame(frame);
+  }
+
   /** Ends the current frame and returns the byte offset where the next one starts. */
   markBoundary(): number {
     this.checkOpen('markBoundary');

@@ -1,6 +1,6 @@
 // Engine-side functions shipped to workers like user functions (so they must
 // use only their parameters): the aggregators and reshapes behind groupByKey,
-// distinct, joins and repartition.
+// distinct and repartition (joins run in workers/hash-join.ts).
 
 export function identity<T>(v: T): T {
   return v;
@@ -36,16 +36,4 @@ export function* positionKeyed<T>(
     yield [position, x];
     position = position + 1 === env.n ? 0 : position + 1;
   }
-}
-
-export function joinValues(
-  groups: [unknown[], unknown[]],
-  env: { how: 'inner' | 'left' | 'right' | 'full' },
-): [unknown, unknown][] {
-  let [vs, ws] = groups;
-  if (vs.length === 0 && (env.how === 'right' || env.how === 'full')) vs = [undefined];
-  if (ws.length === 0 && (env.how === 'left' || env.how === 'full')) ws = [undefined];
-  const out: [unknown, unknown][] = [];
-  for (const v of vs) for (const w of ws) out.push([v, w]);
-  return out;
 }

@@ -3,7 +3,7 @@
 // and the rule that an RDD already partitioned the needed way is not shuffled.
 
 import { errors } from '../errors.js';
-import type { AggregatorPlan, SortPlan } from '../protocol.js';
+import type { AggregatorPlan, JoinHow, SortPlan } from '../protocol.js';
 import { positiveInt } from '../options.js';
 import { ShuffleDependency } from './dependency.js';
 import { MapPartitionsRDD } from './narrow-rdds.js';
@@ -28,7 +28,6 @@ export interface PartitionOptions {
 export interface ShuffleOptions<E> extends FnOptions<E>, PartitionOptions {}
 
 type Pairs = RDD<[unknown, unknown]>;
-type JoinHow = 'inner' | 'left' | 'right' | 'full';
 
 const JOIN_METHOD: Record<JoinHow, string> = {
   inner: 'rdd.join',
@@ -223,24 +222,32 @@ export function cogroup<K, V, W>(
   rawOpts: unknown,
   method = 'rdd.cogroup',
 ): RDD<[K, [V[], W[]]]> {
-  if (!(other instanceof RDD))
-    throw errors.invalidArgument(`${method} other`, 'an RDD of [key, value] pairs', other);
-  const opts = resolveMethodOptions(method, rawOpts, PARTITION_FIELDS);
-  const partitioner = defaultPartitioner(opts, rdd, other);
-  const ctx = rdd.context;
-  return new RDD(ctx, new CoGroupedRDD([rdd, other], partitioner, () => ctx.newShuffleId()));
+  return coGrouped(rdd, other, rawOpts, method, undefined);
 }
 
+/** Spark's join family, read as a shuffled hash join (workers/hash-join.ts), not cogroup + pairs. */
 export function join<K, V, W, R>(
   rdd: RDD<[K, V]>,
   other: RDD<[K, W]>,
   how: JoinHow,
   rawOpts: unknown,
 ): RDD<[K, R]> {
-  const grouped = cogroup(rdd, other, rawOpts, JOIN_METHOD[how]) as RDD<
-    [K, [unknown[], unknown[]]]
-  >;
-  return grouped.flatMapValues(builtin.joinValues, { env: { how } }) as RDD<[K, R]>;
+  return coGrouped(rdd, other, rawOpts, JOIN_METHOD[how], how);
+}
+
+function coGrouped<R>(
+  rdd: RDD<unknown>,
+  other: unknown,
+  rawOpts: unknown,
+  method: string,
+  how: JoinHow | undefined,
+): RDD<R> {
+  if (!(other instanceof RDD))
+    throw errors.invalidArgument(`${method} other`, 'an RDD of [key, value] pairs', other);
+  const opts = resolveMethodOptions(method, rawOpts, PARTITION_FIELDS);
+  const partitioner = defaultPartitioner(opts, rdd, other);
+  const ctx = rdd.context;
+  return new RDD(ctx, new CoGroupedRDD([rdd, other], partitioner, () => ctx.newShuffleId(), how));
 }
 
 export type { UserFn };

@@ -2,7 +2,7 @@
 // aggregation or sort by key) and CoGroupedRDD (several parents grouped by key;
 // a parent already partitioned the same way is read narrowly, without a shuffle).
 
-import type { NodeCompute, PartitionDesc } from '../protocol.js';
+import type { JoinHow, NodeCompute, PartitionDesc } from '../protocol.js';
 import { NarrowDependency, ShuffleDependency, type Dependency } from './dependency.js';
 import type { Partitioner } from './partitioner.js';
 import { RangePartitioner } from './partitioner.js';
@@ -51,6 +51,8 @@ export class CoGroupedRDD implements RddImpl {
     parents: RDD<unknown>[],
     readonly partitioner: Partitioner,
     newShuffleId: () => number,
+    /** A join of two parents: the node emits joined pairs (workers/hash-join.ts), not groups. */
+    private readonly join?: JoinHow,
   ) {
     this.deps = parents.map((p) =>
       p.partitioner !== undefined && p.partitioner.equals(partitioner)
@@ -69,6 +71,7 @@ export class CoGroupedRDD implements RddImpl {
     return {
       kind: 'cogrouped',
       narrowParents: this.deps.map((d) => (d.kind === 'narrow' ? d.rdd.id : null)),
+      ...(this.join === undefined ? {} : { join: this.join }),
     };
   }
   describePartition(node: number, index: number, d: PartitionDescriber): PartitionDesc {

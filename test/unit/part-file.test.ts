@@ -7,7 +7,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { isKindlingError } from '../../src/errors.js';
-import { readFrames, type Codec } from '../../src/format/frames.js';
+import { encodeFrameParts, readFrames, type Codec } from '../../src/format/frames.js';
 import {
   PART_FILE_HEADER_BYTES,
   PartFileWriter,
@@ -90,6 +90,23 @@ describe('part files', () => {
         ];
         assert.deepStrictEqual(segment.flat(), bucket);
       });
+    });
+
+    it(`place a frame encoded beforehand after the records written before it (${codec})`, () => {
+      const file = path.join(dir, 'shuffle_0_4_9.data');
+      const w = new PartFileWriter(file, codec, 'a1');
+      w.write(rows(3));
+      w.writeFrame(encodeFrameParts(rows(5000, 3), codec));
+      w.write(rows(2, 5003));
+      const end = w.markBoundary();
+      const stats = w.commit();
+      assert.deepStrictEqual([...readFrames(file, codec, PART_FILE_HEADER_BYTES, end, {})].flat(), [
+        ...rows(3),
+        ...rows(5000, 3),
+        ...rows(2, 5003),
+      ]);
+      assert.equal(stats.records, 5005);
+      assert.equal(verifyPartFile(file, {}).records, 5005);
     });
 
     it(`report a flipped payload byte with the file and frame (${codec})`, () => {

@@ -176,6 +176,35 @@ describe('shuffle write and read', () => {
     });
   }
 
+  for (const spillRecords of [1_000_000, 7000]) {
+    it(`groupByKey keeps every key's values in map order when buckets outgrow a frame (spill every ${spillRecords})`, async () => {
+      // Far more than BATCH_SIZE records a bucket: some are encoded while the task still runs.
+      const big = (n: number, from: number): [number, number][] =>
+        Array.from({ length: n }, (_, i) => [(from + i) % 11, from + i]);
+      const data = [big(30_000, 0), big(9000, 30_000), []];
+      const statuses = await mapStage(nextId++, data, 2, { spillRecords });
+      assert.equal(
+        statuses.some((s) => (s.spills?.length ?? 0) > 0),
+        spillRecords < 30_000,
+      );
+      const expected = new Map<number, number[]>();
+      for (const [k, v] of data.flat()) expected.set(k, [...(expected.get(k) ?? []), v]);
+      const got = new Map<number, number[]>();
+      for (let r = 0; r < 2; r++) {
+        const out = (await collectReduce(
+          { kind: 'shuffled', aggregator: group, mapSideCombine: false },
+          blocksFor(statuses, r),
+          r,
+        )) as [number, number[]][];
+        for (const [k, vs] of out) {
+          assert.equal(hashKey(k) % 2, r);
+          got.set(k, vs);
+        }
+      }
+      assert.deepEqual(got, expected);
+    });
+  }
+
   it('groupByKey without an aggregator at the map side groups all values', async () => {
     const data = [
       [

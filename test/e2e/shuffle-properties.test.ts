@@ -1,0 +1,162 @@
+// Shuffles against plain computations on random keys of every kind (-0, NaN, bigints, nested
+// and empty arrays, strings starting with '\u0000'), duplicate keys on both sides of joins,
+// random partition counts (more reduce partitions than keys leaves some empty), and the narrow
+// cogroup: inputs already partitioned the way a join needs are not shuffled again.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Context, HashPartitioner } from 'kindling';
+import { lcg, randomKey } from '../unit/random-keys.js';
+
+const ctx = new Context({ workers: 2, progress: false });
+after(() => ctx.stop());
+
+/** A key's identity as the engine defines it, computed independently of the engine. */
+function canon(k: unknown): string {
+  if (Array.isArray(k)) return '[' + k.map(canon).join(',') + ']';
+  if (typeof k === 'number') return 'n' + String(k); // String(-0) === '0'
+  if (typeof k === 'bigint') return 'b' + k.toString();
+  if (typeof k === 'string') return JSON.stringify(k);
+  return String(k);
+}
+
+const sorted = (xs: string[]): string[] => [...xs].sort();
+
+/** Spark's join semantics by nested loops over groups: every pair of equal keys, plus outer rows. */
+function plainJoin(
+  a: [unknown, number][],
+  b: [unknown, number][],
+  keepA: boolean,
+  keepB: boolean,
+): string[] {
+  const out: string[] = [];
+  const bKeys = new Set(b.map(([k]) => canon(k)));
+  const aKeys = new Set(a.map(([k]) => canon(k)));
+  for (const [k, v] of a) {
+    for (const [k2, w] of b) if (canon(k2) === canon(k)) out.push(`${canon(k)}:${v}:${w}`);
+    if (keepA && !bKeys.has(canon(k))) out.push(`${canon(k)}:${v}:undefined`);
+  }
+  if (keepB)
+    for (const [k, w] of b) if (!aKeys.has(canon(k))) out.push(`${canon(k)}:undefined:${w}`);
+  return out;
+}
+
+function randomPairs(seed: number, n: number): [unknown, number][] {
+  const rand = lcg(seed);
+  return Array.from({ length: n }, (_, i) => [randomKey(rand), i] as [unknown, number]);
+}
+
+for (const seed of [1, 2, 3, 4, 5]) {
+  const rand = lcg(1000 + seed);
+  for (let i = 0; i < seed; i++) rand(); // neighbouring seeds start alike
+  const slices = 1 + Math.floor(rand() * 6);
+  const reducers = 1 + Math.floor(rand() * 40);
+  const left = randomPairs(seed, 300 + Math.floor(rand() * 400));
+  const right = randomPairs(seed + 100, 50 + Math.floor(rand() * 100));
+
+  test(`seed ${seed}: reduceByKey, distinct and groupByKey give the plain answer (${slices} -> ${reducers} partitions)`, async () => {
+    const sums = new Map<string, number>();
+    const groups = new Map<string, number[]>();
+    for (const [k, v] of left) {
+      sums.set(canon(k), (sums.get(canon(k)) ?? 0) + v);
+      groups.set(canon(k), [...(groups.get(canon(k)) ?? []), v]);
+    }
+    const rdd = ctx.parallelize(left, slices);
+    const reduced = await rdd.reduceByKey((a, b) => a + b, { numPartitions: reducers }).collect();
+    assert.deepEqual(
+      sorted(reduced.map(([k, v]) => `${canon(k)}=${v}`)),
+      sorted([...sums].map(([k, v]) => `${k}=${v}`)),
+    );
+    const keys = await rdd
+      .map((p) => p[0])
+      .distinct(reducers)
+      .collect();
+    assert.deepEqual(sorted(keys.map(canon)), sorted([...sums.keys()]));
+    const grouped = await rdd.groupByKey({ numPartitions: reducers }).collect();
+    assert.deepEqual(
+      sorted(grouped.map(([k, vs]) => `${canon(k)}=${[...vs].sort((a, b) => a - b).join(',')}`)),
+      sorted([...groups].map(([k, vs]) => `${k}=${vs.join(',')}`)),
+    );
+  });
+
+  test(`seed ${seed}: every join kind, either side the larger, pairs every duplicate of a key`, async () => {
+    const l = ctx.parallelize(left, slices);
+    const r = ctx.parallelize(right, 1 + (seed % 3));
+    const opts = { numPartitions: reducers };
+    const cases: [string, [unknown, [unknown, unknown]][], string[]][] = [
+      ['join', await l.join(r, opts).collect(), plainJoin(left, right, false, false)],
+      [
+        'leftOuterJoin',
+        await l.leftOuterJoin(r, opts).collect(),
+        plainJoin(left, right, true, false),
+      ],
+      [
+        'rightOuterJoin',
+        await l.rightOuterJoin(r, opts).collect(),
+        plainJoin(left, right, false, true),
+      ],
+      [
+        'fullOuterJoin',
+        await l.fullOuterJoin(r, opts).collect(),
+        plainJoin(left, right, true, true),
+      ],
+      ['small.join(large)', await r.join(l, opts).collect(), plainJoin(right, left, false, false)],
+      [
+        'small.leftOuterJoin(large)',
+        await r.leftOuterJoin(l, opts).collect(),
+        plainJoin(right, left, true, false),
+      ],
+      [
+        'small.rightOuterJoin(large)',
+        await r.rightOuterJoin(l, opts).collect(),
+        plainJoin(right, left, false, true),
+      ],
+      [
+        'small.fullOuterJoin(large)',
+        await r.fullOuterJoin(l, opts).collect(),
+        plainJoin(right, left, true, true),
+      ],
+    ];
+    for (const [name, got, want] of cases) {
+      assert.deepEqual(
+        sorted(got.map(([k, [v, w]]) => `${canon(k)}:${String(v)}:${String(w)}`)),
+        sorted(want),
+        name,
+      );
+    }
+  });
+}
+
+test('a join of inputs partitioned alike reads them narrowly: no shuffle beyond the partitionBy ones', async () => {
+  const p = new HashPartitioner(4);
+  const a = ctx
+    .parallelize(
+      Array.from({ length: 1000 }, (_, i) => [i % 100, i] as [number, number]),
+      3,
+    )
+    .partitionBy(p);
+  const b = ctx
+    .parallelize(
+      Array.from({ length: 100 }, (_, i) => [i, -i] as [number, number]),
+      2,
+    )
+    .partitionBy(p)
+    .mapValues((w) => w * 2); // keeps the partitioner, as in Spark
+  let shuffleStages = 0;
+  const count = (e: { kind: string }): void => {
+    if (e.kind === 'shuffleMap') shuffleStages++;
+  };
+  ctx.on('stageCompleted', count);
+  try {
+    const joined = await a.join(b).collect();
+    assert.equal(joined.length, 1000);
+    for (const [k, [v, w]] of joined) {
+      assert.equal(v % 100, k);
+      assert.equal(w, -2 * k);
+    }
+    // The two partitionBy shuffles; a shuffled join would add two more.
+    assert.equal(shuffleStages, 2);
+    assert.equal(a.join(b).getNumPartitions(), 4);
+  } finally {
+    ctx.off('stageCompleted', count);
+  }
+});
