@@ -48,6 +48,7 @@ export type { ContextOptions } from './options.js';
 export interface ContextEvents {
   jobStart: JobStartEvent;
   jobEnd: JobEndEvent;
+  stageSubmitted: StageSubmittedEvent;
   stageCompleted: StageCompletedEvent;
   taskEnd: TaskEndEvent;
   checkpointWritten: CheckpointWrittenEvent;
@@ -372,6 +373,7 @@ export class Context {
       onStageSubmitted: (e: StageSubmittedEvent) => {
         this.stats.stages++;
         this.progress?.stageSubmitted(e);
+        this.emit('stageSubmitted', e);
       },
       onStageCompleted: (e) => {
         this.progress?.stageCompleted(e);

@@ -15,6 +15,17 @@ export type { ErrorCode, ErrorContext } from './errors.js';
 export type { UserFn, FnOptions } from './rdd/user-function.js';
 export type { ShuffleOptions } from './rdd/pair-functions.js';
 export type { CheckpointWrittenEvent } from './checkpoint/checkpoint-manager.js';
+export type {
+  JobStartEvent,
+  JobEndEvent,
+  StageSubmittedEvent,
+  StageCompletedEvent,
+  TaskEndEvent,
+  TaskFailure,
+  TaskMetrics,
+  MetricsTotals,
+  RddInfo,
+} from './scheduler/scheduler-listener.js';
 export {
   StreamingContext,
   DStream,

@@ -3,6 +3,7 @@
 // result into the node's side outputs: a cache block when persisted and computed here, a
 // checkpoint part when marked for checkpoint (computed or read from cache alike).
 
+import { statSync } from 'node:fs';
 import { errors } from '../src/errors.js';
 import type { NodeCompute, PartitionDesc, PlanNode } from '../src/protocol.js';
 import { readPartFile } from '../src/format/part-file.js';
@@ -50,6 +51,7 @@ function computeByKind(
     case 'range':
       return rangePartition(desc.start, desc.end, desc.step);
     case 'textFile':
+      ctx.counters.bytesRead += Math.max(0, desc.end - desc.start);
       return textFilePartition(desc.path, desc.start, desc.end);
     case 'empty':
       return emptyPartition();
@@ -69,6 +71,7 @@ function computeByKind(
     case 'cogrouped':
       return cogroupPartition(ctx, desc);
     case 'checkpointFile':
+      ctx.counters.bytesRead += statSync(desc.path, { throwIfNoEntry: false })?.size ?? 0;
       return readPartFile(desc.path, {
         path: desc.path,
         rddId: desc.node,

@@ -21,7 +21,7 @@ export function* shuffledPartition(
   compute: ShuffledCompute,
   desc: ShuffledDesc,
 ): Batches {
-  const input = readShuffleBlocks(desc.blocks);
+  const input = countShuffleRead(ctx, desc.blocks, readShuffleBlocks(desc.blocks));
   if (compute.aggregator === undefined && compute.sort === undefined) {
     yield* input;
     return;
@@ -74,8 +74,17 @@ export function* cogroupPartition(ctx: TaskContext, desc: CoGroupedDesc): Batche
 
 function cogroupInput(ctx: TaskContext, input: CoGroupInput): Batches {
   return input.kind === 'shuffle'
-    ? readShuffleBlocks(input.blocks)
+    ? countShuffleRead(ctx, input.blocks, readShuffleBlocks(input.blocks))
     : computePartition(ctx, input.parent);
+}
+
+/** TaskMetrics' shuffle read: the blocks' byte ranges and the records they decode to. */
+function* countShuffleRead(ctx: TaskContext, blocks: ShuffleBlockRef[], input: Batches): Batches {
+  for (const b of blocks) if (b.end > b.start) ctx.counters.shuffleReadBytes += b.end - b.start;
+  for (const batch of input) {
+    ctx.counters.shuffleReadRecords += batch.length;
+    yield batch;
+  }
 }
 
 export function* readShuffleBlocks(blocks: ShuffleBlockRef[]): Batches {

@@ -83,6 +83,8 @@ export function bucketShuffleOutput(
       offsets: final.offsets,
     };
     if (files.length > 1) status.spills = files.slice(0, -1);
+    // Files before the last were written because the buffer filled: Spark's diskBytesSpilled.
+    for (const f of files.slice(0, -1)) ctx.counters.spillBytes += fileDataBytes(f.offsets);
     return status;
   };
 }
@@ -117,7 +119,13 @@ function writeShuffleFile(
     for (let i = 0; i < bucket.length; i += BATCH_SIZE)
       writer.write(bucket.slice(i, i + BATCH_SIZE));
     offsets.push(writer.markBoundary());
+    ctx.counters.shuffleWriteRecords += bucket.length;
   }
   writer.commit();
+  ctx.counters.shuffleWriteBytes += fileDataBytes(offsets);
   return { path: file, offsets };
+}
+
+function fileDataBytes(offsets: number[]): number {
+  return (offsets[offsets.length - 1] ?? 0) - (offsets[0] ?? 0);
 }

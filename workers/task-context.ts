@@ -14,6 +14,7 @@ import type { Batches } from './batch.js';
 import { bindEnv, type EnvHandles } from './env.js';
 import type { UserFunction } from './functions.js';
 import { getBroadcastValue, type LoadedPlan } from './plan-cache.js';
+import { newTaskCounters, type TaskCounters } from './task-metrics.js';
 import { Tee, type BatchSink } from './tee.js';
 
 export type TaskInfo = Pick<TaskRequest, 'stageId' | 'partitionIndex' | 'taskId' | 'attempt'>;
@@ -45,6 +46,8 @@ export class TaskContext {
   };
   /** Records the stage's root produced (TaskMetrics.recordsRead). */
   recordsRead = 0;
+  /** Shuffle, input, output and spill counters (TaskMetrics); out-of-core spills add here. */
+  readonly counters: TaskCounters = newTaskCounters();
   private readonly envs = new Map<FunctionPlan, unknown>();
   private readonly accumulators = new Map<number, number>();
   private readonly tees: Tee[] = [];

@@ -22,7 +22,9 @@ import { adaptiveChunkSize, runInLanes } from './task-lanes.js';
 import { buildStagePlan, type CheckpointTargets, type TaskDescriber } from './plan-builder.js';
 import type { ShuffleMapStage, Stage } from './stage.js';
 import type { TaskRunner } from './task-runner.js';
-import type { SchedulerListener } from './scheduler-listener.js';
+import type { SchedulerListener, TaskFailure } from './scheduler-listener.js';
+import { addTaskToTotals, emptyTotals, type MetricsTotals } from './metrics-totals.js';
+import { pipelineRddInfos } from './stage-info.js';
 
 export interface DAGSchedulerOptions {
   maxTaskFailures: number;
@@ -41,6 +43,9 @@ export interface DAGSchedulerOptions {
 interface ActiveJob {
   id: number;
   abort: AbortController;
+  /** Every task attempt of the job (JobEndEvent.metrics), and per stage run. */
+  totals: MetricsTotals;
+  stageTotals: Map<number, MetricsTotals>;
 }
 
 type Success = Extract<TaskResult, { kind: 'success' }>;
@@ -73,12 +78,24 @@ export class DAGScheduler {
     partitions: number[],
     targets: CheckpointTargets,
   ): Promise<Uint8Array[]> {
-    const job: ActiveJob = { id: this.nextJobId++, abort: new AbortController() };
+    const job: ActiveJob = {
+      id: this.nextJobId++,
+      abort: new AbortController(),
+      totals: emptyTotals(),
+      stageTotals: new Map(),
+    };
     // Each task in flight listens for the job's abort; stages run concurrently.
     setMaxListeners(0, job.abort.signal);
     this.activeJobs.add(job);
     const started = performance.now();
-    this.listener.onJobStart({ jobId: job.id, rddId: rdd.id, partitions: partitions.length });
+    this.listener.onJobStart({
+      jobId: job.id,
+      rddId: rdd.id,
+      partitions: partitions.length,
+      time: Date.now(),
+      action: action.kind,
+      ...(rdd.name === undefined ? {} : { rddName: rdd.name }),
+    });
     try {
       const stage: Stage = { kind: 'result', id: this.nextStageId++, rdd, action };
       await this.ensureParents(job, rdd, targets);
@@ -87,6 +104,8 @@ export class DAGScheduler {
         jobId: job.id,
         succeeded: true,
         durationMs: performance.now() - started,
+        time: Date.now(),
+        metrics: job.totals,
       });
       return results.map((r) => r.value ?? new Uint8Array(0));
     } catch (e) {
@@ -95,6 +114,9 @@ export class DAGScheduler {
         jobId: job.id,
         succeeded: false,
         durationMs: performance.now() - started,
+        time: Date.now(),
+        metrics: job.totals,
+        failure: failureOf(e),
       });
       throw e;
     } finally {
@@ -186,11 +208,23 @@ export class DAGScheduler {
     const plan = buildStagePlan(planId, stage.id, stage.rdd, output, targets, this.opts.localDir);
     this.plans.set(planId, plan);
     const started = performance.now();
+    const stageTotals = emptyTotals();
+    job.stageTotals.set(stage.id, stageTotals);
     this.listener.onStageSubmitted({
       stageId: stage.id,
       kind: stage.kind,
       numTasks: partitions.length,
       rddId: stage.rdd.id,
+      jobId: job.id,
+      time: Date.now(),
+      parentStageIds: directShuffleDeps(stage.rdd, (r) => this.opts.isFullyCached(r)).flatMap(
+        (d) => {
+          const parent = this.shuffleStages.get(d.shuffleId);
+          return parent === undefined ? [] : [parent.id];
+        },
+      ),
+      rdds: pipelineRddInfos(stage.rdd),
+      ...(dep === undefined ? {} : { shuffleId: dep.shuffleId }),
     });
     try {
       const lanes = this.runner.workers * 2;
@@ -215,12 +249,26 @@ export class DAGScheduler {
         kind: stage.kind,
         numTasks: partitions.length,
         durationMs: performance.now() - started,
+        jobId: job.id,
+        time: Date.now(),
+        metrics: stageTotals,
       });
       return results;
     } catch (e) {
       job.abort.abort();
+      this.listener.onStageCompleted({
+        stageId: stage.id,
+        kind: stage.kind,
+        numTasks: partitions.length,
+        durationMs: performance.now() - started,
+        jobId: job.id,
+        time: Date.now(),
+        metrics: stageTotals,
+        failureReason: failureOf(e).message,
+      });
       throw e;
     } finally {
+      job.stageTotals.delete(stage.id);
       this.plans.delete(planId);
     }
   }
@@ -297,12 +345,7 @@ export class DAGScheduler {
       const result = done?.result ?? (await this.runAttempt(job, plan, request));
       done = undefined;
       this.throwIfAborted(job);
-      this.listener.onTaskEnd({
-        stageId: stage.id,
-        partitionIndex,
-        attempt,
-        successful: result.kind === 'success',
-      });
+      this.reportTaskEnd(job, stage, request, result);
       if (result.kind === 'success') {
         this.opts.onLostBlocks(result.side.lostBlocks);
         this.opts.onTaskSuccess(result.side);
@@ -336,6 +379,29 @@ export class DAGScheduler {
     }
   }
 
+  private reportTaskEnd(
+    job: ActiveJob,
+    stage: Stage,
+    request: TaskRequest,
+    result: TaskResult,
+  ): void {
+    const successful = result.kind === 'success';
+    const metrics = result.metrics;
+    addTaskToTotals(job.totals, metrics, successful);
+    const stageTotals = job.stageTotals.get(stage.id);
+    if (stageTotals !== undefined) addTaskToTotals(stageTotals, metrics, successful);
+    this.listener.onTaskEnd({
+      stageId: stage.id,
+      partitionIndex: request.partitionIndex,
+      attempt: request.attempt,
+      successful,
+      jobId: job.id,
+      taskId: request.taskId,
+      ...(metrics === undefined ? {} : { metrics }),
+      ...(result.kind === 'success' ? {} : { failure: taskFailureOf(result) }),
+    });
+  }
+
   private taskError(
     stage: Stage,
     partitionIndex: number,
@@ -361,11 +427,39 @@ export class DAGScheduler {
   }
 }
 
+const WORKER_EXITED = 'WorkerExited';
+
 function workerDied(e: unknown): TaskResult {
   const message = e instanceof Error ? e.message : String(e);
   return {
     kind: 'failure',
-    error: { name: 'WorkerExited', message: `the worker thread died: ${message}` },
+    error: { name: WORKER_EXITED, message: `the worker thread died: ${message}` },
     side: { accumulators: [], checkpoints: [], blocks: [], lostBlocks: [] },
   };
+}
+
+function taskFailureOf(result: Exclude<TaskResult, { kind: 'success' }>): TaskFailure {
+  const e = result.error;
+  if (result.kind === 'fetchFailed') {
+    return {
+      kind: 'fetchFailed',
+      shuffleId: result.shuffleId,
+      mapIndex: result.mapIndex,
+      message: e.message,
+    };
+  }
+  if (e.name === WORKER_EXITED) return { kind: 'workerDied', message: e.message };
+  const code = e.kindling?.code ?? e.code;
+  return {
+    kind: 'exception',
+    name: e.name,
+    message: e.message,
+    ...(e.stack === undefined ? {} : { stack: e.stack }),
+    ...(code === undefined ? {} : { code }),
+  };
+}
+
+function failureOf(e: unknown): { code?: string; message: string } {
+  if (e instanceof KindlingError) return { code: e.code, message: e.message };
+  return { message: e instanceof Error ? e.message : String(e) };
 }

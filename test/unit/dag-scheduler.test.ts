@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Context } from '../../src/context.js';
 import { encodeRecords } from '../../src/format/record-codec.js';
-import type { StagePlan, TaskRequest, TaskResult } from '../../src/protocol.js';
+import type { StagePlan, TaskMetrics, TaskRequest, TaskResult } from '../../src/protocol.js';
 import { DAGScheduler } from '../../src/scheduler/dag-scheduler.js';
 import { TaskDescriber } from '../../src/scheduler/plan-builder.js';
 import type { TaskRunner } from '../../src/scheduler/task-runner.js';
@@ -43,7 +43,7 @@ class FakeRunner implements TaskRunner {
         kind: 'success',
         mapStatus,
         side: emptySide(),
-        metrics: { durationMs: 0, recordsRead: 0 },
+        metrics: fakeMetrics(),
       });
     }
     const value = encodeRecords([request.partitionIndex]);
@@ -51,7 +51,7 @@ class FakeRunner implements TaskRunner {
       kind: 'success',
       value,
       side: emptySide(),
-      metrics: { durationMs: 0, recordsRead: 0 },
+      metrics: fakeMetrics(),
     });
   }
   batches = 0;
@@ -252,3 +252,24 @@ test('tiny tasks travel several per message once the stage has shown they are ti
     'only the failed task is retried',
   );
 });
+
+function fakeMetrics(): TaskMetrics {
+  return {
+    durationMs: 0,
+    recordsRead: 0,
+    threadId: 0,
+    launchTime: 0,
+    finishTime: 0,
+    gcTimeMs: 0,
+    bytesRead: 0,
+    recordsWritten: 0,
+    bytesWritten: 0,
+    shuffleReadRecords: 0,
+    shuffleReadBytes: 0,
+    shuffleWriteRecords: 0,
+    shuffleWriteBytes: 0,
+    spillBytes: 0,
+    checkpointBytes: 0,
+    cachedBytes: 0,
+  };
+}
