@@ -42,6 +42,14 @@ import type {
 } from './scheduler/scheduler-listener.js';
 import { MapOutputTracker } from './shuffle/map-output-tracker.js';
 import { BlockManager } from './storage/block-manager.js';
+import { EventLogWriter } from './event-log/event-log-writer.js';
+import {
+  EVENT_LOG_FORMAT_VERSION,
+  type LoggedEvent,
+  type LoggedEventName,
+  type LoggedEvents,
+} from './event-log/event-log-format.js';
+import { KINDLING_VERSION } from './version.js';
 
 export type { ContextOptions } from './options.js';
 
@@ -83,9 +91,33 @@ export class Context {
   private nextIds = { rdd: 0, shuffle: 0, broadcast: 0, accumulator: 0 };
   /** Counters for `kindling run`'s summary line. */
   readonly stats = { jobs: 0, stages: 0, tasks: 0 };
+  /** Names the event log file and the UI's application (Spark's SparkContext.applicationId). */
+  readonly applicationId = `app-${this.contextId}`;
+  readonly startTime = Date.now();
+  /** Receivers of every event with its time: the event log and the UI's state store. */
+  private readonly eventSinks: ((e: LoggedEvent) => void)[] = [];
+  private readonly eventLog: EventLogWriter | undefined;
 
   constructor(options?: ContextOptions) {
     this.opts = resolveContextOptions(options);
+    if (this.opts.eventLogDir !== undefined) {
+      const writer = new EventLogWriter({
+        dir: this.opts.eventLogDir,
+        applicationId: this.applicationId,
+        onWarning: (w) => this.emit('warning', w),
+      });
+      this.eventLog = writer;
+      this.eventSinks.push((e) => writer.append(e));
+    }
+    this.publish('applicationStart', {
+      formatVersion: EVENT_LOG_FORMAT_VERSION,
+      applicationId: this.applicationId,
+      appName: this.appName,
+      kindlingVersion: KINDLING_VERSION,
+      nodeVersion: process.version,
+      startTime: this.startTime,
+      options: { ...this.opts },
+    });
     this.localDir = path.join(
       this.opts.localDir,
       `context-${process.pid}-${contextCounter++}-${this.contextId}`,
@@ -253,6 +285,8 @@ export class Context {
     this.scheduler?.cancelAllJobs();
     this.progress?.finish();
     await this.runner?.close();
+    this.publish('applicationEnd', { endTime: Date.now() });
+    this.eventLog?.close();
     this.mapOutputs.removeAll();
     this.blocks.clear();
     fs.rmSync(this.localDir, { recursive: true, force: true });
@@ -287,6 +321,7 @@ export class Context {
   /** @internal */
   unpersist(rdd: RDD<unknown>): void {
     this.blocks.removeRdd(rdd.id);
+    this.publish('unpersistRDD', { rddId: rdd.id });
   }
 
   /** @internal */
@@ -389,6 +424,29 @@ export class Context {
 
   private emit<E extends ContextEventName>(event: E, payload: ContextEvents[E]): void {
     this.events.emit(event, payload);
+    if (this.eventSinks.length > 0)
+      this.publishLine({ event, time: Date.now(), data: payload } as LoggedEvent);
+  }
+
+  /** @internal Receives every event as logged (the UI's state store subscribes here). */
+  addEventSink(sink: (e: LoggedEvent) => void): void {
+    this.eventSinks.push(sink);
+  }
+
+  /** The application's name in the event log and the UI: the running script's file name. */
+  get appName(): string {
+    const script = process.argv[1];
+    return script === undefined ? 'kindling' : path.basename(script);
+  }
+
+  private publish<E extends LoggedEventName>(event: E, data: LoggedEvents[E]): void {
+    // The mapped union cannot be built from a generic E without an assertion.
+    if (this.eventSinks.length > 0)
+      this.publishLine({ event, time: Date.now(), data } as LoggedEvent);
+  }
+
+  private publishLine(line: LoggedEvent): void {
+    for (const sink of this.eventSinks) sink(line);
   }
 
   private assertActive(what: string): void {
