@@ -42,6 +42,7 @@ import type {
 } from './scheduler/scheduler-listener.js';
 import { MapOutputTracker } from './shuffle/map-output-tracker.js';
 import { BlockManager } from './storage/block-manager.js';
+import { parseBlockId } from './storage/block-id.js';
 import { EventLogWriter } from './event-log/event-log-writer.js';
 import {
   EVENT_LOG_FORMAT_VERSION,
@@ -50,6 +51,8 @@ import {
   type LoggedEvents,
 } from './event-log/event-log-format.js';
 import { KINDLING_VERSION } from './version.js';
+import { AppStatusStore } from './ui/app-status-store.js';
+import type { UiServer } from './ui/ui-server.js';
 
 export type { ContextOptions } from './options.js';
 
@@ -97,6 +100,7 @@ export class Context {
   /** Receivers of every event with its time: the event log and the UI's state store. */
   private readonly eventSinks: ((e: LoggedEvent) => void)[] = [];
   private readonly eventLog: EventLogWriter | undefined;
+  private readonly ui: Promise<UiServer | undefined> | undefined;
 
   constructor(options?: ContextOptions) {
     this.opts = resolveContextOptions(options);
@@ -109,6 +113,7 @@ export class Context {
       this.eventLog = writer;
       this.eventSinks.push((e) => writer.append(e));
     }
+    if (this.opts.uiPort !== undefined) this.ui = this.startUi(this.opts.uiPort);
     this.publish('applicationStart', {
       formatVersion: EVENT_LOG_FORMAT_VERSION,
       applicationId: this.applicationId,
@@ -287,6 +292,7 @@ export class Context {
     await this.runner?.close();
     this.publish('applicationEnd', { endTime: Date.now() });
     this.eventLog?.close();
+    await (await this.ui)?.close();
     this.mapOutputs.removeAll();
     this.blocks.clear();
     fs.rmSync(this.localDir, { recursive: true, force: true });
@@ -398,7 +404,20 @@ export class Context {
   private handleSideOutputs(side: TaskSideOutputs): void {
     for (const { id, delta } of side.accumulators) this.accumulators.get(id)?.merge(delta);
     for (const stats of side.checkpoints) this.checkpoints.recordPart(stats);
-    for (const block of side.blocks) this.blocks.put(block);
+    for (const block of side.blocks) {
+      this.blocks.put(block);
+      const id = parseBlockId(block.blockId);
+      if (id === undefined) continue;
+      this.publish('blockUpdated', {
+        blockId: block.blockId,
+        rddId: id.rddId,
+        partitionIndex: id.partitionIndex,
+        storageLevel: block.level,
+        where: block.path === undefined ? 'memory' : 'disk',
+        bytes: block.bytes,
+        records: block.records,
+      });
+    }
   }
 
   private schedulerListener(): SchedulerListener {
@@ -431,6 +450,30 @@ export class Context {
   /** @internal Receives every event as logged (the UI's state store subscribes here). */
   addEventSink(sink: (e: LoggedEvent) => void): void {
     this.eventSinks.push(sink);
+  }
+
+  /**
+   * The live web UI's address once it listens (Spark's SparkContext.uiWebUrl); undefined when
+   * the `ui` option is off or the server could not start (a 'warning' event says why).
+   */
+  async uiWebUrl(): Promise<string | undefined> {
+    return (await this.ui)?.url;
+  }
+
+  private startUi(port: number): Promise<UiServer | undefined> {
+    const store = new AppStatusStore();
+    this.eventSinks.push((e) => store.handle(e));
+    // Loaded on demand: library users without a UI never load the server, pages or dagre.
+    return import('./ui/ui-server.js')
+      .then(({ startUiServer }) =>
+        startUiServer({ kind: 'live', store }, { host: this.opts.uiHost, port }),
+      )
+      .catch((e: unknown) => {
+        this.emit('warning', {
+          message: `The web UI could not listen on ${this.opts.uiHost}:${port}: ${e instanceof Error ? e.message : String(e)}`,
+        });
+        return undefined;
+      });
   }
 
   /** The application's name in the event log and the UI: the running script's file name. */

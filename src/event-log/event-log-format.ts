@@ -6,6 +6,7 @@
 //   <eventLogDir>/<applicationId>.jsonl              after stop() (Spark's EventLoggingListener)
 
 import type { ContextEvents } from '../context.js';
+import type { StorageLevelName } from '../protocol.js';
 
 /** Bumped when a line changes incompatibly; readers refuse newer major versions. */
 export const EVENT_LOG_FORMAT_VERSION = 1;
@@ -40,10 +41,23 @@ export interface UnpersistRddEvent {
   rddId: number;
 }
 
+/** A task stored a cached block (Spark's SparkListenerBlockUpdated). */
+export interface BlockUpdatedEvent {
+  blockId: string;
+  rddId: number;
+  partitionIndex: number;
+  storageLevel: StorageLevelName;
+  /** Where the block was stored when written (a memory block may spill to disk later). */
+  where: 'memory' | 'disk';
+  bytes: number;
+  records: number;
+}
+
 export interface LoggedEvents extends ContextEvents {
   applicationStart: ApplicationStartEvent;
   applicationEnd: ApplicationEndEvent;
   unpersistRDD: UnpersistRddEvent;
+  blockUpdated: BlockUpdatedEvent;
 }
 export type LoggedEventName = keyof LoggedEvents;
 
@@ -56,6 +70,7 @@ const NAMES: ReadonlySet<string> = new Set<LoggedEventName>([
   'applicationStart',
   'applicationEnd',
   'unpersistRDD',
+  'blockUpdated',
   'jobStart',
   'jobEnd',
   'stageSubmitted',
