@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { Context } from 'kindling';
 import { launchBrowser, skipWithoutBrowser } from './browser.js';
 
@@ -20,6 +20,10 @@ let ctx: Context;
 let url: string;
 let browser: { browser: BrowserContext; close: () => Promise<void> } | undefined;
 let page: Page;
+
+async function attributes(locator: Locator, name: string): Promise<(string | null)[]> {
+  return Promise.all((await locator.all()).map((l) => l.getAttribute(name)));
+}
 
 async function shot(name: string): Promise<void> {
   if (shots !== undefined && shots !== '')
@@ -88,10 +92,7 @@ test(
     await page.waitForURL(/\/jobs\/job\/\?id=0/);
     const boxes = page.locator('svg.dag g.stage-node');
     assert.equal(await boxes.count(), 2);
-    assert.deepEqual(
-      (await boxes.evaluateAll((gs) => gs.map((g) => g.getAttribute('data-stage-id')))).sort(),
-      ['0', '1'],
-    );
+    assert.deepEqual((await attributes(boxes, 'data-stage-id')).sort(), ['0', '1']);
     assert.equal(await page.locator('svg.dag g.shuffle-edge').count(), 1);
     assert.match((await page.locator('svg.dag').textContent()) ?? '', /cached MEMORY_ONLY/);
     // The markup name is text in the SVG, and no script ran.
@@ -109,10 +110,8 @@ test('a stage page sorts its task table by duration, both ways', { skip }, async
   await page.locator('svg.dag g.stage-node[data-stage-id="1"] a').click();
   await page.waitForURL(/\/stages\/stage\/\?id=1/);
   assert.equal(await page.locator('table.tasks tr.task-row').count(), 4);
-  const durations = (): Promise<number[]> =>
-    page
-      .locator('table.tasks span.duration')
-      .evaluateAll((spans) => spans.map((s) => Number(s.getAttribute('data-ms'))));
+  const durations = async (): Promise<number[]> =>
+    (await attributes(page.locator('table.tasks span.duration'), 'data-ms')).map(Number);
   await page.locator('th[data-column="duration"] a').click();
   await page.waitForURL(/sort=duration/);
   const up = await durations();
