@@ -49,6 +49,7 @@ import {
   type LoggedEvent,
   type LoggedEventName,
   type LoggedEvents,
+  type StreamingBatchEvent,
 } from './event-log/event-log-format.js';
 import { KINDLING_VERSION } from './version.js';
 import { AppStatusStore } from './ui/app-status-store.js';
@@ -445,6 +446,11 @@ export class Context {
     this.events.emit(event, payload);
     if (this.eventSinks.length > 0)
       this.publishLine({ event, time: Date.now(), data: payload } as LoggedEvent);
+  }
+
+  /** @internal A StreamingContext on this context finished a batch: logged and shown in the UI. */
+  recordStreamingBatch(e: StreamingBatchEvent): void {
+    this.publish('streamingBatchCompleted', e);
   }
 
   /** @internal Receives every event as logged (the UI's state store subscribes here). */

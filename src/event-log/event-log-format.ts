@@ -7,6 +7,7 @@
 
 import type { ContextEvents } from '../context.js';
 import type { StorageLevelName } from '../protocol.js';
+import type { BatchCompletedEvent } from '../streaming/job-generator.js';
 
 /** Bumped when a line changes incompatibly; readers refuse newer major versions. */
 export const EVENT_LOG_FORMAT_VERSION = 1;
@@ -53,11 +54,17 @@ export interface BlockUpdatedEvent {
   records: number;
 }
 
+/** A streaming batch finished (StreamingContext's batchCompleted, with its interval). */
+export interface StreamingBatchEvent extends BatchCompletedEvent {
+  batchIntervalMs: number;
+}
+
 export interface LoggedEvents extends ContextEvents {
   applicationStart: ApplicationStartEvent;
   applicationEnd: ApplicationEndEvent;
   unpersistRDD: UnpersistRddEvent;
   blockUpdated: BlockUpdatedEvent;
+  streamingBatchCompleted: StreamingBatchEvent;
 }
 export type LoggedEventName = keyof LoggedEvents;
 
@@ -71,6 +78,7 @@ const NAMES: ReadonlySet<string> = new Set<LoggedEventName>([
   'applicationEnd',
   'unpersistRDD',
   'blockUpdated',
+  'streamingBatchCompleted',
   'jobStart',
   'jobEnd',
   'stageSubmitted',

@@ -113,6 +113,11 @@ export function appApi(store: AppStatusStore, rest: string[]): ApiResult {
       );
     case 'checkpoints':
       return ok(store.checkpoints);
+    case 'streaming':
+      // Spark: /streaming/batches; the batches kept, newest first.
+      return sub === undefined && id === 'batches'
+        ? ok([...store.batches].reverse())
+        : { kind: 'notFound', what: `/${rest.join('/')}` };
     case 'environment':
       return ok({
         kindlingVersion: store.app?.kindlingVersion,

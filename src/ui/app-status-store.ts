@@ -2,7 +2,9 @@
 // JSON API read, built by replaying LoggedEvents one at a time. The live UI feeds it from the
 // Context as events happen; the history UI feeds it the lines of an event log: one code path.
 
-import type { LoggedEvent } from '../event-log/event-log-format.js';
+import type { LoggedEvent, StreamingBatchEvent } from '../event-log/event-log-format.js';
+
+export const MAX_BATCHES = 1000;
 import type { TaskMetrics } from '../protocol.js';
 import { addTaskToTotals, emptyTotals, type MetricsTotals } from '../scheduler/metrics-totals.js';
 import type {
@@ -100,6 +102,8 @@ export class AppStatusStore {
   readonly storage = new Map<number, CachedRddData>();
   readonly checkpoints: CheckpointData[] = [];
   readonly warnings: { time: number; message: string; path?: string }[] = [];
+  /** Completed streaming batches, oldest first (the last MAX_BATCHES). */
+  readonly batches: StreamingBatchEvent[] = [];
   /** Names of RDDs seen in stage pipelines, for storage and checkpoint rows. */
   private readonly rddNames = new Map<number, RddInfo>();
   /** Bumped on every event: lets pollers skip unchanged state. */
@@ -184,6 +188,11 @@ export class AppStatusStore {
       }
       case 'warning':
         this.warnings.push({ time: line.time, ...line.data });
+        return;
+      case 'streamingBatchCompleted':
+        this.batches.push(line.data);
+        // Spark's spark.streaming.ui.retainedBatches default.
+        if (this.batches.length > MAX_BATCHES) this.batches.shift();
         return;
     }
   }

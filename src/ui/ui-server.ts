@@ -14,12 +14,12 @@ import {
   checkpointsPage,
   environmentPage,
   storagePage,
-  streamingPage,
   workersPage,
   type AppListEntry,
 } from './pages/app-pages.js';
 import { jobPage, jobsPage } from './pages/jobs-pages.js';
 import { stagePage } from './pages/stage-page.js';
+import { streamingPage } from './pages/streaming-page.js';
 
 export const MAX_PORT_RETRIES = 16;
 
@@ -177,7 +177,7 @@ function routePage(
     case 'workers':
       return render('workers', 'Workers', workersPage(store));
     case 'streaming':
-      return render('streaming', 'Streaming', streamingPage());
+      return render('streaming', 'Streaming', streamingPage(store));
     case 'environment':
       return render('environment', 'Environment', environmentPage(store));
     case undefined:

@@ -108,11 +108,6 @@ export function workersPage(store: AppStatusStore): SafeHtml {
     </table>`;
 }
 
-export function streamingPage(): SafeHtml {
-  return html`<h1>Streaming</h1>
-    <p>No streaming batches reported by this application.</p>`;
-}
-
 export function environmentPage(store: AppStatusStore): SafeHtml {
   const app = store.app;
   if (app === undefined)
