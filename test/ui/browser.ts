@@ -6,20 +6,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 
-const CANDIDATES = [
-  process.env.KINDLING_CHROMIUM,
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-];
+// KINDLING_CHROMIUM, when set, is the only candidate (set it to a missing path to see the skip).
+const CANDIDATES =
+  process.env.KINDLING_CHROMIUM !== undefined
+    ? [process.env.KINDLING_CHROMIUM]
+    : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
 export const chromiumPath: string | undefined = CANDIDATES.find(
-  (p): p is string => p !== undefined && p !== '' && fs.existsSync(p),
+  (p) => p !== '' && fs.existsSync(p),
 );
 
 /** For node:test's `skip` option: false when a browser is there, else the reason. */
 export const skipWithoutBrowser: string | false =
   chromiumPath === undefined
-    ? `browser test skipped: no Chromium at ${CANDIDATES.filter(Boolean).join(' or ')} (apt-get install -y chromium)`
+    ? `browser test skipped: no Chromium at ${CANDIDATES.join(' or ')} (apt-get install -y chromium)`
     : false;
 
 /** A fresh profile each time (playwright passes it as --user-data-dir). */
