@@ -2,7 +2,10 @@
 // jobs: job and task counts, durations, failures with their cause; and the port search.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { Context } from 'kindling';
 
 const ctx = new Context({ workers: 2, progress: false, ui: 0, maxTaskFailures: 2 });
@@ -81,6 +84,51 @@ test('the jobs API lists each job with its status, duration, task counts and fai
     ok.numTasks + 1 + 2,
     'every attempt ran on some thread',
   );
+});
+
+test('the checkpoints and storage APIs list a checkpointed and a cached RDD by name', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-ui-cp-'));
+  try {
+    ctx.setCheckpointDir(dir);
+    const rdd = ctx
+      .parallelize([1, 2, 3, 4], 2)
+      .setName('marked')
+      .map((x) => x + 1);
+    rdd.setName('checkpointed').checkpoint();
+    const cached = ctx.range(0, 6, 1, 3).setName('kept').cache();
+    assert.equal(await rdd.count(), 4);
+    assert.equal(await cached.count(), 6);
+    const base = `${await ctx.uiWebUrl()}/api/v1/applications/${ctx.applicationId}`;
+    const cps = (await get(`${base}/checkpoints`)) as {
+      rddId: number;
+      name?: string;
+      partitions: number;
+      records: number;
+    }[];
+    assert.deepEqual(
+      cps.map((c) => [c.rddId, c.name, c.partitions, c.records]),
+      [[rdd.id, 'checkpointed', 2, 4]],
+    );
+    const storage = (await get(`${base}/storage/rdd`)) as {
+      id: number;
+      name?: string;
+      numCachedPartitions: number;
+      memoryUsed: number;
+    }[];
+    const kept = storage.find((r) => r.id === cached.id);
+    assert.equal(kept?.name, 'kept');
+    assert.equal(kept?.numCachedPartitions, 3);
+    assert.ok((kept?.memoryUsed ?? 0) > 0);
+    cached.unpersist();
+    const after = (await get(`${base}/storage/rdd`)) as { id: number }[];
+    assert.equal(
+      after.find((r) => r.id === cached.id),
+      undefined,
+      'unpersisted RDDs leave the storage list',
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('an unknown application or job is a 404 with a JSON error', async () => {
