@@ -44,7 +44,8 @@ export function readEventLog(file: string): EventLogFile {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    out.warnings.push({ message: `cannot read: ${(e as Error).message}`, path: file });
+    const why = e instanceof Error ? e.message : String(e);
+    out.warnings.push({ message: `${path.basename(file)} cannot be read: ${why}`, path: file });
     return out;
   }
   const lines = text.split('\n');

@@ -37,7 +37,11 @@ export class EventLogWriter {
     }
     this.timer = setInterval(() => this.flush(), EVENT_LOG_FLUSH_MS);
     this.timer.unref();
+    // A process that exits without stop() keeps what it logged (the file stays .inprogress).
+    process.once('exit', this.flushOnExit);
   }
+
+  private readonly flushOnExit = (): void => this.flush();
 
   append(event: LoggedEvent): void {
     if (this.state.kind !== 'open') return;
@@ -60,6 +64,7 @@ export class EventLogWriter {
   /** Flushes, closes and publishes the log under its final name. */
   close(): void {
     clearInterval(this.timer);
+    process.off('exit', this.flushOnExit);
     this.flush();
     if (this.state.kind !== 'open') return;
     const fd = this.state.fd;

@@ -9,6 +9,7 @@ export type Tab =
 
 const TABS: [Tab, string, string][] = [
   ['jobs', 'Jobs', '/jobs/'],
+  ['stages', 'Stages', '/stages/'],
   ['storage', 'Storage', '/storage/'],
   ['checkpoints', 'Checkpoints', '/checkpoints/'],
   ['workers', 'Workers', '/workers/'],

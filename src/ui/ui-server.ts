@@ -17,7 +17,7 @@ import {
   workersPage,
   type AppListEntry,
 } from './pages/app-pages.js';
-import { jobPage, jobsPage } from './pages/jobs-pages.js';
+import { jobPage, jobsPage, stageTable } from './pages/jobs-pages.js';
 import { stagePage } from './pages/stage-page.js';
 import { streamingPage } from './pages/streaming-page.js';
 
@@ -163,6 +163,15 @@ function routePage(
       return render('jobs', 'Jobs', jobsPage(store, base));
     }
     case 'stages': {
+      if (second === undefined) {
+        const all = [...store.stages.values()].sort((a, b) => b.stageId - a.stageId);
+        return render(
+          'stages',
+          'Stages',
+          html`<h1>Stages</h1>
+            ${stageTable(all, base, Date.now())}`,
+        );
+      }
       const stage = store.stages.get(id);
       if (second !== 'stage' || stage === undefined)
         return text(404, `No stage ${url.searchParams.get('id')}`);

@@ -2,6 +2,7 @@
 // named <applicationId>.jsonl.inprogress while it runs and <applicationId>.jsonl after stop().
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,6 +59,33 @@ test('every event of an application is one JSON line, the first naming the appli
     ],
   );
   assert.equal(names.filter((e) => e === 'taskEnd').length, 3 + 3);
+});
+
+test('a process that exits without stop() leaves its events in the .inprogress log', async () => {
+  const logDir = path.join(dir, 'exited');
+  const index = new URL('../../src/index.js', import.meta.url).href;
+  const script = `
+    const { Context } = await import(${JSON.stringify(index)});
+    const ctx = new Context({ workers: 1, progress: false, eventLogDir: ${JSON.stringify(logDir)} });
+    await ctx.range(0, 4, 1, 2).count();
+    process.exit(0);
+  `;
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: 'inherit',
+    });
+    child.once('exit', resolve);
+  });
+  assert.equal(code, 0);
+  const [file] = fs.readdirSync(logDir);
+  assert.match(file ?? '', /\.jsonl\.inprogress$/);
+  const events = fs
+    .readFileSync(path.join(logDir, file ?? ''), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { event: string }).event);
+  assert.equal(events[0], 'applicationStart');
+  assert.equal(events.at(-1), 'jobEnd');
 });
 
 test('an event log directory that cannot be created fails new Context with a KindlingError', () => {
