@@ -23,6 +23,9 @@ export interface CheckpointWrittenEvent {
   records: number;
   bytes: number;
   durationMs: number;
+  /** The checkpoint directory and its codec (for the event log and the UI). */
+  path?: string;
+  codec?: Codec;
 }
 
 /** What the manager needs from the Context. */
@@ -169,6 +172,8 @@ export class CheckpointManager {
       records,
       bytes,
       durationMs: performance.now() - started,
+      path: data.dir,
+      codec: data.codec,
     });
   }
 

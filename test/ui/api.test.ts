@@ -104,11 +104,15 @@ test('the checkpoints and storage APIs list a checkpointed and a cached RDD by n
       name?: string;
       partitions: number;
       records: number;
+      path?: string;
+      codec?: string;
     }[];
     assert.deepEqual(
       cps.map((c) => [c.rddId, c.name, c.partitions, c.records]),
       [[rdd.id, 'checkpointed', 2, 4]],
     );
+    assert.equal(cps[0]?.path, rdd.getCheckpointFile());
+    assert.equal(cps[0]?.codec, 'lz4');
     const storage = (await get(`${base}/storage/rdd`)) as {
       id: number;
       name?: string;

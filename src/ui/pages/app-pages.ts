@@ -49,6 +49,8 @@ export function checkpointsPage(store: AppStatusStore): SafeHtml {
       <thead>
         <tr>
           <th>RDD</th>
+          <th>Path</th>
+          <th>Codec</th>
           <th>Written</th>
           <th>Partitions</th>
           <th>Records</th>
@@ -62,6 +64,8 @@ export function checkpointsPage(store: AppStatusStore): SafeHtml {
           (c) =>
             html`<tr data-rdd-id="${c.rddId}">
               <td class="rdd-name">[${c.rddId}] ${c.name ?? ''}</td>
+              <td>${c.path ?? ''}</td>
+              <td>${c.codec ?? ''}</td>
               <td>${fmtTime(c.time)}</td>
               <td>${c.partitions}</td>
               <td>${fmtCount(c.records)}</td>
