@@ -44,12 +44,25 @@ import { MapOutputTracker } from './shuffle/map-output-tracker.js';
 import { BlockManager } from './storage/block-manager.js';
 import { ensureDirectory } from './storage/io-errors.js';
 import { removeScratch, removeStaleScratchDirs, scratchDirName } from './storage/scratch-dirs.js';
+import { parseBlockId } from './storage/block-id.js';
+import { EventLogWriter } from './event-log/event-log-writer.js';
+import {
+  EVENT_LOG_FORMAT_VERSION,
+  type LoggedEvent,
+  type LoggedEventName,
+  type LoggedEvents,
+  type StreamingBatchEvent,
+} from './event-log/event-log-format.js';
+import { KINDLING_VERSION } from './version.js';
+import { AppStatusStore } from './ui/app-status-store.js';
+import type { UiServer } from './ui/ui-server.js';
 
 export type { ContextOptions } from './options.js';
 
 export interface ContextEvents {
   jobStart: JobStartEvent;
   jobEnd: JobEndEvent;
+  stageSubmitted: StageSubmittedEvent;
   stageCompleted: StageCompletedEvent;
   taskEnd: TaskEndEvent;
   checkpointWritten: CheckpointWrittenEvent;
@@ -61,6 +74,7 @@ export type ContextEventName = keyof ContextEvents;
 const CONTEXT_EVENTS: Record<ContextEventName, true> = {
   jobStart: true,
   jobEnd: true,
+  stageSubmitted: true,
   stageCompleted: true,
   taskEnd: true,
   checkpointWritten: true,
@@ -103,9 +117,35 @@ export class Context {
   private nextIds = { rdd: 0, shuffle: 0, broadcast: 0, accumulator: 0 };
   /** Counters for `kindling run`'s summary line. */
   readonly stats = { jobs: 0, stages: 0, tasks: 0 };
+  /** Names the event log file and the UI's application (Spark's SparkContext.applicationId). */
+  readonly applicationId = `app-${this.contextId}`;
+  readonly startTime = Date.now();
+  /** Receivers of every event with its time: the event log and the UI's state store. */
+  private readonly eventSinks: ((e: LoggedEvent) => void)[] = [];
+  private readonly eventLog: EventLogWriter | undefined;
+  private readonly ui: Promise<UiServer | undefined> | undefined;
 
   constructor(options?: ContextOptions) {
     this.opts = resolveContextOptions(options);
+    if (this.opts.eventLogDir !== undefined) {
+      const writer = new EventLogWriter({
+        dir: this.opts.eventLogDir,
+        applicationId: this.applicationId,
+        onWarning: (w) => this.emit('warning', w),
+      });
+      this.eventLog = writer;
+      this.eventSinks.push((e) => writer.append(e));
+    }
+    if (this.opts.uiPort !== undefined) this.ui = this.startUi(this.opts.uiPort);
+    this.publish('applicationStart', {
+      formatVersion: EVENT_LOG_FORMAT_VERSION,
+      applicationId: this.applicationId,
+      appName: this.appName,
+      kindlingVersion: KINDLING_VERSION,
+      nodeVersion: process.version,
+      startTime: this.startTime,
+      options: { ...this.opts },
+    });
     this.localDir = path.join(this.opts.localDir, scratchDirName(contextCounter++, this.contextId));
     this.blocks = new BlockManager(
       path.join(this.localDir, 'spill'),
@@ -276,6 +316,9 @@ export class Context {
     this.scheduler?.cancelAllJobs();
     this.progress?.finish();
     await this.runner?.close();
+    this.publish('applicationEnd', { endTime: Date.now() });
+    this.eventLog?.close();
+    await (await this.ui)?.close();
     this.mapOutputs.removeAll();
     this.blocks.clear();
     removeScratch(this.localDir, (message) =>
@@ -312,6 +355,7 @@ export class Context {
   /** @internal */
   unpersist(rdd: RDD<unknown>): void {
     this.blocks.removeRdd(rdd.id);
+    this.publish('unpersistRDD', { rddId: rdd.id });
   }
 
   /** @internal */
@@ -389,7 +433,20 @@ export class Context {
   private handleSideOutputs(side: TaskSideOutputs): void {
     for (const { id, delta } of side.accumulators) this.accumulators.get(id)?.merge(delta);
     for (const stats of side.checkpoints) this.checkpoints.recordPart(stats);
-    for (const block of side.blocks) this.blocks.put(block);
+    for (const block of side.blocks) {
+      this.blocks.put(block);
+      const id = parseBlockId(block.blockId);
+      if (id === undefined) continue;
+      this.publish('blockUpdated', {
+        blockId: block.blockId,
+        rddId: id.rddId,
+        partitionIndex: id.partitionIndex,
+        storageLevel: block.level,
+        where: block.path === undefined ? 'memory' : 'disk',
+        bytes: block.bytes,
+        records: block.records,
+      });
+    }
   }
 
   private schedulerListener(): SchedulerListener {
@@ -399,6 +456,7 @@ export class Context {
       onStageSubmitted: (e: StageSubmittedEvent) => {
         this.stats.stages++;
         this.progress?.stageSubmitted(e);
+        this.emit('stageSubmitted', e);
       },
       onStageCompleted: (e) => {
         this.progress?.stageCompleted(e);
@@ -414,6 +472,58 @@ export class Context {
 
   private emit<E extends ContextEventName>(event: E, payload: ContextEvents[E]): void {
     this.events.emit(event, payload);
+    if (this.eventSinks.length > 0)
+      this.publishLine({ event, time: Date.now(), data: payload } as LoggedEvent);
+  }
+
+  /** @internal A StreamingContext on this context finished a batch: logged and shown in the UI. */
+  recordStreamingBatch(e: StreamingBatchEvent): void {
+    this.publish('streamingBatchCompleted', e);
+  }
+
+  /** @internal Receives every event as logged (the UI's state store subscribes here). */
+  addEventSink(sink: (e: LoggedEvent) => void): void {
+    this.eventSinks.push(sink);
+  }
+
+  /**
+   * The live web UI's address once it listens (Spark's SparkContext.uiWebUrl); undefined when
+   * the `ui` option is off or the server could not start (a 'warning' event says why).
+   */
+  async uiWebUrl(): Promise<string | undefined> {
+    return (await this.ui)?.url;
+  }
+
+  private startUi(port: number): Promise<UiServer | undefined> {
+    const store = new AppStatusStore();
+    this.eventSinks.push((e) => store.handle(e));
+    // Loaded on demand: library users without a UI never load the server, pages or dagre.
+    return import('./ui/ui-server.js')
+      .then(({ startUiServer }) =>
+        startUiServer({ kind: 'live', store }, { host: this.opts.uiHost, port }),
+      )
+      .catch((e: unknown) => {
+        this.emit('warning', {
+          message: `The web UI could not listen on ${this.opts.uiHost}:${port}: ${e instanceof Error ? e.message : String(e)}`,
+        });
+        return undefined;
+      });
+  }
+
+  /** The application's name in the event log and the UI: the running script's file name. */
+  get appName(): string {
+    const script = process.argv[1];
+    return script === undefined ? 'kindling' : path.basename(script);
+  }
+
+  private publish<E extends LoggedEventName>(event: E, data: LoggedEvents[E]): void {
+    // The mapped union cannot be built from a generic E without an assertion.
+    if (this.eventSinks.length > 0)
+      this.publishLine({ event, time: Date.now(), data } as LoggedEvent);
+  }
+
+  private publishLine(line: LoggedEvent): void {
+    for (const sink of this.eventSinks) sink(line);
   }
 
   private assertActive(what: string): void {

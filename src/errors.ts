@@ -230,6 +230,15 @@ export const errors = {
     return new KindlingError('JOB_CANCELLED', `Job ${jobId} was cancelled by cancelAllJobs()`);
   },
 
+  eventLogUnusable(dir: string, why: string, cause?: unknown): KindlingError {
+    return new KindlingError(
+      'INVALID_ARGUMENT',
+      `Invalid argument options.eventLogDir: cannot write event logs to ${dir}: ${why}`,
+      { argument: 'options.eventLogDir', path: dir },
+      cause,
+    );
+  },
+
   contextStopped(what: string): KindlingError {
     return new KindlingError('CONTEXT_STOPPED', `Cannot ${what}: the Context has been stopped`);
   },

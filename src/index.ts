@@ -16,6 +16,17 @@ export type { UserFn, FnOptions } from './rdd/user-function.js';
 export type { ShuffleOptions, PartitionOptions } from './rdd/pair-functions.js';
 export type { KeyOrdering, KeyValue } from './rdd/ordering.js';
 export type { CheckpointWrittenEvent } from './checkpoint/checkpoint-manager.js';
+export type {
+  JobStartEvent,
+  JobEndEvent,
+  StageSubmittedEvent,
+  StageCompletedEvent,
+  TaskEndEvent,
+  TaskFailure,
+  TaskMetrics,
+  MetricsTotals,
+  RddInfo,
+} from './scheduler/scheduler-listener.js';
 export {
   StreamingContext,
   DStream,

@@ -25,6 +25,12 @@ export interface ContextOptions {
   progress?: boolean;
   /** Records a shuffle map task buffers (distinct keys when combining) before spilling to disk; default 1,000,000. */
   shuffleSpillRecords?: number;
+  /** Append every listener event as JSON lines to <eventLogDir>/<applicationId>.jsonl. */
+  eventLogDir?: string;
+  /** Serve the web UI: true for port 4040 (or the next free one), or a port; default false. */
+  ui?: boolean | number;
+  /** The UI's bind address; default 127.0.0.1 (loopback only). */
+  uiHost?: string;
 }
 
 export interface ResolvedContextOptions {
@@ -38,6 +44,10 @@ export interface ResolvedContextOptions {
   memoryLimitBytes: number;
   progress: boolean;
   shuffleSpillRecords: number;
+  eventLogDir: string | undefined;
+  /** The first port to try, or undefined when the UI is off. */
+  uiPort: number | undefined;
+  uiHost: string;
 }
 
 const KNOWN = new Set([
@@ -51,6 +61,9 @@ const KNOWN = new Set([
   'memoryLimitBytes',
   'progress',
   'shuffleSpillRecords',
+  'eventLogDir',
+  'ui',
+  'uiHost',
 ]);
 
 export function resolveContextOptions(opts: ContextOptions | undefined): ResolvedContextOptions {
@@ -87,7 +100,23 @@ export function resolveContextOptions(opts: ContextOptions | undefined): Resolve
       opts.shuffleSpillRecords,
       1_000_000,
     ),
+    eventLogDir: ((dir) => (dir === undefined ? undefined : path.resolve(dir)))(
+      optionalString('options.eventLogDir', opts.eventLogDir),
+    ),
+    uiPort: uiPort(opts.ui),
+    uiHost: optionalString('options.uiHost', opts.uiHost) ?? '127.0.0.1',
   };
+}
+
+/** Spark's spark.ui.port default. */
+export const DEFAULT_UI_PORT = 4040;
+
+function uiPort(value: unknown): number | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) return DEFAULT_UI_PORT;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 65535)
+    throw errors.invalidArgument('options.ui', 'a boolean or a port number (0-65535)', value);
+  return value;
 }
 
 export function positiveInt(name: string, value: unknown, fallback?: number): number {

@@ -255,7 +255,37 @@ export interface BlockWritten {
 
 export interface TaskMetrics {
   durationMs: number;
+  /** Records the stage's root produced. */
   recordsRead: number;
+  /** The worker thread that ran the attempt (worker_threads.threadId). */
+  threadId: number;
+  /** Wall-clock launch and finish, epoch ms (performance.timeOrigin + now()). */
+  launchTime: number;
+  finishTime: number;
+  /**
+   * CPU time of the worker thread, only where Node can tell it per thread
+   * (process.threadCpuUsage, Node >= 23.9). Node 20's process.cpuUsage() is the whole
+   * process's, so on Node 20 the field is absent rather than wrong.
+   */
+  cpuTimeMs?: number;
+  /** GC pauses (PerformanceObserver 'gc') that started during the task and were reported before it ended. */
+  gcTimeMs: number;
+  /** Input bytes: textFile ranges and checkpoint files read by the task. */
+  bytesRead: number;
+  /** Output of saveAsTextFile: records and bytes written. */
+  recordsWritten: number;
+  bytesWritten: number;
+  shuffleReadRecords: number;
+  /** Bytes of the shuffle blocks fetched (frame ranges of map outputs). */
+  shuffleReadBytes: number;
+  shuffleWriteRecords: number;
+  shuffleWriteBytes: number;
+  /** Bytes spilled to disk before the task's final output (map-side spill files). */
+  spillBytes: number;
+  /** Bytes of reliable-checkpoint part files the task wrote. */
+  checkpointBytes: number;
+  /** Bytes of cached blocks the task stored (memory or disk). */
+  cachedBytes: number;
 }
 
 export interface TaskSideOutputs {
@@ -276,7 +306,14 @@ export type TaskResult =
       metrics: TaskMetrics;
     }
   /** rddId: the plan node whose function (or read) threw, when the worker can tell. */
-  | { kind: 'failure'; error: SerializedError; side: TaskSideOutputs; rddId?: number }
+  | {
+      kind: 'failure';
+      error: SerializedError;
+      side: TaskSideOutputs;
+      rddId?: number;
+      /** What the attempt did before it failed (absent from workers older than this field). */
+      metrics?: TaskMetrics;
+    }
   /** path: the map output file that failed to read; absent when the output was missing. */
   | {
       kind: 'fetchFailed';
@@ -284,6 +321,7 @@ export type TaskResult =
       mapIndex: number;
       path?: string;
       error: SerializedError;
+      metrics?: TaskMetrics;
     };
 
 /** An error rebuilt on the main thread with its name, message, stack and code. */

@@ -3,6 +3,7 @@
 // result into the node's side outputs: a cache block when persisted and computed here, a
 // checkpoint part when marked for checkpoint (computed or read from cache alike).
 
+import { statSync } from 'node:fs';
 import { errors } from '../src/errors.js';
 import type { NodeCompute, PartitionDesc, PlanNode } from '../src/protocol.js';
 import { readPartFile } from '../src/format/part-file.js';
@@ -51,6 +52,7 @@ function computeByKind(
     case 'range':
       return rangePartition(desc.start, desc.end, desc.step);
     case 'textFile':
+      ctx.counters.bytesRead += Math.max(0, desc.end - desc.start);
       return textFilePartition(desc.path, desc.start, desc.end);
     case 'empty':
       return emptyPartition();
@@ -78,6 +80,7 @@ function computeByKind(
       );
     }
     case 'checkpointFile':
+      ctx.counters.bytesRead += statSync(desc.path, { throwIfNoEntry: false })?.size ?? 0;
       return readPartFile(desc.path, {
         path: desc.path,
         rddId: desc.node,

@@ -11,7 +11,7 @@ import type { CoGroupInput, JoinHow, PartitionDesc } from '../src/protocol.js';
 import { KeyTable } from '../src/rdd/key-table.js';
 import { asPair, BATCH_SIZE, type Batches } from './batch.js';
 import { computePartition } from './compute.js';
-import { readShuffleBlocks } from './shuffle-block-reader.js';
+import { countShuffleRead, readShuffleBlocks } from './shuffle-block-reader.js';
 import type { TaskContext } from './task-context.js';
 
 type CoGroupedDesc = Extract<PartitionDesc, { kind: 'cogrouped' }>;
@@ -93,6 +93,6 @@ function inputBytes(input: CoGroupInput): number {
 
 function joinInput(ctx: TaskContext, input: CoGroupInput): Batches {
   return input.kind === 'shuffle'
-    ? readShuffleBlocks(input.blocks)
+    ? countShuffleRead(ctx, input.blocks, readShuffleBlocks(input.blocks))
     : computePartition(ctx, input.parent);
 }

@@ -2,16 +2,21 @@
 // the root partition through the stage's output (a result action or shuffle buckets), drains
 // and commits side outputs, and turns every error into plain data. Never rejects.
 
-import { performance } from 'node:perf_hooks';
 import { encodeRecords } from '../src/format/record-codec.js';
 import { errors } from '../src/errors.js';
-import type { MapStatus, TaskRequest, TaskResult } from '../src/protocol.js';
+import type { MapStatus, TaskMetrics, TaskRequest, TaskResult } from '../src/protocol.js';
 import { plainRecords } from './batch.js';
 import { computePartition } from './compute.js';
 import type { LoadedPlan } from './plan-cache.js';
 import { runResultAction } from './result-actions.js';
 import { bucketShuffleOutput } from './shuffle-write.js';
 import { TaskContext } from './task-context.js';
+import {
+  finishTaskMetrics,
+  newTaskCounters,
+  startTaskClock,
+  type TaskClock,
+} from './task-metrics.js';
 import { FetchFailedError, getFailedNode, messageOf, serializeError } from './task-errors.js';
 
 const CONSUMED_HERE = new Set(['count', 'drain', 'foreach', 'foreachPartition']);
@@ -20,14 +25,15 @@ export async function runTask(
   req: TaskRequest,
   getPlan: () => Promise<LoadedPlan>,
 ): Promise<TaskResult> {
-  const started = performance.now();
+  const clock = startTaskClock();
   let ctx: TaskContext | undefined;
   try {
     const loaded = await getPlan();
     ctx = new TaskContext(loaded, req, req.desc);
-    return await runStage(ctx, req, started);
+    return await runStage(ctx, req, clock);
   } catch (e) {
     ctx?.abortSideOutputs();
+    const metrics = metricsOf(clock, ctx);
     // A fetch failure wins over what user code made of it (caught, rethrown as another error).
     const fetch = e instanceof FetchFailedError ? e : ctx?.fetchFailure;
     if (fetch !== undefined) {
@@ -37,17 +43,18 @@ export async function runTask(
         mapIndex: fetch.mapIndex,
         ...(fetch.path === undefined ? {} : { path: fetch.path }),
         error: serializeError(fetch),
+        metrics,
       };
     }
     const side = ctx?.side ?? { accumulators: [], checkpoints: [], blocks: [], lostBlocks: [] };
-    const failure: TaskResult = { kind: 'failure', error: serializeError(e), side };
+    const failure: TaskResult = { kind: 'failure', error: serializeError(e), side, metrics };
     const rddId = getFailedNode(e) ?? ctx?.loaded.plan.rootNode;
     if (rddId !== undefined) failure.rddId = rddId;
     return failure;
   }
 }
 
-async function runStage(ctx: TaskContext, req: TaskRequest, started: number): Promise<TaskResult> {
+async function runStage(ctx: TaskContext, req: TaskRequest, clock: TaskClock): Promise<TaskResult> {
   const plan = ctx.loaded.plan;
   const computed = computePartition(ctx, req.desc);
   // Records leave the thread unless the action only counts or consumes them here.
@@ -69,11 +76,29 @@ async function runStage(ctx: TaskContext, req: TaskRequest, started: number): Pr
   // User code caught a fetch failure and went on: its result lacks that map output.
   if (ctx.fetchFailure !== undefined) throw ctx.fetchFailure;
   ctx.commitSideOutputs();
-  const metrics = { durationMs: performance.now() - started, recordsRead: ctx.recordsRead };
-  const success: TaskResult = { kind: 'success', side: ctx.side, metrics };
+  const success: TaskResult = { kind: 'success', side: ctx.side, metrics: metricsOf(clock, ctx) };
   if (value !== undefined) success.value = value;
   if (mapStatus !== undefined) success.mapStatus = mapStatus;
   return success;
+}
+
+function metricsOf(clock: TaskClock, ctx: TaskContext | undefined): TaskMetrics {
+  if (ctx === undefined) {
+    return finishTaskMetrics(clock, newTaskCounters(), {
+      recordsRead: 0,
+      checkpointBytes: 0,
+      cachedBytes: 0,
+    });
+  }
+  let checkpointBytes = 0;
+  for (const c of ctx.side.checkpoints) checkpointBytes += c.bytes;
+  let cachedBytes = 0;
+  for (const b of ctx.side.blocks) cachedBytes += b.bytes;
+  return finishTaskMetrics(clock, ctx.counters, {
+    recordsRead: ctx.recordsRead,
+    checkpointBytes,
+    cachedBytes,
+  });
 }
 
 function encodeResult(rddId: number, partitionIndex: number, result: unknown): Uint8Array {

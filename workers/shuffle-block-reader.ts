@@ -7,6 +7,7 @@
 import { readFramesChecked } from '../src/format/frames.js';
 import type { ShuffleBlockRange, ShuffleBlockRef } from '../src/protocol.js';
 import type { Batches } from './batch.js';
+import type { TaskContext } from './task-context.js';
 import { FetchFailedError } from './task-errors.js';
 
 export function* readShuffleBlocks(blocks: readonly ShuffleBlockRef[]): Batches {
@@ -36,5 +37,18 @@ export function* readShuffleBlock(block: ShuffleBlockRange): Batches {
     }
   } finally {
     frames.return(undefined);
+  }
+}
+
+/** TaskMetrics' shuffle read: the blocks' byte ranges and the records they decode to. */
+export function* countShuffleRead(
+  ctx: TaskContext,
+  blocks: readonly ShuffleBlockRef[],
+  input: Batches,
+): Batches {
+  for (const b of blocks) if (b.kind === 'range') ctx.counters.shuffleReadBytes += b.end - b.start;
+  for (const batch of input) {
+    ctx.counters.shuffleReadRecords += batch.length;
+    yield batch;
   }
 }

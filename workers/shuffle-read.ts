@@ -8,7 +8,7 @@ import { asPair, BATCH_SIZE, batchesOf, materialize, type Batches } from './batc
 import { bindAggregator, combineAll } from './aggregator.js';
 import { computePartition } from './compute.js';
 import type { TaskContext } from './task-context.js';
-import { readShuffleBlocks } from './shuffle-block-reader.js';
+import { countShuffleRead, readShuffleBlocks } from './shuffle-block-reader.js';
 
 type ShuffledCompute = Extract<NodeCompute, { kind: 'shuffled' }>;
 type ShuffledDesc = Extract<PartitionDesc, { kind: 'shuffled' }>;
@@ -19,7 +19,7 @@ export function* shuffledPartition(
   compute: ShuffledCompute,
   desc: ShuffledDesc,
 ): Batches {
-  const input = readShuffleBlocks(desc.blocks);
+  const input = countShuffleRead(ctx, desc.blocks, readShuffleBlocks(desc.blocks));
   if (compute.aggregator === undefined && compute.sort === undefined) {
     yield* input;
     return;
@@ -72,6 +72,6 @@ export function* cogroupPartition(ctx: TaskContext, desc: CoGroupedDesc): Batche
 
 function cogroupInput(ctx: TaskContext, input: CoGroupInput): Batches {
   return input.kind === 'shuffle'
-    ? readShuffleBlocks(input.blocks)
+    ? countShuffleRead(ctx, input.blocks, readShuffleBlocks(input.blocks))
     : computePartition(ctx, input.parent);
 }

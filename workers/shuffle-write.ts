@@ -102,6 +102,8 @@ export function bucketShuffleOutput(
       ...final,
     };
     if (files.length > 1) status.spills = files.slice(0, -1);
+    // Files before the last were written because the buffer filled: Spark's diskBytesSpilled.
+    for (const f of files.slice(0, -1)) ctx.counters.spillBytes += fileDataBytes(f.offsets);
     return status;
   };
 }
@@ -142,13 +144,22 @@ function writeShuffleFile(
   const offsets = [writer.markRange().offset];
   const checksums: number[] = [];
   for (const { frames, records } of buckets) {
-    for (const frame of frames) writer.writeFrame(frame);
+    for (const frame of frames) {
+      writer.writeFrame(frame);
+      ctx.counters.shuffleWriteRecords += frame.records;
+    }
     for (let i = 0; i < records.length; i += BATCH_SIZE)
       writer.write(records.slice(i, i + BATCH_SIZE));
+    ctx.counters.shuffleWriteRecords += records.length;
     const range = writer.markRange();
     offsets.push(range.offset);
     checksums.push(range.checksum);
   }
   writer.commit();
+  ctx.counters.shuffleWriteBytes += fileDataBytes(offsets);
   return { path: file, offsets, checksums };
+}
+
+function fileDataBytes(offsets: number[]): number {
+  return (offsets[offsets.length - 1] ?? 0) - (offsets[0] ?? 0);
 }

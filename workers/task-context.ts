@@ -15,6 +15,7 @@ import { bindEnv, type EnvHandles } from './env.js';
 import { functionKey, type UserFunction } from './functions.js';
 import { getBroadcastValue, type LoadedPlan } from './plan-cache.js';
 import type { FetchFailedError } from './task-errors.js';
+import { newTaskCounters, type TaskCounters } from './task-metrics.js';
 import { Tee, type BatchSink } from './tee.js';
 
 export type TaskInfo = Pick<TaskRequest, 'stageId' | 'partitionIndex' | 'taskId' | 'attempt'>;
@@ -52,6 +53,8 @@ export class TaskContext {
    * TaskContext.setFetchFailed).
    */
   fetchFailure: FetchFailedError | undefined;
+  /** Shuffle, input, output and spill counters (TaskMetrics); out-of-core spills add here. */
+  readonly counters: TaskCounters = newTaskCounters();
   private readonly envs = new Map<FunctionPlan, unknown>();
   private readonly accumulators = new Map<number, number>();
   private readonly tees: Tee[] = [];

@@ -39,18 +39,21 @@ export function saveAsTextPart(ctx: TaskContext, dir: string, batches: Batches):
     for (const record of batch) pending += textLine(record) + '\n';
     count += batch.length;
     if (pending.length >= FLUSH_CHARS) {
-      writeAll(fd, pending);
+      ctx.counters.bytesWritten += writeAll(fd, pending);
       pending = '';
     }
   }
-  if (pending.length > 0) writeAll(fd, pending);
+  if (pending.length > 0) ctx.counters.bytesWritten += writeAll(fd, pending);
+  ctx.counters.recordsWritten += count;
   closed = true;
   closeSync(fd);
   renameSync(tempPath, finalPath);
   return count;
 }
 
-function writeAll(fd: number, text: string): void {
+/** Writes all of `text`; its byte length. */
+function writeAll(fd: number, text: string): number {
   const bytes = Buffer.from(text, 'utf8');
   for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
+  return bytes.length;
 }

@@ -24,6 +24,9 @@ export interface CheckpointWrittenEvent {
   records: number;
   bytes: number;
   durationMs: number;
+  /** The checkpoint directory and its codec (for the event log and the UI). */
+  path?: string;
+  codec?: Codec;
 }
 
 /** What the manager needs from the Context. */
@@ -171,6 +174,8 @@ export class CheckpointManager {
       records,
       bytes,
       durationMs: performance.now() - started,
+      path: data.dir,
+      codec: data.codec,
     });
   }
 

@@ -7,11 +7,15 @@ import { errors, KindlingError } from '../errors.js';
 
 export const USAGE = `Usage:
   kindling run JOB [--workers N] [--checkpoint-dir DIR] [--compression none|lz4]
-      JOB is a .js, .mjs or .ts module whose default export is async (ctx: Context) => unknown
+                   [--event-log-dir DIR] [--no-ui]
+      JOB is a .js, .mjs or .ts module whose default export is async (ctx: Context) => unknown;
+      the web UI is on (port 4040 or the next free one) unless --no-ui
   kindling inspect DIR [--json]
       a checkpoint (_manifest.json) or a streaming checkpoint (checkpoint-<ms> files): what is there, verified
   kindling bench [NAME] [--list]
       the benchmark suite, or one bench of it; results go to bench/results/<name>.json
+  kindling ui EVENTLOG_OR_DIR [--port N] [--host H]
+      the web UI over event logs (eventLogDir) of finished or running applications; port 18080
   kindling --help | --version`;
 
 /** An argument error: printed with the usage, exit code 2. */

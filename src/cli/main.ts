@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `kindling` command: dispatches to run, inspect and bench. Exit codes: 0 ok,
+// The `kindling` command: dispatches to run, inspect, bench and ui. Exit codes: 0 ok,
 // 1 the job or the checked data failed, 2 bad usage (with the usage text).
 
 import fs from 'node:fs';
@@ -11,6 +11,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   run: async (args) => (await import('./run.js')).runCommand(args),
   inspect: async (args) => (await import('./inspect.js')).inspectCommand(args),
   bench: async (args) => (await import('./bench.js')).benchCommand(args),
+  ui: async (args) => (await import('./ui.js')).uiCommand(args),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -26,11 +26,15 @@ export async function runCommand(args: string[]): Promise<number> {
     workers: { type: 'string', short: 'w' },
     'checkpoint-dir': { type: 'string' },
     compression: { type: 'string' },
+    'event-log-dir': { type: 'string' },
+    'no-ui': { type: 'boolean' },
   });
   const [job] = expectPositionals(positionals, ['JOB']) as [string];
   const workers = positiveIntFlag('--workers', values.workers);
   const checkpointDir = stringFlag('--checkpoint-dir', values['checkpoint-dir']);
   const compression = choiceFlag('--compression', values.compression, ['none', 'lz4'] as const);
+  const eventLogDir = stringFlag('--event-log-dir', values['event-log-dir']);
+  const ui = values['no-ui'] !== true;
   const jobFile = path.resolve(job);
   if (!JOB_EXTENSIONS.includes(path.extname(jobFile))) {
     throw usageError('JOB', `a ${JOB_EXTENSIONS.join(', ')} file`, job);
@@ -43,7 +47,12 @@ export async function runCommand(args: string[]): Promise<number> {
     ...(workers === undefined ? {} : { workers }),
     ...(checkpointDir === undefined ? {} : { checkpointDir: path.resolve(checkpointDir) }),
     ...(compression === undefined ? {} : { checkpointCompression: compression }),
+    ...(eventLogDir === undefined ? {} : { eventLogDir: path.resolve(eventLogDir) }),
+    ui,
   });
+  ctx.on('warning', (w) => process.stderr.write(`kindling: warning: ${w.message}\n`));
+  const uiUrl = ui ? await ctx.uiWebUrl() : undefined;
+  if (uiUrl !== undefined) process.stderr.write(`kindling: web UI at ${uiUrl}/\n`);
   const started = performance.now();
   let failed = false;
   try {

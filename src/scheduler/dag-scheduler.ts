@@ -6,7 +6,7 @@
 
 import { setMaxListeners } from 'node:events';
 import type { Codec } from '../format/frames.js';
-import { errors } from '../errors.js';
+import { errors, KindlingError } from '../errors.js';
 import type { ResultAction, StageOutput, StagePlan } from '../protocol.js';
 import type { ShuffleDependency } from '../rdd/dependency.js';
 import type { RDD } from '../rdd/rdd.js';
@@ -26,6 +26,8 @@ import {
 import type { ShuffleMapStage, Stage } from './stage.js';
 import type { TaskRunner } from './task-runner.js';
 import type { SchedulerListener } from './scheduler-listener.js';
+import { emptyTotals } from './metrics-totals.js';
+import { pipelineRddInfos } from './stage-info.js';
 
 export interface DAGSchedulerOptions extends TaskHooks {
   localDir: string;
@@ -60,12 +62,24 @@ export class DAGScheduler {
     partitions: number[],
     targets: CheckpointTargets,
   ): Promise<Uint8Array[]> {
-    const job: ActiveJob = { id: this.nextJobId++, abort: new AbortController() };
+    const job: ActiveJob = {
+      id: this.nextJobId++,
+      abort: new AbortController(),
+      totals: emptyTotals(),
+      stageTotals: new Map(),
+    };
     // Each task in flight listens for the job's abort; stages run concurrently.
     setMaxListeners(0, job.abort.signal);
     this.activeJobs.add(job);
     const started = performance.now();
-    this.listener.onJobStart({ jobId: job.id, rddId: rdd.id, partitions: partitions.length });
+    this.listener.onJobStart({
+      jobId: job.id,
+      rddId: rdd.id,
+      partitions: partitions.length,
+      time: Date.now(),
+      action: action.kind,
+      ...(rdd.name === undefined ? {} : { rddName: rdd.name }),
+    });
     try {
       const stage: Stage = { kind: 'result', id: this.nextStageId++, rdd, action };
       await this.ensureParents(job, rdd, targets);
@@ -74,6 +88,8 @@ export class DAGScheduler {
         jobId: job.id,
         succeeded: true,
         durationMs: performance.now() - started,
+        time: Date.now(),
+        metrics: job.totals,
       });
       return results.map((r) => r.value ?? new Uint8Array(0));
     } catch (e) {
@@ -82,6 +98,9 @@ export class DAGScheduler {
         jobId: job.id,
         succeeded: false,
         durationMs: performance.now() - started,
+        time: Date.now(),
+        metrics: job.totals,
+        failure: failureOf(e),
       });
       throw e;
     } finally {
@@ -207,11 +226,23 @@ export class DAGScheduler {
     const plan = buildStagePlan(planId, stage.id, stage.rdd, output, targets, this.opts.localDir);
     this.plans.set(planId, plan);
     const started = performance.now();
+    const stageTotals = emptyTotals();
+    job.stageTotals.set(stage.id, stageTotals);
     this.listener.onStageSubmitted({
       stageId: stage.id,
       kind: stage.kind,
       numTasks: partitions.length,
       rddId: stage.rdd.id,
+      jobId: job.id,
+      time: Date.now(),
+      parentStageIds: directShuffleDeps(stage.rdd, (r) => this.opts.isFullyCached(r)).flatMap(
+        (d) => {
+          const parent = this.shuffleStages.get(d.shuffleId);
+          return parent === undefined ? [] : [parent.id];
+        },
+      ),
+      rdds: pipelineRddInfos(stage.rdd),
+      ...(stage.kind === 'shuffleMap' ? { shuffleId: stage.dep.shuffleId } : {}),
     });
     const tasks = new TaskSetManager(this.taskSetEnv(job, targets), job, stage, plan);
     try {
@@ -237,12 +268,26 @@ export class DAGScheduler {
         kind: stage.kind,
         numTasks: partitions.length,
         durationMs: performance.now() - started,
+        jobId: job.id,
+        time: Date.now(),
+        metrics: stageTotals,
       });
       return results;
     } catch (e) {
       job.abort.abort();
+      this.listener.onStageCompleted({
+        stageId: stage.id,
+        kind: stage.kind,
+        numTasks: partitions.length,
+        durationMs: performance.now() - started,
+        jobId: job.id,
+        time: Date.now(),
+        metrics: stageTotals,
+        failureReason: failureOf(e).message,
+      });
       throw e;
     } finally {
+      job.stageTotals.delete(stage.id);
       this.plans.delete(planId);
     }
   }
@@ -268,4 +313,9 @@ export class DAGScheduler {
     this.mapOutputs.unregisterMapOutput(lost.shuffleId, lost.mapIndex, lost.path);
     await this.ensureShuffleStage(job, this.shuffleStage(lost.shuffleId), targets);
   }
+}
+
+function failureOf(e: unknown): { code?: string; message: string } {
+  if (e instanceof KindlingError) return { code: e.code, message: e.message };
+  return { message: e instanceof Error ? e.message : String(e) };
 }

@@ -15,13 +15,17 @@ import {
   type FailedResult,
   type LostMapOutput,
 } from './retry-policy.js';
-import type { SchedulerListener } from './scheduler-listener.js';
+import { addTaskToTotals, type MetricsTotals } from './metrics-totals.js';
+import type { SchedulerListener, TaskFailure } from './scheduler-listener.js';
 import type { Stage } from './stage.js';
 import type { TaskRunner } from './task-runner.js';
 
 export interface ActiveJob {
   id: number;
   abort: AbortController;
+  /** Every task attempt of the job (JobEndEvent.metrics), and per stage run. */
+  totals: MetricsTotals;
+  stageTotals: Map<number, MetricsTotals>;
 }
 
 export type Success = Extract<TaskResult, { kind: 'success' }>;
@@ -143,12 +147,7 @@ export class TaskSetManager {
       try {
         const answer = current.result ?? (await this.runAttempt(current.request));
         this.throwIfAborted();
-        this.env.listener.onTaskEnd({
-          stageId: this.stage.id,
-          partitionIndex,
-          attempt,
-          successful: answer.kind === 'success',
-        });
+        this.reportTaskEnd(current.request, answer);
         if (answer.kind === 'success') {
           this.env.opts.onLostBlocks(answer.side.lostBlocks);
           this.env.opts.onTaskSuccess(answer.side);
@@ -186,6 +185,24 @@ export class TaskSetManager {
     }
   }
 
+  private reportTaskEnd(request: TaskRequest, result: TaskResult): void {
+    const successful = result.kind === 'success';
+    const metrics = result.metrics;
+    addTaskToTotals(this.job.totals, metrics, successful);
+    const stageTotals = this.job.stageTotals.get(this.stage.id);
+    if (stageTotals !== undefined) addTaskToTotals(stageTotals, metrics, successful);
+    this.env.listener.onTaskEnd({
+      stageId: this.stage.id,
+      partitionIndex: request.partitionIndex,
+      attempt: request.attempt,
+      successful,
+      jobId: this.job.id,
+      taskId: request.taskId,
+      ...(metrics === undefined ? {} : { metrics }),
+      ...(result.kind === 'success' ? {} : { failure: taskFailureOf(result) }),
+    });
+  }
+
   private taskError(
     partitionIndex: number,
     attempts: number,
@@ -211,11 +228,35 @@ export class TaskSetManager {
   }
 }
 
+const WORKER_EXITED = 'WorkerExited';
+
 function workerDied(e: unknown): TaskResult {
   const message = e instanceof Error ? e.message : String(e);
   return {
     kind: 'failure',
-    error: { name: 'WorkerExited', message: `the worker thread died: ${message}` },
+    error: { name: WORKER_EXITED, message: `the worker thread died: ${message}` },
     side: { accumulators: [], checkpoints: [], blocks: [], lostBlocks: [] },
+  };
+}
+
+/** A failed attempt as listener events carry it. */
+function taskFailureOf(result: FailedResult): TaskFailure {
+  const e = result.error;
+  if (result.kind === 'fetchFailed') {
+    return {
+      kind: 'fetchFailed',
+      shuffleId: result.shuffleId,
+      mapIndex: result.mapIndex,
+      message: e.message,
+    };
+  }
+  if (e.name === WORKER_EXITED) return { kind: 'workerDied', message: e.message };
+  const code = e.kindling?.code ?? e.code;
+  return {
+    kind: 'exception',
+    name: e.name,
+    message: e.message,
+    ...(e.stack === undefined ? {} : { stack: e.stack }),
+    ...(code === undefined ? {} : { code }),
   };
 }

@@ -266,6 +266,8 @@ export class StreamingContext {
   }
   /** @internal */ emitBatchCompleted(e: BatchCompletedEvent): void {
     this.events.emit('batchCompleted', e);
+    // Into the application's event log and UI (Spark's StreamingListenerBatchCompleted).
+    this.sparkContext.recordStreamingBatch({ ...e, batchIntervalMs: this.batchIntervalMs });
   }
   /** @internal */ reportError(e: KindlingError): void {
     if (this.events.listenerCount('error') > 0) this.events.emit('error', e);

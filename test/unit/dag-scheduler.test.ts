@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Context } from '../../src/context.js';
 import { encodeRecords } from '../../src/format/record-codec.js';
-import type { StagePlan, TaskRequest, TaskResult } from '../../src/protocol.js';
+import type { StagePlan, TaskMetrics, TaskRequest, TaskResult } from '../../src/protocol.js';
 import { isKindlingError } from '../../src/errors.js';
 import { DAGScheduler } from '../../src/scheduler/dag-scheduler.js';
 import { decideOnFailure, type FailedResult } from '../../src/scheduler/retry-policy.js';
@@ -52,7 +52,7 @@ class FakeRunner implements TaskRunner {
         kind: 'success',
         mapStatus,
         side: emptySide(),
-        metrics: { durationMs: 0, recordsRead: 0 },
+        metrics: fakeMetrics(),
       };
     }
     const value = encodeRecords([request.partitionIndex]);
@@ -60,7 +60,7 @@ class FakeRunner implements TaskRunner {
       kind: 'success',
       value,
       side: emptySide(),
-      metrics: { durationMs: 0, recordsRead: 0 },
+      metrics: fakeMetrics(),
     };
   }
   batches = 0;
@@ -415,3 +415,24 @@ test('a reader described while a map output is being recomputed waits for it ins
   );
   assertDataStructuresEmpty(env);
 });
+
+function fakeMetrics(): TaskMetrics {
+  return {
+    durationMs: 0,
+    recordsRead: 0,
+    threadId: 0,
+    launchTime: 0,
+    finishTime: 0,
+    gcTimeMs: 0,
+    bytesRead: 0,
+    recordsWritten: 0,
+    bytesWritten: 0,
+    shuffleReadRecords: 0,
+    shuffleReadBytes: 0,
+    shuffleWriteRecords: 0,
+    shuffleWriteBytes: 0,
+    spillBytes: 0,
+    checkpointBytes: 0,
+    cachedBytes: 0,
+  };
+}

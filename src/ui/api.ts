@@ -1,0 +1,131 @@
+// The JSON API under /api/v1/, named like Spark's REST API (applications, jobs, stages,
+// executors, storage/rdd, environment) plus checkpoints: the same state the pages render.
+
+import type { AppStatusStore, JobData, StageData } from './app-status-store.js';
+
+export type ApiResult = { kind: 'ok'; body: unknown } | { kind: 'notFound'; what: string };
+
+export function applicationJson(store: AppStatusStore): unknown {
+  const app = store.app;
+  return {
+    id: app?.applicationId,
+    name: app?.appName,
+    attempts: [
+      {
+        startTime: app?.startTime,
+        endTime: app?.endTime,
+        completed: app?.endTime !== undefined,
+        duration: app?.endTime === undefined ? undefined : app.endTime - app.startTime,
+        appSparkVersion: app?.kindlingVersion,
+      },
+    ],
+  };
+}
+
+function jobJson(store: AppStatusStore, j: JobData): unknown {
+  const stages = store.stagesOf(j);
+  let completed = 0;
+  let failed = 0;
+  for (const s of stages)
+    for (const t of s.tasks) {
+      if (t.successful) completed++;
+      else failed++;
+    }
+  return {
+    jobId: j.jobId,
+    name: j.action,
+    rddId: j.rddId,
+    rddName: j.rddName,
+    submissionTime: j.submissionTime,
+    completionTime: j.completionTime,
+    durationMs: j.durationMs,
+    status: j.status.toUpperCase(),
+    stageIds: j.stageIds,
+    numTasks: stages.reduce((n, s) => n + s.numTasks, 0),
+    numCompletedTasks: completed,
+    numFailedTasks: failed,
+    numCompletedStages: stages.filter((s) => s.status === 'complete').length,
+    numFailedStages: stages.filter((s) => s.status === 'failed').length,
+    metrics: j.metrics,
+    failure: j.failure,
+  };
+}
+
+function stageJson(s: StageData, withTasks: boolean): unknown {
+  return {
+    stageId: s.stageId,
+    jobId: s.jobId,
+    kind: s.kind,
+    status: s.status.toUpperCase(),
+    numTasks: s.numTasks,
+    numCompleteTasks: s.tasks.filter((t) => t.successful).length,
+    numFailedTasks: s.tasks.filter((t) => !t.successful).length,
+    submissionTime: s.submissionTime,
+    completionTime: s.completionTime,
+    durationMs: s.durationMs,
+    parentStageIds: s.parentStageIds,
+    rdds: s.rdds,
+    shuffleId: s.shuffleId,
+    metrics: s.metrics,
+    failureReason: s.failureReason,
+    ...(withTasks ? { tasks: s.tasks } : {}),
+  };
+}
+
+/** `rest` is the path after /api/v1/applications/<appId>/, split on '/'. */
+export function appApi(store: AppStatusStore, rest: string[]): ApiResult {
+  const [what, id, sub] = rest;
+  const ok = (body: unknown): ApiResult => ({ kind: 'ok', body });
+  switch (what) {
+    case undefined:
+    case '':
+      return ok(applicationJson(store));
+    case 'jobs': {
+      if (id === undefined || id === '')
+        return ok([...store.jobs.values()].reverse().map((j) => jobJson(store, j)));
+      const job = store.jobs.get(Number(id));
+      return job === undefined ? { kind: 'notFound', what: `job ${id}` } : ok(jobJson(store, job));
+    }
+    case 'stages': {
+      if (id === undefined || id === '')
+        return ok([...store.stages.values()].reverse().map((s) => stageJson(s, false)));
+      const stage = store.stages.get(Number(id));
+      if (stage === undefined) return { kind: 'notFound', what: `stage ${id}` };
+      return ok(sub === 'taskList' ? stage.tasks : stageJson(stage, true));
+    }
+    case 'executors':
+      return ok([...store.workers.values()]);
+    case 'storage':
+      return ok(
+        [...store.storage.values()].map((r) => ({
+          id: r.rddId,
+          name: r.name,
+          storageLevel: r.storageLevel,
+          numPartitions: r.numPartitions,
+          numCachedPartitions: r.blocks.size,
+          memoryUsed: [...r.blocks.values()]
+            .filter((b) => b.where === 'memory')
+            .reduce((n, b) => n + b.bytes, 0),
+          diskUsed: [...r.blocks.values()]
+            .filter((b) => b.where === 'disk')
+            .reduce((n, b) => n + b.bytes, 0),
+        })),
+      );
+    case 'checkpoints':
+      return ok(store.checkpoints);
+    case 'streaming':
+      // Spark: /streaming/batches; the batches kept, newest first.
+      return sub === undefined && id === 'batches'
+        ? ok([...store.batches].reverse())
+        : { kind: 'notFound', what: `/${rest.join('/')}` };
+    case 'environment':
+      return ok({
+        kindlingVersion: store.app?.kindlingVersion,
+        nodeVersion: store.app?.nodeVersion,
+        options: store.app?.options,
+        warnings: store.warnings,
+      });
+    default:
+      return { kind: 'notFound', what: `/${rest.join('/')}` };
+  }
+}

@@ -1,0 +1,268 @@
+// AppStatusStore (Spark's AppStatusListener + AppStatusStore): the state every UI page and the
+// JSON API read, built by replaying LoggedEvents one at a time. The live UI feeds it from the
+// Context as events happen; the history UI feeds it the lines of an event log: one code path.
+
+import type { LoggedEvent, StreamingBatchEvent } from '../event-log/event-log-format.js';
+
+export const MAX_BATCHES = 1000;
+import type { TaskMetrics } from '../protocol.js';
+import { addTaskToTotals, emptyTotals, type MetricsTotals } from '../scheduler/metrics-totals.js';
+import type {
+  RddInfo,
+  StageSubmittedEvent,
+  TaskEndEvent,
+  TaskFailure,
+} from '../scheduler/scheduler-listener.js';
+import type { CheckpointWrittenEvent } from '../checkpoint/checkpoint-manager.js';
+
+export interface AppInfo {
+  applicationId: string;
+  appName: string;
+  kindlingVersion: string;
+  nodeVersion: string;
+  formatVersion: number;
+  startTime: number;
+  endTime?: number;
+  options: Record<string, unknown>;
+}
+
+export interface JobData {
+  jobId: number;
+  status: 'running' | 'succeeded' | 'failed';
+  action: string;
+  rddId: number;
+  rddName?: string;
+  partitions: number;
+  submissionTime: number;
+  completionTime?: number;
+  durationMs?: number;
+  stageIds: number[];
+  metrics: MetricsTotals;
+  failure?: { code?: string; message: string };
+}
+
+export interface TaskData {
+  taskId: number;
+  stageId: number;
+  partitionIndex: number;
+  attempt: number;
+  successful: boolean;
+  metrics?: TaskMetrics;
+  failure?: TaskFailure;
+}
+
+export interface StageData {
+  stageId: number;
+  jobId: number;
+  kind: 'result' | 'shuffleMap';
+  status: 'active' | 'complete' | 'failed';
+  /** Times this stage was submitted (again after lost map outputs or in a later job). */
+  submissions: number;
+  numTasks: number;
+  submissionTime: number;
+  completionTime?: number;
+  durationMs?: number;
+  parentStageIds: number[];
+  rdds: RddInfo[];
+  shuffleId?: number;
+  metrics: MetricsTotals;
+  failureReason?: string;
+  tasks: TaskData[];
+}
+
+export interface WorkerData {
+  threadId: number;
+  tasks: number;
+  failedTasks: number;
+  taskTimeMs: number;
+  gcTimeMs: number;
+  shuffleReadBytes: number;
+  shuffleWriteBytes: number;
+}
+
+export interface CachedRddData {
+  rddId: number;
+  name?: string;
+  storageLevel: string;
+  numPartitions?: number;
+  /** partitionIndex -> where and how big, as written. */
+  blocks: Map<number, { where: 'memory' | 'disk'; bytes: number; records: number }>;
+}
+
+export interface CheckpointData extends CheckpointWrittenEvent {
+  time: number;
+  name?: string;
+}
+
+export class AppStatusStore {
+  app: AppInfo | undefined;
+  readonly jobs = new Map<number, JobData>();
+  readonly stages = new Map<number, StageData>();
+  readonly workers = new Map<number, WorkerData>();
+  readonly storage = new Map<number, CachedRddData>();
+  readonly checkpoints: CheckpointData[] = [];
+  readonly warnings: { time: number; message: string; path?: string }[] = [];
+  /** Completed streaming batches, oldest first (the last MAX_BATCHES). */
+  readonly batches: StreamingBatchEvent[] = [];
+  /** Names of RDDs seen in stage pipelines, for storage and checkpoint rows. */
+  private readonly rddNames = new Map<number, RddInfo>();
+  /** Bumped on every event: lets pollers skip unchanged state. */
+  version = 0;
+
+  get isRunning(): boolean {
+    return this.app !== undefined && this.app.endTime === undefined;
+  }
+
+  handle(line: LoggedEvent): void {
+    this.version++;
+    switch (line.event) {
+      case 'applicationStart':
+        this.app = { ...line.data };
+        return;
+      case 'applicationEnd':
+        if (this.app !== undefined) this.app.endTime = line.data.endTime;
+        return;
+      case 'jobStart': {
+        const d = line.data;
+        const job: JobData = {
+          jobId: d.jobId,
+          status: 'running',
+          action: d.action,
+          rddId: d.rddId,
+          partitions: d.partitions,
+          submissionTime: d.time,
+          stageIds: [],
+          metrics: emptyTotals(),
+        };
+        if (d.rddName !== undefined) job.rddName = d.rddName;
+        this.jobs.set(d.jobId, job);
+        return;
+      }
+      case 'jobEnd': {
+        const job = this.jobs.get(line.data.jobId);
+        if (job === undefined) return;
+        job.status = line.data.succeeded ? 'succeeded' : 'failed';
+        job.completionTime = line.data.time;
+        job.durationMs = line.data.durationMs;
+        job.metrics = line.data.metrics;
+        if (line.data.failure !== undefined) job.failure = line.data.failure;
+        return;
+      }
+      case 'stageSubmitted':
+        return this.handleStageSubmitted(line.data);
+      case 'stageCompleted': {
+        const d = line.data;
+        const stage = this.stages.get(d.stageId);
+        if (stage === undefined) return;
+        stage.status = d.failureReason === undefined ? 'complete' : 'failed';
+        stage.completionTime = d.time;
+        stage.durationMs = d.durationMs;
+        stage.metrics = d.metrics;
+        if (d.failureReason !== undefined) stage.failureReason = d.failureReason;
+        return;
+      }
+      case 'taskEnd':
+        return this.handleTaskEnd(line.data);
+      case 'blockUpdated': {
+        const d = line.data;
+        let rdd = this.storage.get(d.rddId);
+        if (rdd === undefined) {
+          rdd = { rddId: d.rddId, storageLevel: d.storageLevel, blocks: new Map() };
+          const info = this.rddNames.get(d.rddId);
+          if (info?.name !== undefined) rdd.name = info.name;
+          if (info !== undefined) rdd.numPartitions = info.numPartitions;
+          this.storage.set(d.rddId, rdd);
+        }
+        rdd.blocks.set(d.partitionIndex, { where: d.where, bytes: d.bytes, records: d.records });
+        return;
+      }
+      case 'unpersistRDD':
+        this.storage.delete(line.data.rddId);
+        return;
+      case 'checkpointWritten': {
+        const cp: CheckpointData = { ...line.data, time: line.time };
+        const name = this.rddNames.get(line.data.rddId)?.name;
+        if (name !== undefined) cp.name = name;
+        this.checkpoints.push(cp);
+        return;
+      }
+      case 'warning':
+        this.warnings.push({ time: line.time, ...line.data });
+        return;
+      case 'streamingBatchCompleted':
+        this.batches.push(line.data);
+        // Spark's spark.streaming.ui.retainedBatches default.
+        if (this.batches.length > MAX_BATCHES) this.batches.shift();
+        return;
+    }
+  }
+
+  /** The job's stages, in id order. */
+  stagesOf(job: JobData): StageData[] {
+    return job.stageIds.flatMap((id) => {
+      const s = this.stages.get(id);
+      return s === undefined ? [] : [s];
+    });
+  }
+
+  private handleStageSubmitted(d: StageSubmittedEvent): void {
+    for (const r of d.rdds) this.rddNames.set(r.id, r);
+    const job = this.jobs.get(d.jobId);
+    if (job !== undefined && !job.stageIds.includes(d.stageId)) job.stageIds.push(d.stageId);
+    const previous = this.stages.get(d.stageId);
+    const stage: StageData = {
+      stageId: d.stageId,
+      jobId: d.jobId,
+      kind: d.kind,
+      status: 'active',
+      submissions: (previous?.submissions ?? 0) + 1,
+      numTasks: d.numTasks,
+      submissionTime: d.time,
+      parentStageIds: d.parentStageIds,
+      rdds: d.rdds,
+      metrics: emptyTotals(),
+      tasks: previous?.tasks ?? [],
+    };
+    if (d.shuffleId !== undefined) stage.shuffleId = d.shuffleId;
+    this.stages.set(d.stageId, stage);
+  }
+
+  private handleTaskEnd(d: TaskEndEvent): void {
+    const task: TaskData = {
+      taskId: d.taskId,
+      stageId: d.stageId,
+      partitionIndex: d.partitionIndex,
+      attempt: d.attempt,
+      successful: d.successful,
+    };
+    if (d.metrics !== undefined) task.metrics = d.metrics;
+    if (d.failure !== undefined) task.failure = d.failure;
+    const stage = this.stages.get(d.stageId);
+    if (stage !== undefined) {
+      stage.tasks.push(task);
+      // Live totals until stageCompleted brings the scheduler's own.
+      if (stage.status === 'active') addTaskToTotals(stage.metrics, d.metrics, d.successful);
+    }
+    const m = d.metrics;
+    if (m === undefined) return;
+    let w = this.workers.get(m.threadId);
+    if (w === undefined) {
+      w = {
+        threadId: m.threadId,
+        tasks: 0,
+        failedTasks: 0,
+        taskTimeMs: 0,
+        gcTimeMs: 0,
+        shuffleReadBytes: 0,
+        shuffleWriteBytes: 0,
+      };
+      this.workers.set(m.threadId, w);
+    }
+    w.tasks++;
+    if (!d.successful) w.failedTasks++;
+    w.taskTimeMs += m.durationMs;
+    w.gcTimeMs += m.gcTimeMs;
+    w.shuffleReadBytes += m.shuffleReadBytes;
+    w.shuffleWriteBytes += m.shuffleWriteBytes;
+  }
+}

@@ -1,0 +1,212 @@
+// The application-wide pages: Storage (cached RDDs), Checkpoints, Workers (threads), Streaming,
+// Environment, and the history server's list of applications.
+
+import { fmtBytes, fmtCount, fmtDuration, fmtTime, html, type SafeHtml } from '../html.js';
+import type { AppStatusStore } from '../app-status-store.js';
+
+export function storagePage(store: AppStatusStore): SafeHtml {
+  const rdds = [...store.storage.values()].sort((a, b) => a.rddId - b.rddId);
+  return html`<h1>Storage</h1>
+    ${rdds.length === 0 ? html`<p>No cached RDDs.</p>` : ''}
+    <table class="storage">
+      <thead>
+        <tr>
+          <th>RDD</th>
+          <th>Storage Level</th>
+          <th>Cached Partitions</th>
+          <th>Size in Memory</th>
+          <th>Size on Disk</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${rdds.map((r) => {
+          let mem = 0;
+          let disk = 0;
+          for (const b of r.blocks.values()) {
+            if (b.where === 'memory') mem += b.bytes;
+            else disk += b.bytes;
+          }
+          return html`<tr data-rdd-id="${r.rddId}">
+            <td class="rdd-name">[${r.rddId}] ${r.name ?? ''}</td>
+            <td>${r.storageLevel}</td>
+            <td>${r.blocks.size}${r.numPartitions === undefined ? '' : ` / ${r.numPartitions}`}</td>
+            <td>${fmtBytes(mem)}</td>
+            <td>${fmtBytes(disk)}</td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>
+    <p>
+      Sizes are as the blocks were written; a memory block spilled or dropped later under memory
+      pressure still shows here until the RDD is unpersisted.
+    </p>`;
+}
+
+export function checkpointsPage(store: AppStatusStore): SafeHtml {
+  return html`<h1>Checkpoints</h1>
+    ${store.checkpoints.length === 0 ? html`<p>No checkpoints written.</p>` : ''}
+    <table class="checkpoints">
+      <thead>
+        <tr>
+          <th>RDD</th>
+          <th>Path</th>
+          <th>Codec</th>
+          <th>Written</th>
+          <th>Partitions</th>
+          <th>Records</th>
+          <th>Bytes</th>
+          <th>Duration</th>
+          <th>Write Throughput</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${store.checkpoints.map(
+          (c) =>
+            html`<tr data-rdd-id="${c.rddId}">
+              <td class="rdd-name">[${c.rddId}] ${c.name ?? ''}</td>
+              <td>${c.path ?? ''}</td>
+              <td>${c.codec ?? ''}</td>
+              <td>${fmtTime(c.time)}</td>
+              <td>${c.partitions}</td>
+              <td>${fmtCount(c.records)}</td>
+              <td>${fmtBytes(c.bytes)}</td>
+              <td>${fmtDuration(c.durationMs)}</td>
+              <td>
+                ${c.durationMs > 0 ? `${fmtBytes(Math.round((c.bytes * 1000) / c.durationMs))}/s` : ''}
+              </td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
+}
+
+export function workersPage(store: AppStatusStore): SafeHtml {
+  const workers = [...store.workers.values()].sort((a, b) => a.threadId - b.threadId);
+  return html`<h1>Workers</h1>
+    <table class="workers">
+      <thead>
+        <tr>
+          <th>Worker</th>
+          <th>Tasks</th>
+          <th>Failed Tasks</th>
+          <th>Task Time</th>
+          <th>GC Time</th>
+          <th>Shuffle Read</th>
+          <th>Shuffle Write</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${workers.map(
+          (w) =>
+            html`<tr data-thread-id="${w.threadId}">
+              <td>thread ${w.threadId}</td>
+              <td>${w.tasks}</td>
+              <td>${w.failedTasks}</td>
+              <td>${fmtDuration(w.taskTimeMs)}</td>
+              <td>${fmtDuration(w.gcTimeMs)}</td>
+              <td>${fmtBytes(w.shuffleReadBytes)}</td>
+              <td>${fmtBytes(w.shuffleWriteBytes)}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>`;
+}
+
+export function environmentPage(store: AppStatusStore): SafeHtml {
+  const app = store.app;
+  if (app === undefined)
+    return html`<h1>Environment</h1>
+      <p>No application start recorded.</p>`;
+  return html`<h1>Environment</h1>
+    <table class="environment">
+      <tbody>
+        <tr>
+          <th>Application</th>
+          <td>${app.appName}</td>
+        </tr>
+        <tr>
+          <th>Application Id</th>
+          <td>${app.applicationId}</td>
+        </tr>
+        <tr>
+          <th>Kindling</th>
+          <td>${app.kindlingVersion}</td>
+        </tr>
+        <tr>
+          <th>Node</th>
+          <td>${app.nodeVersion}</td>
+        </tr>
+        <tr>
+          <th>Event log format</th>
+          <td>${app.formatVersion}</td>
+        </tr>
+      </tbody>
+    </table>
+    <h2>Options</h2>
+    <table class="options">
+      <tbody>
+        ${Object.entries(app.options).map(
+          ([k, v]) =>
+            html`<tr>
+              <th>${k}</th>
+              <td>${v === undefined ? '' : JSON.stringify(v)}</td>
+            </tr>`,
+        )}
+      </tbody>
+    </table>
+    ${
+      store.warnings.length === 0
+        ? ''
+        : html`<h2>Warnings</h2>
+            <ul>
+              ${store.warnings.map((w) => html`<li>${fmtTime(w.time)} ${w.message}${w.path === undefined ? '' : ` (${w.path})`}</li>`)}
+            </ul>`
+    }`;
+}
+
+export interface AppListEntry {
+  store: AppStatusStore;
+  file: string;
+  warnings: { message: string }[];
+}
+
+export function applicationsPage(apps: AppListEntry[]): SafeHtml {
+  return html`<h1>Applications</h1>
+    <table class="applications">
+      <thead>
+        <tr>
+          <th>App Id</th>
+          <th>Name</th>
+          <th>Started</th>
+          <th>Completed</th>
+          <th>Duration</th>
+          <th>Jobs</th>
+          <th>Event log</th>
+        </tr>
+      </thead>
+      <tbody>
+        ${apps.map(({ store, file, warnings }) => {
+          const app = store.app;
+          if (app === undefined)
+            return html`<tr>
+              <td colspan="7">${file}: no applicationStart line</td>
+            </tr>`;
+          return html`<tr>
+            <td>
+              <a href="/history/${encodeURIComponent(app.applicationId)}/jobs/"
+                >${app.applicationId}</a
+              >
+            </td>
+            <td>${app.appName}</td>
+            <td>${fmtTime(app.startTime)}</td>
+            <td>${app.endTime === undefined ? 'in progress' : fmtTime(app.endTime)}</td>
+            <td>${app.endTime === undefined ? '' : fmtDuration(app.endTime - app.startTime)}</td>
+            <td>${store.jobs.size}</td>
+            <td>
+              ${file}${warnings.map((w) => html`<br /><span class="failed">${w.message}</span>`)}
+            </td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>`;
+}

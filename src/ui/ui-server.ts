@@ -1,0 +1,207 @@
+// The web UI's HTTP server (Spark's SparkUI / HistoryServer) on node:http: routes a request to
+// a page or the JSON API of one application's AppStatusStore. The live UI serves one store at
+// the root; the history UI lists applications at / and serves each under /history/<appId>/.
+// Binds to port, port+1, ... as Spark does (spark.port.maxRetries = 16).
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AppStatusStore } from './app-status-store.js';
+import { appApi, applicationJson } from './api.js';
+import { html, type SafeHtml } from './html.js';
+import { page, type Tab } from './layout.js';
+import {
+  applicationsPage,
+  checkpointsPage,
+  environmentPage,
+  storagePage,
+  workersPage,
+  type AppListEntry,
+} from './pages/app-pages.js';
+import { jobPage, jobsPage, stageTable } from './pages/jobs-pages.js';
+import { stagePage } from './pages/stage-page.js';
+import { streamingPage } from './pages/streaming-page.js';
+
+export const MAX_PORT_RETRIES = 16;
+
+export type UiSource =
+  { kind: 'live'; store: AppStatusStore } | { kind: 'history'; apps: () => AppListEntry[] };
+
+export interface UiServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+type Response = { status: number; type: string; body: string } | { status: 302; location: string };
+
+export async function startUiServer(
+  source: UiSource,
+  opts: { host: string; port: number },
+): Promise<UiServer> {
+  const server = http.createServer((req, res) => {
+    let out: Response;
+    try {
+      out = route(source, req);
+    } catch (e) {
+      out = text(500, `Internal error: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (out.status === 302 && 'location' in out) {
+      res.writeHead(302, { location: out.location }).end();
+      return;
+    }
+    if ('body' in out)
+      res
+        .writeHead(out.status, { 'content-type': out.type, 'cache-control': 'no-store' })
+        .end(out.body);
+  });
+  // Keep-alive sockets of a browser must not hold stop() open.
+  server.keepAliveTimeout = 1000;
+  const port = await listen(server, opts.host, opts.port);
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function listen(server: http.Server, host: string, first: number): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const port = first === 0 ? 0 : first + attempt;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      return (server.address() as AddressInfo).port;
+    } catch (e) {
+      const busy = e instanceof Error && 'code' in e && e.code === 'EADDRINUSE';
+      if (!busy || first === 0 || attempt >= MAX_PORT_RETRIES) throw e;
+    }
+  }
+}
+
+function text(status: number, body: string): Response {
+  return { status, type: 'text/plain; charset=utf-8', body };
+}
+
+function json(body: unknown, status = 200): Response {
+  return { status, type: 'application/json; charset=utf-8', body: JSON.stringify(body, null, 1) };
+}
+
+function route(source: UiSource, req: http.IncomingMessage): Response {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const parts = url.pathname.split('/').filter((p) => p !== '');
+  const fragment = req.headers['x-kindling-fragment'] === '1';
+  if (parts[0] === 'api' && parts[1] === 'v1') return routeApi(source, parts.slice(2));
+  if (source.kind === 'live') {
+    if (url.pathname === '/' || url.pathname === '') return { status: 302, location: '/jobs/' };
+    return routePage(source.store, '', undefined, parts, url, fragment);
+  }
+  if (parts[0] === 'history' && parts[1] !== undefined) {
+    const id = decodeURIComponent(parts[1]);
+    const app = source.apps().find((a) => a.store.app?.applicationId === id);
+    if (app === undefined) return text(404, `No application ${id}`);
+    const base = `/history/${encodeURIComponent(id)}`;
+    if (parts.length === 2) return { status: 302, location: `${base}/jobs/` };
+    return routePage(app.store, base, '/', parts.slice(2), url, fragment);
+  }
+  if (url.pathname === '/') {
+    const body = applicationsPage(source.apps());
+    return html200(fragment ? body.value : appListFrame(body));
+  }
+  return text(404, `Not found: ${url.pathname}`);
+}
+
+function appListFrame(body: SafeHtml): string {
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>Kindling history</title>
+      </head>
+      <body style="font-family:system-ui,sans-serif">
+        <main>${body}</main>
+      </body>
+    </html>`.value;
+}
+
+function html200(body: string): Response {
+  return { status: 200, type: 'text/html; charset=utf-8', body };
+}
+
+function routePage(
+  store: AppStatusStore,
+  base: string,
+  home: string | undefined,
+  parts: string[],
+  url: URL,
+  fragment: boolean,
+): Response {
+  const id = Number(url.searchParams.get('id'));
+  const render = (tab: Tab, title: string, body: SafeHtml): Response =>
+    html200(
+      fragment
+        ? body.value
+        : page({ store, base, tab, title, ...(home === undefined ? {} : { home }) }, body),
+    );
+  const [first, second] = parts;
+  switch (first) {
+    case 'jobs': {
+      if (second === 'job') {
+        const job = store.jobs.get(id);
+        if (job === undefined) return text(404, `No job ${url.searchParams.get('id')}`);
+        return render('jobs', `Job ${id}`, jobPage(store, base, job));
+      }
+      return render('jobs', 'Jobs', jobsPage(store, base));
+    }
+    case 'stages': {
+      if (second === undefined) {
+        const all = [...store.stages.values()].sort((a, b) => b.stageId - a.stageId);
+        return render(
+          'stages',
+          'Stages',
+          html`<h1>Stages</h1>
+            ${stageTable(all, base, Date.now())}`,
+        );
+      }
+      const stage = store.stages.get(id);
+      if (second !== 'stage' || stage === undefined)
+        return text(404, `No stage ${url.searchParams.get('id')}`);
+      const sort = url.searchParams.get('sort') ?? 'index';
+      const desc = url.searchParams.get('desc') === '1';
+      return render('stages', `Stage ${id}`, stagePage(stage, base, { sort, desc }));
+    }
+    case 'storage':
+      return render('storage', 'Storage', storagePage(store));
+    case 'checkpoints':
+      return render('checkpoints', 'Checkpoints', checkpointsPage(store));
+    case 'workers':
+      return render('workers', 'Workers', workersPage(store));
+    case 'streaming':
+      return render('streaming', 'Streaming', streamingPage(store));
+    case 'environment':
+      return render('environment', 'Environment', environmentPage(store));
+    case undefined:
+    default:
+      return text(404, `Not found: ${url.pathname}`);
+  }
+}
+
+function routeApi(source: UiSource, parts: string[]): Response {
+  if (parts[0] !== 'applications') return json({ error: 'not found' }, 404);
+  const stores = source.kind === 'live' ? [source.store] : source.apps().map((a) => a.store);
+  if (parts[1] === undefined || parts[1] === '') return json(stores.map(applicationJson));
+  const id = decodeURIComponent(parts[1]);
+  const store = stores.find((s) => s.app?.applicationId === id);
+  if (store === undefined) return json({ error: `no application ${id}` }, 404);
+  const result = appApi(store, parts.slice(2));
+  return result.kind === 'ok' ? json(result.body) : json({ error: `no ${result.what}` }, 404);
+}

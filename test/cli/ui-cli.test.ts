@@ -1,0 +1,59 @@
+// `kindling run` serves the web UI while the job runs and prints its URL; --no-ui turns it off;
+// --event-log-dir writes the application's event log.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-ui-cli-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+// The job asks its own UI which jobs it has seen: proof the server is live during the run.
+const job = path.join(dir, 'self-check.mjs');
+fs.writeFileSync(
+  job,
+  `export default async (ctx) => {
+    await ctx.range(0, 10, 1, 2).count();
+    const url = await ctx.uiWebUrl();
+    if (url === undefined) return 'no ui';
+    const jobs = await (await fetch(url + '/api/v1/applications/' + ctx.applicationId + '/jobs')).json();
+    return 'jobs seen by the ui: ' + jobs.length;
+  };\n`,
+);
+
+function kindling(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [MAIN, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+test('kindling run serves the web UI during the job and prints its URL', async () => {
+  const out = await kindling('run', job, '--workers', '1');
+  assert.equal(out.code, 0, out.stderr);
+  assert.match(out.stderr, /kindling: web UI at http:\/\/127\.0\.0\.1:\d+\/\n/);
+  assert.match(out.stdout, /jobs seen by the ui: 1/);
+});
+
+test('kindling run --no-ui starts no server', async () => {
+  const out = await kindling('run', job, '--workers', '1', '--no-ui');
+  assert.equal(out.code, 0, out.stderr);
+  assert.doesNotMatch(out.stderr, /web UI/);
+  assert.match(out.stdout, /no ui/);
+});
+
+test('kindling run --event-log-dir writes the event log of the run', async () => {
+  const logs = path.join(dir, 'logs');
+  const out = await kindling('run', job, '--workers', '1', '--no-ui', '--event-log-dir', logs);
+  assert.equal(out.code, 0, out.stderr);
+  const files = fs.readdirSync(logs);
+  assert.equal(files.length, 1);
+  assert.match(files[0] ?? '', /^app-.*\.jsonl$/);
+});

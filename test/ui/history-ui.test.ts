@@ -1,0 +1,139 @@
+// The history UI: an event log written by one context and served by `kindling ui` (a child
+// process) shows the same jobs, through the JSON API and in a headless browser; a malformed
+// line is reported naming its line, and the rest still served.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Context, type JobEndEvent } from 'kindling';
+import { launchBrowser, skipWithoutBrowser } from './browser.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-history-'));
+const logDir = path.join(dir, 'logs');
+let appId: string;
+const ended: JobEndEvent[] = [];
+let server: { child: ChildProcess; url: string; stderr: () => string } | undefined;
+
+/** Starts `kindling ui` and resolves with its URL from the first line it prints. */
+function startHistory(
+  target: string,
+): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
+  const child = spawn(process.execPath, [MAIN, 'ui', target, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /history UI at (http:\/\/\S+?)\/? /.exec(out);
+      if (m?.[1] !== undefined) resolve({ child, url: m[1], stderr: () => err });
+    });
+    child.once('exit', (code) => reject(new Error(`kindling ui exited ${code}: ${err}`)));
+  });
+}
+
+before(async () => {
+  const ctx = new Context({ workers: 2, progress: false, eventLogDir: logDir, maxTaskFailures: 1 });
+  appId = ctx.applicationId;
+  ctx.on('jobEnd', (e) => ended.push(e));
+  try {
+    await ctx
+      .parallelize([1, 2, 3, 4], 2)
+      .map((x): [number, number] => [x % 2, x])
+      .groupByKey()
+      .collect();
+    await ctx.range(0, 10, 1, 5).setName('ten').count();
+    await assert.rejects(
+      ctx
+        .parallelize([1], 1)
+        .map(() => {
+          throw new Error('always');
+        })
+        .collect(),
+    );
+  } finally {
+    await ctx.stop();
+  }
+  // A damaged copy: one line of garbage between the events.
+  const log = fs.readFileSync(path.join(logDir, `${appId}.jsonl`), 'utf8').split('\n');
+  log.splice(3, 0, '{"event": oops');
+  fs.writeFileSync(path.join(logDir, `${appId}-damaged.jsonl`), log.join('\n'));
+  fs.renameSync(path.join(logDir, `${appId}-damaged.jsonl`), path.join(dir, 'damaged.jsonl'));
+  server = await startHistory(logDir);
+});
+
+after(async () => {
+  if (server !== undefined) {
+    const exited = new Promise((r) => server?.child.once('exit', r));
+    server.child.kill('SIGTERM');
+    await exited;
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('kindling ui serves the logged application with the same jobs the listeners saw', async () => {
+  const base = `${server?.url}/api/v1/applications`;
+  const apps = (await (await fetch(base)).json()) as {
+    id: string;
+    attempts: { completed: boolean }[];
+  }[];
+  assert.deepEqual(
+    apps.map((a) => [a.id, a.attempts[0]?.completed]),
+    [[appId, true]],
+  );
+  const jobs = (await (await fetch(`${base}/${appId}/jobs`)).json()) as {
+    jobId: number;
+    status: string;
+    durationMs: number;
+  }[];
+  assert.deepEqual(
+    jobs.map((j) => [j.jobId, j.status, j.durationMs]).reverse(),
+    ended.map((e) => [e.jobId, e.succeeded ? 'SUCCEEDED' : 'FAILED', e.durationMs]),
+  );
+});
+
+test(
+  'the history pages show the same jobs in a browser',
+  { skip: skipWithoutBrowser },
+  async () => {
+    const { browser, close } = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${server?.url}/`);
+      await page.locator('table.applications a', { hasText: appId }).click();
+      await page.waitForURL(/\/history\/.+\/jobs\//);
+      const rows = page.locator('table.jobs tr.job-row');
+      assert.equal(await rows.count(), 3);
+      assert.match(
+        await page.locator('tr.job-row[data-job-id="1"]').innerText(),
+        /count of RDD \d+ \(ten\)\s.*5\/5\s+SUCCEEDED/s,
+      );
+      assert.match(await page.locator('tr.job-row[data-job-id="2"]').innerText(), /FAILED/);
+      await page.locator('tr.job-row[data-job-id="0"] a').click();
+      assert.equal(await page.locator('svg.dag g.stage-node').count(), 2);
+    } finally {
+      await close();
+    }
+  },
+);
+
+test('a malformed line is reported with its line number and the other events still load', async () => {
+  const damaged = await startHistory(path.join(dir, 'damaged.jsonl'));
+  try {
+    assert.match(damaged.stderr(), /damaged\.jsonl line 4 is not an event/);
+    const jobs = (await (
+      await fetch(`${damaged.url}/api/v1/applications/${appId}/jobs`)
+    ).json()) as unknown[];
+    assert.equal(jobs.length, 3);
+  } finally {
+    const exited = new Promise((r) => damaged.child.once('exit', r));
+    damaged.child.kill('SIGTERM');
+    await exited;
+  }
+});
