@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'STREAMING_CHECKPOINT_INCOMPATIBLE'
   | 'STREAMING_STATE_ERROR'
   | 'STREAMING_BATCH_FAILED'
-  | 'STREAMING_CHECKPOINT_WRITE_FAILED';
+  | 'STREAMING_CHECKPOINT_WRITE_FAILED'
+  | 'CLUSTER_UNREACHABLE';
 
 export interface ErrorContext {
   rddId?: number;
@@ -32,6 +33,8 @@ export interface ErrorContext {
   variable?: string;
   operator?: string;
   batchTimeMs?: number;
+  /** Cluster mode: the master URL, its password replaced by '***'. */
+  url?: string;
 }
 
 export class KindlingError extends Error {
@@ -181,6 +184,15 @@ export const errors = {
 
   unsupported(message: string, context: ErrorContext = {}): KindlingError {
     return new KindlingError('UNSUPPORTED_OPERATION', message, context);
+  },
+
+  /** Cluster mode: Redis did not answer; `url` has its password already redacted. */
+  clusterUnreachable(url: string, detail: string): KindlingError {
+    return new KindlingError(
+      'CLUSTER_UNREACHABLE',
+      `Cannot reach the cluster master ${url}: ${detail}`,
+      { url },
+    );
   },
 };
 

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { errors } from './errors.js';
 import type { Codec } from './format/frames.js';
+import { parseMaster, type MasterSpec } from './cluster/master-url.js';
 
 export interface ContextOptions {
   /** Worker threads; default: available cores. */
@@ -24,6 +25,10 @@ export interface ContextOptions {
   progress?: boolean;
   /** Records a shuffle map task buffers (distinct keys when combining) before spilling to disk; default 1,000,000. */
   shuffleSpillRecords?: number;
+  /** 'local' (default: worker threads) or 'redis://[:password@]host:port[/db]' (cluster mode). */
+  master?: string;
+  /** Cluster mode: a directory every machine mounts at the same path (shuffle, cache, plans). */
+  storage?: string;
 }
 
 export interface ResolvedContextOptions {
@@ -37,6 +42,9 @@ export interface ResolvedContextOptions {
   memoryLimitBytes: number;
   progress: boolean;
   shuffleSpillRecords: number;
+  master: MasterSpec;
+  /** Absolute; set exactly when master is a redis URL. */
+  storage: string | undefined;
 }
 
 const KNOWN = new Set([
@@ -50,6 +58,8 @@ const KNOWN = new Set([
   'memoryLimitBytes',
   'progress',
   'shuffleSpillRecords',
+  'master',
+  'storage',
 ]);
 
 export function resolveContextOptions(opts: ContextOptions | undefined): ResolvedContextOptions {
@@ -86,7 +96,29 @@ export function resolveContextOptions(opts: ContextOptions | undefined): Resolve
       opts.shuffleSpillRecords,
       1_000_000,
     ),
+    ...clusterOptions(opts),
   };
+}
+
+/** master and storage: storage is required exactly in cluster mode, where workers share it. */
+function clusterOptions(opts: ContextOptions): { master: MasterSpec; storage: string | undefined } {
+  const master = parseMaster('options.master', opts.master);
+  const storage = optionalString('options.storage', opts.storage);
+  if (storage?.startsWith('s3://')) {
+    throw errors.unsupported(
+      `options.storage: s3:// storage is not supported yet; use a directory every machine mounts`,
+      { argument: 'options.storage' },
+    );
+  }
+  if (master.kind === 'local') return { master, storage: undefined };
+  if (storage === undefined) {
+    throw errors.invalidArgument(
+      'options.storage',
+      'a directory every machine mounts at the same path (required with a redis:// master)',
+      storage,
+    );
+  }
+  return { master, storage: path.resolve(storage) };
 }
 
 export function positiveInt(name: string, value: unknown, fallback?: number): number {

@@ -6,12 +6,14 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { errors, KindlingError } from '../errors.js';
 
 export const USAGE = `Usage:
-  kindling run JOB [--workers N] [--checkpoint-dir DIR] [--compression none|lz4]
+  kindling run JOB [--workers N] [--checkpoint-dir DIR] [--compression none|lz4] [--master URL] [--storage DIR]
       JOB is a .js, .mjs or .ts module whose default export is async (ctx: Context) => unknown
   kindling inspect DIR [--json]
       a checkpoint (_manifest.json) or a streaming checkpoint (checkpoint-<ms> files): what is there, verified
   kindling bench [NAME] [--list]
       the benchmark suite, or one bench of it; results go to bench/results/<name>.json
+  kindling worker --master redis://[:password@]host:port[/db] [--threads N] [--name NAME]
+      a cluster worker process: runs the tasks of drivers started with --master on the same URL
   kindling --help | --version`;
 
 /** An argument error: printed with the usage, exit code 2. */

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   run: async (args) => (await import('./run.js')).runCommand(args),
   inspect: async (args) => (await import('./inspect.js')).inspectCommand(args),
   bench: async (args) => (await import('./bench.js')).benchCommand(args),
+  worker: async (args) => (await import('./worker.js')).workerCommand(args),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -26,11 +26,15 @@ export async function runCommand(args: string[]): Promise<number> {
     workers: { type: 'string', short: 'w' },
     'checkpoint-dir': { type: 'string' },
     compression: { type: 'string' },
+    master: { type: 'string' },
+    storage: { type: 'string' },
   });
   const [job] = expectPositionals(positionals, ['JOB']) as [string];
   const workers = positiveIntFlag('--workers', values.workers);
   const checkpointDir = stringFlag('--checkpoint-dir', values['checkpoint-dir']);
   const compression = choiceFlag('--compression', values.compression, ['none', 'lz4'] as const);
+  const master = stringFlag('--master', values.master);
+  const storage = stringFlag('--storage', values.storage);
   const jobFile = path.resolve(job);
   if (!JOB_EXTENSIONS.includes(path.extname(jobFile))) {
     throw usageError('JOB', `a ${JOB_EXTENSIONS.join(', ')} file`, job);
@@ -43,6 +47,8 @@ export async function runCommand(args: string[]): Promise<number> {
     ...(workers === undefined ? {} : { workers }),
     ...(checkpointDir === undefined ? {} : { checkpointDir: path.resolve(checkpointDir) }),
     ...(compression === undefined ? {} : { checkpointCompression: compression }),
+    ...(master === undefined ? {} : { master }),
+    ...(storage === undefined ? {} : { storage: path.resolve(storage) }),
   });
   const started = performance.now();
   let failed = false;
