@@ -43,7 +43,9 @@ const JOBS: Record<string, Job> = {
       Array.from({ length: 20 }, (_, i) => [i % 7, `r${i}`] as [number, string]),
       2,
     );
-    return (await left.join(right, { numPartitions: 4 }).collect()).map((r) => JSON.stringify(r)).sort();
+    return (await left.join(right, { numPartitions: 4 }).collect())
+      .map((r) => JSON.stringify(r))
+      .sort();
   },
   'accumulators counted once per partition': async (ctx) => {
     const acc = ctx.longAccumulator('seen');
