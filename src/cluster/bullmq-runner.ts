@@ -22,6 +22,7 @@ import {
   encodeBase64,
   jobId,
   KEY_PREFIX,
+  LOCK_DURATION_MS,
   QUEUE_PREFIX,
   queueName,
   type AppRecord,
@@ -182,6 +183,13 @@ export class BullMQTaskRunner implements TaskRunner {
     events.setMaxListeners(0);
     queue.on('error', () => {});
     events.on('error', () => {});
+    // Spark logs a lost executor's tasks; here the lost task is a job whose lock expired.
+    events.on('stalled', ({ jobId: id }) =>
+      this.listener.onWarning(
+        `Task ${id} lost its worker (its lock was not renewed within ${LOCK_DURATION_MS} ms): ` +
+          `it runs again on another worker`,
+      ),
+    );
     try {
       await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     } catch (e) {
