@@ -122,7 +122,8 @@ export class BullMQTaskRunner implements TaskRunner {
       const onAbort = (): void => {
         // A waiting job is dropped; a running one finishes and its result is ignored.
         job.remove().catch(() => {});
-        reject(signal.reason);
+        const reason: unknown = signal.reason;
+        reject(reason instanceof Error ? reason : new DOMException(String(reason), 'AbortError'));
       };
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
@@ -161,8 +162,7 @@ export class BullMQTaskRunner implements TaskRunner {
   }
 
   private compatibleExecutors(): ExecutorRecord[] {
-    const c = this.connecting === undefined ? undefined : this.current;
-    return (c?.executors.records ?? []).filter((e) => e.version === this.version);
+    return (this.current?.executors.records ?? []).filter((e) => e.version === this.version);
   }
 
   private current: Connected | undefined;

@@ -33,7 +33,7 @@ async function job(ctx: Context): Promise<{ sorted: [number, string][]; lines: n
     .sortByKey(false, { numPartitions: 3 })
     .keys()
     .collect();
-  return { sorted: sorted as [number, string][], lines: lines.value };
+  return { sorted: sorted, lines: lines.value };
 }
 
 describe('cluster chaos', { skip: skipReason }, () => {
