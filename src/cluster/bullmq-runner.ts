@@ -4,6 +4,7 @@
 // The scheduler stays the judge: one run() resolves at most once, so one result per attempt.
 
 import { Queue, QueueEvents } from 'bullmq';
+import type { KindlingError } from '../errors.js';
 import type { ControlApi, TaskRequest, TaskResult } from '../protocol.js';
 import type { TaskRunner } from '../scheduler/task-runner.js';
 import { ControlPublisher } from './control-store.js';
@@ -29,6 +30,9 @@ import {
   type ExecutorRecord,
   type TaskJobData,
 } from './wire.js';
+
+/** How long stop() waits for Redis to clean up the application before it just disconnects. */
+const CLOSE_TIMEOUT_MS = 3_000;
 
 export interface ExecutorAddedEvent {
   name: string;
@@ -85,7 +89,17 @@ export class BullMQTaskRunner implements TaskRunner {
 
   async run(request: TaskRequest, signal: AbortSignal): Promise<TaskResult> {
     const c = await this.connected();
+    if (this.lostError !== undefined) throw this.lostError;
     signal.throwIfAborted();
+    // BullMQ's own clients wait for Redis to come back; the driver gives up when its client does.
+    return Promise.race([this.submit(c, request, signal), this.lost]);
+  }
+
+  private async submit(
+    c: Connected,
+    request: TaskRequest,
+    signal: AbortSignal,
+  ): Promise<TaskResult> {
     try {
       await c.publisher.publishPlan(request.planId);
     } catch (e) {
@@ -152,12 +166,31 @@ export class BullMQTaskRunner implements TaskRunner {
     } catch {
       return;
     }
+    this.closing = true;
     await c.executors.stop();
-    // The app key goes first: workers then stop taking this application's jobs.
     await c.heartbeat.stop();
-    await c.queue.obliterate({ force: true }).catch(() => {});
-    await deleteMatching(c.redis, `${KEY_PREFIX}:${this.appId}:*`).catch(() => {});
-    await Promise.all([c.events.close(), c.queue.close()]);
+    // The app key went first: workers then stop taking this application's jobs. Cleaning up
+    // waits for Redis, so it is bounded: a Redis that is gone leaves nothing to clean.
+    const polite = (async () => {
+      if (this.lostError !== undefined || c.redis.status !== 'ready') return;
+      await c.queue.obliterate({ force: true }).catch(() => {});
+      await deleteMatching(c.redis, `${KEY_PREFIX}:${this.appId}:*`).catch(() => {});
+      await Promise.all([c.events.close(), c.queue.close()]);
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
+    });
+    await Promise.race([polite.catch(() => {}), deadline]);
+    clearTimeout(timer);
+    // close() marks them closing (QueueEvents' read loop retries until then), disconnect()
+    // cuts the sockets a dead Redis would keep close() waiting on.
+    // cuts the sockets a dead Redis would keep close() waiting on. Neither is awaited: BullMQ's
+    // disconnect waits for an 'end' that a client stuck reconnecting never emits.
+    c.events.close().catch(() => {});
+    c.queue.close().catch(() => {});
+    c.events.disconnect().catch(() => {});
+    c.queue.disconnect().catch(() => {});
     c.redis.disconnect();
   }
 
@@ -166,6 +199,13 @@ export class BullMQTaskRunner implements TaskRunner {
   }
 
   private current: Connected | undefined;
+  private closing = false;
+  /** Set once the command client gave up reconnecting: every pending and later run fails. */
+  private lostError: KindlingError | undefined;
+  private rejectLost: (e: KindlingError) => void = () => {};
+  private readonly lost = new Promise<never>((_, reject) => {
+    this.rejectLost = reject;
+  });
 
   private connected(): Promise<Connected> {
     this.connecting ??= this.connect().then((c) => (this.current = c));
@@ -174,6 +214,13 @@ export class BullMQTaskRunner implements TaskRunner {
 
   private async connect(): Promise<Connected> {
     const redis = await connectRedis(this.master);
+    this.lost.catch(() => {});
+    // 'end': ioredis stopped reconnecting (its retryStrategy gave up), so Redis is gone for good.
+    redis.on('end', () => {
+      if (this.closing || this.lostError !== undefined) return;
+      this.lostError = asClusterError(this.master, 'the connection was lost during the job');
+      this.rejectLost(this.lostError);
+    });
     const name = queueName(this.appId);
     const connection = bullConnectionOptions(this.master);
     const queue = new Queue(name, { connection, prefix: QUEUE_PREFIX });

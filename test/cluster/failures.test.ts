@@ -84,6 +84,33 @@ describe('cluster failures', { skip: skipReason }, () => {
     }
   });
 
+  it('Redis lost in the middle of a job fails the action naming the URL, without a hang', async () => {
+    const own = await TestCluster.start();
+    await own.startWorker('orphan');
+    const ctx = new Context({ master: own.url, storage: own.storage, progress: false });
+    try {
+      const firstTask = new Promise<void>((resolve) => ctx.on('taskEnd', () => resolve()));
+      const result = ctx
+        .range(0, 6, 1, 6)
+        .map((x) => {
+          let s = 0;
+          for (let i = 0; i < 2e7; i++) s += i % 7;
+          return x + (s > 0 ? 0 : 1);
+        })
+        .collect();
+      await firstTask;
+      own.redis.child.kill('SIGKILL');
+      await assert.rejects(result, (e: unknown) => {
+        assert.ok(isKindlingError(e), String(e));
+        assert.ok(e.message.includes(own.url), e.message);
+        return true;
+      });
+    } finally {
+      await ctx.stop();
+      await own.stop();
+    }
+  });
+
   it('SIGTERM drains a worker: it exits 0 and the job still gives its answer', async () => {
     const ctx = new Context({ master: cluster.url, storage: cluster.storage, progress: false });
     const doomed = await cluster.startWorker('drained');
