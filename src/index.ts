@@ -15,6 +15,7 @@ export type { ErrorCode, ErrorContext } from './errors.js';
 export type { UserFn, FnOptions } from './rdd/user-function.js';
 export type { ShuffleOptions } from './rdd/pair-functions.js';
 export type { CheckpointWrittenEvent } from './checkpoint/checkpoint-manager.js';
+export type { ExecutorAddedEvent, ExecutorRemovedEvent } from './cluster/bullmq-runner.js';
 export {
   StreamingContext,
   DStream,
