@@ -29,6 +29,12 @@ import { openCheckpoint } from './checkpoint/checkpoint-reader.js';
 import { DAGScheduler } from './scheduler/dag-scheduler.js';
 import { lineage } from './scheduler/lineage.js';
 import { PiscinaTaskRunner } from './scheduler/piscina-runner.js';
+import type { TaskRunner } from './scheduler/task-runner.js';
+import {
+  BullMQTaskRunner,
+  type ExecutorAddedEvent,
+  type ExecutorRemovedEvent,
+} from './cluster/bullmq-runner.js';
 import { TaskDescriber } from './scheduler/plan-builder.js';
 import { ProgressBar } from './scheduler/progress-bar.js';
 import { cleanAttemptTempFiles } from './scheduler/attempt-cleanup.js';
@@ -67,6 +73,9 @@ export interface ContextEvents {
   taskEnd: TaskEndEvent;
   checkpointWritten: CheckpointWrittenEvent;
   warning: { message: string; path?: string };
+  /** Cluster mode: a `kindling worker` of this version joined (or was there at the first action). */
+  executorAdded: ExecutorAddedEvent;
+  executorRemoved: ExecutorRemovedEvent;
 }
 export type ContextEventName = keyof ContextEvents;
 
@@ -78,6 +87,8 @@ const CONTEXT_EVENTS: Record<ContextEventName, true> = {
   stageCompleted: true,
   taskEnd: true,
   checkpointWritten: true,
+  executorAdded: true,
+  executorRemoved: true,
   warning: true,
 };
 
@@ -110,7 +121,7 @@ export class Context {
   private readonly accumulators = new Map<number, Accumulator>();
   private readonly shuffleCleaner: FinalizationRegistry<number>;
   private readonly localDir: string;
-  private runner: PiscinaTaskRunner | undefined;
+  private runner: TaskRunner | undefined;
   private scheduler: DAGScheduler | undefined;
   private progress: ProgressBar | undefined;
   private stopped = false;
@@ -146,7 +157,11 @@ export class Context {
       startTime: this.startTime,
       options: { ...this.opts },
     });
-    this.localDir = path.join(this.opts.localDir, scratchDirName(contextCounter++, this.contextId));
+    // Cluster mode: shuffle files and disk blocks must be readable by every worker machine.
+    this.localDir = path.join(
+      this.opts.storage ?? this.opts.localDir,
+      scratchDirName(contextCounter++, this.contextId),
+    );
     this.blocks = new BlockManager(
       path.join(this.localDir, 'spill'),
       this.opts.memoryLimitBytes,
@@ -390,7 +405,9 @@ export class Context {
     for (const r of lineage(rdd).reverse()) await r.impl.prepare?.();
     const targets = this.checkpoints.targetsFor(rdd);
     this.stats.jobs++;
-    const encoded = await this.getScheduler().runJob(rdd, action, parts, targets);
+    const scheduler = this.getScheduler();
+    await this.runner?.ready?.();
+    const encoded = await scheduler.runJob(rdd, action, parts, targets);
     const values = encoded.map((bytes) => decodeRecords(bytes)[0] as R);
     if (completeCheckpoints) await this.checkpoints.completeAfterJob(rdd);
     return values;
@@ -401,10 +418,19 @@ export class Context {
     removeStaleScratchDirs(this.opts.localDir, (message) => this.emit('warning', { message }));
     ensureDirectory(this.localDir, 'scratch directory (options.localDir)');
     scratchDirs.add(this.localDir);
-    this.runner = new PiscinaTaskRunner(this.opts.workers, {
-      getPlan: (planId) => this.getScheduler().getPlan(planId),
-      getBroadcast: (id) => this.broadcasts.get(id),
-    });
+    const control = {
+      getPlan: (planId: string) => this.getScheduler().getPlan(planId),
+      getBroadcast: (id: number) => this.broadcasts.get(id),
+    };
+    const master = this.opts.master;
+    this.runner =
+      master.kind === 'local'
+        ? new PiscinaTaskRunner(this.opts.workers, control)
+        : new BullMQTaskRunner(master, this.contextId, this.localDir, control, this.opts.workers, {
+            onExecutorAdded: (e) => this.emit('executorAdded', e),
+            onExecutorRemoved: (e) => this.emit('executorRemoved', e),
+            onWarning: (message) => this.emit('warning', { message }),
+          });
     if (this.opts.progress) this.progress = new ProgressBar(process.stderr, this.opts.workers);
     this.scheduler = new DAGScheduler(
       this.runner,

@@ -21,7 +21,8 @@ export type ErrorCode =
   | 'STREAMING_CHECKPOINT_WRITE_FAILED'
   /** A Kindling bug: an invariant of the engine does not hold (never the user's mistake). */
   | 'INTERNAL'
-  | 'IO_ERROR';
+  | 'IO_ERROR'
+  | 'CLUSTER_UNREACHABLE';
 
 export interface ErrorContext {
   rddId?: number;
@@ -37,6 +38,8 @@ export interface ErrorContext {
   batchTimeMs?: number;
   /** The operating system's error code of an IO_ERROR (ENOSPC, EIO, ...). */
   errno?: string;
+  /** Cluster mode: the master URL, its password replaced by '***'. */
+  url?: string;
 }
 
 export class KindlingError extends Error {
@@ -281,6 +284,15 @@ export const errors = {
       'INVALID_ARGUMENT',
       `Invalid argument ${argument}: expected a path that does not exist yet, but ${file} ${when}`,
       { argument, path: file },
+    );
+  },
+
+  /** Cluster mode: Redis did not answer; `url` has its password already redacted. */
+  clusterUnreachable(url: string, detail: string): KindlingError {
+    return new KindlingError(
+      'CLUSTER_UNREACHABLE',
+      `Cannot reach the cluster master ${url}: ${detail}`,
+      { url },
     );
   },
 };

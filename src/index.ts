@@ -27,6 +27,7 @@ export type {
   MetricsTotals,
   RddInfo,
 } from './scheduler/scheduler-listener.js';
+export type { ExecutorAddedEvent, ExecutorRemovedEvent } from './cluster/bullmq-runner.js';
 export {
   StreamingContext,
   DStream,

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { errors } from './errors.js';
 import { assertDirectoryPossible } from './storage/io-errors.js';
 import type { Codec } from './format/frames.js';
+import { parseMaster, type MasterSpec } from './cluster/master-url.js';
 
 export interface ContextOptions {
   /** Worker threads, at most MAX_WORKERS (256); default: available cores. */
@@ -31,6 +32,10 @@ export interface ContextOptions {
   ui?: boolean | number;
   /** The UI's bind address; default 127.0.0.1 (loopback only). */
   uiHost?: string;
+  /** 'local' (default: worker threads) or 'redis://[:password@]host:port[/db]' (cluster mode). */
+  master?: string;
+  /** Cluster mode: a directory every machine mounts at the same path (shuffle, cache, plans). */
+  storage?: string;
 }
 
 export interface ResolvedContextOptions {
@@ -48,6 +53,9 @@ export interface ResolvedContextOptions {
   /** The first port to try, or undefined when the UI is off. */
   uiPort: number | undefined;
   uiHost: string;
+  master: MasterSpec;
+  /** Absolute; set exactly when master is a redis URL. */
+  storage: string | undefined;
 }
 
 const KNOWN = new Set([
@@ -64,6 +72,8 @@ const KNOWN = new Set([
   'eventLogDir',
   'ui',
   'uiHost',
+  'master',
+  'storage',
 ]);
 
 export function resolveContextOptions(opts: ContextOptions | undefined): ResolvedContextOptions {
@@ -105,6 +115,7 @@ export function resolveContextOptions(opts: ContextOptions | undefined): Resolve
     ),
     uiPort: uiPort(opts.ui),
     uiHost: optionalString('options.uiHost', opts.uiHost) ?? '127.0.0.1',
+    ...clusterOptions(opts),
   };
 }
 
@@ -117,6 +128,27 @@ function uiPort(value: unknown): number | undefined {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 65535)
     throw errors.invalidArgument('options.ui', 'a boolean or a port number (0-65535)', value);
   return value;
+}
+
+/** master and storage: storage is required exactly in cluster mode, where workers share it. */
+function clusterOptions(opts: ContextOptions): { master: MasterSpec; storage: string | undefined } {
+  const master = parseMaster('options.master', opts.master);
+  const storage = optionalString('options.storage', opts.storage);
+  if (storage?.startsWith('s3://')) {
+    throw errors.unsupported(
+      `options.storage: s3:// storage is not supported yet; use a directory every machine mounts`,
+      { argument: 'options.storage' },
+    );
+  }
+  if (master.kind === 'local') return { master, storage: undefined };
+  if (storage === undefined) {
+    throw errors.invalidArgument(
+      'options.storage',
+      'a directory every machine mounts at the same path (required with a redis:// master)',
+      storage,
+    );
+  }
+  return { master, storage: path.resolve(storage) };
 }
 
 export function positiveInt(name: string, value: unknown, fallback?: number): number {

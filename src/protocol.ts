@@ -334,9 +334,12 @@ export interface SerializedError {
   kindling?: { code: string; context: Record<string, unknown> };
 }
 
-/** The control plane the main thread exposes to workers over comlink. */
+/**
+ * The control plane the main thread exposes to workers over comlink. Cluster mode's worker
+ * process answers from Redis, hence the promises (comlink awaits them).
+ */
 export interface ControlApi {
-  getPlan(planId: string): StagePlan;
+  getPlan(planId: string): StagePlan | Promise<StagePlan>;
   getBroadcast(id: number): unknown;
 }
 

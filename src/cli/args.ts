@@ -7,7 +7,7 @@ import { errors, KindlingError } from '../errors.js';
 
 export const USAGE = `Usage:
   kindling run JOB [--workers N] [--checkpoint-dir DIR] [--compression none|lz4]
-                   [--event-log-dir DIR] [--no-ui]
+                   [--event-log-dir DIR] [--no-ui] [--master URL] [--storage DIR]
       JOB is a .js, .mjs or .ts module whose default export is async (ctx: Context) => unknown;
       the web UI is on (port 4040 or the next free one) unless --no-ui
   kindling inspect DIR [--json]
@@ -16,6 +16,8 @@ export const USAGE = `Usage:
       the benchmark suite, or one bench of it; results go to bench/results/<name>.json
   kindling ui EVENTLOG_OR_DIR [--port N] [--host H]
       the web UI over event logs (eventLogDir) of finished or running applications; port 18080
+  kindling worker --master redis://[:password@]host:port[/db] [--threads N] [--name NAME]
+      a cluster worker process: runs the tasks of drivers started with --master on the same URL
   kindling --help | --version`;
 
 /** An argument error: printed with the usage, exit code 2. */

@@ -12,6 +12,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   inspect: async (args) => (await import('./inspect.js')).inspectCommand(args),
   bench: async (args) => (await import('./bench.js')).benchCommand(args),
   ui: async (args) => (await import('./ui.js')).uiCommand(args),
+  worker: async (args) => (await import('./worker.js')).workerCommand(args),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -28,6 +28,8 @@ export async function runCommand(args: string[]): Promise<number> {
     compression: { type: 'string' },
     'event-log-dir': { type: 'string' },
     'no-ui': { type: 'boolean' },
+    master: { type: 'string' },
+    storage: { type: 'string' },
   });
   const [job] = expectPositionals(positionals, ['JOB']) as [string];
   const workers = positiveIntFlag('--workers', values.workers);
@@ -35,6 +37,8 @@ export async function runCommand(args: string[]): Promise<number> {
   const compression = choiceFlag('--compression', values.compression, ['none', 'lz4'] as const);
   const eventLogDir = stringFlag('--event-log-dir', values['event-log-dir']);
   const ui = values['no-ui'] !== true;
+  const master = stringFlag('--master', values.master);
+  const storage = stringFlag('--storage', values.storage);
   const jobFile = path.resolve(job);
   if (!JOB_EXTENSIONS.includes(path.extname(jobFile))) {
     throw usageError('JOB', `a ${JOB_EXTENSIONS.join(', ')} file`, job);
@@ -49,6 +53,8 @@ export async function runCommand(args: string[]): Promise<number> {
     ...(compression === undefined ? {} : { checkpointCompression: compression }),
     ...(eventLogDir === undefined ? {} : { eventLogDir: path.resolve(eventLogDir) }),
     ui,
+    ...(master === undefined ? {} : { master }),
+    ...(storage === undefined ? {} : { storage: path.resolve(storage) }),
   });
   ctx.on('warning', (w) => process.stderr.write(`kindling: warning: ${w.message}\n`));
   const uiUrl = ui ? await ctx.uiWebUrl() : undefined;

@@ -85,6 +85,8 @@ const NAMES: ReadonlySet<string> = new Set<LoggedEventName>([
   'stageCompleted',
   'taskEnd',
   'checkpointWritten',
+  'executorAdded',
+  'executorRemoved',
   'warning',
 ]);
 

@@ -9,5 +9,7 @@ export interface TaskRunner {
   /** Several first attempts in one round trip; results in the same order. */
   runBatch(requests: TaskRequest[], signal: AbortSignal): Promise<TaskResult[]>;
   readonly workers: number;
+  /** Connects before the first job when connecting can fail (cluster mode: Redis). */
+  ready?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -2,9 +2,8 @@
 // JSON API read, built by replaying LoggedEvents one at a time. The live UI feeds it from the
 // Context as events happen; the history UI feeds it the lines of an event log: one code path.
 
+import type { ExecutorAddedEvent } from '../cluster/bullmq-runner.js';
 import type { LoggedEvent, StreamingBatchEvent } from '../event-log/event-log-format.js';
-
-export const MAX_BATCHES = 1000;
 import type { TaskMetrics } from '../protocol.js';
 import { addTaskToTotals, emptyTotals, type MetricsTotals } from '../scheduler/metrics-totals.js';
 import type {
@@ -14,6 +13,14 @@ import type {
   TaskFailure,
 } from '../scheduler/scheduler-listener.js';
 import type { CheckpointWrittenEvent } from '../checkpoint/checkpoint-manager.js';
+
+/** A `kindling worker` process the driver saw (cluster mode). */
+export interface ExecutorData extends ExecutorAddedEvent {
+  addedTime: number;
+  removedTime?: number;
+}
+
+export const MAX_BATCHES = 1000;
 
 export interface AppInfo {
   applicationId: string;
@@ -102,6 +109,8 @@ export class AppStatusStore {
   readonly storage = new Map<number, CachedRddData>();
   readonly checkpoints: CheckpointData[] = [];
   readonly warnings: { time: number; message: string; path?: string }[] = [];
+  /** Cluster mode: worker processes by name, with when they joined and left. */
+  readonly executors = new Map<string, ExecutorData>();
   /** Completed streaming batches, oldest first (the last MAX_BATCHES). */
   readonly batches: StreamingBatchEvent[] = [];
   /** Names of RDDs seen in stage pipelines, for storage and checkpoint rows. */
@@ -163,6 +172,14 @@ export class AppStatusStore {
       }
       case 'taskEnd':
         return this.handleTaskEnd(line.data);
+      case 'executorAdded':
+        this.executors.set(line.data.name, { ...line.data, addedTime: line.time });
+        return;
+      case 'executorRemoved': {
+        const executor = this.executors.get(line.data.name);
+        if (executor !== undefined) executor.removedTime = line.time;
+        return;
+      }
       case 'blockUpdated': {
         const d = line.data;
         let rdd = this.storage.get(d.rddId);

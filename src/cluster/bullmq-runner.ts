@@ -1,0 +1,295 @@
+// The driver's TaskRunner in cluster mode, sibling of PiscinaTaskRunner: each task attempt is a
+// BullMQ job in the application's queue, taken by a `kindling worker` process; its TaskResult
+// comes back through the job's completion event. The only driver module that imports bullmq.
+// The scheduler stays the judge: one run() resolves at most once, so one result per attempt.
+
+import { Queue, QueueEvents } from 'bullmq';
+import type { KindlingError } from '../errors.js';
+import type { ControlApi, TaskRequest, TaskResult } from '../protocol.js';
+import type { TaskRunner } from '../scheduler/task-runner.js';
+import { ControlPublisher } from './control-store.js';
+import { Heartbeat, RecordWatcher } from './registry.js';
+import {
+  asClusterError,
+  bullConnectionOptions,
+  connectRedis,
+  type Redis,
+  type RedisMaster,
+} from './redis.js';
+import { packageVersion } from './version.js';
+import {
+  appKey,
+  decodeBase64,
+  encodeBase64,
+  jobId,
+  KEY_PREFIX,
+  LOCK_DURATION_MS,
+  QUEUE_PREFIX,
+  queueName,
+  type AppRecord,
+  type ExecutorRecord,
+  type TaskJobData,
+} from './wire.js';
+
+/** How long stop() waits for Redis to clean up the application before it just disconnects. */
+const CLOSE_TIMEOUT_MS = 3_000;
+
+export interface ExecutorAddedEvent {
+  name: string;
+  threads: number;
+  version: string;
+  host: string;
+}
+export interface ExecutorRemovedEvent {
+  name: string;
+}
+
+export interface ClusterListener {
+  onExecutorAdded(e: ExecutorAddedEvent): void;
+  onExecutorRemoved(e: ExecutorRemovedEvent): void;
+  onWarning(message: string): void;
+}
+
+interface Connected {
+  redis: Redis;
+  queue: Queue;
+  events: QueueEvents;
+  publisher: ControlPublisher;
+  heartbeat: Heartbeat;
+  executors: RecordWatcher<ExecutorRecord>;
+}
+
+export class BullMQTaskRunner implements TaskRunner {
+  private connecting: Promise<Connected> | undefined;
+  private readonly version = packageVersion();
+  /** Set while tasks wait with no compatible worker, so the warning is given once per wait. */
+  private warnedNoWorkers = false;
+
+  constructor(
+    private readonly master: RedisMaster,
+    private readonly appId: string,
+    /** The application's directory under storage (the plans' localDir). */
+    private readonly dir: string,
+    private readonly control: ControlApi,
+    /** Lanes to plan for before any worker has announced itself. */
+    private readonly fallbackWorkers: number,
+    private readonly listener: ClusterListener,
+  ) {}
+
+  /** Threads of the connected workers of this version: what the scheduler sizes lanes by. */
+  get workers(): number {
+    const threads = this.compatibleExecutors().reduce((n, e) => n + e.threads, 0);
+    return threads > 0 ? threads : this.fallbackWorkers;
+  }
+
+  /** Connects on first use; CLUSTER_UNREACHABLE naming the URL when Redis does not answer. */
+  async ready(): Promise<void> {
+    await this.connected();
+  }
+
+  async run(request: TaskRequest, signal: AbortSignal): Promise<TaskResult> {
+    const c = await this.connected();
+    if (this.lostError !== undefined) throw this.lostError;
+    signal.throwIfAborted();
+    // BullMQ's own clients wait for Redis to come back; the driver gives up when its client does.
+    return Promise.race([this.submit(c, request, signal), this.lost]);
+  }
+
+  private async submit(
+    c: Connected,
+    request: TaskRequest,
+    signal: AbortSignal,
+  ): Promise<TaskResult> {
+    try {
+      await c.publisher.publishPlan(request.planId);
+    } catch (e) {
+      throw asClusterError(this.master, e);
+    }
+    if (this.compatibleExecutors().length === 0 && !this.warnedNoWorkers) {
+      this.warnedNoWorkers = true;
+      this.listener.onWarning(
+        `No kindling worker is connected to ${this.master.display}: tasks wait in queue ` +
+          `${queueName(this.appId)} until one starts (kindling worker --master <url>)`,
+      );
+    }
+    const id = jobId(
+      this.appId,
+      request.stageId,
+      request.planId,
+      request.partitionIndex,
+      request.attempt,
+    );
+    const data: TaskJobData = { request: encodeBase64(request) };
+    const job = await c.queue
+      .add('task', data, {
+        jobId: id,
+        // The scheduler retries with a new attempt (a new job); BullMQ itself never does.
+        attempts: 1,
+        removeOnComplete: { age: 600 },
+        removeOnFail: { age: 600 },
+      })
+      .catch((e: unknown) => {
+        throw asClusterError(this.master, e);
+      });
+    const finished = job.waitUntilFinished(c.events) as Promise<unknown>;
+    const aborted = new Promise<never>((_, reject) => {
+      const onAbort = (): void => {
+        // A waiting job is dropped; a running one finishes and its result is ignored.
+        job.remove().catch(() => {});
+        const reason: unknown = signal.reason;
+        reject(reason instanceof Error ? reason : new DOMException(String(reason), 'AbortError'));
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      void finished.then(
+        () => signal.removeEventListener('abort', onAbort),
+        () => signal.removeEventListener('abort', onAbort),
+      );
+    });
+    const value = await Promise.race([finished, aborted]);
+    if (typeof value !== 'string')
+      throw asClusterError(this.master, `job ${id} returned no result`);
+    return decodeBase64(value) as TaskResult;
+  }
+
+  /** Each task is its own job: a batch buys nothing when every task is a Redis round trip anyway. */
+  runBatch(requests: TaskRequest[], signal: AbortSignal): Promise<TaskResult[]> {
+    return Promise.all(requests.map((r) => this.run(r, signal)));
+  }
+
+  async close(): Promise<void> {
+    const connecting = this.connecting;
+    if (connecting === undefined) return;
+    let c: Connected;
+    try {
+      c = await connecting;
+    } catch {
+      return;
+    }
+    this.closing = true;
+    await c.executors.stop();
+    await c.heartbeat.stop();
+    // The app key went first: workers then stop taking this application's jobs. Cleaning up
+    // waits for Redis, so it is bounded: a Redis that is gone leaves nothing to clean.
+    const polite = (async () => {
+      if (this.lostError !== undefined || c.redis.status !== 'ready') return;
+      await c.queue.obliterate({ force: true }).catch(() => {});
+      await deleteMatching(c.redis, `${KEY_PREFIX}:${this.appId}:*`).catch(() => {});
+      await Promise.all([c.events.close(), c.queue.close()]);
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
+    });
+    await Promise.race([polite.catch(() => {}), deadline]);
+    clearTimeout(timer);
+    // close() marks them closing (QueueEvents' read loop retries until then), disconnect()
+    // cuts the sockets a dead Redis would keep close() waiting on.
+    // cuts the sockets a dead Redis would keep close() waiting on. Neither is awaited: BullMQ's
+    // disconnect waits for an 'end' that a client stuck reconnecting never emits.
+    c.events.close().catch(() => {});
+    c.queue.close().catch(() => {});
+    c.events.disconnect().catch(() => {});
+    c.queue.disconnect().catch(() => {});
+    c.redis.disconnect();
+  }
+
+  private compatibleExecutors(): ExecutorRecord[] {
+    return (this.current?.executors.records ?? []).filter((e) => e.version === this.version);
+  }
+
+  private current: Connected | undefined;
+  private closing = false;
+  /** Set once the command client gave up reconnecting: every pending and later run fails. */
+  private lostError: KindlingError | undefined;
+  private rejectLost: (e: KindlingError) => void = () => {};
+  private readonly lost = new Promise<never>((_, reject) => {
+    this.rejectLost = reject;
+  });
+
+  private connected(): Promise<Connected> {
+    this.connecting ??= this.connect().then((c) => (this.current = c));
+    return this.connecting;
+  }
+
+  private async connect(): Promise<Connected> {
+    const redis = await connectRedis(this.master);
+    this.lost.catch(() => {});
+    // 'end': ioredis stopped reconnecting (its retryStrategy gave up), so Redis is gone for good.
+    redis.on('end', () => {
+      if (this.closing || this.lostError !== undefined) return;
+      this.lostError = asClusterError(this.master, 'the connection was lost during the job');
+      this.rejectLost(this.lostError);
+    });
+    const name = queueName(this.appId);
+    const connection = bullConnectionOptions(this.master);
+    const queue = new Queue(name, { connection, prefix: QUEUE_PREFIX });
+    const events = new QueueEvents(name, { connection, prefix: QUEUE_PREFIX });
+    // Each waiting task listens on both; thousands of tasks are normal.
+    queue.setMaxListeners(0);
+    events.setMaxListeners(0);
+    queue.on('error', () => {});
+    events.on('error', () => {});
+    // Spark logs a lost executor's tasks; here the lost task is a job whose lock expired.
+    events.on('stalled', ({ jobId: id }) =>
+      this.listener.onWarning(
+        `Task ${id} lost its worker (its lock was not renewed within ${LOCK_DURATION_MS} ms): ` +
+          `it runs again on another worker`,
+      ),
+    );
+    try {
+      await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    } catch (e) {
+      await Promise.all([queue.close(), events.close()]).catch(() => {});
+      redis.disconnect();
+      throw asClusterError(this.master, e);
+    }
+    const record: AppRecord = {
+      appId: this.appId,
+      queue: name,
+      version: this.version,
+      dir: this.dir,
+    };
+    const heartbeat = await Heartbeat.start(redis, appKey(this.appId), record, () => {});
+    const executors = new RecordWatcher<ExecutorRecord>(redis, 'executor', (e) => e.name, {
+      added: (e) => {
+        if (e.version !== this.version) {
+          this.listener.onWarning(
+            `Worker ${e.name} on ${e.host} runs kindling ${e.version}, this application ` +
+              `${this.version}: it is refused and takes none of this application's tasks`,
+          );
+          return;
+        }
+        this.warnedNoWorkers = false;
+        this.listener.onExecutorAdded({
+          name: e.name,
+          threads: e.threads,
+          version: e.version,
+          host: e.host,
+        });
+      },
+      removed: (e) => {
+        if (e.version === this.version) this.listener.onExecutorRemoved({ name: e.name });
+      },
+      error: () => {},
+    });
+    await executors.start();
+    return {
+      redis,
+      queue,
+      events,
+      publisher: new ControlPublisher(redis, this.appId, this.dir, this.control),
+      heartbeat,
+      executors,
+    };
+  }
+}
+
+async function deleteMatching(redis: Redis, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await redis.del(keys);
+  } while (cursor !== '0');
+}

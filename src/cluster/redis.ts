@@ -1,0 +1,73 @@
+// Connections to the cluster master: the only module that imports ioredis. Every client
+// fails fast instead of queueing commands while Redis is away (no offline queue, bounded
+// retries, a connect timeout), so an action fails with CLUSTER_UNREACHABLE naming the URL
+// rather than hanging. BullMQ's blocking clients get their options from here too.
+
+import type { ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { errors, KindlingError } from '../errors.js';
+import type { MasterSpec } from './master-url.js';
+
+export type RedisMaster = Extract<MasterSpec, { kind: 'redis' }>;
+export type { Redis } from 'ioredis';
+
+const CONNECT_TIMEOUT_MS = 3_000;
+
+/** Options for BullMQ's own connections (Queue, QueueEvents, Worker). */
+export function bullConnectionOptions(master: RedisMaster): ConnectionOptions {
+  return {
+    ...baseOptions(master),
+    // BullMQ requires null on blocking connections: it retries its blocking reads itself.
+    maxRetriesPerRequest: null,
+  };
+}
+
+/** A command client, connected and answering PING, or CLUSTER_UNREACHABLE naming the URL. */
+export async function connectRedis(master: RedisMaster): Promise<Redis> {
+  const client = new Redis({
+    ...baseOptions(master),
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+  });
+  // ioredis emits 'error' on every failed reconnect; the failing command carries it to the caller.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.ping();
+  } catch (e) {
+    client.disconnect();
+    throw errors.clusterUnreachable(master.display, e instanceof Error ? e.message : String(e));
+  }
+  return client;
+}
+
+/** A command that failed because Redis went away mid-job becomes CLUSTER_UNREACHABLE too. */
+export function asClusterError(master: RedisMaster, e: unknown): KindlingError {
+  if (e instanceof KindlingError) return e;
+  return errors.clusterUnreachable(master.display, e instanceof Error ? e.message : String(e));
+}
+
+interface BaseOptions {
+  host: string;
+  port: number;
+  db: number;
+  connectTimeout: number;
+  retryStrategy: (times: number) => number | null;
+  password?: string;
+  username?: string;
+}
+
+function baseOptions(master: RedisMaster): BaseOptions {
+  const opts: BaseOptions = {
+    host: master.host,
+    port: master.port,
+    db: master.db,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    // A few quick reconnects ride out a blip; then commands fail instead of waiting forever.
+    retryStrategy: (times) => (times > 10 ? null : Math.min(times * 200, 1_000)),
+  };
+  if (master.password !== undefined) opts.password = master.password;
+  if (master.username !== undefined) opts.username = master.username;
+  return opts;
+}

@@ -1,0 +1,158 @@
+// A `kindling worker` process: announces itself, watches the applications drivers announce,
+// and for each one of its own version consumes that application's queue with `threads`
+// concurrent jobs, running every task on a Piscina pool of its own (the unchanged worker
+// threads, whose ControlApi is answered from Redis). A pool per application keeps the
+// threads' plan and broadcast caches, keyed by per-application ids, from ever mixing.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker, type Job } from 'bullmq';
+import type { TaskRequest, TaskResult } from '../protocol.js';
+import { attemptTag } from '../storage/file-names.js';
+import { PiscinaTaskRunner } from '../scheduler/piscina-runner.js';
+import { spillBlock } from '../storage/block-spill.js';
+import { redisControlApi } from './control-store.js';
+import { Heartbeat, RecordWatcher } from './registry.js';
+import { bullConnectionOptions, connectRedis, type Redis, type RedisMaster } from './redis.js';
+import {
+  decodeBase64,
+  encodeBase64,
+  executorKey,
+  LOCK_DURATION_MS,
+  MAX_STALLED_COUNT,
+  QUEUE_PREFIX,
+  STALLED_INTERVAL_MS,
+  type AppRecord,
+  type ExecutorRecord,
+  type TaskJobData,
+} from './wire.js';
+
+export interface ClusterWorkerOptions {
+  master: RedisMaster;
+  threads: number;
+  name: string;
+  version: string;
+  log(line: string): void;
+}
+
+interface AppConsumer {
+  worker: Worker<TaskJobData, string>;
+  pool: PiscinaTaskRunner;
+}
+
+export class ClusterWorker {
+  private readonly apps = new Map<string, AppConsumer>();
+  private redis: Redis | undefined;
+  private heartbeat: Heartbeat | undefined;
+  private watcher: RecordWatcher<AppRecord> | undefined;
+  private draining: Promise<void> | undefined;
+
+  constructor(private readonly opts: ClusterWorkerOptions) {}
+
+  /** Connected and announced; CLUSTER_UNREACHABLE naming the URL when Redis does not answer. */
+  async start(): Promise<void> {
+    const { master, name, threads, version } = this.opts;
+    this.redis = await connectRedis(master);
+    const record: ExecutorRecord = {
+      name,
+      threads,
+      version,
+      host: os.hostname(),
+      pid: process.pid,
+    };
+    this.heartbeat = await Heartbeat.start(this.redis, executorKey(name), record, (e) =>
+      this.opts.log(`heartbeat failed: ${String(e)}`),
+    );
+    this.watcher = new RecordWatcher<AppRecord>(this.redis, 'app', (a) => a.appId, {
+      added: (app) => this.addApp(app),
+      removed: (app) => this.removeApp(app.appId),
+      error: (e) => this.opts.log(`cannot list applications: ${String(e)}`),
+    });
+    await this.watcher.start();
+  }
+
+  /** SIGTERM: take no new task, finish the running ones, leave the cluster. */
+  drain(): Promise<void> {
+    this.draining ??= (async () => {
+      await this.watcher?.stop();
+      await Promise.all([...this.apps.keys()].map((appId) => this.removeApp(appId)));
+      await this.heartbeat?.stop();
+      this.redis?.disconnect();
+    })();
+    return this.draining;
+  }
+
+  private addApp(app: AppRecord): void {
+    if (this.draining !== undefined || this.apps.has(app.appId)) return;
+    if (app.version !== this.opts.version) {
+      this.opts.log(
+        `refusing application ${app.appId}: it runs kindling ${app.version}, this worker ${this.opts.version}`,
+      );
+      return;
+    }
+    const redis = this.redis;
+    if (redis === undefined) return;
+    const pool = new PiscinaTaskRunner(this.opts.threads, redisControlApi(redis, app.appId));
+    const worker = new Worker<TaskJobData, string>(
+      app.queue,
+      (job) => this.runJob(app, pool, job),
+      {
+        connection: bullConnectionOptions(this.opts.master),
+        prefix: QUEUE_PREFIX,
+        concurrency: this.opts.threads,
+        lockDuration: LOCK_DURATION_MS,
+        stalledInterval: STALLED_INTERVAL_MS,
+        maxStalledCount: MAX_STALLED_COUNT,
+        // A driver's queue may be idle for long; a short block keeps shutdown prompt.
+        drainDelay: 1,
+      },
+    );
+    worker.on('error', (e) => this.opts.log(`queue ${app.queue}: ${e.message}`));
+    this.apps.set(app.appId, { worker, pool });
+    this.opts.log(`serving application ${app.appId}`);
+  }
+
+  private async removeApp(appId: string): Promise<void> {
+    const consumer = this.apps.get(appId);
+    if (consumer === undefined) return;
+    this.apps.delete(appId);
+    // close() without force waits for the running jobs: that is the drain.
+    await consumer.worker.close();
+    await consumer.pool.close();
+    this.opts.log(`left application ${appId}`);
+  }
+
+  private async runJob(
+    app: AppRecord,
+    pool: PiscinaTaskRunner,
+    job: Job<TaskJobData>,
+  ): Promise<string> {
+    const request = decodeBase64(job.data.request) as TaskRequest;
+    const result = await pool.run(request, new AbortController().signal);
+    storeMemoryBlocksOnDisk(result, request, app.dir);
+    return encodeBase64(result);
+  }
+}
+
+/**
+ * A memory-level cache block is a SharedArrayBuffer, which cannot leave this process: it is
+ * written as a disk block under the application's storage directory instead, so any worker
+ * can read it (the level is kept; only where the bytes live changes).
+ */
+function storeMemoryBlocksOnDisk(result: TaskResult, request: TaskRequest, appDir: string): void {
+  if (result.kind === 'fetchFailed') return;
+  for (const block of result.side.blocks) {
+    const buffer = block.buffer;
+    if (buffer === undefined) continue;
+    const target = path.join(
+      appDir,
+      'blocks',
+      `${block.blockId}.${attemptTag(request.taskId, request.attempt)}.cached`,
+    );
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    spillBlock(buffer, 'none', target);
+    delete block.buffer;
+    block.path = target;
+  }
+}

@@ -1,0 +1,68 @@
+// The command line in cluster mode: `kindling run JOB --master URL --storage DIR` prints what
+// the same job prints locally, and `kindling worker` refuses a bad or unreachable master.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, skipReason, TestCluster } from './helpers.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+function kindling(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [MAIN, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('kindling in cluster mode', { skip: skipReason }, () => {
+  let cluster: TestCluster;
+  let job = '';
+  before(async () => {
+    cluster = await TestCluster.start();
+    await cluster.startWorker('cli-w1');
+    job = path.join(cluster.storage, 'wc.mjs');
+    fs.writeFileSync(
+      job,
+      `export default async (ctx) => (await ctx.parallelize(['a b', 'b c', 'c a a'], 3)
+        .flatMap((l) => l.split(' ')).map((w) => [w, 1]).reduceByKey((a, b) => a + b)
+        .sortByKey().collect());\n`,
+    );
+  });
+  after(() => cluster?.stop());
+
+  it('kindling run --master prints what the local run prints', async () => {
+    const local = await kindling('run', job);
+    const remote = await kindling(
+      'run',
+      job,
+      '--master',
+      cluster.url,
+      '--storage',
+      path.join(cluster.storage, 'app'),
+    );
+    assert.equal(local.code, 0, local.stderr);
+    assert.equal(remote.code, 0, remote.stderr);
+    assert.equal(remote.stdout, local.stdout);
+    assert.match(remote.stdout, /\[ 'a', 3 \]/);
+  });
+
+  it('kindling worker against an unreachable master exits 1 naming the URL', async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    const out = await kindling('worker', '--master', url);
+    assert.equal(out.code, 1);
+    assert.match(out.stderr, /CLUSTER_UNREACHABLE/);
+    assert.ok(out.stderr.includes(url), out.stderr);
+  });
+
+  it('kindling worker with a master that is not a redis URL is a usage error', async () => {
+    const out = await kindling('worker', '--master', 'local');
+    assert.equal(out.code, 2);
+    assert.match(out.stderr, /--master/);
+  });
+});
