@@ -12,6 +12,7 @@ import { spillBlock } from './storage/block-spill.js';
 import {
   resolveContextOptions,
   positiveInt,
+  taskMemoryOf,
   type ContextOptions,
   type ResolvedContextOptions,
 } from './options.js';
@@ -330,10 +331,14 @@ export class Context {
     if (this.scheduler !== undefined) return this.scheduler;
     fs.mkdirSync(this.localDir, { recursive: true });
     scratchDirs.add(this.localDir);
-    this.runner = new PiscinaTaskRunner(this.opts.workers, {
-      getPlan: (planId) => this.getScheduler().plans.get(planId) as StagePlan,
-      getBroadcast: (id) => this.broadcasts.get(id),
-    });
+    this.runner = new PiscinaTaskRunner(
+      this.opts.workers,
+      {
+        getPlan: (planId) => this.getScheduler().plans.get(planId) as StagePlan,
+        getBroadcast: (id) => this.broadcasts.get(id),
+      },
+      this.opts.workerMemoryMb,
+    );
     if (this.opts.progress) this.progress = new ProgressBar(process.stderr, this.opts.workers);
     this.scheduler = new DAGScheduler(
       this.runner,
@@ -345,6 +350,7 @@ export class Context {
         localDir: this.localDir,
         shuffleCodec: 'lz4',
         shuffleSpillRecords: this.opts.shuffleSpillRecords,
+        taskMemory: taskMemoryOf(this.opts.workerMemoryMb),
         isFullyCached: (r) =>
           r.storageLevel.name !== 'NONE' &&
           Array.from({ length: r.getNumPartitions() }, (_, i) => i).every((i) =>

@@ -3,8 +3,10 @@
 
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { errors } from './errors.js';
 import type { Codec } from './format/frames.js';
+import type { TaskMemory } from './protocol.js';
 
 export interface ContextOptions {
   /** Worker threads; default: available cores. */
@@ -24,6 +26,8 @@ export interface ContextOptions {
   progress?: boolean;
   /** Records a shuffle map task buffers (distinct keys when combining) before spilling to disk; default 1,000,000. */
   shuffleSpillRecords?: number;
+  /** Heap limit of each worker thread in MiB; default: Node's. Reduce tasks spill past a budget derived from it. */
+  workerMemoryMb?: number;
 }
 
 export interface ResolvedContextOptions {
@@ -37,6 +41,7 @@ export interface ResolvedContextOptions {
   memoryLimitBytes: number;
   progress: boolean;
   shuffleSpillRecords: number;
+  workerMemoryMb: number;
 }
 
 const KNOWN = new Set([
@@ -50,6 +55,7 @@ const KNOWN = new Set([
   'memoryLimitBytes',
   'progress',
   'shuffleSpillRecords',
+  'workerMemoryMb',
 ]);
 
 export function resolveContextOptions(opts: ContextOptions | undefined): ResolvedContextOptions {
@@ -86,6 +92,38 @@ export function resolveContextOptions(opts: ContextOptions | undefined): Resolve
       opts.shuffleSpillRecords,
       1_000_000,
     ),
+    workerMemoryMb: workerMemoryMb('options.workerMemoryMb', opts.workerMemoryMb),
+  };
+}
+
+// A worker thread cannot even load its modules under ~20 MiB of heap.
+const MIN_WORKER_MEMORY_MB = 32;
+
+// Without a limit of its own a worker shares the process's fatal heap limit: one task that
+// fills it aborts the whole process (FATAL ERROR: Reached heap limit). With one, only that
+// worker dies (ERR_WORKER_OUT_OF_MEMORY), so the default is Node's own heap limit, explicitly.
+function workerMemoryMb(name: string, value: unknown): number {
+  if (value === undefined) return Math.floor(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_WORKER_MEMORY_MB) {
+    throw errors.invalidArgument(
+      name,
+      `an integer of at least ${MIN_WORKER_MEMORY_MB} (MiB)`,
+      value,
+    );
+  }
+  return value;
+}
+
+// Of a worker's heap, the share one task may fill with records it holds for sorting and
+// aggregation before spilling (Spark: spark.memory.fraction 0.6, half of it for execution).
+// Estimates are rough and merging needs room too, so the share is smaller than Spark's.
+const TASK_MEMORY_FRACTION = 0.25;
+
+/** The memory budget of one task (a worker runs one task at a time), carried in StagePlans. */
+export function taskMemoryOf(workerMemoryMb: number): TaskMemory {
+  return {
+    workerMemoryMb,
+    budgetBytes: Math.floor(workerMemoryMb * 2 ** 20 * TASK_MEMORY_FRACTION),
   };
 }
 

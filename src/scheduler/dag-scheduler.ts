@@ -6,12 +6,14 @@
 import { setMaxListeners } from 'node:events';
 import type { Codec } from '../format/frames.js';
 import { errors, KindlingError } from '../errors.js';
-import type {
-  ResultAction,
-  StagePlan,
-  TaskRequest,
-  TaskResult,
-  TaskSideOutputs,
+import {
+  WORKER_OUT_OF_MEMORY,
+  type ResultAction,
+  type StagePlan,
+  type TaskMemory,
+  type TaskRequest,
+  type TaskResult,
+  type TaskSideOutputs,
 } from '../protocol.js';
 import type { ShuffleDependency } from '../rdd/dependency.js';
 import type { RDD } from '../rdd/rdd.js';
@@ -29,6 +31,8 @@ export interface DAGSchedulerOptions {
   localDir: string;
   shuffleCodec: Codec;
   shuffleSpillRecords: number;
+  /** The memory budget every StagePlan carries (absent: workers derive it from their heap). */
+  taskMemory?: TaskMemory;
   isFullyCached(rdd: RDD<unknown>): boolean;
   /** Side outputs of a successful task: accumulators, checkpoint parts, cached blocks. */
   onTaskSuccess(side: TaskSideOutputs): void;
@@ -184,6 +188,7 @@ export class DAGScheduler {
               : {}),
           };
     const plan = buildStagePlan(planId, stage.id, stage.rdd, output, targets, this.opts.localDir);
+    if (this.opts.taskMemory !== undefined) plan.memory = this.opts.taskMemory;
     this.plans.set(planId, plan);
     const started = performance.now();
     this.listener.onStageSubmitted({
@@ -290,6 +295,7 @@ export class DAGScheduler {
     firstAttempt?: { request: TaskRequest; result: TaskResult },
   ): Promise<Success> {
     let fetchFailures = 0;
+    let outOfMemory = 0;
     let done = firstAttempt;
     for (let attempt = 0; ;) {
       this.throwIfAborted(job);
@@ -328,9 +334,19 @@ export class DAGScheduler {
         throw rebuildError(result.error);
       }
       attempt++;
+      // Spark retries a task whose executor ran out of memory, and one retry is worth it (the
+      // worker may have been shared with a larger task of a batch). The same task running out
+      // twice will run out every time: fail then instead of after maxTaskFailures attempts.
+      if (result.error.code === WORKER_OUT_OF_MEMORY) outOfMemory++;
       // Records the engine itself refused (a non-pair into reduceByKey, an object as a key)
-      // will be refused again: report it now, still naming the RDD and partition.
-      if (attempt >= this.opts.maxTaskFailures || code === 'INVALID_ARGUMENT') {
+      // will be refused again: report it now, still naming the RDD and partition. So will a
+      // TASK_FAILED raised by the engine in a worker (one key's group over the memory budget).
+      if (
+        attempt >= this.opts.maxTaskFailures ||
+        code === 'INVALID_ARGUMENT' ||
+        code === 'TASK_FAILED' ||
+        outOfMemory >= 2
+      ) {
         throw this.taskError(stage, partitionIndex, attempt, result.error, result.rddId);
       }
     }
