@@ -163,19 +163,19 @@ export const errors = {
     );
   },
 
-  /** One key's values over the task memory budget: spilling cannot split a single group. */
+  /** One key's values over what a task may hold for one key: spilling cannot split a group. */
   groupTooLarge(
     rddId: number,
     partitionIndex: number,
     estimatedBytes: number,
-    budgetBytes: number,
+    limitBytes: number,
     workerMemoryMb: number,
   ): KindlingError {
     const mb = (n: number): string => (n / 2 ** 20).toFixed(1);
     return new KindlingError(
       'TASK_FAILED',
       `One key's group in ${rddLabel(rddId)} partition ${partitionIndex} is about ` +
-        `${mb(estimatedBytes)} MB, over the task memory budget of ${mb(budgetBytes)} MB ` +
+        `${mb(estimatedBytes)} MB, over the memory budget of ${mb(limitBytes)} MB for one key ` +
         `(workerMemoryMb: ${workerMemoryMb}). A single key's values must fit in one task: ` +
         `raise workerMemoryMb, combine with reduceByKey or aggregateByKey instead of ` +
         `grouping, or spread the hot key (salt it and combine twice)`,

@@ -3,8 +3,8 @@
 // spilled as a run sorted by key hash, [hash, key, combiner] records, and the map starts
 // afresh. At the end the runs and the last map are merged as a stream by hash; records of one
 // hash are grouped by key value and their combiners merged. A key whose combiner alone is over
-// the budget (one hot key in groupByKey) cannot be spilled away: it fails the task with an
-// error naming the partition and the budget instead of running the worker out of heap.
+// half the budget (one hot key in groupByKey) cannot be spilled away: it fails the task with
+// an error naming the partition and the limit instead of running the worker out of heap.
 
 import { errors } from '../src/errors.js';
 import { hashKey, keyOf, type MapKey } from '../src/rdd/keys.js';
@@ -20,6 +20,9 @@ const ENTRY_OVERHEAD = 4 * 8;
 const SAMPLES = 32;
 // How often (in updates) the estimate is compared with the budget, as Spark's maybeSpill.
 const CHECK_EVERY = 32;
+// Largest share of the budget one key's combiner may take: past it, the key alone would crowd
+// out the rest of the merge (Spark has no such limit and runs out of memory instead).
+const MAX_GROUP_SHARE = 0.5;
 
 export class ExternalAppendOnlyMap {
   private map = new Map<MapKey, Entry>();
@@ -114,6 +117,9 @@ export class ExternalAppendOnlyMap {
   }
 
   private spill(): void {
+    // A merge holds one record of every run at once: a combiner that alone fills a good part
+    // of the budget cannot be spilled and merged back safely.
+    for (const entry of this.entries) this.checkGroup(entry[1]);
     this.spills.writeBatches(byHash(this.entries));
     this.entries = [];
     this.map = new Map();
@@ -135,14 +141,15 @@ export class ExternalAppendOnlyMap {
     return n * (ENTRY_OVERHEAD + 48 + sum / k);
   }
 
+  /** Fails the task when one key's combiner is over half the budget (MAX_GROUP_SHARE). */
   private checkGroup(combiner: unknown, size = estimateSize(combiner)): void {
-    if (size <= this.budget) return;
+    if (size <= this.budget * MAX_GROUP_SHARE) return;
     const memory = taskMemory(this.ctx);
     throw errors.groupTooLarge(
       this.rddId,
       this.ctx.info.partitionIndex,
       size,
-      memory.budgetBytes,
+      memory.budgetBytes * MAX_GROUP_SHARE,
       memory.workerMemoryMb,
     );
   }
