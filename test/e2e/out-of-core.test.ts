@@ -108,7 +108,7 @@ test('an aggregation with 1.5 million distinct keys into one partition is exact'
   const got = summary as { count: number; wrong: number; total: number; spillsSeen: number };
   assert.equal(got.count, keys);
   assert.equal(got.wrong, 0);
-  assert.equal(got.total, ((2 * keys) * (2 * keys - 1)) / 2);
+  assert.equal(got.total, (2 * keys * (2 * keys - 1)) / 2);
   assert.ok(got.spillsSeen >= 2, `the aggregation spilled runs (saw ${got.spillsSeen})`);
   assert.deepEqual(spillFiles(), []);
 });
