@@ -47,4 +47,10 @@ export const SUITE: BenchEntry[] = [
     inSuite: true,
     run: async (o) => (await import('./streaming.js')).runStreamingBench(o),
   },
+  {
+    name: 'sort',
+    description: '5M [number, string] pairs sorted into one partition: spilling vs in memory',
+    inSuite: false,
+    run: async (o) => (await import('./sort.js')).run(o),
+  },
 ];
