@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Context, KindlingError } from 'kindling';
+import { Context, HashPartitioner, KindlingError } from 'kindling';
 
 const WORKER_MEMORY_MB = 64;
 const localDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-ooc-'));
@@ -75,11 +75,11 @@ test('a sort into one partition several times the worker heap is exact, stable a
   assert.deepEqual(spillFiles(), [], 'spill files are removed when the task ends');
 });
 
-test('an aggregation with 1.5 million distinct keys into one partition is exact', async () => {
-  const keys = 1_500_000;
+test('an aggregation with a million distinct keys into one partition is exact', async () => {
+  const keys = 1_000_000;
   const sums = ctx
     .range(0, 2 * keys, 1, 16)
-    .map((i) => [i % 1_500_000, i] as [number, number])
+    .map((i) => [i % 1_000_000, i] as [number, number])
     .reduceByKey((a, b) => a + b, { numPartitions: 1 });
   const [summary] = await sums
     .mapPartitions(
@@ -96,7 +96,7 @@ test('an aggregation with 1.5 million distinct keys into one partition is exact'
         let total = 0;
         for (const [k, v] of records) {
           if (count === 0) spillsSeen = countSpills();
-          if (v !== 2 * k + 1_500_000) wrong++;
+          if (v !== 2 * k + 1_000_000) wrong++;
           total += v;
           count++;
         }
@@ -113,9 +113,9 @@ test('an aggregation with 1.5 million distinct keys into one partition is exact'
   assert.deepEqual(spillFiles(), []);
 });
 
-test('groupByKey and distinct over a million keys into one partition are exact', async () => {
-  const keys = 1_000_000;
-  const pairs = ctx.range(0, 2 * keys, 1, 16).map((i) => [i % 1_000_000, i] as [number, number]);
+test('groupByKey and distinct over 600,000 keys into one partition are exact', async () => {
+  const keys = 600_000;
+  const pairs = ctx.range(0, 2 * keys, 1, 16).map((i) => [i % 600_000, i] as [number, number]);
   const [groups] = await pairs
     .groupByKey({ numPartitions: 1 })
     .mapPartitions((records) => {
@@ -123,7 +123,7 @@ test('groupByKey and distinct over a million keys into one partition are exact',
       let wrong = 0;
       for (const [k, vs] of records) {
         const sorted = [...vs].sort((a, b) => a - b);
-        if (sorted.length !== 2 || sorted[0] !== k || sorted[1] !== k + 1_000_000) wrong++;
+        if (sorted.length !== 2 || sorted[0] !== k || sorted[1] !== k + 600_000) wrong++;
         count++;
       }
       return [{ count, wrong }];
@@ -135,23 +135,37 @@ test('groupByKey and distinct over a million keys into one partition are exact',
 });
 
 test('a join whose one partition holds several times the heap matches every pair', async () => {
-  const left = ctx.range(0, 1_000_000, 1, 8).map((i) => [i, 'L' + i] as [number, string]);
-  const right = ctx.range(0, 2_000_000, 1, 8).map((i) => [i % 1_000_000, i] as [number, number]);
+  const left = ctx.range(0, 600_000, 1, 8).map((i) => [i, 'L' + i] as [number, string]);
+  const right = ctx.range(0, 1_200_000, 1, 8).map((i) => [i % 600_000, i] as [number, number]);
   const [summary] = await left
     .join(right, { numPartitions: 1 })
-    .mapPartitions((records) => {
-      let count = 0;
-      let wrong = 0;
-      let total = 0;
-      for (const [k, [l, r]] of records) {
-        if (l !== 'L' + k || r % 1_000_000 !== k) wrong++;
-        total += r;
-        count++;
-      }
-      return [{ count, wrong, total }];
-    })
+    .mapPartitions(
+      (records, env) => {
+        const fs = require('node:fs') as typeof import('node:fs');
+        let count = 0;
+        let wrong = 0;
+        let total = 0;
+        let spilled = false;
+        for (const [k, [l, r]] of records) {
+          if (count === 0)
+            spilled = (fs.readdirSync(env.localDir, { recursive: true }) as string[]).some((f) =>
+              /(^|\/)spill_/.test(f),
+            );
+          if (l !== 'L' + k || r % 600_000 !== k) wrong++;
+          total += r;
+          count++;
+        }
+        return [{ count, wrong, total, spilled }];
+      },
+      { env: { localDir } },
+    )
     .collect();
-  assert.deepEqual(summary, { count: 2_000_000, wrong: 0, total: (2_000_000 * 1_999_999) / 2 });
+  assert.deepEqual(summary, {
+    count: 1_200_000,
+    wrong: 0,
+    total: (1_200_000 * 1_199_999) / 2,
+    spilled: true,
+  });
   assert.deepEqual(spillFiles(), []);
 });
 
@@ -177,7 +191,7 @@ test('one key whose group exceeds the memory budget fails with a clear error, no
 
 test('spill files are removed when a task fails while merging them', async () => {
   const err = await ctx
-    .range(0, 1_500_000, 1, 16)
+    .range(0, 1_000_000, 1, 16)
     .map((i) => [i % 1000, 'value-' + i] as [number, string])
     .sortByKey(true, { numPartitions: 1 })
     .map(([k, v]) => {
@@ -192,5 +206,44 @@ test('spill files are removed when a task fails while merging them', async () =>
   assert.ok(err instanceof KindlingError);
   assert.equal(err.code, 'TASK_FAILED');
   assert.match(err.message, /refused value-500/);
+  assert.deepEqual(spillFiles(), []);
+});
+
+test('repartitionAndSortWithinPartitions sorts each partition, spilling, keeping arrival order', async () => {
+  const n = 1_200_000;
+  const parts = await ctx
+    .range(0, n, 1, 8)
+    .map((i) => [i % 50_000, i] as [number, number])
+    .repartitionAndSortWithinPartitions(new HashPartitioner(2))
+    .mapPartitionsWithIndex((index, records) => {
+      let count = 0;
+      let ordered = true;
+      let keySum = 0;
+      let prev: [number, number] | undefined;
+      for (const r of records) {
+        // Keys ascending; equal keys in arrival order (range order here).
+        if (prev !== undefined && (r[0] < prev[0] || (r[0] === prev[0] && r[1] < prev[1])))
+          ordered = false;
+        prev = r;
+        keySum += r[0];
+        count++;
+      }
+      return [{ index, count, ordered, keySum }];
+    })
+    .collect();
+  assert.equal(parts.length, 2);
+  assert.ok(parts.every((p) => p.ordered));
+  assert.equal(
+    parts.reduce((a, p) => a + p.count, 0),
+    n,
+  );
+  assert.ok(
+    parts.every((p) => p.count > n / 4),
+    'both partitions hold a share',
+  );
+  assert.equal(
+    parts.reduce((a, p) => a + p.keySum, 0),
+    24 * ((50_000 * 49_999) / 2),
+  );
   assert.deepEqual(spillFiles(), []);
 });
