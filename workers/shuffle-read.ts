@@ -56,8 +56,8 @@ export function* cogroupPartition(ctx: TaskContext, desc: CoGroupedDesc): Batche
   const map = new ExternalAppendOnlyMap(ctx, mergeLists, desc.node);
   desc.inputs.forEach((input, i) => {
     const create = (v: unknown): unknown[][] => {
-      const lists: unknown[][] = Array.from({ length: n }, () => []);
-      (lists[i] as unknown[]).push(v);
+      const lists: unknown[][] = [];
+      for (let j = 0; j < n; j++) lists.push(j === i ? [v] : []);
       return lists;
     };
     const merge = (c: unknown, v: unknown): unknown => {
