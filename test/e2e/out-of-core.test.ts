@@ -247,3 +247,13 @@ test('repartitionAndSortWithinPartitions sorts each partition, spilling, keeping
   );
   assert.deepEqual(spillFiles(), []);
 });
+
+test('a map task holding more than the worker heap spills its buckets by estimated bytes', async () => {
+  // 600,000 pairs a map task, under the default shuffleSpillRecords (1,000,000) but several
+  // times what a 64 MiB heap holds: only the byte budget keeps the map side alive.
+  const sorted = ctx
+    .range(0, 1_200_000, 1, 2)
+    .map((i) => [i % 1000, 'value-' + i] as [number, string])
+    .sortByKey(true, { numPartitions: 4 });
+  assert.equal(await sorted.count(), 1_200_000);
+});
