@@ -60,4 +60,10 @@ export const SUITE: BenchEntry[] = [
     inSuite: false,
     run: async (o) => (await import('./pagerank.js')).run(o),
   },
+  {
+    name: 'sort',
+    description: '5M [number, string] pairs sorted into one partition: spilling vs in memory',
+    inSuite: false,
+    run: async (o) => (await import('./sort.js')).run(o),
+  },
 ];

@@ -11,6 +11,7 @@ import { decodeRecords } from './format/record-codec.js';
 import { spillBlock } from './storage/block-spill.js';
 import {
   resolveContextOptions,
+  taskMemoryOf,
   type ContextOptions,
   type ResolvedContextOptions,
 } from './options.js';
@@ -425,7 +426,7 @@ export class Context {
     const master = this.opts.master;
     this.runner =
       master.kind === 'local'
-        ? new PiscinaTaskRunner(this.opts.workers, control)
+        ? new PiscinaTaskRunner(this.opts.workers, control, this.opts.workerMemoryMb)
         : new BullMQTaskRunner(master, this.contextId, this.localDir, control, this.opts.workers, {
             onExecutorAdded: (e) => this.emit('executorAdded', e),
             onExecutorRemoved: (e) => this.emit('executorRemoved', e),
@@ -442,6 +443,7 @@ export class Context {
         localDir: this.localDir,
         shuffleCodec: 'lz4',
         shuffleSpillRecords: this.opts.shuffleSpillRecords,
+        taskMemory: taskMemoryOf(this.opts.workerMemoryMb),
         isFullyCached: (r) =>
           r.storageLevel.name !== 'NONE' &&
           Array.from({ length: r.getNumPartitions() }, (_, i) => i).every((i) =>

@@ -221,6 +221,26 @@ export const errors = {
     );
   },
 
+  /** One key's values over what a task may hold for one key: spilling cannot split a group. */
+  groupTooLarge(
+    rddId: number,
+    partitionIndex: number,
+    estimatedBytes: number,
+    limitBytes: number,
+    workerMemoryMb: number,
+  ): KindlingError {
+    const mb = (n: number): string => (n / 2 ** 20).toFixed(1);
+    return new KindlingError(
+      'TASK_FAILED',
+      `One key's group in ${rddLabel(rddId)} partition ${partitionIndex} is about ` +
+        `${mb(estimatedBytes)} MB, over the memory budget of ${mb(limitBytes)} MB for one key ` +
+        `(workerMemoryMb: ${workerMemoryMb}). A single key's values must fit in one task: ` +
+        `raise workerMemoryMb, combine with reduceByKey or aggregateByKey instead of ` +
+        `grouping, or spread the hot key (salt it and combine twice)`,
+      { rddId, partitionIndex },
+    );
+  },
+
   resultNotCloneable(rddId: number, partitionIndex: number, detail: string): KindlingError {
     return new KindlingError(
       'RESULT_NOT_CLONEABLE',

@@ -3,10 +3,12 @@
 
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { errors } from './errors.js';
 import { assertDirectoryPossible } from './storage/io-errors.js';
 import type { Codec } from './format/frames.js';
 import { parseMaster, type MasterSpec } from './cluster/master-url.js';
+import type { TaskMemory } from './protocol.js';
 
 export interface ContextOptions {
   /** Worker threads, at most MAX_WORKERS (256); default: available cores. */
@@ -36,6 +38,8 @@ export interface ContextOptions {
   master?: string;
   /** Cluster mode: a directory every machine mounts at the same path (shuffle, cache, plans). */
   storage?: string;
+  /** Heap limit of each worker thread in MiB; default: Node's. Reduce tasks spill past a budget derived from it. */
+  workerMemoryMb?: number;
 }
 
 export interface ResolvedContextOptions {
@@ -56,6 +60,7 @@ export interface ResolvedContextOptions {
   master: MasterSpec;
   /** Absolute; set exactly when master is a redis URL. */
   storage: string | undefined;
+  workerMemoryMb: number;
 }
 
 const KNOWN = new Set([
@@ -74,6 +79,7 @@ const KNOWN = new Set([
   'uiHost',
   'master',
   'storage',
+  'workerMemoryMb',
 ]);
 
 export function resolveContextOptions(opts: ContextOptions | undefined): ResolvedContextOptions {
@@ -116,6 +122,43 @@ export function resolveContextOptions(opts: ContextOptions | undefined): Resolve
     uiPort: uiPort(opts.ui),
     uiHost: optionalString('options.uiHost', opts.uiHost) ?? '127.0.0.1',
     ...clusterOptions(opts),
+    workerMemoryMb: workerMemoryMb('options.workerMemoryMb', opts.workerMemoryMb),
+  };
+}
+
+/** Node's own heap limit in MiB: each worker's limit when workerMemoryMb is not set. */
+export function defaultWorkerMemoryMb(): number {
+  return Math.floor(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
+}
+
+// A worker thread cannot even load its modules under ~20 MiB of heap.
+const MIN_WORKER_MEMORY_MB = 32;
+
+// Without a limit of its own a worker shares the process's fatal heap limit: one task that
+// fills it aborts the whole process (FATAL ERROR: Reached heap limit). With one, only that
+// worker dies (ERR_WORKER_OUT_OF_MEMORY), so the default is Node's own heap limit, explicitly.
+function workerMemoryMb(name: string, value: unknown): number {
+  if (value === undefined) return defaultWorkerMemoryMb();
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_WORKER_MEMORY_MB) {
+    throw errors.invalidArgument(
+      name,
+      `an integer of at least ${MIN_WORKER_MEMORY_MB} (MiB)`,
+      value,
+    );
+  }
+  return value;
+}
+
+// Of a worker's heap, the share one task may fill with records it holds for sorting and
+// aggregation before spilling (Spark: spark.memory.fraction 0.6, half of it for execution).
+// Estimates are rough and merging needs room too, so the share is smaller than Spark's.
+const TASK_MEMORY_FRACTION = 0.25;
+
+/** The memory budget of one task (a worker runs one task at a time), carried in StagePlans. */
+export function taskMemoryOf(workerMemoryMb: number): TaskMemory {
+  return {
+    workerMemoryMb,
+    budgetBytes: Math.floor(workerMemoryMb * 2 ** 20 * TASK_MEMORY_FRACTION),
   };
 }
 

@@ -196,7 +196,22 @@ export interface StagePlan {
   output: StageOutput;
   /** Scratch directory for shuffle output and disk blocks. */
   localDir: string;
+  /** What a task may hold before it spills; absent: derived from the worker's own heap. */
+  memory?: TaskMemory;
 }
+
+/**
+ * The estimated bytes of records a task may hold for sorting or aggregating before it spills
+ * sorted runs to localDir (Spark's ExternalSorter / ExternalAppendOnlyMap threshold).
+ */
+export interface TaskMemory {
+  budgetBytes: number;
+  /** The heap limit in force, for messages. */
+  workerMemoryMb: number;
+}
+
+/** SerializedError.code of a task whose worker thread ran out of heap (Node's own code). */
+export const WORKER_OUT_OF_MEMORY = 'ERR_WORKER_OUT_OF_MEMORY';
 
 export interface TaskRequest {
   kind: 'task';

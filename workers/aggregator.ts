@@ -1,17 +1,18 @@
-// Combining values by key (Spark's Aggregator and ExternalAppendOnlyMap, in memory only):
-// shared by map-side combine and the reduce side. Keys are grouped by value through keyOf;
+// Combining values by key (Spark's Aggregator): shared by map-side combine (in memory, spilled
+// by record count in shuffle-write) and the reduce side (ExternalAppendOnlyMap, by bytes). Keys are grouped by value through keyOf;
 // each entry is the output record [key, combiner] itself, updated in place.
 
 import { errors } from '../src/errors.js';
 import type { AggregatorPlan } from '../src/protocol.js';
 import { keyOf, type MapKey } from '../src/rdd/keys.js';
 import { asPair, type Batches } from './batch.js';
+import { ExternalAppendOnlyMap } from './external-map.js';
 import type { TaskContext } from './task-context.js';
 
 export interface BoundAggregator {
-  createCombiner(v: unknown): unknown;
-  mergeValue(c: unknown, v: unknown): unknown;
-  mergeCombiners(a: unknown, b: unknown): unknown;
+  createCombiner: (v: unknown) => unknown;
+  mergeValue: (c: unknown, v: unknown) => unknown;
+  mergeCombiners: (a: unknown, b: unknown) => unknown;
 }
 
 export type CombinedMap = Map<MapKey, [unknown, unknown]>;
@@ -58,15 +59,23 @@ export function combineInto(
   }
 }
 
-export function combineAll(
+/** [key, combiner] batches of every key of `batches`, spilling past the task's memory budget. */
+export function* combineExternally(
+  ctx: TaskContext,
   batches: Batches,
   agg: BoundAggregator,
   combined: boolean,
   where: string,
-): CombinedMap {
-  const map: CombinedMap = new Map();
+  rddId: number,
+): Batches {
+  const map = new ExternalAppendOnlyMap(ctx, agg.mergeCombiners, rddId);
+  const create = combined ? (c: unknown): unknown => c : agg.createCombiner;
+  const merge = combined ? agg.mergeCombiners : agg.mergeValue;
   for (const batch of batches) {
-    for (let i = 0; i < batch.length; i++) combineInto(map, agg, batch[i], combined, where);
+    for (let i = 0; i < batch.length; i++) {
+      const [k, v] = asPair(batch[i], where);
+      map.insert(k, v, create, merge);
+    }
   }
-  return map;
+  yield* map.iterator();
 }

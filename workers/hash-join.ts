@@ -4,7 +4,9 @@
 // pairing (Spark's PairRDDFunctions.join) kept every value of the larger side in per-key arrays
 // until the partition ended: in a 4 M x 100 k join that grouping and its garbage were over half
 // of the reduce stage. Output pairs are [key, [leftValue, rightValue]], the missing side of an
-// outer join undefined; order within a partition is not specified (as in Spark).
+// outer join undefined; order within a partition is not specified (as in Spark). A build side
+// past the task's memory budget falls back to the spilling cogroup (Spark SQL falls back to a
+// sort-merge join), so a join partition may hold many times the heap.
 
 import { errors } from '../src/errors.js';
 import type { CoGroupInput, JoinHow, PartitionDesc } from '../src/protocol.js';
@@ -12,6 +14,9 @@ import { KeyTable } from '../src/rdd/key-table.js';
 import { asPair, BATCH_SIZE, type Batches } from './batch.js';
 import { computePartition } from './compute.js';
 import { countShuffleRead, readShuffleBlocks } from './shuffle-block-reader.js';
+import { cogroupPartition } from './shuffle-read.js';
+import { estimateSize } from './size-estimator.js';
+import { taskMemory } from './spill-files.js';
 import type { TaskContext } from './task-context.js';
 
 type CoGroupedDesc = Extract<PartitionDesc, { kind: 'cogrouped' }>;
@@ -26,11 +31,7 @@ interface BuildEntry {
 export function* hashJoinPartition(ctx: TaskContext, desc: CoGroupedDesc, how: JoinHow): Batches {
   const [left, right] = desc.inputs;
   if (left === undefined || right === undefined || desc.inputs.length !== 2) {
-    throw errors.invalidArgument(
-      `partition descriptor of RDD ${desc.node}`,
-      'the 2 inputs of a join',
-      desc.inputs.length,
-    );
+    throw errors.internal(`a join of RDD ${desc.node} has ${desc.inputs.length} inputs, not 2`);
   }
   // Build from the side with fewer shuffle bytes; a narrow input's size is unknown, so a
   // shuffled side is preferred over it, and the right side wins a tie (as Spark SQL builds right).
@@ -40,14 +41,10 @@ export function* hashJoinPartition(ctx: TaskContext, desc: CoGroupedDesc, how: J
   const keepBuild = how === 'full' || how === (buildLeft ? 'left' : 'right');
   const where = 'join';
 
-  const table = new KeyTable<BuildEntry>();
-  for (const batch of joinInput(ctx, build)) {
-    for (let i = 0; i < batch.length; i++) {
-      const [k, v] = asPair(batch[i], where);
-      const entry = table.get(k);
-      if (entry === undefined) table.add(k, { key: k, values: [v], matched: false });
-      else entry.values.push(v);
-    }
+  const table = buildTable(ctx, build, where);
+  if (table === undefined) {
+    yield* joinGroups(cogroupPartition(ctx, desc), how);
+    return;
   }
 
   let out: unknown[] = [];
@@ -95,4 +92,62 @@ function joinInput(ctx: TaskContext, input: CoGroupInput): Batches {
   return input.kind === 'shuffle'
     ? countShuffleRead(ctx, input.blocks, readShuffleBlocks(input.blocks))
     : computePartition(ctx, input.parent);
+}
+
+/** The build side by key, or undefined once its estimated size passes the task's budget. */
+function buildTable(
+  ctx: TaskContext,
+  build: CoGroupInput,
+  where: string,
+): KeyTable<BuildEntry> | undefined {
+  const budget = taskMemory(ctx).budgetBytes;
+  const table = new KeyTable<BuildEntry>();
+  let records = 0;
+  let samples = 0;
+  let averageBytes = 0;
+  for (const batch of joinInput(ctx, build)) {
+    for (let i = 0; i < batch.length; i++) {
+      const [k, v] = asPair(batch[i], where);
+      const entry = table.get(k);
+      if (entry === undefined) table.add(k, { key: k, values: [v], matched: false });
+      else entry.values.push(v);
+    }
+    // The first record of each batch sampled for the average size (Spark's SizeTracker samples).
+    const sample = batch[0];
+    if (sample !== undefined) {
+      records += batch.length;
+      samples++;
+      averageBytes += (estimateSize(sample) - averageBytes) / samples;
+      if (records * (averageBytes + TABLE_ENTRY_BYTES) > budget) return undefined;
+    }
+  }
+  return table;
+}
+
+// Per build record beyond the record itself: its slot in a value list and, for a new key, the
+// table entry.
+const TABLE_ENTRY_BYTES = 48;
+
+/** Join pairs from cogrouped [key, [leftValues, rightValues]] records. */
+function* joinGroups(groups: Batches, how: JoinHow): Batches {
+  const keepLeft = how === 'left' || how === 'full';
+  const keepRight = how === 'right' || how === 'full';
+  let out: unknown[] = [];
+  for (const batch of groups) {
+    for (const group of batch) {
+      const [k, [ls, rs]] = group as [unknown, [unknown[], unknown[]]];
+      if (rs.length === 0) {
+        if (keepLeft) for (const l of ls) out.push([k, [l, undefined]]);
+      } else if (ls.length === 0) {
+        if (keepRight) for (const r of rs) out.push([k, [undefined, r]]);
+      } else {
+        for (const l of ls) for (const r of rs) out.push([k, [l, r]]);
+      }
+      if (out.length >= BATCH_SIZE) {
+        yield out;
+        out = [];
+      }
+    }
+  }
+  if (out.length > 0) yield out;
 }

@@ -3,16 +3,8 @@
 // count (flatMap, sample) re-batch so batches stay near BATCH_SIZE.
 
 import type { AggregatorPlan, NarrowOp, PartitionDesc } from '../src/protocol.js';
-import { bindAggregator, combineAll } from './aggregator.js';
-import {
-  asPair,
-  BATCH_SIZE,
-  batchesOf,
-  flatten,
-  materialize,
-  rebatch,
-  type Batches,
-} from './batch.js';
+import { bindAggregator, combineExternally } from './aggregator.js';
+import { asPair, BATCH_SIZE, flatten, materialize, rebatch, type Batches } from './batch.js';
 import { poisson, seededRandom } from './random.js';
 import type { TaskContext } from './task-context.js';
 import { errors } from '../src/errors.js';
@@ -200,5 +192,5 @@ function* combineByKeyOp(
   input: Batches,
 ): Batches {
   const agg = bindAggregator(ctx, plan);
-  yield* batchesOf([...combineAll(input, agg, false, `RDD ${node}`).values()]);
+  yield* combineExternally(ctx, input, agg, false, `RDD ${node}`, node);
 }

@@ -1,11 +1,15 @@
 // The reduce side of a shuffle (Spark's ShuffledRDD and CoGroupedRDD compute): reads this
 // partition's block of every map output (shuffle-block-reader.ts: any error while reading a
-// block is a fetch failure naming that map output), then aggregates, sorts or streams the pairs.
+// block is a fetch failure naming that map output), then aggregates, sorts or streams the
+// pairs; the aggregation and the sort spill past the task's memory budget (external-map.ts,
+// external-sorter.ts).
 
 import type { CoGroupInput, NodeCompute, PartitionDesc } from '../src/protocol.js';
-import { compareKeys, keyOf, type MapKey } from '../src/rdd/keys.js';
-import { asPair, BATCH_SIZE, batchesOf, materialize, type Batches } from './batch.js';
-import { bindAggregator, combineAll } from './aggregator.js';
+import { compareKeys } from '../src/rdd/keys.js';
+import { asPair, type Batches } from './batch.js';
+import { bindAggregator, combineExternally } from './aggregator.js';
+import { ExternalAppendOnlyMap } from './external-map.js';
+import { sortExternally } from './external-sorter.js';
 import { computePartition } from './compute.js';
 import type { TaskContext } from './task-context.js';
 import { countShuffleRead, readShuffleBlocks } from './shuffle-block-reader.js';
@@ -19,55 +23,61 @@ export function* shuffledPartition(
   compute: ShuffledCompute,
   desc: ShuffledDesc,
 ): Batches {
-  const input = countShuffleRead(ctx, desc.blocks, readShuffleBlocks(desc.blocks));
-  if (compute.aggregator === undefined && compute.sort === undefined) {
-    yield* input;
-    return;
-  }
-  let pairs: unknown[];
+  let output: Batches = countShuffleRead(ctx, desc.blocks, readShuffleBlocks(desc.blocks));
   if (compute.aggregator !== undefined) {
     const agg = bindAggregator(ctx, compute.aggregator);
     const where = `the shuffle into RDD ${desc.node}`;
-    pairs = [...combineAll(input, agg, compute.mapSideCombine, where).values()];
-  } else {
-    pairs = materialize(input);
+    output = combineExternally(ctx, output, agg, compute.mapSideCombine, where, desc.node);
   }
   if (compute.sort !== undefined) {
     const sign = compute.sort.ascending ? 1 : -1;
-    for (const p of pairs) asPair(p, 'sortByKey');
-    // Array.prototype.sort is stable, so equal keys keep their arrival order.
-    pairs.sort((a, b) => sign * compareKeys((a as unknown[])[0], (b as unknown[])[0]));
+    output = sortExternally(
+      ctx,
+      checkedPairs(output, 'sortByKey'),
+      (a, b) => sign * compareKeys((a as unknown[])[0], (b as unknown[])[0]),
+    );
   }
-  yield* batchesOf(pairs);
+  yield* output;
+}
+
+function* checkedPairs(input: Batches, where: string): Batches {
+  for (const batch of input) {
+    for (let i = 0; i < batch.length; i++) asPair(batch[i], where);
+    yield batch;
+  }
 }
 
 /** [key, [values of input 0, values of input 1, ...]] for every key of any input. */
 export function* cogroupPartition(ctx: TaskContext, desc: CoGroupedDesc): Batches {
   const n = desc.inputs.length;
-  const groups = new Map<MapKey, [unknown, unknown[][]]>();
+  // Spark's CoGroupedRDD: an ExternalAppendOnlyMap of per-input value lists, so one
+  // partition of a join may hold many times the task's memory.
+  const map = new ExternalAppendOnlyMap(ctx, mergeLists, desc.node);
   desc.inputs.forEach((input, i) => {
+    const create = (v: unknown): unknown[][] => {
+      const lists: unknown[][] = [];
+      for (let j = 0; j < n; j++) lists.push(j === i ? [v] : []);
+      return lists;
+    };
+    const merge = (c: unknown, v: unknown): unknown => {
+      ((c as unknown[][])[i] as unknown[]).push(v);
+      return c;
+    };
     for (const batch of cogroupInput(ctx, input)) {
       for (const record of batch) {
         const [k, v] = asPair(record, 'cogroup');
-        const mk = keyOf(k);
-        let entry = groups.get(mk);
-        if (entry === undefined) {
-          entry = [k, Array.from({ length: n }, () => [])];
-          groups.set(mk, entry);
-        }
-        entry[1][i]!.push(v);
+        map.insert(k, v, create, merge);
       }
     }
   });
-  let out: unknown[] = [];
-  for (const entry of groups.values()) {
-    out.push(entry);
-    if (out.length >= BATCH_SIZE) {
-      yield out;
-      out = [];
-    }
-  }
-  if (out.length > 0) yield out;
+  yield* map.iterator();
+}
+
+function mergeLists(a: unknown, b: unknown): unknown {
+  const x = a as unknown[][];
+  const y = b as unknown[][];
+  for (let i = 0; i < x.length; i++) for (const v of y[i] as unknown[]) (x[i] as unknown[]).push(v);
+  return x;
 }
 
 function cogroupInput(ctx: TaskContext, input: CoGroupInput): Batches {

@@ -1,12 +1,13 @@
-// The map side of a shuffle (Spark's SortShuffleWriter, minus spilling): routes each [key, value]
+// The map side of a shuffle (Spark's SortShuffleWriter, minus the merge): routes each [key, value]
 // record of the partition to its reduce partition, combining by key first when the stage asks
 // for it, then writes ONE file with the reduce partitions' frames in order:
 //
 //   | header | frames of reduce 0 | frames of reduce 1 | ... | frames of reduce n-1 |
 //   offsets[0]            offsets[1]           offsets[2]   ...       offsets[n]
 //
-// Buckets are held in memory up to `spillRecords` records (distinct keys when combining); past
-// that they are written to a spill file of the same layout and the task starts afresh. The
+// Buckets are held in memory up to `spillRecords` records (distinct keys when combining) or the
+// task's memory budget in estimated bytes, whichever comes first; past that they are written to
+// a spill file of the same layout and the task starts afresh. The
 // MapStatus lists every file; a reducer reads its range from each (Spark's spills, without the
 // merge: frames are self-contained, so nothing needs rewriting).
 
@@ -22,6 +23,13 @@ import { bindAggregator } from './aggregator.js';
 import { shuffleFileName } from '../src/storage/file-names.js';
 import { taskAttemptTag } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
+import { estimateSize } from './size-estimator.js';
+import { taskMemory } from './spill-files.js';
+
+// Per buffered record beyond the record itself: its bucket slot, or a Map entry and the
+// combiner's [key, combiner] array when combining.
+const BUCKET_SLOT_BYTES = 8;
+const COMBINED_ENTRY_BYTES = 80;
 
 type ShuffleMapOutput = Extract<StageOutput, { kind: 'shuffleMap' }>;
 
@@ -38,6 +46,8 @@ export function bucketShuffleOutput(
   const spill = (buckets: Bucket[]): void => {
     files.push(writeShuffleFile(ctx, output, buckets, files.length));
   };
+  const budget = taskMemory(ctx).budgetBytes;
+  const recordBytes = new RecordSizeSampler();
   let last: Bucket[];
   if (output.combine !== undefined) {
     // One table for the partition, routed to reduce partitions once per distinct key at the end:
@@ -61,8 +71,12 @@ export function bucketShuffleOutput(
         if (entry === undefined) combined.add(k, [k, agg.createCombiner(record[1])]);
         else entry[1] = agg.mergeValue(entry[1], record[1]);
       }
+      recordBytes.sample(batch);
       // A key in two spills is two combiners: the reduce side merges combiners anyway.
-      if (combined.size >= output.spillRecords) {
+      if (
+        combined.size >= output.spillRecords ||
+        combined.size * (recordBytes.average + COMBINED_ENTRY_BYTES) > budget
+      ) {
         spill(bucketize(combined));
         combined = new KeyTable();
       }
@@ -85,7 +99,11 @@ export function bucketShuffleOutput(
         }
       }
       buffered += batch.length;
-      if (buffered >= output.spillRecords) {
+      recordBytes.sample(batch);
+      if (
+        buffered >= output.spillRecords ||
+        buffered * (recordBytes.average + BUCKET_SLOT_BYTES) > budget
+      ) {
         spill(buckets);
         buckets = emptyBuckets(numPartitions);
         buffered = 0;
@@ -162,4 +180,18 @@ function writeShuffleFile(
 
 function fileDataBytes(offsets: number[]): number {
   return (offsets[offsets.length - 1] ?? 0) - (offsets[0] ?? 0);
+}
+
+/** The running average estimated size of records, from a few records of every batch. */
+class RecordSizeSampler {
+  average = 0;
+  private samples = 0;
+
+  sample(batch: readonly unknown[]): void {
+    const step = Math.max(1, Math.floor(batch.length / 4));
+    for (let i = 0; i < batch.length; i += step) {
+      this.samples++;
+      this.average += (estimateSize(batch[i]) - this.average) / this.samples;
+    }
+  }
 }

@@ -60,6 +60,7 @@ export class TaskContext {
   private readonly tees: Tee[] = [];
   private readonly sinks: BatchSink[] = [];
   private readonly aborts: (() => void)[] = [];
+  private readonly scratch: (() => void)[] = [];
   private readonly depths = new WeakMap<PartitionDesc, number>();
   private readonly handles: EnvHandles = {
     broadcast: broadcastHandle,
@@ -127,6 +128,11 @@ export class TaskContext {
     this.aborts.push(abort);
   }
 
+  /** Removal of scratch that lives only while the task runs (spill runs): at its end, either way. */
+  onTaskEnd(remove: () => void): void {
+    this.scratch.push(remove);
+  }
+
   /**
    * Finishes every tee the consumer left early. A downstream tee (lower depth) drains first:
    * its source runs through any upstream tee, which would otherwise be drained on its own and
@@ -144,13 +150,15 @@ export class TaskContext {
   }
 
   commitSideOutputs(): void {
+    this.removeScratch();
     for (const sink of this.sinks) sink.commit();
     this.side.accumulators = [...this.accumulators].map(([id, delta]) => ({ id, delta }));
   }
 
   abortSideOutputs(): void {
     // Best effort, every one of them: the task's own error is what gets reported.
-    for (const abort of [...this.sinks.map((s) => () => s.abort()), ...this.aborts]) {
+    const cleanups = [...this.sinks.map((s) => () => s.abort()), ...this.aborts];
+    for (const abort of [...cleanups, ...this.scratch.splice(0)]) {
       try {
         abort();
       } catch {
@@ -161,6 +169,16 @@ export class TaskContext {
     this.side.accumulators = [];
     this.side.blocks = [];
     this.side.checkpoints = [];
+  }
+
+  private removeScratch(): void {
+    for (const remove of this.scratch.splice(0)) {
+      try {
+        remove();
+      } catch {
+        // Left for the attempt-tag cleanup of localDir; the task's result stands.
+      }
+    }
   }
 
   private accumulatorHandle(id: number): { readonly id: number; add(n: number): void } {

@@ -4,6 +4,7 @@
 // threads, whose ControlApi is answered from Redis). A pool per application keeps the
 // threads' plan and broadcast caches, keyed by per-application ids, from ever mixing.
 
+import { defaultWorkerMemoryMb } from '../options.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -93,7 +94,11 @@ export class ClusterWorker {
     }
     const redis = this.redis;
     if (redis === undefined) return;
-    const pool = new PiscinaTaskRunner(this.opts.threads, redisControlApi(redis, app.appId));
+    const pool = new PiscinaTaskRunner(
+      this.opts.threads,
+      redisControlApi(redis, app.appId),
+      defaultWorkerMemoryMb(),
+    );
     const worker = new Worker<TaskJobData, string>(
       app.queue,
       (job) => this.runJob(app, pool, job),

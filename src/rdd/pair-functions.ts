@@ -186,6 +186,24 @@ export function partitionBy<K, V>(
   return shuffle(rdd, partitioner, undefined, false);
 }
 
+/**
+ * Spark's repartitionAndSortWithinPartitions: the sort runs in the shuffle's reduce side (and
+ * spills there), cheaper than partitionBy then sorting each partition. Always shuffles, as Spark.
+ */
+export function repartitionAndSortWithinPartitions<K, V>(
+  rdd: RDD<[K, V]>,
+  partitioner: Partitioner,
+): RDD<[K, V]> {
+  if (!(partitioner instanceof HashPartitioner) && !(partitioner instanceof RangePartitioner)) {
+    throw errors.invalidArgument(
+      'partitioner',
+      'a HashPartitioner or RangePartitioner',
+      partitioner,
+    );
+  }
+  return shuffle(rdd, partitioner, undefined, false, { ascending: true });
+}
+
 export function sortByKey<K, V>(
   rdd: RDD<[K, V]>,
   ascending: unknown,

@@ -260,6 +260,13 @@ export class RDD<T> {
   partitionBy<K, V>(this: RDD<[K, V]>, partitioner: Partitioner | number): RDD<[K, V]> {
     return pair.partitionBy(this, partitioner);
   }
+  /** Shuffles by `partitioner` and sorts each partition by key, ascending, in the shuffle. */
+  repartitionAndSortWithinPartitions<K, V>(
+    this: RDD<[K, V]>,
+    partitioner: Partitioner,
+  ): RDD<[K, V]> {
+    return pair.repartitionAndSortWithinPartitions(this, partitioner);
+  }
 
   // ---- actions ------------------------------------------------------------------
 

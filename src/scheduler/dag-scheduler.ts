@@ -7,7 +7,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Codec } from '../format/frames.js';
 import { errors, KindlingError } from '../errors.js';
-import type { ResultAction, StageOutput, StagePlan } from '../protocol.js';
+import type { ResultAction, StageOutput, StagePlan, TaskMemory } from '../protocol.js';
 import type { ShuffleDependency } from '../rdd/dependency.js';
 import type { RDD } from '../rdd/rdd.js';
 import type { MapOutputTracker } from '../shuffle/map-output-tracker.js';
@@ -33,6 +33,8 @@ export interface DAGSchedulerOptions extends TaskHooks {
   localDir: string;
   shuffleCodec: Codec;
   shuffleSpillRecords: number;
+  /** The memory budget every StagePlan carries (absent: workers derive it from their heap). */
+  taskMemory?: TaskMemory;
   isFullyCached(rdd: RDD<unknown>): boolean;
 }
 
@@ -224,6 +226,7 @@ export class DAGScheduler {
     const planId = `${process.pid}-${this.nextPlanId++}`;
     const output = this.stageOutput(stage);
     const plan = buildStagePlan(planId, stage.id, stage.rdd, output, targets, this.opts.localDir);
+    if (this.opts.taskMemory !== undefined) plan.memory = this.opts.taskMemory;
     this.plans.set(planId, plan);
     const started = performance.now();
     const stageTotals = emptyTotals();

@@ -1,9 +1,17 @@
 // The real TaskRunner: a Piscina pool of worker threads running
 // workers/worker.js. The only module that imports piscina. Workers start
-// lazily with the first task; each hands over its control-plane port.
+// lazily with the first task; each hands over its control-plane port. Each
+// worker has a heap limit of its own: one that runs out dies alone, its task
+// fails with a message naming the limit, and piscina starts a replacement.
 
 import { Piscina } from 'piscina';
-import type { ControlApi, TaskBatch, TaskRequest, TaskResult } from '../protocol.js';
+import {
+  WORKER_OUT_OF_MEMORY,
+  type ControlApi,
+  type TaskBatch,
+  type TaskRequest,
+  type TaskResult,
+} from '../protocol.js';
 import { exposeControlApi, isControlPortMessage } from './control-plane.js';
 import type { TaskRunner } from './task-runner.js';
 
@@ -15,6 +23,7 @@ export class PiscinaTaskRunner implements TaskRunner {
   constructor(
     readonly workers: number,
     control: ControlApi,
+    private readonly workerMemoryMb: number,
   ) {
     this.pool = new Piscina({
       filename: WORKER_FILE,
@@ -23,21 +32,55 @@ export class PiscinaTaskRunner implements TaskRunner {
       // Each worker computes one partition at a time: CPU-bound tasks gain nothing from more.
       concurrentTasksPerWorker: 1,
       idleTimeout: 30_000,
+      resourceLimits: { maxOldGenerationSizeMb: workerMemoryMb },
     });
     this.pool.on('message', (message: unknown) => {
       if (isControlPortMessage(message)) exposeControlApi(control, message.port);
     });
+    // Piscina emits 'error' for a worker that dies with no task in flight (and on a close
+    // timeout). Unhandled, that event would crash the process; the pool has already replaced
+    // the worker, and any task it was running rejects through its own promise.
+    this.pool.on('error', () => {});
   }
 
   async run(request: TaskRequest, signal: AbortSignal): Promise<TaskResult> {
-    return (await this.pool.run(request, { signal })) as TaskResult;
+    try {
+      return (await this.pool.run(request, { signal })) as TaskResult;
+    } catch (e) {
+      if (!signal.aborted && isOutOfMemory(e)) return this.outOfMemory();
+      throw e;
+    }
   }
 
   async runBatch(requests: TaskRequest[], signal: AbortSignal): Promise<TaskResult[]> {
-    return (await this.pool.run({ kind: 'batch', tasks: requests }, { signal })) as TaskResult[];
+    try {
+      return (await this.pool.run({ kind: 'batch', tasks: requests }, { signal })) as TaskResult[];
+    } catch (e) {
+      // Which task of the batch filled the heap is unknown: each counts one failed attempt.
+      if (!signal.aborted && isOutOfMemory(e)) return requests.map(() => this.outOfMemory());
+      throw e;
+    }
   }
 
   async close(): Promise<void> {
     await this.pool.destroy();
   }
+
+  private outOfMemory(): TaskResult {
+    return {
+      kind: 'failure',
+      error: {
+        name: 'WorkerOutOfMemory',
+        code: WORKER_OUT_OF_MEMORY,
+        message:
+          `the worker thread ran out of memory (workerMemoryMb: ${this.workerMemoryMb}). ` +
+          `Use more partitions so each task holds less, or raise workerMemoryMb`,
+      },
+      side: { accumulators: [], checkpoints: [], blocks: [], lostBlocks: [] },
+    };
+  }
+}
+
+function isOutOfMemory(e: unknown): boolean {
+  return e instanceof Error && (e as NodeJS.ErrnoException).code === WORKER_OUT_OF_MEMORY;
 }

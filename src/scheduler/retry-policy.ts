@@ -3,13 +3,16 @@
 // resubmitting the map stage). The scheduler only carries decisions out.
 
 import type { ErrorCode } from '../errors.js';
-import type { TaskResult } from '../protocol.js';
+import { WORKER_OUT_OF_MEMORY, type TaskResult } from '../protocol.js';
 
 export type FailedResult = Exclude<TaskResult, { kind: 'success' }>;
 
 export type FailureDecision =
-  /** Run the task again; the attempt counts toward maxTaskFailures. */
-  | { kind: 'retry' }
+  /**
+   * Run the task again; the attempt counts toward maxTaskFailures. `outOfMemory`: the worker
+   * ran out of heap; MAX_OUT_OF_MEMORY such failures of one task fail the job sooner.
+   */
+  | { kind: 'retry'; reason?: 'outOfMemory' }
   /**
    * Fail the job at once: retrying cannot help. `asIs`: the worker's KindlingError is the
    * job's error (its code says what is damaged); `taskFailed`: TASK_FAILED naming RDD and
@@ -38,7 +41,17 @@ const BY_CODE: Partial<Record<ErrorCode, FailureDecision>> = {
   INVALID_ARGUMENT: { kind: 'failJob', report: 'taskFailed' },
   // A Kindling bug: retrying hides it.
   INTERNAL: { kind: 'failJob', report: 'asIs' },
+  // Raised by the engine in a worker (one key's group over the memory budget): it will be
+  // raised again.
+  TASK_FAILED: { kind: 'failJob', report: 'taskFailed' },
 };
+
+/**
+ * Out-of-memory failures of one task before the job fails. Spark retries a task whose
+ * executor ran out of memory, and one retry is worth it (the worker may have been shared with
+ * a larger task of a batch); the same task running out twice will run out every time.
+ */
+export const MAX_OUT_OF_MEMORY = 2;
 
 /** Fetch failures of one map output tolerated per task before the job fails (Spark: 4 stage attempts). */
 export const MAX_FETCH_FAILURES = 4;
@@ -53,6 +66,7 @@ export function decideOnFailure(result: FailedResult): FailureDecision {
       ...(path === undefined ? {} : { path }),
     };
   }
+  if (result.error.code === WORKER_OUT_OF_MEMORY) return { kind: 'retry', reason: 'outOfMemory' };
   const code = result.error.kindling?.code;
   return (code === undefined ? undefined : BY_CODE[code as ErrorCode]) ?? { kind: 'retry' };
 }

@@ -12,6 +12,7 @@ import { rebuildError } from './rebuild-error.js';
 import {
   decideOnFailure,
   MAX_FETCH_FAILURES,
+  MAX_OUT_OF_MEMORY,
   type FailedResult,
   type LostMapOutput,
 } from './retry-policy.js';
@@ -139,6 +140,7 @@ export class TaskSetManager {
 
   private async runTask(partitionIndex: number, firstAttempt?: Attempt): Promise<Success> {
     const fetchFailures = new Map<string, number>();
+    let outOfMemory = 0;
     let pending = firstAttempt;
     for (let attempt = 0; ;) {
       const current = pending ?? (await this.claimedAttempt(partitionIndex, attempt));
@@ -179,7 +181,8 @@ export class TaskSetManager {
           throw this.taskError(partitionIndex, attempt + 1, result.error, rddId);
         case 'retry':
           attempt++;
-          if (attempt >= this.env.opts.maxTaskFailures)
+          if (decision.reason === 'outOfMemory') outOfMemory++;
+          if (attempt >= this.env.opts.maxTaskFailures || outOfMemory >= MAX_OUT_OF_MEMORY)
             throw this.taskError(partitionIndex, attempt, result.error, rddId);
       }
     }

@@ -1,0 +1,259 @@
+// Out-of-core reduce side: with a 64 MiB worker heap, one reduce partition holding several
+// times that heap is sorted, aggregated and joined by spilling sorted runs to localDir and
+// merging them (Spark's ExternalSorter, ExternalAppendOnlyMap). Each result is checked against
+// a plain computation, in the task itself so that the test does not hold the data either.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Context, HashPartitioner, KindlingError } from 'kindling';
+
+const WORKER_MEMORY_MB = 64;
+const localDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-ooc-'));
+const ctx = new Context({
+  workers: 2,
+  progress: false,
+  localDir,
+  workerMemoryMb: WORKER_MEMORY_MB,
+});
+after(async () => {
+  await ctx.stop();
+  fs.rmSync(localDir, { recursive: true, force: true });
+});
+
+const spillFiles = (): string[] =>
+  (fs.readdirSync(localDir, { recursive: true }) as string[]).filter((f) =>
+    path.basename(f).startsWith('spill_'),
+  );
+
+// Spill files present while the partition streams out: read by the task itself.
+interface Summary {
+  count: number;
+  digest: number;
+  spillsSeen: number;
+}
+
+test('a sort into one partition several times the worker heap is exact, stable and complete', async () => {
+  const n = 2_000_000;
+  const keyOf = (i: number): number => (i * 7919) % 100_003;
+  const sorted = ctx
+    .range(0, n, 1, 16)
+    .map((i) => [(i * 7919) % 100_003, 'value-' + i] as [number, string])
+    .sortByKey(true, { numPartitions: 1 });
+  const [summary] = await sorted
+    .mapPartitions(
+      (records, env) => {
+        const fs = require('node:fs') as typeof import('node:fs');
+        // Runs exist from the first merged record until the task ends.
+        const countSpills = (): number =>
+          (fs.readdirSync(env.localDir, { recursive: true }) as string[]).filter((f) =>
+            /(^|\/)spill_/.test(f),
+          ).length;
+        let spillsSeen = 0;
+        let count = 0;
+        let digest = 0;
+        for (const [k, v] of records) {
+          // Position-sensitive: any record out of place changes the digest.
+          if (count === 0) spillsSeen = countSpills();
+          digest = (digest * 31 + k * 7 + Number(v.slice(6))) % 1_000_000_007;
+          count++;
+        }
+        return [{ count, digest, spillsSeen }];
+      },
+      { env: { localDir } },
+    )
+    .collect();
+  // The plain computation: a stable sort of the same pairs by key.
+  const expected = Array.from({ length: n }, (_, i) => i).sort((a, b) => keyOf(a) - keyOf(b));
+  let digest = 0;
+  for (const i of expected) digest = (digest * 31 + keyOf(i) * 7 + i) % 1_000_000_007;
+  const got = summary as Summary;
+  assert.equal(got.count, n);
+  assert.equal(got.digest, digest, 'records in key order, equal keys in arrival order');
+  assert.ok(got.spillsSeen >= 2, `the sort spilled runs (saw ${got.spillsSeen})`);
+  assert.deepEqual(spillFiles(), [], 'spill files are removed when the task ends');
+});
+
+test('an aggregation with a million distinct keys into one partition is exact', async () => {
+  const keys = 1_000_000;
+  const sums = ctx
+    .range(0, 2 * keys, 1, 16)
+    .map((i) => [i % 1_000_000, i] as [number, number])
+    .reduceByKey((a, b) => a + b, { numPartitions: 1 });
+  const [summary] = await sums
+    .mapPartitions(
+      (records, env) => {
+        const fs = require('node:fs') as typeof import('node:fs');
+        // Runs exist from the first merged record until the task ends.
+        const countSpills = (): number =>
+          (fs.readdirSync(env.localDir, { recursive: true }) as string[]).filter((f) =>
+            /(^|\/)spill_/.test(f),
+          ).length;
+        let spillsSeen = 0;
+        let count = 0;
+        let wrong = 0;
+        let total = 0;
+        for (const [k, v] of records) {
+          if (count === 0) spillsSeen = countSpills();
+          if (v !== 2 * k + 1_000_000) wrong++;
+          total += v;
+          count++;
+        }
+        return [{ count, wrong, total, spillsSeen }];
+      },
+      { env: { localDir } },
+    )
+    .collect();
+  const got = summary as { count: number; wrong: number; total: number; spillsSeen: number };
+  assert.equal(got.count, keys);
+  assert.equal(got.wrong, 0);
+  assert.equal(got.total, (2 * keys * (2 * keys - 1)) / 2);
+  assert.ok(got.spillsSeen >= 2, `the aggregation spilled runs (saw ${got.spillsSeen})`);
+  assert.deepEqual(spillFiles(), []);
+});
+
+test('groupByKey and distinct over 600,000 keys into one partition are exact', async () => {
+  const keys = 600_000;
+  const pairs = ctx.range(0, 2 * keys, 1, 16).map((i) => [i % 600_000, i] as [number, number]);
+  const [groups] = await pairs
+    .groupByKey({ numPartitions: 1 })
+    .mapPartitions((records) => {
+      let count = 0;
+      let wrong = 0;
+      for (const [k, vs] of records) {
+        const sorted = [...vs].sort((a, b) => a - b);
+        if (sorted.length !== 2 || sorted[0] !== k || sorted[1] !== k + 600_000) wrong++;
+        count++;
+      }
+      return [{ count, wrong }];
+    })
+    .collect();
+  assert.deepEqual(groups, { count: keys, wrong: 0 });
+  const distinct = await pairs.keys().distinct(1).count();
+  assert.equal(distinct, keys);
+});
+
+test('a join whose one partition holds several times the heap matches every pair', async () => {
+  const left = ctx.range(0, 600_000, 1, 8).map((i) => [i, 'L' + i] as [number, string]);
+  const right = ctx.range(0, 1_200_000, 1, 8).map((i) => [i % 600_000, i] as [number, number]);
+  const [summary] = await left
+    .join(right, { numPartitions: 1 })
+    .mapPartitions(
+      (records, env) => {
+        const fs = require('node:fs') as typeof import('node:fs');
+        let count = 0;
+        let wrong = 0;
+        let total = 0;
+        let spilled = false;
+        for (const [k, [l, r]] of records) {
+          if (count === 0)
+            spilled = (fs.readdirSync(env.localDir, { recursive: true }) as string[]).some((f) =>
+              /(^|\/)spill_/.test(f),
+            );
+          if (l !== 'L' + k || r % 600_000 !== k) wrong++;
+          total += r;
+          count++;
+        }
+        return [{ count, wrong, total, spilled }];
+      },
+      { env: { localDir } },
+    )
+    .collect();
+  assert.deepEqual(summary, {
+    count: 1_200_000,
+    wrong: 0,
+    total: (1_200_000 * 1_199_999) / 2,
+    spilled: true,
+  });
+  assert.deepEqual(spillFiles(), []);
+});
+
+test('one key whose group exceeds the memory budget fails with a clear error, not an OOM', async () => {
+  const err = await ctx
+    .range(0, 3_000_000, 1, 16)
+    .map((i) => ['hot', 'value-' + i] as [string, string])
+    .groupByKey({ numPartitions: 1 })
+    .count()
+    .then(
+      () => assert.fail('the job should fail'),
+      (e: unknown) => e,
+    );
+  assert.ok(err instanceof KindlingError);
+  assert.equal(err.code, 'TASK_FAILED');
+  assert.match(err.message, /One key's group in RDD \d+ partition 0/);
+  assert.match(err.message, /memory budget of [\d.]+ MB for one key \(workerMemoryMb: 64\)/);
+  assert.doesNotMatch(err.message, /ran out of memory/);
+  assert.deepEqual(spillFiles(), [], 'a failed task removes its spill files');
+  // The context is still usable.
+  assert.equal(await ctx.range(0, 1000, 1, 4).count(), 1000);
+});
+
+test('spill files are removed when a task fails while merging them', async () => {
+  const err = await ctx
+    .range(0, 1_000_000, 1, 16)
+    .map((i) => [i % 1000, 'value-' + i] as [number, string])
+    .sortByKey(true, { numPartitions: 1 })
+    .map(([k, v]) => {
+      if (k === 500) throw new Error(`refused ${v}`);
+      return k;
+    })
+    .count()
+    .then(
+      () => assert.fail('the job should fail'),
+      (e: unknown) => e,
+    );
+  assert.ok(err instanceof KindlingError);
+  assert.equal(err.code, 'TASK_FAILED');
+  assert.match(err.message, /refused value-500/);
+  assert.deepEqual(spillFiles(), []);
+});
+
+test('repartitionAndSortWithinPartitions sorts each partition, spilling, keeping arrival order', async () => {
+  const n = 1_200_000;
+  const parts = await ctx
+    .range(0, n, 1, 8)
+    .map((i) => [i % 50_000, i] as [number, number])
+    .repartitionAndSortWithinPartitions(new HashPartitioner(2))
+    .mapPartitionsWithIndex((index, records) => {
+      let count = 0;
+      let ordered = true;
+      let keySum = 0;
+      let prev: [number, number] | undefined;
+      for (const r of records) {
+        // Keys ascending; equal keys in arrival order (range order here).
+        if (prev !== undefined && (r[0] < prev[0] || (r[0] === prev[0] && r[1] < prev[1])))
+          ordered = false;
+        prev = r;
+        keySum += r[0];
+        count++;
+      }
+      return [{ index, count, ordered, keySum }];
+    })
+    .collect();
+  assert.equal(parts.length, 2);
+  assert.ok(parts.every((p) => p.ordered));
+  assert.equal(
+    parts.reduce((a, p) => a + p.count, 0),
+    n,
+  );
+  assert.ok(
+    parts.every((p) => p.count > n / 4),
+    'both partitions hold a share',
+  );
+  assert.equal(
+    parts.reduce((a, p) => a + p.keySum, 0),
+    24 * ((50_000 * 49_999) / 2),
+  );
+  assert.deepEqual(spillFiles(), []);
+});
+
+test('a map task holding more than the worker heap spills its buckets by estimated bytes', async () => {
+  // 600,000 pairs a map task, under the default shuffleSpillRecords (1,000,000) but several
+  // times what a 64 MiB heap holds: only the byte budget keeps the map side alive.
+  const sorted = ctx
+    .range(0, 1_200_000, 1, 2)
+    .map((i) => [i % 1000, 'value-' + i] as [number, string])
+    .sortByKey(true, { numPartitions: 4 });
+  assert.equal(await sorted.count(), 1_200_000);
+});

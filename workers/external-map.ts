@@ -1,0 +1,211 @@
+// Combining by key past the task's memory (Spark's ExternalAppendOnlyMap): combiners live in a
+// Map by key value (keyOf) while their estimated size stays under the budget; past it they are
+// spilled as a run sorted by key hash, [hash, key, combiner] records, and the map starts
+// afresh. At the end the runs and the last map are merged as a stream by hash; records of one
+// hash are grouped by key value and their combiners merged. A key whose combiner alone is over
+// half the budget (one hot key in groupByKey) cannot be spilled away: it fails the task with
+// an error naming the partition and the limit instead of running the worker out of heap.
+
+import { errors } from '../src/errors.js';
+import { hashKey, keyOf, type MapKey } from '../src/rdd/keys.js';
+import { BATCH_SIZE, type Batches } from './batch.js';
+import { mergeSorted } from './merge-sorted.js';
+import { estimateSize, SizeTracker } from './size-estimator.js';
+import { SPILL_FRAME_RECORDS, SpillFiles, taskMemory } from './spill-files.js';
+import type { TaskContext } from './task-context.js';
+
+type Entry = [unknown, unknown];
+// A Map entry: key, value and chain slots in V8's OrderedHashMap, plus our sampling slot.
+const ENTRY_OVERHEAD = 4 * 8;
+const SAMPLES = 32;
+// How often (in updates) the estimate is compared with the budget, as Spark's maybeSpill.
+const CHECK_EVERY = 32;
+// Largest share of the budget one key's combiner may take: past it, the key alone would crowd
+// out the rest of the merge (Spark has no such limit and runs out of memory instead).
+const MAX_GROUP_SHARE = 0.5;
+
+export class ExternalAppendOnlyMap {
+  private map = new Map<MapKey, Entry>();
+  private entries: Entry[] = [];
+  private readonly tracker = new SizeTracker(() => this.sampleSize());
+  private readonly spills: SpillFiles;
+  private readonly budget: number;
+  private updates = 0;
+
+  /** `rddId`: the RDD whose partition this is, for the hot-key error. */
+  constructor(
+    private readonly ctx: TaskContext,
+    private readonly mergeCombiners: (a: unknown, b: unknown) => unknown,
+    private readonly rddId: number,
+  ) {
+    this.budget = taskMemory(ctx).budgetBytes;
+    this.spills = new SpillFiles(ctx, 'combine');
+  }
+
+  /** Adds `v` under key `k`: `create(v)` for a new key, `merge(combiner, v)` otherwise. */
+  insert(
+    k: unknown,
+    v: unknown,
+    create: (v: unknown) => unknown,
+    merge: (c: unknown, v: unknown) => unknown,
+  ): void {
+    const mk = keyOf(k);
+    const entry = this.map.get(mk);
+    if (entry === undefined) {
+      const e: Entry = [k, create(v)];
+      this.map.set(mk, e);
+      this.entries.push(e);
+    } else {
+      entry[1] = merge(entry[1], v);
+    }
+    this.tracker.afterUpdates();
+    if (++this.updates % CHECK_EVERY === 0 && this.tracker.estimate() > this.budget) this.spill();
+  }
+
+  /** Every [key, combiner], as batches; first-seen order when nothing spilled, else by hash. */
+  *iterator(): Batches {
+    if (this.spills.count === 0) {
+      const entries = this.entries;
+      this.entries = [];
+      this.map = new Map();
+      for (let i = 0; i < entries.length; i += BATCH_SIZE) yield entries.slice(i, i + BATCH_SIZE);
+      return;
+    }
+    const runs: Batches[] = this.spills.all().map((run) => this.spills.read(run));
+    runs.push(byHash(this.entries));
+    this.entries = [];
+    this.map = new Map();
+    try {
+      yield* this.mergeRuns(mergeSorted(runs, compareHash));
+    } finally {
+      this.spills.removeAll();
+    }
+  }
+
+  get spilledBytes(): number {
+    return this.spills.bytesWritten;
+  }
+
+  private *mergeRuns(merged: Batches): Batches {
+    // The entries of the current hash and their map keys: nearly always one, so a pair of
+    // arrays searched linearly beats a Map per hash.
+    let hash = -1;
+    const group: Entry[] = [];
+    const keys: MapKey[] = [];
+    let out: unknown[] = [];
+    for (const batch of merged) {
+      for (let b = 0; b < batch.length; b++) {
+        const [h, k, c] = batch[b] as [number, unknown, unknown];
+        if (h !== hash) {
+          for (let g = 0; g < group.length; g++) out.push(group[g]);
+          group.length = 0;
+          keys.length = 0;
+          hash = h;
+          if (out.length >= BATCH_SIZE) {
+            yield out;
+            out = [];
+          }
+        }
+        const mk = keyOf(k);
+        const at = indexOfKey(keys, mk);
+        if (at < 0) {
+          group.push([k, c]);
+          keys.push(mk);
+        } else {
+          const entry = group[at] as Entry;
+          entry[1] = this.mergeCombiners(entry[1], c);
+          this.checkGroup(entry[1]);
+        }
+      }
+    }
+    for (let g = 0; g < group.length; g++) out.push(group[g]);
+    if (out.length > 0) yield out;
+  }
+
+  private spill(): void {
+    // A merge holds one record of every run at once: a combiner that alone fills a good part
+    // of the budget cannot be spilled and merged back safely.
+    for (const entry of this.entries) this.checkGroup(entry[1]);
+    this.spills.writeBatches(byHash(this.entries));
+    this.entries = [];
+    this.map = new Map();
+    this.tracker.reset();
+  }
+
+  /** Estimated bytes of the map, from a sample of its entries; checks the largest sampled. */
+  private sampleSize(): number {
+    const n = this.entries.length;
+    if (n === 0) return 0;
+    const k = Math.min(n, SAMPLES);
+    let sum = 0;
+    for (let s = 0; s < k; s++) {
+      const entry = this.entries[n <= SAMPLES ? s : Math.floor(Math.random() * n)] as Entry;
+      const size = estimateSize(entry[1]);
+      this.checkGroup(entry[1], size);
+      sum += size + estimateSize(entry[0]);
+    }
+    return n * (ENTRY_OVERHEAD + 48 + sum / k);
+  }
+
+  /** Fails the task when one key's combiner is over half the budget (MAX_GROUP_SHARE). */
+  private checkGroup(combiner: unknown, size = estimateSize(combiner)): void {
+    if (size <= this.budget * MAX_GROUP_SHARE) return;
+    const memory = taskMemory(this.ctx);
+    throw errors.groupTooLarge(
+      this.rddId,
+      this.ctx.info.partitionIndex,
+      size,
+      memory.budgetBytes * MAX_GROUP_SHARE,
+      memory.workerMemoryMb,
+    );
+  }
+}
+
+/** The entries as [hash, key, combiner] records sorted by hash, a frame's worth at a time. */
+function* byHash(entries: readonly Entry[]): Generator<unknown[]> {
+  const n = entries.length;
+  const hashes = new Int32Array(n);
+  for (let i = 0; i < n; i++) hashes[i] = hashKey((entries[i] as Entry)[0]);
+  const order = sortedByHash(hashes);
+  for (let i = 0; i < n; i += SPILL_FRAME_RECORDS) {
+    const out: unknown[] = [];
+    for (let j = i; j < Math.min(n, i + SPILL_FRAME_RECORDS); j++) {
+      const at = order(j);
+      const e = entries[at] as Entry;
+      out.push([hashes[at], e[0], e[1]]);
+    }
+    yield out;
+  }
+}
+
+const INDEX_BITS = 22;
+
+/** order(j): the index of the j-th smallest hash, ties in index order. */
+function sortedByHash(hashes: Int32Array): (j: number) => number {
+  const n = hashes.length;
+  if (n < 2 ** INDEX_BITS) {
+    // A 31-bit hash and a 22-bit index packed into one exact double: the typed array's own
+    // numeric sort, several times faster than sorting indices with a comparator.
+    const packed = new Float64Array(n);
+    for (let i = 0; i < n; i++) packed[i] = (hashes[i] as number) * 2 ** INDEX_BITS + i;
+    packed.sort();
+    return (j) => (packed[j] as number) % 2 ** INDEX_BITS;
+  }
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort((a, b) => (hashes[a] as number) - (hashes[b] as number) || a - b);
+  return (j) => order[j] as number;
+}
+
+/** keys.indexOf with the Map's equality (SameValueZero: a NaN key equals a NaN key). */
+function indexOfKey(keys: readonly MapKey[], mk: MapKey): number {
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (k === mk || (k !== k && mk !== mk)) return i;
+  }
+  return -1;
+}
+
+function compareHash(a: unknown, b: unknown): number {
+  return (a as [number])[0] - (b as [number])[0];
+}
