@@ -61,16 +61,19 @@ function computeByKind(
       // The union's partition is one of its parents' partitions, named by desc.parent.node.
       return computePartition(ctx, desc.parent);
     case 'coalesce':
-      return coalescePartition(ctx, desc.parents);
+      return coalescePartition(desc.parents, (parent) => computePartition(ctx, parent));
     case 'cartesian':
-      return cartesianPartition(ctx, desc.left, desc.right);
+      return cartesianPartition(desc.left, desc.right, (parent) => computePartition(ctx, parent));
     case 'shuffled':
       return noteFetchFailure(
         ctx,
         shuffledPartition(ctx, expectCompute(node, 'shuffled', desc), desc),
       );
     case 'cogrouped':
-      return noteFetchFailure(ctx, cogroupPartition(ctx, desc));
+      return noteFetchFailure(
+        ctx,
+        cogroupPartition(desc, (parent) => computePartition(ctx, parent)),
+      );
     case 'checkpointFile':
       return readPartFile(desc.path, {
         path: desc.path,

@@ -1,12 +1,13 @@
 // The reduce side of a shuffle (Spark's ShuffledRDD and CoGroupedRDD compute): reads this
 // partition's block of every map output (shuffle-block-reader.ts: any error while reading a
 // block is a fetch failure naming that map output), then aggregates, sorts or streams the pairs.
+// A cogroup's narrow inputs are computed by the function compute.ts passes in, so this
+// module does not import compute.ts back.
 
 import type { CoGroupInput, NodeCompute, PartitionDesc } from '../src/protocol.js';
 import { compareKeys, keyOf, type MapKey } from '../src/rdd/keys.js';
 import { asPair, BATCH_SIZE, batchesOf, materialize, type Batches } from './batch.js';
 import { bindAggregator, combineAll } from './aggregator.js';
-import { computePartition } from './compute.js';
 import type { TaskContext } from './task-context.js';
 import { readShuffleBlocks } from './shuffle-block-reader.js';
 
@@ -42,11 +43,14 @@ export function* shuffledPartition(
 }
 
 /** [key, [values of input 0, values of input 1, ...]] for every key of any input. */
-export function* cogroupPartition(ctx: TaskContext, desc: CoGroupedDesc): Batches {
+export function* cogroupPartition(
+  desc: CoGroupedDesc,
+  computeParent: (parent: PartitionDesc) => Batches,
+): Batches {
   const n = desc.inputs.length;
   const groups = new Map<MapKey, [unknown, unknown[][]]>();
   desc.inputs.forEach((input, i) => {
-    for (const batch of cogroupInput(ctx, input)) {
+    for (const batch of cogroupInput(input, computeParent)) {
       for (const record of batch) {
         const [k, v] = asPair(record, 'cogroup');
         const mk = keyOf(k);
@@ -70,8 +74,9 @@ export function* cogroupPartition(ctx: TaskContext, desc: CoGroupedDesc): Batche
   if (out.length > 0) yield out;
 }
 
-function cogroupInput(ctx: TaskContext, input: CoGroupInput): Batches {
-  return input.kind === 'shuffle'
-    ? readShuffleBlocks(input.blocks)
-    : computePartition(ctx, input.parent);
+function cogroupInput(
+  input: CoGroupInput,
+  computeParent: (parent: PartitionDesc) => Batches,
+): Batches {
+  return input.kind === 'shuffle' ? readShuffleBlocks(input.blocks) : computeParent(input.parent);
 }

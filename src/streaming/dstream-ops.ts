@@ -11,7 +11,7 @@ import type { ShuffleOptions } from '../rdd/pair-functions.js';
 import { RDD } from '../rdd/rdd.js';
 import { planFunction, type FnOptions, type UserFn } from '../rdd/user-function.js';
 import { FN_FIELDS, SHUFFLE_FN_FIELDS, resolveMethodOptions } from '../rdd/method-options.js';
-import { DStream, type MapWithStateDStream } from './dstream.js';
+import type { DStream, DStreamImpl, MapWithStateDStream } from './dstream.js';
 import { bindKernel } from './kernel-refs.js';
 import { ForEachRDDOutput, PrintOutput, SaveAsTextFilesOutput } from './output-operations.js';
 import { MapWithStateImpl, StateSnapshotImpl, UpdateStateImpl } from './state-dstreams.js';
@@ -55,8 +55,8 @@ function partitionerOf(
   return new HashPartitioner(n);
 }
 
-function make<U>(stream: Any, impl: ConstructorParameters<typeof DStream>[1]): DStream<U> {
-  return new DStream<U>(stream.ssc, impl);
+function make<U>(stream: Any, impl: DStreamImpl): DStream<U> {
+  return stream.derive<U>(impl);
 }
 
 export function rddOp<U>(
@@ -102,10 +102,8 @@ export function transform<T, U>(
   return make(stream as Any, new TransformedImpl('transform', [stream as Any], build));
 }
 
+/** `other` is a DStream of the same context: DStream.union checks it. */
 export function union<T>(stream: DStream<T>, other: DStream<T>): DStream<T> {
-  if (!(other instanceof DStream) || other.ssc !== stream.ssc) {
-    throw errors.invalidArgument('other', 'a DStream of the same StreamingContext', other);
-  }
   if (other.slideDurationMs !== stream.slideDurationMs) {
     throw errors.invalidArgument(
       'other',

@@ -108,6 +108,12 @@ export class DStream<T> {
     return `${this.impl.kind}[${this.key}]`;
   }
 
+  /** @internal A new stream of this one's context, of the given kind (dstream-ops.ts builds
+   * through this, so it does not import the class back). */
+  derive<U>(impl: DStreamImpl): DStream<U> {
+    return new DStream<U>(this.ssc, impl);
+  }
+
   // ---- transformations ---------------------------------------------------------
 
   map<U, E = undefined>(f: UserFn<[T, E], U>, opts?: FnOptions<E>): DStream<U> {
@@ -137,6 +143,9 @@ export class DStream<T> {
     return ops.transform(this, f);
   }
   union(other: DStream<T>): DStream<T> {
+    if (!(other instanceof DStream) || other.ssc !== this.ssc) {
+      throw errors.invalidArgument('other', 'a DStream of the same StreamingContext', other);
+    }
     return ops.union(this, other);
   }
   window(windowMs: number, slideMs: number = this.slideDurationMs): DStream<T> {
