@@ -1,5 +1,5 @@
 // Type-aware lint rules for the whole tree, plus the import boundaries of
-// DESIGN.md: src/ never imports workers/, and only native-bindings/ imports lz4-napi.
+// docs/architecture.md: src/ never imports workers/, and only native-bindings/ imports lz4-napi.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -34,7 +34,7 @@ export default tseslint.config(
     files: ['test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts'],
     rules: {
       '@typescript-eslint/no-floating-promises': 'off',
-      // Shipped user functions load modules in the worker with require (API.md).
+      // Shipped user functions load modules in the worker with require (README.md).
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
