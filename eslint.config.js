@@ -29,6 +29,26 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The worker thread's allowlist (docs/architecture.md, "Rules the code keeps"); the
+    // transitive closure is checked by test/unit/import-graph.test.ts.
+    files: ['workers/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'lz4-napi', message: 'Use native-bindings/lz4.' }],
+          patterns: [
+            {
+              regex:
+                '^\\.\\./src/(?!(protocol|errors)\\.js$|format/|rdd/(keys|partitioner-plan)\\.js$|storage/(block-id|file-names)\\.js$|shipping/shipped-function\\.js$)',
+              message: 'A worker imports only the shared modules of docs/architecture.md.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['native-bindings/**/*.ts'], rules: { 'no-restricted-imports': 'off' } },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts'],
