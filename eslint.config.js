@@ -1,5 +1,5 @@
 // Type-aware lint rules for the whole tree, plus the import boundaries of
-// DESIGN.md: src/ never imports workers/, and only native-bindings/ imports lz4-napi.
+// docs/architecture.md: src/ never imports workers/, and only native-bindings/ imports lz4-napi.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -29,12 +29,32 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The worker thread's allowlist (docs/architecture.md, "Rules the code keeps"); the
+    // transitive closure is checked by test/unit/import-graph.test.ts.
+    files: ['workers/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'lz4-napi', message: 'Use native-bindings/lz4.' }],
+          patterns: [
+            {
+              regex:
+                '^\\.\\./src/(?!(protocol|errors)\\.js$|format/|rdd/(keys|key-table|partitioner-plan)\\.js$|storage/(block-id|file-names)\\.js$|shipping/shipped-function\\.js$)',
+              message: 'A worker imports only the shared modules of docs/architecture.md.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['native-bindings/**/*.ts'], rules: { 'no-restricted-imports': 'off' } },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts'],
     rules: {
       '@typescript-eslint/no-floating-promises': 'off',
-      // Shipped user functions load modules in the worker with require (API.md).
+      // Shipped user functions load modules in the worker with require (README.md).
       '@typescript-eslint/no-require-imports': 'off',
     },
   },

@@ -64,9 +64,9 @@ function computeByKind(
       // The union's partition is one of its parents' partitions, named by desc.parent.node.
       return computePartition(ctx, desc.parent);
     case 'coalesce':
-      return coalescePartition(ctx, desc.parents);
+      return coalescePartition(desc.parents, (parent) => computePartition(ctx, parent));
     case 'cartesian':
-      return cartesianPartition(ctx, desc.left, desc.right);
+      return cartesianPartition(desc.left, desc.right, (parent) => computePartition(ctx, parent));
     case 'shuffled':
       return noteFetchFailure(
         ctx,
@@ -74,9 +74,12 @@ function computeByKind(
       );
     case 'cogrouped': {
       const { join } = expectCompute(node, 'cogrouped', desc);
+      const computeParent = (parent: PartitionDesc): Batches => computePartition(ctx, parent);
       return noteFetchFailure(
         ctx,
-        join === undefined ? cogroupPartition(ctx, desc) : hashJoinPartition(ctx, desc, join),
+        join === undefined
+          ? cogroupPartition(ctx, desc, computeParent)
+          : hashJoinPartition(ctx, desc, join, computeParent),
       );
     }
     case 'checkpointFile':

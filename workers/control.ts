@@ -1,6 +1,6 @@
 // The worker's end of the control plane: a MessageChannel whose other port goes to the main
 // thread through piscina's worker 'message' event, wrapped by comlink as a typed ControlApi
-// proxy. The only workers/ module that imports comlink (STYLE.md: one wrapper per dependency).
+// proxy. The only workers/ module that imports comlink (one wrapper per dependency, docs/architecture.md).
 
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';

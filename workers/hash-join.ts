@@ -12,7 +12,6 @@ import { errors } from '../src/errors.js';
 import type { CoGroupInput, JoinHow, PartitionDesc } from '../src/protocol.js';
 import { KeyTable } from '../src/rdd/key-table.js';
 import { asPair, BATCH_SIZE, type Batches } from './batch.js';
-import { computePartition } from './compute.js';
 import { countShuffleRead, readShuffleBlocks } from './shuffle-block-reader.js';
 import { cogroupPartition } from './shuffle-read.js';
 import { estimateSize } from './size-estimator.js';
@@ -28,7 +27,12 @@ interface BuildEntry {
   matched: boolean;
 }
 
-export function* hashJoinPartition(ctx: TaskContext, desc: CoGroupedDesc, how: JoinHow): Batches {
+export function* hashJoinPartition(
+  ctx: TaskContext,
+  desc: CoGroupedDesc,
+  how: JoinHow,
+  computeParent: (parent: PartitionDesc) => Batches,
+): Batches {
   const [left, right] = desc.inputs;
   if (left === undefined || right === undefined || desc.inputs.length !== 2) {
     throw errors.internal(`a join of RDD ${desc.node} has ${desc.inputs.length} inputs, not 2`);
@@ -41,9 +45,9 @@ export function* hashJoinPartition(ctx: TaskContext, desc: CoGroupedDesc, how: J
   const keepBuild = how === 'full' || how === (buildLeft ? 'left' : 'right');
   const where = 'join';
 
-  const table = buildTable(ctx, build, where);
+  const table = buildTable(ctx, build, where, computeParent);
   if (table === undefined) {
-    yield* joinGroups(cogroupPartition(ctx, desc), how);
+    yield* joinGroups(cogroupPartition(ctx, desc, computeParent), how);
     return;
   }
 
@@ -51,7 +55,7 @@ export function* hashJoinPartition(ctx: TaskContext, desc: CoGroupedDesc, how: J
   const pair = buildLeft
     ? (k: unknown, s: unknown, b: unknown): unknown => [k, [b, s]]
     : (k: unknown, s: unknown, b: unknown): unknown => [k, [s, b]];
-  for (const batch of joinInput(ctx, stream)) {
+  for (const batch of joinInput(ctx, stream, computeParent)) {
     for (let i = 0; i < batch.length; i++) {
       const [k, s] = asPair(batch[i], where);
       const entry = table.get(k);
@@ -88,10 +92,14 @@ function inputBytes(input: CoGroupInput): number {
   return bytes;
 }
 
-function joinInput(ctx: TaskContext, input: CoGroupInput): Batches {
+function joinInput(
+  ctx: TaskContext,
+  input: CoGroupInput,
+  computeParent: (parent: PartitionDesc) => Batches,
+): Batches {
   return input.kind === 'shuffle'
     ? countShuffleRead(ctx, input.blocks, readShuffleBlocks(input.blocks))
-    : computePartition(ctx, input.parent);
+    : computeParent(input.parent);
 }
 
 /** The build side by key, or undefined once its estimated size passes the task's budget. */
@@ -99,13 +107,14 @@ function buildTable(
   ctx: TaskContext,
   build: CoGroupInput,
   where: string,
+  computeParent: (parent: PartitionDesc) => Batches,
 ): KeyTable<BuildEntry> | undefined {
   const budget = taskMemory(ctx).budgetBytes;
   const table = new KeyTable<BuildEntry>();
   let records = 0;
   let samples = 0;
   let averageBytes = 0;
-  for (const batch of joinInput(ctx, build)) {
+  for (const batch of joinInput(ctx, build, computeParent)) {
     for (let i = 0; i < batch.length; i++) {
       const [k, v] = asPair(batch[i], where);
       const entry = table.get(k);

@@ -1,26 +1,28 @@
 // Partitions built from several parent partitions: coalesce (Spark's CoalescedRDD, the parents'
 // records one parent after the other) and cartesian (every left record with every right
 // record; the right side is computed once and held, as Spark's CartesianRDD would re-read it).
+// The parents are computed by the function the caller passes (compute.ts's computePartition),
+// so this module does not import compute.ts back.
 
 import type { PartitionDesc } from '../src/protocol.js';
 import { BATCH_SIZE, materialize, type Batches } from './batch.js';
-import { computePartition } from './compute.js';
-import type { TaskContext } from './task-context.js';
 
-export function* coalescePartition(ctx: TaskContext, parents: PartitionDesc[]): Batches {
+type Compute = (desc: PartitionDesc) => Batches;
+
+export function* coalescePartition(parents: PartitionDesc[], compute: Compute): Batches {
   // Each parent is started only when the previous one is done, so take(n) stops early.
-  for (const parent of parents) yield* computePartition(ctx, parent);
+  for (const parent of parents) yield* compute(parent);
 }
 
 export function* cartesianPartition(
-  ctx: TaskContext,
   left: PartitionDesc,
   right: PartitionDesc,
+  compute: Compute,
 ): Batches {
-  const rightRecords = materialize(computePartition(ctx, right));
+  const rightRecords = materialize(compute(right));
   if (rightRecords.length === 0) return;
   let out: unknown[] = [];
-  for (const batch of computePartition(ctx, left)) {
+  for (const batch of compute(left)) {
     for (const l of batch) {
       for (const r of rightRecords) {
         out.push([l, r]);

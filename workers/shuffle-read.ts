@@ -2,7 +2,8 @@
 // partition's block of every map output (shuffle-block-reader.ts: any error while reading a
 // block is a fetch failure naming that map output), then aggregates, sorts or streams the
 // pairs; the aggregation and the sort spill past the task's memory budget (external-map.ts,
-// external-sorter.ts).
+// external-sorter.ts). A cogroup's narrow inputs are computed by the function compute.ts
+// passes in, so this module does not import compute.ts back.
 
 import type { CoGroupInput, NodeCompute, PartitionDesc } from '../src/protocol.js';
 import { compareKeys } from '../src/rdd/keys.js';
@@ -10,7 +11,6 @@ import { asPair, type Batches } from './batch.js';
 import { bindAggregator, combineExternally } from './aggregator.js';
 import { ExternalAppendOnlyMap } from './external-map.js';
 import { sortExternally } from './external-sorter.js';
-import { computePartition } from './compute.js';
 import type { TaskContext } from './task-context.js';
 import { countShuffleRead, readShuffleBlocks } from './shuffle-block-reader.js';
 
@@ -48,7 +48,11 @@ function* checkedPairs(input: Batches, where: string): Batches {
 }
 
 /** [key, [values of input 0, values of input 1, ...]] for every key of any input. */
-export function* cogroupPartition(ctx: TaskContext, desc: CoGroupedDesc): Batches {
+export function* cogroupPartition(
+  ctx: TaskContext,
+  desc: CoGroupedDesc,
+  computeParent: (parent: PartitionDesc) => Batches,
+): Batches {
   const n = desc.inputs.length;
   // Spark's CoGroupedRDD: an ExternalAppendOnlyMap of per-input value lists, so one
   // partition of a join may hold many times the task's memory.
@@ -63,7 +67,7 @@ export function* cogroupPartition(ctx: TaskContext, desc: CoGroupedDesc): Batche
       ((c as unknown[][])[i] as unknown[]).push(v);
       return c;
     };
-    for (const batch of cogroupInput(ctx, input)) {
+    for (const batch of cogroupInput(ctx, input, computeParent)) {
       for (const record of batch) {
         const [k, v] = asPair(record, 'cogroup');
         map.insert(k, v, create, merge);
@@ -80,8 +84,12 @@ function mergeLists(a: unknown, b: unknown): unknown {
   return x;
 }
 
-function cogroupInput(ctx: TaskContext, input: CoGroupInput): Batches {
+function cogroupInput(
+  ctx: TaskContext,
+  input: CoGroupInput,
+  computeParent: (parent: PartitionDesc) => Batches,
+): Batches {
   return input.kind === 'shuffle'
     ? countShuffleRead(ctx, input.blocks, readShuffleBlocks(input.blocks))
-    : computePartition(ctx, input.parent);
+    : computeParent(input.parent);
 }

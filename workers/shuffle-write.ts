@@ -1,6 +1,6 @@
-// The map side of a shuffle (Spark's SortShuffleWriter, minus the merge): routes each [key, value]
-// record of the partition to its reduce partition, combining by key first when the stage asks
-// for it, then writes ONE file with the reduce partitions' frames in order:
+// The map side of a shuffle (Spark's SortShuffleWriter, spilling included): routes each
+// [key, value] record of the partition to its reduce partition, combining by key first when the stage asks
+// for it, then writes a file with the reduce partitions' frames in order:
 //
 //   | header | frames of reduce 0 | frames of reduce 1 | ... | frames of reduce n-1 |
 //   offsets[0]            offsets[1]           offsets[2]   ...       offsets[n]

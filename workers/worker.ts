@@ -1,6 +1,6 @@
 // The Piscina task module (the pool's `filename`): connects the control plane when the worker
 // thread loads it, then answers each TaskRequest with a TaskResult. It never rejects
-// (STYLE.md: piscina strips custom errors, and an uncloneable result rejects with {}).
+// (piscina strips custom errors, and an uncloneable result rejects with {}).
 
 import type { TaskBatch, TaskRequest, TaskResult } from '../src/protocol.js';
 import { connectControlPlane } from './control.js';

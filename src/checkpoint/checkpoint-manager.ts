@@ -64,7 +64,7 @@ export class CheckpointManager {
 
   mark(rdd: RDD<unknown>): void {
     if (this.root === undefined) throw errors.checkpointDirNotSet(rdd.id, rdd.name);
-    // The first mark wins, and a checkpoint RDD is already data (Spark's F4).
+    // The first mark wins, and a checkpoint RDD is already data (Spark's RDD.checkpoint).
     if (rdd.checkpointData !== undefined || rdd.impl instanceof ReliableCheckpointRDD) return;
     const data = new ReliableCheckpointData(path.join(this.root, `rdd-${rdd.id}`), this.host.codec);
     rdd.checkpointData = data;
@@ -80,7 +80,7 @@ export class CheckpointManager {
         ? StorageLevel.MEMORY_AND_DISK
         : transformStorageLevel(rdd.storageLevel);
     if (rdd.checkpointData?.state === 'checkpointed') {
-      // Spark F6: the level is still upgraded (allowOverride) when the checkpoint is kept.
+      // Spark's RDD.localCheckpoint: the level is still upgraded (allowOverride) when the checkpoint is kept.
       rdd.storageLevel = level;
       return;
     }

@@ -8,7 +8,7 @@ import { positiveInt } from '../options.js';
 import { CartesianRDD, CoalescedRDD, MapPartitionsRDD, ZippedWithIndexRDD } from './narrow-rdds.js';
 import { PositionPartitioner } from './partitioner.js';
 import { shuffle as shuffleTo } from './pair-functions.js';
-import { RDD } from './rdd.js';
+import type { RDD } from './rdd.js';
 import { planFunction } from './user-function.js';
 import { FN_FIELDS, resolveMethodOptions } from './method-options.js';
 import { positionKeyed } from './builtin-functions.js';
@@ -40,11 +40,11 @@ export function mapOp<R>(
   const opts = resolveMethodOptions(method, rawOpts, byPartition ? PARTITIONS_FIELDS : FN_FIELDS);
   const op = { kind, f: planFunction(f, opts, method) } as NarrowOp;
   const preserves = PRESERVING.has(kind) || opts.preservesPartitioning === true;
-  return new RDD<R>(rdd.context, new MapPartitionsRDD(rdd, op, preserves));
+  return rdd.derive<R>(new MapPartitionsRDD(rdd, op, preserves));
 }
 
 export function simpleOp<R>(rdd: RDD<unknown>, kind: 'glom' | 'keys' | 'values'): RDD<R> {
-  return new RDD<R>(rdd.context, new MapPartitionsRDD(rdd, { kind }, false));
+  return rdd.derive<R>(new MapPartitionsRDD(rdd, { kind }, false));
 }
 
 export function sample<T>(
@@ -66,13 +66,12 @@ export function sample<T>(
     throw errors.invalidArgument('seed', 'an integer', seed);
   }
   const op: NarrowOp = { kind: 'sample', withReplacement, fraction, seed: seed ?? 0x5eed };
-  return new RDD<T>(rdd.context, new MapPartitionsRDD(rdd, op, true));
+  return rdd.derive<T>(new MapPartitionsRDD(rdd, op, true));
 }
 
 export function zipWithIndex<T>(rdd: RDD<T>): RDD<[T, number]> {
   const ctx = rdd.context;
-  return new RDD(
-    ctx,
+  return rdd.derive(
     new ZippedWithIndexRDD(rdd, (parent) => ctx.runJob<number>(parent, { kind: 'count' })),
   );
 }
@@ -80,7 +79,7 @@ export function zipWithIndex<T>(rdd: RDD<T>): RDD<[T, number]> {
 export function coalesce<T>(rdd: RDD<T>, numPartitions: number, shuffle: boolean): RDD<T> {
   positiveInt('numPartitions', numPartitions);
   if (typeof shuffle !== 'boolean') throw errors.invalidArgument('shuffle', 'a boolean', shuffle);
-  if (!shuffle) return new RDD<T>(rdd.context, new CoalescedRDD(rdd, numPartitions));
+  if (!shuffle) return rdd.derive<T>(new CoalescedRDD(rdd, numPartitions));
   // Spark's coalesce(shuffle = true): spread records round-robin from a per-partition start.
   const keyed = rdd.mapPartitionsWithIndex<[number, T], { n: number }>(positionKeyed, {
     env: { n: numPartitions },
@@ -94,6 +93,6 @@ export function coalesce<T>(rdd: RDD<T>, numPartitions: number, shuffle: boolean
 }
 
 export function cartesian<T, U>(rdd: RDD<T>, other: RDD<U>): RDD<[T, U]> {
-  if (!(other instanceof RDD)) throw errors.invalidArgument('other', 'an RDD', other);
-  return new RDD(rdd.context, new CartesianRDD(rdd, other));
+  if (!rdd.isRDD(other)) throw errors.invalidArgument('other', 'an RDD', other);
+  return rdd.derive(new CartesianRDD(rdd, other));
 }

@@ -8,7 +8,7 @@ import { positiveInt } from '../options.js';
 import { ShuffleDependency } from './dependency.js';
 import { MapPartitionsRDD } from './narrow-rdds.js';
 import { HashPartitioner, RangePartitioner, type Partitioner } from './partitioner.js';
-import { RDD } from './rdd.js';
+import type { RDD } from './rdd.js';
 import { CoGroupedRDD, ShuffledRDD } from './shuffled-rdds.js';
 import { planFunction, type FnOptions, type UserFn } from './user-function.js';
 import {
@@ -63,7 +63,7 @@ export function shuffle<R>(
     mapSideCombine,
     sort,
   );
-  return new RDD<R>(ctx, new ShuffledRDD(dep, (p) => ctx.sampleRangeBounds(p)));
+  return rdd.derive<R>(new ShuffledRDD(dep, (p) => ctx.sampleRangeBounds(p)));
 }
 
 export function combineWith<R>(
@@ -74,10 +74,7 @@ export function combineWith<R>(
 ): RDD<R> {
   const partitioner = defaultPartitioner(opts, rdd);
   if (rdd.partitioner?.equals(partitioner) === true) {
-    return new RDD<R>(
-      rdd.context,
-      new MapPartitionsRDD(rdd, { kind: 'combineByKey', aggregator }, true),
-    );
+    return rdd.derive<R>(new MapPartitionsRDD(rdd, { kind: 'combineByKey', aggregator }, true));
   }
   return shuffle(rdd, partitioner, aggregator, mapSideCombine);
 }
@@ -217,7 +214,7 @@ export function sortByKey<K, V>(
 export function sortBy<T>(rdd: RDD<T>, f: unknown, ascending: unknown, rawOpts: unknown): RDD<T> {
   const opts = resolveMethodOptions('rdd.sortBy', rawOpts, ['numPartitions', 'env']);
   const keyBy = { kind: 'keyBy', f: planFunction(f, opts, 'rdd.sortBy') } as const;
-  const keyed = new RDD<[unknown, T]>(rdd.context, new MapPartitionsRDD(rdd, keyBy, false));
+  const keyed = rdd.derive<[unknown, T]>(new MapPartitionsRDD(rdd, keyBy, false));
   return sortByKeyResolved(keyed, ascending, opts, 'rdd.sortBy').values();
 }
 
@@ -260,12 +257,12 @@ function coGrouped<R>(
   method: string,
   how: JoinHow | undefined,
 ): RDD<R> {
-  if (!(other instanceof RDD))
+  if (!rdd.isRDD(other))
     throw errors.invalidArgument(`${method} other`, 'an RDD of [key, value] pairs', other);
   const opts = resolveMethodOptions(method, rawOpts, PARTITION_FIELDS);
   const partitioner = defaultPartitioner(opts, rdd, other);
   const ctx = rdd.context;
-  return new RDD(ctx, new CoGroupedRDD([rdd, other], partitioner, () => ctx.newShuffleId(), how));
+  return rdd.derive(new CoGroupedRDD([rdd, other], partitioner, () => ctx.newShuffleId(), how));
 }
 
 export type { UserFn };

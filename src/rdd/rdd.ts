@@ -66,6 +66,17 @@ export class RDD<T> {
     }
   }
 
+  /** @internal A new RDD of this one's context. The modules behind RDD's methods build
+   * through this and check arguments with isRDD, so they never import the class back. */
+  derive<U>(impl: RddImpl): RDD<U> {
+    return new RDD<U>(this.context, impl);
+  }
+
+  /** @internal See derive. */
+  isRDD(x: unknown): x is RDD<unknown> {
+    return x instanceof RDD;
+  }
+
   getNumPartitions(): number {
     return this.impl.numPartitions();
   }

@@ -1,5 +1,5 @@
 // Walks over the lineage graph, all iterative (Spark's recursive walks overflow
-// the stack on long lineages, SPARK-6847 / P9). A reliably checkpointed RDD is a
+// the stack on long lineages, SPARK-6847). A reliably checkpointed RDD is a
 // leaf: its data comes from its checkpoint files.
 
 import type { ShuffleDependency } from '../rdd/dependency.js';

@@ -1,5 +1,5 @@
-// Turns a user function into plain data a worker thread can rebuild (API.md, "Shipping user
-// code to workers"). The check is static and happens at the call that defines the function:
+// Turns a user function into plain data a worker thread can rebuild (README.md, "How user
+// functions travel"). The check is static and happens at the call that defines the function:
 // any free variable that is not a global of a worker thread is refused, where Spark's
 // ClosureCleaner would try to serialize it. The worker side is workers/functions.ts.
 import * as acorn from 'acorn';

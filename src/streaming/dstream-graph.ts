@@ -1,8 +1,8 @@
 // DStreamGraph: the streams and output operations the user's code built, in
 // creation order (a stream's place is its default stable id). At start it fixes
 // the zero time, remember durations (children tell parents how much history
-// they need, S16) and default checkpoint intervals of stateful streams (S15),
-// and validates what Spark validates at start (S13).
+// they need, DStream.remember) and default checkpoint intervals of stateful streams (DStream.initialize),
+// and validates what Spark validates at start (StreamingContext.validate).
 
 import { streamingErrors } from '../errors.js';
 import type { DStream, OutputOperation } from './dstream.js';
@@ -48,7 +48,7 @@ export class DStreamGraph {
     return this.streams.find((s) => s.key === key);
   }
 
-  /** Spark's DStreamGraph.validate and DStream.validateAtStart (S13). */
+  /** Spark's DStreamGraph.validate and DStream.validateAtStart. */
   validate(hasCheckpointDir: boolean): void {
     if (this.outputs.length === 0) {
       throw streamingErrors.illegalState(

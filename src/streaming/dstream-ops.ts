@@ -6,22 +6,23 @@
 
 import { errors, streamingErrors } from '../errors.js';
 import { positiveInt } from '../options.js';
-import { HashPartitioner, RangePartitioner, type Partitioner } from '../rdd/partitioner.js';
+import { HashPartitioner, type Partitioner } from '../rdd/partitioner.js';
 import type { ShuffleOptions } from '../rdd/pair-functions.js';
 import { RDD } from '../rdd/rdd.js';
 import { planFunction, type FnOptions, type UserFn } from '../rdd/user-function.js';
-import { FN_FIELDS, SHUFFLE_FN_FIELDS, resolveMethodOptions } from '../rdd/method-options.js';
-import { DStream, type MapWithStateDStream } from './dstream.js';
+import {
+  FN_FIELDS,
+  SHUFFLE_FN_FIELDS,
+  resolveMethodOptions,
+  type MethodOptions,
+} from '../rdd/method-options.js';
+import type { DStream, DStreamImpl, MapWithStateDStream } from './dstream.js';
 import { bindKernel } from './kernel-refs.js';
 import { ForEachRDDOutput, PrintOutput, SaveAsTextFilesOutput } from './output-operations.js';
 import { MapWithStateImpl, StateSnapshotImpl, UpdateStateImpl } from './state-dstreams.js';
 import { StateSpec } from './state-spec.js';
 import { MappedImpl, TransformedImpl } from './transformed-dstreams.js';
 import { ReducedWindowedImpl, WindowedImpl } from './window-dstreams.js';
-
-type Any = DStream<unknown>;
-type Pairs = RDD<[unknown, unknown]>;
-type Fn = UserFn<unknown[], unknown>;
 
 export interface UpdateStateOptions<K, S, E> extends FnOptions<E> {
   numPartitions?: number;
@@ -37,53 +38,34 @@ export interface ReduceWindowOptions<K, V, E> extends FnOptions<E> {
   filterFunc?: UserFn<[[K, V], E], boolean>;
 }
 
-function partitionerOf(
-  stream: Any,
-  opts: { numPartitions?: number; partitioner?: Partitioner } | undefined,
-): Partitioner {
-  if (opts?.partitioner !== undefined) {
-    const p = opts.partitioner;
-    if (!(p instanceof HashPartitioner) && !(p instanceof RangePartitioner)) {
-      throw errors.invalidArgument('opts.partitioner', 'a HashPartitioner', p);
-    }
-    return p;
-  }
-  const n =
-    opts?.numPartitions === undefined
-      ? stream.ssc.sparkContext.defaultParallelism
-      : positiveInt('opts.numPartitions', opts.numPartitions);
-  return new HashPartitioner(n);
+/** The partitioner of options already checked by resolveMethodOptions (the one validation
+ * RDD methods use too); by default HashPartitioner(defaultParallelism). */
+function partitionerOf(stream: DStream<unknown>, opts: MethodOptions): Partitioner {
+  return (
+    opts.partitioner ??
+    new HashPartitioner(opts.numPartitions ?? stream.ssc.sparkContext.defaultParallelism)
+  );
 }
 
-function make<U>(stream: Any, impl: ConstructorParameters<typeof DStream>[1]): DStream<U> {
-  return new DStream<U>(stream.ssc, impl);
+function make<U>(stream: DStream<unknown>, impl: DStreamImpl): DStream<U> {
+  return stream.derive<U>(impl);
 }
 
-export function rddOp<U>(
-  stream: Any,
+/**
+ * A stream whose RDD per batch is `build` of the parent's (the RDD method of the same name,
+ * passed typed by DStream). The function and options are checked now, at the call that
+ * defines the stream, not when the first batch builds its RDD.
+ */
+export function rddOp<T, U>(
+  stream: DStream<T>,
   kind: 'map' | 'filter' | 'flatMap' | 'mapPartitions' | 'mapValues',
   f: unknown,
   opts: (FnOptions<unknown> & { preservesPartitioning?: boolean }) | undefined,
+  build: (rdd: RDD<T>) => RDD<U>,
 ): DStream<U> {
-  // Checked now, at the call that defines the stream, not when the first batch builds its RDD.
   const fields = kind === 'mapPartitions' ? (['env', 'preservesPartitioning'] as const) : FN_FIELDS;
   resolveMethodOptions(`dstream.${kind}`, opts, fields);
   planFunction(f, opts, `dstream.${kind}`);
-  const g = f as Fn;
-  const build = (rdd: RDD<unknown>): RDD<unknown> => {
-    switch (kind) {
-      case 'map':
-        return rdd.map(g, opts);
-      case 'filter':
-        return rdd.filter(g, opts);
-      case 'flatMap':
-        return rdd.flatMap(g as UserFn<unknown[], Iterable<unknown>>, opts);
-      case 'mapPartitions':
-        return rdd.mapPartitions(g as UserFn<unknown[], Iterable<unknown>>, opts);
-      case 'mapValues':
-        return (rdd as Pairs).mapValues(g, opts);
-    }
-  };
   return make(stream, new MappedImpl(kind, stream, build));
 }
 
@@ -93,19 +75,18 @@ export function transform<T, U>(
 ): DStream<U> {
   if (typeof f !== 'function')
     throw errors.invalidArgument('transform function', 'a function (rdd, timeMs) => RDD', f);
-  const build = (rdds: RDD<unknown>[], timeMs: number): RDD<unknown> => {
-    const out = f(rdds[0] as RDD<T>, timeMs) as unknown;
+  const build = ([rdd]: [RDD<T>, ...RDD<T>[]], timeMs: number): RDD<U> => {
+    const out = f(rdd, timeMs);
+    // Typed for TypeScript callers, checked for JavaScript ones.
     if (!(out instanceof RDD))
       throw errors.invalidArgument('result of the transform function', 'an RDD', out);
-    return out as RDD<unknown>;
+    return out;
   };
-  return make(stream as Any, new TransformedImpl('transform', [stream as Any], build));
+  return make(stream, new TransformedImpl('transform', stream, [], build));
 }
 
+/** `other` is a DStream of the same context: DStream.union checks it. */
 export function union<T>(stream: DStream<T>, other: DStream<T>): DStream<T> {
-  if (!(other instanceof DStream) || other.ssc !== stream.ssc) {
-    throw errors.invalidArgument('other', 'a DStream of the same StreamingContext', other);
-  }
   if (other.slideDurationMs !== stream.slideDurationMs) {
     throw errors.invalidArgument(
       'other',
@@ -113,8 +94,8 @@ export function union<T>(stream: DStream<T>, other: DStream<T>): DStream<T> {
       other.slideDurationMs,
     );
   }
-  const build = (rdds: RDD<unknown>[]): RDD<unknown> => stream.ssc.sparkContext.union(rdds);
-  return make(stream as Any, new TransformedImpl('union', [stream as Any, other as Any], build));
+  const build = (rdds: RDD<T>[]): RDD<T> => stream.ssc.sparkContext.union(rdds);
+  return make(stream, new TransformedImpl('union', stream, [other], build));
 }
 
 function multipleOf(name: string, value: unknown, slideMs: number): number {
@@ -136,31 +117,37 @@ function multipleOf(name: string, value: unknown, slideMs: number): number {
 export function window<T>(stream: DStream<T>, windowMs: number, slideMs: number): DStream<T> {
   const slide = stream.slideDurationMs;
   return make(
-    stream as Any,
+    stream,
     new WindowedImpl(
-      stream as Any,
+      stream,
       multipleOf('windowMs', windowMs, slide),
       multipleOf('slideMs', slideMs, slide),
     ),
   );
 }
 
-export function validateCheckpointInterval(stream: Any, intervalMs: unknown): number {
+export function validateCheckpointInterval(stream: DStream<unknown>, intervalMs: unknown): number {
   return multipleOf(`checkpoint interval of ${stream.key}`, intervalMs, stream.slideDurationMs);
 }
 
-export function reduceByKey<K, V>(
+export function reduceByKey<K, V, E>(
   stream: DStream<[K, V]>,
-  f: unknown,
-  opts: ShuffleOptions<unknown> | undefined,
+  f: UserFn<[V, V, E], V>,
+  opts: ShuffleOptions<E> | undefined,
 ): DStream<[K, V]> {
-  resolveMethodOptions('dstream.reduceByKey', opts, SHUFFLE_FN_FIELDS);
+  const resolved = resolveMethodOptions('dstream.reduceByKey', opts, SHUFFLE_FN_FIELDS);
   planFunction(f, opts, 'dstream.reduceByKey');
-  const partitioner = partitionerOf(stream, opts);
-  const shuffleOpts = { ...(opts?.env === undefined ? {} : { env: opts.env }), partitioner };
-  const build = (rdd: RDD<unknown>): RDD<unknown> =>
-    (rdd as Pairs).reduceByKey(f as Fn, shuffleOpts);
-  return make(stream as Any, new MappedImpl('reduceByKey', stream as Any, build));
+  const shuffleOpts = withPartitioner(opts, partitionerOf(stream, resolved));
+  const build = (rdd: RDD<[K, V]>): RDD<[K, V]> => rdd.reduceByKey(f, shuffleOpts);
+  return make(stream, new MappedImpl('reduceByKey', stream, build));
+}
+
+/** The shuffle options of a keyed stream's RDDs: the user's env and the stream's partitioner. */
+function withPartitioner<E>(
+  opts: FnOptions<E> | undefined,
+  partitioner: Partitioner,
+): ShuffleOptions<E> {
+  return opts?.env === undefined ? { partitioner } : { env: opts.env, partitioner };
 }
 
 export function countByValue<T>(
@@ -168,7 +155,7 @@ export function countByValue<T>(
   opts: { numPartitions?: number } | undefined,
 ): DStream<[T, number]> {
   resolveMethodOptions('dstream.countByValue', opts, ['numPartitions']);
-  const pairs = stream.map((x) => [x, 1] as [T, number]);
+  const pairs = stream.map((x): [T, number] => [x, 1]);
   return reduceByKey(pairs, (a: number, b: number) => a + b, opts);
 }
 
@@ -176,27 +163,30 @@ export function countByValue<T>(
 export function count<T>(stream: DStream<T>): DStream<number> {
   return transform(stream, (rdd) =>
     rdd
-      .map(() => ['', 1] as [string, number])
-      .union(rdd.context.parallelize([['', 0] as [string, number]], 1))
+      .map((): [string, number] => ['', 1])
+      .union(rdd.context.parallelize<[string, number]>([['', 0]], 1))
       .reduceByKey((a, b) => a + b, { numPartitions: 1 })
       .values(),
   );
 }
 
-export function reduceByKeyAndWindow<K, V>(
+export function reduceByKeyAndWindow<K, V, E>(
   stream: DStream<[K, V]>,
-  f: unknown,
-  invF: unknown,
+  f: UserFn<[V, V, E], V>,
+  invF: UserFn<[V, V, E], V> | undefined,
   windowMs: number,
   slideMs: number,
-  opts: ReduceWindowOptions<K, V, unknown> | undefined,
+  opts: ReduceWindowOptions<K, V, E> | undefined,
 ): DStream<[K, V]> {
-  resolveMethodOptions('dstream.reduceByKeyAndWindow', opts, [...SHUFFLE_FN_FIELDS, 'filterFunc']);
+  const resolved = resolveMethodOptions('dstream.reduceByKeyAndWindow', opts, [
+    ...SHUFFLE_FN_FIELDS,
+    'filterFunc',
+  ]);
   const slide = stream.slideDurationMs;
   multipleOf('windowMs', windowMs, slide);
   multipleOf('slideMs', slideMs, slide);
-  const partitioner = partitionerOf(stream, opts);
-  const reduceOpts = { ...(opts?.env === undefined ? {} : { env: opts.env }), partitioner };
+  const partitioner = partitionerOf(stream, resolved);
+  const reduceOpts = withPartitioner(opts, partitioner);
   const reduced = reduceByKey(stream, f, reduceOpts);
   if (invF === undefined) return reduceByKey(window(reduced, windowMs, slideMs), f, reduceOpts);
   const fns = opts?.filterFunc === undefined ? [f, invF] : [f, invF, opts.filterFunc];
@@ -205,11 +195,10 @@ export function reduceByKeyAndWindow<K, V>(
     fn: bound.fn,
     env: { ...bound.env, hasFilter: opts?.filterFunc !== undefined },
   };
-  const reduceAll = (rdd: RDD<unknown>): RDD<unknown> =>
-    (rdd as Pairs).reduceByKey(f as Fn, reduceOpts);
+  const reduceAll = (rdd: RDD<[K, V]>): RDD<[K, V]> => rdd.reduceByKey(f, reduceOpts);
   return make(
-    stream as Any,
-    new ReducedWindowedImpl(reduced as Any, kernelFn, reduceAll, partitioner, windowMs, slideMs),
+    stream,
+    new ReducedWindowedImpl(reduced, kernelFn, reduceAll, partitioner, windowMs, slideMs),
   );
 }
 
@@ -218,16 +207,16 @@ export function updateStateByKey<K, V, S>(
   f: unknown,
   opts: UpdateStateOptions<K, S, unknown> | undefined,
 ): DStream<[K, S]> {
-  resolveMethodOptions('dstream.updateStateByKey', opts, [...SHUFFLE_FN_FIELDS, 'initialRDD']);
-  const partitioner = partitionerOf(stream, opts);
+  const resolved = resolveMethodOptions('dstream.updateStateByKey', opts, [
+    ...SHUFFLE_FN_FIELDS,
+    'initialRDD',
+  ]);
+  const partitioner = partitionerOf(stream, resolved);
   const initial = opts?.initialRDD;
   if (initial !== undefined && !(initial instanceof RDD))
     throw errors.invalidArgument('opts.initialRDD', 'an RDD of [key, state] pairs', initial);
   const kernelFn = bindKernel('updateStatePartition', [f], opts?.env, 'dstream.updateStateByKey');
-  return make(
-    stream as Any,
-    new UpdateStateImpl(stream as Any, kernelFn, partitioner, initial as RDD<unknown> | undefined),
-  );
+  return make(stream, new UpdateStateImpl(stream, kernelFn, partitioner, initial));
 }
 
 export function mapWithState<K, V, S, R, E>(
@@ -252,7 +241,7 @@ export function mapWithState<K, V, S, R, E>(
   return make<R>(stream, impl);
 }
 
-export function stateSnapshots<K, S>(stream: Any): DStream<[K, S]> {
+export function stateSnapshots<K, S>(stream: DStream<unknown>): DStream<[K, S]> {
   if (!(stream.impl instanceof MapWithStateImpl)) {
     throw streamingErrors.illegalState(
       `stateSnapshots() is only available on the stream mapWithState returns, not on ${stream.key}`,
@@ -267,16 +256,22 @@ export function foreachRDD<T>(
 ): void {
   if (typeof f !== 'function')
     throw errors.invalidArgument('foreachRDD function', 'a function (rdd, timeMs) => void', f);
+  // The graph hands an output the RDD of its own stream: an RDD<T>, erased to RDD<unknown>
+  // by the OutputOperation interface (the one cast left here).
   stream.ssc.graph.addOutput(
     new ForEachRDDOutput(stream, f as (rdd: RDD<unknown>, t: number) => void),
   );
 }
 
-export function print(stream: Any, n: number): void {
+export function print(stream: DStream<unknown>, n: number): void {
   stream.ssc.graph.addOutput(new PrintOutput(stream, positiveInt('n', n)));
 }
 
-export function saveAsTextFiles(stream: Any, prefix: string, suffix: string | undefined): void {
+export function saveAsTextFiles(
+  stream: DStream<unknown>,
+  prefix: string,
+  suffix: string | undefined,
+): void {
   if (typeof prefix !== 'string' || prefix === '')
     throw errors.invalidArgument('prefix', 'a path prefix', prefix);
   if (suffix !== undefined && typeof suffix !== 'string')

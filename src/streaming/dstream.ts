@@ -2,8 +2,9 @@
 // handle; what distinguishes one kind from another lives in a DStreamImpl (as
 // RDD/RddImpl). Every DStream has a stable key, its place in the graph or the
 // name given by setName, which recovery uses to match checkpointed state to the
-// running code (P11). RDDs are generated on demand per time and remembered for
-// as long as windows and state need them.
+// running code (docs/streaming.md, "Checkpoints and recovery"). RDDs are
+// generated on demand per time and remembered for as long as windows and state
+// need them.
 
 import { errors } from '../errors.js';
 import type { RDD } from '../rdd/rdd.js';
@@ -42,7 +43,7 @@ export interface StatefulImpl {
 export type SourcePosition = Record<string, unknown>;
 
 export interface InputImpl {
-  /** False for queueStream: a recovered graph that contains one is refused (Spark's S22.5). */
+  /** False for queueStream: a recovered graph that contains one is refused (as Spark's: "queueStream doesn't support checkpointing"). */
   readonly recoverable: boolean;
   /** Called once before the first batch; `recovered` when positions were restored. */
   start(recovered: boolean): void;
@@ -108,35 +109,44 @@ export class DStream<T> {
     return `${this.impl.kind}[${this.key}]`;
   }
 
+  /** @internal A new stream of this one's context, of the given kind (dstream-ops.ts builds
+   * through this, so it does not import the class back). */
+  derive<U>(impl: DStreamImpl): DStream<U> {
+    return new DStream<U>(this.ssc, impl);
+  }
+
   // ---- transformations ---------------------------------------------------------
 
   map<U, E = undefined>(f: UserFn<[T, E], U>, opts?: FnOptions<E>): DStream<U> {
-    return ops.rddOp(this, 'map', f, opts);
+    return ops.rddOp(this, 'map', f, opts, (rdd) => rdd.map(f, opts));
   }
   filter<E = undefined>(f: UserFn<[T, E], unknown>, opts?: FnOptions<E>): DStream<T> {
-    return ops.rddOp(this, 'filter', f, opts);
+    return ops.rddOp(this, 'filter', f, opts, (rdd) => rdd.filter(f, opts));
   }
   flatMap<U, E = undefined>(f: UserFn<[T, E], Iterable<U>>, opts?: FnOptions<E>): DStream<U> {
-    return ops.rddOp(this, 'flatMap', f, opts);
+    return ops.rddOp(this, 'flatMap', f, opts, (rdd) => rdd.flatMap(f, opts));
   }
   mapPartitions<U, E = undefined>(
     f: UserFn<[Iterable<T>, E], Iterable<U>>,
     opts?: FnOptions<E> & { preservesPartitioning?: boolean },
   ): DStream<U> {
-    return ops.rddOp(this, 'mapPartitions', f, opts);
+    return ops.rddOp(this, 'mapPartitions', f, opts, (rdd) => rdd.mapPartitions(f, opts));
   }
   mapValues<K, V, U, E = undefined>(
     this: DStream<[K, V]>,
     f: UserFn<[V, E], U>,
     opts?: FnOptions<E>,
   ): DStream<[K, U]> {
-    return ops.rddOp(this, 'mapValues', f, opts);
+    return ops.rddOp(this, 'mapValues', f, opts, (rdd) => rdd.mapValues(f, opts));
   }
   /** Runs on the main thread for every batch; may capture. */
   transform<U>(f: (rdd: RDD<T>, timeMs: number) => RDD<U>): DStream<U> {
     return ops.transform(this, f);
   }
   union(other: DStream<T>): DStream<T> {
+    if (!(other instanceof DStream) || other.ssc !== this.ssc) {
+      throw errors.invalidArgument('other', 'a DStream of the same StreamingContext', other);
+    }
     return ops.union(this, other);
   }
   window(windowMs: number, slideMs: number = this.slideDurationMs): DStream<T> {

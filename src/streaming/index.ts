@@ -1,4 +1,4 @@
-// The streaming API of kindling (API.md, Streaming), re-exported by src/index.ts.
+// The streaming API of kindling (docs/streaming.md), re-exported by src/index.ts.
 
 export { StreamingContext } from './streaming-context.js';
 export type {

@@ -1,6 +1,6 @@
 // queueStream and socketTextStream. A queue stream hands out one queued batch
 // per interval (or all of them) and cannot be replayed, so a recovered graph
-// holding one is refused (Spark's S22.5). A socket stream buffers lines from a
+// holding one is refused (as Spark's: "queueStream doesn't support checkpointing"). A socket stream buffers lines from a
 // TCP server between batches: at-most-once, since nothing can re-read them.
 
 import net from 'node:net';

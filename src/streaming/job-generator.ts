@@ -113,7 +113,7 @@ export class JobGenerator {
     clearTimeout(this.timer);
     await this.chain;
     if (graceful && this.failure === undefined && this.lastCompletedMs !== undefined) {
-      // P13: the latest state is checkpointed at a graceful stop, so a restart replays nothing.
+      // The latest state is checkpointed at a graceful stop, so a restart replays nothing (Spark did not, SPARK-12122).
       try {
         await this.completeCheckpoints(this.lastCompletedMs, true);
         this.writeMetadata(this.lastCompletedMs);
@@ -264,7 +264,7 @@ export class JobGenerator {
     };
   }
 
-  /** Writes checkpoint-<t>; a failure (after retries) is reported, never dropped (P15). */
+  /** Writes checkpoint-<t>; a failure (after retries) is reported, never dropped (Spark's CheckpointWriter drops it, SPARK-22429). */
   private writeMetadata(t: number): number {
     const dir = this.host.getCheckpointDir();
     if (dir === undefined) return 0;

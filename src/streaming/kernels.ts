@@ -46,7 +46,7 @@ function userFunction(env: KernelEnv, i: number, prebuilt: Fn[] | undefined): Fn
   return f;
 }
 
-// ---- updateStateByKey (Spark's StateDStream, S19) ----------------------------------
+// ---- updateStateByKey (Spark's StateDStream) ----------------------------------
 
 /** [k, [[state]?, values]] -> [k, state'] for every key of either side; undefined removes the key. */
 export function* updateStatePartition(
@@ -61,7 +61,7 @@ export function* updateStatePartition(
   }
 }
 
-// ---- mapWithState (Spark's MapWithStateRDD, S20, S21) --------------------------------
+// ---- mapWithState (Spark's MapWithStateRDD and StateImpl) --------------------------------
 
 /** A mapWithState entry: a [key, value] pair so that cogroup sees the key. */
 export type StateTriple = [key: unknown, entry: [state: unknown, updatedAtMs: number]];
@@ -126,7 +126,7 @@ export interface MapWithStateEnv extends KernelEnv {
 /**
  * [k, [[triple]?, values]] -> state records ('s') and mapped values ('o'). The function is
  * called once per value, in order; a key without values whose state is idle past the timeout
- * is called once with isTimingOut() and dropped. Unlike Spark (P14) this runs every batch.
+ * is called once with isTimingOut() and dropped. Unlike Spark (MapWithStateRDD's doFullScan only at checkpoints) this runs every batch.
  */
 export function* mapWithStatePartition(
   it: Iterable<[unknown, [StateTriple[1][], unknown[]]]>,

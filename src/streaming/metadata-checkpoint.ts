@@ -1,8 +1,10 @@
 // The metadata checkpoint of a streaming context (Spark's Checkpoint,
-// CheckpointWriter, CheckpointReader; S4-S7). Unlike Spark it holds data, not
-// the serialized graph (P11): batch grid, progress, source positions and the
-// directories of state checkpoints, as human-readable JSON behind a one-line
-// header whose crc32 covers the payload, so a torn or damaged file is detected.
+// CheckpointWriter, CheckpointReader, JobGenerator.doCheckpoint). Unlike Spark
+// it holds data, not the serialized graph (Java serialization breaks Spark's
+// recovery on any code change; docs/streaming.md): batch grid, progress, source
+// positions and the directories of state checkpoints, as human-readable JSON
+// behind a one-line header whose crc32 covers the payload, so a torn or damaged
+// file is detected.
 //
 //   {"format":"kindling-streaming-checkpoint","version":1,"crc32":"1a2b3c4d","bytes":812}\n
 //   { ...payload, pretty-printed JSON... }
@@ -116,7 +118,7 @@ export function decodeCheckpoint(file: string, text: string): StreamingCheckpoin
   return data;
 }
 
-/** Checkpoint files, oldest first; for one time the .bk sorts before the main file (S4). */
+/** Checkpoint files, oldest first; for one time the .bk sorts before the main file (Spark's Checkpoint.getCheckpointFiles). */
 export function listCheckpointFiles(dir: string): CheckpointFileName[] {
   let names: fs.Dirent[];
   try {
@@ -154,7 +156,7 @@ export interface ReadResult {
 }
 
 /**
- * The newest checkpoint that reads, verifies and passes `accept` (S6): newest first, main
+ * The newest checkpoint that reads, verifies and passes `accept` (Spark's CheckpointReader.read): newest first, main
  * before .bk. No files: undefined. Files but none usable: CHECKPOINT_CORRUPT.
  */
 export function readNewestCheckpoint(
@@ -184,7 +186,7 @@ export function readNewestCheckpoint(
 
 /**
  * Spark's CheckpointWriter handler, synchronous and in order: temp file, previous version
- * to .bk, rename, prune. Retried; a final failure is thrown for the caller to report (P15).
+ * to .bk, rename, prune. Retried; a final failure is thrown for the caller to report (SPARK-22429: Spark's writer dropped it).
  */
 export function writeCheckpointFile(
   dir: string,

@@ -1,5 +1,5 @@
 // Restoring a metadata checkpoint into the graph the running code built
-// (P11: Spark deserializes its old graph instead). Streams are matched by their
+// (Spark deserializes its old graph instead, which breaks on any code change). Streams are matched by their
 // stable key; a stateful operator or a source of the checkpoint without a
 // counterpart is refused with STREAMING_CHECKPOINT_INCOMPATIBLE naming it,
 // since its state or unread inputs would otherwise be lost silently.

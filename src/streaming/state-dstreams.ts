@@ -1,5 +1,5 @@
-// Stateful streams: updateStateByKey (Spark's StateDStream, S19) and
-// mapWithState (MapWithStateDStream, S20). The state after batch t is an RDD
+// Stateful streams: updateStateByKey (Spark's StateDStream) and
+// mapWithState (MapWithStateDStream). The state after batch t is an RDD
 // hash-partitioned by key, computed from the state after t - slide cogrouped
 // with the batch's data (the same partitioner makes the state side narrow),
 // persisted between batches and reliably checkpointed at the stream's interval;
@@ -30,18 +30,14 @@ export class StateHistory {
   }
 }
 
-export class UpdateStateImpl implements DStreamImpl, StatefulImpl {
-  readonly kind = 'updateStateByKey';
+/** What both keyed state streams share: one parent, its slide, and the state per batch. */
+abstract class KeyedStateImpl implements DStreamImpl, StatefulImpl {
+  abstract readonly kind: string;
   readonly parents: DStream<unknown>[];
   readonly state = this;
-  private readonly history = new StateHistory();
+  protected readonly history = new StateHistory();
 
-  constructor(
-    private readonly parent: DStream<unknown>,
-    private readonly kernelFn: BoundKernel,
-    private readonly partitioner: Partitioner,
-    private readonly initialRDD: RDD<unknown> | undefined,
-  ) {
+  constructor(protected readonly parent: DStream<unknown>) {
     this.parents = [parent];
   }
 
@@ -49,13 +45,41 @@ export class UpdateStateImpl implements DStreamImpl, StatefulImpl {
     return this.parent.slideDurationMs;
   }
 
+  abstract compute(timeMs: number, self: DStream<unknown>): RDD<unknown>;
+  abstract restore(timeMs: number, rdd: RDD<unknown>): RDD<unknown>;
+  abstract defaultCheckpointIntervalMs(slideMs: number): number;
+
+  stateAt(timeMs: number): RDD<unknown> | undefined {
+    return this.history.get(timeMs);
+  }
+
+  clearBefore(timeMs: number): void {
+    this.history.clearBefore(timeMs);
+  }
+}
+
+/** Pairs of a keyed stream's RDD: its records are [key, value] by the stream's type. */
+function pairs(rdd: RDD<unknown>): RDD<[unknown, unknown]> {
+  return rdd as RDD<[unknown, unknown]>;
+}
+
+export class UpdateStateImpl extends KeyedStateImpl {
+  readonly kind = 'updateStateByKey';
+
+  constructor(
+    parent: DStream<unknown>,
+    private readonly kernelFn: BoundKernel,
+    private readonly partitioner: Partitioner,
+    private readonly initialRDD: RDD<unknown> | undefined,
+  ) {
+    super(parent);
+  }
+
   compute(timeMs: number, self: DStream<unknown>): RDD<unknown> {
     const ctx = self.ssc.sparkContext;
     const prev = self.getOrCompute(timeMs - this.slideMs) ?? this.initialRDD ?? ctx.emptyRDD();
     const data = this.parent.getOrCompute(timeMs) ?? ctx.emptyRDD();
-    const grouped = (prev as RDD<[unknown, unknown]>).cogroup(data as RDD<[unknown, unknown]>, {
-      partitioner: this.partitioner,
-    });
+    const grouped = pairs(prev).cogroup(pairs(data), { partitioner: this.partitioner });
     const next = grouped.mapPartitions(this.kernelFn.fn, {
       env: this.kernelFn.env,
       preservesPartitioning: true,
@@ -63,10 +87,6 @@ export class UpdateStateImpl implements DStreamImpl, StatefulImpl {
     next.persist(StorageLevel.MEMORY_ONLY);
     this.history.set(timeMs, next);
     return next;
-  }
-
-  stateAt(timeMs: number): RDD<unknown> | undefined {
-    return this.history.get(timeMs);
   }
 
   restore(timeMs: number, rdd: RDD<unknown>): RDD<unknown> {
@@ -77,10 +97,6 @@ export class UpdateStateImpl implements DStreamImpl, StatefulImpl {
   defaultCheckpointIntervalMs(slideMs: number): number {
     return slideMs * Math.ceil(10_000 / slideMs);
   }
-
-  clearBefore(timeMs: number): void {
-    this.history.clearBefore(timeMs);
-  }
 }
 
 export interface MapWithStateSettings {
@@ -90,21 +106,14 @@ export interface MapWithStateSettings {
   initialRDD: RDD<unknown> | undefined;
 }
 
-export class MapWithStateImpl implements DStreamImpl, StatefulImpl {
+export class MapWithStateImpl extends KeyedStateImpl {
   readonly kind = 'mapWithState';
-  readonly parents: DStream<unknown>[];
-  readonly state = this;
-  private readonly history = new StateHistory();
 
   constructor(
-    private readonly parent: DStream<unknown>,
+    parent: DStream<unknown>,
     private readonly settings: MapWithStateSettings,
   ) {
-    this.parents = [parent];
-  }
-
-  get slideMs(): number {
-    return this.parent.slideDurationMs;
+    super(parent);
   }
 
   compute(timeMs: number, self: DStream<unknown>): RDD<unknown> {
@@ -116,9 +125,7 @@ export class MapWithStateImpl implements DStreamImpl, StatefulImpl {
       initialRDD?.mapPartitions(kernel('initialTriples'), { env: { timeMs } }) ??
       ctx.emptyRDD();
     const data = this.parent.getOrCompute(timeMs) ?? ctx.emptyRDD();
-    const grouped = (prev as RDD<[unknown, unknown]>).cogroup(data as RDD<[unknown, unknown]>, {
-      partitioner,
-    });
+    const grouped = pairs(prev).cogroup(pairs(data), { partitioner });
     const env = { ...kernelFn.env, timeMs, timeoutMs: timeoutMs ?? null };
     const combined = grouped.mapPartitions(kernelFn.fn, { env, preservesPartitioning: true });
     combined.persist(StorageLevel.MEMORY_ONLY);
@@ -128,23 +135,15 @@ export class MapWithStateImpl implements DStreamImpl, StatefulImpl {
     return combined.mapPartitions(kernel('selectMapped'));
   }
 
-  stateAt(timeMs: number): RDD<unknown> | undefined {
-    return this.history.get(timeMs);
-  }
-
   /** The restored time's mapped values belong to a completed batch: none are needed. */
   restore(timeMs: number, rdd: RDD<unknown>): RDD<unknown> {
     this.history.set(timeMs, rdd);
     return rdd.context.emptyRDD();
   }
 
-  /** Spark's mapWithState default (S15): ten batches. */
+  /** Spark's mapWithState default (MapWithStateDStream.DEFAULT_CHECKPOINT_DURATION_MULTIPLIER): ten batches. */
   defaultCheckpointIntervalMs(slideMs: number): number {
     return slideMs * 10;
-  }
-
-  clearBefore(timeMs: number): void {
-    this.history.clearBefore(timeMs);
   }
 }
 

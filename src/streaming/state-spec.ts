@@ -1,7 +1,7 @@
 // StateSpec: the description of a mapWithState operation (Spark's StateSpec,
-// S20): the mapping function, an idle timeout, initial state and partitions.
+// StateSpec.scala): the mapping function, an idle timeout, initial state and partitions.
 // State<S> is what the function receives; its implementation runs in workers
-// (kernels.ts) and raises Spark's error cases (S21) as STREAMING_STATE_ERROR.
+// (kernels.ts) and raises Spark's error cases (State.scala, StateImpl) as STREAMING_STATE_ERROR.
 
 import { errors } from '../errors.js';
 import { positiveInt } from '../options.js';

@@ -191,7 +191,7 @@ export class StreamingContext {
         for (const r of rec?.state ?? []) generator.stateRecords.set(r.key, r);
       }
       generator.start(rec?.lastCompletedMs ?? undefined, rec?.pendingMs ?? []);
-      // Spark moves a ManualClock to the checkpoint time on restart (S17).
+      // Spark moves a ManualClock to the checkpoint time on restart (JobGenerator.restart).
       if (rec !== undefined && this.clock instanceof ManualClock)
         this.clock.moveTo(rec.checkpointTimeMs);
       StreamingContext.active = this;

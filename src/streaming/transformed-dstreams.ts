@@ -7,13 +7,13 @@ import type { RDD } from '../rdd/rdd.js';
 import type { DStream, DStreamImpl } from './dstream.js';
 
 /** One parent, one RDD-to-RDD step built on the main thread (map, reduceByKey, ...). */
-export class MappedImpl implements DStreamImpl {
+export class MappedImpl<T, U> implements DStreamImpl {
   readonly parents: DStream<unknown>[];
 
   constructor(
     readonly kind: string,
-    private readonly parent: DStream<unknown>,
-    private readonly build: (rdd: RDD<unknown>) => RDD<unknown>,
+    private readonly parent: DStream<T>,
+    private readonly build: (rdd: RDD<T>) => RDD<U>,
   ) {
     this.parents = [parent];
   }
@@ -22,27 +22,34 @@ export class MappedImpl implements DStreamImpl {
     return this.parent.slideDurationMs;
   }
 
-  compute(timeMs: number): RDD<unknown> | undefined {
+  compute(timeMs: number): RDD<U> | undefined {
     const rdd = this.parent.getOrCompute(timeMs);
     return rdd === undefined ? undefined : this.build(rdd);
   }
 }
 
 /** The user's transform((rdd, timeMs) => RDD), or union over several parents. */
-export class TransformedImpl implements DStreamImpl {
+export class TransformedImpl<T> implements DStreamImpl {
+  readonly parents: DStream<T>[];
+
+  /** The parents share one slide (union checks it); the first one's is this stream's. */
   constructor(
     readonly kind: string,
-    readonly parents: DStream<unknown>[],
-    private readonly build: (rdds: RDD<unknown>[], timeMs: number) => RDD<unknown>,
-  ) {}
+    private readonly first: DStream<T>,
+    others: DStream<T>[],
+    private readonly build: (rdds: [RDD<T>, ...RDD<T>[]], timeMs: number) => RDD<unknown>,
+  ) {
+    this.parents = [first, ...others];
+  }
 
   get slideMs(): number {
-    return (this.parents[0] as DStream<unknown>).slideDurationMs;
+    return this.first.slideDurationMs;
   }
 
   compute(timeMs: number, self: DStream<unknown>): RDD<unknown> | undefined {
     const ctx = self.ssc.sparkContext;
-    const rdds = this.parents.map((p) => p.getOrCompute(timeMs) ?? ctx.emptyRDD<unknown>());
+    const rddAt = (p: DStream<T>): RDD<T> => p.getOrCompute(timeMs) ?? ctx.emptyRDD<T>();
+    const rdds: [RDD<T>, ...RDD<T>[]] = [rddAt(this.first), ...this.parents.slice(1).map(rddAt)];
     return this.build(rdds, timeMs);
   }
 }

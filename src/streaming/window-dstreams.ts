@@ -13,8 +13,8 @@ import type { BoundKernel } from './kernel-refs.js';
 import { StateHistory } from './state-dstreams.js';
 
 /** The parent's RDDs for batch times in (from, to], oldest first. */
-function rddsIn(parent: DStream<unknown>, fromMs: number, toMs: number): RDD<unknown>[] {
-  const out: RDD<unknown>[] = [];
+function rddsIn<T>(parent: DStream<T>, fromMs: number, toMs: number): RDD<T>[] {
+  const out: RDD<T>[] = [];
   const slide = parent.slideDurationMs;
   for (let t = toMs; t > fromMs; t -= slide) {
     const rdd = parent.getOrCompute(t);
@@ -23,9 +23,9 @@ function rddsIn(parent: DStream<unknown>, fromMs: number, toMs: number): RDD<unk
   return out;
 }
 
-function unionOf(self: DStream<unknown>, rdds: RDD<unknown>[]): RDD<unknown> {
+function unionOf<T>(self: DStream<unknown>, rdds: RDD<T>[]): RDD<T> {
   const ctx = self.ssc.sparkContext;
-  return rdds.length === 0 ? ctx.emptyRDD() : ctx.union(rdds);
+  return rdds.length === 0 ? ctx.emptyRDD<T>() : ctx.union(rdds);
 }
 
 export class WindowedImpl implements DStreamImpl {
@@ -47,7 +47,7 @@ export class WindowedImpl implements DStreamImpl {
   }
 }
 
-export class ReducedWindowedImpl implements DStreamImpl, StatefulImpl {
+export class ReducedWindowedImpl<K, V> implements DStreamImpl, StatefulImpl {
   readonly kind = 'reduceByKeyAndWindow';
   readonly parents: DStream<unknown>[];
   readonly parentRememberExtraMs: number;
@@ -56,9 +56,9 @@ export class ReducedWindowedImpl implements DStreamImpl, StatefulImpl {
 
   constructor(
     /** Already reduced by key per batch. */
-    private readonly reduced: DStream<unknown>,
+    private readonly reduced: DStream<[K, V]>,
     private readonly kernelFn: BoundKernel & { env: { hasFilter: boolean } },
-    private readonly reduceAll: (rdd: RDD<unknown>) => RDD<unknown>,
+    private readonly reduceAll: (rdd: RDD<[K, V]>) => RDD<[K, V]>,
     private readonly partitioner: Partitioner,
     readonly windowMs: number,
     readonly slideMs: number,

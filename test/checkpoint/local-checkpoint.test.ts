@@ -136,7 +136,7 @@ describe('localCheckpoint', () => {
       assert.equal(
         b.getStorageLevel(),
         StorageLevel.MEMORY_AND_DISK,
-        'the level is still upgraded (Spark F6 step 2)',
+        'the level is still upgraded (as RDD.localCheckpoint in Spark)',
       );
       assert.equal(await b.count(), 100);
     } finally {

@@ -226,7 +226,7 @@ describe('reliable checkpoint', () => {
     assert.equal(r1.isCheckpointed(), false);
     assert.equal(r2.isCheckpointed(), true);
 
-    // An unmarked descendant across a shuffle reaches the marked ancestor (Spark's F9).
+    // An unmarked descendant across a shuffle reaches the marked ancestor (Spark's RDD.doCheckpoint).
     const s1 = ctx.range(0, 30, 1, 3).map((x) => [x % 4, x] as [number, number]);
     s1.checkpoint();
     const grouped = s1.groupByKey();

@@ -1,5 +1,5 @@
 // The batch loop: batch times, order, one batch at a time, listener events,
-// start-time validation and the lifecycle (Spark's S13, S17, S18).
+// start-time validation and the lifecycle (Spark's StreamingContext.validate, JobGenerator.restart, SPARK-14701).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

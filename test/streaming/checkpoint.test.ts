@@ -1,6 +1,6 @@
-// Metadata checkpoints and recovery: file names and retention (S4, S5, S7),
+// Metadata checkpoints and recovery: file names and retention (Spark's Checkpoint, CheckpointWriter, JobGenerator.doCheckpoint),
 // corruption detection, getOrCreate with empty, corrupt and valid directories
-// (S12), replay of unfinished batches with their recorded files, state restored
+// (StreamingContext.getOrCreate), replay of unfinished batches with their recorded files, state restored
 // from its checkpoint, incompatible graphs refused, write failures reported.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -117,7 +117,7 @@ test('getOrCreate: an empty directory creates, a valid one recovers (setup runs 
   await feed(dir, clock, 1, 2);
   await stopApp(app);
 
-  const later = new ManualClock(); // behind the checkpoint: moved forward to it (S17)
+  const later = new ManualClock(); // behind the checkpoint: moved forward to it (JobGenerator.restart)
   app = await startApp(dir, later);
   assert.equal(later.now(), 2000);
   await feed(dir, later, 3, 3);
@@ -273,7 +273,7 @@ test('a stateful operator of the checkpoint without a counterpart is refused, na
       e.context.operator === 'totals' &&
       /totals/.test(e.message),
   );
-  // A queueStream cannot be part of a recovered graph (Spark's S22.5).
+  // A queueStream cannot be part of a recovered graph (as in Spark).
   const moved = await StreamingContext.getOrCreate(path.join(dir, 'cp'), () => {
     const s = new StreamingContext(ctx, 1000, { clock: new ManualClock() });
     const extra = s.queueStream<number>([]);

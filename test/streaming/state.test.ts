@@ -1,5 +1,5 @@
-// Stateful operators: updateStateByKey (S19) and mapWithState (S20, S21), with
-// mapWithState's timeouts checked at every batch (P14), not at checkpoints only.
+// Stateful operators: updateStateByKey (Spark's StateDStream) and mapWithState (MapWithStateDStream, StateImpl), with
+// mapWithState's timeouts checked at every batch (Spark's only at checkpoint batches), not at checkpoints only.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';

@@ -1,3 +1,6 @@
+// shipFunction (src/shipping/closure.ts) from the user's side: which functions are refused at
+// definition and why, and that an accepted one, rebuilt by the worker's own loadFunction
+// (workers/functions.ts), computes what the original did.
 /* eslint-disable @typescript-eslint/unbound-method --
    methods are shipped as detached values on purpose, and user functions may call require */
 import assert from 'node:assert/strict';
@@ -5,18 +8,15 @@ import { describe, it } from 'node:test';
 import { isKindlingError } from '../../src/errors.js';
 import { fn } from '../../src/shipping/fn.js';
 import { shipFunction, type ShippedFunction } from '../../src/shipping/closure.js';
+import { loadFunction } from '../../workers/functions.js';
 
 function source(shipped: ShippedFunction): string {
   assert.equal(shipped.kind, 'source');
   return shipped.kind === 'source' ? shipped.source : '';
 }
 
-/** Rebuilds a shipped source the way a worker does, minus the helpers. */
-function rebuild(shipped: ShippedFunction): (...args: unknown[]) => unknown {
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the test mirrors the worker
-  const factory = new Function(`"use strict"; return (${source(shipped)}\n);`) as () => unknown;
-  return factory() as (...args: unknown[]) => unknown;
-}
+/** The worker's own rebuild (workers/functions.ts), run in this thread. */
+const rebuild = (shipped: ShippedFunction) => loadFunction(shipped);
 
 function refusedNaming(f: unknown, variable: string): void {
   assert.throws(
@@ -50,9 +50,9 @@ describe('shipFunction', () => {
     refusedNaming((x: number) => x + b + a, 'b');
   });
 
-  it('accepts a function that reads its values from env', () => {
+  it('accepts a function that reads its values from env', async () => {
     const shipped = shipFunction((x: number, env: { k: number }) => x * env.k, 'rdd.map');
-    assert.equal(rebuild(shipped)(2, { k: 5 }), 10);
+    assert.equal((await rebuild(shipped))(2, { k: 5 }), 10);
   });
 
   it('accepts JavaScript and Node globals', () => {
@@ -84,7 +84,7 @@ describe('shipFunction', () => {
     }
   });
 
-  it('accepts what is bound inside the function itself', () => {
+  it('accepts what is bound inside the function itself', async () => {
     function withEverything(
       this: unknown,
       [a, { b }]: [number, { b: number }],
@@ -114,11 +114,11 @@ describe('shipFunction', () => {
         return err;
       }
     }
-    const rebuilt = rebuild(shipFunction(withEverything, 'rdd.map'));
+    const rebuilt = await rebuild(shipFunction(withEverything, 'rdd.map'));
     assert.deepEqual(rebuilt([1, { b: 2 }]), [6, 12, 1, undefined]);
   });
 
-  it('accepts method shorthand, getters and computed names, as plain functions', () => {
+  it('accepts method shorthand, getters and computed names, as plain functions', async () => {
     const key = 'computed';
     const obj = {
       plus(x: number) {
@@ -137,12 +137,15 @@ describe('shipFunction', () => {
         return 42;
       },
     };
-    assert.equal(rebuild(shipFunction(obj.plus, 'rdd.map'))(1), 2);
-    assert.equal(rebuild(shipFunction(obj[key], 'rdd.map'))(4), 8);
-    assert.deepEqual([...(rebuild(shipFunction(obj.gen, 'rdd.map'))(3) as Iterable<number>)], [3]);
+    assert.equal((await rebuild(shipFunction(obj.plus, 'rdd.map')))(1), 2);
+    assert.equal((await rebuild(shipFunction(obj[key], 'rdd.map')))(4), 8);
+    assert.deepEqual(
+      [...((await rebuild(shipFunction(obj.gen, 'rdd.map')))(3) as Iterable<number>)],
+      [3],
+    );
     assert.match(source(shipFunction(obj.asyncPlus, 'rdd.map')), /^async function/);
     const getter = Object.getOwnPropertyDescriptor(obj, 'answer')?.get;
-    assert.equal(rebuild(shipFunction(getter, 'rdd.map'))(), 42);
+    assert.equal((await rebuild(shipFunction(getter, 'rdd.map')))(), 42);
     const plus = shipFunction(obj.plus, 'rdd.map');
     assert.equal(plus.kind === 'source' ? plus.name : '', 'plus');
     assert.match(source(plus), /^function \(x\) \{\s+return x \+ 1;\s+\}$/);
@@ -160,9 +163,9 @@ describe('shipFunction', () => {
 
   it('accepts async functions and arrows with expression bodies', async () => {
     const shipped = shipFunction(async (x: number) => (await Promise.resolve(x)) + 1, 'rdd.map');
-    assert.equal(await rebuild(shipped)(1), 2);
+    assert.equal(await (await rebuild(shipped))(1), 2);
     assert.equal(
-      rebuild(shipFunction((x: number) => ({ x }), 'rdd.map'))(1) instanceof Object,
+      (await rebuild(shipFunction((x: number) => ({ x }), 'rdd.map')))(1) instanceof Object,
       true,
     );
   });

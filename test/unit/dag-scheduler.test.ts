@@ -6,7 +6,13 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Context } from '../../src/context.js';
 import { encodeRecords } from '../../src/format/record-codec.js';
-import type { StagePlan, TaskMetrics, TaskRequest, TaskResult } from '../../src/protocol.js';
+import {
+  WORKER_OUT_OF_MEMORY,
+  type StagePlan,
+  type TaskMetrics,
+  type TaskRequest,
+  type TaskResult,
+} from '../../src/protocol.js';
 import { isKindlingError } from '../../src/errors.js';
 import { DAGScheduler } from '../../src/scheduler/dag-scheduler.js';
 import { decideOnFailure, type FailedResult } from '../../src/scheduler/retry-policy.js';
@@ -311,11 +317,19 @@ test('each way a task fails has one decision: retry, fail the job at once, or re
     side: emptySide(),
   });
   assert.deepEqual(decideOnFailure(failure()), { kind: 'retry' });
-  assert.deepEqual(decideOnFailure(failure('TASK_FAILED')), { kind: 'retry' });
-  assert.deepEqual(decideOnFailure(failure('INVALID_ARGUMENT')), {
-    kind: 'failJob',
-    report: 'taskFailed',
-  });
+  assert.deepEqual(decideOnFailure(failure('IO_ERROR')), { kind: 'retry' });
+  assert.deepEqual(
+    decideOnFailure({
+      kind: 'failure',
+      error: { name: 'WorkerOutOfMemory', message: 'x', code: WORKER_OUT_OF_MEMORY },
+      side: emptySide(),
+    }),
+    { kind: 'retry', reason: 'outOfMemory' },
+  );
+  // Raised by the engine in a worker (a record it refuses, one key's group over the memory
+  // budget): raised again on every attempt.
+  for (const code of ['INVALID_ARGUMENT', 'TASK_FAILED'])
+    assert.deepEqual(decideOnFailure(failure(code)), { kind: 'failJob', report: 'taskFailed' });
   for (const code of [
     'CHECKPOINT_CORRUPT',
     'CHECKPOINT_NOT_FOUND',

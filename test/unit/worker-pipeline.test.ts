@@ -1,13 +1,11 @@
 // The worker's pipeline in-thread: narrow operations, multi-parent partitions and result
 // actions, run through runTask with a hand-built plan (no pool, no control plane).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { decodeRecords } from '../../src/format/record-codec.js';
 import type {
-  FunctionPlan,
   NarrowOp,
   PartitionDesc,
   PlanNode,
@@ -21,15 +19,9 @@ import { computePartition } from '../../workers/compute.js';
 import { fetchBroadcasts, loadPlan } from '../../workers/plan-cache.js';
 import { runTask } from '../../workers/run-task.js';
 import { TaskContext } from '../../workers/task-context.js';
+import { fp, freshId, runTaskOf, scratchDir, success } from './worker-helpers.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'kindling-worker-pipeline-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
-
-let nextTaskId = 1;
-const fp = (source: string, env?: unknown): FunctionPlan => ({
-  fn: { kind: 'source', source, name: 'f' },
-  env,
-});
+const tmp = scratchDir('worker-pipeline');
 const source = (id: number, kind: 'parallelize' | 'range' = 'parallelize'): PlanNode => ({
   id,
   compute: { kind },
@@ -50,26 +42,15 @@ const narrow = (node: number, parent: PartitionDesc, startIndex?: number): Parti
     : { kind: 'narrow', node, index: parent.index, parent, startIndex };
 
 function stagePlan(nodes: PlanNode[], output: StageOutput, rootNode: number): StagePlan {
-  return { planId: `p${nextTaskId}`, stageId: 1, rootNode, nodes, output, localDir: tmp };
+  return { planId: `p${freshId()}`, stageId: 1, rootNode, nodes, output, localDir: tmp };
 }
 
-async function run(plan: StagePlan, desc: PartitionDesc): Promise<TaskResult> {
-  const req = {
-    kind: 'task' as const,
-    planId: plan.planId,
-    stageId: plan.stageId,
-    partitionIndex: desc.index,
-    taskId: nextTaskId++,
-    attempt: 0,
-    desc,
-  };
-  return runTask(req, () => loadPlan(plan));
-}
+const run = runTaskOf;
 
 function valueOf(result: TaskResult): unknown {
-  if (result.kind !== 'success') assert.fail(`task did not succeed: ${JSON.stringify(result)}`);
-  assert.ok(result.value !== undefined);
-  return decodeRecords(result.value)[0];
+  const { value } = success(result);
+  assert.ok(value !== undefined);
+  return decodeRecords(value)[0];
 }
 
 /** Runs `action` on the last of `nodes`, whose partition is `desc`. */

@@ -4,14 +4,12 @@
 import { MapOutputTracker } from '../../src/shuffle/map-output-tracker.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Codec } from '../../src/format/frames.js';
 import { decodeRecords } from '../../src/format/record-codec.js';
 import type {
   AggregatorPlan,
-  FunctionPlan,
   MapStatus,
   NodeCompute,
   PartitionDesc,
@@ -22,17 +20,9 @@ import type {
   TaskResult,
 } from '../../src/protocol.js';
 import { hashKey } from '../../src/rdd/keys.js';
-import { loadPlan } from '../../workers/plan-cache.js';
-import { runTask } from '../../workers/run-task.js';
+import { fp, freshId, runTaskOf, scratchDir, success } from './worker-helpers.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'kindling-worker-shuffle-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
-
-let nextId = 1;
-const fp = (source: string): FunctionPlan => ({
-  fn: { kind: 'source', source, name: 'f' },
-  env: undefined,
-});
+const tmp = scratchDir('worker-shuffle');
 const sum: AggregatorPlan = {
   createCombiner: fp('(v) => v'),
   mergeValue: fp('(c, v) => c + v'),
@@ -44,23 +34,7 @@ const group: AggregatorPlan = {
   mergeCombiners: fp('(a, b) => a.concat(b)'),
 };
 
-async function run(plan: StagePlan, desc: PartitionDesc): Promise<TaskResult> {
-  const req = {
-    kind: 'task' as const,
-    planId: plan.planId,
-    stageId: plan.stageId,
-    partitionIndex: desc.index,
-    taskId: nextId++,
-    attempt: 0,
-    desc,
-  };
-  return runTask(req, () => loadPlan(plan));
-}
-
-function success(result: TaskResult): Extract<TaskResult, { kind: 'success' }> {
-  if (result.kind !== 'success') assert.fail(`task did not succeed: ${JSON.stringify(result)}`);
-  return result;
-}
+const run = runTaskOf;
 
 /** Runs the map stage over `partitions` of [k, v] records; returns each map task's status. */
 async function mapStage(
@@ -114,7 +88,7 @@ async function reduce(
   index: number,
 ): Promise<TaskResult> {
   const plan: StagePlan = {
-    planId: `reduce-${nextId}`,
+    planId: `reduce-${freshId()}`,
     stageId: 100,
     rootNode: 2,
     nodes: [{ id: 2, compute }],
@@ -152,7 +126,7 @@ describe('shuffle write and read', () => {
     [false, 700],
   ] as const) {
     it(`reduceByKey sums every key once across reduce partitions (map-side combine ${combine}, spill every ${spillRecords})`, async () => {
-      const statuses = await mapStage(nextId++, parts, 3, {
+      const statuses = await mapStage(freshId(), parts, 3, {
         ...(combine ? { combine: sum } : {}),
         spillRecords,
       });
@@ -182,7 +156,7 @@ describe('shuffle write and read', () => {
       const big = (n: number, from: number): [number, number][] =>
         Array.from({ length: n }, (_, i) => [(from + i) % 11, from + i]);
       const data = [big(30_000, 0), big(9000, 30_000), []];
-      const statuses = await mapStage(nextId++, data, 2, { spillRecords });
+      const statuses = await mapStage(freshId(), data, 2, { spillRecords });
       assert.equal(
         statuses.some((s) => (s.spills?.length ?? 0) > 0),
         spillRecords < 30_000,
@@ -217,7 +191,7 @@ describe('shuffle write and read', () => {
         ['b', 5],
       ],
     ];
-    const statuses = await mapStage(nextId++, data, 1, { codec: 'none' });
+    const statuses = await mapStage(freshId(), data, 1, { codec: 'none' });
     const out = await collectReduce(
       { kind: 'shuffled', aggregator: group, mapSideCombine: false },
       blocksFor(statuses, 0, 'none'),
@@ -245,7 +219,7 @@ describe('shuffle write and read', () => {
         [10, 'e'],
       ],
     ];
-    const statuses = await mapStage(nextId++, data, 1);
+    const statuses = await mapStage(freshId(), data, 1);
     const asc = await collectReduce(
       { kind: 'shuffled', mapSideCombine: false, sort: { ascending: true } },
       blocksFor(statuses, 0),
@@ -271,7 +245,7 @@ describe('shuffle write and read', () => {
 
   it('cogroup joins a shuffled input with a narrow one by key', async () => {
     const statuses = await mapStage(
-      nextId++,
+      freshId(),
       [
         [
           ['x', 1],
@@ -282,7 +256,7 @@ describe('shuffle write and read', () => {
       1,
     );
     const plan: StagePlan = {
-      planId: `cogroup-${nextId}`,
+      planId: `cogroup-${freshId()}`,
       stageId: 200,
       rootNode: 3,
       nodes: [
@@ -321,7 +295,7 @@ describe('shuffle write and read', () => {
   });
 
   it('a missing or damaged map output answers fetchFailed with its shuffle and map index', async () => {
-    const shuffleId = nextId++;
+    const shuffleId = freshId();
     const statuses = await mapStage(shuffleId, [words(100, 0), words(100, 1)], 1);
     const damaged = statuses[1]!.path;
     const bytes = readFileSync(damaged);
@@ -349,7 +323,7 @@ describe('shuffle write and read', () => {
   });
 
   it('a map output the tracker lacks answers fetchFailed naming shuffle and map, never an empty read', async () => {
-    const shuffleId = nextId++;
+    const shuffleId = freshId();
     const statuses = await mapStage(shuffleId, [words(100, 0)], 1);
     const tracker = new MapOutputTracker();
     tracker.registerShuffle(shuffleId, 2, 'lz4');
@@ -366,7 +340,7 @@ describe('shuffle write and read', () => {
   });
 
   it('a fetch failure caught by user code still answers fetchFailed, not a short result', async () => {
-    const shuffleId = nextId++;
+    const shuffleId = freshId();
     const statuses = await mapStage(shuffleId, [words(100, 0)], 1);
     const tracker = new MapOutputTracker();
     tracker.registerShuffle(shuffleId, 2, 'lz4');
@@ -398,7 +372,7 @@ describe('shuffle write and read', () => {
   });
 
   it('a range whose frames are each valid but not the ones written fails its checksum', async () => {
-    const shuffleId = nextId++;
+    const shuffleId = freshId();
     // Same shapes, different values: the frames have the same length and valid crcs.
     const statuses = await mapStage(shuffleId, [[['a', 1]], [['a', 2]]], 1, { codec: 'none' });
     const [first, second] = [statuses[0]!, statuses[1]!];

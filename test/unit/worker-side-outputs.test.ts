@@ -2,16 +2,14 @@
 // whole partition even when the action stops early, are committed only when the task succeeds,
 // and a damaged cached block is reported lost and recomputed without duplicating records.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { decodeFramesFromBuffer } from '../../src/format/frames.js';
 import { readPartFile } from '../../src/format/part-file.js';
 import { decodeRecords } from '../../src/format/record-codec.js';
 import type {
   BlockRef,
-  FunctionPlan,
   PartitionDesc,
   PlanNode,
   ResultAction,
@@ -19,18 +17,10 @@ import type {
   StorageLevelName,
   TaskResult,
 } from '../../src/protocol.js';
-import { loadPlan } from '../../workers/plan-cache.js';
-import { runTask } from '../../workers/run-task.js';
+import { freshId, fp, runTaskOf, scratchDir, success } from './worker-helpers.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'kindling-worker-side-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
-
-let nextId = 1;
+const tmp = scratchDir('worker-side');
 const N = 10_000;
-const fp = (source: string): FunctionPlan => ({
-  fn: { kind: 'source', source, name: 'f' },
-  env: undefined,
-});
 const range: PartitionDesc = { kind: 'range', node: 1, index: 0, start: 0, end: N, step: 1 };
 const narrow = (node: number, parent: PartitionDesc): PartitionDesc => ({
   kind: 'narrow',
@@ -70,28 +60,14 @@ async function run(
   action: ResultAction = { kind: 'take', n: 1 },
 ): Promise<TaskResult> {
   const plan: StagePlan = {
-    planId: `side-${nextId}`,
+    planId: `side-${freshId()}`,
     stageId: 1,
     rootNode: desc.node,
     nodes,
     output: { kind: 'result', action },
     localDir,
   };
-  const req = {
-    kind: 'task' as const,
-    planId: plan.planId,
-    stageId: 1,
-    partitionIndex: 0,
-    taskId: nextId++,
-    attempt: 0,
-    desc,
-  };
-  return runTask(req, () => loadPlan(plan));
-}
-
-function success(result: TaskResult): Extract<TaskResult, { kind: 'success' }> {
-  if (result.kind !== 'success') assert.fail(`task did not succeed: ${JSON.stringify(result)}`);
-  return result;
+  return runTaskOf(plan, desc);
 }
 
 const memoryRecords = (buffer: SharedArrayBuffer): unknown[] =>

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Context, isKindlingError, StorageLevel } from 'kindling';
-import { countedRange, listFiles, range, removeTempDirs, tempDir } from './helpers.js';
+import { countedRange, listFiles, range, removeTempDirs, tempDir } from '../checkpoint/helpers.js';
 
 const localDir = tempDir('levels-local');
 const ctx = new Context({ workers: 2, progress: false, localDir });
