@@ -20,7 +20,7 @@ import type { ResultAction, StagePlan, TaskRequest, TaskSideOutputs } from './pr
 import { RDD } from './rdd/rdd.js';
 import { EmptyRDD, ParallelCollectionRDD, RangeRDD, TextFileRDD } from './rdd/source-rdds.js';
 import { UnionRDD } from './rdd/narrow-rdds.js';
-import { computeSplits, listTextFiles } from './rdd/text-file-splits.js';
+import { computeSplits, listInputFiles } from './rdd/text-file-splits.js';
 import type { RangePartitioner } from './rdd/partitioner.js';
 import { sampleRangeBounds } from './rdd/range-bounds.js';
 import { Broadcast } from './shared/broadcast.js';
@@ -185,7 +185,7 @@ export class Context {
     this.assertActive('textFile');
     if (typeof file !== 'string' || file === '')
       throw errors.invalidArgument('path', 'a file, directory or glob', file);
-    const splits = computeSplits(listTextFiles(file), positiveInt('minPartitions', minPartitions));
+    const splits = computeSplits(listInputFiles(file), positiveInt('minPartitions', minPartitions));
     return new RDD<string>(this, new TextFileRDD(splits));
   }
 

@@ -8,6 +8,7 @@ import { positiveInt } from '../options.js';
 import { keyOf } from './keys.js';
 import { FN_FIELDS, resolveMethodOptions } from './method-options.js';
 import { mainThreadComparator, orderPlan, resolveOrdering } from './ordering.js';
+import { RangePartitioner } from './partitioner.js';
 import type { RDD } from './rdd.js';
 import { localFunction, planFunction } from './user-function.js';
 
@@ -122,6 +123,10 @@ export async function countByValue<T>(rdd: RDD<T>): Promise<Map<T, number>> {
 
 export async function lookup<K, V>(rdd: RDD<[K, V]>, key: K): Promise<V[]> {
   const p = rdd.partitioner;
+  // Spark's RangePartitioner computes its bounds when built; ours on the first job that needs
+  // them, so lookup right after sortByKey samples them first (as that job would).
+  if (p instanceof RangePartitioner && p.bounds === undefined)
+    await rdd.context.sampleRangeBounds(p);
   const partitions = p === undefined ? undefined : [p.getPartition(key)];
   const parts = await rdd.context.runJob<V[]>(rdd, { kind: 'lookup', key }, partitions);
   return parts.flat();

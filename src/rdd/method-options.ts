@@ -13,6 +13,7 @@ export type OptionField =
   | 'partitioner'
   | 'preservesPartitioning'
   | 'key'
+  | 'keyfunc'
   | 'filterFunc'
   | 'initialRDD';
 
@@ -22,6 +23,7 @@ export interface MethodOptions {
   partitioner?: Partitioner;
   preservesPartitioning?: boolean;
   key?: unknown;
+  keyfunc?: unknown;
 }
 
 /** The fields each kind of method accepts (Spark's parameters, plus env for user functions). */
@@ -63,6 +65,7 @@ export function resolveMethodOptions(
   const out: MethodOptions = {};
   if (given.env !== undefined) out.env = given.env;
   if (given.key !== undefined) out.key = given.key;
+  if (given.keyfunc !== undefined) out.keyfunc = given.keyfunc;
   if (given.numPartitions !== undefined)
     out.numPartitions = positiveInt(`${method} opts.numPartitions`, given.numPartitions);
   if (given.partitioner !== undefined) out.partitioner = partitioner(method, given.partitioner);

@@ -18,6 +18,8 @@ import * as pair from './pair-functions.js';
 import * as actions from './actions.js';
 import type { KeyOrdering, KeyValue } from './ordering.js';
 import { debugString } from './debug-string.js';
+import { ExtraMethods } from './extra-methods.js';
+import type { SortByKeyOptions } from './pair-extra-functions.js';
 
 /** What an RddImpl's describePartition needs from the scheduler. */
 export interface PartitionDescriber {
@@ -45,7 +47,7 @@ export interface RddImpl {
   prepare?(): Promise<void>;
 }
 
-export class RDD<T> {
+export class RDD<T> extends ExtraMethods<T> {
   readonly id: number;
   name: string | undefined;
   partitioner: Partitioner | undefined;
@@ -59,6 +61,7 @@ export class RDD<T> {
     readonly context: Context,
     /** @internal */ readonly impl: RddImpl,
   ) {
+    super();
     this.id = context.newRddId();
     this.partitioner = impl.partitioner;
     for (const dep of impl.dependencies()) {
@@ -94,7 +97,7 @@ export class RDD<T> {
     return debugString(this);
   }
 
-  toString(): string {
+  override toString(): string {
     return `${this.impl.kindName}[${this.id}]${this.name === undefined ? '' : ` ${this.name}`}`;
   }
 
@@ -207,13 +210,6 @@ export class RDD<T> {
   ): RDD<[K, V]> {
     return pair.aggregateByKey(this, zero, f, f, opts, 'rdd.foldByKey');
   }
-  cogroup<K, V, W>(
-    this: RDD<[K, V]>,
-    other: RDD<[K, W]>,
-    opts?: number | pair.PartitionOptions,
-  ): RDD<[K, [V[], W[]]]> {
-    return pair.cogroup(this, other, opts);
-  }
   join<K, V, W>(
     this: RDD<[K, V]>,
     other: RDD<[K, W]>,
@@ -242,10 +238,10 @@ export class RDD<T> {
   ): RDD<[K, [V | undefined, W | undefined]]> {
     return pair.join(this, other, 'full', opts);
   }
-  sortByKey<K, V>(
+  sortByKey<K, V, E = undefined>(
     this: RDD<[K, V]>,
     ascending = true,
-    opts?: number | { numPartitions?: number },
+    opts?: number | SortByKeyOptions<K, E>,
   ): RDD<[K, V]> {
     return pair.sortByKey(this, ascending, opts);
   }
@@ -376,8 +372,9 @@ export class RDD<T> {
   isCheckpointed(): boolean {
     return this.checkpointData?.state === 'checkpointed';
   }
+  /** True once marked, as Spark's (its checkpointData is a LocalRDDCheckpointData). */
   isLocallyCheckpointed(): boolean {
-    return this.checkpointData?.kind === 'local' && this.checkpointData.state === 'checkpointed';
+    return this.checkpointData?.kind === 'local';
   }
   getCheckpointFile(): string | undefined {
     const data = this.checkpointData;

@@ -69,3 +69,11 @@ function globToRegExp(glob: string): RegExp {
   }
   return new RegExp(`^${re}$`);
 }
+
+/** Spark and Hadoop read comma-separated paths as the files of each path, in the order given. */
+export function listInputFiles(input: string): string[] {
+  return input.split(',').flatMap((one) => {
+    if (one === '') throw errors.invalidArgument('path', 'comma-separated non-empty paths', input);
+    return listTextFiles(one);
+  });
+}
