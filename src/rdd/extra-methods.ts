@@ -5,6 +5,8 @@
 import type { RDD } from './rdd.js';
 import type { PartitionOptions } from './pair-functions.js';
 import * as pairExtra from './pair-extra-functions.js';
+import * as numeric from './numeric-functions.js';
+import type { StatCounter } from './numeric-functions.js';
 
 export class ExtraMethods<T> {
   /** @internal Phantom field tying T to the instance for type checks. */
@@ -50,5 +52,43 @@ export class ExtraMethods<T> {
   groupWith<K, V>(this: RDD<[K, V]>, ...others: RDD<[K, unknown]>[]): RDD<[K, unknown[][]]>;
   groupWith(this: RDD<[unknown, unknown]>, ...others: unknown[]): RDD<[unknown, unknown[][]]> {
     return pairExtra.cogroupAll(this, others, 'rdd.groupWith');
+  }
+
+  // ---- numeric actions (RDD<number> only, Spark's DoubleRDDFunctions) ----------------
+
+  sum(this: RDD<number>): Promise<number> {
+    return numeric.sum(this);
+  }
+  /** count, mean, sum, max, min, variance, sampleVariance, stdev, sampleStdev in one pass. */
+  stats(this: RDD<number>): Promise<StatCounter> {
+    return numeric.stats(this);
+  }
+  mean(this: RDD<number>): Promise<number> {
+    return numeric.stat(this, 'mean');
+  }
+  variance(this: RDD<number>): Promise<number> {
+    return numeric.stat(this, 'variance');
+  }
+  sampleVariance(this: RDD<number>): Promise<number> {
+    return numeric.stat(this, 'sampleVariance');
+  }
+  stdev(this: RDD<number>): Promise<number> {
+    return numeric.stat(this, 'stdev');
+  }
+  sampleStdev(this: RDD<number>): Promise<number> {
+    return numeric.stat(this, 'sampleStdev');
+  }
+  /** Even buckets from min to max: [bucket bounds, counts]. */
+  histogram(this: RDD<number>, bucketCount: number): Promise<[number[], number[]]>;
+  /** Counts per bucket [b_i, b_i+1), the last one closed [b_n-1, b_n]. */
+  histogram(this: RDD<number>, buckets: number[], evenBuckets?: boolean): Promise<number[]>;
+  histogram(
+    this: RDD<number>,
+    buckets: number | number[],
+    evenBuckets?: boolean,
+  ): Promise<[number[], number[]] | number[]> {
+    return typeof buckets === 'number'
+      ? numeric.histogramEven(this, buckets)
+      : numeric.histogramOf(this, buckets, evenBuckets);
   }
 }

@@ -1,0 +1,64 @@
+// Type tests for the methods added for Spark parity: numeric methods type-check only on
+// RDD<number>, cogroup's arity shapes its result, keyfunc sees the key type. tsc fails the
+// build if an expected error below disappears, so this file proves it by compiling.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Context, type RDD, type StatCounter } from 'kindling';
+
+const ctx = new Context({ workers: 1, progress: false });
+after(() => ctx.stop());
+
+function numericOnly(): void {
+  const nums: RDD<number> = ctx.parallelize([1, 2, 3]);
+  const words: RDD<string> = ctx.parallelize(['a']);
+  const total: Promise<number> = nums.sum();
+  const s: Promise<StatCounter> = nums.stats();
+  const even: Promise<[number[], number[]]> = nums.histogram(4);
+  const given: Promise<number[]> = nums.histogram([0, 1, 2]);
+  void [total, s, even, given];
+  // @ts-expect-error sum needs an RDD of numbers
+  void words.sum();
+  // @ts-expect-error stats needs an RDD of numbers
+  void words.stats();
+  // @ts-expect-error histogram needs an RDD of numbers
+  void words.histogram(3);
+}
+
+function cogroupArity(): void {
+  const a = ctx.parallelize<[string, number]>([['k', 1]]);
+  const b = ctx.parallelize<[string, string]>([['k', 'x']]);
+  const c = ctx.parallelize<[string, boolean]>([['k', true]]);
+  const two: RDD<[string, [number[], string[]]]> = a.cogroup(b);
+  const three: RDD<[string, [number[], string[], boolean[]]]> = a.cogroup(b, c, 4);
+  const four: RDD<[string, [number[], string[], boolean[], number[]]]> = a.cogroup(b, c, a);
+  const many: RDD<[string, unknown[][]]> = a.groupWith(b, c, a, b);
+  void [two, three, four, many];
+  // @ts-expect-error the second group holds strings
+  const wrong: RDD<[string, [number[], number[]]]> = a.cogroup(b);
+  void wrong;
+  // @ts-expect-error cogroup takes at most three other RDDs (groupWith takes any number)
+  void a.cogroup(b, c, a, b);
+}
+
+function sortByKeyKeyfunc(): void {
+  const pairs = ctx.parallelize<[string, number]>([['B', 1]]);
+  const sorted: RDD<[string, number]> = pairs.sortByKey(true, {
+    keyfunc: (k) => k.toLowerCase(),
+  });
+  const withEnv = pairs.sortByKey(false, { keyfunc: (k, env) => k.length * env.s, env: { s: 2 } });
+  void [sorted, withEnv];
+  // @ts-expect-error the key is a string
+  void pairs.sortByKey(true, { keyfunc: (k: number) => k });
+}
+
+test('numeric methods type-check only on RDD<number> (checked by tsc when this file compiles)', () => {
+  assert.equal(typeof numericOnly, 'function');
+});
+
+test("cogroup's arity shapes its result type (checked by tsc when this file compiles)", () => {
+  assert.equal(typeof cogroupArity, 'function');
+});
+
+test("sortByKey's keyfunc receives the key type (checked by tsc when this file compiles)", () => {
+  assert.equal(typeof sortByKeyKeyfunc, 'function');
+});
