@@ -50,6 +50,8 @@ export type NarrowOp =
   | { kind: 'glom' | 'keys' | 'values' }
   | { kind: 'sample'; withReplacement: boolean; fraction: number; seed: number }
   | { kind: 'zipWithIndex' }
+  /** Spark's pipe: the partition's records through a child process, lines in and out. */
+  | { kind: 'pipe'; argv: string[] }
   /** Aggregation by key inside the partition: the parent is already partitioned by key. */
   | { kind: 'combineByKey'; aggregator: AggregatorPlan };
 

@@ -16,6 +16,7 @@ import {
 import { poisson, seededRandom } from './random.js';
 import type { TaskContext } from './task-context.js';
 import { errors } from '../src/errors.js';
+import { pipePartition } from './pipe.js';
 
 type NarrowDesc = Extract<PartitionDesc, { kind: 'narrow' }>;
 
@@ -49,6 +50,8 @@ export function applyNarrowOp(
       return sample(op, desc.index, input);
     case 'zipWithIndex':
       return zipWithIndex(desc.startIndex ?? 0, input);
+    case 'pipe':
+      return pipePartition(op.argv, input);
     case 'combineByKey':
       return combineByKeyOp(ctx, op.aggregator, desc.node, input);
   }

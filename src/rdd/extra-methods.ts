@@ -3,7 +3,13 @@
 // only make sense on pairs or numbers say so with a `this` type, as rdd.ts's pair methods do.
 
 import type { RDD } from './rdd.js';
-import type { PartitionOptions } from './pair-functions.js';
+import type { PartitionOptions, ShuffleOptions } from './pair-functions.js';
+import type { FnOptions, UserFn } from './user-function.js';
+import type { KeyOrdering, KeyValue } from './ordering.js';
+import * as more from './more-functions.js';
+import * as sets from './set-functions.js';
+import * as sampling from './sampling.js';
+import * as tree from './tree-aggregate.js';
 import * as pairExtra from './pair-extra-functions.js';
 import * as numeric from './numeric-functions.js';
 import type { StatCounter } from './numeric-functions.js';
@@ -12,7 +18,97 @@ export class ExtraMethods<T> {
   /** @internal Phantom field tying T to the instance for type checks. */
   declare readonly __extraRecordType?: T;
 
+  // ---- transformations ---------------------------------------------------------------
+
+  /** Ids k * n + i for the k-th record of partition i of n: unique, no job needed. */
+  zipWithUniqueId(this: RDD<T>): RDD<[T, number]> {
+    return more.zipWithUniqueId(this);
+  }
+  groupBy<K, E = undefined>(
+    this: RDD<T>,
+    f: UserFn<[T, E], K>,
+    opts?: number | ShuffleOptions<E>,
+  ): RDD<[K, T[]]> {
+    return more.groupBy(this, f, opts);
+  }
+  /** The records in both RDDs, each once (Spark's intersection). */
+  intersection(this: RDD<T>, other: RDD<T>, opts?: number | PartitionOptions): RDD<T> {
+    return sets.intersection(this, other, opts);
+  }
+  /** The records of this RDD not in other, duplicates kept (Spark's subtract). */
+  subtract(this: RDD<T>, other: RDD<T>, opts?: number | PartitionOptions): RDD<T> {
+    return sets.subtract(this, other, opts);
+  }
+  /** Disjoint random splits with these relative weights; together they hold every record. */
+  randomSplit(this: RDD<T>, weights: number[], seed?: number): RDD<T>[] {
+    return sampling.randomSplit(this, weights, seed);
+  }
+  /** Each partition through a child process (no shell): records as lines in, lines out. */
+  pipe(this: RDD<T>, command: string | string[]): RDD<string> {
+    return more.pipe(this, command);
+  }
+
+  // ---- actions -----------------------------------------------------------------------
+
+  isEmpty(this: RDD<T>): Promise<boolean> {
+    return more.isEmpty(this);
+  }
+  /** The largest record, ordered as top's argument says; fails on an empty RDD. */
+  max<E = undefined>(
+    this: RDD<T>,
+    order?: UserFn<[T, T, E], number> | KeyOrdering<T, E>,
+    opts?: FnOptions<E>,
+  ): Promise<T>;
+  max(this: RDD<T>, key: (record: T) => KeyValue): Promise<T>;
+  max(this: RDD<T>, order?: unknown, opts?: unknown): Promise<T> {
+    return more.extreme(this, 'max', order, opts);
+  }
+  /** The smallest record, ordered as takeOrdered's argument says; fails on an empty RDD. */
+  min<E = undefined>(
+    this: RDD<T>,
+    order?: UserFn<[T, T, E], number> | KeyOrdering<T, E>,
+    opts?: FnOptions<E>,
+  ): Promise<T>;
+  min(this: RDD<T>, key: (record: T) => KeyValue): Promise<T>;
+  min(this: RDD<T>, order?: unknown, opts?: unknown): Promise<T> {
+    return more.extreme(this, 'min', order, opts);
+  }
+  /** num records drawn at random (seeded: the same for a seed whatever the worker count). */
+  takeSample(this: RDD<T>, withReplacement: boolean, num: number, seed?: number): Promise<T[]> {
+    return sampling.takeSample(this, withReplacement, num, seed);
+  }
+  /** aggregate, with the partial results combined in a tree of `depth` levels (default 2). */
+  treeAggregate<U, E = undefined>(
+    this: RDD<T>,
+    zero: U,
+    seqOp: UserFn<[U, T, E], U>,
+    combOp: UserFn<[U, U, E], U>,
+    opts?: number | (FnOptions<E> & { depth?: number }),
+  ): Promise<U> {
+    return tree.treeAggregate(this, zero, seqOp, combOp, opts);
+  }
+  treeReduce<E = undefined>(
+    this: RDD<T>,
+    f: UserFn<[T, T, E], T>,
+    opts?: number | (FnOptions<E> & { depth?: number }),
+  ): Promise<T> {
+    return tree.treeReduce(this, f, opts);
+  }
+  /** The records in order, computing one partition at a time (one job each, when reached). */
+  toLocalIterator(this: RDD<T>): AsyncGenerator<T, void, undefined> {
+    return more.toLocalIterator(this);
+  }
+
   // ---- pair transformations ---------------------------------------------------------
+
+  /** The pairs whose key is not in other (Spark's subtractByKey). */
+  subtractByKey<K, V, W>(
+    this: RDD<[K, V]>,
+    other: RDD<[K, W]>,
+    opts?: number | PartitionOptions,
+  ): RDD<[K, V]> {
+    return sets.subtractByKey(this, other, opts);
+  }
 
   /** Spark's cogroup: up to three other RDDs, then the options; groupWith takes any number. */
   cogroup<K, V, W>(
@@ -52,6 +148,20 @@ export class ExtraMethods<T> {
   groupWith<K, V>(this: RDD<[K, V]>, ...others: RDD<[K, unknown]>[]): RDD<[K, unknown[][]]>;
   groupWith(this: RDD<[unknown, unknown]>, ...others: unknown[]): RDD<[unknown, unknown[][]]> {
     return pairExtra.cogroupAll(this, others, 'rdd.groupWith');
+  }
+
+  // ---- pair actions ------------------------------------------------------------------
+
+  /** One entry per key (by value); a later value of a key replaces an earlier one. */
+  collectAsMap<K, V>(this: RDD<[K, V]>): Promise<Map<K, V>> {
+    return more.collectAsMap(this);
+  }
+  reduceByKeyLocally<K, V, E = undefined>(
+    this: RDD<[K, V]>,
+    f: UserFn<[V, V, E], V>,
+    opts?: FnOptions<E>,
+  ): Promise<Map<K, V>> {
+    return more.reduceByKeyLocally(this, f, opts);
   }
 
   // ---- numeric actions (RDD<number> only, Spark's DoubleRDDFunctions) ----------------

@@ -14,6 +14,7 @@ export type OptionField =
   | 'preservesPartitioning'
   | 'key'
   | 'keyfunc'
+  | 'depth'
   | 'filterFunc'
   | 'initialRDD';
 
@@ -24,6 +25,7 @@ export interface MethodOptions {
   preservesPartitioning?: boolean;
   key?: unknown;
   keyfunc?: unknown;
+  depth?: number;
 }
 
 /** The fields each kind of method accepts (Spark's parameters, plus env for user functions). */
@@ -66,6 +68,7 @@ export function resolveMethodOptions(
   if (given.env !== undefined) out.env = given.env;
   if (given.key !== undefined) out.key = given.key;
   if (given.keyfunc !== undefined) out.keyfunc = given.keyfunc;
+  if (given.depth !== undefined) out.depth = positiveInt(`${method} opts.depth`, given.depth);
   if (given.numPartitions !== undefined)
     out.numPartitions = positiveInt(`${method} opts.numPartitions`, given.numPartitions);
   if (given.partitioner !== undefined) out.partitioner = partitioner(method, given.partitioner);

@@ -91,3 +91,104 @@ export function addCounts(a: number[], b: number[]): number[] {
   for (let i = 0; i < a.length; i++) a[i]! += b[i]!;
   return a;
 }
+
+/** intersection: keys present on both sides of a cogroup of [x, null] records. */
+export function inBoth(kv: [unknown, [unknown[], unknown[]]]): boolean {
+  return kv[1][0].length > 0 && kv[1][1].length > 0;
+}
+
+/** subtractByKey: the left values of a key the right side lacks. */
+export function leftOnly(groups: [unknown[], unknown[]]): unknown[] {
+  return groups[1].length === 0 ? groups[0] : [];
+}
+
+/** Spark's zipWithUniqueId: the k-th record of partition i gets id k * n + i. */
+export function* uniqueIds(
+  index: number,
+  it: Iterable<unknown>,
+  env: { n: number },
+): Iterable<[unknown, number]> {
+  let id = index;
+  for (const x of it) {
+    yield [x, id];
+    id += env.n;
+  }
+}
+
+/**
+ * randomSplit's BernoulliCellSampler: every split draws the same seeded sequence for a
+ * partition and keeps the records whose draw falls in its [lb, ub), so the splits are disjoint
+ * and together hold every record. The generator is inlined: a shipped function has no imports.
+ */
+export function* randomCell(
+  index: number,
+  it: Iterable<unknown>,
+  env: { lb: number; ub: number; seed: number },
+): Iterable<unknown> {
+  const mix = (h: number): number => {
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) | 0;
+  };
+  let s =
+    mix(mix((env.seed >>> 0) ^ 0x9e3779b9) ^ Math.floor(env.seed / 0x100000000)) ^
+    mix(index + 0x7f4a7c15);
+  for (const x of it) {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    const r = ((t ^ (t >>> 14)) >>> 0) / 0x100000000;
+    if (r >= env.lb && r < env.ub) yield x;
+  }
+}
+
+/** treeAggregate's first level: one seqOp fold per partition (a copy of zero each). */
+export function foldPartition(
+  it: Iterable<unknown>,
+  env: { zero: unknown; seqOp: (acc: unknown, x: unknown, env: unknown) => unknown; env: unknown },
+): unknown[] {
+  let acc = structuredClone(env.zero);
+  for (const x of it) acc = env.seqOp(acc, x, env.env);
+  return [acc];
+}
+
+/** treeAggregate's next levels: partial results keyed by partition index modulo the level. */
+export function* keyByLevel(
+  index: number,
+  it: Iterable<unknown>,
+  env: { n: number },
+): Iterable<[number, unknown]> {
+  for (const x of it) yield [index % env.n, x];
+}
+
+/** The user's combOp with the user's env, as reduceByKey calls it. */
+export function combineWithEnv(
+  a: unknown,
+  b: unknown,
+  env: { combOp: (a: unknown, b: unknown, env: unknown) => unknown; env: unknown },
+): unknown {
+  return env.combOp(a, b, env.env);
+}
+
+/** treeReduce's partial result: absent for an empty partition (Spark's Option). */
+export type Partial = { kind: 'empty' } | { kind: 'value'; value: unknown };
+
+export function reduceInto(
+  acc: Partial,
+  x: unknown,
+  env: { f: (a: unknown, b: unknown, env: unknown) => unknown; env: unknown },
+): Partial {
+  return acc.kind === 'empty'
+    ? { kind: 'value', value: x }
+    : { kind: 'value', value: env.f(acc.value, x, env.env) };
+}
+
+export function mergePartials(
+  a: Partial,
+  b: Partial,
+  env: { f: (a: unknown, b: unknown, env: unknown) => unknown; env: unknown },
+): Partial {
+  if (a.kind === 'empty') return b;
+  if (b.kind === 'empty') return a;
+  return { kind: 'value', value: env.f(a.value, b.value, env.env) };
+}
