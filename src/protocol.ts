@@ -89,6 +89,8 @@ export type NodeCompute =
   | { kind: 'union'; parents: number[] }
   | { kind: 'coalesce'; parent: number }
   | { kind: 'cartesian'; left: number; right: number }
+  /** zip (no f: records paired in lockstep) and zipPartitions (f over one iterator each). */
+  | { kind: 'zipped'; parents: number[]; f?: FunctionPlan }
   | { kind: 'shuffled'; aggregator?: AggregatorPlan; mapSideCombine: boolean; sort?: SortPlan }
   /** One entry per input: the parent node id when it is read narrowly, null when shuffled. */
   | { kind: 'cogrouped'; narrowParents: (number | null)[] }
@@ -111,6 +113,7 @@ export type PartitionDesc =
   | { kind: 'union'; node: number; index: number; parent: PartitionDesc }
   | { kind: 'coalesce'; node: number; index: number; parents: PartitionDesc[] }
   | { kind: 'cartesian'; node: number; index: number; left: PartitionDesc; right: PartitionDesc }
+  | { kind: 'zipped'; node: number; index: number; parents: PartitionDesc[] }
   | { kind: 'shuffled'; node: number; index: number; blocks: ShuffleBlockRef[] }
   | { kind: 'cogrouped'; node: number; index: number; inputs: CoGroupInput[] }
   | { kind: 'checkpointFile'; node: number; index: number; path: string }

@@ -16,6 +16,7 @@ import { emptyPartition, parallelizePartition, rangePartition } from './sources.
 import type { TaskContext } from './task-context.js';
 import { tagFailedNode } from './task-errors.js';
 import { textFilePartition } from './text-file.js';
+import { zippedPartition } from './zip.js';
 
 export function computePartition(ctx: TaskContext, desc: PartitionDesc): Batches {
   const node = ctx.node(desc.node);
@@ -64,6 +65,8 @@ function computeByKind(
       return coalescePartition(ctx, desc.parents);
     case 'cartesian':
       return cartesianPartition(ctx, desc.left, desc.right);
+    case 'zipped':
+      return zippedPartition(ctx, expectCompute(node, 'zipped', desc), desc);
     case 'shuffled':
       return shuffledPartition(ctx, expectCompute(node, 'shuffled', desc), desc);
     case 'cogrouped':

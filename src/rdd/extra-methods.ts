@@ -10,6 +10,7 @@ import * as more from './more-functions.js';
 import * as sets from './set-functions.js';
 import * as sampling from './sampling.js';
 import * as tree from './tree-aggregate.js';
+import * as zipped from './zipped-rdds.js';
 import * as pairExtra from './pair-extra-functions.js';
 import * as numeric from './numeric-functions.js';
 import type { StatCounter } from './numeric-functions.js';
@@ -46,6 +47,28 @@ export class ExtraMethods<T> {
   /** Each partition through a child process (no shell): records as lines in, lines out. */
   pipe(this: RDD<T>, command: string | string[]): RDD<string> {
     return more.pipe(this, command);
+  }
+
+  /** Pairs the i-th records of the two RDDs (same partitions, same counts in each). */
+  zip<U>(this: RDD<T>, other: RDD<U>): RDD<[T, U]> {
+    return zipped.zip(this, other);
+  }
+  /** f receives partition i of this RDD and of each other RDD, as iterators, then env. */
+  zipPartitions<U, R, E = undefined>(
+    this: RDD<T>,
+    other: RDD<U>,
+    f: UserFn<[Iterable<T>, Iterable<U>, E], Iterable<R>>,
+    opts?: FnOptions<E>,
+  ): RDD<R>;
+  zipPartitions<U, V, R, E = undefined>(
+    this: RDD<T>,
+    other1: RDD<U>,
+    other2: RDD<V>,
+    f: UserFn<[Iterable<T>, Iterable<U>, Iterable<V>, E], Iterable<R>>,
+    opts?: FnOptions<E>,
+  ): RDD<R>;
+  zipPartitions<R>(this: RDD<T>, ...args: unknown[]): RDD<R> {
+    return zipped.zipPartitions(this, args);
   }
 
   // ---- actions -----------------------------------------------------------------------

@@ -65,7 +65,7 @@ export function pipe(rdd: RDD<unknown>, command: unknown): RDD<string> {
     typeof command === 'string'
       ? command.trim().split(/\s+/)
       : Array.isArray(command) && command.every((a) => typeof a === 'string')
-        ? (command)
+        ? command
         : undefined;
   if (argv === undefined || argv.length === 0 || argv[0] === '')
     throw errors.invalidArgument('rdd.pipe command', 'a command line or an argv array', command);

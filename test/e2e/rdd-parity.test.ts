@@ -201,3 +201,49 @@ test('a piped command that exits non-zero fails the job naming the command', asy
     message: /attempt 1: rdd\.pipe command 'kindling-no-such-command' could not run/,
   });
 });
+
+test('zip pairs records of RDDs with the same partitions and counts, as Spark', async () => {
+  for (const rdd of layouts(data)) {
+    const doubled = rdd.map((x) => x * 2);
+    const all = await rdd.collect();
+    assert.deepEqual(
+      await rdd.zip(doubled).collect(),
+      all.map((x) => [x, x * 2]),
+    );
+  }
+  assert.throws(() => ctx.parallelize(data, 3).zip(ctx.parallelize(data, 4)), {
+    code: 'INVALID_ARGUMENT',
+    message: /3 partitions/,
+  });
+  const uneven = ctx.parallelize(data, 3).zip(ctx.parallelize(data, 3).filter((x) => x > 10));
+  await assert.rejects(uneven.collect(), /same number of records in each partition/);
+});
+
+test('zipPartitions hands f one iterator per RDD, for two and three RDDs', async () => {
+  for (const rdd of layouts(data)) {
+    const words = rdd.map((x) => `w${x}`);
+    const parts = await rdd.glom().collect();
+    const sizes = await rdd
+      .zipPartitions(words, (a, b, env) => [[...a].length * env.k, [...b].length], {
+        env: { k: 1 },
+      })
+      .collect();
+    assert.deepEqual(
+      sizes,
+      parts.flatMap((p) => [p.length, p.length]),
+    );
+    const three = await rdd
+      .zipPartitions(words, rdd, function* (a, b, c) {
+        const bs = b[Symbol.iterator]();
+        const cs = c[Symbol.iterator]();
+        for (const x of a) yield `${x}:${String(bs.next().value)}:${String(cs.next().value)}`;
+      })
+      .collect();
+    assert.deepEqual(
+      three,
+      parts.flat().map((x) => `${x}:w${x}:${x}`),
+    );
+  }
+  const bad = ctx.parallelize([1], 1) as unknown as { zipPartitions(...a: unknown[]): unknown };
+  assert.throws(() => bad.zipPartitions((a: unknown) => a), { code: 'INVALID_ARGUMENT' });
+});
