@@ -20,6 +20,7 @@ import type { ResultAction, StagePlan, TaskRequest, TaskSideOutputs } from './pr
 import { RDD } from './rdd/rdd.js';
 import { EmptyRDD, ParallelCollectionRDD, RangeRDD, TextFileRDD } from './rdd/source-rdds.js';
 import { UnionRDD } from './rdd/narrow-rdds.js';
+import { listObjectFiles, ObjectFileRDD } from './rdd/object-files.js';
 import { computeSplits, listInputFiles } from './rdd/text-file-splits.js';
 import type { RangePartitioner } from './rdd/partitioner.js';
 import { sampleRangeBounds } from './rdd/range-bounds.js';
@@ -187,6 +188,12 @@ export class Context {
       throw errors.invalidArgument('path', 'a file, directory or glob', file);
     const splits = computeSplits(listInputFiles(file), positiveInt('minPartitions', minPartitions));
     return new RDD<string>(this, new TextFileRDD(splits));
+  }
+
+  /** Reads a directory written by rdd.saveAsObjectFile: one partition per part file. */
+  objectFile<T>(dir: string): RDD<T> {
+    this.assertActive('objectFile');
+    return new RDD<T>(this, new ObjectFileRDD(listObjectFiles(dir)));
   }
 
   emptyRDD<T>(): RDD<T> {

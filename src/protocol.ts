@@ -153,7 +153,12 @@ export type ResultAction =
   /** Values of [k, v] records whose key equals `key` by value. */
   | { kind: 'lookup'; key: unknown }
   /** Writes `part-NNNNN` into dir (a temp dir the main thread renames when complete). */
-  | { kind: 'saveAsTextFile'; dir: string };
+  | { kind: 'saveAsTextFile'; dir: string; compression?: TextCompression }
+  /** Writes `part-NNNNN` as a checksummed part file (records as they are) into dir. */
+  | { kind: 'saveAsObjectFile'; dir: string };
+
+/** saveAsTextFile's codec: gzip parts are named `part-NNNNN.gz`, as Hadoop's GzipCodec. */
+export type TextCompression = 'gzip';
 
 /** What the stage's tasks produce. */
 export type StageOutput =

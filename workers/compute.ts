@@ -16,6 +16,7 @@ import { emptyPartition, parallelizePartition, rangePartition } from './sources.
 import type { TaskContext } from './task-context.js';
 import { tagFailedNode } from './task-errors.js';
 import { textFilePartition } from './text-file.js';
+import { gzipTextPartition, isGzipPath } from './gzip-text.js';
 import { zippedPartition } from './zip.js';
 
 export function computePartition(ctx: TaskContext, desc: PartitionDesc): Batches {
@@ -51,6 +52,7 @@ function computeByKind(
     case 'range':
       return rangePartition(desc.start, desc.end, desc.step);
     case 'textFile':
+      if (isGzipPath(desc.path)) return gzipTextPartition(desc.path);
       return textFilePartition(desc.path, desc.start, desc.end);
     case 'empty':
       return emptyPartition();

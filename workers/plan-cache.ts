@@ -150,6 +150,7 @@ function actionFunctions(action: ResultAction): FunctionPlan[] {
     case 'sampleKeys':
     case 'lookup':
     case 'saveAsTextFile':
+    case 'saveAsObjectFile':
       return [];
   }
 }

@@ -4,6 +4,8 @@
 
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { TextCompression } from '../src/protocol.js';
 import type { Batches } from './batch.js';
 import { partFileName } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
@@ -21,8 +23,16 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 }
 
 /** Writes the partition and returns its record count. */
-export function saveAsTextPart(ctx: TaskContext, dir: string, batches: Batches): number {
-  const finalPath = path.join(dir, partFileName(ctx.info.partitionIndex));
+export function saveAsTextPart(
+  ctx: TaskContext,
+  dir: string,
+  batches: Batches,
+  compression?: TextCompression,
+): number {
+  const name = partFileName(ctx.info.partitionIndex) + (compression === 'gzip' ? '.gz' : '');
+  const finalPath = path.join(dir, name);
+  // Each flushed chunk is its own gzip member: a multi-member file any gunzip reads whole.
+  const encode = compression === 'gzip' ? (b: Buffer) => gzipSync(b) : (b: Buffer) => b;
   const tempPath = path.join(
     dir,
     `.${path.basename(finalPath)}.${ctx.info.taskId}-${ctx.info.attempt}.tmp`,
@@ -41,18 +51,18 @@ export function saveAsTextPart(ctx: TaskContext, dir: string, batches: Batches):
     for (const record of batch) pending += textLine(record) + '\n';
     count += batch.length;
     if (pending.length >= FLUSH_CHARS) {
-      writeAll(fd, pending);
+      writeAll(fd, encode(Buffer.from(pending, 'utf8')));
       pending = '';
     }
   }
-  if (pending.length > 0) writeAll(fd, pending);
+  if (pending.length > 0 || (compression === 'gzip' && count === 0))
+    writeAll(fd, encode(Buffer.from(pending, 'utf8')));
   closed = true;
   closeSync(fd);
   renameSync(tempPath, finalPath);
   return count;
 }
 
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text, 'utf8');
+function writeAll(fd: number, bytes: Buffer): void {
   for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
 }

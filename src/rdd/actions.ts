@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errors, KindlingError } from '../errors.js';
+import type { ResultAction } from '../protocol.js';
 import { positiveInt } from '../options.js';
 import { keyOf } from './keys.js';
 import { FN_FIELDS, resolveMethodOptions } from './method-options.js';
@@ -142,8 +143,15 @@ export async function foreach(
   await rdd.context.runJob(rdd, { kind, f: planFunction(f, opts, `rdd.${kind}`) });
 }
 
-/** Parts go to a hidden sibling directory that is renamed into place once complete. */
-export async function saveAsTextFile(rdd: RDD<unknown>, target: string): Promise<void> {
+/**
+ * Parts go to a hidden sibling directory that is renamed into place once complete; `action`
+ * names what writes them (saveAsObjectFile and gzip text reuse this flow).
+ */
+export async function saveAsTextFile(
+  rdd: RDD<unknown>,
+  target: string,
+  action: (dir: string) => ResultAction = (dir) => ({ kind: 'saveAsTextFile', dir }),
+): Promise<void> {
   if (typeof target !== 'string' || target === '')
     throw errors.invalidArgument('path', 'a directory path', target);
   const dir = path.resolve(target);
@@ -155,7 +163,7 @@ export async function saveAsTextFile(rdd: RDD<unknown>, target: string): Promise
   );
   fs.mkdirSync(temp, { recursive: true });
   try {
-    await rdd.context.runJob(rdd, { kind: 'saveAsTextFile', dir: temp });
+    await rdd.context.runJob(rdd, action(temp));
     fs.writeFileSync(path.join(temp, '_SUCCESS'), '');
     fs.renameSync(temp, dir);
   } catch (e) {

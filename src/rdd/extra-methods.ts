@@ -11,6 +11,7 @@ import * as sets from './set-functions.js';
 import * as sampling from './sampling.js';
 import * as tree from './tree-aggregate.js';
 import * as zipped from './zipped-rdds.js';
+import * as objectFiles from './object-files.js';
 import * as pairExtra from './pair-extra-functions.js';
 import * as numeric from './numeric-functions.js';
 import type { StatCounter } from './numeric-functions.js';
@@ -120,6 +121,11 @@ export class ExtraMethods<T> {
   /** The records in order, computing one partition at a time (one job each, when reached). */
   toLocalIterator(this: RDD<T>): AsyncGenerator<T, void, undefined> {
     return more.toLocalIterator(this);
+  }
+
+  /** Records as they are, in checksummed part files; read back with ctx.objectFile(path). */
+  saveAsObjectFile(this: RDD<T>, path: string): Promise<void> {
+    return objectFiles.saveAsObjectFile(this, path);
   }
 
   // ---- pair transformations ---------------------------------------------------------

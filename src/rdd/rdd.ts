@@ -19,6 +19,7 @@ import * as actions from './actions.js';
 import type { KeyOrdering, KeyValue } from './ordering.js';
 import { debugString } from './debug-string.js';
 import { ExtraMethods } from './extra-methods.js';
+import { saveAsText, type SaveTextOptions } from './object-files.js';
 import type { SortByKeyOptions } from './pair-extra-functions.js';
 
 /** What an RddImpl's describePartition needs from the scheduler. */
@@ -326,8 +327,9 @@ export class RDD<T> extends ExtraMethods<T> {
   ): Promise<void> {
     return actions.foreach(this, 'foreachPartition', f, opts);
   }
-  saveAsTextFile(path: string): Promise<void> {
-    return actions.saveAsTextFile(this, path);
+  /** { compression: 'gzip' } writes `part-NNNNN.gz` files, as Hadoop's GzipCodec. */
+  saveAsTextFile(path: string, opts?: SaveTextOptions): Promise<void> {
+    return saveAsText(this, path, opts);
   }
 
   // ---- persistence --------------------------------------------------------------

@@ -45,6 +45,8 @@ export function computeSplits(files: string[], minPartitions: number): FileSplit
   files.forEach((file, i) => {
     const size = sizes[i] ?? 0;
     if (size === 0) return;
+    // gzip cannot be split: one partition per .gz file, as Hadoop's GzipCodec input.
+    if (file.endsWith('.gz')) return void splits.push({ path: file, start: 0, end: size });
     for (let start = 0; start < size; start += splitSize) {
       splits.push({ path: file, start, end: Math.min(size, start + splitSize) });
     }
