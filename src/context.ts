@@ -21,6 +21,7 @@ import { RDD } from './rdd/rdd.js';
 import { EmptyRDD, ParallelCollectionRDD, RangeRDD, TextFileRDD } from './rdd/source-rdds.js';
 import { UnionRDD } from './rdd/narrow-rdds.js';
 import { listObjectFiles, ObjectFileRDD } from './rdd/object-files.js';
+import { binaryFiles, wholeTextFiles } from './rdd/whole-files.js';
 import { computeSplits, listInputFiles } from './rdd/text-file-splits.js';
 import type { RangePartitioner } from './rdd/partitioner.js';
 import { sampleRangeBounds } from './rdd/range-bounds.js';
@@ -196,6 +197,28 @@ export class Context {
     return new RDD<T>(this, new ObjectFileRDD(listObjectFiles(dir)));
   }
 
+  /** [path, content] for every file the path names (Spark's wholeTextFiles). */
+  wholeTextFiles(
+    file: string,
+    minPartitions: number = this.defaultParallelism,
+  ): RDD<[string, string]> {
+    this.assertActive('wholeTextFiles');
+    if (typeof file !== 'string' || file === '')
+      throw errors.invalidArgument('path', 'a file, directory or glob', file);
+    return wholeTextFiles(this, file, positiveInt('minPartitions', minPartitions));
+  }
+
+  /** [path, bytes] for every file the path names (Spark's binaryFiles). */
+  binaryFiles(
+    file: string,
+    minPartitions: number = this.defaultParallelism,
+  ): RDD<[string, Uint8Array]> {
+    this.assertActive('binaryFiles');
+    if (typeof file !== 'string' || file === '')
+      throw errors.invalidArgument('path', 'a file, directory or glob', file);
+    return binaryFiles(this, file, positiveInt('minPartitions', minPartitions));
+  }
+
   emptyRDD<T>(): RDD<T> {
     this.assertActive('emptyRDD');
     return new RDD<T>(this, new EmptyRDD());
@@ -252,6 +275,12 @@ export class Context {
     const acc = new Accumulator(this.nextIds.accumulator++, name);
     this.accumulators.set(acc.id, acc);
     return acc;
+  }
+
+  /** Spark's DoubleAccumulator: a sum of any numbers (longAccumulator's, named for Spark). */
+  doubleAccumulator(name?: string): Accumulator<number> {
+    this.assertActive('doubleAccumulator');
+    return this.longAccumulator(name);
   }
 
   // ---- listeners and lifecycle ------------------------------------------------------

@@ -52,6 +52,15 @@ export type NarrowOp =
   | { kind: 'zipWithIndex' }
   /** Spark's pipe: the partition's records through a child process, lines in and out. */
   | { kind: 'pipe'; argv: string[] }
+  /** Spark's sampleByKey: each record kept by its key's fraction (Poisson copies with replacement). */
+  | {
+      kind: 'sampleByKey';
+      withReplacement: boolean;
+      fractions: [unknown, number][];
+      seed: number;
+    }
+  /** Spark's filterByRange: pairs whose key is in [lower, upper] by compareKeys. */
+  | { kind: 'filterByRange'; lower: unknown; upper: unknown }
   /** Aggregation by key inside the partition: the parent is already partitioned by key. */
   | { kind: 'combineByKey'; aggregator: AggregatorPlan };
 

@@ -12,6 +12,7 @@ import * as sampling from './sampling.js';
 import * as tree from './tree-aggregate.js';
 import * as zipped from './zipped-rdds.js';
 import * as objectFiles from './object-files.js';
+import * as keySampling from './key-sampling.js';
 import * as pairExtra from './pair-extra-functions.js';
 import * as numeric from './numeric-functions.js';
 import type { StatCounter } from './numeric-functions.js';
@@ -177,6 +178,20 @@ export class ExtraMethods<T> {
   groupWith<K, V>(this: RDD<[K, V]>, ...others: RDD<[K, unknown]>[]): RDD<[K, unknown[][]]>;
   groupWith(this: RDD<[unknown, unknown]>, ...others: unknown[]): RDD<[unknown, unknown[][]]> {
     return pairExtra.cogroupAll(this, others, 'rdd.groupWith');
+  }
+
+  /** Each pair kept with its key's fraction (a Map, or an object for string keys). */
+  sampleByKey<K, V>(
+    this: RDD<[K, V]>,
+    withReplacement: boolean,
+    fractions: Map<K, number> | (K extends string ? Record<K, number> : never),
+    seed?: number,
+  ): RDD<[K, V]> {
+    return keySampling.sampleByKey(this, withReplacement, fractions, seed);
+  }
+  /** The pairs whose key is in [lower, upper], in the engine's key order. */
+  filterByRange<K, V>(this: RDD<[K, V]>, lower: K, upper: K): RDD<[K, V]> {
+    return keySampling.filterByRange(this, lower, upper);
   }
 
   // ---- pair actions ------------------------------------------------------------------

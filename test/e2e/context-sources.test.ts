@@ -106,3 +106,35 @@ test('textFile reads .gz files made with zlib, one partition per file, next to p
     return true;
   });
 });
+
+test('wholeTextFiles and binaryFiles give [path, content] for every file, any partitioning', async () => {
+  const dir = fresh('whole');
+  fs.mkdirSync(dir);
+  const files = new Map<string, string>();
+  for (let i = 0; i < 7; i++) {
+    const file = path.join(dir, `f${i}.txt`);
+    const content = `file ${i}\n`.repeat(i * 100) + (i % 2 === 0 ? 'no newline' : '');
+    fs.writeFileSync(file, content);
+    files.set(file, content);
+  }
+  fs.writeFileSync(path.join(dir, '_hidden'), 'skipped');
+  for (const minPartitions of [1, 3, 20]) {
+    const text = await ctx.wholeTextFiles(dir, minPartitions).collect();
+    assert.deepEqual(new Map(text), files);
+    const bytes = await ctx.binaryFiles(path.join(dir, '*.txt'), minPartitions).collect();
+    assert.deepEqual(new Map(bytes.map(([p, b]) => [p, Buffer.from(b).toString('utf8')])), files);
+    assert.ok(bytes.every(([, b]) => b instanceof Uint8Array));
+  }
+  assert.throws(() => ctx.wholeTextFiles(fresh('none')), { code: 'INVALID_ARGUMENT' });
+});
+
+test('doubleAccumulator sums fractional updates from workers once per task', async () => {
+  const acc = ctx.doubleAccumulator('halves');
+  await ctx
+    .parallelize(
+      Array.from({ length: 100 }, (_, i) => i),
+      7,
+    )
+    .foreach((x, env) => env.acc.add(x / 2), { env: { acc } });
+  assert.equal(acc.value, 4950 / 2);
+});

@@ -77,3 +77,49 @@ test('reduceByKeyLocally agrees with a plain reduction by key', async () => {
     );
   }
 });
+
+test('sampleByKey keeps each key at its fraction, seeded, stable across runs', async () => {
+  const fractions = new Map<string, number>();
+  for (let k = 0; k < 53; k++) fractions.set(`k${k}`, k % 3 === 0 ? 0 : k % 3 === 1 ? 1 : 0.5);
+  for (const rdd of layouts(pairs)) {
+    const all = await rdd.collect();
+    const sample = await rdd.sampleByKey(false, fractions, 11).collect();
+    assert.deepEqual(await rdd.sampleByKey(false, fractions, 11).collect(), sample);
+    const keep = new Set(sample.map(([, v]) => v));
+    for (const [k, v] of all) {
+      const f = fractions.get(k);
+      if (f === 0) assert.ok(!keep.has(v), `${k} has fraction 0`);
+      if (f === 1) assert.ok(keep.has(v), `${k} has fraction 1`);
+    }
+    const replaced = await rdd.sampleByKey(true, fractions, 3).collect();
+    assert.ok(replaced.every(([k]) => fractions.get(k) !== 0));
+  }
+  const half = await ctx
+    .parallelize(pairs, 4)
+    .sampleByKey(false, { ...Object.fromEntries(fractions) }, 5)
+    .count();
+  assert.ok(half > 0);
+  await assert.rejects(
+    ctx
+      .parallelize(pairs, 2)
+      .sampleByKey(false, new Map([['k1', 0.5]]))
+      .collect(),
+    /no fraction for key/,
+  );
+  assert.throws(() => ctx.parallelize(pairs).sampleByKey(false, new Map([['k1', 2]])), {
+    code: 'INVALID_ARGUMENT',
+  });
+});
+
+test('filterByRange keeps the keys in [lower, upper], with or without a range partitioner', async () => {
+  for (const rdd of [...layouts(pairs), ctx.parallelize(pairs, 5).sortByKey(true, 4)]) {
+    const all = await rdd.collect();
+    const got = await rdd.filterByRange('k2', 'k31').collect();
+    assert.deepEqual(
+      got.sort(byKeyThenValue),
+      all.filter(([k]) => k >= 'k2' && k <= 'k31').sort(byKeyThenValue),
+    );
+  }
+  const sorted = ctx.parallelize(pairs, 3).sortByKey();
+  assert.equal(sorted.filterByRange('k1', 'k2').partitioner, sorted.partitioner);
+});
