@@ -164,7 +164,9 @@ export type ResultAction =
   /** Writes `part-NNNNN` into dir (a temp dir the main thread renames when complete). */
   | { kind: 'saveAsTextFile'; dir: string; compression?: TextCompression }
   /** Writes `part-NNNNN` as a checksummed part file (records as they are) into dir. */
-  | { kind: 'saveAsObjectFile'; dir: string };
+  | { kind: 'saveAsObjectFile'; dir: string }
+  /** countApproxDistinct: the partition's 2^p HyperLogLog registers. */
+  | { kind: 'hllRegisters'; p: number };
 
 /** saveAsTextFile's codec: gzip parts are named `part-NNNNN.gz`, as Hadoop's GzipCodec. */
 export type TextCompression = 'gzip';

@@ -151,6 +151,7 @@ function actionFunctions(action: ResultAction): FunctionPlan[] {
     case 'lookup':
     case 'saveAsTextFile':
     case 'saveAsObjectFile':
+    case 'hllRegisters':
       return [];
   }
 }

@@ -9,6 +9,7 @@ import { seededRandom } from './random.js';
 import type { TaskContext } from './task-context.js';
 import { saveAsTextPart } from './text-output.js';
 import { saveAsObjectPart } from './object-output.js';
+import { hllRegisters } from './hll.js';
 
 export async function runResultAction(
   ctx: TaskContext,
@@ -91,6 +92,8 @@ export async function runResultAction(
       return saveAsTextPart(ctx, action.dir, batches, action.compression);
     case 'saveAsObjectFile':
       return saveAsObjectPart(ctx, action.dir, batches);
+    case 'hllRegisters':
+      return hllRegisters(batches, action.p);
   }
 }
 

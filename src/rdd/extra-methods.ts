@@ -13,6 +13,7 @@ import * as tree from './tree-aggregate.js';
 import * as zipped from './zipped-rdds.js';
 import * as objectFiles from './object-files.js';
 import * as keySampling from './key-sampling.js';
+import * as approx from './approx-distinct.js';
 import * as pairExtra from './pair-extra-functions.js';
 import * as numeric from './numeric-functions.js';
 import type { StatCounter } from './numeric-functions.js';
@@ -118,6 +119,10 @@ export class ExtraMethods<T> {
     opts?: number | (FnOptions<E> & { depth?: number }),
   ): Promise<T> {
     return tree.treeReduce(this, f, opts);
+  }
+  /** HyperLogLog estimate of the number of distinct records (Spark's, default relativeSD 0.05). */
+  countApproxDistinct(this: RDD<T>, relativeSD?: number): Promise<number> {
+    return approx.countApproxDistinct(this, relativeSD);
   }
   /** The records in order, computing one partition at a time (one job each, when reached). */
   toLocalIterator(this: RDD<T>): AsyncGenerator<T, void, undefined> {

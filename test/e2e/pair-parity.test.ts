@@ -101,7 +101,7 @@ test('sampleByKey keeps each key at its fraction, seeded, stable across runs', a
   assert.ok(half > 0);
   await assert.rejects(
     ctx
-      .parallelize(pairs, 2)
+      .parallelize(pairs, 1)
       .sampleByKey(false, new Map([['k1', 0.5]]))
       .collect(),
     /no fraction for key/,

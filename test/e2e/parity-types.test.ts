@@ -51,6 +51,58 @@ function sortByKeyKeyfunc(): void {
   void pairs.sortByKey(true, { keyfunc: (k: number) => k });
 }
 
+function rddMethods(): void {
+  const nums: RDD<number> = ctx.parallelize([1, 2, 3]);
+  const words: RDD<string> = nums.map((x) => `w${x}`);
+  const zipped: RDD<[number, string]> = nums.zip(words);
+  const lengths: RDD<number> = nums.zipPartitions(words, (a, b) => [[...a].length + [...b].length]);
+  const three: RDD<string> = nums.zipPartitions(words, nums, function* (a, b, c) {
+    for (const x of a) yield `${x}${[...b].length}${[...c].length}`;
+  });
+  const grouped: RDD<[boolean, number[]]> = nums.groupBy((x) => x > 1, 2);
+  const parts: RDD<number>[] = nums.randomSplit([1, 1], 3);
+  const piped: RDD<string> = nums.pipe('cat');
+  const most: Promise<number> = nums.max();
+  const byKey: Promise<string> = words.min((w) => w.length);
+  const agg: Promise<{ n: number }> = nums.treeAggregate(
+    { n: 0 },
+    (acc, x) => ({ n: acc.n + x }),
+    (a, b) => ({ n: a.n + b.n }),
+    3,
+  );
+  const it: AsyncIterable<number> = nums.toLocalIterator();
+  const pairs = ctx.parallelize<[string, number]>([['a', 1]]);
+  const asMap: Promise<Map<string, number>> = pairs.collectAsMap();
+  const sampled: RDD<[string, number]> = pairs.sampleByKey(false, { a: 0.5 });
+  const ranged: RDD<[string, number]> = pairs.filterByRange('a', 'b');
+  void [
+    zipped,
+    lengths,
+    three,
+    grouped,
+    parts,
+    piped,
+    most,
+    byKey,
+    agg,
+    it,
+    asMap,
+    sampled,
+    ranged,
+  ];
+  // @ts-expect-error zip's pairs hold a string second
+  const wrongZip: RDD<[number, number]> = nums.zip(words);
+  // @ts-expect-error filterByRange's bounds are keys of the RDD
+  void pairs.filterByRange(1, 2);
+  // @ts-expect-error collectAsMap needs an RDD of [key, value] pairs
+  void nums.collectAsMap();
+  void wrongZip;
+}
+
+test('the added RDD methods are typed (checked by tsc when this file compiles)', () => {
+  assert.equal(typeof rddMethods, 'function');
+});
+
 test('numeric methods type-check only on RDD<number> (checked by tsc when this file compiles)', () => {
   assert.equal(typeof numericOnly, 'function');
 });

@@ -215,7 +215,9 @@ test('zip pairs records of RDDs with the same partitions and counts, as Spark', 
     code: 'INVALID_ARGUMENT',
     message: /3 partitions/,
   });
-  const uneven = ctx.parallelize(data, 3).zip(ctx.parallelize(data, 3).filter((x) => x > 10));
+  // One partition: a refused record fails the job at once, and a single task keeps the test
+  // clear of sibling tasks still running when it ends.
+  const uneven = ctx.parallelize(data, 1).zip(ctx.parallelize(data, 1).filter((x) => x > 10));
   await assert.rejects(uneven.collect(), /same number of records in each partition/);
 });
 
@@ -246,4 +248,31 @@ test('zipPartitions hands f one iterator per RDD, for two and three RDDs', async
   }
   const bad = ctx.parallelize([1], 1) as unknown as { zipPartitions(...a: unknown[]): unknown };
   assert.throws(() => bad.zipPartitions((a: unknown) => a), { code: 'INVALID_ARGUMENT' });
+});
+
+test('countApproxDistinct estimates within a few relativeSDs of the exact distinct count', async () => {
+  for (const [distinct, copies] of [
+    [0, 1],
+    [1, 50],
+    [37, 3],
+    [1000, 2],
+    [60_000, 1],
+  ] as const) {
+    const records = Array.from({ length: distinct * copies }, (_, i) =>
+      i % 3 === 0 ? `s${i % distinct}` : [i % distinct, 'x'],
+    );
+    // Records equal by value count once: `s5` and [5, 'x'] differ, two [5, 'x'] do not.
+    const exact = new Set(records.map((r) => JSON.stringify(r))).size;
+    for (const slices of [1, 6]) {
+      const estimate = await ctx.parallelize(records, slices).countApproxDistinct(0.05);
+      assert.ok(
+        Math.abs(estimate - exact) <= Math.max(2, 0.2 * exact),
+        `estimate ${estimate} for ${exact} distinct`,
+      );
+      assert.equal(await ctx.parallelize(records, 7 - slices).countApproxDistinct(0.05), estimate);
+    }
+  }
+  const precise = await ctx.range(0, 200_000, 1, 4).countApproxDistinct(0.01);
+  assert.ok(Math.abs(precise - 200_000) < 0.04 * 200_000, `estimate ${precise}`);
+  await assert.rejects(ctx.parallelize([1]).countApproxDistinct(0.5), { code: 'INVALID_ARGUMENT' });
 });
