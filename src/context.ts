@@ -2,6 +2,7 @@
 // sources of RDDs, the scheduler and its worker pool (started lazily by the
 // first action), the block and checkpoint managers, listeners and lifecycle.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
@@ -79,6 +80,10 @@ function checkListener(method: string, event: unknown, listener: unknown): void 
 
 let contextCounter = 0;
 
+/** Spark's local property names for the job group (SparkContext.SPARK_JOB_GROUP_ID). */
+const JOB_GROUP_ID = 'spark.jobGroup.id';
+const JOB_DESCRIPTION = 'spark.job.description';
+
 /** Scratch directories of contexts not stopped yet: removed when the process exits anyway. */
 const scratchDirs = new Set<string>();
 process.once('exit', () => {
@@ -102,6 +107,8 @@ export class Context {
   private progress: ProgressBar | undefined;
   private stopped = false;
   private nextIds = { rdd: 0, shuffle: 0, broadcast: 0, accumulator: 0 };
+  /** Spark's thread-local properties: here, local to the async flow that set them. */
+  private readonly localProperties = new AsyncLocalStorage<ReadonlyMap<string, string>>();
   /** Counters for `kindling run`'s summary line. */
   readonly stats = { jobs: 0, stages: 0, tasks: 0 };
 
@@ -301,6 +308,46 @@ export class Context {
     this.scheduler?.cancelAllJobs();
   }
 
+  /**
+   * Spark's setLocalProperty: jobs submitted later from this async flow (what follows the call,
+   * and what it awaits or starts) see the value; other flows keep theirs, as Spark's threads
+   * do. undefined removes the key.
+   */
+  setLocalProperty(key: string, value: string | undefined): void {
+    if (typeof key !== 'string' || key === '')
+      throw errors.invalidArgument('ctx.setLocalProperty key', 'a non-empty string', key);
+    if (value !== undefined && typeof value !== 'string')
+      throw errors.invalidArgument('ctx.setLocalProperty value', 'a string or undefined', value);
+    const next = new Map(this.localProperties.getStore());
+    if (value === undefined) next.delete(key);
+    else next.set(key, value);
+    this.localProperties.enterWith(next);
+  }
+
+  getLocalProperty(key: string): string | undefined {
+    return this.localProperties.getStore()?.get(key);
+  }
+
+  /** Spark's setJobGroup: later jobs of this async flow belong to the group (see setLocalProperty). */
+  setJobGroup(groupId: string, description = ''): void {
+    if (typeof groupId !== 'string' || groupId === '')
+      throw errors.invalidArgument('ctx.setJobGroup groupId', 'a non-empty string', groupId);
+    this.setLocalProperty(JOB_GROUP_ID, groupId);
+    this.setLocalProperty(JOB_DESCRIPTION, description);
+  }
+
+  clearJobGroup(): void {
+    this.setLocalProperty(JOB_GROUP_ID, undefined);
+    this.setLocalProperty(JOB_DESCRIPTION, undefined);
+  }
+
+  /** Running jobs of the group reject with JOB_CANCELLED; later ones run. */
+  cancelJobGroup(groupId: string): void {
+    if (typeof groupId !== 'string')
+      throw errors.invalidArgument('ctx.cancelJobGroup groupId', 'a string', groupId);
+    this.scheduler?.cancelJobGroup(groupId);
+  }
+
   get isStopped(): boolean {
     return this.stopped;
   }
@@ -376,10 +423,12 @@ export class Context {
     this.assertActive('run a job');
     if (rdd.context !== this) throw errors.invalidArgument('rdd', 'an RDD of this Context', rdd);
     const parts = partitions ?? Array.from({ length: rdd.getNumPartitions() }, (_, i) => i);
+    // Read before the first await: the group of the flow that called the action.
+    const group = this.getLocalProperty(JOB_GROUP_ID);
     for (const r of lineage(rdd).reverse()) await r.impl.prepare?.();
     const targets = this.checkpoints.targetsFor(rdd);
     this.stats.jobs++;
-    const encoded = await this.getScheduler().runJob(rdd, action, parts, targets);
+    const encoded = await this.getScheduler().runJob(rdd, action, parts, targets, group);
     const values = encoded.map((bytes) => decodeRecords(bytes)[0] as R);
     if (completeCheckpoints) await this.checkpoints.completeAfterJob(rdd);
     return values;

@@ -41,6 +41,8 @@ export interface DAGSchedulerOptions {
 interface ActiveJob {
   id: number;
   abort: AbortController;
+  /** Spark's job group (ctx.setJobGroup where the action was called), for cancelJobGroup. */
+  group?: string;
 }
 
 type Success = Extract<TaskResult, { kind: 'success' }>;
@@ -72,8 +74,13 @@ export class DAGScheduler {
     action: ResultAction,
     partitions: number[],
     targets: CheckpointTargets,
+    group?: string,
   ): Promise<Uint8Array[]> {
-    const job: ActiveJob = { id: this.nextJobId++, abort: new AbortController() };
+    const job: ActiveJob = {
+      id: this.nextJobId++,
+      abort: new AbortController(),
+      ...(group === undefined ? {} : { group }),
+    };
     // Each task in flight listens for the job's abort; stages run concurrently.
     setMaxListeners(0, job.abort.signal);
     this.activeJobs.add(job);
@@ -104,6 +111,12 @@ export class DAGScheduler {
 
   cancelAllJobs(): void {
     for (const job of this.activeJobs) job.abort.abort(errors.jobCancelled(job.id));
+  }
+
+  /** Spark's cancelJobGroup: the running jobs of that group reject with JOB_CANCELLED. */
+  cancelJobGroup(group: string): void {
+    for (const job of this.activeJobs)
+      if (job.group === group) job.abort.abort(errors.jobCancelled(job.id));
   }
 
   /** A shuffle that no RDD references any more: forget its stage (its files go with the tracker). */

@@ -138,3 +138,33 @@ test('doubleAccumulator sums fractional updates from workers once per task', asy
     .foreach((x, env) => env.acc.add(x / 2), { env: { acc } });
   assert.equal(acc.value, 4950 / 2);
 });
+
+test('cancelJobGroup cancels the running jobs of that group only', async () => {
+  const started = new Promise<void>((resolve) => {
+    const onStart = (): void => {
+      ctx.off('jobStart', onStart);
+      resolve();
+    };
+    ctx.on('jobStart', onStart);
+  });
+  const runIn = async <R>(group: string, action: () => Promise<R>): Promise<R> => {
+    ctx.setJobGroup(group, `jobs of ${group}`);
+    assert.equal(ctx.getLocalProperty('spark.jobGroup.id'), group);
+    return action();
+  };
+  // A task that never finishes: only cancellation ends this job.
+  const stuck = runIn('stuck', () =>
+    ctx.parallelize([1], 1).foreach(() => new Promise<void>(() => undefined)),
+  );
+  await started;
+  ctx.cancelJobGroup('other');
+  const counted = await runIn('other', () => ctx.parallelize([1, 2, 3], 2).count());
+  assert.equal(counted, 3);
+  ctx.cancelJobGroup('stuck');
+  await assert.rejects(stuck, { code: 'JOB_CANCELLED' });
+  assert.equal(await ctx.parallelize([1, 2], 2).count(), 2);
+  ctx.setLocalProperty('k', 'v');
+  assert.equal(ctx.getLocalProperty('k'), 'v');
+  ctx.setLocalProperty('k', undefined);
+  assert.equal(ctx.getLocalProperty('k'), undefined);
+});
