@@ -107,7 +107,10 @@ export class RDD<T> extends ExtraMethods<T> {
   map<U, E = undefined>(f: UserFn<[T, E], U>, opts?: FnOptions<E>): RDD<U> {
     return narrow.mapOp(this, 'map', f, opts);
   }
-  filter<E = undefined>(f: UserFn<[T, E], unknown>, opts?: FnOptions<E>): RDD<T> {
+  /** A type guard narrows the record type: filter((x): x is Hit => x !== null) is RDD<Hit>. */
+  filter<S extends T, E = undefined>(f: (x: T, env: E) => x is S, opts?: FnOptions<E>): RDD<S>;
+  filter<E = undefined>(f: UserFn<[T, E], unknown>, opts?: FnOptions<E>): RDD<T>;
+  filter(f: unknown, opts?: unknown): RDD<T> {
     return narrow.mapOp(this, 'filter', f, opts);
   }
   flatMap<U, E = undefined>(f: UserFn<[T, E], Iterable<U>>, opts?: FnOptions<E>): RDD<U> {

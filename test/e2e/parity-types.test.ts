@@ -99,6 +99,30 @@ function rddMethods(): void {
   void wrongZip;
 }
 
+interface Hit {
+  url: string;
+}
+
+function filterTypeGuards(): void {
+  const maybe: RDD<Hit | null> = ctx.parallelize<Hit | null>([{ url: 'a' }, null]);
+  const hits: RDD<Hit> = maybe.filter((x): x is Hit => x !== null);
+  const kept: RDD<Hit | null> = maybe.filter((x) => x !== null);
+  const withEnv: RDD<Hit> = maybe.filter((x, env): x is Hit => x !== null && env.on, {
+    env: { on: true },
+  });
+  void [hits, kept, withEnv];
+  // TypeScript infers a guard from `x !== null` too (5.5+); a plain boolean does not narrow.
+  const inferred: RDD<Hit> = maybe.filter((x) => x !== null);
+  void inferred;
+  // @ts-expect-error without a type guard the record type stays Hit | null
+  const notNarrowed: RDD<Hit> = maybe.filter((x) => Boolean(x));
+  void notNarrowed;
+}
+
+test('filter with a type guard narrows the record type (checked by tsc when this file compiles)', () => {
+  assert.equal(typeof filterTypeGuards, 'function');
+});
+
 test('the added RDD methods are typed (checked by tsc when this file compiles)', () => {
   assert.equal(typeof rddMethods, 'function');
 });
