@@ -22,7 +22,7 @@ import { RDD } from './rdd/rdd.js';
 import { EmptyRDD, ParallelCollectionRDD, RangeRDD, TextFileRDD } from './rdd/source-rdds.js';
 import { UnionRDD } from './rdd/narrow-rdds.js';
 import { listObjectFiles, ObjectFileRDD } from './rdd/object-files.js';
-import { binaryFiles, wholeTextFiles } from './rdd/whole-files.js';
+import { binaryFiles, binaryRecords, wholeTextFiles } from './rdd/whole-files.js';
 import { computeSplits, listInputFiles } from './rdd/text-file-splits.js';
 import type { RangePartitioner } from './rdd/partitioner.js';
 import { sampleRangeBounds } from './rdd/range-bounds.js';
@@ -224,6 +224,23 @@ export class Context {
     if (typeof file !== 'string' || file === '')
       throw errors.invalidArgument('path', 'a file, directory or glob', file);
     return binaryFiles(this, file, positiveInt('minPartitions', minPartitions));
+  }
+
+  /** Fixed-length records of recordLength bytes from every file the path names (Spark's). */
+  binaryRecords(
+    file: string,
+    recordLength: number,
+    minPartitions: number = this.defaultParallelism,
+  ): RDD<Uint8Array> {
+    this.assertActive('binaryRecords');
+    if (typeof file !== 'string' || file === '')
+      throw errors.invalidArgument('path', 'a file, directory or glob', file);
+    return binaryRecords(
+      this,
+      file,
+      positiveInt('recordLength', recordLength),
+      positiveInt('minPartitions', minPartitions),
+    );
   }
 
   emptyRDD<T>(): RDD<T> {

@@ -206,3 +206,14 @@ export function readWholeBinary(path: string): [string, Uint8Array] {
   const fs = require('node:fs') as typeof import('node:fs');
   return [path, Uint8Array.from(fs.readFileSync(path))];
 }
+
+/** binaryRecords: a file's bytes cut into records of env.length bytes (checked to divide it). */
+export function readFixedRecords(path: string, env: { length: number }): Uint8Array[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a shipped function cannot import
+  const fs = require('node:fs') as typeof import('node:fs');
+  const bytes = fs.readFileSync(path);
+  const out: Uint8Array[] = [];
+  for (let at = 0; at + env.length <= bytes.length; at += env.length)
+    out.push(Uint8Array.from(bytes.subarray(at, at + env.length)));
+  return out;
+}

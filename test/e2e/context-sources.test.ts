@@ -168,3 +168,23 @@ test('cancelJobGroup cancels the running jobs of that group only', async () => {
   ctx.setLocalProperty('k', undefined);
   assert.equal(ctx.getLocalProperty('k'), undefined);
 });
+
+test('binaryRecords cuts every file into fixed-length records, refusing a ragged file', async () => {
+  const dir = fresh('records');
+  fs.mkdirSync(dir);
+  const expected: number[][] = [];
+  for (let f = 0; f < 3; f++) {
+    const bytes = Uint8Array.from({ length: 4 * (f * 5 + 1) }, (_, i) => (i * 7 + f) % 256);
+    fs.writeFileSync(path.join(dir, `r${f}.bin`), bytes);
+    for (let at = 0; at < bytes.length; at += 4) expected.push([...bytes.subarray(at, at + 4)]);
+  }
+  for (const minPartitions of [1, 2, 5]) {
+    const records = await ctx.binaryRecords(dir, 4, minPartitions).collect();
+    assert.ok(records.every((r) => r instanceof Uint8Array && r.length === 4));
+    assert.deepEqual(
+      records.map((r) => [...r]),
+      expected,
+    );
+  }
+  assert.throws(() => ctx.binaryRecords(dir, 3), { code: 'INVALID_ARGUMENT', message: /r0\.bin/ });
+});
