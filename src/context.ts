@@ -358,6 +358,13 @@ export class Context {
     this.setLocalProperty(JOB_DESCRIPTION, undefined);
   }
 
+  /** @internal Runs `f` with the job group set for the jobs it submits, and nothing else. */
+  runInJobGroup<R>(groupId: string, f: () => R): R {
+    const next = new Map(this.localProperties.getStore());
+    next.set(JOB_GROUP_ID, groupId);
+    return this.localProperties.run(next, f);
+  }
+
   /** Running jobs of the group reject with JOB_CANCELLED; later ones run. */
   cancelJobGroup(groupId: string): void {
     if (typeof groupId !== 'string')

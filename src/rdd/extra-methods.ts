@@ -14,6 +14,8 @@ import * as zipped from './zipped-rdds.js';
 import * as objectFiles from './object-files.js';
 import * as keySampling from './key-sampling.js';
 import * as approx from './approx-distinct.js';
+import * as approxCount from './approx-count.js';
+import type { BoundedDouble } from './approx-count.js';
 import * as pairExtra from './pair-extra-functions.js';
 import * as numeric from './numeric-functions.js';
 import type { StatCounter } from './numeric-functions.js';
@@ -119,6 +121,10 @@ export class ExtraMethods<T> {
     opts?: number | (FnOptions<E> & { depth?: number }),
   ): Promise<T> {
     return tree.treeReduce(this, f, opts);
+  }
+  /** The count if it finishes within timeoutMs (exact), else Spark's estimate from the partitions counted. */
+  countApprox(this: RDD<T>, timeoutMs: number, confidence?: number): Promise<BoundedDouble> {
+    return approxCount.countApprox(this, timeoutMs, confidence);
   }
   /** HyperLogLog estimate of the number of distinct records (Spark's, default relativeSD 0.05). */
   countApproxDistinct(this: RDD<T>, relativeSD?: number): Promise<number> {

@@ -276,3 +276,26 @@ test('countApproxDistinct estimates within a few relativeSDs of the exact distin
   assert.ok(Math.abs(precise - 200_000) < 0.04 * 200_000, `estimate ${precise}`);
   await assert.rejects(ctx.parallelize([1]).countApproxDistinct(0.5), { code: 'INVALID_ARGUMENT' });
 });
+
+test('countApprox is exact when the job finishes in time, an honest bound when it does not', async () => {
+  for (const rdd of layouts(data)) {
+    const n = await rdd.count();
+    assert.deepEqual(await rdd.countApprox(60_000), { mean: n, confidence: 1, low: n, high: n });
+  }
+  // Two partitions never finish: the estimate comes from the others, its interval bounded below
+  // by what was counted, and the stuck tasks are cancelled.
+  const stuck = ctx.parallelize(data, 6).mapPartitionsWithIndex((i, it) => {
+    if (i >= 4) {
+      const until = new Int32Array(new SharedArrayBuffer(4));
+      Atomics.wait(until, 0, 0); // blocks this worker until the task is cancelled
+    }
+    return it;
+  });
+  const partial = await stuck.countApprox(2000, 0.9);
+  // However many of the four finishing partitions (100 records each) were counted in time, the
+  // interval holds the true count 600 and never reaches below what was counted.
+  assert.ok(partial.low <= 600 && 600 <= partial.high, JSON.stringify(partial));
+  assert.ok(partial.low % 100 === 0 || partial.low > 400, JSON.stringify(partial));
+  assert.ok(partial.mean !== 600 || partial.confidence < 1);
+  assert.equal(await ctx.parallelize([1, 2], 2).count(), 2);
+});
