@@ -377,7 +377,7 @@ export class RDD<T> extends ExtraMethods<T> {
   isCheckpointed(): boolean {
     return this.checkpointData?.state === 'checkpointed';
   }
-  /** True once marked, as Spark's (its checkpointData is a LocalRDDCheckpointData). */
+  /** True once marked by localCheckpoint(), as Spark's (a LocalRDDCheckpointData is set then). */
   isLocallyCheckpointed(): boolean {
     return this.checkpointData?.kind === 'local';
   }

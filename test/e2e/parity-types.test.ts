@@ -3,6 +3,7 @@
 // build if an expected error below disappears, so this file proves it by compiling.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { Context, type RDD, type StatCounter } from 'kindling';
 
 const ctx = new Context({ workers: 1, progress: false });
@@ -137,4 +138,20 @@ test("cogroup's arity shapes its result type (checked by tsc when this file comp
 
 test("sortByKey's keyfunc receives the key type (checked by tsc when this file compiles)", () => {
   assert.equal(typeof sortByKeyKeyfunc, 'function');
+});
+
+test('internal members are absent from the published declarations', () => {
+  // The build strips @internal members (tsconfig stripInternal), so users cannot reach them.
+  const dts = (file: string): string =>
+    fs.readFileSync(new URL(`../../src/${file}`, import.meta.url), 'utf8');
+  const context = dts('context.d.ts');
+  for (const name of ['runJob', 'runInJobGroup', 'newRddId', 'markForCheckpoint']) {
+    assert.doesNotMatch(context, new RegExp(`\\b${name}\\b`), `Context.${name} is internal`);
+  }
+  assert.match(context, /\bcancelJobGroup\b/);
+  const rdd = dts('rdd/rdd.d.ts');
+  for (const name of ['impl', 'checkpointData', 'storageLevel', 'getDependenciesForScheduling']) {
+    assert.doesNotMatch(rdd, new RegExp(`\\b${name}\\b`), `RDD.${name} is internal`);
+  }
+  assert.match(rdd, /\bgetStorageLevel\b/);
 });
