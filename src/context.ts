@@ -2,6 +2,7 @@
 // sources of RDDs, the scheduler and its worker pool (started lazily by the
 // first action), the block and checkpoint managers, listeners and lifecycle.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { assertPlainRecords } from './format/record-check.js';
 import { decodeRecords } from './format/record-codec.js';
 import { spillBlock } from './storage/block-spill.js';
 import {
+  positiveInt,
   resolveContextOptions,
   taskMemoryOf,
   type ContextOptions,
@@ -19,7 +21,9 @@ import type { ResultAction, StagePlan, TaskRequest, TaskSideOutputs } from './pr
 import { RDD } from './rdd/rdd.js';
 import { EmptyRDD, ParallelCollectionRDD, RangeRDD, TextFileRDD } from './rdd/source-rdds.js';
 import { UnionRDD } from './rdd/narrow-rdds.js';
-import { computeSplits, listTextFiles } from './rdd/text-file-splits.js';
+import { listObjectFiles, ObjectFileRDD } from './rdd/object-files.js';
+import { binaryFiles, binaryRecords, wholeTextFiles } from './rdd/whole-files.js';
+import { computeSplits, listInputFiles } from './rdd/text-file-splits.js';
 import { partitionCount } from './rdd/partition-count.js';
 import type { RangePartitioner } from './rdd/partitioner.js';
 import { sampleRangeBounds } from './rdd/range-bounds.js';
@@ -104,6 +108,10 @@ function checkListener(method: string, event: unknown, listener: unknown): void 
 
 let contextCounter = 0;
 
+/** Spark's local property names for the job group (SparkContext.SPARK_JOB_GROUP_ID). */
+const JOB_GROUP_ID = 'spark.jobGroup.id';
+const JOB_DESCRIPTION = 'spark.job.description';
+
 /** Scratch directories of contexts not stopped yet: removed when the process exits anyway. */
 const scratchDirs = new Set<string>();
 process.once('exit', () => {
@@ -127,6 +135,8 @@ export class Context {
   private progress: ProgressBar | undefined;
   private stopped = false;
   private nextIds = { rdd: 0, shuffle: 0, broadcast: 0, accumulator: 0 };
+  /** Spark's thread-local properties: here, local to the async flow that set them. */
+  private readonly localProperties = new AsyncLocalStorage<ReadonlyMap<string, string>>();
   /** Counters for `kindling run`'s summary line. */
   readonly stats = { jobs: 0, stages: 0, tasks: 0 };
   /** Names the event log file and the UI's application (Spark's SparkContext.applicationId). */
@@ -240,10 +250,55 @@ export class Context {
     if (typeof file !== 'string' || file === '')
       throw errors.invalidArgument('path', 'a file, directory or glob', file);
     const splits = computeSplits(
-      listTextFiles(file),
+      listInputFiles(file),
       partitionCount('minPartitions', minPartitions),
     );
     return new RDD<string>(this, new TextFileRDD(splits));
+  }
+
+  /** Reads a directory written by rdd.saveAsObjectFile: one partition per part file. */
+  objectFile<T>(dir: string): RDD<T> {
+    this.assertActive('objectFile');
+    return new RDD<T>(this, new ObjectFileRDD(listObjectFiles(dir)));
+  }
+
+  /** [path, content] for every file the path names (Spark's wholeTextFiles). */
+  wholeTextFiles(
+    file: string,
+    minPartitions: number = this.defaultParallelism,
+  ): RDD<[string, string]> {
+    this.assertActive('wholeTextFiles');
+    if (typeof file !== 'string' || file === '')
+      throw errors.invalidArgument('path', 'a file, directory or glob', file);
+    return wholeTextFiles(this, file, partitionCount('minPartitions', minPartitions));
+  }
+
+  /** [path, bytes] for every file the path names (Spark's binaryFiles). */
+  binaryFiles(
+    file: string,
+    minPartitions: number = this.defaultParallelism,
+  ): RDD<[string, Uint8Array]> {
+    this.assertActive('binaryFiles');
+    if (typeof file !== 'string' || file === '')
+      throw errors.invalidArgument('path', 'a file, directory or glob', file);
+    return binaryFiles(this, file, partitionCount('minPartitions', minPartitions));
+  }
+
+  /** Fixed-length records of recordLength bytes from every file the path names (Spark's). */
+  binaryRecords(
+    file: string,
+    recordLength: number,
+    minPartitions: number = this.defaultParallelism,
+  ): RDD<Uint8Array> {
+    this.assertActive('binaryRecords');
+    if (typeof file !== 'string' || file === '')
+      throw errors.invalidArgument('path', 'a file, directory or glob', file);
+    return binaryRecords(
+      this,
+      file,
+      positiveInt('recordLength', recordLength),
+      partitionCount('minPartitions', minPartitions),
+    );
   }
 
   emptyRDD<T>(): RDD<T> {
@@ -304,6 +359,12 @@ export class Context {
     return acc;
   }
 
+  /** Spark's DoubleAccumulator: a sum of any numbers (longAccumulator's, named for Spark). */
+  doubleAccumulator(name?: string): Accumulator<number> {
+    this.assertActive('doubleAccumulator');
+    return this.longAccumulator(name);
+  }
+
   // ---- listeners and lifecycle ------------------------------------------------------
 
   on<E extends ContextEventName>(event: E, listener: (e: ContextEvents[E]) => void): this {
@@ -320,6 +381,53 @@ export class Context {
 
   cancelAllJobs(): void {
     this.scheduler?.cancelAllJobs();
+  }
+
+  /**
+   * Spark's setLocalProperty: jobs submitted later from this async flow (what follows the call,
+   * and what it awaits or starts) see the value; other flows keep theirs, as Spark's threads
+   * do. undefined removes the key.
+   */
+  setLocalProperty(key: string, value: string | undefined): void {
+    if (typeof key !== 'string' || key === '')
+      throw errors.invalidArgument('ctx.setLocalProperty key', 'a non-empty string', key);
+    if (value !== undefined && typeof value !== 'string')
+      throw errors.invalidArgument('ctx.setLocalProperty value', 'a string or undefined', value);
+    const next = new Map(this.localProperties.getStore());
+    if (value === undefined) next.delete(key);
+    else next.set(key, value);
+    this.localProperties.enterWith(next);
+  }
+
+  getLocalProperty(key: string): string | undefined {
+    return this.localProperties.getStore()?.get(key);
+  }
+
+  /** Spark's setJobGroup: later jobs of this async flow belong to the group (see setLocalProperty). */
+  setJobGroup(groupId: string, description = ''): void {
+    if (typeof groupId !== 'string' || groupId === '')
+      throw errors.invalidArgument('ctx.setJobGroup groupId', 'a non-empty string', groupId);
+    this.setLocalProperty(JOB_GROUP_ID, groupId);
+    this.setLocalProperty(JOB_DESCRIPTION, description);
+  }
+
+  clearJobGroup(): void {
+    this.setLocalProperty(JOB_GROUP_ID, undefined);
+    this.setLocalProperty(JOB_DESCRIPTION, undefined);
+  }
+
+  /** @internal Runs `f` with the job group set for the jobs it submits, and nothing else. */
+  runInJobGroup<R>(groupId: string, f: () => R): R {
+    const next = new Map(this.localProperties.getStore());
+    next.set(JOB_GROUP_ID, groupId);
+    return this.localProperties.run(next, f);
+  }
+
+  /** Running jobs of the group reject with JOB_CANCELLED; later ones run. */
+  cancelJobGroup(groupId: string): void {
+    if (typeof groupId !== 'string')
+      throw errors.invalidArgument('ctx.cancelJobGroup groupId', 'a string', groupId);
+    this.scheduler?.cancelJobGroup(groupId);
   }
 
   get isStopped(): boolean {
@@ -403,12 +511,14 @@ export class Context {
     this.assertActive('run a job');
     if (rdd.context !== this) throw errors.invalidArgument('rdd', 'an RDD of this Context', rdd);
     const parts = partitions ?? Array.from({ length: rdd.getNumPartitions() }, (_, i) => i);
+    // Read before the first await: the group of the flow that called the action.
+    const group = this.getLocalProperty(JOB_GROUP_ID);
     for (const r of lineage(rdd).reverse()) await r.impl.prepare?.();
     const targets = this.checkpoints.targetsFor(rdd);
     this.stats.jobs++;
     const scheduler = this.getScheduler();
     await this.runner?.ready?.();
-    const encoded = await scheduler.runJob(rdd, action, parts, targets);
+    const encoded = await scheduler.runJob(rdd, action, parts, targets, group);
     const values = encoded.map((bytes) => decodeRecords(bytes)[0] as R);
     if (completeCheckpoints) await this.checkpoints.completeAfterJob(rdd);
     return values;

@@ -266,6 +266,15 @@ export const errors = {
     return new KindlingError('CONTEXT_STOPPED', `Cannot ${what}: the Context has been stopped`);
   },
 
+  /** rdd.pipe's command: one that cannot start is a bad argument; a failed run fails the task. */
+  pipeCommandFailed(command: string, why: string, started: boolean): KindlingError {
+    return new KindlingError(
+      started ? 'TASK_FAILED' : 'INVALID_ARGUMENT',
+      `rdd.pipe command '${command}' ${why}`,
+      { argument: 'command' },
+    );
+  },
+
   unsupported(message: string, context: ErrorContext = {}): KindlingError {
     return new KindlingError('UNSUPPORTED_OPERATION', message, context);
   },

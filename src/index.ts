@@ -6,6 +6,8 @@ export { RDD } from './rdd/rdd.js';
 export type { Dependency } from './rdd/dependency.js';
 export { HashPartitioner, RangePartitioner } from './rdd/partitioner.js';
 export type { Partitioner } from './rdd/partitioner.js';
+export { StatCounter } from './rdd/numeric-functions.js';
+export type { BoundedDouble } from './rdd/approx-count.js';
 export { StorageLevel } from './storage/storage-level.js';
 export { Broadcast } from './shared/broadcast.js';
 export { Accumulator } from './shared/accumulator.js';

@@ -50,6 +50,17 @@ export type NarrowOp =
   | { kind: 'glom' | 'keys' | 'values' }
   | { kind: 'sample'; withReplacement: boolean; fraction: number; seed: number }
   | { kind: 'zipWithIndex' }
+  /** Spark's pipe: the partition's records through a child process, lines in and out. */
+  | { kind: 'pipe'; argv: string[] }
+  /** Spark's sampleByKey: each record kept by its key's fraction (Poisson copies with replacement). */
+  | {
+      kind: 'sampleByKey';
+      withReplacement: boolean;
+      fractions: [unknown, number][];
+      seed: number;
+    }
+  /** Spark's filterByRange: pairs whose key is in [lower, upper] by compareKeys. */
+  | { kind: 'filterByRange'; lower: unknown; upper: unknown }
   /** Aggregation by key inside the partition: the parent is already partitioned by key. */
   | { kind: 'combineByKey'; aggregator: AggregatorPlan };
 
@@ -87,6 +98,8 @@ export type NodeCompute =
   | { kind: 'union'; parents: number[] }
   | { kind: 'coalesce'; parent: number }
   | { kind: 'cartesian'; left: number; right: number }
+  /** zip (no f: records paired in lockstep) and zipPartitions (f over one iterator each). */
+  | { kind: 'zipped'; parents: number[]; f?: FunctionPlan }
   | { kind: 'shuffled'; aggregator?: AggregatorPlan; mapSideCombine: boolean; sort?: SortPlan }
   /** One entry per input: the parent node id when it is read narrowly, null when shuffled. */
   | {
@@ -116,6 +129,7 @@ export type PartitionDesc =
   | { kind: 'union'; node: number; index: number; parent: PartitionDesc }
   | { kind: 'coalesce'; node: number; index: number; parents: PartitionDesc[] }
   | { kind: 'cartesian'; node: number; index: number; left: PartitionDesc; right: PartitionDesc }
+  | { kind: 'zipped'; node: number; index: number; parents: PartitionDesc[] }
   | { kind: 'shuffled'; node: number; index: number; blocks: ShuffleBlockRef[] }
   | { kind: 'cogrouped'; node: number; index: number; inputs: CoGroupInput[] }
   | { kind: 'checkpointFile'; node: number; index: number; path: string }
@@ -172,7 +186,14 @@ export type ResultAction =
   /** Values of [k, v] records whose key equals `key` by value. */
   | { kind: 'lookup'; key: unknown }
   /** Writes `part-NNNNN` into dir (a temp dir the main thread renames when complete). */
-  | { kind: 'saveAsTextFile'; dir: string };
+  | { kind: 'saveAsTextFile'; dir: string; compression?: TextCompression }
+  /** Writes `part-NNNNN` as a checksummed part file (records as they are) into dir. */
+  | { kind: 'saveAsObjectFile'; dir: string }
+  /** countApproxDistinct: the partition's 2^p HyperLogLog registers. */
+  | { kind: 'hllRegisters'; p: number };
+
+/** saveAsTextFile's codec: gzip parts are named `part-NNNNN.gz`, as Hadoop's GzipCodec. */
+export type TextCompression = 'gzip';
 
 /** What the stage's tasks produce. */
 export type StageOutput =

@@ -18,6 +18,8 @@ import { emptyPartition, parallelizePartition, rangePartition } from './sources.
 import type { TaskContext } from './task-context.js';
 import { FetchFailedError, tagFailedNode } from './task-errors.js';
 import { textFilePartition } from './text-file.js';
+import { gzipTextPartition, isGzipPath } from './gzip-text.js';
+import { zippedPartition } from './zip.js';
 
 export function computePartition(ctx: TaskContext, desc: PartitionDesc): Batches {
   const node = ctx.node(desc.node);
@@ -53,6 +55,7 @@ function computeByKind(
       return rangePartition(desc.start, desc.end, desc.step);
     case 'textFile':
       ctx.counters.bytesRead += Math.max(0, desc.end - desc.start);
+      if (isGzipPath(desc.path)) return gzipTextPartition(desc.path);
       return textFilePartition(desc.path, desc.start, desc.end);
     case 'empty':
       return emptyPartition();
@@ -67,6 +70,10 @@ function computeByKind(
       return coalescePartition(desc.parents, (parent) => computePartition(ctx, parent));
     case 'cartesian':
       return cartesianPartition(desc.left, desc.right, (parent) => computePartition(ctx, parent));
+    case 'zipped':
+      return zippedPartition(ctx, expectCompute(node, 'zipped', desc), desc, (parent) =>
+        computePartition(ctx, parent),
+      );
     case 'shuffled':
       return noteFetchFailure(
         ctx,

@@ -8,6 +8,8 @@ import { asPair, BATCH_SIZE, flatten, materialize, rebatch, type Batches } from 
 import { poisson, seededRandom } from './random.js';
 import type { TaskContext } from './task-context.js';
 import { errors } from '../src/errors.js';
+import { pipePartition } from './pipe.js';
+import { filterByRange, sampleByKey } from './key-sampling.js';
 
 type NarrowDesc = Extract<PartitionDesc, { kind: 'narrow' }>;
 
@@ -41,6 +43,12 @@ export function applyNarrowOp(
       return sample(op, desc.index, input);
     case 'zipWithIndex':
       return zipWithIndex(desc.startIndex ?? 0, input);
+    case 'pipe':
+      return pipePartition(op.argv, input);
+    case 'sampleByKey':
+      return sampleByKey(op, desc.index, input);
+    case 'filterByRange':
+      return filterByRange(op.lower, op.upper, input);
     case 'combineByKey':
       return combineByKeyOp(ctx, op.aggregator, desc.node, input);
   }

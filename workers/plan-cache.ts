@@ -121,6 +121,7 @@ function listFunctionPlans(plan: StagePlan): FunctionPlan[] {
     const c = node.compute;
     if (c.kind === 'narrow' && 'f' in c.op) out.push(c.op.f);
     if (c.kind === 'narrow' && c.op.kind === 'combineByKey') addAggregator(c.op.aggregator);
+    if (c.kind === 'zipped' && c.f !== undefined) out.push(c.f);
     if (c.kind === 'shuffled' && c.aggregator !== undefined) addAggregator(c.aggregator);
   }
   if (plan.output.kind === 'shuffleMap') {
@@ -149,6 +150,8 @@ function actionFunctions(action: ResultAction): FunctionPlan[] {
     case 'sampleKeys':
     case 'lookup':
     case 'saveAsTextFile':
+    case 'saveAsObjectFile':
+    case 'hllRegisters':
       return [];
   }
 }

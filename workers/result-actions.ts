@@ -8,6 +8,8 @@ import { asPair, flatten, type Batches } from './batch.js';
 import { seededRandom } from './random.js';
 import type { TaskContext } from './task-context.js';
 import { saveAsTextPart } from './text-output.js';
+import { saveAsObjectPart } from './object-output.js';
+import { hllRegisters } from './hll.js';
 
 export async function runResultAction(
   ctx: TaskContext,
@@ -87,7 +89,11 @@ export async function runResultAction(
       return out;
     }
     case 'saveAsTextFile':
-      return saveAsTextPart(ctx, action.dir, batches);
+      return saveAsTextPart(ctx, action.dir, batches, action.compression);
+    case 'saveAsObjectFile':
+      return saveAsObjectPart(ctx, action.dir, batches);
+    case 'hllRegisters':
+      return hllRegisters(batches, action.p);
   }
 }
 

@@ -205,6 +205,7 @@ function childDescs(desc: PartitionDesc): PartitionDesc[] {
     case 'union':
       return [desc.parent];
     case 'coalesce':
+    case 'zipped':
       return desc.parents;
     case 'cartesian':
       return [desc.left, desc.right];

@@ -4,6 +4,8 @@
 
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { TextCompression } from '../src/protocol.js';
 import type { Batches } from './batch.js';
 import { partFileName, tempFileName } from '../src/storage/file-names.js';
 import { taskAttemptTag } from './side-sinks.js';
@@ -22,8 +24,16 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 }
 
 /** Writes the partition and returns its record count. */
-export function saveAsTextPart(ctx: TaskContext, dir: string, batches: Batches): number {
-  const finalPath = path.join(dir, partFileName(ctx.info.partitionIndex));
+export function saveAsTextPart(
+  ctx: TaskContext,
+  dir: string,
+  batches: Batches,
+  compression?: TextCompression,
+): number {
+  const name = partFileName(ctx.info.partitionIndex) + (compression === 'gzip' ? '.gz' : '');
+  const finalPath = path.join(dir, name);
+  // Each flushed chunk is its own gzip member: a multi-member file any gunzip reads whole.
+  const encode = compression === 'gzip' ? (b: Buffer) => gzipSync(b) : (b: Buffer) => b;
   const tempPath = path.join(dir, tempFileName(path.basename(finalPath), taskAttemptTag(ctx)));
   mkdirSync(dir, { recursive: true });
   const fd = openSync(tempPath, 'w');
@@ -39,11 +49,12 @@ export function saveAsTextPart(ctx: TaskContext, dir: string, batches: Batches):
     for (const record of batch) pending += textLine(record) + '\n';
     count += batch.length;
     if (pending.length >= FLUSH_CHARS) {
-      ctx.counters.bytesWritten += writeAll(fd, pending);
+      ctx.counters.bytesWritten += writeAll(fd, encode(Buffer.from(pending, 'utf8')));
       pending = '';
     }
   }
-  if (pending.length > 0) ctx.counters.bytesWritten += writeAll(fd, pending);
+  if (pending.length > 0 || (compression === 'gzip' && count === 0))
+    ctx.counters.bytesWritten += writeAll(fd, encode(Buffer.from(pending, 'utf8')));
   ctx.counters.recordsWritten += count;
   closed = true;
   closeSync(fd);
@@ -51,9 +62,8 @@ export function saveAsTextPart(ctx: TaskContext, dir: string, batches: Batches):
   return count;
 }
 
-/** Writes all of `text`; its byte length. */
-function writeAll(fd: number, text: string): number {
-  const bytes = Buffer.from(text, 'utf8');
+/** Writes all of `bytes`; their length. */
+function writeAll(fd: number, bytes: Buffer): number {
   for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off, bytes.length - off);
   return bytes.length;
 }

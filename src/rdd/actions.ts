@@ -4,11 +4,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errors, KindlingError } from '../errors.js';
+import type { ResultAction } from '../protocol.js';
 import { positiveInt } from '../options.js';
 import { ensureDirectory, errnoOf, ioError, withIo } from '../storage/io-errors.js';
 import { keyOf } from './keys.js';
 import { FN_FIELDS, resolveMethodOptions } from './method-options.js';
 import { mainThreadComparator, orderPlan, resolveOrdering } from './ordering.js';
+import { RangePartitioner } from './partitioner.js';
 import type { RDD } from './rdd.js';
 import { localFunction, planFunction } from './user-function.js';
 
@@ -123,6 +125,10 @@ export async function countByValue<T>(rdd: RDD<T>): Promise<Map<T, number>> {
 
 export async function lookup<K, V>(rdd: RDD<[K, V]>, key: K): Promise<V[]> {
   const p = rdd.partitioner;
+  // Spark's RangePartitioner computes its bounds when built; ours on the first job that needs
+  // them, so lookup right after sortByKey samples them first (as that job would).
+  if (p instanceof RangePartitioner && p.bounds === undefined)
+    await rdd.context.sampleRangeBounds(p);
   const partitions = p === undefined ? undefined : [p.getPartition(key)];
   const parts = await rdd.context.runJob<V[]>(rdd, { kind: 'lookup', key }, partitions);
   return parts.flat();
@@ -138,8 +144,15 @@ export async function foreach(
   await rdd.context.runJob(rdd, { kind, f: planFunction(f, opts, `rdd.${kind}`) });
 }
 
-/** Parts go to a hidden sibling directory that is renamed into place once complete. */
-export async function saveAsTextFile(rdd: RDD<unknown>, target: string): Promise<void> {
+/**
+ * Parts go to a hidden sibling directory that is renamed into place once complete; `action`
+ * names what writes them (saveAsObjectFile and gzip text reuse this flow).
+ */
+export async function saveAsTextFile(
+  rdd: RDD<unknown>,
+  target: string,
+  action: (dir: string) => ResultAction = (dir) => ({ kind: 'saveAsTextFile', dir }),
+): Promise<void> {
   if (typeof target !== 'string' || target === '')
     throw errors.invalidArgument('path', 'a directory path', target);
   const dir = path.resolve(target);
@@ -151,7 +164,7 @@ export async function saveAsTextFile(rdd: RDD<unknown>, target: string): Promise
   );
   ensureDirectory(temp, 'output directory');
   try {
-    await rdd.context.runJob(rdd, { kind: 'saveAsTextFile', dir: temp });
+    await rdd.context.runJob(rdd, action(temp));
     withIo('write', path.join(temp, '_SUCCESS'), () =>
       fs.writeFileSync(path.join(temp, '_SUCCESS'), ''),
     );

@@ -13,6 +13,8 @@ export type OptionField =
   | 'partitioner'
   | 'preservesPartitioning'
   | 'key'
+  | 'keyfunc'
+  | 'depth'
   | 'filterFunc'
   | 'initialRDD';
 
@@ -22,6 +24,8 @@ export interface MethodOptions {
   partitioner?: Partitioner;
   preservesPartitioning?: boolean;
   key?: unknown;
+  keyfunc?: unknown;
+  depth?: number;
 }
 
 /** The fields each kind of method accepts (Spark's parameters, plus env for user functions). */
@@ -55,6 +59,8 @@ export function resolveMethodOptions(
   const out: MethodOptions = {};
   if (given.env !== undefined) out.env = given.env;
   if (given.key !== undefined) out.key = given.key;
+  if (given.keyfunc !== undefined) out.keyfunc = given.keyfunc;
+  if (given.depth !== undefined) out.depth = positiveInt(`${method} opts.depth`, given.depth);
   if (given.numPartitions !== undefined)
     out.numPartitions = positiveInt(`${method} opts.numPartitions`, given.numPartitions);
   if (given.partitioner !== undefined) out.partitioner = partitioner(method, given.partitioner);

@@ -18,6 +18,7 @@ import {
   type MethodOptions,
 } from './method-options.js';
 import * as builtin from './builtin-functions.js';
+import { sortByKeyFunc } from './pair-extra-functions.js';
 
 /** How a shuffle without user functions picks its partitions (groupByKey, cogroup, joins). */
 export interface PartitionOptions {
@@ -206,16 +207,23 @@ export function sortByKey<K, V>(
   ascending: unknown,
   rawOpts: unknown,
 ): RDD<[K, V]> {
-  const opts = resolveMethodOptions('rdd.sortByKey', rawOpts, ['numPartitions']);
+  const opts = resolveMethodOptions('rdd.sortByKey', rawOpts, ['numPartitions', 'keyfunc', 'env']);
+  if (opts.keyfunc !== undefined) return sortByKeyFunc(rdd, ascending, opts);
   return sortByKeyResolved(rdd, ascending, opts, 'rdd.sortByKey');
 }
 
 /** Spark's sortBy: keyBy(f), sortByKey, values; errors name sortBy, not the steps. */
-export function sortBy<T>(rdd: RDD<T>, f: unknown, ascending: unknown, rawOpts: unknown): RDD<T> {
-  const opts = resolveMethodOptions('rdd.sortBy', rawOpts, ['numPartitions', 'env']);
-  const keyBy = { kind: 'keyBy', f: planFunction(f, opts, 'rdd.sortBy') } as const;
+export function sortBy<T>(
+  rdd: RDD<T>,
+  f: unknown,
+  ascending: unknown,
+  rawOpts: unknown,
+  method = 'rdd.sortBy',
+): RDD<T> {
+  const opts = resolveMethodOptions(method, rawOpts, ['numPartitions', 'env']);
+  const keyBy = { kind: 'keyBy', f: planFunction(f, opts, method) } as const;
   const keyed = rdd.derive<[unknown, T]>(new MapPartitionsRDD(rdd, keyBy, false));
-  return sortByKeyResolved(keyed, ascending, opts, 'rdd.sortBy').values();
+  return sortByKeyResolved(keyed, ascending, opts, method).values();
 }
 
 function sortByKeyResolved<K, V>(

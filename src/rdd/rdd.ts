@@ -18,6 +18,9 @@ import * as pair from './pair-functions.js';
 import * as actions from './actions.js';
 import type { KeyOrdering, KeyValue } from './ordering.js';
 import { debugString } from './debug-string.js';
+import { ExtraMethods } from './extra-methods.js';
+import { saveAsText, type SaveTextOptions } from './object-files.js';
+import type { SortByKeyOptions } from './pair-extra-functions.js';
 
 /** What an RddImpl's describePartition needs from the scheduler. */
 export interface PartitionDescriber {
@@ -45,7 +48,7 @@ export interface RddImpl {
   prepare?(): Promise<void>;
 }
 
-export class RDD<T> {
+export class RDD<T> extends ExtraMethods<T> {
   readonly id: number;
   name: string | undefined;
   partitioner: Partitioner | undefined;
@@ -59,6 +62,7 @@ export class RDD<T> {
     readonly context: Context,
     /** @internal */ readonly impl: RddImpl,
   ) {
+    super();
     this.id = context.newRddId();
     this.partitioner = impl.partitioner;
     for (const dep of impl.dependencies()) {
@@ -105,7 +109,7 @@ export class RDD<T> {
     return debugString(this);
   }
 
-  toString(): string {
+  override toString(): string {
     return `${this.impl.kindName}[${this.id}]${this.name === undefined ? '' : ` ${this.name}`}`;
   }
 
@@ -114,7 +118,10 @@ export class RDD<T> {
   map<U, E = undefined>(f: UserFn<[T, E], U>, opts?: FnOptions<E>): RDD<U> {
     return narrow.mapOp(this, 'map', f, opts);
   }
-  filter<E = undefined>(f: UserFn<[T, E], unknown>, opts?: FnOptions<E>): RDD<T> {
+  /** A type guard narrows the record type: filter((x): x is Hit => x !== null) is RDD<Hit>. */
+  filter<S extends T, E = undefined>(f: (x: T, env: E) => x is S, opts?: FnOptions<E>): RDD<S>;
+  filter<E = undefined>(f: UserFn<[T, E], unknown>, opts?: FnOptions<E>): RDD<T>;
+  filter(f: unknown, opts?: unknown): RDD<T> {
     return narrow.mapOp(this, 'filter', f, opts);
   }
   flatMap<U, E = undefined>(f: UserFn<[T, E], Iterable<U>>, opts?: FnOptions<E>): RDD<U> {
@@ -218,13 +225,6 @@ export class RDD<T> {
   ): RDD<[K, V]> {
     return pair.aggregateByKey(this, zero, f, f, opts, 'rdd.foldByKey');
   }
-  cogroup<K, V, W>(
-    this: RDD<[K, V]>,
-    other: RDD<[K, W]>,
-    opts?: number | pair.PartitionOptions,
-  ): RDD<[K, [V[], W[]]]> {
-    return pair.cogroup(this, other, opts);
-  }
   join<K, V, W>(
     this: RDD<[K, V]>,
     other: RDD<[K, W]>,
@@ -253,10 +253,10 @@ export class RDD<T> {
   ): RDD<[K, [V | undefined, W | undefined]]> {
     return pair.join(this, other, 'full', opts);
   }
-  sortByKey<K, V>(
+  sortByKey<K, V, E = undefined>(
     this: RDD<[K, V]>,
     ascending = true,
-    opts?: number | { numPartitions?: number },
+    opts?: number | SortByKeyOptions<K, E>,
   ): RDD<[K, V]> {
     return pair.sortByKey(this, ascending, opts);
   }
@@ -348,8 +348,9 @@ export class RDD<T> {
   ): Promise<void> {
     return actions.foreach(this, 'foreachPartition', f, opts);
   }
-  saveAsTextFile(path: string): Promise<void> {
-    return actions.saveAsTextFile(this, path);
+  /** { compression: 'gzip' } writes `part-NNNNN.gz` files, as Hadoop's GzipCodec. */
+  saveAsTextFile(path: string, opts?: SaveTextOptions): Promise<void> {
+    return saveAsText(this, path, opts);
   }
 
   // ---- persistence --------------------------------------------------------------
@@ -394,8 +395,9 @@ export class RDD<T> {
   isCheckpointed(): boolean {
     return this.checkpointData?.state === 'checkpointed';
   }
+  /** True once marked by localCheckpoint(), as Spark's (a LocalRDDCheckpointData is set then). */
   isLocallyCheckpointed(): boolean {
-    return this.checkpointData?.kind === 'local' && this.checkpointData.state === 'checkpointed';
+    return this.checkpointData?.kind === 'local';
   }
   getCheckpointFile(): string | undefined {
     const data = this.checkpointData;

@@ -57,6 +57,8 @@ export function computeSplits(files: string[], minPartitions: number): FileSplit
   files.forEach((file, i) => {
     const size = sizes[i] ?? 0;
     if (size === 0) return;
+    // gzip cannot be split: one partition per .gz file, as Hadoop's GzipCodec input.
+    if (file.endsWith('.gz')) return void splits.push({ path: file, start: 0, end: size });
     for (let start = 0; start < size; start += splitSize) {
       splits.push({ path: file, start, end: Math.min(size, start + splitSize) });
     }
@@ -117,4 +119,12 @@ function readDir(dir: string, input: string): string[] {
       );
     throw ioError('list the input directory', dir, e);
   }
+}
+
+/** Spark and Hadoop read comma-separated paths as the files of each path, in the order given. */
+export function listInputFiles(input: string): string[] {
+  return input.split(',').flatMap((one) => {
+    if (one === '') throw errors.invalidArgument('path', 'comma-separated non-empty paths', input);
+    return listTextFiles(one);
+  });
 }

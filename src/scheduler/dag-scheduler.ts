@@ -63,12 +63,14 @@ export class DAGScheduler {
     action: ResultAction,
     partitions: number[],
     targets: CheckpointTargets,
+    group?: string,
   ): Promise<Uint8Array[]> {
     const job: ActiveJob = {
       id: this.nextJobId++,
       abort: new AbortController(),
       totals: emptyTotals(),
       stageTotals: new Map(),
+      ...(group === undefined ? {} : { group }),
     };
     // Each task in flight listens for the job's abort; stages run concurrently.
     setMaxListeners(0, job.abort.signal);
@@ -133,6 +135,12 @@ export class DAGScheduler {
 
   cancelAllJobs(): void {
     for (const job of this.activeJobs) job.abort.abort(errors.jobCancelled(job.id));
+  }
+
+  /** Spark's cancelJobGroup: the running jobs of that group reject with JOB_CANCELLED. */
+  cancelJobGroup(group: string): void {
+    for (const job of this.activeJobs)
+      if (job.group === group) job.abort.abort(errors.jobCancelled(job.id));
   }
 
   /** A shuffle that no RDD references any more: forget its stage (its files go with the tracker). */

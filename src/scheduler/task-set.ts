@@ -24,6 +24,8 @@ import type { TaskRunner } from './task-runner.js';
 export interface ActiveJob {
   id: number;
   abort: AbortController;
+  /** Spark's job group (ctx.setJobGroup where the action was called), for cancelJobGroup. */
+  group?: string;
   /** Every task attempt of the job (JobEndEvent.metrics), and per stage run. */
   totals: MetricsTotals;
   stageTotals: Map<number, MetricsTotals>;

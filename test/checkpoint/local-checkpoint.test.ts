@@ -47,7 +47,7 @@ describe('localCheckpoint', () => {
     const numPartitions = shuffled.getNumPartitions();
     const partitioner = shuffled.partitioner;
     assert.equal(shuffled.isCheckpointed(), false);
-    assert.equal(shuffled.isLocallyCheckpointed(), false);
+    assert.equal(shuffled.isLocallyCheckpointed(), true, 'true once marked, as Spark');
     assert.equal(await shuffled.count(), 7);
     assert.equal(shuffled.isCheckpointed(), true);
     assert.equal(shuffled.isLocallyCheckpointed(), true);

@@ -1,0 +1,50 @@
+// Per-key narrow ops of pair RDDs: sampleByKey (Spark's stratified sampling: each record kept
+// with its key's fraction, seeded per partition like sample()) and filterByRange (keys in
+// [lower, upper] by the engine's one key order). Keys compare by value (keys.ts).
+
+import { errors } from '../src/errors.js';
+import type { NarrowOp } from '../src/protocol.js';
+import { compareKeys, keyOf, type MapKey } from '../src/rdd/keys.js';
+import { asPair, type Batches } from './batch.js';
+import { poisson, seededRandom } from './random.js';
+
+export function* sampleByKey(
+  op: Extract<NarrowOp, { kind: 'sampleByKey' }>,
+  index: number,
+  input: Batches,
+): Batches {
+  const fractions = new Map<MapKey, number>();
+  for (const [k, f] of op.fractions) fractions.set(keyOf(k), f);
+  const random = seededRandom(op.seed, index);
+  for (const batch of input) {
+    const out: unknown[] = [];
+    for (const record of batch) {
+      const key = asPair(record, 'sampleByKey')[0];
+      const fraction = fractions.get(keyOf(key));
+      if (fraction === undefined) {
+        throw errors.invalidArgument(
+          'rdd.sampleByKey fractions',
+          'a fraction for every key of the RDD',
+          `no fraction for key ${JSON.stringify(key, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`,
+        );
+      }
+      if (!op.withReplacement) {
+        if (random() < fraction) out.push(record);
+      } else {
+        for (let c = poisson(random, fraction); c > 0; c--) out.push(record);
+      }
+    }
+    if (out.length > 0) yield out;
+  }
+}
+
+export function* filterByRange(lower: unknown, upper: unknown, input: Batches): Batches {
+  for (const batch of input) {
+    const out: unknown[] = [];
+    for (const record of batch) {
+      const key = asPair(record, 'filterByRange')[0];
+      if (compareKeys(lower, key) <= 0 && compareKeys(key, upper) <= 0) out.push(record);
+    }
+    if (out.length > 0) yield out;
+  }
+}
