@@ -3,10 +3,8 @@
 // (PySpark). Built on the existing shuffles; join and cogroup internals stay in pair-functions.
 
 import { errors } from '../errors.js';
-import { FunctionRef } from '../shipping/fn.js';
 import { PARTITION_FIELDS, resolveMethodOptions, type MethodOptions } from './method-options.js';
-import { keyfuncOfPair } from './parity-builtins.js';
-import { defaultPartitioner, sortBy } from './pair-functions.js';
+import { defaultPartitioner } from './pair-functions.js';
 import type { RDD } from './rdd.js';
 import { CoGroupedRDD } from './shuffled-rdds.js';
 import type { UserFn } from './user-function.js';
@@ -63,24 +61,4 @@ export function cogroupAll(
   const partitioner = defaultPartitioner(opts, ...all);
   const ctx = rdd.context;
   return rdd.derive(new CoGroupedRDD(all, partitioner, () => ctx.newShuffleId()));
-}
-
-/** sortByKey with PySpark's keyfunc: sortBy on keyfunc(key), named sortByKey in errors. */
-export function sortByKeyFunc<K, V>(
-  rdd: RDD<[K, V]>,
-  ascending: unknown,
-  opts: MethodOptions,
-): RDD<[K, V]> {
-  const keyfunc = opts.keyfunc;
-  if (typeof keyfunc !== 'function' && !(keyfunc instanceof FunctionRef))
-    throw errors.invalidArgument(
-      'rdd.sortByKey opts.keyfunc',
-      'a function or fn(module, exportName)',
-      keyfunc,
-    );
-  const sortOpts = {
-    env: { keyfunc, env: opts.env },
-    ...(opts.numPartitions === undefined ? {} : { numPartitions: opts.numPartitions }),
-  };
-  return sortBy(rdd, keyfuncOfPair, ascending, sortOpts, 'rdd.sortByKey');
 }

@@ -18,7 +18,8 @@ import {
   type MethodOptions,
 } from './method-options.js';
 import * as builtin from './builtin-functions.js';
-import { sortByKeyFunc } from './pair-extra-functions.js';
+import { keyfuncOfPair } from './parity-builtins.js';
+import { FunctionRef } from '../shipping/fn.js';
 
 /** How a shuffle without user functions picks its partitions (groupByKey, cogroup, joins). */
 export interface PartitionOptions {
@@ -274,3 +275,23 @@ function coGrouped<R>(
 }
 
 export type { UserFn };
+
+/** sortByKey with PySpark's keyfunc: sortBy on keyfunc(key), named sortByKey in errors. */
+export function sortByKeyFunc<K, V>(
+  rdd: RDD<[K, V]>,
+  ascending: unknown,
+  opts: MethodOptions,
+): RDD<[K, V]> {
+  const keyfunc = opts.keyfunc;
+  if (typeof keyfunc !== 'function' && !(keyfunc instanceof FunctionRef))
+    throw errors.invalidArgument(
+      'rdd.sortByKey opts.keyfunc',
+      'a function or fn(module, exportName)',
+      keyfunc,
+    );
+  const sortOpts = {
+    env: { keyfunc, env: opts.env },
+    ...(opts.numPartitions === undefined ? {} : { numPartitions: opts.numPartitions }),
+  };
+  return sortBy(rdd, keyfuncOfPair, ascending, sortOpts, 'rdd.sortByKey');
+}
