@@ -121,10 +121,33 @@ function readDir(dir: string, input: string): string[] {
   }
 }
 
-/** Spark and Hadoop read comma-separated paths as the files of each path, in the order given. */
+/**
+ * Spark and Hadoop read comma-separated paths as the files of each path, in the order given. A
+ * comma inside a glob's braces (`part-{0,1}`) belongs to the glob, as in Hadoop's
+ * FileInputFormat.getPathStrings, and a path that exists is taken whole.
+ */
 export function listInputFiles(input: string): string[] {
-  return input.split(',').flatMap((one) => {
+  if (fs.existsSync(input)) return listTextFiles(input);
+  return splitPaths(input).flatMap((one) => {
     if (one === '') throw errors.invalidArgument('path', 'comma-separated non-empty paths', input);
     return listTextFiles(one);
   });
+}
+
+/** Splits on commas outside `{...}`. */
+export function splitPaths(input: string): string[] {
+  const paths: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < input.length; i++) {
+    const c = input[i];
+    if (c === '{') depth++;
+    else if (c === '}' && depth > 0) depth--;
+    else if (c === ',' && depth === 0) {
+      paths.push(input.slice(start, i));
+      start = i + 1;
+    }
+  }
+  paths.push(input.slice(start));
+  return paths;
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { computeSplits, listTextFiles } from '../../src/rdd/text-file-splits.js';
+import { computeSplits, listTextFiles, splitPaths } from '../../src/rdd/text-file-splits.js';
 
 test('text files split into byte ranges that cover each file exactly', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-splits-'));
@@ -29,4 +29,14 @@ test('text files split into byte ranges that cover each file exactly', () => {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('comma-separated input paths split outside glob braces only, as Hadoop', () => {
+  assert.deepEqual(splitPaths('a.txt,dir,*.log'), ['a.txt', 'dir', '*.log']);
+  assert.deepEqual(splitPaths('out/part-0000{0,1},x{a,{b,c}}y,z'), [
+    'out/part-0000{0,1}',
+    'x{a,{b,c}}y',
+    'z',
+  ]);
+  assert.deepEqual(splitPaths('a,,b'), ['a', '', 'b']);
 });
