@@ -17,7 +17,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { Context, type RDD } from '../src/index.js';
 import { lz4Compress, lz4Decompress } from '../native-bindings/lz4.js';
-import { decodeRecords, encodeRecords } from '../src/format/record-codec.js';
+import { decodeRecords, encodeRecords } from '../src/shared/format/record-codec.js';
 import {
   best,
   check,

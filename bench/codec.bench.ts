@@ -4,7 +4,7 @@
 // of 1M/200k). Target: >= 2x v8's records/s for encode and decode of each shape.
 import Benchmark from 'benchmark';
 import v8 from 'node:v8';
-import { decodeRecords, encodeRecords } from '../src/format/record-codec.js';
+import { decodeRecords, encodeRecords } from '../src/shared/format/record-codec.js';
 
 const frameSized = process.argv.includes('--frame');
 const size = (n: number): number => (frameSized ? 16384 : n);

@@ -2,7 +2,7 @@
 // build with: node dist/bench/keys.bench.js (targets: >= 20M number keys/s, >= 10M short
 // string keys/s on one core).
 import Benchmark from 'benchmark';
-import { hashKey } from '../src/rdd/keys.js';
+import { hashKey } from '../src/shared/keys.js';
 
 const N = 1024; // keys per benchmark call, so the loop, not the call, dominates
 const numbers = Array.from({ length: N }, (_, i) => i * 7.5 - 100);

@@ -6,9 +6,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import { errors } from './errors.js';
-import { assertPlainRecords } from './format/record-check.js';
-import { decodeRecords } from './format/record-codec.js';
+import { errors } from './shared/errors.js';
+import { assertPlainRecords } from './shared/format/record-check.js';
+import { decodeRecords } from './shared/format/record-codec.js';
 import { spillBlock } from './storage/block-spill.js';
 import {
   positiveInt,
@@ -17,7 +17,7 @@ import {
   type ContextOptions,
   type ResolvedContextOptions,
 } from './options.js';
-import type { ResultAction, StagePlan, TaskRequest, TaskSideOutputs } from './protocol.js';
+import type { ResultAction, StagePlan, TaskRequest, TaskSideOutputs } from './shared/protocol.js';
 import { RDD } from './rdd/rdd.js';
 import { EmptyRDD, ParallelCollectionRDD, RangeRDD, TextFileRDD } from './rdd/source-rdds.js';
 import { UnionRDD } from './rdd/narrow-rdds.js';
@@ -27,8 +27,8 @@ import { computeSplits, listInputFiles } from './rdd/text-file-splits.js';
 import { partitionCount } from './rdd/partition-count.js';
 import type { RangePartitioner } from './rdd/partitioner.js';
 import { sampleRangeBounds } from './rdd/range-bounds.js';
-import { Broadcast } from './shared/broadcast.js';
-import { Accumulator } from './shared/accumulator.js';
+import { Broadcast } from './variables/broadcast.js';
+import { Accumulator } from './variables/accumulator.js';
 import { CheckpointManager, type CheckpointWrittenEvent } from './checkpoint/checkpoint-manager.js';
 import { openCheckpoint } from './checkpoint/checkpoint-reader.js';
 import { DAGScheduler } from './scheduler/dag-scheduler.js';
@@ -55,7 +55,7 @@ import { MapOutputTracker } from './shuffle/map-output-tracker.js';
 import { BlockManager } from './storage/block-manager.js';
 import { ensureDirectory } from './storage/io-errors.js';
 import { removeScratch, removeStaleScratchDirs, scratchDirName } from './storage/scratch-dirs.js';
-import { parseBlockId } from './storage/block-id.js';
+import { parseBlockId } from './shared/block-id.js';
 import { EventLogWriter } from './event-log/event-log-writer.js';
 import {
   EVENT_LOG_FORMAT_VERSION,

@@ -4,11 +4,11 @@
 import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
-import { errors } from './errors.js';
+import { errors } from './shared/errors.js';
 import { assertDirectoryPossible } from './storage/io-errors.js';
-import type { Codec } from './format/frames.js';
+import type { Codec } from './shared/format/frames.js';
 import { parseMaster, type MasterSpec } from './cluster/master-url.js';
-import type { TaskMemory } from './protocol.js';
+import type { TaskMemory } from './shared/protocol.js';
 
 export interface ContextOptions {
   /** Worker threads, at most MAX_WORKERS (256); default: available cores. */

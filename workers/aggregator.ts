@@ -2,9 +2,9 @@
 // by record count in shuffle-write) and the reduce side (ExternalAppendOnlyMap, by bytes). Keys are grouped by value through keyOf;
 // each entry is the output record [key, combiner] itself, updated in place.
 
-import { errors } from '../src/errors.js';
-import type { AggregatorPlan } from '../src/protocol.js';
-import { keyOf, type MapKey } from '../src/rdd/keys.js';
+import { errors } from '../src/shared/errors.js';
+import type { AggregatorPlan } from '../src/shared/protocol.js';
+import { keyOf, type MapKey } from '../src/shared/keys.js';
 import { asPair, type Batches } from './batch.js';
 import { ExternalAppendOnlyMap } from './external-map.js';
 import type { TaskContext } from './task-context.js';

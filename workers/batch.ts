@@ -2,8 +2,8 @@
 // so per-record work is a tight loop and per-step overhead is paid once a batch. A batch
 // belongs to whoever receives it (producers never reuse an array they have yielded).
 
-import { errors, rddLabel } from '../src/errors.js';
-import { findLostClass } from '../src/format/record-check.js';
+import { errors, rddLabel } from '../src/shared/errors.js';
+import { findLostClass } from '../src/shared/format/record-check.js';
 import { tagFailedNode } from './task-errors.js';
 
 export type Batches = Iterable<unknown[]>;
@@ -44,7 +44,7 @@ export function materialize(batches: Batches): unknown[] {
 
 /**
  * `batches` with the first and last record of each checked for a class instance that would lose its
- * methods when it leaves the thread (src/format/record-check.ts): used where records leave a
+ * methods when it leaves the thread (src/shared/format/record-check.ts): used where records leave a
  * worker (stage outputs, cache blocks, checkpoint parts). Two records a batch keep it cheap.
  */
 export function* plainRecords(

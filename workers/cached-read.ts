@@ -5,9 +5,9 @@
 // records (partitions are deterministic, as Spark's recomputation also assumes).
 
 import { rmSync } from 'node:fs';
-import { decodeFramesFromBuffer } from '../src/format/frames.js';
-import { readPartFile } from '../src/format/part-file.js';
-import type { BlockRef, PartitionDesc } from '../src/protocol.js';
+import { decodeFramesFromBuffer } from '../src/shared/format/frames.js';
+import { readPartFile } from '../src/shared/format/part-file.js';
+import type { BlockRef, PartitionDesc } from '../src/shared/protocol.js';
 import type { Batches } from './batch.js';
 import type { TaskContext } from './task-context.js';
 

@@ -4,9 +4,9 @@
 // checkpoint part when marked for checkpoint (computed or read from cache alike).
 
 import { statSync } from 'node:fs';
-import { errors } from '../src/errors.js';
-import type { NodeCompute, PartitionDesc, PlanNode } from '../src/protocol.js';
-import { readPartFile } from '../src/format/part-file.js';
+import { errors } from '../src/shared/errors.js';
+import type { NodeCompute, PartitionDesc, PlanNode } from '../src/shared/protocol.js';
+import { readPartFile } from '../src/shared/format/part-file.js';
 import type { Batches } from './batch.js';
 import { readCachedPartition } from './cached-read.js';
 import { cartesianPartition, coalescePartition } from './multi-parent.js';

@@ -5,8 +5,8 @@
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { MessageChannel, parentPort } from 'node:worker_threads';
-import { errors } from '../src/errors.js';
-import { CONTROL_PORT_MESSAGE, type ControlApi } from '../src/protocol.js';
+import { errors } from '../src/shared/errors.js';
+import { CONTROL_PORT_MESSAGE, type ControlApi } from '../src/shared/protocol.js';
 import type { ControlClient } from './plan-cache.js';
 
 export function connectControlPlane(): ControlClient {

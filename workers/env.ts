@@ -3,8 +3,8 @@
 // functions. Broadcast values are fetched and env functions rebuilt before a task runs, since
 // `value` is a synchronous getter and env is bound synchronously.
 
-import type { AccumulatorMarker, BroadcastMarker, FunctionMarker } from '../src/protocol.js';
-import type { ShippedFunction } from '../src/shipping/shipped-function.js';
+import type { AccumulatorMarker, BroadcastMarker, FunctionMarker } from '../src/shared/protocol.js';
+import type { ShippedFunction } from '../src/shared/shipped-function.js';
 
 export interface EnvHandles {
   broadcast(id: number): unknown;

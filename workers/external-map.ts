@@ -6,8 +6,8 @@
 // half the budget (one hot key in groupByKey) cannot be spilled away: it fails the task with
 // an error naming the partition and the limit instead of running the worker out of heap.
 
-import { errors } from '../src/errors.js';
-import { hashKey, keyOf, type MapKey } from '../src/rdd/keys.js';
+import { errors } from '../src/shared/errors.js';
+import { hashKey, keyOf, type MapKey } from '../src/shared/keys.js';
 import { BATCH_SIZE, type Batches } from './batch.js';
 import { mergeSorted } from './merge-sorted.js';
 import { estimateSize, SizeTracker } from './size-estimator.js';

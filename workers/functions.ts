@@ -4,8 +4,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { errors } from '../src/errors.js';
-import { IMPORT_HELPER, type ShippedFunction } from '../src/shipping/shipped-function.js';
+import { errors } from '../src/shared/errors.js';
+import { IMPORT_HELPER, type ShippedFunction } from '../src/shared/shipped-function.js';
 
 export type UserFunction = (...args: unknown[]) => unknown;
 

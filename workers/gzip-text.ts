@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { errors } from '../src/errors.js';
+import { errors } from '../src/shared/errors.js';
 import { batchesOf, type Batches } from './batch.js';
 
 export function isGzipPath(path: string): boolean {

@@ -8,9 +8,9 @@
 // past the task's memory budget falls back to the spilling cogroup (Spark SQL falls back to a
 // sort-merge join), so a join partition may hold many times the heap.
 
-import { errors } from '../src/errors.js';
-import type { CoGroupInput, JoinHow, PartitionDesc } from '../src/protocol.js';
-import { KeyTable } from '../src/rdd/key-table.js';
+import { errors } from '../src/shared/errors.js';
+import type { CoGroupInput, JoinHow, PartitionDesc } from '../src/shared/protocol.js';
+import { KeyTable } from '../src/shared/key-table.js';
 import { asPair, BATCH_SIZE, type Batches } from './batch.js';
 import { countShuffleRead, readShuffleBlocks } from './shuffle-block-reader.js';
 import { cogroupPartition } from './shuffle-read.js';

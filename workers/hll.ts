@@ -2,7 +2,7 @@
 // HyperLogLogPlus with the sparse form off). Each record is hashed by value (keyOf, so 1 and
 // [1] differ and NaN is one value) to 64 bits: two independent 32-bit murmur3 hashes.
 
-import { keyOf } from '../src/rdd/keys.js';
+import { keyOf } from '../src/shared/keys.js';
 import type { Batches } from './batch.js';
 
 function murmur32(s: string, seed: number): number {

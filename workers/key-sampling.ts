@@ -2,9 +2,9 @@
 // with its key's fraction, seeded per partition like sample()) and filterByRange (keys in
 // [lower, upper] by the engine's one key order). Keys compare by value (keys.ts).
 
-import { errors } from '../src/errors.js';
-import type { NarrowOp } from '../src/protocol.js';
-import { compareKeys, keyOf, type MapKey } from '../src/rdd/keys.js';
+import { errors } from '../src/shared/errors.js';
+import type { NarrowOp } from '../src/shared/protocol.js';
+import { compareKeys, keyOf, type MapKey } from '../src/shared/keys.js';
 import { asPair, type Batches } from './batch.js';
 import { poisson, seededRandom } from './random.js';
 

@@ -4,7 +4,7 @@
 // The parents are computed by the function the caller passes (compute.ts's computePartition),
 // so this module does not import compute.ts back.
 
-import type { PartitionDesc } from '../src/protocol.js';
+import type { PartitionDesc } from '../src/shared/protocol.js';
 import { BATCH_SIZE, materialize, type Batches } from './batch.js';
 
 type Compute = (desc: PartitionDesc) => Batches;

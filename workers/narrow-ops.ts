@@ -2,12 +2,12 @@
 // op is a loop over a batch calling the user function with env last; ops that change the record
 // count (flatMap, sample) re-batch so batches stay near BATCH_SIZE.
 
-import type { AggregatorPlan, NarrowOp, PartitionDesc } from '../src/protocol.js';
+import type { AggregatorPlan, NarrowOp, PartitionDesc } from '../src/shared/protocol.js';
 import { bindAggregator, combineExternally } from './aggregator.js';
 import { asPair, BATCH_SIZE, flatten, materialize, rebatch, type Batches } from './batch.js';
 import { poisson, seededRandom } from './random.js';
 import type { TaskContext } from './task-context.js';
-import { errors } from '../src/errors.js';
+import { errors } from '../src/shared/errors.js';
 import { pipePartition } from './pipe.js';
 import { filterByRange, sampleByKey } from './key-sampling.js';
 

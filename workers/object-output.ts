@@ -4,9 +4,9 @@
 
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { PartFileWriter } from '../src/format/part-file.js';
+import { PartFileWriter } from '../src/shared/format/part-file.js';
 import type { Batches } from './batch.js';
-import { partFileName } from '../src/storage/file-names.js';
+import { partFileName } from '../src/shared/file-names.js';
 import { taskAttemptTag } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
 

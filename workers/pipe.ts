@@ -3,7 +3,7 @@
 // records. The command runs without a shell, as Spark's ProcessBuilder does.
 
 import { spawnSync } from 'node:child_process';
-import { errors } from '../src/errors.js';
+import { errors } from '../src/shared/errors.js';
 import { batchesOf, type Batches } from './batch.js';
 import { textLine } from './text-output.js';
 

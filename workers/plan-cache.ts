@@ -3,14 +3,14 @@
 // long streaming job produces new plans forever. Broadcast values are kept for the worker's
 // life: they are immutable per id, and a task must read them synchronously.
 
-import { errors } from '../src/errors.js';
+import { errors } from '../src/shared/errors.js';
 import type {
   AggregatorPlan,
   FunctionPlan,
   PlanNode,
   ResultAction,
   StagePlan,
-} from '../src/protocol.js';
+} from '../src/shared/protocol.js';
 import { collectMarkers, type EnvMarkers } from './env.js';
 import { functionKey, loadFunction, type UserFunction } from './functions.js';
 

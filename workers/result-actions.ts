@@ -2,8 +2,8 @@
 // partition's iterator). Every action returns a plain value the main thread combines across
 // partitions; user functions get env last; accumulators of foreach count like any other.
 
-import type { OrderPlan, ResultAction } from '../src/protocol.js';
-import { compareKeys, keyOf, sameMapKey, type MapKey } from '../src/rdd/keys.js';
+import type { OrderPlan, ResultAction } from '../src/shared/protocol.js';
+import { compareKeys, keyOf, sameMapKey, type MapKey } from '../src/shared/keys.js';
 import { asPair, flatten, type Batches } from './batch.js';
 import { seededRandom } from './random.js';
 import type { TaskContext } from './task-context.js';

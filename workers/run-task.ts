@@ -2,9 +2,9 @@
 // the root partition through the stage's output (a result action or shuffle buckets), drains
 // and commits side outputs, and turns every error into plain data. Never rejects.
 
-import { encodeRecords } from '../src/format/record-codec.js';
-import { errors } from '../src/errors.js';
-import type { MapStatus, TaskMetrics, TaskRequest, TaskResult } from '../src/protocol.js';
+import { encodeRecords } from '../src/shared/format/record-codec.js';
+import { errors } from '../src/shared/errors.js';
+import type { MapStatus, TaskMetrics, TaskRequest, TaskResult } from '../src/shared/protocol.js';
 import { plainRecords } from './batch.js';
 import { computePartition } from './compute.js';
 import type { LoadedPlan } from './plan-cache.js';

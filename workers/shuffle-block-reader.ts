@@ -4,8 +4,8 @@
 // (SPARK-35275). A missing map output, a missing or short file, or any mismatch becomes a
 // FetchFailedError naming shuffle and map, so the scheduler recomputes that map output.
 
-import { readFramesChecked } from '../src/format/frames.js';
-import type { ShuffleBlockRange, ShuffleBlockRef } from '../src/protocol.js';
+import { readFramesChecked } from '../src/shared/format/frames.js';
+import type { ShuffleBlockRange, ShuffleBlockRef } from '../src/shared/protocol.js';
 import type { Batches } from './batch.js';
 import type { TaskContext } from './task-context.js';
 import { FetchFailedError } from './task-errors.js';

@@ -5,8 +5,8 @@
 // external-sorter.ts). A cogroup's narrow inputs are computed by the function compute.ts
 // passes in, so this module does not import compute.ts back.
 
-import type { CoGroupInput, NodeCompute, PartitionDesc } from '../src/protocol.js';
-import { compareKeys } from '../src/rdd/keys.js';
+import type { CoGroupInput, NodeCompute, PartitionDesc } from '../src/shared/protocol.js';
+import { compareKeys } from '../src/shared/keys.js';
 import { asPair, type Batches } from './batch.js';
 import { bindAggregator, combineExternally } from './aggregator.js';
 import { ExternalAppendOnlyMap } from './external-map.js';

@@ -13,14 +13,14 @@
 
 import path from 'node:path';
 import { mkdirSync, rmSync } from 'node:fs';
-import { encodeFrameParts, type EncodedFrame } from '../src/format/frames.js';
-import { PartFileWriter } from '../src/format/part-file.js';
-import type { MapStatus, ShuffleFileIndex, StageOutput } from '../src/protocol.js';
-import { KeyTable } from '../src/rdd/key-table.js';
-import { partitionerFromPlan } from '../src/rdd/partitioner-plan.js';
+import { encodeFrameParts, type EncodedFrame } from '../src/shared/format/frames.js';
+import { PartFileWriter } from '../src/shared/format/part-file.js';
+import type { MapStatus, ShuffleFileIndex, StageOutput } from '../src/shared/protocol.js';
+import { KeyTable } from '../src/shared/key-table.js';
+import { partitionerFromPlan } from '../src/shared/partitioner-plan.js';
 import { asPair, BATCH_SIZE, type Batches } from './batch.js';
 import { bindAggregator } from './aggregator.js';
-import { shuffleFileName } from '../src/storage/file-names.js';
+import { shuffleFileName } from '../src/shared/file-names.js';
 import { taskAttemptTag } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
 import { estimateSize } from './size-estimator.js';

@@ -4,12 +4,12 @@
 
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { encodeFrame } from '../src/format/frames.js';
-import { PartFileWriter, verifyPartFile } from '../src/format/part-file.js';
-import type { Codec } from '../src/format/frames.js';
-import type { StorageLevelName } from '../src/protocol.js';
-import { formatBlockId } from '../src/storage/block-id.js';
-import { attemptTag, partFileName } from '../src/storage/file-names.js';
+import { encodeFrame } from '../src/shared/format/frames.js';
+import { PartFileWriter, verifyPartFile } from '../src/shared/format/part-file.js';
+import type { Codec } from '../src/shared/format/frames.js';
+import type { StorageLevelName } from '../src/shared/protocol.js';
+import { formatBlockId } from '../src/shared/block-id.js';
+import { attemptTag, partFileName } from '../src/shared/file-names.js';
 import { BATCH_SIZE } from './batch.js';
 import type { TaskContext } from './task-context.js';
 import type { BatchSink } from './tee.js';

@@ -7,9 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
-import { encodeFrame, readFrames, type Codec } from '../src/format/frames.js';
-import { errors, isKindlingError } from '../src/errors.js';
-import type { TaskMemory } from '../src/protocol.js';
+import { encodeFrame, readFrames, type Codec } from '../src/shared/format/frames.js';
+import { errors, isKindlingError } from '../src/shared/errors.js';
+import type { TaskMemory } from '../src/shared/protocol.js';
 import { taskAttemptTag } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
 

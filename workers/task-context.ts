@@ -2,14 +2,14 @@
 // accumulator deltas it made, and its side outputs (tees and their sinks). Side outputs are
 // all-or-nothing: commitSideOutputs() after the result is known, abortSideOutputs() on failure.
 
-import { errors } from '../src/errors.js';
+import { errors } from '../src/shared/errors.js';
 import type {
   FunctionPlan,
   PartitionDesc,
   PlanNode,
   TaskRequest,
   TaskSideOutputs,
-} from '../src/protocol.js';
+} from '../src/shared/protocol.js';
 import { plainRecords, type Batches } from './batch.js';
 import { bindEnv, type EnvHandles } from './env.js';
 import { functionKey, type UserFunction } from './functions.js';

@@ -3,8 +3,8 @@
 // that cannot be read becomes a FetchFailedError (Spark's FetchFailedException: the scheduler
 // reruns the map stage instead of retrying the task), and the RDD whose code threw is noted.
 
-import { KindlingError } from '../src/errors.js';
-import type { SerializedError, ShuffleBlockRef } from '../src/protocol.js';
+import { KindlingError } from '../src/shared/errors.js';
+import type { SerializedError, ShuffleBlockRef } from '../src/shared/protocol.js';
 
 /** Raised while reading a shuffle block; the task then answers `fetchFailed`. */
 export class FetchFailedError extends KindlingError {

@@ -4,7 +4,7 @@
 
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { threadId } from 'node:worker_threads';
-import type { TaskMetrics } from '../src/protocol.js';
+import type { TaskMetrics } from '../src/shared/protocol.js';
 
 /** What the pipeline counts while the task runs; every field starts at 0. */
 export interface TaskCounters {

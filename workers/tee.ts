@@ -3,7 +3,7 @@
 // early (take(n), first()), so closing a tee's iterator leaves its source open: the task
 // drains it afterwards (TaskContext.drainTees) by pulling the same source to its end.
 
-import { errors } from '../src/errors.js';
+import { errors } from '../src/shared/errors.js';
 import type { Batches } from './batch.js';
 
 /** Where a tee writes: committed only if the whole task succeeds, aborted otherwise. */

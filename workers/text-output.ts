@@ -5,9 +5,9 @@
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { TextCompression } from '../src/protocol.js';
+import type { TextCompression } from '../src/shared/protocol.js';
 import type { Batches } from './batch.js';
-import { partFileName, tempFileName } from '../src/storage/file-names.js';
+import { partFileName, tempFileName } from '../src/shared/file-names.js';
 import { taskAttemptTag } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
 

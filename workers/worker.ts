@@ -2,7 +2,7 @@
 // thread loads it, then answers each TaskRequest with a TaskResult. It never rejects
 // (piscina strips custom errors, and an uncloneable result rejects with {}).
 
-import type { TaskBatch, TaskRequest, TaskResult } from '../src/protocol.js';
+import type { TaskBatch, TaskRequest, TaskResult } from '../src/shared/protocol.js';
 import { connectControlPlane } from './control.js';
 import { getLoadedPlan } from './plan-cache.js';
 import { runTask } from './run-task.js';

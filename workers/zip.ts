@@ -2,8 +2,8 @@
 // ZippedPartitionsRDD): zip pairs records in lockstep and refuses partitions of different
 // lengths, as Spark does; zipPartitions hands the user function one lazy iterator per RDD.
 
-import { errors } from '../src/errors.js';
-import type { NodeCompute, PartitionDesc } from '../src/protocol.js';
+import { errors } from '../src/shared/errors.js';
+import type { NodeCompute, PartitionDesc } from '../src/shared/protocol.js';
 import { BATCH_SIZE, flatten, rebatch, type Batches } from './batch.js';
 import type { TaskContext } from './task-context.js';
 

@@ -3,8 +3,8 @@
 // written by workers during the jobs that compute them, so the state also
 // collects the per-partition stats that go into the manifest.
 
-import type { Codec } from '../format/frames.js';
-import type { CheckpointPartStats } from '../protocol.js';
+import type { Codec } from '../shared/format/frames.js';
+import type { CheckpointPartStats } from '../shared/protocol.js';
 import type { RDD } from '../rdd/rdd.js';
 
 export type CheckpointState = 'marked' | 'checkpointed';

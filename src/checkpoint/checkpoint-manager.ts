@@ -6,9 +6,9 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { errors } from '../errors.js';
-import type { Codec } from '../format/frames.js';
-import type { CheckpointPartStats } from '../protocol.js';
+import { errors } from '../shared/errors.js';
+import type { Codec } from '../shared/format/frames.js';
+import type { CheckpointPartStats } from '../shared/protocol.js';
 import { RDD } from '../rdd/rdd.js';
 import { checkpointTargets } from '../scheduler/lineage.js';
 import { partFileName, type CheckpointTargets } from '../scheduler/plan-builder.js';

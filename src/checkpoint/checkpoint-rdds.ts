@@ -4,7 +4,7 @@
 // blocks are still recomputed from the hidden lineage if they are lost.
 
 import path from 'node:path';
-import type { NodeCompute, PartitionDesc } from '../protocol.js';
+import type { NodeCompute, PartitionDesc } from '../shared/protocol.js';
 import { NarrowDependency, type Dependency } from '../rdd/dependency.js';
 import type { Partitioner } from '../rdd/partitioner.js';
 import type { PartitionDescriber, RDD, RddImpl } from '../rdd/rdd.js';

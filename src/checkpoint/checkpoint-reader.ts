@@ -5,14 +5,14 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 import {
   HashPartitioner,
   PositionPartitioner,
   RangePartitioner,
   type Partitioner,
 } from '../rdd/partitioner.js';
-import type { PartitionerPlan } from '../rdd/partitioner-plan.js';
+import type { PartitionerPlan } from '../shared/partitioner-plan.js';
 import { ReliableCheckpointRDD } from './checkpoint-rdds.js';
 import {
   MANIFEST_FILE,

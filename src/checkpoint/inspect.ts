@@ -7,9 +7,9 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { errors, isKindlingError, type ErrorCode } from '../errors.js';
-import type { Codec } from '../format/frames.js';
-import { verifyPartFile } from '../format/part-file.js';
+import { errors, isKindlingError, type ErrorCode } from '../shared/errors.js';
+import type { Codec } from '../shared/format/frames.js';
+import { verifyPartFile } from '../shared/format/part-file.js';
 import { readManifest, readPartitioner } from './checkpoint-reader.js';
 import type { CheckpointManifest } from './manifest.js';
 import { findPartDamage } from './part-damage.js';

@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { syncDirectory, writeFileDurable } from '../storage/durable-file.js';
 import { ioError } from '../storage/io-errors.js';
-import type { Codec } from '../format/frames.js';
-import type { PartitionerPlan } from '../rdd/partitioner-plan.js';
+import type { Codec } from '../shared/format/frames.js';
+import type { PartitionerPlan } from '../shared/partitioner-plan.js';
 
 export const MANIFEST_FILE = '_manifest.json';
 export const PARTITIONER_FILE = '_partitioner';

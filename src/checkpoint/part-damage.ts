@@ -4,15 +4,15 @@
 // by inspectCheckpoint.
 
 import fs from 'node:fs';
-import { isKindlingError, type KindlingError } from '../errors.js';
+import { isKindlingError, type KindlingError } from '../shared/errors.js';
 import {
   PART_FILE_HEADER_BYTES,
   PART_FILE_TRAILER_BYTES,
   PART_FILE_TRAILER_MAGIC,
   readPartFileHeader,
   verifyPartFile,
-} from '../format/part-file.js';
-import { scanFrames, type FrameSource } from '../format/frames.js';
+} from '../shared/format/part-file.js';
+import { scanFrames, type FrameSource } from '../shared/format/frames.js';
 
 /**
  * The CHECKPOINT_CORRUPT error that reading `file` in full meets first,

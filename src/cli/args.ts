@@ -3,7 +3,7 @@
 // carrying exit code 2, so main.ts prints it with the usage and exits 2.
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { errors, KindlingError } from '../errors.js';
+import { errors, KindlingError } from '../shared/errors.js';
 
 export const USAGE = `Usage:
   kindling run JOB [--workers N] [--checkpoint-dir DIR] [--compression none|lz4]

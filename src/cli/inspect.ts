@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
-import { errors, KindlingError } from '../errors.js';
+import { errors, KindlingError } from '../shared/errors.js';
 import { expectPositionals, parseCommandArgs, usageError } from './args.js';
 import { formatError } from './print-error.js';
 

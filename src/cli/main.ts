@@ -3,7 +3,7 @@
 // 1 the job or the checked data failed, 2 bad usage (with the usage text).
 
 import fs from 'node:fs';
-import { KindlingError } from '../errors.js';
+import { KindlingError } from '../shared/errors.js';
 import { USAGE, UsageError } from './args.js';
 import { formatError } from './print-error.js';
 

@@ -4,7 +4,7 @@
 // KindlingError's own stack is engine frames, shown only with KINDLING_DEBUG=1.
 
 import { inspect } from 'node:util';
-import { KindlingError } from '../errors.js';
+import { KindlingError } from '../shared/errors.js';
 
 export function formatError(e: unknown): string {
   const lines: string[] = [];

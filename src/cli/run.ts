@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 import { Context } from '../context.js';
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 import type { JobHooksData } from './job-hooks.js';
 import {
   choiceFlag,

@@ -4,8 +4,8 @@
 // The scheduler stays the judge: one run() resolves at most once, so one result per attempt.
 
 import { Queue, QueueEvents } from 'bullmq';
-import type { KindlingError } from '../errors.js';
-import type { ControlApi, TaskRequest, TaskResult } from '../protocol.js';
+import type { KindlingError } from '../shared/errors.js';
+import type { ControlApi, TaskRequest, TaskResult } from '../shared/protocol.js';
 import type { TaskRunner } from '../scheduler/task-runner.js';
 import { ControlPublisher } from './control-store.js';
 import { Heartbeat, RecordWatcher } from './registry.js';

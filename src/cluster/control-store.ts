@@ -5,8 +5,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { errors } from '../errors.js';
-import type { ControlApi, StagePlan } from '../protocol.js';
+import { errors } from '../shared/errors.js';
+import type { ControlApi, StagePlan } from '../shared/protocol.js';
 import type { Redis } from './redis.js';
 import {
   broadcastKey,

@@ -2,7 +2,7 @@
 // 'redis://[:password@]host:port[/db]' runs them as BullMQ jobs taken by `kindling worker`
 // processes. Parsed and validated here only; the password never appears in a message.
 
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 
 export type MasterSpec =
   | { kind: 'local' }

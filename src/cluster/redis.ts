@@ -5,7 +5,7 @@
 
 import type { ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import { errors, KindlingError } from '../errors.js';
+import { errors, KindlingError } from '../shared/errors.js';
 import type { MasterSpec } from './master-url.js';
 
 export type RedisMaster = Extract<MasterSpec, { kind: 'redis' }>;

@@ -6,7 +6,7 @@
 //   <eventLogDir>/<applicationId>.jsonl              after stop() (Spark's EventLoggingListener)
 
 import type { ContextEvents } from '../context.js';
-import type { StorageLevelName } from '../protocol.js';
+import type { StorageLevelName } from '../shared/protocol.js';
 import type { BatchCompletedEvent } from '../streaming/job-generator.js';
 
 /** Bumped when a line changes incompatibly; readers refuse newer major versions. */

@@ -4,7 +4,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 import {
   EVENT_LOG_FORMAT_VERSION,
   isEventLogFileName,

@@ -5,7 +5,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 import { eventLogFileName, type LoggedEvent } from './event-log-format.js';
 
 export const EVENT_LOG_FLUSH_MS = 1000;

@@ -3,11 +3,11 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { errors, KindlingError } from '../errors.js';
-import type { ResultAction } from '../protocol.js';
+import { errors, KindlingError } from '../shared/errors.js';
+import type { ResultAction } from '../shared/protocol.js';
 import { positiveInt } from '../options.js';
 import { ensureDirectory, errnoOf, ioError, withIo } from '../storage/io-errors.js';
-import { keyOf } from './keys.js';
+import { keyOf } from '../shared/keys.js';
 import { FN_FIELDS, resolveMethodOptions } from './method-options.js';
 import { mainThreadComparator, orderPlan, resolveOrdering } from './ordering.js';
 import { RangePartitioner } from './partitioner.js';

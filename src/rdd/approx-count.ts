@@ -3,7 +3,7 @@
 // from the partitions counted so far, and the remaining work is cancelled. Each partition is
 // its own job in one private job group, so what finished is known when the timeout fires.
 
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 import type { RDD } from './rdd.js';
 
 /** Spark's BoundedDouble: an estimate and the interval holding the truth with `confidence`. */

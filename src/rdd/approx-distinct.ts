@@ -4,7 +4,7 @@
 // improved estimator (arXiv:1702.01284), accurate from empty to huge counts without the
 // empirical bias tables of HLL++.
 
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 import type { RDD } from './rdd.js';
 
 /** Spark refuses relativeSD below 0.000017 (p > 32 would not fit its register index). */

@@ -1,7 +1,7 @@
 // Dependencies between RDDs. A narrow dependency is pipelined inside a stage; a
 // shuffle dependency cuts the lineage into stages (Spark's Dependency.scala).
 
-import type { AggregatorPlan, SortPlan } from '../protocol.js';
+import type { AggregatorPlan, SortPlan } from '../shared/protocol.js';
 import type { Partitioner } from './partitioner.js';
 import type { RDD } from './rdd.js';
 

@@ -2,8 +2,8 @@
 // OrderedRDDFunctions.filterByRange): arguments checked at the call, the work done by narrow
 // worker ops that keep the parent's partitioning.
 
-import { errors } from '../errors.js';
-import { assertValidKey } from './keys.js';
+import { errors } from '../shared/errors.js';
+import { assertValidKey } from '../shared/keys.js';
 import { MapPartitionsRDD } from './narrow-rdds.js';
 import type { RDD } from './rdd.js';
 

@@ -2,7 +2,7 @@
 // numPartitions positionally, or an options object whose every key is known to the method
 // called. A typo ({ numPartitons: 3 }) is refused naming the key and the method, never ignored.
 
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 import { positiveInt } from '../options.js';
 import { HashPartitioner, RangePartitioner, type Partitioner } from './partitioner.js';
 

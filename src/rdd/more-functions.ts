@@ -3,8 +3,8 @@
 // op), pipe, toLocalIterator (one job per partition) and the pair actions collectAsMap and
 // reduceByKeyLocally.
 
-import { errors } from '../errors.js';
-import { keyOf } from './keys.js';
+import { errors } from '../shared/errors.js';
+import { keyOf } from '../shared/keys.js';
 import { SHUFFLE_FN_FIELDS, resolveMethodOptions } from './method-options.js';
 import { MapPartitionsRDD } from './narrow-rdds.js';
 import { mapOp } from './narrow-transformations.js';

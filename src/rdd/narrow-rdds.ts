@@ -2,7 +2,7 @@
 // stage pipelines them (Spark's MapPartitionsRDD, UnionRDD, CoalescedRDD,
 // CartesianRDD, ZippedWithIndexRDD).
 
-import type { NarrowOp, NodeCompute, PartitionDesc } from '../protocol.js';
+import type { NarrowOp, NodeCompute, PartitionDesc } from '../shared/protocol.js';
 import { NarrowDependency, type Dependency } from './dependency.js';
 import type { Partitioner } from './partitioner.js';
 import type { PartitionDescriber, RDD, RddImpl } from './rdd.js';

@@ -2,8 +2,8 @@
 // at the call (naming the bad one), ships the user function, and wraps a new
 // RddImpl in an RDD. No work runs here.
 
-import { errors } from '../errors.js';
-import type { NarrowOp } from '../protocol.js';
+import { errors } from '../shared/errors.js';
+import type { NarrowOp } from '../shared/protocol.js';
 import { positiveInt } from '../options.js';
 import { CartesianRDD, CoalescedRDD, MapPartitionsRDD, ZippedWithIndexRDD } from './narrow-rdds.js';
 import { PositionPartitioner } from './partitioner.js';

@@ -2,7 +2,7 @@
 // Statistics are merged per partition (Welford within a partition, Chan's merge across them),
 // so they stay accurate on ill-conditioned data; a record that is not a number fails the job.
 
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 import { aggregate } from './actions.js';
 import {
   addCounts,

@@ -5,8 +5,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { errors } from '../errors.js';
-import type { NodeCompute, PartitionDesc } from '../protocol.js';
+import { errors } from '../shared/errors.js';
+import type { NodeCompute, PartitionDesc } from '../shared/protocol.js';
 import { saveAsTextFile } from './actions.js';
 import type { Dependency } from './dependency.js';
 import type { RDD, RddImpl } from './rdd.js';

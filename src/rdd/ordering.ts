@@ -3,10 +3,10 @@
 // wrong answer silently: one parameter is a key function, two (three with env) a comparator.
 // A key function that needs env uses the object form { key: (x, env) => ... }.
 
-import { errors } from '../errors.js';
-import type { OrderPlan } from '../protocol.js';
+import { errors } from '../shared/errors.js';
+import type { OrderPlan } from '../shared/protocol.js';
 import { FunctionRef } from '../shipping/fn.js';
-import { compareKeys } from './keys.js';
+import { compareKeys } from '../shared/keys.js';
 import { FN_FIELDS, resolveMethodOptions } from './method-options.js';
 import { localFunction, planFunction, type UserFn } from './user-function.js';
 

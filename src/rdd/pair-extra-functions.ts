@@ -2,7 +2,7 @@
 // and groupWith with any number (an argument is never dropped), and sortByKey's keyfunc
 // (PySpark). Built on the existing shuffles; join and cogroup internals stay in pair-functions.
 
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 import { PARTITION_FIELDS, resolveMethodOptions, type MethodOptions } from './method-options.js';
 import { defaultPartitioner } from './pair-functions.js';
 import type { RDD } from './rdd.js';

@@ -2,8 +2,8 @@
 // PairRDDFunctions): the aggregator each one ships, the partitioner it picks,
 // and the rule that an RDD already partitioned the needed way is not shuffled.
 
-import { errors } from '../errors.js';
-import type { AggregatorPlan, JoinHow, SortPlan } from '../protocol.js';
+import { errors } from '../shared/errors.js';
+import type { AggregatorPlan, JoinHow, SortPlan } from '../shared/protocol.js';
 import { positiveInt } from '../options.js';
 import { ShuffleDependency } from './dependency.js';
 import { MapPartitionsRDD } from './narrow-rdds.js';

@@ -3,7 +3,7 @@
 // such cap, but here every partition is a task description held on the main
 // thread: ten million of them took minutes and GBs before any error.
 
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 
 /** The most partitions an RDD may have; documented in README. */
 export const MAX_PARTITIONS = 1_000_000;

@@ -1,9 +1,9 @@
 // Partitioners: which reduce partition a key goes to, as Spark's Partitioner.scala. They live on
 // the main thread (rdd.partitioner, equals() to skip shuffles); workers get toPlan()'s plain
 // data. A RangePartitioner's bounds are computed by the engine from a sample, then set once.
-import { errors } from '../errors.js';
-import { assertValidKey, compareKeys, hashKey } from './keys.js';
-import { rangePartition, type PartitionerPlan } from './partitioner-plan.js';
+import { errors } from '../shared/errors.js';
+import { assertValidKey, compareKeys, hashKey } from '../shared/keys.js';
+import { rangePartition, type PartitionerPlan } from '../shared/partitioner-plan.js';
 
 export type Partitioner = HashPartitioner | RangePartitioner | PositionPartitioner;
 

@@ -2,7 +2,7 @@
 // RangePartitioner): every partition returns its record count and a reservoir
 // sample; each sampled key weighs count / sample size of its partition.
 
-import type { ResultAction } from '../protocol.js';
+import type { ResultAction } from '../shared/protocol.js';
 import { RangePartitioner } from './partitioner.js';
 import type { RDD } from './rdd.js';
 

@@ -5,8 +5,8 @@
 // public surface (pair methods type-check only on RDD<[K, V]>).
 
 import type { Context } from '../context.js';
-import { errors } from '../errors.js';
-import type { NodeCompute, PartitionDesc, ShuffleBlockRef } from '../protocol.js';
+import { errors } from '../shared/errors.js';
+import type { NodeCompute, PartitionDesc, ShuffleBlockRef } from '../shared/protocol.js';
 import { StorageLevel, transformStorageLevel } from '../storage/storage-level.js';
 import type { CheckpointData } from '../checkpoint/checkpoint-data.js';
 import type { Dependency } from './dependency.js';

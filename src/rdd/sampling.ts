@@ -2,7 +2,7 @@
 // seeded sequence per partition) and takeSample (Spark's oversampling fraction, retried until
 // enough, then a seeded shuffle). Seeds make both stable across runs and worker counts.
 
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 import { MapPartitionsRDD } from './narrow-rdds.js';
 import { randomCell } from './parity-builtins.js';
 import type { RDD } from './rdd.js';

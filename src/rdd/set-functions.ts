@@ -2,7 +2,7 @@
 // records present on both sides (once each), subtract keeps this RDD's records absent from the
 // other (duplicates kept), subtractByKey keeps the pairs whose key the other lacks.
 
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 import { toNullValue } from './builtin-functions.js';
 import { cogroup } from './pair-functions.js';
 import { inBoth, leftOnly } from './parity-builtins.js';

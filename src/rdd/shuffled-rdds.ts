@@ -2,7 +2,7 @@
 // aggregation or sort by key) and CoGroupedRDD (several parents grouped by key;
 // a parent already partitioned the same way is read narrowly, without a shuffle).
 
-import type { JoinHow, NodeCompute, PartitionDesc } from '../protocol.js';
+import type { JoinHow, NodeCompute, PartitionDesc } from '../shared/protocol.js';
 import { NarrowDependency, ShuffleDependency, type Dependency } from './dependency.js';
 import type { Partitioner } from './partitioner.js';
 import { RangePartitioner } from './partitioner.js';

@@ -1,7 +1,7 @@
 // RDD kinds with no parents: in-memory collections (Spark's contiguous slicing),
 // numeric ranges, text files split into byte ranges, and the empty RDD.
 
-import type { NodeCompute, PartitionDesc } from '../protocol.js';
+import type { NodeCompute, PartitionDesc } from '../shared/protocol.js';
 import type { Dependency } from './dependency.js';
 import type { RddImpl } from './rdd.js';
 

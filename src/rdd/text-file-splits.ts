@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 import { errnoOf, ioError, withIo } from '../storage/io-errors.js';
 import type { FileSplit } from './source-rdds.js';
 

@@ -2,7 +2,7 @@
 // values are combined in levels of about numPartitions^(1/depth) by a shuffle, so the main
 // thread merges a few values instead of one per partition. The answer equals aggregate's.
 
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 import { FN_FIELDS, resolveMethodOptions, type MethodOptions } from './method-options.js';
 import {
   combineWithEnv,

@@ -4,12 +4,12 @@
 // functions replaced by markers the worker turns back into live handles and
 // rebuilt functions (a function in env is shipped like a callback).
 
-import { errors } from '../errors.js';
-import type { EnvValue, FunctionMarker, FunctionPlan } from '../protocol.js';
+import { errors } from '../shared/errors.js';
+import type { EnvValue, FunctionMarker, FunctionPlan } from '../shared/protocol.js';
 import { shipFunction } from '../shipping/closure.js';
 import { FunctionRef } from '../shipping/fn.js';
-import { Broadcast } from '../shared/broadcast.js';
-import { Accumulator } from '../shared/accumulator.js';
+import { Broadcast } from '../variables/broadcast.js';
+import { Accumulator } from '../variables/accumulator.js';
 
 /**
  * A function a worker will run, or a reference made by fn(module, exportName).

@@ -5,7 +5,7 @@
 
 import type { Context } from '../context.js';
 import fs from 'node:fs';
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 import { readFixedRecords, readWholeBinary, readWholeText } from './parity-builtins.js';
 import type { RDD } from './rdd.js';
 import { listInputFiles } from './text-file-splits.js';

@@ -2,8 +2,8 @@
 // every parent narrowly, so the parents must have the same number of partitions (checked when
 // the RDD is defined); zip also needs the same number of records in each (checked by the task).
 
-import { errors } from '../errors.js';
-import type { FunctionPlan, NodeCompute, PartitionDesc } from '../protocol.js';
+import { errors } from '../shared/errors.js';
+import type { FunctionPlan, NodeCompute, PartitionDesc } from '../shared/protocol.js';
 import { NarrowDependency, type Dependency } from './dependency.js';
 import type { PartitionDescriber, RDD, RddImpl } from './rdd.js';
 import { FN_FIELDS, resolveMethodOptions } from './method-options.js';

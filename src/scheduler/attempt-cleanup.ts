@@ -4,8 +4,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type { StagePlan, TaskRequest } from '../protocol.js';
-import { attemptTag, isTempFileOf } from '../storage/file-names.js';
+import type { StagePlan, TaskRequest } from '../shared/protocol.js';
+import { attemptTag, isTempFileOf } from '../shared/file-names.js';
 
 export function cleanAttemptTempFiles(request: TaskRequest, plan: StagePlan): void {
   const tag = attemptTag(request.taskId, request.attempt);

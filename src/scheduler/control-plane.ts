@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { MessagePort } from 'node:worker_threads';
-import { CONTROL_PORT_MESSAGE, type ControlApi } from '../protocol.js';
+import { CONTROL_PORT_MESSAGE, type ControlApi } from '../shared/protocol.js';
 
 export function isControlPortMessage(
   message: unknown,

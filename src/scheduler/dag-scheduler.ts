@@ -5,9 +5,9 @@
 // which is retried. A cached partition is computed by one task at a time.
 
 import { setMaxListeners } from 'node:events';
-import type { Codec } from '../format/frames.js';
-import { errors, KindlingError } from '../errors.js';
-import type { ResultAction, StageOutput, StagePlan, TaskMemory } from '../protocol.js';
+import type { Codec } from '../shared/format/frames.js';
+import { errors, KindlingError } from '../shared/errors.js';
+import type { ResultAction, StageOutput, StagePlan, TaskMemory } from '../shared/protocol.js';
 import type { ShuffleDependency } from '../rdd/dependency.js';
 import type { RDD } from '../rdd/rdd.js';
 import type { MapOutputTracker } from '../shuffle/map-output-tracker.js';

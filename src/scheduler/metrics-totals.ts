@@ -1,7 +1,7 @@
 // Sums of task metrics for a stage or a job (Spark's StageData/JobData aggregates): plain data
 // that listener events carry. One function adds a task attempt, so stages and jobs agree.
 
-import type { TaskMetrics } from '../protocol.js';
+import type { TaskMetrics } from '../shared/protocol.js';
 
 export interface MetricsTotals {
   tasks: number;

@@ -11,7 +11,7 @@ import {
   type TaskBatch,
   type TaskRequest,
   type TaskResult,
-} from '../protocol.js';
+} from '../shared/protocol.js';
 import { exposeControlApi, isControlPortMessage } from './control-plane.js';
 import type { TaskRunner } from './task-runner.js';
 

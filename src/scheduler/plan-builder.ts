@@ -4,19 +4,19 @@
 // cached blocks, checkpoint files and shuffle blocks to read.
 
 import path from 'node:path';
-import type { Codec } from '../format/frames.js';
+import type { Codec } from '../shared/format/frames.js';
 import type {
   PartitionDesc,
   PlanNode,
   ShuffleBlockRef,
   StageOutput,
   StagePlan,
-} from '../protocol.js';
+} from '../shared/protocol.js';
 import type { PartitionDescriber, RDD } from '../rdd/rdd.js';
 import type { MapOutputTracker } from '../shuffle/map-output-tracker.js';
 import type { BlockManager } from '../storage/block-manager.js';
-import { formatBlockId } from '../storage/block-id.js';
-import { partFileName } from '../storage/file-names.js';
+import { formatBlockId } from '../shared/block-id.js';
+import { partFileName } from '../shared/file-names.js';
 import { isReliablyCheckpointed, walkLineage } from './lineage.js';
 
 /** RDDs whose partitions this job writes as checkpoint files, by id. */

@@ -2,8 +2,8 @@
 // the user's error keeps its name, message and worker stack; a KindlingError
 // raised in the worker comes back as a KindlingError with its code and context.
 
-import { KindlingError, type ErrorCode } from '../errors.js';
-import type { SerializedError } from '../protocol.js';
+import { KindlingError, type ErrorCode } from '../shared/errors.js';
+import type { SerializedError } from '../shared/protocol.js';
 
 export function rebuildError(e: SerializedError): Error {
   if (e.kindling !== undefined) {

@@ -2,8 +2,8 @@
 // failure to a decision (Spark's TaskEndReason.countTowardsTaskFailures, and FetchFailed
 // resubmitting the map stage). The scheduler only carries decisions out.
 
-import type { ErrorCode } from '../errors.js';
-import { WORKER_OUT_OF_MEMORY, type TaskResult } from '../protocol.js';
+import type { ErrorCode } from '../shared/errors.js';
+import { WORKER_OUT_OF_MEMORY, type TaskResult } from '../shared/protocol.js';
 
 export type FailedResult = Exclude<TaskResult, { kind: 'success' }>;
 

@@ -3,13 +3,13 @@
 // Fields after the first few were added for the event log and the UI (Spark's
 // SparkListener* events); earlier fields keep their meaning.
 
-import type { TaskMetrics } from '../protocol.js';
+import type { TaskMetrics } from '../shared/protocol.js';
 import type { MetricsTotals } from './metrics-totals.js';
 import type { RddInfo } from './stage-info.js';
 
 export type { MetricsTotals } from './metrics-totals.js';
 export type { RddInfo } from './stage-info.js';
-export type { TaskMetrics } from '../protocol.js';
+export type { TaskMetrics } from '../shared/protocol.js';
 
 export interface JobStartEvent {
   jobId: number;

@@ -3,7 +3,7 @@
 // the stage is submitted; never crosses to workers.
 
 import type { RDD } from '../rdd/rdd.js';
-import type { StorageLevelName } from '../protocol.js';
+import type { StorageLevelName } from '../shared/protocol.js';
 import { walkLineage } from './lineage.js';
 
 export interface RddInfo {

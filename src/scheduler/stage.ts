@@ -2,7 +2,7 @@
 // computes the map side of one shuffle dependency. Both are a pipeline of
 // narrow transformations ending at `rdd`.
 
-import type { ResultAction } from '../protocol.js';
+import type { ResultAction } from '../shared/protocol.js';
 import type { ShuffleDependency } from '../rdd/dependency.js';
 import type { RDD } from '../rdd/rdd.js';
 

@@ -1,7 +1,7 @@
 // TaskRunner: how the scheduler gets a task computed. The real one is a Piscina
 // pool; scheduler tests use a fake that records requests and answers at once.
 
-import type { TaskRequest, TaskResult } from '../protocol.js';
+import type { TaskRequest, TaskResult } from '../shared/protocol.js';
 
 export interface TaskRunner {
   /** Resolves with the worker's answer; rejects only when the worker itself died or the signal aborted. */

@@ -3,8 +3,8 @@
 // fetch failure waits for the lost map output to be recomputed, and a task that would
 // compute a cached partition another task is computing waits for that one's block.
 
-import { errors, KindlingError } from '../errors.js';
-import type { StagePlan, TaskRequest, TaskResult, TaskSideOutputs } from '../protocol.js';
+import { errors, KindlingError } from '../shared/errors.js';
+import type { StagePlan, TaskRequest, TaskResult, TaskSideOutputs } from '../shared/protocol.js';
 import type { BlockClaims } from './block-claims.js';
 import { findInPipeline } from './lineage.js';
 import type { TaskDescriber } from './plan-builder.js';

@@ -5,11 +5,11 @@
 import * as acorn from 'acorn';
 import { analyze } from 'eslint-scope';
 import { runInNewContext } from 'node:vm';
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 import { FunctionRef } from './fn.js';
-import { IMPORT_HELPER, type ShippedFunction } from './shipped-function.js';
+import { IMPORT_HELPER, type ShippedFunction } from '../shared/shipped-function.js';
 
-export type { ShippedFunction } from './shipped-function.js';
+export type { ShippedFunction } from '../shared/shipped-function.js';
 
 type Analysis =
   | { ok: true; source: string }

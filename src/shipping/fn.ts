@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 
 export class FunctionRef {
   readonly module: string;

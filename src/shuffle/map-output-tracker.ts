@@ -4,9 +4,9 @@
 // scheduler recomputes it (Spark's MetadataFetchFailedException).
 
 import fs from 'node:fs';
-import { errors } from '../errors.js';
-import type { Codec } from '../format/frames.js';
-import type { MapStatus, ShuffleBlockRef, ShuffleFileIndex } from '../protocol.js';
+import { errors } from '../shared/errors.js';
+import type { Codec } from '../shared/format/frames.js';
+import type { MapStatus, ShuffleBlockRef, ShuffleFileIndex } from '../shared/protocol.js';
 
 interface ShuffleOutputs {
   numMaps: number;

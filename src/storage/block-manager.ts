@@ -6,9 +6,9 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Codec } from '../format/frames.js';
-import type { BlockRef, BlockWritten, StorageLevelName } from '../protocol.js';
-import { formatBlockId, parseBlockId } from './block-id.js';
+import type { Codec } from '../shared/format/frames.js';
+import type { BlockRef, BlockWritten, StorageLevelName } from '../shared/protocol.js';
+import { formatBlockId, parseBlockId } from '../shared/block-id.js';
 import { ensureDirectory } from './io-errors.js';
 
 interface MemoryBlock {

@@ -2,8 +2,8 @@
 // block's frames are rewritten as a part file, so disk blocks have one format
 // whether a worker wrote them (DISK_ONLY) or the budget pushed them out.
 
-import { decodeFramesFromBuffer, type Codec } from '../format/frames.js';
-import { PartFileWriter } from '../format/part-file.js';
+import { decodeFramesFromBuffer, type Codec } from '../shared/format/frames.js';
+import { PartFileWriter } from '../shared/format/part-file.js';
 
 export function spillBlock(buffer: SharedArrayBuffer, codec: Codec, target: string): void {
   const writer = new PartFileWriter(target, codec, 'spill', { durable: false });

@@ -2,7 +2,7 @@
 // blocks serialized (any worker may read them), so Spark's _SER variants are
 // the only ones and are named without the suffix.
 
-import type { StorageLevelName } from '../protocol.js';
+import type { StorageLevelName } from '../shared/protocol.js';
 
 export class StorageLevel {
   static readonly NONE = new StorageLevel('NONE', false, false);

@@ -3,7 +3,7 @@
 // (the running StreamingContext) when it moves, and advance() resolves only
 // once every batch that fell due has finished, so tests need no sleeps.
 
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 
 export interface Clock {
   /** Milliseconds since the epoch (SystemClock) or since the clock's own start. */

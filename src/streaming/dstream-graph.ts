@@ -4,7 +4,7 @@
 // they need, DStream.remember) and default checkpoint intervals of stateful streams (DStream.initialize),
 // and validates what Spark validates at start (StreamingContext.validate).
 
-import { streamingErrors } from '../errors.js';
+import { streamingErrors } from '../shared/errors.js';
 import type { DStream, OutputOperation } from './dstream.js';
 
 type Any = DStream<unknown>;

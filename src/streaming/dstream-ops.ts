@@ -4,7 +4,7 @@
 // Keyed operators default to HashPartitioner(defaultParallelism), as Spark
 // Streaming does, so that state stays co-partitioned from batch to batch.
 
-import { errors, streamingErrors } from '../errors.js';
+import { errors, streamingErrors } from '../shared/errors.js';
 import { positiveInt } from '../options.js';
 import { HashPartitioner, type Partitioner } from '../rdd/partitioner.js';
 import type { ShuffleOptions } from '../rdd/pair-functions.js';

@@ -6,7 +6,7 @@
 // generated on demand per time and remembered for as long as windows and state
 // need them.
 
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 import type { RDD } from '../rdd/rdd.js';
 import type { FnOptions, UserFn } from '../rdd/user-function.js';
 import type { ShuffleOptions } from '../rdd/pair-functions.js';

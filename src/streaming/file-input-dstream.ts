@@ -12,7 +12,7 @@ import path from 'node:path';
 import { RDD } from '../rdd/rdd.js';
 import { TextFileRDD } from '../rdd/source-rdds.js';
 import { computeSplits } from '../rdd/text-file-splits.js';
-import type { Accumulator } from '../shared/accumulator.js';
+import type { Accumulator } from '../variables/accumulator.js';
 import type { DStream, DStreamImpl, InputImpl, SourcePosition } from './dstream.js';
 import type { StreamingContext } from './streaming-context.js';
 import { kernel } from './kernel-refs.js';

@@ -5,7 +5,7 @@
 
 import net from 'node:net';
 import { RDD } from '../rdd/rdd.js';
-import type { Accumulator } from '../shared/accumulator.js';
+import type { Accumulator } from '../variables/accumulator.js';
 import type { DStream, DStreamImpl, InputImpl, SourcePosition } from './dstream.js';
 import type { StreamingContext } from './streaming-context.js';
 import { kernel } from './kernel-refs.js';

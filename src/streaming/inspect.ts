@@ -5,7 +5,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { isKindlingError } from '../errors.js';
+import { isKindlingError } from '../shared/errors.js';
 import { checkPartFiles, readManifest } from '../checkpoint/checkpoint-reader.js';
 import {
   listCheckpointFiles,

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../context.js';
-import { isKindlingError, streamingErrors, type KindlingError } from '../errors.js';
+import { isKindlingError, streamingErrors, type KindlingError } from '../shared/errors.js';
 import type { CheckpointWrittenEvent } from '../checkpoint/checkpoint-manager.js';
 import type { Clock } from './clock.js';
 import type { DStream } from './dstream.js';

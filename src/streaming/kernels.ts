@@ -7,8 +7,8 @@
 
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { streamingErrors } from '../errors.js';
-import { IMPORT_HELPER, type ShippedFunction } from '../shipping/shipped-function.js';
+import { streamingErrors } from '../shared/errors.js';
+import { IMPORT_HELPER, type ShippedFunction } from '../shared/shipped-function.js';
 
 type Fn = (...args: unknown[]) => unknown;
 

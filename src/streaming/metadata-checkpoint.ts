@@ -17,7 +17,7 @@ import path from 'node:path';
 import { syncDirectory, writeFileDurable } from '../storage/durable-file.js';
 import { ensureDirectory } from '../storage/io-errors.js';
 import zlib from 'node:zlib';
-import { errors, streamingErrors, type KindlingError } from '../errors.js';
+import { errors, streamingErrors, type KindlingError } from '../shared/errors.js';
 import type { SourcePosition } from './dstream.js';
 
 export const METADATA_FORMAT = 'kindling-streaming-checkpoint';

@@ -6,7 +6,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { streamingErrors } from '../errors.js';
+import { streamingErrors } from '../shared/errors.js';
 import { readManifest } from '../checkpoint/checkpoint-reader.js';
 import type { DStreamGraph } from './dstream-graph.js';
 import {

@@ -3,7 +3,7 @@
 // State<S> is what the function receives; its implementation runs in workers
 // (kernels.ts) and raises Spark's error cases (State.scala, StateImpl) as STREAMING_STATE_ERROR.
 
-import { errors } from '../errors.js';
+import { errors } from '../shared/errors.js';
 import { positiveInt } from '../options.js';
 import { RDD } from '../rdd/rdd.js';
 import { refuseUnknownKeys } from '../rdd/method-options.js';

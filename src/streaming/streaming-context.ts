@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { Context } from '../context.js';
-import { errors, isKindlingError, streamingErrors, type KindlingError } from '../errors.js';
+import { errors, isKindlingError, streamingErrors, type KindlingError } from '../shared/errors.js';
 import { positiveInt } from '../options.js';
 import { assertDirectoryPossible, ensureDirectory } from '../storage/io-errors.js';
 import { RDD } from '../rdd/rdd.js';

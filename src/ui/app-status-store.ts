@@ -4,7 +4,7 @@
 
 import type { ExecutorAddedEvent } from '../cluster/bullmq-runner.js';
 import type { LoggedEvent, StreamingBatchEvent } from '../event-log/event-log-format.js';
-import type { TaskMetrics } from '../protocol.js';
+import type { TaskMetrics } from '../shared/protocol.js';
 import { addTaskToTotals, emptyTotals, type MetricsTotals } from '../scheduler/metrics-totals.js';
 import type {
   RddInfo,

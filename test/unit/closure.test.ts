@@ -5,7 +5,7 @@
    methods are shipped as detached values on purpose, and user functions may call require */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isKindlingError } from '../../src/errors.js';
+import { isKindlingError } from '../../src/shared/errors.js';
 import { fn } from '../../src/shipping/fn.js';
 import { shipFunction, type ShippedFunction } from '../../src/shipping/closure.js';
 import { loadFunction } from '../../workers/functions.js';

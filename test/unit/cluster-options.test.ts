@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { isKindlingError } from '../../src/errors.js';
+import { isKindlingError } from '../../src/shared/errors.js';
 import { resolveContextOptions } from '../../src/options.js';
 
 test('master defaults to local, and storage is ignored there', () => {

@@ -5,15 +5,15 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Context } from '../../src/context.js';
-import { encodeRecords } from '../../src/format/record-codec.js';
+import { encodeRecords } from '../../src/shared/format/record-codec.js';
 import {
   WORKER_OUT_OF_MEMORY,
   type StagePlan,
   type TaskMetrics,
   type TaskRequest,
   type TaskResult,
-} from '../../src/protocol.js';
-import { isKindlingError } from '../../src/errors.js';
+} from '../../src/shared/protocol.js';
+import { isKindlingError } from '../../src/shared/errors.js';
 import { DAGScheduler } from '../../src/scheduler/dag-scheduler.js';
 import { decideOnFailure, type FailedResult } from '../../src/scheduler/retry-policy.js';
 import { TaskDescriber } from '../../src/scheduler/plan-builder.js';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { EventLogWriter, EVENT_LOG_FLUSH_MS } from '../../src/event-log/event-log-writer.js';
 import { readEventLog } from '../../src/event-log/event-log-reader.js';
 import { parseEventLogLine, type LoggedEvent } from '../../src/event-log/event-log-format.js';
-import { KindlingError } from '../../src/errors.js';
+import { KindlingError } from '../../src/shared/errors.js';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-evlog-'));

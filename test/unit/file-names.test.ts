@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { after, it } from 'node:test';
-import type { PlanNode, StagePlan, TaskRequest, TaskResult } from '../../src/protocol.js';
+import type { PlanNode, StagePlan, TaskRequest, TaskResult } from '../../src/shared/protocol.js';
 import { cleanAttemptTempFiles } from '../../src/scheduler/attempt-cleanup.js';
 import { partFileName } from '../../src/scheduler/plan-builder.js';
 import {
@@ -16,7 +16,7 @@ import {
   parseShuffleFileName,
   shuffleFileName,
   tempFileName,
-} from '../../src/storage/file-names.js';
+} from '../../src/shared/file-names.js';
 import { loadPlan } from '../../workers/plan-cache.js';
 import { runTask } from '../../workers/run-task.js';
 

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { isKindlingError } from '../../src/errors.js';
+import { isKindlingError } from '../../src/shared/errors.js';
 import { checkFunctionRef, fn, FunctionRef } from '../../src/shipping/fn.js';
 
 const invalid = (argument: string) => (e: unknown) =>
   isKindlingError(e, 'INVALID_ARGUMENT') && e.context.argument === argument;
-const keysModule = new URL('../../src/rdd/keys.js', import.meta.url);
+const keysModule = new URL('../../src/shared/keys.js', import.meta.url);
 
 describe('fn', () => {
   it('normalizes an absolute path to a file URL', () => {

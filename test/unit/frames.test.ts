@@ -6,16 +6,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isKindlingError } from '../../src/errors.js';
-import { BatchingFrameEncoder } from '../../src/format/batching-frame-encoder.js';
-import type { EncodedFrame } from '../../src/format/frames.js';
+import { isKindlingError } from '../../src/shared/errors.js';
+import { BatchingFrameEncoder } from '../../src/shared/format/batching-frame-encoder.js';
+import type { EncodedFrame } from '../../src/shared/format/frames.js';
 import {
   FRAME_HEADER_BYTES,
   decodeFramesFromBuffer,
   encodeFrame,
   readFrames,
   type Codec,
-} from '../../src/format/frames.js';
+} from '../../src/shared/format/frames.js';
 
 const CODECS: Codec[] = ['none', 'lz4'];
 const batchOf = (n: number, from = 0): { id: number; name: string }[] =>

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isKindlingError } from '../../src/errors.js';
-import { KeyTable, keysEqual } from '../../src/rdd/key-table.js';
-import { keyOf, type MapKey } from '../../src/rdd/keys.js';
+import { isKindlingError } from '../../src/shared/errors.js';
+import { KeyTable, keysEqual } from '../../src/shared/key-table.js';
+import { keyOf, type MapKey } from '../../src/shared/keys.js';
 import { lcg, randomKey } from './random-keys.js';
 
 // keyOf's equality as a Map applies it: SameValueZero (NaN equals NaN).

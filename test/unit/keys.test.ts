@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isKindlingError } from '../../src/errors.js';
-import { assertValidKey, compareKeys, hashKey, keyOf, sameMapKey } from '../../src/rdd/keys.js';
+import { isKindlingError } from '../../src/shared/errors.js';
+import { assertValidKey, compareKeys, hashKey, keyOf, sameMapKey } from '../../src/shared/keys.js';
 
 // A small deterministic generator, so a failure reproduces.
 function lcg(seed: number): () => number {

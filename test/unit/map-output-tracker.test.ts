@@ -2,7 +2,7 @@
 // blocks a reducer reads, a lost output reported as such, and an unknown shuffle as a bug.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isKindlingError } from '../../src/errors.js';
+import { isKindlingError } from '../../src/shared/errors.js';
 import { MapOutputTracker } from '../../src/shuffle/map-output-tracker.js';
 
 test('a reducer gets one block per map output that has data for it, and a missing one as such', () => {

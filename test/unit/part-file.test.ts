@@ -6,15 +6,15 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { isKindlingError } from '../../src/errors.js';
-import { encodeFrameParts, readFrames, type Codec } from '../../src/format/frames.js';
+import { isKindlingError } from '../../src/shared/errors.js';
+import { encodeFrameParts, readFrames, type Codec } from '../../src/shared/format/frames.js';
 import {
   PART_FILE_HEADER_BYTES,
   PartFileWriter,
   readPartFile,
   readPartFileHeader,
   verifyPartFile,
-} from '../../src/format/part-file.js';
+} from '../../src/shared/format/part-file.js';
 
 const CODECS: Codec[] = ['none', 'lz4'];
 const rows = (n: number, from = 0): unknown[] =>

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isKindlingError } from '../../src/errors.js';
-import { compareKeys } from '../../src/rdd/keys.js';
+import { isKindlingError } from '../../src/shared/errors.js';
+import { compareKeys } from '../../src/shared/keys.js';
 import { HashPartitioner, RangePartitioner } from '../../src/rdd/partitioner.js';
-import { partitionerFromPlan } from '../../src/rdd/partitioner-plan.js';
+import { partitionerFromPlan } from '../../src/shared/partitioner-plan.js';
 
 const fakeRdd = { id: 1 };
 const invalid = (argument: string) => (e: unknown) =>

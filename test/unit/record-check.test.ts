@@ -2,8 +2,8 @@
 // threads, nested in pairs, objects, Map and Set; built-in types and plain data pass.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assertPlainRecords, findLostClass } from '../../src/format/record-check.js';
-import { isKindlingError } from '../../src/errors.js';
+import { assertPlainRecords, findLostClass } from '../../src/shared/format/record-check.js';
+import { isKindlingError } from '../../src/shared/errors.js';
 
 class WithGetter {
   constructor(readonly x: number) {}

@@ -4,8 +4,8 @@
 // where not), round-tripped exactly through the codec and through lz4 frames.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeFramesFromBuffer, encodeFrame } from '../../src/format/frames.js';
-import { ColumnTag, decodeRecords, encodeRecords } from '../../src/format/record-codec.js';
+import { decodeFramesFromBuffer, encodeFrame } from '../../src/shared/format/frames.js';
+import { ColumnTag, decodeRecords, encodeRecords } from '../../src/shared/format/record-codec.js';
 
 function prng(seed: number): () => number {
   let a = seed >>> 0;

@@ -2,8 +2,8 @@
 // columnar layouts, and damaged bytes fail as CHECKPOINT_CORRUPT.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isKindlingError } from '../../src/errors.js';
-import { ColumnTag, decodeRecords, encodeRecords } from '../../src/format/record-codec.js';
+import { isKindlingError } from '../../src/shared/errors.js';
+import { ColumnTag, decodeRecords, encodeRecords } from '../../src/shared/format/record-codec.js';
 
 /** mulberry32: small, seeded, good enough to vary test data reproducibly. */
 function prng(seed: number): () => number {

@@ -10,14 +10,14 @@ import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { Piscina } from 'piscina';
 import type { MessagePort } from 'node:worker_threads';
-import { decodeRecords } from '../../src/format/record-codec.js';
+import { decodeRecords } from '../../src/shared/format/record-codec.js';
 import {
   CONTROL_PORT_MESSAGE,
   type ControlApi,
   type StagePlan,
   type TaskRequest,
   type TaskResult,
-} from '../../src/protocol.js';
+} from '../../src/shared/protocol.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kindling-worker-entry-'));
 const workerFile = new URL('../../workers/worker.js', import.meta.url).href;

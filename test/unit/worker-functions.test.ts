@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { shipFunction, type ShippedFunction } from '../../src/shipping/closure.js';
 import { fn } from '../../src/shipping/fn.js';
-import { IMPORT_HELPER } from '../../src/shipping/shipped-function.js';
+import { IMPORT_HELPER } from '../../src/shared/shipped-function.js';
 
 const functionsModule = new URL('../../workers/functions.js', import.meta.url).href;
 
@@ -63,7 +63,7 @@ describe('loadFunction in a worker thread', () => {
         keys.hashKey(x) >= 0,
       ];
     }, 'rdd.map');
-    const keysModule = new URL('../../src/rdd/keys.js', import.meta.url).pathname;
+    const keysModule = new URL('../../src/shared/keys.js', import.meta.url).pathname;
     const reply = await runInWorker(shipped, ['b', { keysModule }]);
     assert.deepEqual(reply, { ok: true, value: ['a/b', 'string', 'function', true] });
   });

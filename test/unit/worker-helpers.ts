@@ -6,7 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
-import type { FunctionPlan, PartitionDesc, StagePlan, TaskResult } from '../../src/protocol.js';
+import type {
+  FunctionPlan,
+  PartitionDesc,
+  StagePlan,
+  TaskResult,
+} from '../../src/shared/protocol.js';
 import { loadPlan } from '../../workers/plan-cache.js';
 import { runTask } from '../../workers/run-task.js';
 

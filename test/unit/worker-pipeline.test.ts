@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { decodeRecords } from '../../src/format/record-codec.js';
+import { decodeRecords } from '../../src/shared/format/record-codec.js';
 import type {
   NarrowOp,
   PartitionDesc,
@@ -13,7 +13,7 @@ import type {
   StageOutput,
   StagePlan,
   TaskResult,
-} from '../../src/protocol.js';
+} from '../../src/shared/protocol.js';
 import { BATCH_SIZE } from '../../workers/batch.js';
 import { computePartition } from '../../workers/compute.js';
 import { fetchBroadcasts, loadPlan } from '../../workers/plan-cache.js';

@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import type { Codec } from '../../src/format/frames.js';
-import { decodeRecords } from '../../src/format/record-codec.js';
+import type { Codec } from '../../src/shared/format/frames.js';
+import { decodeRecords } from '../../src/shared/format/record-codec.js';
 import type {
   AggregatorPlan,
   MapStatus,
@@ -18,8 +18,8 @@ import type {
   StageOutput,
   StagePlan,
   TaskResult,
-} from '../../src/protocol.js';
-import { hashKey } from '../../src/rdd/keys.js';
+} from '../../src/shared/protocol.js';
+import { hashKey } from '../../src/shared/keys.js';
 import { fp, freshId, runTaskOf, scratchDir, success } from './worker-helpers.js';
 
 const tmp = scratchDir('worker-shuffle');

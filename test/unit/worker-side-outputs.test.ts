@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { decodeFramesFromBuffer } from '../../src/format/frames.js';
-import { readPartFile } from '../../src/format/part-file.js';
-import { decodeRecords } from '../../src/format/record-codec.js';
+import { decodeFramesFromBuffer } from '../../src/shared/format/frames.js';
+import { readPartFile } from '../../src/shared/format/part-file.js';
+import { decodeRecords } from '../../src/shared/format/record-codec.js';
 import type {
   BlockRef,
   PartitionDesc,
@@ -16,7 +16,7 @@ import type {
   StagePlan,
   StorageLevelName,
   TaskResult,
-} from '../../src/protocol.js';
+} from '../../src/shared/protocol.js';
 import { freshId, fp, runTaskOf, scratchDir, success } from './worker-helpers.js';
 
 const tmp = scratchDir('worker-side');

@@ -6,8 +6,8 @@
 //   main ──TaskRequest(planId, PartitionDesc)──▶ worker ──getPlan(planId)──▶ main
 //   main ◀────────────── TaskResult (success | failure) ──────────────── worker
 
-import type { ShippedFunction } from './shipping/shipped-function.js';
-import type { PartitionerPlan } from './rdd/partitioner-plan.js';
+import type { ShippedFunction } from './shipped-function.js';
+import type { PartitionerPlan } from './partitioner-plan.js';
 import type { Codec } from './format/frames.js';
 
 /** A user or built-in function with the env it receives as its last argument. */

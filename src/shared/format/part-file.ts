@@ -6,9 +6,9 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { crc32 } from '../../native-bindings/crc32.js';
+import { crc32 } from '../../../native-bindings/crc32.js';
 import { errors } from '../errors.js';
-import { tempFileName } from '../storage/file-names.js';
+import { tempFileName } from '../file-names.js';
 import { BatchingFrameEncoder } from './batching-frame-encoder.js';
 import type { Codec, EncodedFrame } from './frames.js';
 import {

@@ -1,8 +1,8 @@
 // Broadcast<T>: a read-only value sent to each worker once (pulled over the
 // control plane on first use) instead of with every task.
 
-import { errors } from '../errors.js';
-import type { BroadcastMarker } from '../protocol.js';
+import { errors } from '../shared/errors.js';
+import type { BroadcastMarker } from '../shared/protocol.js';
 
 export class Broadcast<T> {
   private destroyed = false;

@@ -2,7 +2,7 @@
 // strings, booleans, bigints, null/undefined and arrays of these). hashKey is the same in every
 // thread and process (no per-process seed, byte order fixed), because shuffle and checkpoint
 // files written by one thread are read by another. It runs once per shuffled record: keep it lean.
-import { errors } from '../errors.js';
+import { errors } from './errors.js';
 
 export type MapKey = string | number | boolean | bigint | null | undefined;
 

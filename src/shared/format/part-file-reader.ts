@@ -3,7 +3,7 @@
 // naming the file (and frame); verifyPartFile recomputes a commit's stats.
 
 import fs from 'node:fs';
-import { crc32 } from '../../native-bindings/crc32.js';
+import { crc32 } from '../../../native-bindings/crc32.js';
 import {
   frameCorrupt,
   openForRead,

@@ -5,8 +5,8 @@
 // by the largest frame. Layout: docs/checkpoint-format.md.
 
 import fs from 'node:fs';
-import { crc32 } from '../../native-bindings/crc32.js';
-import { lz4Compress, lz4Decompress } from '../../native-bindings/lz4.js';
+import { crc32 } from '../../../native-bindings/crc32.js';
+import { lz4Compress, lz4Decompress } from '../../../native-bindings/lz4.js';
 import { errors, isKindlingError, KindlingError } from '../errors.js';
 import { decodeRecords, encodeRecords } from './record-codec.js';
 

@@ -2,7 +2,7 @@
 // version, codec byte, header and trailer sizes, and the stats a commit
 // reports. Diagrams and rules: docs/checkpoint-format.md.
 
-import { crc32 } from '../../native-bindings/crc32.js';
+import { crc32 } from '../../../native-bindings/crc32.js';
 import type { Codec } from './frames.js';
 
 export const PART_FILE_MAGIC = 'KNDL';

@@ -2,8 +2,8 @@
 // back with each task result and are merged only for successful tasks, so a
 // retried task's updates count once (Spark's semantics for updates in actions).
 
-import { errors } from '../errors.js';
-import type { AccumulatorMarker } from '../protocol.js';
+import { errors } from '../shared/errors.js';
+import type { AccumulatorMarker } from '../shared/protocol.js';
 
 export class Accumulator<T extends number = number> {
   private total = 0;
