@@ -123,10 +123,14 @@ export function checkpointSink(
       const commit = writer.commit();
       // Another attempt committed first and its file was kept: the manifest must
       // describe that file, which may differ (a non-deterministic partition).
-      const { records, bytes, crc32 } = commit.finalExisted
-        ? verifyPartFile(finalPath, { path: finalPath, rddId: node, partitionIndex })
-        : commit;
-      ctx.side.checkpoints.push({ rddId: node, partitionIndex, records, bytes, crc32 });
+      if (commit.finalExisted) {
+        const kept = verifyPartFile(finalPath, { path: finalPath, rddId: node, partitionIndex });
+        const { records, bytes, crc32 } = kept;
+        ctx.side.checkpoints.push({ rddId: node, partitionIndex, records, bytes, crc32 });
+      } else {
+        const { records, bytes, crc32, rawBytes } = commit;
+        ctx.side.checkpoints.push({ rddId: node, partitionIndex, records, bytes, crc32, rawBytes });
+      }
     },
     abort: () => writer.abort(),
   };

@@ -27,6 +27,11 @@ export interface CheckpointWrittenEvent {
   /** The checkpoint directory and its codec (for the event log and the UI). */
   path?: string;
   codec?: Codec;
+  /**
+   * Bytes of the frames before compression, when every part reported them (a part kept from
+   * another attempt does not): bytes / rawBytes is the compression ratio.
+   */
+  rawBytes?: number;
 }
 
 /** What the manager needs from the Context. */
@@ -144,6 +149,9 @@ export class CheckpointManager {
     if (rdd.partitioner !== undefined) writePartitionerFile(data.dir, rdd.partitioner.toPlan());
     const records = parts.reduce((a, p) => a + p.records, 0);
     const bytes = parts.reduce((a, p) => a + p.bytes, 0);
+    const rawBytes = parts.every((p) => p.rawBytes !== undefined)
+      ? parts.reduce((a, p) => a + (p.rawBytes ?? 0), 0)
+      : undefined;
     writeManifest(data.dir, {
       formatVersion: MANIFEST_FORMAT_VERSION,
       rddId: rdd.id,
@@ -176,6 +184,7 @@ export class CheckpointManager {
       durationMs: performance.now() - started,
       path: data.dir,
       codec: data.codec,
+      ...(rawBytes === undefined ? {} : { rawBytes }),
     });
   }
 

@@ -275,6 +275,8 @@ export interface CheckpointPartStats {
   records: number;
   bytes: number;
   crc32: number;
+  /** Frame payloads before compression; absent when another attempt's file was kept. */
+  rawBytes?: number;
 }
 
 export interface BlockWritten {

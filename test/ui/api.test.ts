@@ -135,6 +135,30 @@ test('the checkpoints and storage APIs list a checkpointed and a cached RDD by n
   }
 });
 
+test('a checkpoint reports its bytes before compression, so the page shows the compression ratio', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-ui-ratio-'));
+  try {
+    ctx.setCheckpointDir(dir);
+    const rdd = ctx.range(0, 2000, 1, 2).map((i) => `${i % 7}`.repeat(200));
+    rdd.setName('compressible').checkpoint();
+    assert.equal(await rdd.count(), 2000);
+    const base = `${await ctx.uiWebUrl()}/api/v1/applications/${ctx.applicationId}`;
+    const cps = (await get(`${base}/checkpoints`)) as {
+      rddId: number;
+      bytes: number;
+      rawBytes?: number;
+    }[];
+    const cp = cps.find((c) => c.rddId === rdd.id);
+    // 2000 strings of 200 characters: at least 400 kB before lz4, far less after.
+    assert.ok((cp?.rawBytes ?? 0) >= 400_000, `rawBytes ${cp?.rawBytes}`);
+    assert.ok((cp?.rawBytes ?? 0) > 5 * (cp?.bytes ?? Infinity), `bytes ${cp?.bytes}`);
+    const page = await (await fetch(`${await ctx.uiWebUrl()}/checkpoints`)).text();
+    assert.match(page, /class="compression-ratio">\s*\d+\.\d\dx/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('an unknown application or job is a 404 with a JSON error', async () => {
   const base = `${await ctx.uiWebUrl()}/api/v1/applications`;
   const noApp = await fetch(`${base}/nope/jobs`);

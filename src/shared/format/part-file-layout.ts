@@ -28,6 +28,8 @@ export interface PartFileStats {
 export interface PartFileCommit extends PartFileStats {
   /** Another attempt had committed first; its file was kept, this one deleted. */
   finalExisted: boolean;
+  /** Frame payloads before compression (the codec's input), for the compression ratio. */
+  rawBytes: number;
 }
 
 export interface PartFileHeader {

@@ -35,6 +35,7 @@ export class PartFileWriter {
   private chunkLength = 0;
   private flushedBytes = 0;
   private crc = 0;
+  private rawBytes = 0;
   /** crc32 of the frames since the last markRange, headers included. */
   private rangeCrc = 0;
   private records = 0;
@@ -111,8 +112,8 @@ export class PartFileWriter {
       fs.closeSync(fd);
       const finalExisted = publish(this.tempPath, this.finalPath);
       this.state = 'committed';
-      const { records, frames, crc } = this;
-      return { records, bytes: this.flushedBytes, frames, crc32: crc, finalExisted };
+      const { records, frames, crc, rawBytes } = this;
+      return { records, bytes: this.flushedBytes, rawBytes, frames, crc32: crc, finalExisted };
     } catch (e) {
       this.abort();
       throw e;
@@ -148,6 +149,7 @@ export class PartFileWriter {
     this.rangeCrc = crc32(f.payload, crc32(f.header, this.rangeCrc));
     this.frames++;
     this.records += f.records;
+    this.rawBytes += f.rawLength;
   }
 
   private append(b: Buffer): void {
