@@ -4,7 +4,10 @@
 
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { threadId } from 'node:worker_threads';
+import { EXECUTOR_NAME_ENV } from '../src/shared/protocol.js';
 import type { TaskMetrics } from '../src/shared/protocol.js';
+
+const EXECUTOR_NAME = process.env[EXECUTOR_NAME_ENV];
 
 /** What the pipeline counts while the task runs; every field starts at 0. */
 export interface TaskCounters {
@@ -85,6 +88,7 @@ export function finishTaskMetrics(
     durationMs: finished - clock.started,
     recordsRead: extra.recordsRead,
     threadId,
+    ...(EXECUTOR_NAME === undefined ? {} : { executor: EXECUTOR_NAME }),
     launchTime: performance.timeOrigin + clock.started,
     finishTime: performance.timeOrigin + finished,
     gcTimeMs,

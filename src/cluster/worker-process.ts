@@ -4,12 +4,12 @@
 // threads, whose ControlApi is answered from Redis). A pool per application keeps the
 // threads' plan and broadcast caches, keyed by per-application ids, from ever mixing.
 
-import { defaultWorkerMemoryMb } from '../options.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { defaultWorkerMemoryMb } from '../options.js';
 import { Worker, type Job } from 'bullmq';
-import type { TaskRequest, TaskResult } from '../shared/protocol.js';
+import { EXECUTOR_NAME_ENV, type TaskRequest, type TaskResult } from '../shared/protocol.js';
 import { attemptTag } from '../shared/file-names.js';
 import { PiscinaTaskRunner } from '../scheduler/piscina-runner.js';
 import { spillBlock } from '../storage/block-spill.js';
@@ -54,6 +54,8 @@ export class ClusterWorker {
   /** Connected and announced; CLUSTER_UNREACHABLE naming the URL when Redis does not answer. */
   async start(): Promise<void> {
     const { master, name, threads, version } = this.opts;
+    // Worker threads copy the environment when they start: their task metrics name this process.
+    process.env[EXECUTOR_NAME_ENV] = name;
     this.redis = await connectRedis(master);
     const record: ExecutorRecord = {
       name,

@@ -297,6 +297,8 @@ export interface TaskMetrics {
   recordsRead: number;
   /** The worker thread that ran the attempt (worker_threads.threadId). */
   threadId: number;
+  /** Cluster mode: the `kindling worker` process (its --name) whose thread ran the attempt. */
+  executor?: string;
   /** Wall-clock launch and finish, epoch ms (performance.timeOrigin + now()). */
   launchTime: number;
   finishTime: number;
@@ -382,3 +384,9 @@ export interface ControlApi {
 }
 
 export const CONTROL_PORT_MESSAGE = 'kindling.control-port';
+
+/**
+ * Environment variable a `kindling worker` process sets to its name before it starts its
+ * worker threads, which copy the environment: task metrics then name the machine.
+ */
+export const EXECUTOR_NAME_ENV = 'KINDLING_EXECUTOR_NAME';

@@ -79,6 +79,8 @@ export interface StageData {
 
 export interface WorkerData {
   threadId: number;
+  /** Cluster mode: the worker process; threads of two processes are two workers. */
+  executor?: string;
   tasks: number;
   failedTasks: number;
   taskTimeMs: number;
@@ -105,7 +107,7 @@ export class AppStatusStore {
   app: AppInfo | undefined;
   readonly jobs = new Map<number, JobData>();
   readonly stages = new Map<number, StageData>();
-  readonly workers = new Map<number, WorkerData>();
+  readonly workers = new Map<string, WorkerData>();
   readonly storage = new Map<number, CachedRddData>();
   readonly checkpoints: CheckpointData[] = [];
   readonly warnings: { time: number; message: string; path?: string }[] = [];
@@ -262,10 +264,12 @@ export class AppStatusStore {
     }
     const m = d.metrics;
     if (m === undefined) return;
-    let w = this.workers.get(m.threadId);
+    const key = workerKey(m);
+    let w = this.workers.get(key);
     if (w === undefined) {
       w = {
         threadId: m.threadId,
+        ...(m.executor === undefined ? {} : { executor: m.executor }),
         tasks: 0,
         failedTasks: 0,
         taskTimeMs: 0,
@@ -273,7 +277,7 @@ export class AppStatusStore {
         shuffleReadBytes: 0,
         shuffleWriteBytes: 0,
       };
-      this.workers.set(m.threadId, w);
+      this.workers.set(key, w);
     }
     w.tasks++;
     if (!d.successful) w.failedTasks++;
@@ -282,4 +286,13 @@ export class AppStatusStore {
     w.shuffleReadBytes += m.shuffleReadBytes;
     w.shuffleWriteBytes += m.shuffleWriteBytes;
   }
+}
+
+/** Names a worker thread: its process too in cluster mode, where thread ids repeat. */
+export function workerLabel(m: { threadId: number; executor?: string }): string {
+  return m.executor === undefined ? `thread ${m.threadId}` : `${m.executor} thread ${m.threadId}`;
+}
+
+function workerKey(m: { threadId: number; executor?: string }): string {
+  return `${m.executor ?? ''}/${m.threadId}`;
 }

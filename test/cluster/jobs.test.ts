@@ -106,6 +106,7 @@ describe('cluster mode gives local mode answers', { skip: skipReason }, () => {
   let local: Context;
   let remote: Context;
   const executors: string[] = [];
+  const ranOn = new Set<string | undefined>();
 
   before(async () => {
     cluster = await TestCluster.start();
@@ -113,6 +114,7 @@ describe('cluster mode gives local mode answers', { skip: skipReason }, () => {
     local = new Context({ workers: 2, progress: false });
     remote = new Context({ master: cluster.url, storage: cluster.storage, progress: false });
     remote.on('executorAdded', (e) => executors.push(e.name));
+    remote.on('taskEnd', (e) => ranOn.add(e.metrics?.executor));
   });
   after(async () => {
     await local?.stop();
@@ -132,5 +134,10 @@ describe('cluster mode gives local mode answers', { skip: skipReason }, () => {
 
   it('the driver lists the connected workers as executors', () => {
     assert.deepEqual([...executors].sort(), ['w1', 'w2']);
+  });
+
+  it('task metrics name the worker process that ran each task', () => {
+    assert.ok(ranOn.size > 0);
+    for (const name of ranOn) assert.ok(name === 'w1' || name === 'w2', `ran on ${name}`);
   });
 });

@@ -2,7 +2,7 @@
 // Environment, and the history server's list of applications.
 
 import { fmtBytes, fmtCount, fmtDuration, fmtTime, html, type SafeHtml } from '../html.js';
-import type { AppStatusStore } from '../app-status-store.js';
+import { workerLabel, type AppStatusStore } from '../app-status-store.js';
 
 export function storagePage(store: AppStatusStore): SafeHtml {
   const rdds = [...store.storage.values()].sort((a, b) => a.rddId - b.rddId);
@@ -83,7 +83,9 @@ export function checkpointsPage(store: AppStatusStore): SafeHtml {
 }
 
 export function workersPage(store: AppStatusStore): SafeHtml {
-  const workers = [...store.workers.values()].sort((a, b) => a.threadId - b.threadId);
+  const workers = [...store.workers.values()].sort(
+    (a, b) => (a.executor ?? '').localeCompare(b.executor ?? '') || a.threadId - b.threadId,
+  );
   return html`<h1>Workers</h1>
     <table class="workers">
       <thead>
@@ -101,7 +103,7 @@ export function workersPage(store: AppStatusStore): SafeHtml {
         ${workers.map(
           (w) =>
             html`<tr data-thread-id="${w.threadId}">
-              <td>thread ${w.threadId}</td>
+              <td>${workerLabel(w)}</td>
               <td>${w.tasks}</td>
               <td>${w.failedTasks}</td>
               <td>${fmtDuration(w.taskTimeMs)}</td>

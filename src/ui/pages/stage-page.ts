@@ -3,7 +3,7 @@
 // the order), and every failed attempt with its cause and stack.
 
 import { fmtBytes, fmtCount, fmtDuration, fmtTime, html, type SafeHtml } from '../html.js';
-import type { StageData, TaskData } from '../app-status-store.js';
+import { workerLabel, type StageData, type TaskData } from '../app-status-store.js';
 import type { TaskFailure } from '../../scheduler/scheduler-listener.js';
 import { timelineSvg } from '../timeline-svg.js';
 
@@ -38,7 +38,7 @@ const COLUMNS: Column[] = [
     key: 'worker',
     title: 'Worker',
     value: num((t) => t.metrics?.threadId),
-    show: (t) => (t.metrics === undefined ? '' : `thread ${t.metrics.threadId}`),
+    show: (t) => (t.metrics === undefined ? '' : workerLabel(t.metrics)),
   },
   {
     key: 'launch',
@@ -203,7 +203,7 @@ export function stagePage(stage: StageData, base: string, q: StagePageQuery): Sa
           ? []
           : [
               {
-                row: `thread ${t.metrics.threadId}`,
+                row: workerLabel(t.metrics),
                 label: `task ${t.taskId} (partition ${t.partitionIndex}, attempt ${t.attempt})`,
                 start: t.metrics.launchTime,
                 end: t.metrics.finishTime,
