@@ -34,6 +34,31 @@ export function* batchesOf(records: readonly unknown[]): Generator<unknown[], vo
 }
 
 /** Every record of `batches` in one array: only for operations that need the whole partition. */
+/**
+ * The batches of `frames`, with every error its reader throws replaced by `wrap(e)`: a
+ * shuffle block's become fetch failures, a spill run's IO_ERRORs. Closing the result closes
+ * the reader.
+ */
+export function* rethrowing(
+  frames: Iterator<unknown[], unknown, undefined>,
+  wrap: (e: unknown) => unknown,
+): Generator<unknown[], void, undefined> {
+  try {
+    for (;;) {
+      let r: IteratorResult<unknown[], unknown>;
+      try {
+        r = frames.next();
+      } catch (e) {
+        throw wrap(e);
+      }
+      if (r.done === true) return;
+      yield r.value;
+    }
+  } finally {
+    frames.return?.(undefined);
+  }
+}
+
 export function materialize(batches: Batches): unknown[] {
   const out: unknown[] = [];
   for (const batch of batches) {

@@ -12,8 +12,7 @@ import { errors } from '../src/shared/errors.js';
 import type { CoGroupInput, JoinHow, PartitionDesc } from '../src/shared/protocol.js';
 import { KeyTable } from '../src/shared/key-table.js';
 import { asPair, BATCH_SIZE, type Batches } from './batch.js';
-import { countShuffleRead, readShuffleBlocks } from './shuffle-block-reader.js';
-import { cogroupPartition } from './shuffle-read.js';
+import { cogroupInput, cogroupPartition } from './shuffle-read.js';
 import { estimateSize } from './size-estimator.js';
 import { taskMemory } from './spill-files.js';
 import type { TaskContext } from './task-context.js';
@@ -55,7 +54,7 @@ export function* hashJoinPartition(
   const pair = buildLeft
     ? (k: unknown, s: unknown, b: unknown): unknown => [k, [b, s]]
     : (k: unknown, s: unknown, b: unknown): unknown => [k, [s, b]];
-  for (const batch of joinInput(ctx, stream, computeParent)) {
+  for (const batch of cogroupInput(ctx, stream, computeParent)) {
     for (let i = 0; i < batch.length; i++) {
       const [k, s] = asPair(batch[i], where);
       const entry = table.get(k);
@@ -92,16 +91,6 @@ function inputBytes(input: CoGroupInput): number {
   return bytes;
 }
 
-function joinInput(
-  ctx: TaskContext,
-  input: CoGroupInput,
-  computeParent: (parent: PartitionDesc) => Batches,
-): Batches {
-  return input.kind === 'shuffle'
-    ? countShuffleRead(ctx, input.blocks, readShuffleBlocks(input.blocks))
-    : computeParent(input.parent);
-}
-
 /** The build side by key, or undefined once its estimated size passes the task's budget. */
 function buildTable(
   ctx: TaskContext,
@@ -114,7 +103,7 @@ function buildTable(
   let records = 0;
   let samples = 0;
   let averageBytes = 0;
-  for (const batch of joinInput(ctx, build, computeParent)) {
+  for (const batch of cogroupInput(ctx, build, computeParent)) {
     for (let i = 0; i < batch.length; i++) {
       const [k, v] = asPair(batch[i], where);
       const entry = table.get(k);

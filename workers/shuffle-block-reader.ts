@@ -6,7 +6,7 @@
 
 import { readFramesChecked } from '../src/shared/format/frames.js';
 import type { ShuffleBlockRange, ShuffleBlockRef } from '../src/shared/protocol.js';
-import type { Batches } from './batch.js';
+import { rethrowing, type Batches } from './batch.js';
 import type { TaskContext } from './task-context.js';
 import { FetchFailedError } from './task-errors.js';
 
@@ -24,20 +24,7 @@ export function* readShuffleBlock(block: ShuffleBlockRange): Batches {
   const where = { path: block.path, partitionIndex: block.reduceIndex };
   const { path, codec, start, end, checksum } = block;
   const frames = readFramesChecked(path, codec, start, end, checksum, where);
-  try {
-    for (;;) {
-      let r: IteratorResult<unknown[]>;
-      try {
-        r = frames.next();
-      } catch (e) {
-        throw new FetchFailedError(block, e);
-      }
-      if (r.done === true) return;
-      yield r.value;
-    }
-  } finally {
-    frames.return(undefined);
-  }
+  yield* rethrowing(frames, (e) => new FetchFailedError(block, e));
 }
 
 /** TaskMetrics' shuffle read: the blocks' byte ranges and the records they decode to. */

@@ -84,7 +84,8 @@ function mergeLists(a: unknown, b: unknown): unknown {
   return x;
 }
 
-function cogroupInput(
+/** One input of a cogroup or join: its shuffle blocks (counted as shuffle read) or its narrow parent. */
+export function cogroupInput(
   ctx: TaskContext,
   input: CoGroupInput,
   computeParent: (parent: PartitionDesc) => Batches,

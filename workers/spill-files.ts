@@ -10,6 +10,7 @@ import v8 from 'node:v8';
 import { encodeFrame, readFrames, type Codec } from '../src/shared/format/frames.js';
 import { errors, isKindlingError } from '../src/shared/errors.js';
 import type { TaskMemory } from '../src/shared/protocol.js';
+import { rethrowing } from './batch.js';
 import { taskAttemptTag } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
 
@@ -105,20 +106,9 @@ export class SpillFiles {
   *read(run: SpillRun): Generator<unknown[]> {
     const where = { path: run.path, partitionIndex: this.ctx.info.partitionIndex };
     const frames = readFrames(run.path, SPILL_CODEC, 0, run.bytes, where)[Symbol.iterator]();
-    try {
-      for (;;) {
-        let r: IteratorResult<unknown[]>;
-        try {
-          r = frames.next();
-        } catch (e) {
-          throw errors.io('read the spill file', run.path, messageOf(e), codeOf(e), e);
-        }
-        if (r.done === true) return;
-        yield r.value;
-      }
-    } finally {
-      frames.return?.(undefined);
-    }
+    yield* rethrowing(frames, (e) =>
+      errors.io('read the spill file', run.path, messageOf(e), codeOf(e), e),
+    );
   }
 
   all(): readonly SpillRun[] {
