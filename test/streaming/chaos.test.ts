@@ -131,6 +131,9 @@ test(
     const killDuringRecovery = 1 + Math.floor(random() * 3);
     let kills = 0;
     let restarts = 0;
+    // Kills scheduled a moment ahead: cancelled once the last tick is done, so none lands on
+    // the final stop.
+    const pendingKills: NodeJS.Timeout[] = [];
 
     let app = new App(work);
     const restart = (): void => {
@@ -139,7 +142,7 @@ test(
       app = next;
       if (restarts === killDuringRecovery) {
         // Once, kill a fresh start at a random moment: during startup, recovery or its first batch.
-        setTimeout(() => next.kill(), Math.floor(random() * 400));
+        pendingKills.push(setTimeout(() => next.kill(), Math.floor(random() * 400)));
         kills++;
       }
     };
@@ -153,7 +156,7 @@ test(
             app.send(`tick ${tick * BATCH_MS}`);
             if (killTicks.delete(tick)) {
               const victim = app;
-              setTimeout(() => victim.kill(), Math.floor(random() * 150));
+              pendingKills.push(setTimeout(() => victim.kill(), Math.floor(random() * 150)));
               kills++;
             }
             if ((await app.waitFor((l) => l === `ok ${tick * BATCH_MS}`)) === null) break;
@@ -164,6 +167,13 @@ test(
         await app.exit;
         if (nextFile <= FILES && random() < 0.7) writeInput(work, nextFile++); // arrives while down
         restart();
+      }
+      pendingKills.forEach((t) => clearTimeout(t));
+      // A kill that landed after the last tick's answer: start once more, then stop.
+      while (app.killed) {
+        await app.exit;
+        restart();
+        await app.waitFor((l) => l.startsWith('ready'));
       }
       app.send('stop');
       assert.ok(
