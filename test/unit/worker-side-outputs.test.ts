@@ -106,9 +106,11 @@ describe('tees', () => {
     assert.deepEqual([...readPartFile(block.path, {})].flat(), expected);
     const [part] = result.side.checkpoints;
     assert.deepEqual(
-      { ...part, crc32: 0, bytes: 0 },
-      { rddId: 2, partitionIndex: 0, records: N, crc32: 0, bytes: 0 },
+      { ...part, crc32: 0, bytes: 0, rawBytes: 0 },
+      { rddId: 2, partitionIndex: 0, records: N, crc32: 0, bytes: 0, rawBytes: 0 },
     );
+    // Before compression: at least a 4-byte int a record.
+    assert.ok((part?.rawBytes ?? 0) >= 4 * N, `rawBytes ${part?.rawBytes}`);
     assert.deepEqual([...readPartFile(path.join(dir, 'ckpt', 'part-00000'), {})].flat(), expected);
     assert.deepEqual(filesUnder(dir), ['blocks/rdd_3_0', 'ckpt/part-00000']);
   });
