@@ -20,9 +20,11 @@ async function job(ctx: Context): Promise<{ sorted: [number, string][]; lines: n
     .flatMap(
       (line, env) => {
         env.lines.add(1);
-        // Slow enough that the kill lands while tasks run (CPU work, not a timer).
+        // CPU work, not a timer. On w1 (its name is in the environment a kindling worker gives
+        // its threads) a task never ends, so the kill always lands mid-task.
+        const stuck = process.env.KINDLING_EXECUTOR_NAME === 'w1';
         let s = 0;
-        for (let i = 0; i < 1e6; i++) s += i % 3;
+        for (let i = 0; i < 1e6 || stuck; i++) s += i % 3;
         return s >= 0 ? line.split(' ') : [];
       },
       { env: { lines } },
