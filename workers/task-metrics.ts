@@ -4,23 +4,25 @@
 
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { threadId } from 'node:worker_threads';
-import { EXECUTOR_NAME_ENV } from '../src/shared/protocol.js';
-import type { TaskMetrics } from '../src/shared/protocol.js';
+import { EXECUTOR_NAME_ENV, type TaskMetrics } from '../src/shared/protocol.js';
 
 const EXECUTOR_NAME = process.env[EXECUTOR_NAME_ENV];
 
-/** What the pipeline counts while the task runs; every field starts at 0. */
-export interface TaskCounters {
-  bytesRead: number;
-  recordsWritten: number;
-  bytesWritten: number;
-  shuffleReadRecords: number;
-  shuffleReadBytes: number;
-  shuffleWriteRecords: number;
-  shuffleWriteBytes: number;
-  /** Out-of-core code (sort/aggregate spills) adds the bytes of every spill file here. */
-  spillBytes: number;
-}
+/**
+ * What the pipeline counts while the task runs (out-of-core code adds every spill file's bytes
+ * to spillBytes); every field starts at 0. The fields are TaskMetrics' own, not a copy.
+ */
+export type TaskCounters = Pick<
+  TaskMetrics,
+  | 'bytesRead'
+  | 'recordsWritten'
+  | 'bytesWritten'
+  | 'shuffleReadRecords'
+  | 'shuffleReadBytes'
+  | 'shuffleWriteRecords'
+  | 'shuffleWriteBytes'
+  | 'spillBytes'
+>;
 
 export function newTaskCounters(): TaskCounters {
   return {
