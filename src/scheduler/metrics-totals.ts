@@ -1,9 +1,10 @@
 // Sums of task metrics for a stage or a job (Spark's StageData/JobData aggregates): plain data
 // that listener events carry. One function adds a task attempt, so stages and jobs agree.
 
-import type { TaskMetrics } from '../shared/protocol.js';
+import { TASK_IO_COUNTERS, type TaskIoCounter, type TaskMetrics } from '../shared/protocol.js';
 
-export interface MetricsTotals {
+/** Attempt counts and times, plus TaskMetrics' I/O counters summed (TASK_IO_COUNTERS). */
+export type MetricsTotals = {
   tasks: number;
   failedTasks: number;
   /** Sum of task durations (not wall time: tasks overlap). */
@@ -11,37 +12,17 @@ export interface MetricsTotals {
   /** Present only when every task reported it (see TaskMetrics.cpuTimeMs). */
   cpuTimeMs?: number;
   gcTimeMs: number;
-  recordsRead: number;
-  bytesRead: number;
-  recordsWritten: number;
-  bytesWritten: number;
-  shuffleReadRecords: number;
-  shuffleReadBytes: number;
-  shuffleWriteRecords: number;
-  shuffleWriteBytes: number;
-  spillBytes: number;
-  checkpointBytes: number;
-  cachedBytes: number;
-}
+} & Record<TaskIoCounter, number>;
 
 export function emptyTotals(): MetricsTotals {
-  return {
-    tasks: 0,
-    failedTasks: 0,
-    taskTimeMs: 0,
-    gcTimeMs: 0,
-    recordsRead: 0,
-    bytesRead: 0,
-    recordsWritten: 0,
-    bytesWritten: 0,
-    shuffleReadRecords: 0,
-    shuffleReadBytes: 0,
-    shuffleWriteRecords: 0,
-    shuffleWriteBytes: 0,
-    spillBytes: 0,
-    checkpointBytes: 0,
-    cachedBytes: 0,
-  };
+  return { tasks: 0, failedTasks: 0, taskTimeMs: 0, gcTimeMs: 0, ...zeroCounters() };
+}
+
+function zeroCounters(): Record<TaskIoCounter, number> {
+  // Filled just below from the same list the type is made of.
+  const c = {} as Record<TaskIoCounter, number>;
+  for (const k of TASK_IO_COUNTERS) c[k] = 0;
+  return c;
 }
 
 /** Adds one task attempt; a failed one counts its time but not its (discarded) output. */
@@ -62,15 +43,5 @@ export function addTaskToTotals(
     t.cpuTimeMs = (t.cpuTimeMs ?? 0) + m.cpuTimeMs;
   else delete t.cpuTimeMs;
   if (!successful) return;
-  t.recordsRead += m.recordsRead;
-  t.bytesRead += m.bytesRead;
-  t.recordsWritten += m.recordsWritten;
-  t.bytesWritten += m.bytesWritten;
-  t.shuffleReadRecords += m.shuffleReadRecords;
-  t.shuffleReadBytes += m.shuffleReadBytes;
-  t.shuffleWriteRecords += m.shuffleWriteRecords;
-  t.shuffleWriteBytes += m.shuffleWriteBytes;
-  t.spillBytes += m.spillBytes;
-  t.checkpointBytes += m.checkpointBytes;
-  t.cachedBytes += m.cachedBytes;
+  for (const k of TASK_IO_COUNTERS) t[k] += m[k];
 }

@@ -328,6 +328,26 @@ export interface TaskMetrics {
   cachedBytes: number;
 }
 
+/**
+ * TaskMetrics' additive counters of what an attempt read and wrote: stages and jobs sum them
+ * over successful attempts (scheduler/metrics-totals.ts), so the list is written once here.
+ */
+export const TASK_IO_COUNTERS = [
+  'recordsRead',
+  'bytesRead',
+  'recordsWritten',
+  'bytesWritten',
+  'shuffleReadRecords',
+  'shuffleReadBytes',
+  'shuffleWriteRecords',
+  'shuffleWriteBytes',
+  'spillBytes',
+  'checkpointBytes',
+  'cachedBytes',
+] as const satisfies readonly (keyof TaskMetrics)[];
+
+export type TaskIoCounter = (typeof TASK_IO_COUNTERS)[number];
+
 export interface TaskSideOutputs {
   accumulators: { id: number; delta: number }[];
   checkpoints: CheckpointPartStats[];
