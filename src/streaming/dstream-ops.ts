@@ -134,7 +134,7 @@ export function slice<T>(stream: DStream<T>, fromMs: number, toMs: number): RDD<
   if (zero === undefined || !graph.isInitialized(stream)) {
     throw streamingErrors.illegalState(
       `${stream.key} has not been initialized: slice() needs a started StreamingContext and a ` +
-        'stream that feeds an output operation (Spark\'s DStream.slice)',
+        "stream that feeds an output operation (Spark's DStream.slice)",
     );
   }
   const slide = stream.slideDurationMs;

@@ -128,10 +128,7 @@ export class DStream<T> extends PairDStreamFunctions<T> {
     return ops.rddOp(this, 'map', f, opts, (rdd) => rdd.map(f, opts));
   }
   /** With a type guard, the record type narrows (as RDD.filter). */
-  filter<S extends T, E = undefined>(
-    f: (x: T, env: E) => x is S,
-    opts?: FnOptions<E>,
-  ): DStream<S>;
+  filter<S extends T, E = undefined>(f: (x: T, env: E) => x is S, opts?: FnOptions<E>): DStream<S>;
   filter<E = undefined>(f: UserFn<[T, E], unknown>, opts?: FnOptions<E>): DStream<T>;
   filter<E = undefined>(f: UserFn<[T, E], unknown>, opts?: FnOptions<E>): DStream<T> {
     return ops.rddOp(this, 'filter', f, opts, (rdd) => rdd.filter(f, opts));

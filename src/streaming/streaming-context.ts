@@ -257,11 +257,14 @@ export class StreamingContext {
       // Node fires a timer of more than 2^31 - 1 ms at once: re-arm until the whole timeout passed.
       const deadline = performance.now() + timeoutMs;
       const arm = (ms: number): void => {
-        timer = setTimeout(() => {
-          const left = deadline - performance.now();
-          if (left > 0) arm(left);
-          else resolve(false);
-        }, Math.min(ms, MAX_TIMER_MS));
+        timer = setTimeout(
+          () => {
+            const left = deadline - performance.now();
+            if (left > 0) arm(left);
+            else resolve(false);
+          },
+          Math.min(ms, MAX_TIMER_MS),
+        );
       };
       arm(timeoutMs);
     });

@@ -51,10 +51,7 @@ export class WindowedImpl implements DStreamImpl {
 
 /** The operators whose window is incremental state; the kind keys it in the checkpoint. */
 export type ReducedWindowKind =
-  | 'reduceByKeyAndWindow'
-  | 'reduceByWindow'
-  | 'countByWindow'
-  | 'countByValueAndWindow';
+  'reduceByKeyAndWindow' | 'reduceByWindow' | 'countByWindow' | 'countByValueAndWindow';
 
 export interface ReducedWindowSettings {
   readonly kind: ReducedWindowKind;
@@ -104,8 +101,13 @@ export class ReducedWindowedImpl implements DStreamImpl, StatefulImpl {
     self.getOrCompute(timeMs - s);
     const prev = this.windows.get(timeMs - s);
     const olds =
-      prev === undefined ? ctx.emptyRDD() : unionOf(self, rddsIn(this.reduced, timeMs - s - w, timeMs - w));
-    const news = unionOf(self, rddsIn(this.reduced, prev === undefined ? timeMs - w : timeMs - s, timeMs));
+      prev === undefined
+        ? ctx.emptyRDD()
+        : unionOf(self, rddsIn(this.reduced, timeMs - s - w, timeMs - w));
+    const news = unionOf(
+      self,
+      rddsIn(this.reduced, prev === undefined ? timeMs - w : timeMs - s, timeMs),
+    );
     const grouped = new RDD(
       ctx,
       new CoGroupedRDD([prev ?? ctx.emptyRDD(), olds, news], partitioner, () => ctx.newShuffleId()),
