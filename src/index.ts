@@ -47,6 +47,7 @@ export type {
   MapWithStateDStream,
   UpdateStateOptions,
   ReduceWindowOptions,
+  FileStreamOptions,
   Clock,
   State,
   MappingFunction,

@@ -1,8 +1,9 @@
 // DStreamGraph: the streams and output operations the user's code built, in
 // creation order (a stream's place is its default stable id). At start it fixes
 // the zero time, remember durations (children tell parents how much history
-// they need, DStream.remember) and default checkpoint intervals of stateful streams (DStream.initialize),
-// and validates what Spark validates at start (StreamingContext.validate).
+// they need, DStream.remember, at least what ssc.remember asks) and default checkpoint intervals of
+// stateful streams (DStream.initialize), and validates what Spark validates at start
+// (StreamingContext.validate).
 
 import { streamingErrors } from '../shared/errors.js';
 import type { DStream, OutputOperation } from './dstream.js';
@@ -15,7 +16,13 @@ export class DStreamGraph {
   zeroTimeMs: number | undefined;
   /** Batches before this time are being replayed: their RDDs are not marked for checkpoint. */
   markFromMs = 0;
+  /** The newest batch time whose RDDs are being or have been generated. */
+  lastBatchMs: number | undefined;
+  /** ssc.remember(ms): every stream keeps at least this much history. */
+  minRememberMs = 0;
   private started = false;
+  /** The streams output operations reach (Spark initializes only these). */
+  private readonly initialized = new Set<Any>();
 
   register(stream: Any): number {
     this.assertNotStarted('create a DStream');
@@ -67,8 +74,11 @@ export class DStreamGraph {
     }
   }
 
-  /** Fixes the grid and durations; the graph cannot change afterwards. */
-  initialize(zeroTimeMs: number): void {
+  /**
+   * Fixes the grid and durations; the graph cannot change afterwards. `resumedAfterMs` is the
+   * last batch a recovered run completed: no stream holds an RDD of it or earlier.
+   */
+  initialize(zeroTimeMs: number, resumedAfterMs?: number): void {
     this.zeroTimeMs = zeroTimeMs;
     this.started = true;
     for (const s of this.streams) {
@@ -76,14 +86,26 @@ export class DStreamGraph {
       if (s.impl.state !== undefined && s.checkpointIntervalMs === undefined) {
         s.checkpointIntervalMs = s.impl.state.defaultCheckpointIntervalMs(slide);
       }
-      s.rememberMs = s.impl.state !== undefined ? 2 * slide : slide;
+      const own = s.impl.state !== undefined ? 2 * slide : slide;
+      s.rememberMs = Math.max(own, s.minRememberMs, this.minRememberMs);
+      s.forgottenThroughMs = resumedAfterMs ?? zeroTimeMs;
     }
+    const reach = (s: Any): void => {
+      if (this.initialized.has(s)) return;
+      this.initialized.add(s);
+      s.impl.parents.forEach(reach);
+    };
+    for (const op of this.outputs) reach(op.stream);
     // Children were created after their parents: one pass from the end reaches every ancestor.
     for (let i = this.streams.length - 1; i >= 0; i--) {
       const s = this.streams[i] as Any;
       const demand = s.rememberMs + (s.impl.parentRememberExtraMs ?? 0);
       for (const p of s.impl.parents) p.rememberMs = Math.max(p.rememberMs, demand);
     }
+  }
+
+  isInitialized(stream: Any): boolean {
+    return this.initialized.has(stream);
   }
 
   /** The longest history an input must be able to regenerate. */

@@ -1,55 +1,24 @@
-// Builders behind DStream's methods: each validates its arguments at the call
-// (user functions are shipped now, so a free variable fails here, not in a
-// batch), picks the partitioner and wraps a DStreamImpl in a new DStream.
-// Keyed operators default to HashPartitioner(defaultParallelism), as Spark
-// Streaming does, so that state stays co-partitioned from batch to batch.
+// Builders behind DStream's own methods: each validates its arguments at the call
+// (user functions are shipped now, so a free variable fails here, not in a batch) and
+// wraps a DStreamImpl in a new DStream. Pair methods are built in pair-dstream-ops.ts,
+// windows in window-ops.ts; the rules they share live in stream-args.ts.
 
 import { errors, streamingErrors } from '../shared/errors.js';
 import { positiveInt } from '../options.js';
-import { HashPartitioner, type Partitioner } from '../rdd/partitioner.js';
-import type { ShuffleOptions } from '../rdd/pair-functions.js';
+import { HashPartitioner } from '../rdd/partitioner.js';
 import { RDD } from '../rdd/rdd.js';
 import { planFunction, type FnOptions, type UserFn } from '../rdd/user-function.js';
+import { FN_FIELDS, resolveMethodOptions } from '../rdd/method-options.js';
+import type { DStream } from './dstream.js';
 import {
-  FN_FIELDS,
-  SHUFFLE_FN_FIELDS,
-  resolveMethodOptions,
-  type MethodOptions,
-} from '../rdd/method-options.js';
-import type { DStream, DStreamImpl, MapWithStateDStream } from './dstream.js';
-import { bindKernel } from './kernel-refs.js';
-import { ForEachRDDOutput, PrintOutput, SaveAsTextFilesOutput } from './output-operations.js';
-import { MapWithStateImpl, StateSnapshotImpl, UpdateStateImpl } from './state-dstreams.js';
-import { StateSpec } from './state-spec.js';
-import { MappedImpl, TransformedImpl } from './transformed-dstreams.js';
-import { ReducedWindowedImpl, WindowedImpl } from './window-dstreams.js';
-
-export interface UpdateStateOptions<K, S, E> extends FnOptions<E> {
-  numPartitions?: number;
-  partitioner?: Partitioner;
-  /** State to start from, used by the first batch (Spark's initialRDD). */
-  initialRDD?: RDD<[K, S]>;
-}
-
-export interface ReduceWindowOptions<K, V, E> extends FnOptions<E> {
-  numPartitions?: number;
-  partitioner?: Partitioner;
-  /** With an inverse function: keep a key only when this returns true (e.g. drop zero counts). */
-  filterFunc?: UserFn<[[K, V], E], boolean>;
-}
-
-/** The partitioner of options already checked by resolveMethodOptions (the one validation
- * RDD methods use too); by default HashPartitioner(defaultParallelism). */
-function partitionerOf(stream: DStream<unknown>, opts: MethodOptions): Partitioner {
-  return (
-    opts.partitioner ??
-    new HashPartitioner(opts.numPartitions ?? stream.ssc.sparkContext.defaultParallelism)
-  );
-}
-
-function make<U>(stream: DStream<unknown>, impl: DStreamImpl): DStream<U> {
-  return stream.derive<U>(impl);
-}
+  ForEachRDDOutput,
+  PrintOutput,
+  SaveFilesOutput,
+  type SaveFilesKind,
+} from './output-operations.js';
+import { reduceByKey } from './pair-dstream-ops.js';
+import { make, multipleOf, sameGrid, withPartitioner } from './stream-args.js';
+import { MappedImpl, TransformedImpl, rddOrEmpty } from './transformed-dstreams.js';
 
 /**
  * A stream whose RDD per batch is `build` of the parent's (the RDD method of the same name,
@@ -58,7 +27,7 @@ function make<U>(stream: DStream<unknown>, impl: DStreamImpl): DStream<U> {
  */
 export function rddOp<T, U>(
   stream: DStream<T>,
-  kind: 'map' | 'filter' | 'flatMap' | 'mapPartitions' | 'mapValues',
+  kind: 'map' | 'filter' | 'flatMap' | 'mapPartitions' | 'mapValues' | 'flatMapValues',
   f: unknown,
   opts: (FnOptions<unknown> & { preservesPartitioning?: boolean }) | undefined,
   build: (rdd: RDD<T>) => RDD<U>,
@@ -69,90 +38,132 @@ export function rddOp<T, U>(
   return make(stream, new MappedImpl(kind, stream, build));
 }
 
+/** The RDD a main-thread function returned: typed for TypeScript callers, checked for JavaScript ones. */
+function resultRDD<U>(out: RDD<U>, what: string): RDD<U> {
+  if (!(out instanceof RDD)) throw errors.invalidArgument(`result of the ${what}`, 'an RDD', out);
+  return out;
+}
+
 export function transform<T, U>(
   stream: DStream<T>,
   f: (rdd: RDD<T>, timeMs: number) => RDD<U>,
 ): DStream<U> {
   if (typeof f !== 'function')
     throw errors.invalidArgument('transform function', 'a function (rdd, timeMs) => RDD', f);
-  const build = ([rdd]: [RDD<T>, ...RDD<T>[]], timeMs: number): RDD<U> => {
-    const out = f(rdd, timeMs);
-    // Typed for TypeScript callers, checked for JavaScript ones.
-    if (!(out instanceof RDD))
-      throw errors.invalidArgument('result of the transform function', 'an RDD', out);
-    return out;
-  };
-  return make(stream, new TransformedImpl('transform', stream, [], build));
+  const build = (timeMs: number): RDD<U> =>
+    resultRDD(f(rddOrEmpty(stream, timeMs), timeMs), 'transform function');
+  return make(stream, new TransformedImpl('transform', [stream], build));
 }
 
-/** `other` is a DStream of the same context: DStream.union checks it. */
+/** Spark's transformWith: both streams' RDDs of a batch (empty where one has none) into one. */
+export function transformWith<T, U, R>(
+  stream: DStream<T>,
+  other: DStream<U>,
+  f: (rdd: RDD<T>, otherRdd: RDD<U>, timeMs: number) => RDD<R>,
+): DStream<R> {
+  sameGrid(stream, other, 'other');
+  if (typeof f !== 'function') {
+    throw errors.invalidArgument(
+      'transformWith function',
+      'a function (rdd, otherRdd, timeMs) => RDD',
+      f,
+    );
+  }
+  const build = (timeMs: number): RDD<R> =>
+    resultRDD(
+      f(rddOrEmpty(stream, timeMs), rddOrEmpty(other, timeMs), timeMs),
+      'transformWith function',
+    );
+  return make(stream, new TransformedImpl('transformWith', [stream, other], build));
+}
+
 export function union<T>(stream: DStream<T>, other: DStream<T>): DStream<T> {
-  if (other.slideDurationMs !== stream.slideDurationMs) {
-    throw errors.invalidArgument(
-      'other',
-      `a DStream with slide ${stream.slideDurationMs} ms`,
-      other.slideDurationMs,
-    );
-  }
-  const build = (rdds: RDD<T>[]): RDD<T> => stream.ssc.sparkContext.union(rdds);
-  return make(stream, new TransformedImpl('union', stream, [other], build));
+  sameGrid(stream, other, 'other');
+  const build = (timeMs: number): RDD<T> =>
+    stream.ssc.sparkContext.union([rddOrEmpty(stream, timeMs), rddOrEmpty(other, timeMs)]);
+  return make(stream, new TransformedImpl('union', [stream, other], build));
 }
 
-function multipleOf(name: string, value: unknown, slideMs: number): number {
-  if (
-    typeof value !== 'number' ||
-    !Number.isInteger(value) ||
-    value < slideMs ||
-    value % slideMs !== 0
-  ) {
-    throw errors.invalidArgument(
-      name,
-      `a multiple of the parent's slide ${slideMs} ms that is at least ${slideMs} ms`,
-      value,
-    );
-  }
-  return value;
+export function glom<T>(stream: DStream<T>): DStream<T[]> {
+  return make(stream, new MappedImpl('glom', stream, (rdd: RDD<T>) => rdd.glom()));
 }
 
-export function window<T>(stream: DStream<T>, windowMs: number, slideMs: number): DStream<T> {
+/** Spark's repartition: every batch's RDD shuffled into `numPartitions` partitions. */
+export function repartition<T>(stream: DStream<T>, numPartitions: number): DStream<T> {
+  const n = positiveInt('numPartitions', numPartitions);
+  return make(stream, new MappedImpl('repartition', stream, (rdd: RDD<T>) => rdd.repartition(n)));
+}
+
+/** Spark's DStream.reduce: one record per batch, none for an empty batch. */
+export function reduce<T, E>(
+  stream: DStream<T>,
+  f: UserFn<[T, T, E], T>,
+  opts: FnOptions<E> | undefined,
+): DStream<T> {
+  resolveMethodOptions('dstream.reduce', opts, FN_FIELDS);
+  planFunction(f, opts, 'dstream.reduce');
+  // Spark: map((null, _)).reduceByKey(f, 1).map(_._2).
+  const shuffleOpts = withPartitioner(opts, new HashPartitioner(1));
+  const build = (rdd: RDD<T>): RDD<T> =>
+    rdd
+      .map((x): [number, T] => [0, x])
+      .reduceByKey(f, shuffleOpts)
+      .values();
+  return make(stream, new MappedImpl('reduce', stream, build));
+}
+
+/** A remember duration (ssc.remember, stream.remember): a positive whole number of ms. */
+export function rememberDuration(durationMs: unknown): number {
+  return positiveInt('durationMs', durationMs);
+}
+
+/**
+ * Spark's DStream.slice: the stream's RDDs of the batch times in [fromMs, toMs], both aligned
+ * down to the stream's slide grid as Spark aligns them, for the batches generated so far (a
+ * later time has no RDD yet). A time the stream has forgotten, older than its remember
+ * duration or before this run began, is refused naming fromMs: Spark would regenerate it from
+ * inputs that may be gone, giving a silently empty or wrong RDD.
+ */
+export function slice<T>(stream: DStream<T>, fromMs: number, toMs: number): RDD<T>[] {
+  if (typeof fromMs !== 'number' || !Number.isInteger(fromMs))
+    throw errors.invalidArgument('fromMs', 'a time in ms (an integer)', fromMs);
+  if (typeof toMs !== 'number' || !Number.isInteger(toMs) || toMs < fromMs)
+    throw errors.invalidArgument('toMs', `a time in ms (an integer) >= fromMs ${fromMs}`, toMs);
+  const graph = stream.ssc.graph;
+  const zero = graph.zeroTimeMs;
+  if (zero === undefined || !graph.isInitialized(stream)) {
+    throw streamingErrors.illegalState(
+      `${stream.key} has not been initialized: slice() needs a started StreamingContext and a ` +
+        "stream that feeds an output operation (Spark's DStream.slice)",
+    );
+  }
   const slide = stream.slideDurationMs;
-  return make(
-    stream,
-    new WindowedImpl(
-      stream,
-      multipleOf('windowMs', windowMs, slide),
-      multipleOf('slideMs', slideMs, slide),
-    ),
-  );
+  const floor = (t: number): number => zero + Math.floor((t - zero) / slide) * slide;
+  const last = Math.min(floor(toMs), graph.lastBatchMs ?? zero);
+  const out: RDD<T>[] = [];
+  for (let t = Math.max(floor(fromMs), zero + slide); t <= last; t += slide) {
+    if (t <= stream.forgottenThroughMs && !stream.generated.has(t)) {
+      throw errors.invalidArgument(
+        'fromMs',
+        `a time after ${stream.forgottenThroughMs} ms: ${stream.key} keeps the RDDs of the last ` +
+          `${stream.rememberMs} ms of this run (ssc.remember(ms) or stream.remember(ms) keeps more)`,
+        fromMs,
+      );
+    }
+    // Generated already, or due in the running batch (whose inputs are chosen): as Spark's getOrCompute.
+    const rdd = stream.getOrCompute(t);
+    if (rdd !== undefined) out.push(rdd);
+  }
+  return out;
 }
 
 export function validateCheckpointInterval(stream: DStream<unknown>, intervalMs: unknown): number {
   return multipleOf(`checkpoint interval of ${stream.key}`, intervalMs, stream.slideDurationMs);
 }
 
-export function reduceByKey<K, V, E>(
-  stream: DStream<[K, V]>,
-  f: UserFn<[V, V, E], V>,
-  opts: ShuffleOptions<E> | undefined,
-): DStream<[K, V]> {
-  const resolved = resolveMethodOptions('dstream.reduceByKey', opts, SHUFFLE_FN_FIELDS);
-  planFunction(f, opts, 'dstream.reduceByKey');
-  const shuffleOpts = withPartitioner(opts, partitionerOf(stream, resolved));
-  const build = (rdd: RDD<[K, V]>): RDD<[K, V]> => rdd.reduceByKey(f, shuffleOpts);
-  return make(stream, new MappedImpl('reduceByKey', stream, build));
-}
-
-/** The shuffle options of a keyed stream's RDDs: the user's env and the stream's partitioner. */
-function withPartitioner<E>(
-  opts: FnOptions<E> | undefined,
-  partitioner: Partitioner,
-): ShuffleOptions<E> {
-  return opts?.env === undefined ? { partitioner } : { env: opts.env, partitioner };
-}
-
 export function countByValue<T>(
   stream: DStream<T>,
-  opts: { numPartitions?: number } | undefined,
+  opts: number | { numPartitions?: number } | undefined,
 ): DStream<[T, number]> {
   resolveMethodOptions('dstream.countByValue', opts, ['numPartitions']);
   const pairs = stream.map((x): [T, number] => [x, 1]);
@@ -168,86 +179,6 @@ export function count<T>(stream: DStream<T>): DStream<number> {
       .reduceByKey((a, b) => a + b, { numPartitions: 1 })
       .values(),
   );
-}
-
-export function reduceByKeyAndWindow<K, V, E>(
-  stream: DStream<[K, V]>,
-  f: UserFn<[V, V, E], V>,
-  invF: UserFn<[V, V, E], V> | undefined,
-  windowMs: number,
-  slideMs: number,
-  opts: ReduceWindowOptions<K, V, E> | undefined,
-): DStream<[K, V]> {
-  const resolved = resolveMethodOptions('dstream.reduceByKeyAndWindow', opts, [
-    ...SHUFFLE_FN_FIELDS,
-    'filterFunc',
-  ]);
-  const slide = stream.slideDurationMs;
-  multipleOf('windowMs', windowMs, slide);
-  multipleOf('slideMs', slideMs, slide);
-  const partitioner = partitionerOf(stream, resolved);
-  const reduceOpts = withPartitioner(opts, partitioner);
-  const reduced = reduceByKey(stream, f, reduceOpts);
-  if (invF === undefined) return reduceByKey(window(reduced, windowMs, slideMs), f, reduceOpts);
-  const fns = opts?.filterFunc === undefined ? [f, invF] : [f, invF, opts.filterFunc];
-  const bound = bindKernel('reduceWindowPartition', fns, opts?.env, 'dstream.reduceByKeyAndWindow');
-  const kernelFn = {
-    fn: bound.fn,
-    env: { ...bound.env, hasFilter: opts?.filterFunc !== undefined },
-  };
-  const reduceAll = (rdd: RDD<[K, V]>): RDD<[K, V]> => rdd.reduceByKey(f, reduceOpts);
-  return make(
-    stream,
-    new ReducedWindowedImpl(reduced, kernelFn, reduceAll, partitioner, windowMs, slideMs),
-  );
-}
-
-export function updateStateByKey<K, V, S>(
-  stream: DStream<[K, V]>,
-  f: unknown,
-  opts: UpdateStateOptions<K, S, unknown> | undefined,
-): DStream<[K, S]> {
-  const resolved = resolveMethodOptions('dstream.updateStateByKey', opts, [
-    ...SHUFFLE_FN_FIELDS,
-    'initialRDD',
-  ]);
-  const partitioner = partitionerOf(stream, resolved);
-  const initial = opts?.initialRDD;
-  if (initial !== undefined && !(initial instanceof RDD))
-    throw errors.invalidArgument('opts.initialRDD', 'an RDD of [key, state] pairs', initial);
-  const kernelFn = bindKernel('updateStatePartition', [f], opts?.env, 'dstream.updateStateByKey');
-  return make(stream, new UpdateStateImpl(stream, kernelFn, partitioner, initial));
-}
-
-export function mapWithState<K, V, S, R, E>(
-  stream: DStream<[K, V]>,
-  spec: StateSpec<K, V, S, R, E>,
-): MapWithStateDStream<K, S, R> {
-  if (!(spec instanceof StateSpec))
-    throw errors.invalidArgument('spec', 'a StateSpec made by StateSpec.function(f)', spec);
-  const kernelFn = bindKernel(
-    'mapWithStatePartition',
-    [spec.mappingFunction],
-    spec.env,
-    'StateSpec.function',
-  );
-  const impl = new MapWithStateImpl(stream, {
-    kernelFn,
-    partitioner:
-      spec.partitioner ?? new HashPartitioner(stream.ssc.sparkContext.defaultParallelism),
-    timeoutMs: spec.timeoutMs,
-    initialRDD: spec.initialRDD,
-  });
-  return make<R>(stream, impl);
-}
-
-export function stateSnapshots<K, S>(stream: DStream<unknown>): DStream<[K, S]> {
-  if (!(stream.impl instanceof MapWithStateImpl)) {
-    throw streamingErrors.illegalState(
-      `stateSnapshots() is only available on the stream mapWithState returns, not on ${stream.key}`,
-    );
-  }
-  return make(stream, new StateSnapshotImpl(stream, stream.impl));
 }
 
 export function foreachRDD<T>(
@@ -267,7 +198,9 @@ export function print(stream: DStream<unknown>, n: number): void {
   stream.ssc.graph.addOutput(new PrintOutput(stream, positiveInt('n', n)));
 }
 
-export function saveAsTextFiles(
+/** saveAsTextFiles and saveAsObjectFiles: one directory `prefix-<timeMs>[.suffix]` per batch. */
+export function saveFiles(
+  kind: SaveFilesKind,
   stream: DStream<unknown>,
   prefix: string,
   suffix: string | undefined,
@@ -276,5 +209,5 @@ export function saveAsTextFiles(
     throw errors.invalidArgument('prefix', 'a path prefix', prefix);
   if (suffix !== undefined && typeof suffix !== 'string')
     throw errors.invalidArgument('suffix', 'a string', suffix);
-  stream.ssc.graph.addOutput(new SaveAsTextFilesOutput(stream, prefix, suffix));
+  stream.ssc.graph.addOutput(new SaveFilesOutput(kind, stream, prefix, suffix));
 }

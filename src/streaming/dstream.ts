@@ -9,11 +9,13 @@
 import { errors } from '../shared/errors.js';
 import type { RDD } from '../rdd/rdd.js';
 import type { FnOptions, UserFn } from '../rdd/user-function.js';
-import type { ShuffleOptions } from '../rdd/pair-functions.js';
+import type { PartitionOptions } from '../rdd/pair-functions.js';
 import { StorageLevel } from '../storage/storage-level.js';
 import type { StreamingContext } from './streaming-context.js';
-import type { StateSpec } from './state-spec.js';
 import * as ops from './dstream-ops.js';
+import { PairDStreamFunctions } from './pair-dstream-functions.js';
+import * as pairOps from './pair-dstream-ops.js';
+import * as windowOps from './window-ops.js';
 
 /** What one kind of DStream does: its parents, its slide and how it computes an RDD for a time. */
 export interface DStreamImpl {
@@ -59,17 +61,21 @@ export interface InputImpl {
 /** Output operations register here (Spark's ForEachDStream). */
 export interface OutputOperation {
   readonly stream: DStream<unknown>;
-  readonly kind: 'foreachRDD' | 'print' | 'saveAsTextFiles';
+  readonly kind: 'foreachRDD' | 'print' | 'saveAsTextFiles' | 'saveAsObjectFiles';
   run(rdd: RDD<unknown>, timeMs: number): Promise<void>;
 }
 
-export class DStream<T> {
+export class DStream<T> extends PairDStreamFunctions<T> {
   /** Place in the graph (creation order): the default stable id. */
   readonly index: number;
   name: string | undefined;
   /** @internal */ storageLevel: StorageLevel = StorageLevel.NONE;
   /** @internal */ checkpointIntervalMs: number | undefined;
   /** @internal */ rememberMs = 0;
+  /** @internal The least history the user asked this stream to keep (remember(ms)). */
+  minRememberMs = 0;
+  /** @internal Batch times up to this one are forgotten (cleared, or before this run began). */
+  forgottenThroughMs = 0;
   /** @internal The time of the state restored on recovery: nothing earlier is generated. */
   restoredTimeMs: number | undefined;
   /** @internal */ readonly generated = new Map<number, RDD<T>>();
@@ -82,6 +88,7 @@ export class DStream<T> {
     readonly ssc: StreamingContext,
     /** @internal */ readonly impl: DStreamImpl,
   ) {
+    super();
     this.index = ssc.graph.register(this);
     // Input batches are kept in memory while remembered (Spark stores received blocks): several
     // outputs then read a batch's files once, and its records are counted once.
@@ -105,7 +112,7 @@ export class DStream<T> {
     return this;
   }
 
-  toString(): string {
+  override toString(): string {
     return `${this.impl.kind}[${this.key}]`;
   }
 
@@ -120,6 +127,9 @@ export class DStream<T> {
   map<U, E = undefined>(f: UserFn<[T, E], U>, opts?: FnOptions<E>): DStream<U> {
     return ops.rddOp(this, 'map', f, opts, (rdd) => rdd.map(f, opts));
   }
+  /** With a type guard, the record type narrows (as RDD.filter). */
+  filter<S extends T, E = undefined>(f: (x: T, env: E) => x is S, opts?: FnOptions<E>): DStream<S>;
+  filter<E = undefined>(f: UserFn<[T, E], unknown>, opts?: FnOptions<E>): DStream<T>;
   filter<E = undefined>(f: UserFn<[T, E], unknown>, opts?: FnOptions<E>): DStream<T> {
     return ops.rddOp(this, 'filter', f, opts, (rdd) => rdd.filter(f, opts));
   }
@@ -132,65 +142,83 @@ export class DStream<T> {
   ): DStream<U> {
     return ops.rddOp(this, 'mapPartitions', f, opts, (rdd) => rdd.mapPartitions(f, opts));
   }
-  mapValues<K, V, U, E = undefined>(
-    this: DStream<[K, V]>,
-    f: UserFn<[V, E], U>,
-    opts?: FnOptions<E>,
-  ): DStream<[K, U]> {
-    return ops.rddOp(this, 'mapValues', f, opts, (rdd) => rdd.mapValues(f, opts));
-  }
   /** Runs on the main thread for every batch; may capture. */
   transform<U>(f: (rdd: RDD<T>, timeMs: number) => RDD<U>): DStream<U> {
     return ops.transform(this, f);
   }
+  /** Runs on the main thread for every batch, with both streams' RDDs of that batch; may capture. */
+  transformWith<U, R>(
+    other: DStream<U>,
+    f: (rdd: RDD<T>, otherRdd: RDD<U>, timeMs: number) => RDD<R>,
+  ): DStream<R> {
+    return ops.transformWith(this, other, f);
+  }
   union(other: DStream<T>): DStream<T> {
-    if (!(other instanceof DStream) || other.ssc !== this.ssc) {
-      throw errors.invalidArgument('other', 'a DStream of the same StreamingContext', other);
-    }
     return ops.union(this, other);
   }
-  window(windowMs: number, slideMs: number = this.slideDurationMs): DStream<T> {
-    return ops.window(this, windowMs, slideMs);
+  /** Each partition of each batch as one array. */
+  glom(): DStream<T[]> {
+    return ops.glom(this);
   }
-  reduceByKey<K, V, E = undefined>(
-    this: DStream<[K, V]>,
-    f: UserFn<[V, V, E], V>,
-    opts?: ShuffleOptions<E>,
-  ): DStream<[K, V]> {
-    return ops.reduceByKey(this, f, opts);
+  repartition(numPartitions: number): DStream<T> {
+    return ops.repartition(this, numPartitions);
   }
-  countByValue(opts?: { numPartitions?: number }): DStream<[T, number]> {
+  /** One record per batch (none for an empty batch): the batch reduced by `f`. */
+  reduce<E = undefined>(f: UserFn<[T, T, E], T>, opts?: FnOptions<E>): DStream<T> {
+    return ops.reduce(this, f, opts);
+  }
+  countByValue(opts?: number | { numPartitions?: number }): DStream<[T, number]> {
     return ops.countByValue(this, opts);
   }
+  /** One record per batch: its number of records, 0 for an empty batch. */
   count(): DStream<number> {
     return ops.count(this);
   }
-  reduceByKeyAndWindow<K, V, E = undefined>(
-    this: DStream<[K, V]>,
-    f: UserFn<[V, V, E], V>,
-    invF: UserFn<[V, V, E], V> | undefined,
+
+  // ---- windows -----------------------------------------------------------------------
+
+  window(windowMs: number, slideMs: number = this.slideDurationMs): DStream<T> {
+    return windowOps.window(this, windowMs, slideMs);
+  }
+  /** The window reduced by `f`; with `invF`, incrementally (stateful, checkpointed). */
+  reduceByWindow<E = undefined>(
+    f: UserFn<[T, T, E], T>,
+    invF: UserFn<[T, T, E], T> | undefined,
     windowMs: number,
     slideMs: number = this.slideDurationMs,
-    opts?: ops.ReduceWindowOptions<K, V, E>,
-  ): DStream<[K, V]> {
-    return ops.reduceByKeyAndWindow(this, f, invF, windowMs, slideMs, opts);
+    opts?: FnOptions<E>,
+  ): DStream<T> {
+    return windowOps.reduceByWindow(this, f, invF, windowMs, slideMs, opts);
   }
-  updateStateByKey<K, V, S, E = undefined>(
-    this: DStream<[K, V]>,
-    f: UserFn<[V[], S | undefined, E], S | undefined>,
-    opts?: ops.UpdateStateOptions<K, S, E>,
-  ): DStream<[K, S]> {
-    return ops.updateStateByKey(this, f, opts);
+  /** One record per window: its number of records (stateful, checkpointed). */
+  countByWindow(windowMs: number, slideMs: number = this.slideDurationMs): DStream<number> {
+    return windowOps.countByWindow(this, windowMs, slideMs);
   }
-  mapWithState<K, V, S, R, E = undefined>(
-    this: DStream<[K, V]>,
-    spec: StateSpec<K, V, S, R, E>,
-  ): MapWithStateDStream<K, S, R> {
-    return ops.mapWithState(this, spec);
+  /** [record, count] in each window (stateful, checkpointed). */
+  countByValueAndWindow(
+    windowMs: number,
+    slideMs: number = this.slideDurationMs,
+    opts?: number | PartitionOptions,
+  ): DStream<[T, number]> {
+    return windowOps.countByValueAndWindow(this, windowMs, slideMs, opts);
   }
-  /** On the stream returned by mapWithState: every (key, state) after each batch. */
+
+  /** On the stream mapWithState returns: every (key, state) after each batch. */
   stateSnapshots<K, S>(): DStream<[K, S]> {
-    return ops.stateSnapshots<K, S>(this);
+    return pairOps.stateSnapshots<K, S>(this);
+  }
+
+  // ---- generated RDDs ----------------------------------------------------------------
+
+  /** Keeps this stream's RDDs (and its parents') for at least `durationMs`, for slice(). */
+  remember(durationMs: number): this {
+    this.ssc.graph.assertNotStarted('change the remember duration of a DStream');
+    this.minRememberMs = ops.rememberDuration(durationMs);
+    return this;
+  }
+  /** The RDDs of the batches in [fromMs, toMs] generated so far (Spark's slice). */
+  slice(fromMs: number, toMs: number): RDD<T>[] {
+    return ops.slice(this, fromMs, toMs);
   }
 
   // ---- persistence and checkpointing -----------------------------------------------
@@ -226,7 +254,11 @@ export class DStream<T> {
   }
   /** One directory `prefix-<timeMs>[.suffix]` per batch, complete with _SUCCESS, rewritten when replayed. */
   saveAsTextFiles(prefix: string, suffix?: string): void {
-    ops.saveAsTextFiles(this, prefix, suffix);
+    ops.saveFiles('saveAsTextFiles', this, prefix, suffix);
+  }
+  /** As saveAsTextFiles, in saveAsObjectFile's format: read a batch back with ctx.objectFile(dir). */
+  saveAsObjectFiles(prefix: string, suffix?: string): void {
+    ops.saveFiles('saveAsObjectFiles', this, prefix, suffix);
   }
 
   // ---- internal ----------------------------------------------------------------------
@@ -266,6 +298,7 @@ export class DStream<T> {
   /** @internal Forgets RDDs older than the remember duration (Spark's clearMetadata). */
   clearMetadata(timeMs: number): void {
     const before = timeMs - this.rememberMs;
+    this.forgottenThroughMs = Math.max(this.forgottenThroughMs, before);
     for (const [t, rdd] of this.generated) {
       if (t > before) continue;
       this.generated.delete(t);

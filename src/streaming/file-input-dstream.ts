@@ -1,6 +1,7 @@
-// textFileStream(dir) (Spark's FileInputDStream): files that appear in the
-// directory, moved in by rename as Spark asks; hidden (.x) and _x names are
-// ignored, as are the files already there at first start. A file is known by
+// textFileStream(dir) and fileStream(dir, opts) (Spark's FileInputDStream):
+// files that appear in the directory, moved in by rename as Spark asks; hidden
+// (.x) and _x names are ignored, as are the files already there at first start
+// unless fileStream's newFilesOnly is false, and those fileStream's filter refuses. A file is known by
 // name and version (size, mtime, inode), so a new file renamed over a name
 // already read is read too (Spark goes by mtime alone). Which files went to
 // which batch is recorded in the metadata checkpoint before the batch runs, so a
@@ -9,6 +10,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { errors } from '../shared/errors.js';
 import { RDD } from '../rdd/rdd.js';
 import { TextFileRDD } from '../rdd/source-rdds.js';
 import { computeSplits } from '../rdd/text-file-splits.js';
@@ -34,8 +36,29 @@ export interface FileStreamPosition extends SourcePosition {
   lastListedMs: number | null;
 }
 
+/** ssc.fileStream's options (Spark's fileStream(directory, filter, newFilesOnly)). */
+export interface FileStreamOptions {
+  /** Default true. False: the first batch also reads the files already in the directory at the first start. */
+  newFilesOnly?: boolean;
+  /** Called on the main thread with a new file's absolute path; false leaves the file unread. */
+  filter?: (path: string) => boolean;
+}
+
+export interface FileInputSettings {
+  /** The source's kind in the checkpoint: a recovered source must be the same method's. */
+  kind: 'textFileStream' | 'fileStream';
+  newFilesOnly: boolean;
+  filter: ((path: string) => boolean) | undefined;
+}
+
+const TEXT_FILE_STREAM: FileInputSettings = {
+  kind: 'textFileStream',
+  newFilesOnly: true,
+  filter: undefined,
+};
+
 export class FileInputImpl implements DStreamImpl, InputImpl {
-  readonly kind = 'textFileStream';
+  readonly kind: FileInputSettings['kind'];
   readonly parents: DStream<unknown>[] = [];
   readonly input = this;
   readonly recoverable = true;
@@ -49,15 +72,19 @@ export class FileInputImpl implements DStreamImpl, InputImpl {
   constructor(
     private readonly ssc: StreamingContext,
     readonly dir: string,
-  ) {}
+    private readonly settings: FileInputSettings = TEXT_FILE_STREAM,
+  ) {
+    this.kind = settings.kind;
+  }
 
   get slideMs(): number {
     return this.ssc.batchIntervalMs;
   }
 
   start(recovered: boolean): void {
-    this.acc ??= this.ssc.sparkContext.longAccumulator(`textFileStream ${this.dir}`);
-    if (recovered) return;
+    this.acc ??= this.ssc.sparkContext.longAccumulator(`${this.kind} ${this.dir}`);
+    // A recovered source keeps its checkpointed lists: newFilesOnly applies to the first start only.
+    if (recovered || !this.settings.newFilesOnly) return;
     this.ignored = this.listFiles();
     this.seen = new Map(this.ignored);
   }
@@ -80,6 +107,8 @@ export class FileInputImpl implements DStreamImpl, InputImpl {
     for (const [name, version] of present) {
       const known = this.seen.get(name);
       if (known === version || known === ANY_VERSION) continue;
+      // Refused files are not remembered: the filter is asked again at the next listing.
+      if (!this.accepts(name)) continue;
       fresh.push(name);
       this.seen.set(name, version);
     }
@@ -98,6 +127,15 @@ export class FileInputImpl implements DStreamImpl, InputImpl {
       env: { acc: this.acc },
       preservesPartitioning: true,
     });
+  }
+
+  private accepts(name: string): boolean {
+    const filter = this.settings.filter;
+    if (filter === undefined) return true;
+    const ok: unknown = filter(path.join(this.dir, name));
+    if (typeof ok !== 'boolean')
+      throw errors.invalidArgument('result of the fileStream filter', 'a boolean', ok);
+    return ok;
   }
 
   recordsRead(): number {

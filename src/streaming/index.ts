@@ -9,7 +9,9 @@ export type {
 } from './streaming-context.js';
 export { DStream } from './dstream.js';
 export type { MapWithStateDStream } from './dstream.js';
-export type { UpdateStateOptions, ReduceWindowOptions } from './dstream-ops.js';
+export type { UpdateStateOptions } from './pair-dstream-ops.js';
+export type { ReduceWindowOptions } from './window-ops.js';
+export type { FileStreamOptions } from './file-input-dstream.js';
 export { ManualClock, SystemClock } from './clock.js';
 export type { Clock } from './clock.js';
 export { StateSpec } from './state-spec.js';

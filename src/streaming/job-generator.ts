@@ -135,6 +135,7 @@ export class JobGenerator {
     let metadataCheckpointMs = 0;
     let where = 'generating its RDDs';
     try {
+      graph.lastBatchMs = t;
       for (const input of graph.inputs) input.getOrCompute(t);
       this.pending.add(t);
       metadataCheckpointMs += this.writeMetadata(t);

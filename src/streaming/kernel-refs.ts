@@ -18,6 +18,7 @@ export type KernelName =
   | 'selectState'
   | 'selectMapped'
   | 'snapshotPairs'
+  | 'pairValues'
   | 'initialTriples'
   | 'countRecords';
 

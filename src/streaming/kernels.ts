@@ -171,6 +171,11 @@ export function* snapshotPairs(it: Iterable<StateTriple>): Iterable<[unknown, un
   for (const [k, [s]] of it) yield [k, s];
 }
 
+/** [k, v] -> v: the stream of reduceByWindow and countByWindow, whose one key is a placeholder. */
+export function* pairValues(it: Iterable<[unknown, unknown]>): Iterable<unknown> {
+  for (const [, v] of it) yield v;
+}
+
 export function* initialTriples(
   it: Iterable<[unknown, unknown]>,
   env: { timeMs: number },

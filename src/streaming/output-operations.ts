@@ -1,8 +1,9 @@
 // Output operations (Spark's ForEachDStream and the outputs built on it). They
 // run on the main thread, in registration order, once per batch. Exactly once:
-// saveAsTextFiles writes each batch's directory to a hidden temp name and
-// renames it complete (with _SUCCESS); a replayed batch rewrites the same
-// directory, and foreachRDD gets the batch time so user sinks can be idempotent.
+// saveAsTextFiles and saveAsObjectFiles write each batch's directory to a
+// hidden temp name and rename it complete (with _SUCCESS); a replayed batch
+// rewrites the same directory, and foreachRDD gets the batch time so user sinks
+// can be idempotent.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -52,10 +53,18 @@ export function outputDirFor(prefix: string, timeMs: number, suffix: string | un
   );
 }
 
-export class SaveAsTextFilesOutput implements OutputOperation {
-  readonly kind = 'saveAsTextFiles';
+export type SaveFilesKind = 'saveAsTextFiles' | 'saveAsObjectFiles';
 
+/** How each kind writes one batch's RDD into a directory (RDD.saveAsTextFile / saveAsObjectFile). */
+const WRITERS: Record<SaveFilesKind, (rdd: RDD<unknown>, dir: string) => Promise<void>> = {
+  saveAsTextFiles: (rdd, dir) => rdd.saveAsTextFile(dir),
+  saveAsObjectFiles: (rdd, dir) => rdd.saveAsObjectFile(dir),
+};
+
+/** Spark's saveAsTextFiles and saveAsObjectFiles (ForEachDStream over the RDD save of the same name). */
+export class SaveFilesOutput implements OutputOperation {
   constructor(
+    readonly kind: SaveFilesKind,
     readonly stream: DStream<unknown>,
     private readonly prefix: string,
     private readonly suffix: string | undefined,
@@ -68,7 +77,7 @@ export class SaveAsTextFilesOutput implements OutputOperation {
     ensureDirectory(parent, 'output directory');
     removeLeftovers(parent, base);
     const temp = path.join(parent, `.${base}.kindling-save`);
-    await rdd.saveAsTextFile(temp);
+    await WRITERS[this.kind](rdd, temp);
     if (fs.existsSync(target)) {
       // A replayed batch: swap the new directory in, then drop the old one.
       const old = path.join(parent, `.${base}.kindling-old`);

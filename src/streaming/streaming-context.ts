@@ -15,11 +15,15 @@ import { refuseUnknownKeys } from '../rdd/method-options.js';
 import { ManualClock, SystemClock, type Clock } from './clock.js';
 import { DStream } from './dstream.js';
 import { DStreamGraph } from './dstream-graph.js';
-import { FileInputImpl } from './file-input-dstream.js';
+import { FileInputImpl, type FileStreamOptions } from './file-input-dstream.js';
+import { rememberDuration } from './dstream-ops.js';
 import { QueueInputImpl, SocketInputImpl } from './input-dstreams.js';
 import { JobGenerator, type BatchCompletedEvent, type BatchStartedEvent } from './job-generator.js';
 import { readNewestCheckpoint, type StreamingCheckpointData } from './metadata-checkpoint.js';
 import { checkCompatible, checkStateDirs, restoreInto, scanCheckpointDir } from './recovery.js';
+
+/** The longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface StreamingContextOptions {
   /** Default: the system clock. A ManualClock makes batches run when the test advances it. */
@@ -140,6 +144,31 @@ export class StreamingContext {
     return new DStream<string>(this, new FileInputImpl(this, path.resolve(dir)));
   }
 
+  /**
+   * Spark's fileStream, of text lines: as textFileStream, and with `newFilesOnly: false` the
+   * files already in `dir` at the first start are read by the first batch. `filter` runs on the
+   * main thread (it may capture) with each new file's absolute path; it narrows, never widens:
+   * hidden (.x) and _x files stay out.
+   */
+  fileStream(dir: string, opts?: FileStreamOptions): DStream<string> {
+    if (typeof dir !== 'string' || dir === '')
+      throw errors.invalidArgument('dir', 'a directory path', dir);
+    refuseUnknownKeys('ssc.fileStream', opts, ['newFilesOnly', 'filter']);
+    const newFilesOnly = opts?.newFilesOnly ?? true;
+    if (typeof newFilesOnly !== 'boolean')
+      throw errors.invalidArgument('ssc.fileStream opts.newFilesOnly', 'a boolean', newFilesOnly);
+    const filter = opts?.filter;
+    if (filter !== undefined && typeof filter !== 'function') {
+      throw errors.invalidArgument(
+        'ssc.fileStream opts.filter',
+        'a function (path: string) => boolean',
+        filter,
+      );
+    }
+    const settings = { kind: 'fileStream' as const, newFilesOnly, filter };
+    return new DStream<string>(this, new FileInputImpl(this, path.resolve(dir), settings));
+  }
+
   /** Lines from a TCP server. At most once: lines received before a crash are not replayed. */
   socketTextStream(host: string, port: number): DStream<string> {
     if (typeof host !== 'string' || host === '')
@@ -177,7 +206,10 @@ export class StreamingContext {
       this.graph.validate(this.checkpointDir !== undefined);
       const rec = this.recovered;
       const b = this.batchIntervalMs;
-      this.graph.initialize(rec?.zeroTimeMs ?? Math.floor(this.clock.now() / b) * b);
+      this.graph.initialize(
+        rec?.zeroTimeMs ?? Math.floor(this.clock.now() / b) * b,
+        rec === undefined ? undefined : (rec.lastCompletedMs ?? rec.zeroTimeMs),
+      );
       for (const s of this.graph.inputs) s.impl.input?.start(this.restoredSources.has(s.key));
       const generator = new JobGenerator(this);
       this.generator = generator;
@@ -216,12 +248,25 @@ export class StreamingContext {
 
   /** Resolves true once stopped, false after `timeoutMs`; rejects with the error that stopped the stream. */
   async awaitTermination(timeoutMs?: number): Promise<boolean> {
-    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || timeoutMs < 0)) {
+    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))) {
       throw errors.invalidArgument('timeoutMs', 'a non-negative number', timeoutMs);
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolve) => {
-      if (timeoutMs !== undefined) timer = setTimeout(() => resolve(false), timeoutMs);
+      if (timeoutMs === undefined || timeoutMs === Infinity) return;
+      // Node fires a timer of more than 2^31 - 1 ms at once: re-arm until the whole timeout passed.
+      const deadline = performance.now() + timeoutMs;
+      const arm = (ms: number): void => {
+        timer = setTimeout(
+          () => {
+            const left = deadline - performance.now();
+            if (left > 0) arm(left);
+            else resolve(false);
+          },
+          Math.min(ms, MAX_TIMER_MS),
+        );
+      };
+      arm(timeoutMs);
     });
     try {
       return await Promise.race([this.terminated.then(() => true), timeout]);
@@ -229,6 +274,22 @@ export class StreamingContext {
       clearTimeout(timer);
       if (this.failure !== undefined) throw this.failure; // eslint-disable-line no-unsafe-finally -- the stream's error wins
     }
+  }
+
+  /** Spark's awaitTerminationOrTimeout: true once stopped, false after `timeoutMs`; rejects with the stream's error. */
+  async awaitTerminationOrTimeout(timeoutMs: number): Promise<boolean> {
+    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))
+      throw errors.invalidArgument('timeoutMs', 'a non-negative number', timeoutMs);
+    return this.awaitTermination(timeoutMs);
+  }
+
+  /**
+   * Spark's ssc.remember: every stream keeps the RDDs of at least the last `durationMs` (for
+   * slice() and for RDDs used outside the batch that made them). Set before start().
+   */
+  remember(durationMs: number): void {
+    this.graph.assertNotStarted('set the remember duration');
+    this.graph.minRememberMs = rememberDuration(durationMs);
   }
 
   /** graceful: finish the queued batches and checkpoint the latest state before stopping. */

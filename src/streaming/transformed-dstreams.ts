@@ -1,7 +1,8 @@
 // Stateless DStreams: each batch's RDD is a function of the parents' RDDs for
 // the same time (Spark's MappedDStream, FilteredDStream, ..., TransformedDStream,
 // UnionDStream). A parent with no RDD at a time gives the child none either,
-// except for union and transform, which see an empty RDD in its place.
+// except for transform, transformWith, union and joins, which see an empty RDD in
+// its place (Spark's TransformedDStream does the same).
 
 import type { RDD } from '../rdd/rdd.js';
 import type { DStream, DStreamImpl } from './dstream.js';
@@ -28,28 +29,34 @@ export class MappedImpl<T, U> implements DStreamImpl {
   }
 }
 
-/** The user's transform((rdd, timeMs) => RDD), or union over several parents. */
-export class TransformedImpl<T> implements DStreamImpl {
-  readonly parents: DStream<T>[];
+/** The parent's RDD at `timeMs`, or an empty RDD when it has none. */
+export function rddOrEmpty<T>(parent: DStream<T>, timeMs: number): RDD<T> {
+  return parent.getOrCompute(timeMs) ?? parent.ssc.sparkContext.emptyRDD<T>();
+}
 
-  /** The parents share one slide (union checks it); the first one's is this stream's. */
+/**
+ * Several parents of one slide (the builders check it), one RDD built on the main thread per
+ * batch from theirs: transform, transformWith, union, joins, cogroup. `build` reads the parents
+ * through rddOrEmpty, each with its own record type.
+ */
+export class TransformedImpl<U> implements DStreamImpl {
+  readonly parents: DStream<unknown>[];
+  private readonly first: DStream<unknown>;
+
   constructor(
     readonly kind: string,
-    private readonly first: DStream<T>,
-    others: DStream<T>[],
-    private readonly build: (rdds: [RDD<T>, ...RDD<T>[]], timeMs: number) => RDD<unknown>,
+    parents: [DStream<unknown>, ...DStream<unknown>[]],
+    private readonly build: (timeMs: number) => RDD<U>,
   ) {
-    this.parents = [first, ...others];
+    this.parents = parents;
+    this.first = parents[0];
   }
 
   get slideMs(): number {
     return this.first.slideDurationMs;
   }
 
-  compute(timeMs: number, self: DStream<unknown>): RDD<unknown> | undefined {
-    const ctx = self.ssc.sparkContext;
-    const rddAt = (p: DStream<T>): RDD<T> => p.getOrCompute(timeMs) ?? ctx.emptyRDD<T>();
-    const rdds: [RDD<T>, ...RDD<T>[]] = [rddAt(this.first), ...this.parents.slice(1).map(rddAt)];
-    return this.build(rdds, timeMs);
+  compute(timeMs: number): RDD<U> {
+    return this.build(timeMs);
   }
 }

@@ -2,14 +2,16 @@
 // window at time t covers the parent's batches in (t - window, t]. With an
 // inverse function the window is incremental: the previous window's values,
 // minus the batches that left, plus those that entered; that makes it state,
-// so it is checkpointed (mustCheckpoint) and restored on recovery.
+// so it is checkpointed (mustCheckpoint) and restored on recovery. Every
+// incremental window (reduceByKeyAndWindow, reduceByWindow, countByWindow,
+// countByValueAndWindow) is a ReducedWindowedImpl: one state shape to persist.
 
 import { RDD } from '../rdd/rdd.js';
 import type { Partitioner } from '../rdd/partitioner.js';
 import { CoGroupedRDD } from '../rdd/shuffled-rdds.js';
 import { StorageLevel } from '../storage/storage-level.js';
 import type { DStream, DStreamImpl, StatefulImpl } from './dstream.js';
-import type { BoundKernel } from './kernel-refs.js';
+import { kernel, type BoundKernel } from './kernel-refs.js';
 import { StateHistory } from './state-dstreams.js';
 
 /** The parent's RDDs for batch times in (from, to], oldest first. */
@@ -47,48 +49,80 @@ export class WindowedImpl implements DStreamImpl {
   }
 }
 
-export class ReducedWindowedImpl<K, V> implements DStreamImpl, StatefulImpl {
-  readonly kind = 'reduceByKeyAndWindow';
+/** The operators whose window is incremental state; the kind keys it in the checkpoint. */
+export type ReducedWindowKind =
+  'reduceByKeyAndWindow' | 'reduceByWindow' | 'countByWindow' | 'countByValueAndWindow';
+
+export interface ReducedWindowSettings {
+  readonly kind: ReducedWindowKind;
+  /** reduceWindowPartition bound to the user's f, invF and filterFunc. */
+  readonly kernelFn: BoundKernel & { env: { hasFilter: boolean } };
+  readonly partitioner: Partitioner;
+  readonly windowMs: number;
+  readonly slideMs: number;
+  /** What the stream shows of its window of [key, value] pairs: the pairs, or their values
+   * (reduceByWindow and countByWindow, whose one key is a placeholder). */
+  readonly output: 'pairs' | 'values';
+}
+
+/**
+ * Spark's ReducedWindowedDStream. The state is the window's [key, value] pairs, one definition
+ * for every operator built on it (StateHistory, checkpointed like updateStateByKey's state).
+ */
+export class ReducedWindowedImpl implements DStreamImpl, StatefulImpl {
+  readonly kind: ReducedWindowKind;
   readonly parents: DStream<unknown>[];
   readonly parentRememberExtraMs: number;
   readonly state = this;
   private readonly windows = new StateHistory();
 
   constructor(
-    /** Already reduced by key per batch. */
-    private readonly reduced: DStream<[K, V]>,
-    private readonly kernelFn: BoundKernel & { env: { hasFilter: boolean } },
-    private readonly reduceAll: (rdd: RDD<[K, V]>) => RDD<[K, V]>,
-    private readonly partitioner: Partitioner,
-    readonly windowMs: number,
-    readonly slideMs: number,
+    /** Already reduced by key per batch, with the settings' partitioner. */
+    private readonly reduced: DStream<unknown>,
+    private readonly settings: ReducedWindowSettings,
   ) {
+    this.kind = settings.kind;
     this.parents = [reduced];
-    this.parentRememberExtraMs = windowMs + slideMs;
+    this.parentRememberExtraMs = settings.windowMs + settings.slideMs;
   }
 
+  get slideMs(): number {
+    return this.settings.slideMs;
+  }
+
+  /**
+   * [previous window, batches that left, batches that entered] cogrouped by key and merged by
+   * the kernel. The first window has no previous one and takes every batch it covers, through
+   * the same kernel, so filterFunc applies to it too (Spark cogroups an empty previous window).
+   */
   compute(timeMs: number, self: DStream<unknown>): RDD<unknown> {
-    const { windowMs: w, slideMs: s } = this;
-    const prev = self.getOrCompute(timeMs - s);
-    let next: RDD<unknown>;
-    if (prev === undefined) {
-      next = this.reduceAll(unionOf(self, rddsIn(this.reduced, timeMs - w, timeMs)));
-    } else {
-      const ctx = self.ssc.sparkContext;
-      const olds = unionOf(self, rddsIn(this.reduced, timeMs - s - w, timeMs - w));
-      const news = unionOf(self, rddsIn(this.reduced, timeMs - s, timeMs));
-      const grouped = new RDD(
-        ctx,
-        new CoGroupedRDD([prev, olds, news], this.partitioner, () => ctx.newShuffleId()),
-      );
-      next = grouped.mapPartitions(this.kernelFn.fn, {
-        env: this.kernelFn.env,
-        preservesPartitioning: true,
-      });
-    }
+    const { windowMs: w, slideMs: s, partitioner, kernelFn } = this.settings;
+    const ctx = self.ssc.sparkContext;
+    self.getOrCompute(timeMs - s);
+    const prev = this.windows.get(timeMs - s);
+    const olds =
+      prev === undefined
+        ? ctx.emptyRDD()
+        : unionOf(self, rddsIn(this.reduced, timeMs - s - w, timeMs - w));
+    const news = unionOf(
+      self,
+      rddsIn(this.reduced, prev === undefined ? timeMs - w : timeMs - s, timeMs),
+    );
+    const grouped = new RDD(
+      ctx,
+      new CoGroupedRDD([prev ?? ctx.emptyRDD(), olds, news], partitioner, () => ctx.newShuffleId()),
+    );
+    const next = grouped.mapPartitions(kernelFn.fn, {
+      env: kernelFn.env,
+      preservesPartitioning: true,
+    });
     next.persist(StorageLevel.MEMORY_ONLY);
     this.windows.set(timeMs, next);
-    return next;
+    return this.show(next);
+  }
+
+  private show(window: RDD<unknown>): RDD<unknown> {
+    return this.settings.output === 'pairs' ? window : window.mapPartitions(kernel('pairValues'));
   }
 
   stateAt(timeMs: number): RDD<unknown> | undefined {
@@ -97,7 +131,7 @@ export class ReducedWindowedImpl<K, V> implements DStreamImpl, StatefulImpl {
 
   restore(timeMs: number, rdd: RDD<unknown>): RDD<unknown> {
     this.windows.set(timeMs, rdd);
-    return rdd;
+    return this.show(rdd);
   }
 
   /** Spark's default for mustCheckpoint streams: the smallest multiple of the slide >= 10 s. */

@@ -6,17 +6,27 @@
 // an uninterrupted run fed the same files per batch.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { ChildApp, readOutputs as readOutputDirs } from './child-app.js';
 
 const APP = fileURLToPath(new URL('./fixtures/chaos-app.js', import.meta.url));
 const BATCH_MS = 1000;
 const TICKS = 22;
 const FILES = 18;
+
+class App extends ChildApp {
+  constructor(work: string) {
+    super(APP, [work]);
+  }
+}
+
+/** out/<name>-<time> -> sorted lines of its part files. */
+function readOutputs(work: string): Map<string, string[]> {
+  return readOutputDirs(path.join(work, 'out'));
+}
 
 function prng(seed: number): () => number {
   let s = seed >>> 0;
@@ -27,60 +37,6 @@ function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-/** A child with a line reader: waitFor resolves on a matching line, or null if the child exits first. */
-class App {
-  readonly child: ChildProcess;
-  private readonly waiters: {
-    match: (l: string) => boolean;
-    resolve: (l: string | null) => void;
-  }[] = [];
-  exited = false;
-  killed = false;
-  stderr = '';
-  readonly exit: Promise<number | null>;
-
-  constructor(work: string) {
-    this.child = spawn(process.execPath, [APP, work], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    readline.createInterface({ input: this.child.stdout! }).on('line', (line) => {
-      if (process.env.CHAOS_DEBUG !== undefined) console.error(`[${this.child.pid}] ${line}`);
-      for (const w of [...this.waiters]) {
-        if (!w.match(line)) continue;
-        this.waiters.splice(this.waiters.indexOf(w), 1);
-        w.resolve(line);
-      }
-    });
-    this.exit = new Promise((resolve) =>
-      this.child.on('exit', (code) => {
-        this.exited = true;
-        for (const w of this.waiters.splice(0)) w.resolve(null);
-        resolve(code);
-      }),
-    );
-  }
-
-  waitFor(match: (l: string) => boolean): Promise<string | null> {
-    if (this.exited) return Promise.resolve(null);
-    return new Promise((resolve) => this.waiters.push({ match, resolve }));
-  }
-
-  send(line: string): void {
-    if (!this.exited) this.child.stdin?.write(`${line}\n`);
-  }
-
-  kill(): void {
-    this.killed = true;
-    this.child.kill('SIGKILL');
-  }
-
-  async checkNotCrashed(): Promise<void> {
-    if (this.exited && !this.killed) {
-      const code = await this.exit;
-      assert.fail(`the app exited by itself (code ${String(code)}): ${this.stderr}`);
-    }
-  }
 }
 
 function writeInput(work: string, id: number): void {
@@ -94,28 +50,6 @@ function writeInput(work: string, id: number): void {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, `.f${id}.tmp`), `${lines.join('\n')}\n`);
   fs.renameSync(path.join(dir, `.f${id}.tmp`), path.join(dir, `f${id}.txt`)); // appears whole
-}
-
-/** out/<name>-<time> -> sorted lines of its part files; hidden temp dirs are not outputs. */
-function readOutputs(work: string): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  const dir = path.join(work, 'out');
-  for (const name of fs.readdirSync(dir).sort()) {
-    if (name.startsWith('.')) continue;
-    const full = path.join(dir, name);
-    assert.ok(fs.existsSync(path.join(full, '_SUCCESS')), `${name} is complete`);
-    const lines = fs
-      .readdirSync(full)
-      .filter((f) => f.startsWith('part-'))
-      .flatMap((f) =>
-        fs
-          .readFileSync(path.join(full, f), 'utf8')
-          .split('\n')
-          .filter((l) => l !== ''),
-      );
-    out.set(name, lines.sort());
-  }
-  return out;
 }
 
 test(
