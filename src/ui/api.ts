@@ -1,7 +1,9 @@
 // The JSON API under /api/v1/, named like Spark's REST API (applications, jobs, stages,
-// executors, storage/rdd, environment) plus checkpoints: the same state the pages render.
+// executors, storage/rdd, streaming (streaming-api.ts), environment) plus checkpoints: the same
+// state the pages render.
 
 import type { AppStatusStore, JobData, StageData } from './app-status-store.js';
+import { streamingApi } from './streaming-api.js';
 
 export type ApiResult = { kind: 'ok'; body: unknown } | { kind: 'notFound'; what: string };
 
@@ -114,10 +116,7 @@ export function appApi(store: AppStatusStore, rest: string[]): ApiResult {
     case 'checkpoints':
       return ok(store.checkpoints);
     case 'streaming':
-      // Spark: /streaming/batches; the batches kept, newest first.
-      return sub === undefined && id === 'batches'
-        ? ok([...store.batches].reverse())
-        : { kind: 'notFound', what: `/${rest.join('/')}` };
+      return streamingApi(store, rest.slice(1));
     case 'environment':
       return ok({
         kindlingVersion: store.app?.kindlingVersion,
