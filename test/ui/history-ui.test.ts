@@ -3,40 +3,18 @@
 // line is reported naming its line, and the rest still served.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Context, type JobEndEvent } from 'kindling';
 import { launchBrowser, skipWithoutBrowser } from './browser.js';
+import { startHistory, type HistoryServer } from './history-server.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-history-'));
 const logDir = path.join(dir, 'logs');
 let appId: string;
 const ended: JobEndEvent[] = [];
-let server: { child: ChildProcess; url: string; stderr: () => string } | undefined;
-
-/** Starts `kindling ui` and resolves with its URL from the first line it prints. */
-function startHistory(
-  target: string,
-): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [MAIN, 'ui', target, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /history UI at (http:\/\/\S+?)\/? /.exec(out);
-      if (m?.[1] !== undefined) resolve({ child, url: m[1], stderr: () => err });
-    });
-    child.once('exit', (code) => reject(new Error(`kindling ui exited ${code}: ${err}`)));
-  });
-}
+let server: HistoryServer | undefined;
 
 before(async () => {
   const ctx = new Context({ workers: 2, progress: false, eventLogDir: logDir, maxTaskFailures: 1 });
@@ -69,11 +47,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (server !== undefined) {
-    const exited = new Promise((r) => server?.child.once('exit', r));
-    server.child.kill('SIGTERM');
-    await exited;
-  }
+  await server?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -132,8 +106,6 @@ test('a malformed line is reported with its line number and the other events sti
     ).json()) as unknown[];
     assert.equal(jobs.length, 3);
   } finally {
-    const exited = new Promise((r) => damaged.child.once('exit', r));
-    damaged.child.kill('SIGTERM');
-    await exited;
+    await damaged.stop();
   }
 });

@@ -1,16 +1,22 @@
 // The Streaming page and API: the JSON API reports each completed batch with Spark's names, and
 // in a headless browser the page's uPlot charts hold one point per completed batch, read from the
-// chart instances, drawn on a canvas, and updated live (the same charts) as batches complete.
+// chart instances, drawn on a canvas, and updated live (the same charts) as batches complete; the
+// history UI replaying the application's event log draws the same charts.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { Context, ManualClock, StreamingContext } from 'kindling';
 import { launchBrowser, skipWithoutBrowser } from './browser.js';
+import { startHistory } from './history-server.js';
 
 const require = createRequire(import.meta.url);
 const INPUT = [[1, 2], [3], [4, 5, 6], [7, 8, 9, 10], [11], [12, 13]];
-const ctx = new Context({ workers: 2, progress: false, ui: 0 });
+const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-streaming-ui-'));
+const ctx = new Context({ workers: 2, progress: false, ui: 0, eventLogDir: logDir });
 // A round wall-clock start, so the charts' time axis reads like a real run's.
 const T0 = Date.UTC(2026, 0, 1, 12);
 const clock = new ManualClock(T0);
@@ -27,6 +33,7 @@ const started = ssc.start();
 after(async () => {
   await ssc.stop({ stopContext: false });
   await ctx.stop();
+  fs.rmSync(logDir, { recursive: true, force: true });
 });
 
 /** Runs batches until `n` have completed (each advance resolves once its batch is done). */
@@ -47,10 +54,10 @@ interface BatchInfo {
   totalDelay: number;
 }
 
-async function api(path: string): Promise<unknown> {
-  const url = (await ctx.uiWebUrl()) ?? assert.fail('the UI listens');
-  const res = await fetch(`${url}/api/v1/applications/${ctx.applicationId}/streaming/${path}`);
-  assert.equal(res.status, 200, path);
+async function api(route: string, url?: string): Promise<unknown> {
+  const base = url ?? (await ctx.uiWebUrl()) ?? assert.fail('the UI listens');
+  const res = await fetch(`${base}/api/v1/applications/${ctx.applicationId}/streaming/${route}`);
+  assert.equal(res.status, 200, route);
   return res.json();
 }
 
@@ -69,6 +76,36 @@ const CHART_POINTS = `(() => {
   return Object.fromEntries(Object.entries(charts).map(([k, u]) => [k, u.data[0].length]));
 })()`;
 
+/** Waits until each of the three charts holds `n` points. */
+async function waitForPoints(page: Page, n: number): Promise<void> {
+  await page.waitForFunction(`Object.values(${CHART_POINTS}).join() === '${[n, n, n].join()}'`);
+}
+
+/** What the page's charts hold equals the API's batches, and each is drawn on its canvas. */
+async function assertChartsShow(page: Page, newestFirst: BatchInfo[]): Promise<void> {
+  const batches = [...newestFirst].reverse();
+  const charted = await page.evaluate<Record<string, [number[], number[]]>>(
+    `Object.fromEntries(Object.entries(window.kindlingStreamingCharts).map(([k, u]) => [k, u.data]))`,
+  );
+  const times = batches.map((b) => b.batchTime / 1000);
+  assert.deepEqual(charted, {
+    inputRate: [times, batches.map((b) => b.inputSize / (b.batchDuration / 1000))],
+    processingTime: [times, batches.map((b) => b.processingTime)],
+    schedulingDelay: [times, batches.map((b) => b.schedulingDelay)],
+  });
+  assert.deepEqual(charted.inputRate?.[1], [2, 1, 3, 4, 1, 2]);
+  for (const key of Object.keys(charted)) {
+    const drawn = await page.evaluate<{ width: number; height: number; seriesPixels: number }>(
+      SERIES_PIXELS(key),
+    );
+    assert.ok(
+      drawn.width > 0 && drawn.height > 0,
+      `${key}: canvas of ${drawn.width}x${drawn.height}`,
+    );
+    assert.ok(drawn.seriesPixels > 0, `${key}: no pixel of the series drawn`);
+  }
+}
+
 test(
   'the streaming page charts one point per completed batch, updated live as batches complete',
   { skip: skipWithoutBrowser },
@@ -82,21 +119,16 @@ test(
 
       // The first batch: the live refresh brings the charts in, with one point each.
       await completeBatches(1);
-      await page.waitForFunction(`Object.values(${CHART_POINTS}).join() === '1,1,1'`, undefined);
+      await waitForPoints(page, 1);
       await page.evaluate(
         `window.firstCanvas = document.querySelector('[data-chart="inputRate"] canvas')`,
       );
 
       // The rest: the same charts take the new points.
       await completeBatches(INPUT.length);
-      const all = String(INPUT.length);
-      await page.waitForFunction(
-        `Object.values(${CHART_POINTS}).join() === '${[all, all, all].join()}'`,
-        undefined,
-      );
+      await waitForPoints(page, INPUT.length);
       await page.waitForFunction(
         `document.querySelectorAll('table.batches tr[data-batch-time]').length === ${INPUT.length}`,
-        undefined,
       );
       assert.equal(
         await page.evaluate(
@@ -106,30 +138,7 @@ test(
         'the live refresh kept the chart instead of drawing a new one',
       );
 
-      // What the charts hold is what the API says, oldest batch first.
-      const batches = ((await api('batches')) as BatchInfo[]).reverse();
-      const charted = await page.evaluate<Record<string, [number[], number[]]>>(
-        `Object.fromEntries(Object.entries(window.kindlingStreamingCharts).map(([k, u]) => [k, u.data]))`,
-      );
-      const times = batches.map((b) => b.batchTime / 1000);
-      assert.deepEqual(charted.inputRate, [
-        times,
-        batches.map((b) => b.inputSize / (b.batchDuration / 1000)),
-      ]);
-      assert.deepEqual(charted.inputRate?.[1], [2, 1, 3, 4, 1, 2]);
-      assert.deepEqual(charted.processingTime, [times, batches.map((b) => b.processingTime)]);
-      assert.deepEqual(charted.schedulingDelay, [times, batches.map((b) => b.schedulingDelay)]);
-
-      for (const key of ['inputRate', 'processingTime', 'schedulingDelay']) {
-        const drawn = await page.evaluate<{ width: number; height: number; seriesPixels: number }>(
-          SERIES_PIXELS(key),
-        );
-        assert.ok(
-          drawn.width > 0 && drawn.height > 0,
-          `${key}: canvas of ${drawn.width}x${drawn.height}`,
-        );
-        assert.ok(drawn.seriesPixels > 0, `${key}: no pixel of the series drawn`);
-      }
+      await assertChartsShow(page, (await api('batches')) as BatchInfo[]);
       const shots = process.env.KINDLING_UI_SCREENSHOTS;
       if (shots !== undefined && shots !== '')
         await page.screenshot({ path: `${shots}/streaming.png`, fullPage: true });
@@ -195,4 +204,33 @@ test('the page serves uPlot from the installed package, revalidated by its ETag'
   assert.match(await css.text(), /\.uplot/);
   assert.equal((await fetch(`${url}/static/..%2F..%2Fpackage.json`)).status, 404);
   assert.equal((await fetch(`${url}/static/nothing.js`)).status, 404);
+});
+
+test('the history UI replays the event log into the same streaming API and charts', async (t) => {
+  await completeBatches(INPUT.length);
+  const live = await api('batches');
+  const statistics = await api('statistics');
+  await ssc.stop({ stopContext: false });
+  await ctx.stop();
+  const history = await startHistory(logDir);
+  try {
+    assert.deepEqual(await api('batches', history.url), live);
+    assert.deepEqual(await api('statistics', history.url), statistics);
+    if (skipWithoutBrowser !== false) {
+      t.diagnostic(skipWithoutBrowser);
+      return;
+    }
+    const { browser, close } = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${history.url}/history/${ctx.applicationId}/streaming/`);
+      await waitForPoints(page, INPUT.length);
+      await assertChartsShow(page, live as BatchInfo[]);
+      assert.equal(await page.locator('table.batches tr[data-batch-time]').count(), INPUT.length);
+    } finally {
+      await close();
+    }
+  } finally {
+    await history.stop();
+  }
 });
