@@ -1,6 +1,7 @@
 // The history UI: an event log written by one context and served by `kindling ui` (a child
 // process) shows the same jobs, through the JSON API and in a headless browser; a malformed
-// line is reported naming its line, and the rest still served.
+// line is reported naming its line, and the rest still served; a running application's
+// .inprogress log is served too, its new jobs on the next request.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -107,5 +108,56 @@ test('a malformed line is reported with its line number and the other events sti
     assert.equal(jobs.length, 3);
   } finally {
     await damaged.stop();
+  }
+});
+
+/** Resolves once the log file holds `n` jobEnd lines (fs.watch: the writer flushes on a timer). */
+async function untilLoggedJobs(file: string, n: number): Promise<void> {
+  const logged = (): boolean => {
+    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    return text.split('\n').filter((l) => l.startsWith('{"event":"jobEnd"')).length >= n;
+  };
+  if (logged()) return;
+  const watcher = fs.watch(path.dirname(file));
+  try {
+    await new Promise<void>((resolve) => {
+      watcher.on('change', () => {
+        if (logged()) resolve();
+      });
+      // A flush between the first check and the watch starting.
+      if (logged()) resolve();
+    });
+  } finally {
+    watcher.close();
+  }
+}
+
+test("a running application's .inprogress log is served, and its next job shows on the next request", async () => {
+  const runningDir = path.join(dir, 'running');
+  const ctx = new Context({ workers: 1, progress: false, eventLogDir: runningDir });
+  const history = await startHistory(runningDir);
+  try {
+    const file = path.join(runningDir, `${ctx.applicationId}.jsonl.inprogress`);
+    const jobs = async (): Promise<unknown[]> =>
+      (await (
+        await fetch(`${history.url}/api/v1/applications/${ctx.applicationId}/jobs`)
+      ).json()) as unknown[];
+    assert.equal(await ctx.range(0, 4, 1, 2).count(), 4);
+    await untilLoggedJobs(file, 1);
+    const apps = (await (await fetch(`${history.url}/api/v1/applications`)).json()) as {
+      id: string;
+      attempts: { completed: boolean }[];
+    }[];
+    assert.deepEqual(
+      apps.map((a) => [a.id, a.attempts[0]?.completed]),
+      [[ctx.applicationId, false]],
+    );
+    assert.equal((await jobs()).length, 1);
+    assert.equal(await ctx.range(0, 6, 1, 3).count(), 6);
+    await untilLoggedJobs(file, 2);
+    assert.equal((await jobs()).length, 2);
+  } finally {
+    await ctx.stop();
+    await history.stop();
   }
 });
