@@ -51,8 +51,12 @@ const LIVE_SCRIPT = `
       if (!r.ok) return;
       var t = await r.text();
       var m = document.querySelector('main');
-      if (!m || t === last) return;
+      if (!m) return;
+      // The first answer is compared with the page as loaded, later ones with the previous answer
+      // (kept nodes make <main> differ from any answer).
+      var same = last === null ? m.innerHTML === t : t === last;
       last = t;
+      if (same) return;
       var kept = {};
       m.querySelectorAll('[data-keep]').forEach(function(el){ kept[el.getAttribute('data-keep')] = el; });
       m.innerHTML = t;
