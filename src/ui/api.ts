@@ -1,7 +1,10 @@
 // The JSON API under /api/v1/, named like Spark's REST API (applications, jobs, stages,
-// executors, storage/rdd, environment) plus checkpoints: the same state the pages render.
+// executors, storage/rdd, streaming (streaming-api.ts), environment) plus checkpoints: the same
+// state the pages render.
 
-import type { AppStatusStore, JobData, StageData } from './app-status-store.js';
+import type { AppStatusStore, CachedRddData, JobData, StageData } from './app-status-store.js';
+import { streamingApi } from './streaming-api.js';
+import { formatBlockId } from '../shared/block-id.js';
 
 export type ApiResult = { kind: 'ok'; body: unknown } | { kind: 'notFound'; what: string };
 
@@ -72,6 +75,31 @@ function stageJson(s: StageData, withTasks: boolean): unknown {
   };
 }
 
+function rddStorageJson(r: CachedRddData, withPartitions: boolean): unknown {
+  const blocks = [...r.blocks.entries()].sort(([a], [b]) => a - b);
+  const used = (where: 'memory' | 'disk'): number =>
+    blocks.filter(([, b]) => b.where === where).reduce((n, [, b]) => n + b.bytes, 0);
+  return {
+    id: r.rddId,
+    name: r.name,
+    storageLevel: r.storageLevel,
+    numPartitions: r.numPartitions,
+    numCachedPartitions: r.blocks.size,
+    memoryUsed: used('memory'),
+    diskUsed: used('disk'),
+    ...(withPartitions
+      ? {
+          partitions: blocks.map(([partitionIndex, b]) => ({
+            blockName: formatBlockId(r.rddId, partitionIndex),
+            where: b.where,
+            bytes: b.bytes,
+            records: b.records,
+          })),
+        }
+      : {}),
+  };
+}
+
 /** `rest` is the path after /api/v1/applications/<appId>/, split on '/'. */
 export function appApi(store: AppStatusStore, rest: string[]): ApiResult {
   const [what, id, sub] = rest;
@@ -95,29 +123,20 @@ export function appApi(store: AppStatusStore, rest: string[]): ApiResult {
     }
     case 'executors':
       return ok([...store.workers.values()]);
-    case 'storage':
-      return ok(
-        [...store.storage.values()].map((r) => ({
-          id: r.rddId,
-          name: r.name,
-          storageLevel: r.storageLevel,
-          numPartitions: r.numPartitions,
-          numCachedPartitions: r.blocks.size,
-          memoryUsed: [...r.blocks.values()]
-            .filter((b) => b.where === 'memory')
-            .reduce((n, b) => n + b.bytes, 0),
-          diskUsed: [...r.blocks.values()]
-            .filter((b) => b.where === 'disk')
-            .reduce((n, b) => n + b.bytes, 0),
-        })),
-      );
+    case 'storage': {
+      // Spark: /storage/rdd lists the cached RDDs, /storage/rdd/<rddId> one with its partitions.
+      if (id !== 'rdd') return { kind: 'notFound', what: `/${rest.join('/')}` };
+      if (sub === undefined || sub === '')
+        return ok([...store.storage.values()].map((r) => rddStorageJson(r, false)));
+      const rdd = store.storage.get(Number(sub));
+      return rdd === undefined
+        ? { kind: 'notFound', what: `cached RDD ${sub}` }
+        : ok(rddStorageJson(rdd, true));
+    }
     case 'checkpoints':
       return ok(store.checkpoints);
     case 'streaming':
-      // Spark: /streaming/batches; the batches kept, newest first.
-      return sub === undefined && id === 'batches'
-        ? ok([...store.batches].reverse())
-        : { kind: 'notFound', what: `/${rest.join('/')}` };
+      return streamingApi(store, rest.slice(1));
     case 'environment':
       return ok({
         kindlingVersion: store.app?.kindlingVersion,

@@ -115,6 +115,8 @@ export class AppStatusStore {
   readonly executors = new Map<string, ExecutorData>();
   /** Completed streaming batches, oldest first (the last MAX_BATCHES). */
   readonly batches: StreamingBatchEvent[] = [];
+  /** Every completed batch, those no longer kept too (Spark's totalCompletedBatches). */
+  readonly streamingTotals = { completedBatches: 0, processedRecords: 0 };
   /** Names of RDDs seen in stage pipelines, for storage and checkpoint rows. */
   private readonly rddNames = new Map<number, RddInfo>();
   /** Bumped on every event: lets pollers skip unchanged state. */
@@ -210,6 +212,8 @@ export class AppStatusStore {
         return;
       case 'streamingBatchCompleted':
         this.batches.push(line.data);
+        this.streamingTotals.completedBatches++;
+        this.streamingTotals.processedRecords += line.data.records;
         // Spark's spark.streaming.ui.retainedBatches default.
         if (this.batches.length > MAX_BATCHES) this.batches.shift();
         return;

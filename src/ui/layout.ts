@@ -1,5 +1,7 @@
 // The page frame every UI page shares: header with the application, the tab bar, and the
-// small script that refreshes <main> while the application runs (polling, no reload).
+// small script that refreshes <main> while the application runs (polling, no reload). A node
+// marked data-keep="<name>" survives a refresh (a chart keeps its instance), and every refresh
+// that changed something fires 'kindling:refresh' on document for page scripts to update.
 
 import { html, raw, type SafeHtml } from './html.js';
 import type { AppStatusStore } from './app-status-store.js';
@@ -34,18 +36,35 @@ svg text{font-family:system-ui,sans-serif;font-size:11px}
 .stage-node rect{fill:#eef2ff;stroke:#4f46e5}.stage-node.failed rect{fill:#fee2e2;stroke:#b91c1c}
 .mark{font-size:10px;padding:0 4px;border-radius:3px;background:#dcfce7}
 h1{font-size:20px}h2{font-size:16px;margin-top:20px}
+.charts{display:flex;flex-wrap:wrap;gap:16px}figure.chart{margin:0;background:#fff;padding:8px}
+figcaption{font-size:13px;font-weight:600}
+.u-legend th,.u-legend td{border:0;background:none;padding:0 4px}
 `;
 
 const LIVE_SCRIPT = `
 (function(){
   if (document.body.dataset.live !== 'true') return;
+  var last = null;
   setInterval(async function(){
     try {
       var r = await fetch(location.href, {headers: {'x-kindling-fragment': '1'}});
       if (!r.ok) return;
       var t = await r.text();
       var m = document.querySelector('main');
-      if (m && m.innerHTML !== t) m.innerHTML = t;
+      if (!m) return;
+      // The first answer is compared with the page as loaded, later ones with the previous answer
+      // (kept nodes make <main> differ from any answer).
+      var same = last === null ? m.innerHTML === t : t === last;
+      last = t;
+      if (same) return;
+      var kept = {};
+      m.querySelectorAll('[data-keep]').forEach(function(el){ kept[el.getAttribute('data-keep')] = el; });
+      m.innerHTML = t;
+      m.querySelectorAll('[data-keep]').forEach(function(el){
+        var old = kept[el.getAttribute('data-keep')];
+        if (old) el.replaceWith(old);
+      });
+      document.dispatchEvent(new Event('kindling:refresh'));
     } catch (e) { /* the application may have stopped */ }
   }, ${LIVE_REFRESH_MS});
 })();
@@ -59,6 +78,13 @@ export interface PageFrame {
   title: string;
   /** Link back to the application list (history UI). */
   home?: string;
+  /** Scripts (deferred, in order) and stylesheets the page needs, by URL. */
+  assets?: PageAssets;
+}
+
+export interface PageAssets {
+  scripts: readonly string[];
+  styles: readonly string[];
 }
 
 export function page(frame: PageFrame, body: SafeHtml): string {
@@ -72,6 +98,8 @@ export function page(frame: PageFrame, body: SafeHtml): string {
         <style>
           ${raw(STYLE)}
         </style>
+        ${frame.assets?.styles.map((href) => html`<link rel="stylesheet" href="${href}" />`)}
+        ${frame.assets?.scripts.map((src) => html`<script defer src="${src}"></script>`)}
       </head>
       <body data-live="${live ? 'true' : 'false'}">
         <header>

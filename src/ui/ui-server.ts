@@ -1,6 +1,7 @@
 // The web UI's HTTP server (Spark's SparkUI / HistoryServer) on node:http: routes a request to
 // a page or the JSON API of one application's AppStatusStore. The live UI serves one store at
 // the root; the history UI lists applications at / and serves each under /history/<appId>/.
+// Both serve the pages' static files (uPlot, chart script) under /static/.
 // Binds to port, port+1, ... as Spark does (spark.port.maxRetries = 16).
 
 import http from 'node:http';
@@ -8,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { AppStatusStore } from './app-status-store.js';
 import { appApi, applicationJson } from './api.js';
 import { html, type SafeHtml } from './html.js';
-import { page, type Tab } from './layout.js';
+import { page, type PageAssets, type Tab } from './layout.js';
 import {
   applicationsPage,
   checkpointsPage,
@@ -19,7 +20,8 @@ import {
 } from './pages/app-pages.js';
 import { jobPage, jobsPage, stageTable } from './pages/jobs-pages.js';
 import { stagePage } from './pages/stage-page.js';
-import { streamingPage } from './pages/streaming-page.js';
+import { STREAMING_ASSETS, streamingPage } from './pages/streaming-page.js';
+import { getStaticAsset, STATIC_PREFIX } from './static-assets.js';
 
 export const MAX_PORT_RETRIES = 16;
 
@@ -32,7 +34,10 @@ export interface UiServer {
   close(): Promise<void>;
 }
 
-type Response = { status: number; type: string; body: string } | { status: 302; location: string };
+type Response =
+  | { status: number; type: string; body: string; etag?: string }
+  | { status: 302; location: string }
+  | { status: 304; etag: string };
 
 export async function startUiServer(
   source: UiSource,
@@ -45,14 +50,21 @@ export async function startUiServer(
     } catch (e) {
       out = text(500, `Internal error: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (out.status === 302 && 'location' in out) {
+    if ('location' in out) {
       res.writeHead(302, { location: out.location }).end();
       return;
     }
-    if ('body' in out)
-      res
-        .writeHead(out.status, { 'content-type': out.type, 'cache-control': 'no-store' })
-        .end(out.body);
+    if (!('body' in out)) {
+      res.writeHead(304, { etag: out.etag, 'cache-control': 'no-cache' }).end();
+      return;
+    }
+    // Pages and API answers change as the application runs; a static file only with a new
+    // package, so the browser keeps it and revalidates by ETag.
+    const caching =
+      out.etag === undefined
+        ? { 'cache-control': 'no-store' }
+        : { 'cache-control': 'no-cache', etag: out.etag };
+    res.writeHead(out.status, { 'content-type': out.type, ...caching }).end(out.body);
   });
   // Keep-alive sockets of a browser must not hold stop() open.
   server.keepAliveTimeout = 1000;
@@ -101,6 +113,8 @@ function route(source: UiSource, req: http.IncomingMessage): Response {
   const parts = url.pathname.split('/').filter((p) => p !== '');
   const fragment = req.headers['x-kindling-fragment'] === '1';
   if (parts[0] === 'api' && parts[1] === 'v1') return routeApi(source, parts.slice(2));
+  if (url.pathname.startsWith(STATIC_PREFIX))
+    return routeStatic(url.pathname.slice(STATIC_PREFIX.length), req.headers['if-none-match']);
   if (source.kind === 'live') {
     if (url.pathname === '/' || url.pathname === '') return { status: 302, location: '/jobs/' };
     return routePage(source.store, '', undefined, parts, url, fragment);
@@ -118,6 +132,19 @@ function route(source: UiSource, req: http.IncomingMessage): Response {
     return html200(fragment ? body.value : appListFrame(body));
   }
   return text(404, `Not found: ${url.pathname}`);
+}
+
+function routeStatic(name: string, ifNoneMatch: string | undefined): Response {
+  const asset = getStaticAsset(name);
+  switch (asset.kind) {
+    case 'notFound':
+      return text(404, `Not found: ${STATIC_PREFIX}${name}`);
+    case 'unreadable':
+      return text(500, asset.message);
+    case 'asset':
+      if (ifNoneMatch === asset.etag) return { status: 304, etag: asset.etag };
+      return { status: 200, type: asset.type, body: asset.body, etag: asset.etag };
+  }
 }
 
 function appListFrame(body: SafeHtml): string {
@@ -146,11 +173,21 @@ function routePage(
   fragment: boolean,
 ): Response {
   const id = Number(url.searchParams.get('id'));
-  const render = (tab: Tab, title: string, body: SafeHtml): Response =>
+  const render = (tab: Tab, title: string, body: SafeHtml, assets?: PageAssets): Response =>
     html200(
       fragment
         ? body.value
-        : page({ store, base, tab, title, ...(home === undefined ? {} : { home }) }, body),
+        : page(
+            {
+              store,
+              base,
+              tab,
+              title,
+              ...(home === undefined ? {} : { home }),
+              ...(assets === undefined ? {} : { assets }),
+            },
+            body,
+          ),
     );
   const [first, second] = parts;
   switch (first) {
@@ -186,7 +223,7 @@ function routePage(
     case 'workers':
       return render('workers', 'Workers', workersPage(store));
     case 'streaming':
-      return render('streaming', 'Streaming', streamingPage(store));
+      return render('streaming', 'Streaming', streamingPage(store), STREAMING_ASSETS);
     case 'environment':
       return render('environment', 'Environment', environmentPage(store));
     case undefined:

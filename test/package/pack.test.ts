@@ -142,6 +142,22 @@ try {
 }
 `;
 
+// The web UI's static files come from the installed uplot package, found from kindling's dist/.
+const UI_MJS = `import { Context } from 'kindling';
+const ctx = new Context({ workers: 1, progress: false, ui: 0 });
+try {
+  const url = await ctx.uiWebUrl();
+  const served = {};
+  for (const name of ['uplot.iife.min.js', 'uplot.min.css']) {
+    const res = await fetch(url + '/static/' + name);
+    served[name] = [res.status, await res.text()];
+  }
+  console.log(JSON.stringify(served));
+} finally {
+  await ctx.stop();
+}
+`;
+
 const HELPER_TS = `export const weight = (word: string): number => word.length * 10;\n`;
 
 const JOB_TS = `import { type Context, type RDD } from 'kindling';
@@ -218,6 +234,7 @@ before(async () => {
   );
   fs.writeFileSync(path.join(dir, 'job.mjs'), JOB_MJS);
   fs.writeFileSync(path.join(dir, 'main.mjs'), MAIN_MJS);
+  fs.writeFileSync(path.join(dir, 'ui.mjs'), UI_MJS);
   fs.writeFileSync(path.join(dir, 'helper.ts'), HELPER_TS);
   fs.writeFileSync(path.join(dir, 'job.ts'), JOB_TS);
   fs.writeFileSync(path.join(dir, 'enum.ts'), ENUM_TS);
@@ -309,6 +326,20 @@ describe(`the packed package on Node ${process.version}`, () => {
       .readdirSync(checkpoints, { recursive: true, encoding: 'utf8' })
       .filter((f) => /part-\d+/.test(path.basename(f)));
     assert.ok(parts.length > 0, 'no checkpoint part files written');
+  });
+
+  it("serves the web UI's uPlot script and stylesheet from the installed uplot runtime dependency", async () => {
+    const { dependencies } = JSON.parse(
+      fs.readFileSync(path.join(dir, 'node_modules', 'kindling', 'package.json'), 'utf8'),
+    ) as { dependencies: Record<string, string> };
+    assert.ok(dependencies.uplot !== undefined, 'uplot is not among the runtime dependencies');
+    const out = await run(process.execPath, ['ui.mjs'], dir);
+    assert.equal(out.code, 0, out.stderr);
+    const uplot = path.join(dir, 'node_modules', 'uplot', 'dist');
+    assert.deepEqual(JSON.parse(out.stdout), {
+      'uplot.iife.min.js': [200, fs.readFileSync(path.join(uplot, 'uPlot.iife.min.js'), 'utf8')],
+      'uplot.min.css': [200, fs.readFileSync(path.join(uplot, 'uPlot.min.css'), 'utf8')],
+    });
   });
 
   it('runs a JavaScript job with npx kindling run', async () => {

@@ -123,6 +123,17 @@ test('the checkpoints and storage APIs list a checkpointed and a cached RDD by n
     assert.equal(kept?.name, 'kept');
     assert.equal(kept?.numCachedPartitions, 3);
     assert.ok((kept?.memoryUsed ?? 0) > 0);
+    // One RDD, with its partitions (Spark's RDDStorageInfo.partitions).
+    const one = (await get(`${base}/storage/rdd/${cached.id}`)) as {
+      id: number;
+      partitions: { blockName: string; where: string; records: number }[];
+    };
+    assert.equal(one.id, cached.id);
+    assert.deepEqual(
+      one.partitions.map((p) => [p.blockName, p.where, p.records]),
+      [0, 1, 2].map((i) => [`rdd_${cached.id}_${i}`, 'memory', 2]),
+    );
+    assert.equal((await fetch(`${base}/storage/rdd/${rdd.id}`)).status, 404);
     cached.unpersist();
     const after = (await get(`${base}/storage/rdd`)) as { id: number }[];
     assert.equal(

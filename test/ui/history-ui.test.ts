@@ -1,42 +1,21 @@
 // The history UI: an event log written by one context and served by `kindling ui` (a child
 // process) shows the same jobs, through the JSON API and in a headless browser; a malformed
-// line is reported naming its line, and the rest still served.
+// line is reported naming its line, and the rest still served; a running application's
+// .inprogress log is served too, its new jobs on the next request.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Context, type JobEndEvent } from 'kindling';
 import { launchBrowser, skipWithoutBrowser } from './browser.js';
+import { startHistory, type HistoryServer } from './history-server.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-history-'));
 const logDir = path.join(dir, 'logs');
 let appId: string;
 const ended: JobEndEvent[] = [];
-let server: { child: ChildProcess; url: string; stderr: () => string } | undefined;
-
-/** Starts `kindling ui` and resolves with its URL from the first line it prints. */
-function startHistory(
-  target: string,
-): Promise<{ child: ChildProcess; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [MAIN, 'ui', target, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /history UI at (http:\/\/\S+?)\/? /.exec(out);
-      if (m?.[1] !== undefined) resolve({ child, url: m[1], stderr: () => err });
-    });
-    child.once('exit', (code) => reject(new Error(`kindling ui exited ${code}: ${err}`)));
-  });
-}
+let server: HistoryServer | undefined;
 
 before(async () => {
   const ctx = new Context({ workers: 2, progress: false, eventLogDir: logDir, maxTaskFailures: 1 });
@@ -69,11 +48,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (server !== undefined) {
-    const exited = new Promise((r) => server?.child.once('exit', r));
-    server.child.kill('SIGTERM');
-    await exited;
-  }
+  await server?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -132,8 +107,57 @@ test('a malformed line is reported with its line number and the other events sti
     ).json()) as unknown[];
     assert.equal(jobs.length, 3);
   } finally {
-    const exited = new Promise((r) => damaged.child.once('exit', r));
-    damaged.child.kill('SIGTERM');
-    await exited;
+    await damaged.stop();
+  }
+});
+
+/** Resolves once the log file holds `n` jobEnd lines (fs.watch: the writer flushes on a timer). */
+async function untilLoggedJobs(file: string, n: number): Promise<void> {
+  const logged = (): boolean => {
+    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    return text.split('\n').filter((l) => l.startsWith('{"event":"jobEnd"')).length >= n;
+  };
+  if (logged()) return;
+  const watcher = fs.watch(path.dirname(file));
+  try {
+    await new Promise<void>((resolve) => {
+      watcher.on('change', () => {
+        if (logged()) resolve();
+      });
+      // A flush between the first check and the watch starting.
+      if (logged()) resolve();
+    });
+  } finally {
+    watcher.close();
+  }
+}
+
+test("a running application's .inprogress log is served, and its next job shows on the next request", async () => {
+  const runningDir = path.join(dir, 'running');
+  const ctx = new Context({ workers: 1, progress: false, eventLogDir: runningDir });
+  const history = await startHistory(runningDir);
+  try {
+    const file = path.join(runningDir, `${ctx.applicationId}.jsonl.inprogress`);
+    const jobs = async (): Promise<unknown[]> =>
+      (await (
+        await fetch(`${history.url}/api/v1/applications/${ctx.applicationId}/jobs`)
+      ).json()) as unknown[];
+    assert.equal(await ctx.range(0, 4, 1, 2).count(), 4);
+    await untilLoggedJobs(file, 1);
+    const apps = (await (await fetch(`${history.url}/api/v1/applications`)).json()) as {
+      id: string;
+      attempts: { completed: boolean }[];
+    }[];
+    assert.deepEqual(
+      apps.map((a) => [a.id, a.attempts[0]?.completed]),
+      [[ctx.applicationId, false]],
+    );
+    assert.equal((await jobs()).length, 1);
+    assert.equal(await ctx.range(0, 6, 1, 3).count(), 6);
+    await untilLoggedJobs(file, 2);
+    assert.equal((await jobs()).length, 2);
+  } finally {
+    await ctx.stop();
+    await history.stop();
   }
 });

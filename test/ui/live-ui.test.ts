@@ -1,6 +1,7 @@
 // The live web UI in a real headless Chromium: the jobs just run are listed with their task
 // counts, a job's DAG has one box per stage, the task table sorts by duration, a failed attempt
-// shows with its cause, and an RDD named like markup is shown as text, never run.
+// shows with its cause, a checkpoint shows with its size and compression ratio, and an RDD named
+// like markup is shown as text, never run.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -163,5 +164,25 @@ test(
     await page.goto(`${url}/environment/`);
     assert.match(await page.locator('table.options').innerText(), /workers\s+2/);
     await shot('environment');
+  },
+);
+
+test(
+  'the checkpoints page lists a checkpointed RDD with its partitions, records and compression ratio',
+  { skip },
+  async () => {
+    ctx.setCheckpointDir(path.join(dir, 'checkpoints'));
+    const words = ctx.range(0, 3000, 1, 3).map((i) => `word-${i % 10} `.repeat(20));
+    words.setName('repeated words').checkpoint();
+    assert.equal(await words.count(), 3000);
+    await page.goto(`${url}/checkpoints/`);
+    const row = page.locator(`table.checkpoints tr[data-rdd-id="${words.id}"]`);
+    assert.equal(await row.count(), 1);
+    const cells = await row.locator('td').allInnerTexts();
+    assert.equal(cells[0], `[${words.id}] repeated words`);
+    assert.equal(cells[1], words.getCheckpointFile());
+    assert.deepEqual(cells.slice(4, 6), ['3', '3,000']);
+    assert.match(await row.locator('td.compression-ratio').innerText(), /^\d+\.\d\dx$/);
+    await shot('checkpoints');
   },
 );
