@@ -22,7 +22,10 @@ import { ensureDirectory, errnoOf, ioError } from './io-errors.js';
 let tempCounter = 0;
 
 function tempNameFor(file: string): string {
-  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${tempCounter++}.tmp`);
+  return path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}-${tempCounter++}.tmp`,
+  );
 }
 
 function isMissing(e: unknown): boolean {

@@ -61,4 +61,3 @@ export interface SyncObjectReader {
   read(url: string, range?: ByteRange): ReadResult;
   list(prefix: string): ListedObject[];
 }
-

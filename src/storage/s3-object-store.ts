@@ -19,7 +19,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { errors, isKindlingError, type KindlingError } from '../shared/errors.js';
+import { describeValue, errors, isKindlingError, type KindlingError } from '../shared/errors.js';
 import type {
   ByteRange,
   DownloadResult,
@@ -81,7 +81,7 @@ interface SdkError {
 }
 
 function sdkError(e: unknown): SdkError {
-  if (typeof e !== 'object' || e === null) return { name: 'Error', message: String(e) };
+  if (typeof e !== 'object' || e === null) return { name: 'Error', message: describeValue(e) };
   const o = e as { name?: unknown; code?: unknown; message?: unknown; $metadata?: unknown };
   const meta = o.$metadata as { httpStatusCode?: unknown } | undefined;
   const out: SdkError = {
@@ -137,7 +137,8 @@ export function s3Error(operation: string, url: string, e: unknown): KindlingErr
   ) {
     why = `the endpoint ${endpointOf()} did not answer (${code}: ${err.message})`;
   } else if (/region is missing/i.test(err.message)) {
-    why = 'no region is configured: set AWS_REGION (or AWS_ENDPOINT_URL for an S3-compatible server)';
+    why =
+      'no region is configured: set AWS_REGION (or AWS_ENDPOINT_URL for an S3-compatible server)';
   } else {
     why = `${err.name}: ${err.message}`;
   }
@@ -183,7 +184,12 @@ async function writeObject(
     if (Buffer.isBuffer(body) && body.length <= PART_SIZE_BYTES) {
       await client().send(new PutObjectCommand(params), deadline());
     } else {
-      await new Upload({ client: client(), params, partSize: PART_SIZE_BYTES, queueSize: 2 }).done();
+      await new Upload({
+        client: client(),
+        params,
+        partSize: PART_SIZE_BYTES,
+        queueSize: 2,
+      }).done();
     }
     return { kind: 'written' };
   } catch (e) {
@@ -204,7 +210,10 @@ export const s3ObjectStore: ObjectStore = {
   async stat(url: string): Promise<StatResult> {
     const { bucket, key } = parseS3Url(url);
     try {
-      const head = await client().send(new HeadObjectCommand({ Bucket: bucket, Key: key }), deadline());
+      const head = await client().send(
+        new HeadObjectCommand({ Bucket: bucket, Key: key }),
+        deadline(),
+      );
       return { kind: 'found', size: head.ContentLength ?? 0 };
     } catch (e) {
       if (isMissingError(sdkError(e))) return { kind: 'missing' };
@@ -214,7 +223,8 @@ export const s3ObjectStore: ObjectStore = {
 
   async read(url: string, range?: ByteRange): Promise<ReadResult> {
     const { bucket, key } = parseS3Url(url);
-    if (range !== undefined && range.end <= range.start) return { kind: 'found', bytes: Buffer.alloc(0) };
+    if (range !== undefined && range.end <= range.start)
+      return { kind: 'found', bytes: Buffer.alloc(0) };
     try {
       const out = await client().send(
         new GetObjectCommand({
@@ -229,7 +239,8 @@ export const s3ObjectStore: ObjectStore = {
       const err = sdkError(e);
       if (isMissingError(err)) return { kind: 'missing' };
       // A range past the end of a (truncated) object: what is there is nothing of the range.
-      if (err.status === 416 || err.name === 'InvalidRange') return { kind: 'found', bytes: Buffer.alloc(0) };
+      if (err.status === 416 || err.name === 'InvalidRange')
+        return { kind: 'found', bytes: Buffer.alloc(0) };
       throw s3Error('read', url, e);
     }
   },
@@ -265,7 +276,12 @@ export const s3ObjectStore: ObjectStore = {
   },
 
   write(url: string, bytes: Uint8Array, opts?: WriteOptions): Promise<WriteResult> {
-    return writeObject(url, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), opts, 'write');
+    return writeObject(
+      url,
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length),
+      opts,
+      'write',
+    );
   },
 
   async upload(url: string, file: string, opts?: WriteOptions): Promise<WriteResult> {
@@ -333,7 +349,11 @@ export const s3ObjectStore: ObjectStore = {
     const { bucket, key } = parseS3Url(prefix);
     try {
       await client().send(
-        new ListObjectsV2Command({ Bucket: bucket, Prefix: key === '' ? '' : `${key}/`, MaxKeys: 1 }),
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: key === '' ? '' : `${key}/`,
+          MaxKeys: 1,
+        }),
         deadline(),
       );
     } catch (e) {

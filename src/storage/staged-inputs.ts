@@ -21,12 +21,13 @@ import type {
 import type { ObjectStore } from './object-store.js';
 import { baseName, isS3Url } from './storage-url.js';
 
-/** A map output that could not be fetched: the task answers fetchFailed, naming the URL. */
-export class StagedFetchFailure {
-  constructor(
-    readonly block: ShuffleBlockRange,
-    readonly error: KindlingError,
-  ) {}
+// A FETCH_FAILED error raised here, with the block it is about: the task then answers
+// fetchFailed for that map output (as a worker's FetchFailedError makes it).
+const fetchFailures = new WeakMap<KindlingError, ShuffleBlockRange>();
+
+/** The map output a staging error failed to fetch, when it is a fetch failure. */
+export function fetchFailureOf(e: unknown): ShuffleBlockRange | undefined {
+  return isKindlingError(e, 'FETCH_FAILED') ? fetchFailures.get(e) : undefined;
 }
 
 /** A short, stable local name for a URL (the base name kept: `.gz` still means gzip). */
@@ -48,7 +49,9 @@ export function hasRemoteInput(desc: PartitionDesc): boolean {
         i.kind === 'shuffle' ? i.blocks.some(isRemoteBlock) : hasRemoteInput(i.parent),
       );
     case 'cached':
-      return (desc.block.kind === 'disk' && isS3Url(desc.block.path)) || hasRemoteInput(desc.fallback);
+      return (
+        (desc.block.kind === 'disk' && isS3Url(desc.block.path)) || hasRemoteInput(desc.fallback)
+      );
     case 'narrow':
     case 'union':
       return hasRemoteInput(desc.parent);
@@ -131,7 +134,8 @@ async function stageCheckpointPart(
   const where = { path: url, rddId: desc.node, partitionIndex: desc.index };
   // As a missing local part file is (frames.ts openForRead): a corrupt checkpoint, named.
   const got = await host.store.download(url, local);
-  if (got.kind === 'missing') throw errors.checkpointCorrupt(url, 'missing (no such object)', where);
+  if (got.kind === 'missing')
+    throw errors.checkpointCorrupt(url, 'missing (no such object)', where);
   verifyPartFile(local, where);
   host.noteCopy(local, url);
   return local;
@@ -156,9 +160,16 @@ async function stageBlocks(
 }
 
 /** One reduce range of a map output, at its offset in the local copy, crc-checked. */
-async function fetchRange(host: StageInHost, block: ShuffleBlockRange, local: string): Promise<void> {
-  const fail = (why: string, cause?: unknown): StagedFetchFailure =>
-    new StagedFetchFailure(block, errors.shuffleFetchFailed(block, why, cause));
+async function fetchRange(
+  host: StageInHost,
+  block: ShuffleBlockRange,
+  local: string,
+): Promise<void> {
+  const fail = (why: string): KindlingError => {
+    const error = errors.shuffleFetchFailed(block, why);
+    fetchFailures.set(error, block);
+    return error;
+  };
   // Storage that does not answer is not a lost map output: that IO_ERROR fails the attempt.
   const got = await host.store.read(block.path, { start: block.start, end: block.end });
   if (got.kind === 'missing') throw fail('the map output object is missing');

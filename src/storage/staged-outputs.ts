@@ -48,17 +48,20 @@ export async function stageOutputs(host: StageOutHost, result: Success): Promise
         Object.assign(status, await uploadShuffleFile(host, status, scratch, written));
         if (status.spills !== undefined) {
           const spills: ShuffleFileIndex[] = [];
-          for (const s of status.spills) spills.push(await uploadShuffleFile(host, s, scratch, written));
+          for (const s of status.spills)
+            spills.push(await uploadShuffleFile(host, s, scratch, written));
           status.spills = spills;
         }
         result = { ...result, mapStatus: status };
       }
       const blocks: BlockWritten[] = [];
-      for (const block of result.side.blocks) blocks.push(await uploadBlock(host, block, scratch, written));
+      for (const block of result.side.blocks)
+        blocks.push(await uploadBlock(host, block, scratch, written));
       result = { ...result, side: { ...result.side, blocks } };
     }
     const checkpoints: CheckpointPartStats[] = [];
-    for (const stats of result.side.checkpoints) checkpoints.push(await uploadPart(host, stats, written));
+    for (const stats of result.side.checkpoints)
+      checkpoints.push(await uploadPart(host, stats, written));
     return { ...result, side: { ...result.side, checkpoints } };
   } finally {
     for (const file of written) fs.rmSync(file, { force: true });

@@ -27,7 +27,11 @@ export function parseS3Url(url: string, argument = 'path'): S3Location {
   const slash = rest?.indexOf('/') ?? -1;
   const bucket = rest === undefined ? '' : slash < 0 ? rest : rest.slice(0, slash);
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    throw errors.invalidArgument(argument, "an 's3://bucket/key' URL with a valid bucket name", url);
+    throw errors.invalidArgument(
+      argument,
+      "an 's3://bucket/key' URL with a valid bucket name",
+      url,
+    );
   }
   const key = slash < 0 || rest === undefined ? '' : rest.slice(slash + 1).replace(/\/+$/, '');
   return { bucket, key };

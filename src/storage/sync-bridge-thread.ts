@@ -25,7 +25,10 @@ parentPort?.on('message', (message: BridgeMessage) => {
       reply = await answer(message.request);
     } catch (e) {
       const k = isKindlingError(e) ? e : errors.internal(`S3 helper: ${String(e)}`);
-      reply = { kind: 'error', error: { code: k.code, message: k.message, context: { ...k.context } } };
+      reply = {
+        kind: 'error',
+        error: { code: k.code, message: k.message, context: { ...k.context } },
+      };
     }
     message.port.postMessage(reply);
     message.port.close();

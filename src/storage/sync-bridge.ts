@@ -4,9 +4,20 @@
 // on a shared flag (Atomics.wait), with a deadline, and takes the answer with
 // receiveMessageOnPort. The thread is started on first use, unref'd, and reused.
 
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import {
+  MessageChannel,
+  receiveMessageOnPort,
+  Worker,
+  type MessagePort,
+} from 'node:worker_threads';
 import { errors, KindlingError } from '../shared/errors.js';
-import type { ByteRange, ListedObject, ReadResult, StatResult, SyncObjectReader } from './object-store.js';
+import type {
+  ByteRange,
+  ListedObject,
+  ReadResult,
+  StatResult,
+  SyncObjectReader,
+} from './object-store.js';
 
 export type BridgeRequest =
   | { kind: 'stat'; url: string }
@@ -17,7 +28,10 @@ export type BridgeAnswer =
   | { kind: 'stat'; value: StatResult }
   | { kind: 'read'; value: { kind: 'found'; bytes: Uint8Array } | { kind: 'missing' } }
   | { kind: 'list'; value: ListedObject[] }
-  | { kind: 'error'; error: { code: KindlingError['code']; message: string; context: KindlingError['context'] } };
+  | {
+      kind: 'error';
+      error: { code: KindlingError['code']; message: string; context: KindlingError['context'] };
+    };
 
 export interface BridgeMessage {
   request: BridgeRequest;
@@ -79,18 +93,24 @@ function call(request: BridgeRequest, url: string): BridgeAnswer {
 export const s3SyncReader: SyncObjectReader = {
   stat(url: string): StatResult {
     const answer = call({ kind: 'stat', url }, url);
-    if (answer.kind !== 'stat') throw errors.internal(`the S3 helper answered ${answer.kind} to stat`);
+    if (answer.kind !== 'stat')
+      throw errors.internal(`the S3 helper answered ${answer.kind} to stat`);
     return answer.value;
   },
   read(url: string, range?: ByteRange): ReadResult {
-    const answer = call(range === undefined ? { kind: 'read', url } : { kind: 'read', url, range }, url);
-    if (answer.kind !== 'read') throw errors.internal(`the S3 helper answered ${answer.kind} to read`);
+    const answer = call(
+      range === undefined ? { kind: 'read', url } : { kind: 'read', url, range },
+      url,
+    );
+    if (answer.kind !== 'read')
+      throw errors.internal(`the S3 helper answered ${answer.kind} to read`);
     const v = answer.value;
     return v.kind === 'missing' ? v : { kind: 'found', bytes: Buffer.from(v.bytes) };
   },
   list(prefix: string): ListedObject[] {
     const answer = call({ kind: 'list', prefix }, prefix);
-    if (answer.kind !== 'list') throw errors.internal(`the S3 helper answered ${answer.kind} to list`);
+    if (answer.kind !== 'list')
+      throw errors.internal(`the S3 helper answered ${answer.kind} to list`);
     return answer.value;
   },
 };

@@ -20,7 +20,7 @@ import type {
 import type { TaskRunner } from '../scheduler/task-runner.js';
 import { ensureDirectory } from './io-errors.js';
 import { errors } from '../shared/errors.js';
-import { hasRemoteInput, localNameFor, StagedFetchFailure, stageInputs } from './staged-inputs.js';
+import { fetchFailureOf, hasRemoteInput, localNameFor, stageInputs } from './staged-inputs.js';
 import { stageOutputs } from './staged-outputs.js';
 import { s3Store, storeFor } from './stores.js';
 import { isS3Url } from './storage-url.js';
@@ -169,7 +169,12 @@ export class TaskStaging {
         const got = await storeFor(url).download(url, temp);
         if (got.kind === 'missing') {
           fs.rmSync(temp, { force: true });
-          throw errors.io('read the input object', url, 'it does not exist (NoSuchKey)', 'NoSuchKey');
+          throw errors.io(
+            'read the input object',
+            url,
+            'it does not exist (NoSuchKey)',
+            'NoSuchKey',
+          );
         }
         fs.renameSync(temp, file);
         return file;
@@ -208,13 +213,14 @@ function serialize(e: KindlingError): SerializedError {
 
 /** A task whose inputs could not be staged: a fetch failure or a failure, as a worker reports. */
 function failedBeforeRun(e: unknown, request: TaskRequest): TaskResult {
-  if (e instanceof StagedFetchFailure) {
+  const block = fetchFailureOf(e);
+  if (block !== undefined) {
     return {
       kind: 'fetchFailed',
-      shuffleId: e.block.shuffleId,
-      mapIndex: e.block.mapIndex,
-      path: e.block.path,
-      error: serialize(e.error),
+      shuffleId: block.shuffleId,
+      mapIndex: block.mapIndex,
+      path: block.path,
+      error: serialize(asKindling(e)),
     };
   }
   return {
