@@ -86,7 +86,7 @@ function sdkError(e: unknown): SdkError {
   const meta = o.$metadata as { httpStatusCode?: unknown } | undefined;
   const out: SdkError = {
     name: typeof o.name === 'string' ? o.name : 'Error',
-    message: typeof o.message === 'string' ? o.message : String(e),
+    message: typeof o.message === 'string' ? o.message : describeValue(e),
   };
   if (typeof o.code === 'string') out.code = o.code;
   if (typeof meta?.httpStatusCode === 'number') out.status = meta.httpStatusCode;
