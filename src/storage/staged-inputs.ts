@@ -132,12 +132,12 @@ async function stageCheckpointPart(
   const url = desc.path;
   const local = path.join(host.taskDir, localNameFor(url));
   const where = { path: url, rddId: desc.node, partitionIndex: desc.index };
+  host.noteCopy(local, url);
   // As a missing local part file is (frames.ts openForRead): a corrupt checkpoint, named.
   const got = await host.store.download(url, local);
   if (got.kind === 'missing')
     throw errors.checkpointCorrupt(url, 'missing (no such object)', where);
   verifyPartFile(local, where);
-  host.noteCopy(local, url);
   return local;
 }
 

@@ -129,7 +129,7 @@ export class TaskStaging {
           request.desc,
         );
       } catch (e) {
-        return failedBeforeRun(e, request);
+        return namingUrls(failedBeforeRun(e, request), copies, this, plan);
       }
       const result = await inner.run({ ...request, desc }, signal);
       if (result.kind !== 'success') return namingUrls(result, copies, this, plan);
@@ -212,7 +212,10 @@ function serialize(e: KindlingError): SerializedError {
 }
 
 /** A task whose inputs could not be staged: a fetch failure or a failure, as a worker reports. */
-function failedBeforeRun(e: unknown, request: TaskRequest): TaskResult {
+function failedBeforeRun(
+  e: unknown,
+  request: TaskRequest,
+): Exclude<TaskResult, { kind: 'success' }> {
   const block = fetchFailureOf(e);
   if (block !== undefined) {
     return {
