@@ -144,6 +144,22 @@ describe('checkpoints on S3 (local mode)', { skip: s3SkipReason }, () => {
       const rdd = ctx.textFile(s3.url('inputs/lines.txt'), 5);
       assert.ok(rdd.getNumPartitions() >= 5);
       assert.deepEqual(await rdd.collect(), lines);
+      // A prefix reads as a directory (hidden names skipped, as Hadoop's), a glob over keys too.
+      await s3.put('inputs/dir/a.txt', 'a1\na2\n');
+      await s3.put('inputs/dir/b.txt', 'b1\n');
+      await s3.put('inputs/dir/_SUCCESS', '');
+      await s3.put('inputs/dir/c.csv', 'c1\n');
+      assert.deepEqual(await ctx.textFile(s3.url('inputs/dir'), 2).collect(), [
+        'a1',
+        'a2',
+        'b1',
+        'c1',
+      ]);
+      assert.deepEqual(await ctx.textFile(s3.url('inputs/dir/*.txt')).collect(), [
+        'a1',
+        'a2',
+        'b1',
+      ]);
       assert.throws(
         () => ctx.textFile(s3.url('inputs/none.txt')),
         (e: unknown) => isKindlingError(e) && e.message.includes(s3.url('inputs/none.txt')),
