@@ -118,6 +118,33 @@ describe('cluster mode on s3:// storage', { skip: skipReason ?? s3SkipReason }, 
     assert.deepEqual(first, expected);
   });
 
+  it('recomputes a truncated and an altered shuffle object exactly', async () => {
+    const sums = remote
+      .range(0, 3000, 1, 4)
+      .map((x) => [x % 13, x] as [number, number])
+      .reduceByKey((a, b) => a + b, 2);
+    const first = (await sums.collect()).sort((a, b) => a[0] - b[0]);
+    const keys = (await s3.keys('cluster/')).filter((k) => /\/shuffle_\d+_/.test(k));
+    const [truncated, altered] = keys.slice(-2);
+    assert.ok(truncated !== undefined && altered !== undefined, keys.join(', '));
+    const t = await s3.get(truncated);
+    await s3.put(truncated, t.subarray(0, Math.floor(t.length / 2)));
+    const a = await s3.get(altered);
+    const at = a.length - 20;
+    a[at] = (a[at] as number) ^ 0x5a;
+    await s3.put(altered, a);
+    assert.deepEqual(
+      (await sums.collect()).sort((x, y) => x[0] - y[0]),
+      first,
+    );
+    let expected = 0;
+    for (let x = 0; x < 3000; x++) expected += x;
+    assert.equal(
+      first.reduce((n, [, v]) => n + v, 0),
+      expected,
+    );
+  });
+
   it('writes a checkpoint to s3:// from the workers and reopens it', async () => {
     remote.setCheckpointDir(s3.url('cluster-checkpoints'));
     const rdd = remote
