@@ -23,14 +23,14 @@ import { EmptyRDD, ParallelCollectionRDD, RangeRDD, TextFileRDD } from './rdd/so
 import { UnionRDD } from './rdd/narrow-rdds.js';
 import { listObjectFiles, ObjectFileRDD } from './rdd/object-files.js';
 import { binaryFiles, binaryRecords, wholeTextFiles } from './rdd/whole-files.js';
-import { computeSplits, listInputFiles } from './rdd/text-file-splits.js';
+import { textFileSplits } from './rdd/text-file-splits.js';
 import { partitionCount } from './rdd/partition-count.js';
 import type { RangePartitioner } from './rdd/partitioner.js';
 import { sampleRangeBounds } from './rdd/range-bounds.js';
 import { Broadcast } from './variables/broadcast.js';
 import { Accumulator } from './variables/accumulator.js';
 import { CheckpointManager, type CheckpointWrittenEvent } from './checkpoint/checkpoint-manager.js';
-import { openCheckpoint } from './checkpoint/checkpoint-reader.js';
+import { openCheckpointAt } from './checkpoint/remote-checkpoint.js';
 import { DAGScheduler } from './scheduler/dag-scheduler.js';
 import { lineage } from './scheduler/lineage.js';
 import { PiscinaTaskRunner } from './scheduler/piscina-runner.js';
@@ -54,6 +54,9 @@ import type {
 import { MapOutputTracker } from './shuffle/map-output-tracker.js';
 import { BlockManager } from './storage/block-manager.js';
 import { ensureDirectory } from './storage/io-errors.js';
+import { storeFor } from './storage/stores.js';
+import { isS3Url, joinStoragePath } from './storage/storage-url.js';
+import { TaskStaging } from './storage/task-staging.js';
 import { removeScratch, removeStaleScratchDirs, scratchDirName } from './storage/scratch-dirs.js';
 import { parseBlockId } from './shared/block-id.js';
 import { EventLogWriter } from './event-log/event-log-writer.js';
@@ -129,7 +132,14 @@ export class Context {
   private readonly broadcasts = new Map<number, unknown>();
   private readonly accumulators = new Map<number, Accumulator>();
   private readonly shuffleCleaner: FinalizationRegistry<number>;
+  /** Scratch for shuffle outputs and disk blocks: under storage in cluster mode (maybe a URL). */
   private readonly localDir: string;
+  /** This process's own scratch directory (spills, local copies of S3 objects). */
+  private readonly localScratch: string;
+  /** Tasks that read or write `s3://` storage run through local copies (local mode). */
+  private readonly staging: TaskStaging;
+  /** Storage locations checked before the first job that uses them (S3: bucket, credentials). */
+  private readonly probed = new Map<string, Promise<void>>();
   private runner: TaskRunner | undefined;
   private scheduler: DAGScheduler | undefined;
   private progress: ProgressBar | undefined;
@@ -169,12 +179,17 @@ export class Context {
       options: { ...this.opts },
     });
     // Cluster mode: shuffle files and disk blocks must be readable by every worker machine.
-    this.localDir = path.join(
-      this.opts.storage ?? this.opts.localDir,
-      scratchDirName(contextCounter++, this.contextId),
-    );
+    const scratchName = scratchDirName(contextCounter++, this.contextId);
+    this.localDir = joinStoragePath(this.opts.storage ?? this.opts.localDir, scratchName);
+    this.localScratch = isS3Url(this.localDir)
+      ? path.join(this.opts.localDir, scratchName)
+      : this.localDir;
+    this.staging = new TaskStaging({
+      root: path.join(this.localScratch, 'staging'),
+      memoryBlocksToStorage: false,
+    });
     this.blocks = new BlockManager(
-      path.join(this.localDir, 'spill'),
+      path.join(this.localScratch, 'spill'),
       this.opts.memoryLimitBytes,
       spillBlock,
       'none',
@@ -249,10 +264,7 @@ export class Context {
     this.assertActive('textFile');
     if (typeof file !== 'string' || file === '')
       throw errors.invalidArgument('path', 'a file, directory or glob', file);
-    const splits = computeSplits(
-      listInputFiles(file),
-      partitionCount('minPartitions', minPartitions),
-    );
+    const splits = textFileSplits(file, partitionCount('minPartitions', minPartitions));
     return new RDD<string>(this, new TextFileRDD(splits));
   }
 
@@ -331,7 +343,7 @@ export class Context {
   /** Reopens a reliable checkpoint written by any earlier context or process. */
   checkpointFile<T>(dir: string): RDD<T> {
     this.assertActive('checkpointFile');
-    const { impl, warning } = openCheckpoint(dir);
+    const { impl, warning } = openCheckpointAt(dir);
     if (warning !== undefined) this.emit('warning', warning);
     return new RDD<T>(this, impl);
   }
@@ -445,12 +457,23 @@ export class Context {
     await (await this.ui)?.close();
     this.mapOutputs.removeAll();
     this.blocks.clear();
-    removeScratch(this.localDir, (message) =>
-      this.emit('warning', { message, path: this.localDir }),
-    );
-    scratchDirs.delete(this.localDir);
-    if (this.opts.cleanCheckpoints) this.checkpoints.removeAll();
-    else this.checkpoints.removeTempFiles();
+    const warn = (where: string) => (message: string) =>
+      this.emit('warning', { message, path: where });
+    if (isS3Url(this.localDir)) {
+      await storeFor(this.localDir)
+        .removeAll(this.localDir)
+        .catch((e: unknown) =>
+          warn(this.localDir)(`Could not remove ${this.localDir}: ${String(e)}`),
+        );
+    }
+    removeScratch(this.localScratch, warn(this.localScratch));
+    scratchDirs.delete(this.localScratch);
+    if (this.opts.cleanCheckpoints) {
+      const dir = this.checkpoints.dir ?? '';
+      await this.checkpoints
+        .removeAll()
+        .catch((e: unknown) => warn(dir)(`Could not remove ${dir}: ${String(e)}`));
+    } else this.checkpoints.removeTempFiles();
   }
 
   // ---- internal: used by RDDs and the engine ------------------------------------------
@@ -518,17 +541,42 @@ export class Context {
     this.stats.jobs++;
     const scheduler = this.getScheduler();
     await this.runner?.ready?.();
+    await this.probeStorage(targets.size > 0);
     const encoded = await scheduler.runJob(rdd, action, parts, targets, group);
     const values = encoded.map((bytes) => decodeRecords(bytes)[0] as R);
     if (completeCheckpoints) await this.checkpoints.completeAfterJob(rdd);
     return values;
   }
 
+  /**
+   * S3 storage (cluster mode) and an S3 checkpoint directory are checked once, before the first
+   * job that uses them: a missing bucket, refused credentials or an unreachable endpoint fail
+   * the action at once with an IO_ERROR naming the URL, not each task in turn.
+   */
+  private async probeStorage(writesCheckpoints: boolean): Promise<void> {
+    const checks: [string, string][] = [];
+    if (isS3Url(this.localDir)) checks.push([this.localDir, 'storage (options.storage)']);
+    const cpDir = this.checkpoints.dir;
+    if (writesCheckpoints && cpDir !== undefined && isS3Url(cpDir))
+      checks.push([cpDir, 'checkpoint directory']);
+    await Promise.all(
+      checks.map(([url, purpose]) => {
+        let probe = this.probed.get(url);
+        if (probe === undefined) {
+          probe = storeFor(url).probe(url, purpose);
+          this.probed.set(url, probe);
+          probe.catch(() => this.probed.delete(url));
+        }
+        return probe;
+      }),
+    );
+  }
+
   private getScheduler(): DAGScheduler {
     if (this.scheduler !== undefined) return this.scheduler;
     removeStaleScratchDirs(this.opts.localDir, (message) => this.emit('warning', { message }));
-    ensureDirectory(this.localDir, 'scratch directory (options.localDir)');
-    scratchDirs.add(this.localDir);
+    ensureDirectory(this.localScratch, 'scratch directory (options.localDir)');
+    scratchDirs.add(this.localScratch);
     const control = {
       getPlan: (planId: string) => this.getScheduler().getPlan(planId),
       getBroadcast: (id: number) => this.broadcasts.get(id),
@@ -536,7 +584,14 @@ export class Context {
     const master = this.opts.master;
     this.runner =
       master.kind === 'local'
-        ? new PiscinaTaskRunner(this.opts.workers, control, this.opts.workerMemoryMb)
+        ? this.staging.wrapRunner(
+            new PiscinaTaskRunner(
+              this.opts.workers,
+              this.staging.wrapControl(control),
+              this.opts.workerMemoryMb,
+            ),
+            control,
+          )
         : new BullMQTaskRunner(master, this.contextId, this.localDir, control, this.opts.workers, {
             onExecutorAdded: (e) => this.emit('executorAdded', e),
             onExecutorRemoved: (e) => this.emit('executorRemoved', e),

@@ -6,6 +6,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { errors } from './shared/errors.js';
 import { assertDirectoryPossible } from './storage/io-errors.js';
+import { isS3Url, resolveStoragePath } from './storage/storage-url.js';
 import type { Codec } from './shared/format/frames.js';
 import { parseMaster, type MasterSpec } from './cluster/master-url.js';
 import type { TaskMemory } from './shared/protocol.js';
@@ -36,7 +37,10 @@ export interface ContextOptions {
   uiHost?: string;
   /** 'local' (default: worker threads) or 'redis://[:password@]host:port[/db]' (cluster mode). */
   master?: string;
-  /** Cluster mode: a directory every machine mounts at the same path (shuffle, cache, plans). */
+  /**
+   * Cluster mode: a directory every machine mounts at the same path, or 's3://bucket/prefix'
+   * (shuffle outputs, broadcast values, large plans, disk cache blocks).
+   */
   storage?: string;
   /** Heap limit of each worker thread in MiB; default: Node's. Reduce tasks spill past a budget derived from it. */
   workerMemoryMb?: number;
@@ -93,7 +97,7 @@ export function resolveContextOptions(opts: ContextOptions | undefined): Resolve
   }
   return {
     workers: workerCount(opts.workers),
-    checkpointDir: directory('options.checkpointDir', opts.checkpointDir),
+    checkpointDir: directoryOrUrl('options.checkpointDir', opts.checkpointDir),
     checkpointCompression: codec('options.checkpointCompression', opts.checkpointCompression),
     cleanCheckpoints: bool('options.cleanCheckpoints', opts.cleanCheckpoints, false),
     checkpointAllMarkedAncestors: bool(
@@ -177,21 +181,15 @@ function uiPort(value: unknown): number | undefined {
 function clusterOptions(opts: ContextOptions): { master: MasterSpec; storage: string | undefined } {
   const master = parseMaster('options.master', opts.master);
   const storage = optionalString('options.storage', opts.storage);
-  if (storage?.startsWith('s3://')) {
-    throw errors.unsupported(
-      `options.storage: s3:// storage is not supported yet; use a directory every machine mounts`,
-      { argument: 'options.storage' },
-    );
-  }
   if (master.kind === 'local') return { master, storage: undefined };
   if (storage === undefined) {
     throw errors.invalidArgument(
       'options.storage',
-      'a directory every machine mounts at the same path (required with a redis:// master)',
+      "a directory every machine mounts at the same path, or 's3://bucket/prefix' (required with a redis:// master)",
       storage,
     );
   }
-  return { master, storage: path.resolve(storage) };
+  return { master, storage: resolveStoragePath(storage, 'options.storage') };
 }
 
 export function positiveInt(name: string, value: unknown, fallback?: number): number {
@@ -235,6 +233,13 @@ function directory(name: string, value: unknown): string | undefined {
   const dir = optionalString(name, value);
   if (dir !== undefined) assertDirectoryPossible(name, dir);
   return dir;
+}
+
+/** A directory, or an `s3://bucket/prefix` URL (checkpointDir). */
+function directoryOrUrl(name: string, value: unknown): string | undefined {
+  const dir = optionalString(name, value);
+  if (dir !== undefined && isS3Url(dir)) return resolveStoragePath(dir, name);
+  return directory(name, dir);
 }
 
 function codec(name: string, value: unknown): Codec {

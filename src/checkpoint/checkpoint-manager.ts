@@ -16,7 +16,9 @@ import { assertDirectoryPossible, ensureDirectory } from '../storage/io-errors.j
 import { StorageLevel, transformStorageLevel } from '../storage/storage-level.js';
 import { LocalCheckpointData, ReliableCheckpointData } from './checkpoint-data.js';
 import { LocalCheckpointRDD, ReliableCheckpointRDD } from './checkpoint-rdds.js';
-import { writeManifest, writePartitionerFile, MANIFEST_FORMAT_VERSION } from './manifest.js';
+import { commitCheckpoint, MANIFEST_FORMAT_VERSION, type CheckpointManifest } from './manifest.js';
+import { storeFor } from '../storage/stores.js';
+import { isS3Url, joinStoragePath, resolveStoragePath } from '../storage/storage-url.js';
 
 export interface CheckpointWrittenEvent {
   rddId: number;
@@ -57,6 +59,11 @@ export class CheckpointManager {
   setDir(dir: string): void {
     if (typeof dir !== 'string' || dir === '')
       throw errors.invalidArgument('dir', 'a directory path', dir);
+    if (isS3Url(dir)) {
+      // S3 has no directories: objects appear under the prefix as parts are written.
+      this.root = joinStoragePath(resolveStoragePath(dir, 'dir'), this.host.contextId);
+      return;
+    }
     assertDirectoryPossible('checkpointDir', dir);
     const root = path.join(path.resolve(dir), this.host.contextId);
     ensureDirectory(root, 'checkpoint directory');
@@ -71,7 +78,10 @@ export class CheckpointManager {
     if (this.root === undefined) throw errors.checkpointDirNotSet(rdd.id, rdd.name);
     // The first mark wins, and a checkpoint RDD is already data (Spark's RDD.checkpoint).
     if (rdd.checkpointData !== undefined || rdd.impl instanceof ReliableCheckpointRDD) return;
-    const data = new ReliableCheckpointData(path.join(this.root, `rdd-${rdd.id}`), this.host.codec);
+    const data = new ReliableCheckpointData(
+      joinStoragePath(this.root, `rdd-${rdd.id}`),
+      this.host.codec,
+    );
     rdd.checkpointData = data;
     this.marked.set(rdd.id, data);
   }
@@ -98,7 +108,8 @@ export class CheckpointManager {
     const targets: CheckpointTargets = new Map();
     for (const t of checkpointTargets(rdd, this.host.allMarkedAncestors)) {
       if (t.checkpointData?.kind === 'reliable') {
-        ensureDirectory(t.checkpointData.dir, 'checkpoint directory');
+        if (!isS3Url(t.checkpointData.dir))
+          ensureDirectory(t.checkpointData.dir, 'checkpoint directory');
         targets.set(t.id, { dir: t.checkpointData.dir, codec: t.checkpointData.codec });
       }
     }
@@ -141,18 +152,17 @@ export class CheckpointManager {
     const stillMissing = range(n).filter((i) => !data.parts.has(i));
     if (stillMissing.length > 0) {
       throw errors.checkpointCorrupt(
-        path.join(data.dir, partFileName(stillMissing[0] ?? 0)),
+        joinStoragePath(data.dir, partFileName(stillMissing[0] ?? 0)),
         'the partition was not written',
       );
     }
     const parts = range(n).map((i) => data.parts.get(i) as CheckpointPartStats);
-    if (rdd.partitioner !== undefined) writePartitionerFile(data.dir, rdd.partitioner.toPlan());
     const records = parts.reduce((a, p) => a + p.records, 0);
     const bytes = parts.reduce((a, p) => a + p.bytes, 0);
     const rawBytes = parts.every((p) => p.rawBytes !== undefined)
       ? parts.reduce((a, p) => a + (p.rawBytes ?? 0), 0)
       : undefined;
-    writeManifest(data.dir, {
+    const manifest: CheckpointManifest = {
       formatVersion: MANIFEST_FORMAT_VERSION,
       rddId: rdd.id,
       rddName: rdd.name ?? null,
@@ -169,7 +179,8 @@ export class CheckpointManager {
         bytes: p.bytes,
         crc32: p.crc32,
       })),
-    });
+    };
+    await commitCheckpoint(data.dir, manifest, rdd.partitioner?.toPlan());
     data.markCheckpointed(
       new RDD(rdd.context, new ReliableCheckpointRDD(data.dir, n, rdd.partitioner)),
     );
@@ -194,9 +205,11 @@ export class CheckpointManager {
     data.markCheckpointed(new RDD(rdd.context, new LocalCheckpointRDD(rdd)));
   }
 
-  /** cleanCheckpoints: remove this context's directory at stop(). */
-  removeAll(): void {
-    if (this.root !== undefined) fs.rmSync(this.root, { recursive: true, force: true });
+  /** cleanCheckpoints: remove this context's directory (or S3 prefix) at stop(). */
+  async removeAll(): Promise<void> {
+    if (this.root === undefined) return;
+    if (isS3Url(this.root)) await storeFor(this.root).removeAll(this.root);
+    else fs.rmSync(this.root, { recursive: true, force: true });
   }
 
   /**
@@ -205,7 +218,8 @@ export class CheckpointManager {
    * cannot abort its own writers). Committed parts and manifests stay.
    */
   removeTempFiles(): void {
-    if (this.root === undefined || !fs.existsSync(this.root)) return;
+    // On S3 nothing is written under a temp name: parts are uploaded whole once complete.
+    if (this.root === undefined || isS3Url(this.root) || !fs.existsSync(this.root)) return;
     for (const rddDir of fs.readdirSync(this.root)) {
       const dir = path.join(this.root, rddDir);
       let names: string[];

@@ -3,12 +3,12 @@
 // LocalCheckpointRDD is the visible parent of a locally checkpointed RDD, whose
 // blocks are still recomputed from the hidden lineage if they are lost.
 
-import path from 'node:path';
 import type { NodeCompute, PartitionDesc } from '../shared/protocol.js';
 import { NarrowDependency, type Dependency } from '../rdd/dependency.js';
 import type { Partitioner } from '../rdd/partitioner.js';
 import type { PartitionDescriber, RDD, RddImpl } from '../rdd/rdd.js';
 import { partFileName } from '../scheduler/plan-builder.js';
+import { joinStoragePath } from '../storage/storage-url.js';
 
 export class ReliableCheckpointRDD implements RddImpl {
   readonly kindName = 'ReliableCheckpointRDD';
@@ -29,7 +29,8 @@ export class ReliableCheckpointRDD implements RddImpl {
     return { kind: 'checkpointFile' };
   }
   describePartition(node: number, index: number): PartitionDesc {
-    return { kind: 'checkpointFile', node, index, path: path.join(this.dir, partFileName(index)) };
+    const file = joinStoragePath(this.dir, partFileName(index));
+    return { kind: 'checkpointFile', node, index, path: file };
   }
 }
 

@@ -42,6 +42,11 @@ export function readManifest(dir: string): CheckpointManifest {
       `it has no ${MANIFEST_FILE} (an unfinished or interrupted checkpoint)`,
     );
   }
+  return parseManifest(text, file);
+}
+
+/** The manifest in `text` (read from `file`, a path or URL), every field checked. */
+export function parseManifest(text: string, file: string): CheckpointManifest {
   let manifest: CheckpointManifest;
   try {
     manifest = JSON.parse(text) as CheckpointManifest;
@@ -146,8 +151,24 @@ export function readPartitioner(
 ): { partitioner: Partitioner | undefined; warning?: { message: string; path: string } } {
   if (!manifest.hasPartitioner) return { partitioner: undefined };
   const file = path.join(dir, PARTITIONER_FILE);
+  let text: string;
   try {
-    const plan = JSON.parse(fs.readFileSync(file, 'utf8'), bigintReviver) as PartitionerPlan;
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return damagedPartitioner(file, why);
+  }
+  return partitionerFromText(text, file, manifest);
+}
+
+/** The partitioner in `text` (read from `file`); a damaged one is dropped with a warning. */
+export function partitionerFromText(
+  text: string,
+  file: string,
+  manifest: CheckpointManifest,
+): { partitioner: Partitioner | undefined; warning?: { message: string; path: string } } {
+  try {
+    const plan = JSON.parse(text, bigintReviver) as PartitionerPlan;
     if (plan.numPartitions !== manifest.numPartitions) {
       const message = `Ignoring the partitioner file ${file}: it is for ${plan.numPartitions} partitions, not ${manifest.numPartitions}`;
       return { partitioner: undefined, warning: { message, path: file } };
@@ -159,15 +180,21 @@ export function readPartitioner(
     range.setBounds(plan.bounds);
     return { partitioner: range };
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
-    return {
-      partitioner: undefined,
-      warning: {
-        message: `Ignoring the damaged partitioner file ${file} (${why}); the data is intact`,
-        path: file,
-      },
-    };
+    return damagedPartitioner(file, e instanceof Error ? e.message : String(e));
   }
+}
+
+function damagedPartitioner(
+  file: string,
+  why: string,
+): { partitioner: undefined; warning: { message: string; path: string } } {
+  return {
+    partitioner: undefined,
+    warning: {
+      message: `Ignoring the damaged partitioner file ${file} (${why}); the data is intact`,
+      path: file,
+    },
+  };
 }
 
 function bigintReviver(_key: string, value: unknown): unknown {

@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { syncDirectory, writeFileDurable } from '../storage/durable-file.js';
 import { ioError } from '../storage/io-errors.js';
+import { storeFor } from '../storage/stores.js';
+import { isS3Url, joinStoragePath } from '../storage/storage-url.js';
 import type { Codec } from '../shared/format/frames.js';
 import type { PartitionerPlan } from '../shared/partitioner-plan.js';
 
@@ -42,6 +44,30 @@ export function writeManifest(dir: string, manifest: CheckpointManifest): void {
 
 export function writePartitionerFile(dir: string, plan: PartitionerPlan): void {
   writeFileAtomic(path.join(dir, PARTITIONER_FILE), JSON.stringify(plan, bigintReplacer) + '\n');
+}
+
+/**
+ * The partitioner file, then the manifest that commits the checkpoint, in a directory or under
+ * an `s3://` prefix. On S3 the manifest is written with If-None-Match: *, so a second commit
+ * of the same checkpoint can never replace the first (the reader trusts whichever is there).
+ */
+export async function commitCheckpoint(
+  dir: string,
+  manifest: CheckpointManifest,
+  partitioner: PartitionerPlan | undefined,
+): Promise<void> {
+  if (!isS3Url(dir)) {
+    if (partitioner !== undefined) writePartitionerFile(dir, partitioner);
+    writeManifest(dir, manifest);
+    return;
+  }
+  const store = storeFor(dir);
+  if (partitioner !== undefined) {
+    const text = JSON.stringify(partitioner, bigintReplacer) + '\n';
+    await store.write(joinStoragePath(dir, PARTITIONER_FILE), Buffer.from(text));
+  }
+  const text = JSON.stringify(manifest, null, 2) + '\n';
+  await store.write(joinStoragePath(dir, MANIFEST_FILE), Buffer.from(text), { noClobber: true });
 }
 
 export function writeFileAtomic(file: string, content: string): void {

@@ -6,8 +6,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { errors, KindlingError } from '../shared/errors.js';
 
 export const USAGE = `Usage:
-  kindling run JOB [--workers N] [--checkpoint-dir DIR] [--compression none|lz4]
-                   [--event-log-dir DIR] [--no-ui] [--master URL] [--storage DIR]
+  kindling run JOB [--workers N] [--checkpoint-dir DIR|s3://BUCKET/PREFIX] [--compression none|lz4]
+                   [--event-log-dir DIR] [--no-ui] [--master URL] [--storage DIR|s3://BUCKET/PREFIX]
       JOB is a .js, .mjs or .ts module whose default export is async (ctx: Context) => unknown;
       the web UI is on (port 4040 or the next free one) unless --no-ui
   kindling inspect DIR [--json]

@@ -18,6 +18,7 @@ import {
   stringFlag,
   usageError,
 } from './args.js';
+import { isS3Url } from '../storage/storage-url.js';
 
 const JOB_EXTENSIONS = ['.js', '.mjs', '.ts', '.mts'];
 
@@ -49,12 +50,12 @@ export async function runCommand(args: string[]): Promise<number> {
   const main = await loadJob(jobFile);
   const ctx = new Context({
     ...(workers === undefined ? {} : { workers }),
-    ...(checkpointDir === undefined ? {} : { checkpointDir: path.resolve(checkpointDir) }),
+    ...(checkpointDir === undefined ? {} : { checkpointDir: localOrUrl(checkpointDir) }),
     ...(compression === undefined ? {} : { checkpointCompression: compression }),
     ...(eventLogDir === undefined ? {} : { eventLogDir: path.resolve(eventLogDir) }),
     ui,
     ...(master === undefined ? {} : { master }),
-    ...(storage === undefined ? {} : { storage: path.resolve(storage) }),
+    ...(storage === undefined ? {} : { storage: localOrUrl(storage) }),
   });
   ctx.on('warning', (w) => process.stderr.write(`kindling: warning: ${w.message}\n`));
   const uiUrl = ui ? await ctx.uiWebUrl() : undefined;
@@ -145,4 +146,9 @@ function strippingFailed(e: unknown, jobFile: string): unknown {
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** A directory flag: an `s3://` URL as given, a path made absolute. */
+function localOrUrl(dir: string): string {
+  return isS3Url(dir) ? dir : path.resolve(dir);
 }

@@ -118,6 +118,7 @@ export class BullMQTaskRunner implements TaskRunner {
       request.planId,
       request.partitionIndex,
       request.attempt,
+      request.taskId,
     );
     const data: TaskJobData = { request: encodeBase64(request) };
     const job = await c.queue

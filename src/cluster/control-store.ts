@@ -1,13 +1,14 @@
 // Stage plans and broadcast values in cluster mode: the driver publishes each once, before
 // the first task that needs it is queued; a worker process reads them when its threads ask
 // over the unchanged ControlApi. Both are immutable per id, so the worker caches them for
-// the application's life. Values above INLINE_LIMIT_BYTES go to a file under storage.
+// the application's life. Values above INLINE_LIMIT_BYTES go to storage (a file or an S3
+// object); Redis keeps where.
 
-import fs from 'node:fs';
-import path from 'node:path';
 import { errors } from '../shared/errors.js';
 import type { ControlApi, StagePlan } from '../shared/protocol.js';
 import type { Redis } from './redis.js';
+import { storeFor } from '../storage/stores.js';
+import { joinStoragePath } from '../storage/storage-url.js';
 import {
   broadcastKey,
   decode,
@@ -53,9 +54,8 @@ export class ControlPublisher {
         if (bytes.length <= INLINE_LIMIT_BYTES) {
           await this.redis.set(key, storedValue(bytes));
         } else {
-          const file = path.join(this.dir, 'control', `${fileName}.bin`);
-          fs.mkdirSync(path.dirname(file), { recursive: true });
-          fs.writeFileSync(file, bytes);
+          const file = joinStoragePath(this.dir, 'control', `${fileName}.bin`);
+          await storeFor(file).write(file, bytes);
           await this.redis.set(key, storedPointer(file));
         }
       })();
@@ -78,7 +78,12 @@ export function redisControlApi(redis: Redis, appId: string): ControlApi {
           throw errors.unsupported(`${what} of application ${appId} is not published in Redis`);
         }
         const found = readStored(stored);
-        return decode(found.kind === 'inline' ? found.bytes : fs.readFileSync(found.path));
+        if (found.kind === 'inline') return decode(found.bytes);
+        const got = await storeFor(found.path).read(found.path);
+        if (got.kind === 'missing') {
+          throw errors.io(`read ${what} of application ${appId} from`, found.path, 'it is missing');
+        }
+        return decode(got.bytes);
       })();
       cache.set(key, entry);
       entry.catch(() => cache.delete(key));

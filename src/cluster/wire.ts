@@ -65,7 +65,10 @@ export function queueName(appId: string): string {
 
 /**
  * One job per task attempt; BullMQ ignores a second add with the same id, so a resubmission of
- * the same attempt can never run twice as two jobs. planId is unique per stage attempt.
+ * the same attempt can never run twice as two jobs. planId is unique per stage attempt. The
+ * request's taskId ends the id: a task rerun after a fetch failure keeps its attempt number
+ * (a fetch failure is not the task's fault) but is a new request, reading the recomputed map
+ * output; under the bare attempt id BullMQ would hand back the old job's fetch failure.
  */
 export function jobId(
   appId: string,
@@ -73,8 +76,9 @@ export function jobId(
   planId: string,
   partitionIndex: number,
   attempt: number,
+  taskId: number,
 ): string {
-  return `${appId}.s${stageId}.p${planId}.t${partitionIndex}.a${attempt}`;
+  return `${appId}.s${stageId}.p${planId}.t${partitionIndex}.a${attempt}.k${taskId}`;
 }
 
 /** Job data: BullMQ stores JSON, so the encoded request travels as base64. */

@@ -13,6 +13,9 @@ import { EXECUTOR_NAME_ENV, type TaskRequest, type TaskResult } from '../shared/
 import { attemptTag } from '../shared/file-names.js';
 import { PiscinaTaskRunner } from '../scheduler/piscina-runner.js';
 import { spillBlock } from '../storage/block-spill.js';
+import { isS3Url } from '../storage/storage-url.js';
+import { TaskStaging } from '../storage/task-staging.js';
+import type { TaskRunner } from '../scheduler/task-runner.js';
 import { redisControlApi } from './control-store.js';
 import { Heartbeat, RecordWatcher } from './registry.js';
 import { bullConnectionOptions, connectRedis, type Redis, type RedisMaster } from './redis.js';
@@ -39,7 +42,8 @@ export interface ClusterWorkerOptions {
 
 interface AppConsumer {
   worker: Worker<TaskJobData, string>;
-  pool: PiscinaTaskRunner;
+  pool: TaskRunner;
+  staging: TaskStaging;
 }
 
 export class ClusterWorker {
@@ -96,10 +100,19 @@ export class ClusterWorker {
     }
     const redis = this.redis;
     if (redis === undefined) return;
-    const pool = new PiscinaTaskRunner(
-      this.opts.threads,
-      redisControlApi(redis, app.appId),
-      defaultWorkerMemoryMb(),
+    // S3 storage or checkpoints: threads work on local copies under this process's temp dir.
+    const control = redisControlApi(redis, app.appId);
+    const staging = new TaskStaging({
+      root: path.join(os.tmpdir(), `kindling-worker-${process.pid}`, app.appId),
+      memoryBlocksToStorage: true,
+    });
+    const pool = staging.wrapRunner(
+      new PiscinaTaskRunner(
+        this.opts.threads,
+        staging.wrapControl(control),
+        defaultWorkerMemoryMb(),
+      ),
+      control,
     );
     const worker = new Worker<TaskJobData, string>(
       app.queue,
@@ -116,7 +129,7 @@ export class ClusterWorker {
       },
     );
     worker.on('error', (e) => this.opts.log(`queue ${app.queue}: ${e.message}`));
-    this.apps.set(app.appId, { worker, pool });
+    this.apps.set(app.appId, { worker, pool, staging });
     this.opts.log(`serving application ${app.appId}`);
   }
 
@@ -127,17 +140,15 @@ export class ClusterWorker {
     // close() without force waits for the running jobs: that is the drain.
     await consumer.worker.close();
     await consumer.pool.close();
+    consumer.staging.removeAll();
     this.opts.log(`left application ${appId}`);
   }
 
-  private async runJob(
-    app: AppRecord,
-    pool: PiscinaTaskRunner,
-    job: Job<TaskJobData>,
-  ): Promise<string> {
+  private async runJob(app: AppRecord, pool: TaskRunner, job: Job<TaskJobData>): Promise<string> {
     const request = decodeBase64(job.data.request) as TaskRequest;
     const result = await pool.run(request, new AbortController().signal);
-    storeMemoryBlocksOnDisk(result, request, app.dir);
+    // On S3 storage, task staging has already uploaded memory blocks with the other outputs.
+    if (!isS3Url(app.dir)) storeMemoryBlocksOnDisk(result, request, app.dir);
     return encodeBase64(result);
   }
 }

@@ -9,6 +9,8 @@ import picomatch from 'picomatch';
 import { errors } from '../shared/errors.js';
 import { errnoOf, ioError, withIo } from '../storage/io-errors.js';
 import type { FileSplit } from './source-rdds.js';
+import { syncReaderFor } from '../storage/stores.js';
+import { formatS3Url, isS3Url, joinStoragePath, parseS3Url } from '../storage/storage-url.js';
 
 const MAX_SPLIT_BYTES = 64 * 1024 * 1024;
 
@@ -50,12 +52,77 @@ export function listTextFiles(input: string): string[] {
 }
 
 export function computeSplits(files: string[], minPartitions: number): FileSplit[] {
-  const sizes = files.map((f) => withIo('read the input file', f, () => fs.statSync(f).size));
-  const total = sizes.reduce((a, b) => a + b, 0);
+  const sized = files.map((f) => ({
+    path: f,
+    size: withIo('read the input file', f, () => fs.statSync(f).size),
+  }));
+  return splitsOf(sized, minPartitions);
+}
+
+/** ctx.textFile's splits: local paths as listInputFiles finds them, `s3://` URLs as objects. */
+export function textFileSplits(input: string, minPartitions: number): FileSplit[] {
+  if (!splitPaths(input).some(isS3Url)) return computeSplits(listInputFiles(input), minPartitions);
+  const sized = splitPaths(input).flatMap((one) => {
+    if (one === '') throw errors.invalidArgument('path', 'comma-separated non-empty paths', input);
+    return isS3Url(one) ? listTextObjects(one) : computeSplitsInput(one);
+  });
+  return splitsOf(sized, minPartitions);
+}
+
+function computeSplitsInput(one: string): SizedFile[] {
+  return listTextFiles(one).map((f) => ({
+    path: f,
+    size: withIo('read the input file', f, () => fs.statSync(f).size),
+  }));
+}
+
+/**
+ * The objects an `s3://` URL names, as a path names files: the object itself; else the
+ * visible objects directly under it as a directory; else, with glob characters in the key,
+ * the visible objects whose key matches. Listed synchronously (sync-bridge.ts).
+ */
+export function listTextObjects(url: string): SizedFile[] {
+  const reader = syncReaderFor(url);
+  const { bucket, key } = parseS3Url(url, 'path');
+  const exact = key === '' ? ({ kind: 'missing' } as const) : reader.stat(url);
+  if (exact.kind === 'found') return [{ path: url, size: exact.size }];
+  const scan = picomatch.scan(key);
+  if (!scan.isGlob) {
+    const inside = reader
+      .list(url)
+      .filter((o) => !o.name.includes('/') && !isHidden(o.name))
+      .map((o) => ({ path: joinStoragePath(url, o.name), size: o.size }));
+    if (inside.length === 0)
+      throw errors.badPath('path', 'an existing object, prefix or glob', url, 'nothing is there');
+    return inside;
+  }
+  const base = scan.base;
+  const isMatch = segmentMatcher(key, url);
+  const files = reader
+    .list(formatS3Url({ bucket, key: base }))
+    .map((o) => ({ key: base === '' ? o.name : `${base}/${o.name}`, size: o.size }))
+    .filter((o) => isMatch(o.key) && !o.key.split('/').some(isHidden))
+    .map((o) => ({ path: formatS3Url({ bucket, key: o.key }), size: o.size }));
+  if (files.length === 0)
+    throw errors.badPath(
+      'path',
+      'a glob that matches at least one object',
+      url,
+      'no object matches',
+    );
+  return files;
+}
+
+interface SizedFile {
+  path: string;
+  size: number;
+}
+
+function splitsOf(files: SizedFile[], minPartitions: number): FileSplit[] {
+  const total = files.reduce((a, f) => a + f.size, 0);
   const splitSize = Math.min(MAX_SPLIT_BYTES, Math.max(1, Math.ceil(total / minPartitions)));
   const splits: FileSplit[] = [];
-  files.forEach((file, i) => {
-    const size = sizes[i] ?? 0;
+  files.forEach(({ path: file, size }) => {
     if (size === 0) return;
     // gzip cannot be split: one partition per .gz file, as Hadoop's GzipCodec input.
     if (file.endsWith('.gz')) return void splits.push({ path: file, start: 0, end: size });

@@ -36,7 +36,7 @@ export interface ErrorContext {
   variable?: string;
   operator?: string;
   batchTimeMs?: number;
-  /** The operating system's error code of an IO_ERROR (ENOSPC, EIO, ...). */
+  /** The operating system's error code of an IO_ERROR (ENOSPC, EIO, ...), or S3's (NoSuchBucket, ...). */
   errno?: string;
   /** Cluster mode: the master URL, its password replaced by '***'. */
   url?: string;
@@ -285,6 +285,25 @@ export const errors = {
       'INTERNAL',
       `Internal error in Kindling (a bug, not a mistake in your program): ${what}`,
       context,
+    );
+  },
+
+  /**
+   * A shuffle block that could not be fetched from storage (an `s3://` map output object
+   * missing, short or damaged): the scheduler recomputes that map output (FETCH_FAILED), as
+   * for a local shuffle file (workers/task-errors.ts FetchFailedError, same wording).
+   */
+  shuffleFetchFailed(
+    block: { shuffleId: number; mapIndex: number; reduceIndex: number; path: string },
+    why: string,
+    cause?: unknown,
+  ): KindlingError {
+    return new KindlingError(
+      'FETCH_FAILED',
+      `Cannot read shuffle ${block.shuffleId} map output ${block.mapIndex} for reduce partition ` +
+        `${block.reduceIndex} from ${block.path}: ${why}`,
+      { path: block.path, partitionIndex: block.reduceIndex },
+      cause,
     );
   },
 

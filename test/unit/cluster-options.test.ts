@@ -48,9 +48,16 @@ test('bad masters and a missing storage are refused, naming the option', () => {
     () => resolveContextOptions({ master: 'redis://h:1' }),
     (e: unknown) => isKindlingError(e, 'INVALID_ARGUMENT') && /options\.storage/.test(e.message),
   );
+  assert.equal(
+    resolveContextOptions({ master: 'redis://h:1', storage: 's3://bucket-1/a/prefix/' }).storage,
+    's3://bucket-1/a/prefix',
+  );
   assert.throws(
-    () => resolveContextOptions({ master: 'redis://h:1', storage: 's3://bucket/prefix' }),
-    (e: unknown) =>
-      isKindlingError(e, 'UNSUPPORTED_OPERATION') && /not supported yet/.test(e.message),
+    () => resolveContextOptions({ master: 'redis://h:1', storage: 's3://B/prefix' }),
+    (e: unknown) => isKindlingError(e, 'INVALID_ARGUMENT') && /options\.storage/.test(e.message),
+  );
+  assert.equal(
+    resolveContextOptions({ checkpointDir: 's3://bucket-1/checkpoints' }).checkpointDir,
+    's3://bucket-1/checkpoints',
   );
 });
