@@ -32,7 +32,8 @@ import { Accumulator } from './variables/accumulator.js';
 import { CheckpointManager, type CheckpointWrittenEvent } from './checkpoint/checkpoint-manager.js';
 import { openCheckpoint } from './checkpoint/checkpoint-reader.js';
 import { DAGScheduler } from './scheduler/dag-scheduler.js';
-import { lineage } from './scheduler/lineage.js';
+import { jobPlanData, lineage } from './scheduler/lineage.js';
+import { checkShippedRefs } from './shipping/ref-check.js';
 import { PiscinaTaskRunner } from './scheduler/piscina-runner.js';
 import type { TaskRunner } from './scheduler/task-runner.js';
 import {
@@ -514,6 +515,8 @@ export class Context {
     // Read before the first await: the group of the flow that called the action.
     const group = this.getLocalProperty(JOB_GROUP_ID);
     for (const r of lineage(rdd).reverse()) await r.impl.prepare?.();
+    // A bad fn(module, exportName) fails here, naming it, before any task runs.
+    await checkShippedRefs([action, ...jobPlanData(rdd)]);
     const targets = this.checkpoints.targetsFor(rdd);
     this.stats.jobs++;
     const scheduler = this.getScheduler();
