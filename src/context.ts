@@ -23,7 +23,7 @@ import { EmptyRDD, ParallelCollectionRDD, RangeRDD, TextFileRDD } from './rdd/so
 import { UnionRDD } from './rdd/narrow-rdds.js';
 import { listObjectFiles, ObjectFileRDD } from './rdd/object-files.js';
 import { binaryFiles, binaryRecords, wholeTextFiles } from './rdd/whole-files.js';
-import { computeSplits, listInputFiles } from './rdd/text-file-splits.js';
+import { computeSplits, listInputFiles, MAX_SPLIT_BYTES } from './rdd/text-file-splits.js';
 import { partitionCount } from './rdd/partition-count.js';
 import type { RangePartitioner } from './rdd/partitioner.js';
 import { sampleRangeBounds } from './rdd/range-bounds.js';
@@ -197,6 +197,9 @@ export class Context {
     });
   }
 
+  /** @internal The largest textFile split (text-file-splits.ts); tests make it small. */
+  maxSplitBytes = MAX_SPLIT_BYTES;
+
   get defaultParallelism(): number {
     return this.opts.workers;
   }
@@ -246,13 +249,15 @@ export class Context {
     );
   }
 
-  textFile(file: string, minPartitions: number = this.defaultParallelism): RDD<string> {
+  /** Without minPartitions: at least 2 pieces a worker when the input has the bytes. */
+  textFile(file: string, minPartitions: number = 2 * this.defaultParallelism): RDD<string> {
     this.assertActive('textFile');
     if (typeof file !== 'string' || file === '')
       throw errors.invalidArgument('path', 'a file, directory or glob', file);
     const splits = computeSplits(
       listInputFiles(file),
       partitionCount('minPartitions', minPartitions),
+      this.maxSplitBytes,
     );
     return new RDD<string>(this, new TextFileRDD(splits));
   }

@@ -10,7 +10,8 @@ import { errors } from '../shared/errors.js';
 import { errnoOf, ioError, withIo } from '../storage/io-errors.js';
 import type { FileSplit } from './source-rdds.js';
 
-const MAX_SPLIT_BYTES = 64 * 1024 * 1024;
+/** Hadoop's block size for local files (fs.local.block.size): no textFile split is larger. */
+export const MAX_SPLIT_BYTES = 32 * 1024 * 1024;
 
 /**
  * The files `input` names, sorted. An existing path is taken literally (so `f[1].txt` is a
@@ -49,10 +50,21 @@ export function listTextFiles(input: string): string[] {
   return files.sort();
 }
 
-export function computeSplits(files: string[], minPartitions: number): FileSplit[] {
+/**
+ * Hadoop's FileInputFormat.getSplits: every file cut into pieces of splitSize bytes =
+ * min(maxSplitBytes, total / minPartitions), at least one byte, so there are at least
+ * minPartitions pieces when the input has that many bytes, and none past maxSplitBytes (work
+ * balances and progress moves on a large file). Cuts ignore lines: the worker's reader
+ * (workers/text-file.ts) gives each line to exactly one piece.
+ */
+export function computeSplits(
+  files: string[],
+  minPartitions: number,
+  maxSplitBytes = MAX_SPLIT_BYTES,
+): FileSplit[] {
   const sizes = files.map((f) => withIo('read the input file', f, () => fs.statSync(f).size));
   const total = sizes.reduce((a, b) => a + b, 0);
-  const splitSize = Math.min(MAX_SPLIT_BYTES, Math.max(1, Math.ceil(total / minPartitions)));
+  const splitSize = Math.min(maxSplitBytes, Math.max(1, Math.ceil(total / minPartitions)));
   const splits: FileSplit[] = [];
   files.forEach((file, i) => {
     const size = sizes[i] ?? 0;
