@@ -516,10 +516,11 @@ export class Context {
   ): Promise<R[]> {
     this.assertActive('run a job');
     if (rdd.context !== this) throw errors.invalidArgument('rdd', 'an RDD of this Context', rdd);
-    const parts = partitions ?? Array.from({ length: rdd.getNumPartitions() }, (_, i) => i);
     // Read before the first await: the group of the flow that called the action.
     const group = this.getLocalProperty(JOB_GROUP_ID);
     for (const r of lineage(rdd).reverse()) await r.impl.prepare?.();
+    // Counted after prepare: a pruned RDD's count can depend on bounds sampled there.
+    const parts = partitions ?? Array.from({ length: rdd.getNumPartitions() }, (_, i) => i);
     // A bad fn(module, exportName) fails here, naming it, before any task runs.
     await checkShippedRefs([action, ...jobPlanData(rdd)]);
     const targets = this.checkpoints.targetsFor(rdd);

@@ -5,7 +5,8 @@ export type { ContextOptions, ContextEvents, ContextEventName } from './context.
 export { RDD } from './rdd/rdd.js';
 export type { Dependency } from './rdd/dependency.js';
 export { HashPartitioner, RangePartitioner } from './rdd/partitioner.js';
-export type { Partitioner } from './rdd/partitioner.js';
+// A type (any partitioner) and a value (the class of custom ones: new Partitioner(n, f)).
+export { Partitioner } from './rdd/partitioner.js';
 export { StatCounter } from './rdd/numeric-functions.js';
 export type { BoundedDouble } from './rdd/approx-count.js';
 export { StorageLevel } from './storage/storage-level.js';

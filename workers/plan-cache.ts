@@ -126,6 +126,7 @@ function listFunctionPlans(plan: StagePlan): FunctionPlan[] {
   }
   if (plan.output.kind === 'shuffleMap') {
     if (plan.output.combine !== undefined) addAggregator(plan.output.combine);
+    if (plan.output.partitioner.kind === 'custom') out.push(plan.output.partitioner.f);
   } else {
     out.push(...actionFunctions(plan.output.action));
   }

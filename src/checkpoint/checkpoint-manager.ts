@@ -146,7 +146,10 @@ export class CheckpointManager {
       );
     }
     const parts = range(n).map((i) => data.parts.get(i) as CheckpointPartStats);
-    if (rdd.partitioner !== undefined) writePartitionerFile(data.dir, rdd.partitioner.toPlan());
+    // A custom partitioner is a function of this program, not data: the RDD object keeps it,
+    // while a checkpoint reopened by another program has none (Spark would need its class).
+    const partitioner = rdd.partitioner?.kind === 'custom' ? undefined : rdd.partitioner;
+    if (partitioner !== undefined) writePartitionerFile(data.dir, partitioner.toPlan());
     const records = parts.reduce((a, p) => a + p.records, 0);
     const bytes = parts.reduce((a, p) => a + p.bytes, 0);
     const rawBytes = parts.every((p) => p.rawBytes !== undefined)
@@ -159,7 +162,7 @@ export class CheckpointManager {
       numPartitions: n,
       codec: data.codec,
       createdAt: new Date().toISOString(),
-      hasPartitioner: rdd.partitioner !== undefined,
+      hasPartitioner: partitioner !== undefined,
       records,
       bytes,
       parts: parts.map((p) => ({

@@ -101,6 +101,7 @@ export function jobPlanData(root: RDD<unknown>): unknown[] {
     for (const dep of rdd.getDependenciesForScheduling()) {
       if (dep.kind !== 'shuffle') continue;
       if (dep.aggregator !== undefined) out.push(dep.aggregator);
+      if (dep.partitioner.kind === 'custom') out.push(dep.partitioner.toPlan());
     }
   }
   return out;

@@ -166,6 +166,21 @@ export const errors = {
     );
   },
 
+  /** A custom Partitioner's function gave what is not a partition number for `key`. */
+  partitionOutOfRange(
+    partitioner: string,
+    key: unknown,
+    got: unknown,
+    numPartitions: number,
+  ): KindlingError {
+    return new KindlingError(
+      'INVALID_ARGUMENT',
+      `${partitioner} gave ${describeValue(got)} for key ${describeValue(key)}: expected an ` +
+        `integer partition in [0, ${numPartitions})`,
+      { argument: 'getPartition' },
+    );
+  },
+
   checkpointDirNotSet(rddId: number, rddName?: string): KindlingError {
     return new KindlingError(
       'CHECKPOINT_DIR_NOT_SET',
