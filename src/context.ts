@@ -29,6 +29,8 @@ import type { RangePartitioner } from './rdd/partitioner.js';
 import { sampleRangeBounds } from './rdd/range-bounds.js';
 import { Broadcast } from './variables/broadcast.js';
 import { Accumulator } from './variables/accumulator.js';
+import { CustomAccumulator } from './variables/custom-accumulator.js';
+import type { UserFn } from './rdd/user-function.js';
 import { CheckpointManager, type CheckpointWrittenEvent } from './checkpoint/checkpoint-manager.js';
 import { openCheckpoint } from './checkpoint/checkpoint-reader.js';
 import { DAGScheduler } from './scheduler/dag-scheduler.js';
@@ -129,6 +131,7 @@ export class Context {
   private readonly checkpoints: CheckpointManager;
   private readonly broadcasts = new Map<number, unknown>();
   private readonly accumulators = new Map<number, Accumulator>();
+  private readonly customAccumulators = new Map<number, CustomAccumulator<unknown, unknown>>();
   private readonly shuffleCleaner: FinalizationRegistry<number>;
   private readonly localDir: string;
   private runner: TaskRunner | undefined;
@@ -365,6 +368,24 @@ export class Context {
     return acc;
   }
 
+  /**
+   * Spark's AccumulatorV2: tasks fold values into their own copy of `zero` with `add` (shipped
+   * like any user function); the main thread merges each successful task's value with `merge`.
+   */
+  accumulator<T, V = T>(
+    zero: T,
+    add: UserFn<[NoInfer<T>, V], NoInfer<T>>,
+    merge: (a: NoInfer<T>, b: NoInfer<T>) => NoInfer<T>,
+    name?: string,
+  ): CustomAccumulator<T, V> {
+    this.assertActive('accumulator');
+    if (name !== undefined && typeof name !== 'string')
+      throw errors.invalidArgument('name', 'a string', name);
+    const acc = new CustomAccumulator<T, V>(this.nextIds.accumulator++, name, zero, add, merge);
+    this.customAccumulators.set(acc.id, acc);
+    return acc;
+  }
+
   /** Spark's DoubleAccumulator: a sum of any numbers (longAccumulator's, named for Spark). */
   doubleAccumulator(name?: string): Accumulator<number> {
     this.assertActive('doubleAccumulator');
@@ -594,6 +615,9 @@ export class Context {
         records: block.records,
       });
     }
+    // Last: a merge that throws fails the job, after the task's blocks are recorded.
+    for (const { id, value } of side.customAccumulators ?? [])
+      this.customAccumulators.get(id)?.mergeTaskValue(value);
   }
 
   private schedulerListener(): SchedulerListener {

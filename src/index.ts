@@ -12,6 +12,7 @@ export type { BoundedDouble } from './rdd/approx-count.js';
 export { StorageLevel } from './storage/storage-level.js';
 export { Broadcast } from './variables/broadcast.js';
 export { Accumulator } from './variables/accumulator.js';
+export { CustomAccumulator } from './variables/custom-accumulator.js';
 export { fn, FunctionRef } from './shipping/fn.js';
 export { KindlingError, isKindlingError } from './shared/errors.js';
 export type { ErrorCode, ErrorContext } from './shared/errors.js';

@@ -59,7 +59,12 @@ export async function getLoadedPlan(control: ControlClient, planId: string): Pro
 export async function loadPlan(plan: StagePlan): Promise<LoadedPlan> {
   const functionPlans = listFunctionPlans(plan);
   const functions = new Map<FunctionPlan, UserFunction>();
-  const markers: EnvMarkers = { broadcasts: new Set(), accumulators: new Set(), functions: [] };
+  const markers: EnvMarkers = {
+    broadcasts: new Set(),
+    accumulators: new Set(),
+    customAccumulators: new Map(),
+    functions: [],
+  };
   const markedEnvs = new Set<FunctionPlan>();
   for (const fp of functionPlans) {
     functions.set(fp, await loadFunction(fp.fn));
