@@ -7,6 +7,7 @@ export type { Dependency } from './rdd/dependency.js';
 export { HashPartitioner, RangePartitioner } from './rdd/partitioner.js';
 // A type (any partitioner) and a value (the class of custom ones: new Partitioner(n, f)).
 export { Partitioner } from './rdd/partitioner.js';
+export type { CustomPartitioner } from './rdd/partitioner.js';
 export { StatCounter } from './rdd/numeric-functions.js';
 export type { BoundedDouble } from './rdd/approx-count.js';
 export { StorageLevel } from './storage/storage-level.js';

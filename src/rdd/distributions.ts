@@ -39,6 +39,7 @@ export function normalQuantile(q: number): number {
 export function tQuantile(q: number, df: number): number {
   if (q <= 0) return -Infinity;
   if (q >= 1) return Infinity;
+  if (q === 0.5) return 0;
   if (q < 0.5) return -tQuantile(1 - q, df);
   let hi = 1;
   while (tCdf(hi, df) < q) hi *= 2;
