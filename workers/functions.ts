@@ -113,7 +113,8 @@ function buildSource(
 function scriptName(origin: FunctionOrigin): string {
   return origin.kind === 'defined'
     ? origin.file
-    : `function passed to ${origin.where} at ${origin.file}:${origin.line}:${origin.column}, line`;
+    : `function passed to ${origin.where} at ${origin.file}:${origin.line}:${origin.column}, ` +
+        'whose source is not in that file; at its own line';
 }
 
 async function importRef(
