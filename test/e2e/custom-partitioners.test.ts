@@ -238,3 +238,18 @@ test('Partitioner is the type of every partitioner and the class of custom ones'
   assert.equal(byLength.kind, 'custom');
   assert.equal(byLength.getPartition('abcd'), 1);
 });
+
+test('a checkpoint of a custom-partitioned RDD keeps the partitioner in this program only', async () => {
+  ctx.setCheckpointDir(path.join(dir, 'checkpoints'));
+  const parted = pairs().partitionBy(byLength);
+  parted.checkpoint();
+  const before = (await parted.glom().collect()).map((p) => p.length);
+  assert.ok(parted.isCheckpointed());
+  assert.equal(parted.partitioner, byLength);
+  const reopened = ctx.checkpointFile<[string, number]>(parted.getCheckpointFile() as string);
+  assert.equal(reopened.partitioner, undefined);
+  assert.deepEqual(
+    (await reopened.glom().collect()).map((p) => p.length),
+    before,
+  );
+});
