@@ -23,16 +23,19 @@ import { EmptyRDD, ParallelCollectionRDD, RangeRDD, TextFileRDD } from './rdd/so
 import { UnionRDD } from './rdd/narrow-rdds.js';
 import { listObjectFiles, ObjectFileRDD } from './rdd/object-files.js';
 import { binaryFiles, binaryRecords, wholeTextFiles } from './rdd/whole-files.js';
-import { textFileSplits } from './rdd/text-file-splits.js';
+import { MAX_SPLIT_BYTES, textFileSplits } from './rdd/text-file-splits.js';
 import { partitionCount } from './rdd/partition-count.js';
 import type { RangePartitioner } from './rdd/partitioner.js';
 import { sampleRangeBounds } from './rdd/range-bounds.js';
 import { Broadcast } from './variables/broadcast.js';
 import { Accumulator } from './variables/accumulator.js';
+import { CustomAccumulator } from './variables/custom-accumulator.js';
+import type { UserFn } from './rdd/user-function.js';
 import { CheckpointManager, type CheckpointWrittenEvent } from './checkpoint/checkpoint-manager.js';
 import { openCheckpointAt } from './checkpoint/remote-checkpoint.js';
 import { DAGScheduler } from './scheduler/dag-scheduler.js';
-import { lineage } from './scheduler/lineage.js';
+import { jobPlanData, lineage } from './scheduler/lineage.js';
+import { checkShippedRefs } from './shipping/ref-check.js';
 import { PiscinaTaskRunner } from './scheduler/piscina-runner.js';
 import type { TaskRunner } from './scheduler/task-runner.js';
 import {
@@ -131,6 +134,7 @@ export class Context {
   private readonly checkpoints: CheckpointManager;
   private readonly broadcasts = new Map<number, unknown>();
   private readonly accumulators = new Map<number, Accumulator>();
+  private readonly customAccumulators = new Map<number, CustomAccumulator<unknown, unknown>>();
   private readonly shuffleCleaner: FinalizationRegistry<number>;
   /** Scratch for shuffle outputs and disk blocks: under storage in cluster mode (maybe a URL). */
   private readonly localDir: string;
@@ -211,6 +215,9 @@ export class Context {
     });
   }
 
+  /** @internal The largest textFile split (text-file-splits.ts); tests make it small. */
+  maxSplitBytes = MAX_SPLIT_BYTES;
+
   get defaultParallelism(): number {
     return this.opts.workers;
   }
@@ -260,11 +267,16 @@ export class Context {
     );
   }
 
-  textFile(file: string, minPartitions: number = this.defaultParallelism): RDD<string> {
+  /** Without minPartitions: at least 2 pieces a worker when the input has the bytes. */
+  textFile(file: string, minPartitions: number = 2 * this.defaultParallelism): RDD<string> {
     this.assertActive('textFile');
     if (typeof file !== 'string' || file === '')
       throw errors.invalidArgument('path', 'a file, directory or glob', file);
-    const splits = textFileSplits(file, partitionCount('minPartitions', minPartitions));
+    const splits = textFileSplits(
+      file,
+      partitionCount('minPartitions', minPartitions),
+      this.maxSplitBytes,
+    );
     return new RDD<string>(this, new TextFileRDD(splits));
   }
 
@@ -368,6 +380,24 @@ export class Context {
       throw errors.invalidArgument('name', 'a string', name);
     const acc = new Accumulator(this.nextIds.accumulator++, name);
     this.accumulators.set(acc.id, acc);
+    return acc;
+  }
+
+  /**
+   * Spark's AccumulatorV2: tasks fold values into their own copy of `zero` with `add` (shipped
+   * like any user function); the main thread merges each successful task's value with `merge`.
+   */
+  accumulator<T, V = T>(
+    zero: T,
+    add: UserFn<[NoInfer<T>, V], NoInfer<T>>,
+    merge: (a: NoInfer<T>, b: NoInfer<T>) => NoInfer<T>,
+    name?: string,
+  ): CustomAccumulator<T, V> {
+    this.assertActive('accumulator');
+    if (name !== undefined && typeof name !== 'string')
+      throw errors.invalidArgument('name', 'a string', name);
+    const acc = new CustomAccumulator<T, V>(this.nextIds.accumulator++, name, zero, add, merge);
+    this.customAccumulators.set(acc.id, acc);
     return acc;
   }
 
@@ -533,10 +563,13 @@ export class Context {
   ): Promise<R[]> {
     this.assertActive('run a job');
     if (rdd.context !== this) throw errors.invalidArgument('rdd', 'an RDD of this Context', rdd);
-    const parts = partitions ?? Array.from({ length: rdd.getNumPartitions() }, (_, i) => i);
     // Read before the first await: the group of the flow that called the action.
     const group = this.getLocalProperty(JOB_GROUP_ID);
     for (const r of lineage(rdd).reverse()) await r.impl.prepare?.();
+    // Counted after prepare: a pruned RDD's count can depend on bounds sampled there.
+    const parts = partitions ?? Array.from({ length: rdd.getNumPartitions() }, (_, i) => i);
+    // A bad fn(module, exportName) fails here, naming it, before any task runs.
+    await checkShippedRefs([action, ...jobPlanData(rdd)]);
     const targets = this.checkpoints.targetsFor(rdd);
     this.stats.jobs++;
     const scheduler = this.getScheduler();
@@ -640,6 +673,9 @@ export class Context {
         records: block.records,
       });
     }
+    // Last: a merge that throws fails the job, after the task's blocks are recorded.
+    for (const { id, value } of side.customAccumulators ?? [])
+      this.customAccumulators.get(id)?.mergeTaskValue(value);
   }
 
   private schedulerListener(): SchedulerListener {

@@ -5,12 +5,15 @@ export type { ContextOptions, ContextEvents, ContextEventName } from './context.
 export { RDD } from './rdd/rdd.js';
 export type { Dependency } from './rdd/dependency.js';
 export { HashPartitioner, RangePartitioner } from './rdd/partitioner.js';
-export type { Partitioner } from './rdd/partitioner.js';
+// A type (any partitioner) and a value (the class of custom ones: new Partitioner(n, f)).
+export { Partitioner } from './rdd/partitioner.js';
+export type { CustomPartitioner } from './rdd/partitioner.js';
 export { StatCounter } from './rdd/numeric-functions.js';
 export type { BoundedDouble } from './rdd/approx-count.js';
 export { StorageLevel } from './storage/storage-level.js';
 export { Broadcast } from './variables/broadcast.js';
 export { Accumulator } from './variables/accumulator.js';
+export { CustomAccumulator } from './variables/custom-accumulator.js';
 export { fn, FunctionRef } from './shipping/fn.js';
 export { KindlingError, isKindlingError } from './shared/errors.js';
 export type { ErrorCode, ErrorContext } from './shared/errors.js';

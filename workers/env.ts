@@ -3,22 +3,30 @@
 // functions. Broadcast values are fetched and env functions rebuilt before a task runs, since
 // `value` is a synchronous getter and env is bound synchronously.
 
-import type { AccumulatorMarker, BroadcastMarker, FunctionMarker } from '../src/shared/protocol.js';
+import type {
+  AccumulatorMarker,
+  BroadcastMarker,
+  CustomAccumulatorMarker,
+  FunctionMarker,
+} from '../src/shared/protocol.js';
 import type { ShippedFunction } from '../src/shared/shipped-function.js';
 
 export interface EnvHandles {
   broadcast(id: number): unknown;
   accumulator(id: number): unknown;
+  customAccumulator(marker: CustomAccumulatorMarker): unknown;
   fn(shipped: ShippedFunction): unknown;
 }
 
 export interface EnvMarkers {
   broadcasts: Set<number>;
   accumulators: Set<number>;
+  /** Their add functions are in `functions` too, to be rebuilt with env's. */
+  customAccumulators: Map<number, CustomAccumulatorMarker>;
   functions: ShippedFunction[];
 }
 
-type Marker = BroadcastMarker | AccumulatorMarker | FunctionMarker;
+type Marker = BroadcastMarker | AccumulatorMarker | CustomAccumulatorMarker | FunctionMarker;
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null) return false;
@@ -30,6 +38,8 @@ function asMarker(v: Record<string, unknown>): Marker | undefined {
   if (v.kind === 'kindling.function' && typeof v.fn === 'object' && v.fn !== null)
     return v as unknown as FunctionMarker;
   if (typeof v.id !== 'number') return undefined;
+  if (v.kind === 'kindling.customAccumulator' && typeof v.add === 'object' && v.add !== null)
+    return v as unknown as CustomAccumulatorMarker;
   if (v.kind === 'kindling.broadcast' || v.kind === 'kindling.accumulator') {
     return v as unknown as BroadcastMarker | AccumulatorMarker;
   }
@@ -46,9 +56,21 @@ export function collectMarkers(env: unknown, into: EnvMarkers): boolean {
   if (!isPlainObject(env)) return false;
   const marker = asMarker(env);
   if (marker !== undefined) {
-    if (marker.kind === 'kindling.function') into.functions.push(marker.fn);
-    else
-      (marker.kind === 'kindling.broadcast' ? into.broadcasts : into.accumulators).add(marker.id);
+    switch (marker.kind) {
+      case 'kindling.function':
+        into.functions.push(marker.fn);
+        break;
+      case 'kindling.customAccumulator':
+        into.customAccumulators.set(marker.id, marker);
+        into.functions.push(marker.add);
+        break;
+      case 'kindling.broadcast':
+        into.broadcasts.add(marker.id);
+        break;
+      case 'kindling.accumulator':
+        into.accumulators.add(marker.id);
+        break;
+    }
     return true;
   }
   let found = false;
@@ -75,6 +97,8 @@ export function bindEnv(env: unknown, handles: EnvHandles): unknown {
         return handles.broadcast(marker.id);
       case 'kindling.accumulator':
         return handles.accumulator(marker.id);
+      case 'kindling.customAccumulator':
+        return handles.customAccumulator(marker);
       case 'kindling.function':
         return handles.fn(marker.fn);
     }

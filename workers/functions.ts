@@ -4,8 +4,13 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import vm from 'node:vm';
 import { errors } from '../src/shared/errors.js';
-import { IMPORT_HELPER, type ShippedFunction } from '../src/shared/shipped-function.js';
+import {
+  IMPORT_HELPER,
+  type FunctionOrigin,
+  type ShippedFunction,
+} from '../src/shared/shipped-function.js';
 
 export type UserFunction = (...args: unknown[]) => unknown;
 
@@ -17,12 +22,11 @@ const cache = new Map<string, UserFunction>();
 const projectRequire = createRequire(path.join(process.cwd(), 'noop.js'));
 
 /*
- * Dynamic import() inside code built by `new Function` works in a Node 20 worker thread, but it
- * resolves from the module that called `new Function` (this file): `node:` builtins, absolute
- * file: URLs and absolute paths load, while a bare package name is looked up from Kindling's own
- * install and fails for a package only the user's project has (checked by experiment). import()
- * is syntax, so it cannot be handed in like `require`; instead closure.ts rewrites each `import(`
- * to a call of the helper below, which tries Kindling's install (ESM resolution, via
+ * Dynamic import() in a script compiled by node:vm fails without an importModuleDynamically
+ * hook, and inside code built by `new Function` it resolves from this file, so a bare package
+ * name only the user's project has is not found (checked by experiment). import() is syntax, so
+ * it cannot be handed in like `require`; instead closure.ts rewrites each `import(` to a call of
+ * the helper below, which tries Kindling's install (ESM resolution, via
  * import.meta.resolve) and then the user's project (`require` resolution from the current
  * directory: Node 20 has no unflagged ESM resolve from another parent).
  */
@@ -47,9 +51,10 @@ function resolveSpecifier(specifier: string): string {
 
 /** Equal for shipped functions that rebuild to the same function. */
 export function functionKey(shipped: ShippedFunction): string {
-  return shipped.kind === 'source'
-    ? shipped.source
-    : `${shipped.module}\u0000${shipped.exportName}`;
+  if (shipped.kind === 'ref') return `${shipped.module}\u0000${shipped.exportName}`;
+  const o = shipped.origin;
+  // The same text defined at two places compiles to two functions: their frames differ.
+  return o === undefined ? shipped.source : `${shipped.source}\u0000${scriptName(o)}:${o.line}`;
 }
 
 export async function loadFunction(
@@ -61,31 +66,55 @@ export async function loadFunction(
   if (cached !== undefined) return cached;
   const built =
     shipped.kind === 'source'
-      ? buildSource(shipped.source, where)
+      ? buildSource(shipped.source, shipped.origin, where)
       : await importRef(shipped, where);
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   cache.set(key, built);
   return built;
 }
 
-function buildSource(source: string, where: string): UserFunction {
+// The factory takes `require` and the import helper; "use strict" because sloppy-mode surprises
+// (implicit globals) would otherwise leak between tasks of the same worker.
+const FACTORY_PREFIX = `(function (require, ${IMPORT_HELPER}) { "use strict"; return (`;
+
+/**
+ * Compiles the source as a script named after the user's file, its first line placed at the
+ * line and column where the function was defined (the prefix sits on the line before, the
+ * first line is padded to the column), so a throw inside it shows the user's own file:line.
+ */
+function buildSource(
+  source: string,
+  origin: FunctionOrigin | undefined,
+  where: string,
+): UserFunction {
   let value: unknown;
   try {
-    // Strict mode: `this` in a plain function is undefined, and sloppy-mode surprises (implicit
-    // globals) fail loudly instead of leaking between tasks of the same worker.
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- rebuilding user code is the point
-    const factory = new Function(
-      'require',
-      IMPORT_HELPER,
-      `"use strict"; return (${source}\n);`,
-    ) as (require: NodeJS.Require, importHelper: typeof importFromProject) => unknown;
-    value = factory(projectRequire, importFromProject);
+    const column = origin?.kind === 'defined' ? origin.column - 1 : 0;
+    const code = `${FACTORY_PREFIX}\n${' '.repeat(column)}${source}\n); })`;
+    const factory: unknown = vm.runInThisContext(code, {
+      filename: origin === undefined ? `kindling:${where}` : scriptName(origin),
+      lineOffset: (origin?.kind === 'defined' ? origin.line : 1) - 2,
+      displayErrors: false,
+    });
+    if (typeof factory !== 'function') throw new TypeError('the factory is not a function');
+    value = (factory as (r: NodeJS.Require, i: typeof importFromProject) => unknown)(
+      projectRequire,
+      importFromProject,
+    );
   } catch (e) {
     throw errors.notShippable(where, `its source did not evaluate in the worker: ${messageOf(e)}`);
   }
   if (typeof value !== 'function')
     throw errors.notShippable(where, 'its source did not evaluate to a function');
   return value as UserFunction;
+}
+
+/** The script name its frames show: the user's file, or the call that passed the function. */
+function scriptName(origin: FunctionOrigin): string {
+  return origin.kind === 'defined'
+    ? origin.file
+    : `function passed to ${origin.where} at ${origin.file}:${origin.line}:${origin.column}, ` +
+        'whose source is not in that file; at its own line';
 }
 
 async function importRef(

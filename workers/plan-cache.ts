@@ -59,7 +59,12 @@ export async function getLoadedPlan(control: ControlClient, planId: string): Pro
 export async function loadPlan(plan: StagePlan): Promise<LoadedPlan> {
   const functionPlans = listFunctionPlans(plan);
   const functions = new Map<FunctionPlan, UserFunction>();
-  const markers: EnvMarkers = { broadcasts: new Set(), accumulators: new Set(), functions: [] };
+  const markers: EnvMarkers = {
+    broadcasts: new Set(),
+    accumulators: new Set(),
+    customAccumulators: new Map(),
+    functions: [],
+  };
   const markedEnvs = new Set<FunctionPlan>();
   for (const fp of functionPlans) {
     functions.set(fp, await loadFunction(fp.fn));
@@ -126,6 +131,7 @@ function listFunctionPlans(plan: StagePlan): FunctionPlan[] {
   }
   if (plan.output.kind === 'shuffleMap') {
     if (plan.output.combine !== undefined) addAggregator(plan.output.combine);
+    if (plan.output.partitioner.kind === 'custom') out.push(plan.output.partitioner.f);
   } else {
     out.push(...actionFunctions(plan.output.action));
   }

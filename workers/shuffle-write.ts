@@ -40,7 +40,7 @@ export function bucketShuffleOutput(
   batches: Batches,
 ): () => MapStatus {
   const numPartitions = output.partitioner.numPartitions;
-  const partition = partitionerFromPlan(output.partitioner);
+  const partition = partitionerFromPlan(output.partitioner, ctx);
   const where = `shuffle ${output.shuffleId}`;
   const files: ShuffleFileIndex[] = [];
   const spill = (buckets: Bucket[]): void => {

@@ -4,6 +4,7 @@
 
 import { errors } from '../src/shared/errors.js';
 import type {
+  CustomAccumulatorMarker,
   FunctionPlan,
   PartitionDesc,
   PlanNode,
@@ -57,6 +58,8 @@ export class TaskContext {
   readonly counters: TaskCounters = newTaskCounters();
   private readonly envs = new Map<FunctionPlan, unknown>();
   private readonly accumulators = new Map<number, number>();
+  /** Custom accumulators this task added to: its own value of each, from a copy of zero. */
+  private readonly customAccumulators = new Map<number, { value: unknown }>();
   private readonly tees: Tee[] = [];
   private readonly sinks: BatchSink[] = [];
   private readonly aborts: (() => void)[] = [];
@@ -65,6 +68,7 @@ export class TaskContext {
   private readonly handles: EnvHandles = {
     broadcast: broadcastHandle,
     accumulator: (id) => this.accumulatorHandle(id),
+    customAccumulator: (marker) => this.customAccumulatorHandle(marker),
     fn: (shipped) => {
       const f = this.loaded.envFunctions.get(functionKey(shipped));
       if (f === undefined) throw errors.unsupported('A function in env was not loaded');
@@ -153,6 +157,12 @@ export class TaskContext {
     this.removeScratch();
     for (const sink of this.sinks) sink.commit();
     this.side.accumulators = [...this.accumulators].map(([id, delta]) => ({ id, delta }));
+    if (this.customAccumulators.size > 0) {
+      this.side.customAccumulators = [...this.customAccumulators].map(([id, { value }]) => ({
+        id,
+        value,
+      }));
+    }
   }
 
   abortSideOutputs(): void {
@@ -167,6 +177,7 @@ export class TaskContext {
     }
     // A failed attempt's updates and outputs must not count; lost blocks are still news.
     this.side.accumulators = [];
+    delete this.side.customAccumulators;
     this.side.blocks = [];
     this.side.checkpoints = [];
   }
@@ -189,6 +200,28 @@ export class TaskContext {
         if (typeof n !== 'number' || Number.isNaN(n))
           throw errors.invalidArgument('n', 'a number', n);
         deltas.set(id, (deltas.get(id) ?? 0) + n);
+      },
+    };
+  }
+
+  /** Spark's AccumulatorV2 in a task: add(v) folds v into the task's own copy of zero. */
+  private customAccumulatorHandle(marker: CustomAccumulatorMarker): {
+    readonly id: number;
+    add(v: unknown): void;
+  } {
+    const add = this.loaded.envFunctions.get(functionKey(marker.add));
+    if (add === undefined)
+      throw errors.internal(`the add function of accumulator ${marker.id} was not loaded`);
+    const states = this.customAccumulators;
+    return {
+      id: marker.id,
+      add(v: unknown): void {
+        let state = states.get(marker.id);
+        if (state === undefined) {
+          state = { value: structuredClone(marker.zero) };
+          states.set(marker.id, state);
+        }
+        state.value = add(state.value, v);
       },
     };
   }

@@ -157,6 +157,9 @@ export class CheckpointManager {
       );
     }
     const parts = range(n).map((i) => data.parts.get(i) as CheckpointPartStats);
+    // A custom partitioner is a function of this program, not data: the RDD object keeps it,
+    // while a checkpoint reopened by another program has none (Spark would need its class).
+    const partitioner = rdd.partitioner?.kind === 'custom' ? undefined : rdd.partitioner;
     const records = parts.reduce((a, p) => a + p.records, 0);
     const bytes = parts.reduce((a, p) => a + p.bytes, 0);
     const rawBytes = parts.every((p) => p.rawBytes !== undefined)
@@ -169,7 +172,7 @@ export class CheckpointManager {
       numPartitions: n,
       codec: data.codec,
       createdAt: new Date().toISOString(),
-      hasPartitioner: rdd.partitioner !== undefined,
+      hasPartitioner: partitioner !== undefined,
       records,
       bytes,
       parts: parts.map((p) => ({
@@ -180,7 +183,7 @@ export class CheckpointManager {
         crc32: p.crc32,
       })),
     };
-    await commitCheckpoint(data.dir, manifest, rdd.partitioner?.toPlan());
+    await commitCheckpoint(data.dir, manifest, partitioner?.toPlan());
     data.markCheckpointed(
       new RDD(rdd.context, new ReliableCheckpointRDD(data.dir, n, rdd.partitioner)),
     );

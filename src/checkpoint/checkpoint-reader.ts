@@ -176,6 +176,8 @@ export function partitionerFromText(
     if (plan.kind === 'hash') return { partitioner: new HashPartitioner(plan.numPartitions) };
     if (plan.kind === 'position')
       return { partitioner: new PositionPartitioner(plan.numPartitions) };
+    // A custom partitioner is a function of the program that wrote it; it is never written.
+    if (plan.kind === 'custom') throw errors.internal('a custom partitioner in a checkpoint');
     const range = new RangePartitioner(plan.numPartitions, {}, plan.ascending);
     range.setBounds(plan.bounds);
     return { partitioner: range };

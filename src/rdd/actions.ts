@@ -129,7 +129,9 @@ export async function lookup<K, V>(rdd: RDD<[K, V]>, key: K): Promise<V[]> {
   // them, so lookup right after sortByKey samples them first (as that job would).
   if (p instanceof RangePartitioner && p.bounds === undefined)
     await rdd.context.sampleRangeBounds(p);
-  const partitions = p === undefined ? undefined : [p.getPartition(key)];
+  // A partitioner named by fn() runs in workers only: every partition is searched then.
+  const partitions =
+    p === undefined || (p.kind === 'custom' && !p.isLocal) ? undefined : [p.getPartition(key)];
   const parts = await rdd.context.runJob<V[]>(rdd, { kind: 'lookup', key }, partitions);
   return parts.flat();
 }

@@ -1,6 +1,8 @@
 // toDebugString: the lineage one RDD a line, indented at each shuffle as Spark
-// prints it, with cache and checkpoint marks.
+// prints it, with where each RDD was created ("at map at job.js:12") and cache and
+// checkpoint marks.
 
+import { formatCallSite } from '../shipping/call-site.js';
 import type { RDD } from './rdd.js';
 
 export function debugString(root: RDD<unknown>): string {
@@ -14,7 +16,8 @@ export function debugString(root: RDD<unknown>): string {
       marks.push(
         cp.state === 'checkpointed' ? `${cp.kind} checkpointed` : `${cp.kind} checkpoint marked`,
       );
-    const label = `(${rdd.getNumPartitions()}) ${rdd.toString()}${marks.length > 0 ? ` [${marks.join(', ')}]` : ''}`;
+    const site = rdd.creationSite === undefined ? '' : ` at ${formatCallSite(rdd.creationSite)}`;
+    const label = `(${rdd.getNumPartitions()}) ${rdd.toString()}${site}${marks.length > 0 ? ` [${marks.join(', ')}]` : ''}`;
     lines.push(`${'  '.repeat(depth)}${prefix}${label}`);
     if (seen.has(rdd.id)) return;
     seen.add(rdd.id);

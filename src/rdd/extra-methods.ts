@@ -16,6 +16,7 @@ import * as keySampling from './key-sampling.js';
 import * as approx from './approx-distinct.js';
 import * as approxCount from './approx-count.js';
 import type { BoundedDouble } from './approx-count.js';
+import * as approxStats from './approx-stats.js';
 import * as pairExtra from './pair-extra-functions.js';
 import * as numeric from './numeric-functions.js';
 import type { StatCounter } from './numeric-functions.js';
@@ -125,6 +126,14 @@ export class ExtraMethods<T> {
   /** The count if it finishes within timeoutMs (exact), else Spark's estimate from the partitions counted. */
   countApprox(this: RDD<T>, timeoutMs: number, confidence?: number): Promise<BoundedDouble> {
     return approxCount.countApprox(this, timeoutMs, confidence);
+  }
+  /** The sum if it finishes within timeoutMs (exact), else Spark's SumEvaluator bound. */
+  sumApprox(this: RDD<number>, timeoutMs: number, confidence?: number): Promise<BoundedDouble> {
+    return approxStats.sumApprox(this, timeoutMs, confidence);
+  }
+  /** The mean if it finishes within timeoutMs (exact), else Spark's MeanEvaluator bound. */
+  meanApprox(this: RDD<number>, timeoutMs: number, confidence?: number): Promise<BoundedDouble> {
+    return approxStats.meanApprox(this, timeoutMs, confidence);
   }
   /** HyperLogLog estimate of the number of distinct records (Spark's, default relativeSD 0.05). */
   countApproxDistinct(this: RDD<T>, relativeSD?: number): Promise<number> {

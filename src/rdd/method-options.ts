@@ -4,7 +4,7 @@
 
 import { errors } from '../shared/errors.js';
 import { positiveInt } from '../options.js';
-import { HashPartitioner, RangePartitioner, type Partitioner } from './partitioner.js';
+import { isUserPartitioner, type Partitioner } from './partitioner.js';
 
 // filterFunc and initialRDD (streaming's window and state options) are checked by their callers.
 export type OptionField =
@@ -103,10 +103,10 @@ export function refuseUnknownKeys(
 }
 
 function partitioner(method: string, p: unknown): Partitioner {
-  if (!(p instanceof HashPartitioner) && !(p instanceof RangePartitioner)) {
+  if (!isUserPartitioner(p)) {
     throw errors.invalidArgument(
       `${method} opts.partitioner`,
-      'a HashPartitioner or RangePartitioner',
+      'a HashPartitioner, RangePartitioner or new Partitioner(numPartitions, getPartition)',
       p,
     );
   }

@@ -7,7 +7,12 @@ import type { AggregatorPlan, JoinHow, SortPlan } from '../shared/protocol.js';
 import { positiveInt } from '../options.js';
 import { ShuffleDependency } from './dependency.js';
 import { MapPartitionsRDD } from './narrow-rdds.js';
-import { HashPartitioner, RangePartitioner, type Partitioner } from './partitioner.js';
+import {
+  HashPartitioner,
+  RangePartitioner,
+  isUserPartitioner,
+  type Partitioner,
+} from './partitioner.js';
 import type { RDD } from './rdd.js';
 import { CoGroupedRDD, ShuffledRDD } from './shuffled-rdds.js';
 import { planFunction, type FnOptions, type UserFn } from './user-function.js';
@@ -174,10 +179,10 @@ export function partitionBy<K, V>(
     typeof partitionerOrCount === 'number'
       ? new HashPartitioner(positiveInt('rdd.partitionBy numPartitions', partitionerOrCount))
       : partitionerOrCount;
-  if (!(partitioner instanceof HashPartitioner) && !(partitioner instanceof RangePartitioner)) {
+  if (!isUserPartitioner(partitioner)) {
     throw errors.invalidArgument(
       'rdd.partitionBy partitioner',
-      'a HashPartitioner, a RangePartitioner or a number of partitions',
+      'a HashPartitioner, a RangePartitioner, a new Partitioner(numPartitions, getPartition) or a number of partitions',
       partitioner,
     );
   }
@@ -193,10 +198,10 @@ export function repartitionAndSortWithinPartitions<K, V>(
   rdd: RDD<[K, V]>,
   partitioner: Partitioner,
 ): RDD<[K, V]> {
-  if (!(partitioner instanceof HashPartitioner) && !(partitioner instanceof RangePartitioner)) {
+  if (!isUserPartitioner(partitioner)) {
     throw errors.invalidArgument(
       'partitioner',
-      'a HashPartitioner or RangePartitioner',
+      'a HashPartitioner, RangePartitioner or new Partitioner(numPartitions, getPartition)',
       partitioner,
     );
   }

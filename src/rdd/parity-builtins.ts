@@ -217,3 +217,24 @@ export function readFixedRecords(path: string, env: { length: number }): Uint8Ar
     out.push(Uint8Array.from(bytes.subarray(at, at + env.length)));
   return out;
 }
+
+/** sumApprox/meanApprox per partition: StatCounter's count, mean and m2, and the plain sum. */
+export interface SumState {
+  n: number;
+  mu: number;
+  m2: number;
+  sum: number;
+}
+
+/** Welford's update plus the running sum (so a complete sumApprox equals sum() exactly). */
+export function sumStateAdd(s: SumState, x: unknown, env: { method: string }): SumState {
+  if (typeof x !== 'number') {
+    throw new TypeError(`${env.method} needs an RDD of numbers; met a record of type ${typeof x}`);
+  }
+  const delta = x - s.mu;
+  s.n += 1;
+  s.mu += delta / s.n;
+  s.m2 += delta * (x - s.mu);
+  s.sum += x;
+  return s;
+}

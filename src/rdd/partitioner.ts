@@ -1,11 +1,22 @@
 // Partitioners: which reduce partition a key goes to, as Spark's Partitioner.scala. They live on
 // the main thread (rdd.partitioner, equals() to skip shuffles); workers get toPlan()'s plain
 // data. A RangePartitioner's bounds are computed by the engine from a sample, then set once.
+// `Partitioner` is both the type of every partitioner (a union, discriminated by `kind`) and,
+// as a value, the class of custom ones: new Partitioner(n, getPartition), as a Spark user
+// subclasses Partitioner.
 import { errors } from '../shared/errors.js';
 import { assertValidKey, compareKeys, hashKey } from '../shared/keys.js';
-import { rangePartition, type PartitionerPlan } from '../shared/partitioner-plan.js';
+import {
+  checkedPartition,
+  rangePartition,
+  type PartitionerPlan,
+} from '../shared/partitioner-plan.js';
+import type { FunctionPlan } from '../shared/protocol.js';
+import { FunctionRef } from '../shipping/fn.js';
+import { planFunction, type FnOptions, type UserFn } from './user-function.js';
 
-export type Partitioner = HashPartitioner | RangePartitioner | PositionPartitioner;
+export type Partitioner =
+  HashPartitioner | RangePartitioner | PositionPartitioner | CustomPartitioner<unknown, unknown>;
 
 function checkNumPartitions(numPartitions: unknown): number {
   if (typeof numPartitions !== 'number' || !Number.isInteger(numPartitions) || numPartitions < 1) {
@@ -186,4 +197,73 @@ export class PositionPartitioner {
   toPlan(): PartitionerPlan {
     return { kind: 'position', numPartitions: this.numPartitions };
   }
+}
+
+// Method-style, so that parameters compare bivariantly (as UserFn's).
+type LocalFn<K, E> = { bivarianceHack(key: K, env: E): unknown }['bivarianceHack'];
+
+/**
+ * A partitioner of the user's: numPartitions and getPartition(key, env), shipped to workers as
+ * source like any user function (or named by fn()). getPartition must return an integer in
+ * [0, numPartitions); anything else fails the task naming the partitioner and the key. As a
+ * Spark Partitioner without its own equals(), it equals only itself: two RDDs partitioned by
+ * the same instance are co-partitioned, and a join of them needs no shuffle.
+ */
+export class CustomPartitioner<K = unknown, E = undefined> {
+  readonly kind = 'custom';
+  readonly numPartitions: number;
+  readonly #name: string;
+  readonly #plan: FunctionPlan;
+  readonly #local: LocalFn<K, E | undefined> | undefined;
+  readonly #env: E | undefined;
+
+  constructor(numPartitions: number, getPartition: UserFn<[K, E], number>, opts?: FnOptions<E>) {
+    this.numPartitions = checkNumPartitions(numPartitions);
+    this.#plan = planFunction(getPartition, opts, 'new Partitioner');
+    this.#name =
+      getPartition instanceof FunctionRef
+        ? `Partitioner fn(${JSON.stringify(getPartition.module)}, ${JSON.stringify(getPartition.exportName)})`
+        : `Partitioner ${getPartition.name || '(anonymous)'}`;
+    this.#local = getPartition instanceof FunctionRef ? undefined : getPartition;
+    this.#env = opts?.env;
+  }
+
+  /** False for fn(module, export): the main thread then cannot call it synchronously. */
+  get isLocal(): boolean {
+    return this.#local !== undefined;
+  }
+
+  /** The partition of `key`, computed on the main thread (lookup uses it). */
+  getPartition(key: K): number {
+    if (this.#local === undefined) {
+      throw errors.unsupported(
+        `${this.#name} was given by fn(module, exportName): its getPartition runs in workers only`,
+      );
+    }
+    return checkedPartition(this.#local(key, this.#env), key, this.numPartitions, this.#name);
+  }
+
+  equals(other: unknown): boolean {
+    return other === this;
+  }
+
+  toPlan(): PartitionerPlan {
+    return { kind: 'custom', numPartitions: this.numPartitions, name: this.#name, f: this.#plan };
+  }
+
+  toString(): string {
+    return `${this.#name} (${this.numPartitions} partitions)`;
+  }
+}
+
+/** The class behind `new Partitioner(numPartitions, getPartition, opts?)` (see the header). */
+export const Partitioner = CustomPartitioner;
+
+/** A partitioner a user may pass to partitionBy and the shuffle methods' opts.partitioner. */
+export function isUserPartitioner(
+  p: unknown,
+): p is HashPartitioner | RangePartitioner | CustomPartitioner<unknown, unknown> {
+  return (
+    p instanceof HashPartitioner || p instanceof RangePartitioner || p instanceof CustomPartitioner
+  );
 }

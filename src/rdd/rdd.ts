@@ -18,6 +18,7 @@ import * as pair from './pair-functions.js';
 import * as actions from './actions.js';
 import type { KeyOrdering, KeyValue } from './ordering.js';
 import { debugString } from './debug-string.js';
+import { captureCallSite, type CallSite } from '../shipping/call-site.js';
 import { ExtraMethods } from './extra-methods.js';
 import { saveAsText, type SaveTextOptions } from './object-files.js';
 import type { SortByKeyOptions } from './pair-extra-functions.js';
@@ -54,6 +55,9 @@ export class RDD<T> extends ExtraMethods<T> {
   partitioner: Partitioner | undefined;
   /** @internal */ storageLevel: StorageLevel = StorageLevel.NONE;
   /** @internal */ checkpointData: CheckpointData | undefined = undefined;
+  /** @internal Where the user's code created this RDD (Spark's creationSite); undefined when
+   * no user frame led here (a streaming batch's timer). */
+  readonly creationSite: CallSite | undefined = captureCallSite();
   /** @internal Phantom field tying T to the instance for type checks. */
   declare readonly __recordType?: T;
 

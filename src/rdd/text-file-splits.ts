@@ -12,7 +12,8 @@ import type { FileSplit } from './source-rdds.js';
 import { syncReaderFor } from '../storage/stores.js';
 import { formatS3Url, isS3Url, joinStoragePath, parseS3Url } from '../storage/storage-url.js';
 
-const MAX_SPLIT_BYTES = 64 * 1024 * 1024;
+/** Hadoop's block size for local files (fs.local.block.size): no textFile split is larger. */
+export const MAX_SPLIT_BYTES = 32 * 1024 * 1024;
 
 /**
  * The files `input` names, sorted. An existing path is taken literally (so `f[1].txt` is a
@@ -51,22 +52,31 @@ export function listTextFiles(input: string): string[] {
   return files.sort();
 }
 
-export function computeSplits(files: string[], minPartitions: number): FileSplit[] {
+export function computeSplits(
+  files: string[],
+  minPartitions: number,
+  maxSplitBytes = MAX_SPLIT_BYTES,
+): FileSplit[] {
   const sized = files.map((f) => ({
     path: f,
     size: withIo('read the input file', f, () => fs.statSync(f).size),
   }));
-  return splitsOf(sized, minPartitions);
+  return splitsOf(sized, minPartitions, maxSplitBytes);
 }
 
 /** ctx.textFile's splits: local paths as listInputFiles finds them, `s3://` URLs as objects. */
-export function textFileSplits(input: string, minPartitions: number): FileSplit[] {
-  if (!splitPaths(input).some(isS3Url)) return computeSplits(listInputFiles(input), minPartitions);
+export function textFileSplits(
+  input: string,
+  minPartitions: number,
+  maxSplitBytes = MAX_SPLIT_BYTES,
+): FileSplit[] {
+  if (!splitPaths(input).some(isS3Url))
+    return computeSplits(listInputFiles(input), minPartitions, maxSplitBytes);
   const sized = splitPaths(input).flatMap((one) => {
     if (one === '') throw errors.invalidArgument('path', 'comma-separated non-empty paths', input);
     return isS3Url(one) ? listTextObjects(one) : computeSplitsInput(one);
   });
-  return splitsOf(sized, minPartitions);
+  return splitsOf(sized, minPartitions, maxSplitBytes);
 }
 
 function computeSplitsInput(one: string): SizedFile[] {
@@ -118,9 +128,16 @@ interface SizedFile {
   size: number;
 }
 
-function splitsOf(files: SizedFile[], minPartitions: number): FileSplit[] {
+/**
+ * Hadoop's FileInputFormat.getSplits: every file cut into pieces of splitSize bytes =
+ * min(maxSplitBytes, total / minPartitions), at least one byte, so there are at least
+ * minPartitions pieces when the input has that many bytes, and none past maxSplitBytes (work
+ * balances and progress moves on a large file). Cuts ignore lines: the worker's reader
+ * (workers/text-file.ts) gives each line to exactly one piece.
+ */
+function splitsOf(files: SizedFile[], minPartitions: number, maxSplitBytes: number): FileSplit[] {
   const total = files.reduce((a, f) => a + f.size, 0);
-  const splitSize = Math.min(MAX_SPLIT_BYTES, Math.max(1, Math.ceil(total / minPartitions)));
+  const splitSize = Math.min(maxSplitBytes, Math.max(1, Math.ceil(total / minPartitions)));
   const splits: FileSplit[] = [];
   files.forEach(({ path: file, size }) => {
     if (size === 0) return;

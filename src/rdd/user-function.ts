@@ -10,6 +10,7 @@ import { shipFunction } from '../shipping/closure.js';
 import { FunctionRef } from '../shipping/fn.js';
 import { Broadcast } from '../variables/broadcast.js';
 import { Accumulator } from '../variables/accumulator.js';
+import { CustomAccumulator } from '../variables/custom-accumulator.js';
 
 /**
  * A function a worker will run, or a reference made by fn(module, exportName).
@@ -52,7 +53,12 @@ export function prepareEnv(env: unknown, where: string): EnvValue {
 
 /** `path` names the value in errors: rdd.map opts.env.helpers.double. */
 function replaceHandles(value: unknown, path: string): unknown {
-  if (value instanceof Broadcast || value instanceof Accumulator) return value.toMarker();
+  if (
+    value instanceof Broadcast ||
+    value instanceof Accumulator ||
+    value instanceof CustomAccumulator
+  )
+    return value.toMarker();
   if (typeof value === 'function' || value instanceof FunctionRef) {
     const marker: FunctionMarker = {
       kind: 'kindling.function',

@@ -87,3 +87,22 @@ export function findInPipeline(root: RDD<unknown>, id: number): RDD<unknown> | u
   });
   return found;
 }
+
+/**
+ * The plain plan data a job on `root` ships, function plans included: each RDD's compute node
+ * and each shuffle's aggregator (what buildStagePlan and the shuffle map outputs carry), for
+ * checks that must see every function before any task runs.
+ */
+export function jobPlanData(root: RDD<unknown>): unknown[] {
+  const out: unknown[] = [];
+  for (const rdd of lineage(root)) {
+    if (isReliablyCheckpointed(rdd)) continue;
+    out.push(rdd.impl.planCompute());
+    for (const dep of rdd.getDependenciesForScheduling()) {
+      if (dep.kind !== 'shuffle') continue;
+      if (dep.aggregator !== undefined) out.push(dep.aggregator);
+      if (dep.partitioner.kind === 'custom') out.push(dep.partitioner.toPlan());
+    }
+  }
+  return out;
+}

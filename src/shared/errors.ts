@@ -166,6 +166,32 @@ export const errors = {
     );
   },
 
+  /** A custom accumulator's merge threw on the main thread, merging a task's value. */
+  accumulatorMergeFailed(accumulator: string, cause: unknown): KindlingError {
+    const why = cause instanceof Error ? cause.message : describeValue(cause);
+    return new KindlingError(
+      'TASK_FAILED',
+      `The merge function of accumulator ${accumulator} threw while merging a task's value: ${why}`,
+      {},
+      cause,
+    );
+  },
+
+  /** A custom Partitioner's function gave what is not a partition number for `key`. */
+  partitionOutOfRange(
+    partitioner: string,
+    key: unknown,
+    got: unknown,
+    numPartitions: number,
+  ): KindlingError {
+    return new KindlingError(
+      'INVALID_ARGUMENT',
+      `${partitioner} gave ${describeValue(got)} for key ${describeValue(key)}: expected an ` +
+        `integer partition in [0, ${numPartitions})`,
+      { argument: 'getPartition' },
+    );
+  },
+
   checkpointDirNotSet(rddId: number, rddName?: string): KindlingError {
     return new KindlingError(
       'CHECKPOINT_DIR_NOT_SET',

@@ -26,6 +26,16 @@ export interface AccumulatorMarker {
   kind: 'kindling.accumulator';
   id: number;
 }
+/**
+ * A custom accumulator in env (ctx.accumulator(zero, add, merge)): each task adds into its own
+ * structuredClone of `zero` with `add`, and the main thread merges what a successful task sends.
+ */
+export interface CustomAccumulatorMarker {
+  kind: 'kindling.customAccumulator';
+  id: number;
+  zero: unknown;
+  add: ShippedFunction;
+}
 /** A function placed in env: shipped like a callback, bound to the rebuilt function per task. */
 export interface FunctionMarker {
   kind: 'kindling.function';
@@ -350,6 +360,8 @@ export type TaskIoCounter = (typeof TASK_IO_COUNTERS)[number];
 
 export interface TaskSideOutputs {
   accumulators: { id: number; delta: number }[];
+  /** Custom accumulators the task added to: its value of each (absent: none). */
+  customAccumulators?: { id: number; value: unknown }[];
   checkpoints: CheckpointPartStats[];
   blocks: BlockWritten[];
   /** Blocks named in the request that the worker found missing or damaged (recomputed). */

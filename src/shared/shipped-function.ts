@@ -3,8 +3,19 @@
 // them. A leaf module (no imports), so workers may import it without pulling in the parser.
 
 export type ShippedFunction =
-  | { kind: 'source'; source: string; name: string } // function source text, rebuilt in the worker
+  | { kind: 'source'; source: string; name: string; origin?: FunctionOrigin } // rebuilt in the worker
   | { kind: 'ref'; module: string; exportName: string }; // fn(module, exportName)
+
+/**
+ * Where a source function came from, so its stack frames in a worker name the user's file
+ * (absent: nothing is known, e.g. a function passed from a streaming batch's timer).
+ * `defined`: the function's text starts at line:column of file (1-based), so frames carry the
+ * user's own line numbers. `passed`: only the call that passed it to `where` is known; frames
+ * then count lines from the function's first.
+ */
+export type FunctionOrigin =
+  | { kind: 'defined'; file: string; line: number; column: number }
+  | { kind: 'passed'; where: string; file: string; line: number; column: number };
 
 /**
  * `import(x)` in a shipped function is rewritten to a call of this parameter, so that the worker

@@ -7,7 +7,14 @@ import { analyze } from 'eslint-scope';
 import { runInNewContext } from 'node:vm';
 import { errors } from '../shared/errors.js';
 import { FunctionRef } from './fn.js';
-import { IMPORT_HELPER, type ShippedFunction } from '../shared/shipped-function.js';
+import {
+  IMPORT_HELPER,
+  type FunctionOrigin,
+  type ShippedFunction,
+} from '../shared/shipped-function.js';
+import { captureCallSite } from './call-site.js';
+import { functionOrigin } from './function-origin.js';
+import { noteShippedRef } from './ref-check.js';
 
 export type { ShippedFunction } from '../shared/shipped-function.js';
 
@@ -23,6 +30,8 @@ export type VariableUsage = 'value' | 'call' | 'new';
 export type FunctionRole = 'callback' | 'env';
 
 const byFunction = new WeakMap<object, Analysis>();
+// Where each function object was first passed from: one stack capture per new function.
+const originByFunction = new WeakMap<object, FunctionOrigin | undefined>();
 // Closures made in a loop are new objects with the same source: cache by text too, bounded
 // because streaming jobs can generate sources without end.
 const bySource = new Map<string, Analysis>();
@@ -40,7 +49,8 @@ export function shipFunction(
   where: string,
   role: FunctionRole = 'callback',
 ): ShippedFunction {
-  if (f instanceof FunctionRef) return { kind: 'ref', module: f.module, exportName: f.exportName };
+  if (f instanceof FunctionRef)
+    return noteShippedRef({ kind: 'ref', module: f.module, exportName: f.exportName });
   if (typeof f !== 'function') {
     throw errors.invalidArgument(`function of ${where}`, 'a function or fn(module, exportName)', f);
   }
@@ -49,10 +59,22 @@ export function shipFunction(
     analysis = analyzeFunction(f);
     byFunction.set(f, analysis);
   }
-  if (analysis.ok) return { kind: 'source', source: analysis.source, name: f.name };
+  if (analysis.ok) {
+    const shipped: ShippedFunction = { kind: 'source', source: analysis.source, name: f.name };
+    const origin = originOf(f, where);
+    if (origin !== undefined) shipped.origin = origin;
+    return shipped;
+  }
   if ('variable' in analysis)
     throw errors.notSerializable(where, analysis.variable, analysis.usage, role);
   throw errors.notShippable(where, analysis.reason);
+}
+
+function originOf(f: object, where: string): FunctionOrigin | undefined {
+  if (originByFunction.has(f)) return originByFunction.get(f);
+  const origin = functionOrigin(Function.prototype.toString.call(f), where, captureCallSite());
+  originByFunction.set(f, origin);
+  return origin;
 }
 
 function analyzeFunction(f: { readonly name: string }): Analysis {

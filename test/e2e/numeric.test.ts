@@ -155,3 +155,45 @@ test('histogram(bucketCount) makes even buckets from min to max, as Spark', asyn
   });
   await assert.rejects(ctx.parallelize([1, 2]).histogram(0), { code: 'INVALID_ARGUMENT' });
 });
+
+test('sumApprox and meanApprox are exactly sum() and mean() when the job finishes in time', async () => {
+  const data = Array.from({ length: 5000 }, (_, i) => ((i * 7919) % 1009) - 400.5);
+  for (const rdd of [...layouts(data), ctx.parallelize<number>([], 3)]) {
+    const sum = await rdd.sum();
+    const mean = await rdd.mean();
+    assert.deepEqual(await rdd.sumApprox(60_000), {
+      mean: sum,
+      confidence: 1,
+      low: sum,
+      high: sum,
+    });
+    assert.deepEqual(await rdd.meanApprox(60_000, 0.5), {
+      mean,
+      confidence: 1,
+      low: mean,
+      high: mean,
+    });
+  }
+  await assert.rejects(ctx.parallelize([1]).sumApprox(-1), { code: 'INVALID_ARGUMENT' });
+  await assert.rejects(ctx.parallelize([1]).meanApprox(10, 2), { code: 'INVALID_ARGUMENT' });
+});
+
+test('sumApprox and meanApprox past the timeout bound the truth from the partitions done', async () => {
+  // Six partitions of the values 0..99 each; two never finish and are cancelled at the timeout.
+  const stuck = ctx.range(0, 600, 1, 6).mapPartitionsWithIndex((i, it) => {
+    if (i >= 4) {
+      const until = new Int32Array(new SharedArrayBuffer(4));
+      Atomics.wait(until, 0, 0); // blocks this worker until the task is cancelled
+    }
+    return [...it].map((x) => x % 100);
+  });
+  const trueSum = 6 * 4950;
+  const sum = await stuck.sumApprox(2000, 0.9);
+  assert.ok(sum.low <= trueSum && trueSum <= sum.high, JSON.stringify(sum));
+  assert.ok(sum.confidence === 0.9 || sum.confidence === 0, JSON.stringify(sum));
+  const mean = await stuck.meanApprox(2000, 0.9);
+  assert.ok(mean.low <= 49.5 && 49.5 <= mean.high, JSON.stringify(mean));
+  // Every finished partition has the same values: the estimate is the true mean.
+  assert.ok(mean.confidence === 0 || mean.mean === 49.5, JSON.stringify(mean));
+  assert.equal(await ctx.parallelize([1, 2], 2).sum(), 3);
+});

@@ -120,6 +120,10 @@ test('filterByRange keeps the keys in [lower, upper], with or without a range pa
       all.filter(([k]) => k >= 'k2' && k <= 'k31').sort(byKeyThenValue),
     );
   }
+  // As Spark's: through a PartitionPruningRDD on a range partitioner, whose partition indices
+  // are no longer the partitioner's, so no partitioner; any other partitioner is kept.
   const sorted = ctx.parallelize(pairs, 3).sortByKey();
-  assert.equal(sorted.filterByRange('k1', 'k2').partitioner, sorted.partitioner);
+  assert.equal(sorted.filterByRange('k1', 'k2').partitioner, undefined);
+  const hashed = ctx.parallelize(pairs, 3).partitionBy(4);
+  assert.equal(hashed.filterByRange('k1', 'k2').partitioner, hashed.partitioner);
 });

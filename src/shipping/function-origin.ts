@@ -1,0 +1,71 @@
+// Where a shipped function was defined, so that its frames in a worker's stack name the user's
+// file and line instead of `<anonymous>` (workers/functions.ts compiles the source with that
+// file name and line offset). V8 gives no function location without the inspector, so the
+// function's own text is looked up in the file of the call that passed it: Function.toString
+// is the exact source text. Files are read once and kept (a few, bounded).
+
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FunctionOrigin } from '../shared/shipped-function.js';
+import type { CallSite } from './call-site.js';
+
+const FILE_CACHE_LIMIT = 32;
+// A file's text and where each of its lines starts; null when it cannot be read.
+const files = new Map<string, { text: string; lineStarts: number[] } | null>();
+
+/**
+ * The origin of a function whose source text is `source`, passed to `where` at `site`: where
+ * the text starts in the site's file (the first match from the call's line on, else the last
+ * before it, for a function defined earlier and passed by name), or only the call that passed
+ * it when the text is not in the file (a TypeScript loader, an engine function).
+ */
+export function functionOrigin(
+  source: string,
+  where: string,
+  site: CallSite | undefined,
+): FunctionOrigin | undefined {
+  if (site === undefined) return undefined;
+  const file = readSource(site.file);
+  if (file !== null) {
+    const callLine = Math.min(Math.max(site.line, 1), file.lineStarts.length);
+    const from = file.lineStarts[callLine - 1] ?? 0;
+    let at = file.text.indexOf(source, from);
+    if (at < 0) at = file.text.lastIndexOf(source, from);
+    if (at >= 0) {
+      const line = lineOf(file.lineStarts, at);
+      const lineStart = file.lineStarts[line - 1] ?? 0;
+      return { kind: 'defined', file: site.file, line, column: at - lineStart + 1 };
+    }
+  }
+  return { kind: 'passed', where, file: site.file, line: site.line, column: site.column };
+}
+
+function readSource(file: string): { text: string; lineStarts: number[] } | null {
+  const cached = files.get(file);
+  if (cached !== undefined) return cached;
+  let entry: { text: string; lineStarts: number[] } | null = null;
+  try {
+    const p = file.startsWith('file:') ? fileURLToPath(file) : file;
+    const text = readFileSync(p, 'utf8');
+    const lineStarts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+    entry = { text, lineStarts };
+  } catch {
+    entry = null; // not a readable file (data: URL, REPL, deleted): the call site must do
+  }
+  if (files.size >= FILE_CACHE_LIMIT) files.delete(files.keys().next().value as string);
+  files.set(file, entry);
+  return entry;
+}
+
+/** The 1-based line holding offset `at` (binary search over line starts). */
+function lineOf(lineStarts: number[], at: number): number {
+  let lo = 0;
+  let hi = lineStarts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((lineStarts[mid] ?? 0) <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
