@@ -9,6 +9,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { encodeFrame, readFrames, type Codec } from '../src/shared/format/frames.js';
 import { errors, isKindlingError } from '../src/shared/errors.js';
+import { spillFileName } from '../src/shared/file-names.js';
 import type { TaskMemory } from '../src/shared/protocol.js';
 import { rethrowing } from './batch.js';
 import { taskAttemptTag } from './side-sinks.js';
@@ -72,9 +73,9 @@ export class SpillFiles {
   writeBatches(batches: Iterable<readonly unknown[]>): SpillRun {
     const ctx = this.ctx;
     fs.mkdirSync(ctx.localDir, { recursive: true });
-    const name =
-      `spill_${this.purpose}_${ctx.info.stageId}_${ctx.info.partitionIndex}_` +
-      `${this.runs.length}.${taskAttemptTag(ctx)}`;
+    const { stageId, partitionIndex } = ctx.info;
+    const tag = taskAttemptTag(ctx);
+    const name = spillFileName(this.purpose, stageId, partitionIndex, this.runs.length, tag);
     const run: SpillRun = { path: path.join(ctx.localDir, name), bytes: 0, records: 0 };
     this.runs.push(run);
     let fd: number | undefined;

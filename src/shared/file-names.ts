@@ -1,5 +1,5 @@
 // Names of the files that the main thread and the workers must agree on: the attempt tag in
-// every temp file (the main thread removes a dead attempt's files by it), checkpoint and text
+// every temp file and spill run (the main thread removes a dead attempt's files by it), checkpoint and text
 // part files, and shuffle map output files. As with block-id.ts, one format/parse pair per
 // name, so no module builds or splits these strings itself.
 
@@ -16,6 +16,26 @@ export function tempFileName(finalName: string, tag: string): string {
 /** Whether `name` is a temp file written by the attempt tagged `tag`. */
 export function isTempFileOf(name: string, tag: string): boolean {
   return name.startsWith('.') && name.endsWith(`.${tag}.tmp`);
+}
+
+/**
+ * spill_<purpose>_<stageId>_<partitionIndex>_<run>.<attempt tag>: one spill run of a task
+ * attempt's sorter or map (Spark's TempLocalBlockId), removed by the task when it ends and, when
+ * its worker died first, by the main thread.
+ */
+export function spillFileName(
+  purpose: string,
+  stageId: number,
+  partitionIndex: number,
+  run: number,
+  tag: string,
+): string {
+  return `spill_${purpose}_${stageId}_${partitionIndex}_${run}.${tag}`;
+}
+
+/** Whether `name` is a spill run written by the attempt tagged `tag`. */
+export function isSpillFileOf(name: string, tag: string): boolean {
+  return name.startsWith('spill_') && name.endsWith(`.${tag}`);
 }
 
 /** part-NNNNN: a checkpoint or saveAsTextFile part, Hadoop's output file name. */

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Context, HashPartitioner, KindlingError } from 'kindling';
+import { Context, HashPartitioner, KindlingError, type TaskEndEvent } from 'kindling';
 
 const WORKER_MEMORY_MB = 64;
 const localDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-ooc-'));
@@ -206,6 +206,83 @@ test('spill files are removed when a task fails while merging them', async () =>
   assert.ok(err instanceof KindlingError);
   assert.equal(err.code, 'TASK_FAILED');
   assert.match(err.message, /refused value-500/);
+  assert.deepEqual(spillFiles(), []);
+});
+
+test('spill runs of an attempt whose worker ran out of memory are removed, and the retry is exact', async () => {
+  // The first attempt fills its worker's heap once its runs are on disk: the worker dies
+  // without ending the task, so the runs are the main thread's to remove (by attempt tag).
+  const markerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-ooc-marker-'));
+  const failures: string[] = [];
+  const onTaskEnd = (e: TaskEndEvent): void => {
+    if (!e.successful) failures.push(e.failure?.message ?? '');
+  };
+  ctx.on('taskEnd', onTaskEnd);
+  try {
+    const n = 1_000_000;
+    const [summary] = await ctx
+      .range(0, n, 1, 16)
+      .map((i) => [i % 1000, 'value-' + i] as [number, string])
+      .sortByKey(true, { numPartitions: 1 })
+      .mapPartitions(
+        (records, env) => {
+          const fs = require('node:fs') as typeof import('node:fs');
+          const path = require('node:path') as typeof import('node:path');
+          const marker = path.join(env.markerDir, 'first-attempt');
+          let count = 0;
+          let spillsSeen = 0;
+          for (const _ of records) {
+            if (count === 0) {
+              spillsSeen = (fs.readdirSync(env.localDir, { recursive: true }) as string[]).filter(
+                (f) => /(^|\/)spill_/.test(f),
+              ).length;
+              if (!fs.existsSync(marker)) {
+                fs.writeFileSync(marker, '');
+                const hoard: { i: number; s: string }[] = [];
+                for (let i = 0; ; i++) hoard.push({ i, s: 'x' + i });
+              }
+            }
+            count++;
+          }
+          return [{ count, spillsSeen }];
+        },
+        { env: { localDir, markerDir } },
+      )
+      .collect();
+    assert.equal(failures.length, 1, 'the first attempt failed');
+    assert.match(failures[0] ?? '', /ran out of memory/);
+    const got = summary as { count: number; spillsSeen: number };
+    assert.equal(got.count, n);
+    assert.ok(got.spillsSeen >= 2, `the sort spilled runs (saw ${got.spillsSeen})`);
+    assert.deepEqual(spillFiles(), [], "the dead attempt's runs are removed too");
+  } finally {
+    ctx.off('taskEnd', onTaskEnd);
+    fs.rmSync(markerDir, { recursive: true, force: true });
+  }
+});
+
+test('spill files are removed when take leaves the merge of a spilled sort early', async () => {
+  const spilled: number[] = [];
+  const onTaskEnd = (e: TaskEndEvent): void => {
+    if (e.successful) spilled.push(e.metrics?.spillBytes ?? 0);
+  };
+  ctx.on('taskEnd', onTaskEnd);
+  try {
+    const firsts = await ctx
+      .range(0, 1_000_000, 1, 16)
+      .map((i) => [(i * 7919) % 100_003, 'value-' + i] as [number, string])
+      .sortByKey(true, { numPartitions: 1 })
+      .take(3);
+    assert.deepEqual(firsts, [
+      [0, 'value-0'],
+      [0, 'value-100003'],
+      [0, 'value-200006'],
+    ]);
+  } finally {
+    ctx.off('taskEnd', onTaskEnd);
+  }
+  // The last task is take's: it read three records of a merge of runs on disk.
+  assert.ok((spilled.at(-1) ?? 0) > 0, `the sort spilled (${spilled.at(-1)} bytes)`);
   assert.deepEqual(spillFiles(), []);
 });
 

@@ -44,6 +44,25 @@ test('the context runs the next job after a worker ran out of memory', async () 
   );
 });
 
+test("a worker's heap is workerMemoryMb plus the same 48 MiB young generation on every Node", async () => {
+  // Node 24's V8 would give a worker a 192 MiB young generation whatever its old one: three
+  // times a 64 MiB workerMemoryMb, with scavenges promoting more at once than it holds.
+  const [heap] = await ctx
+    .parallelize([0], 1)
+    .map(() => {
+      const { resourceLimits } =
+        require('node:worker_threads') as typeof import('node:worker_threads');
+      const v8 = require('node:v8') as typeof import('node:v8');
+      return {
+        oldMb: resourceLimits.maxOldGenerationSizeMb,
+        youngMb: resourceLimits.maxYoungGenerationSizeMb,
+        limitMb: v8.getHeapStatistics().heap_size_limit / 2 ** 20,
+      };
+    })
+    .collect();
+  assert.deepEqual(heap, { oldMb: 64, youngMb: 48, limitMb: 64 + 48 });
+});
+
 test('workerMemoryMb is validated', () => {
   for (const bad of [0, 8, 1.5, '64', -1]) {
     assert.throws(

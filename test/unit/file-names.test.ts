@@ -15,6 +15,7 @@ import {
   isTempFileOf,
   parseShuffleFileName,
   shuffleFileName,
+  spillFileName,
   tempFileName,
 } from '../../src/shared/file-names.js';
 import { loadPlan } from '../../workers/plan-cache.js';
@@ -94,6 +95,22 @@ it('the temp files a task attempt writes are exactly those the main thread remov
     [],
   );
   assert.ok(existsSync(other), "another attempt's temp file is left alone");
+});
+
+it("a dead attempt's spill runs are removed by its tag, and no other attempt's", () => {
+  const localDir = mkdtempSync(path.join(tmp, 'local-'));
+  const p = plan(localDir, path.join(tmp, 'cp-spill'), '(x) => x', 'names-spill');
+  const names = [
+    spillFileName('sort', 1, 0, 0, attemptTag(1, 0)),
+    spillFileName('combine', 1, 0, 7, attemptTag(1, 0)),
+    // Tags that share a prefix or a suffix with attempt-1-0.
+    spillFileName('sort', 1, 0, 0, attemptTag(11, 0)),
+    spillFileName('sort', 1, 0, 0, attemptTag(1, 10)),
+    spillFileName('sort', 1, 0, 0, attemptTag(1, 1)),
+  ];
+  for (const n of names) writeFileSync(path.join(localDir, n), '');
+  cleanAttemptTempFiles(request(p, 1, 0), p);
+  assert.deepEqual(readdirSync(localDir).sort(), names.slice(2).sort());
 });
 
 it('a checkpoint part written by a worker is where the main thread describes it', async () => {
