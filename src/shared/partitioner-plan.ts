@@ -12,7 +12,7 @@ export function partitionerFromPlan(plan: PartitionerPlan): (key: unknown) => nu
   switch (plan.kind) {
     case 'hash': {
       const n = plan.numPartitions;
-      return (key) => hashKey(key) % n;
+      return (key) => hashPartition(hashKey(key), n);
     }
     case 'range': {
       const { bounds, ascending } = plan;
@@ -23,6 +23,11 @@ export function partitionerFromPlan(plan: PartitionerPlan): (key: unknown) => nu
       return (key) => (key as number) % n;
     }
   }
+}
+
+/** A HashPartitioner's partition of a key whose hashKey is `hash` (Spark's nonNegativeMod). */
+export function hashPartition(hash: number, numPartitions: number): number {
+  return hash % numPartitions;
 }
 
 /**

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { crc32 } from '../../../native-bindings/crc32.js';
 import { lz4Compress, lz4Decompress } from '../../../native-bindings/lz4.js';
 import { errors, isKindlingError, KindlingError } from '../errors.js';
-import { decodeRecords, encodeRecords } from './record-codec.js';
+import { decodeRecords, encodePairs, encodeRecords } from './record-codec.js';
 
 export type Codec = 'none' | 'lz4';
 
@@ -38,13 +38,21 @@ export interface EncodedFrame {
 
 /** Encodes a batch as a frame, header and payload kept apart to save a copy. */
 export function encodeFrameParts(records: readonly unknown[], codec: Codec): EncodedFrame {
-  const raw = encodeRecords(records);
+  return frameOf(encodeRecords(records), records.length, codec, records);
+}
+
+/** Encodes the records [keys[i], values[i]] as a frame (see encodePairs). */
+export function encodePairFrameParts(
+  keys: readonly unknown[],
+  values: readonly unknown[],
+  codec: Codec,
+): EncodedFrame {
+  return frameOf(encodePairs(keys, values), keys.length, codec, keys);
+}
+
+function frameOf(raw: Buffer, count: number, codec: Codec, what: unknown): EncodedFrame {
   if (raw.length > MAX_FRAME_BYTES) {
-    throw errors.invalidArgument(
-      'records',
-      `a batch under ${MAX_FRAME_BYTES} encoded bytes`,
-      records,
-    );
+    throw errors.invalidArgument('records', `a batch under ${MAX_FRAME_BYTES} encoded bytes`, what);
   }
   let payload = raw;
   if (codec === 'lz4') {
@@ -54,11 +62,11 @@ export function encodeFrameParts(records: readonly unknown[], codec: Codec): Enc
     if (packed.length < raw.length) payload = packed;
   }
   const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
-  header.writeUInt32LE(records.length, 0);
+  header.writeUInt32LE(count, 0);
   header.writeUInt32LE(raw.length, 4);
   header.writeUInt32LE(payload.length, 8);
   header.writeUInt32LE(crc32(payload), 12);
-  return { header, payload, records: records.length, rawLength: raw.length };
+  return { header, payload, records: count, rawLength: raw.length };
 }
 
 export function encodeFrame(records: readonly unknown[], codec: Codec): Buffer {

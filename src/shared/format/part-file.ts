@@ -70,6 +70,12 @@ export class PartFileWriter {
     this.encoder.push(records);
   }
 
+  /** Appends the records [keys[i], values[i]] after the pending records (see encodePairs). */
+  writePairs(keys: readonly unknown[], values: readonly unknown[]): void {
+    this.checkOpen('writePairs');
+    this.encoder.pushPairs(keys, values);
+  }
+
   /** Appends a frame encoded beforehand (with this file's codec), after the pending records. */
   writeFrame(frame: EncodedFrame): void {
     this.checkOpen('writeFrame');
