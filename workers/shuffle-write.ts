@@ -16,6 +16,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import {
   encodeFrameParts,
   encodePairFrameParts,
+  Lz4Probe,
   type Codec,
   type EncodedFrame,
 } from '../src/shared/format/frames.js';
@@ -152,6 +153,7 @@ function routeRecords(
   const partition = partitionerFromPlan(output.partitioner);
   const where = `shuffle ${output.shuffleId}`;
   const codec = output.codec;
+  const probe = new Lz4Probe();
   const budget = taskMemory(ctx).budgetBytes;
   const recordBytes = new RecordSizeSampler();
   let buckets = emptyBuckets(output.partitioner.numPartitions);
@@ -162,13 +164,13 @@ function routeRecords(
       const record = batch[i];
       if (isPlainPair(record)) {
         const bucket = buckets[partition(record[0])] as Bucket;
-        if (bucket.records.length > 0) endRecords(bucket, codec);
+        if (bucket.records.length > 0) endRecords(bucket, codec, probe);
         bucket.values.push(record[1]);
-        if (bucket.keys.push(record[0]) >= BATCH_SIZE) endPairs(bucket, codec);
+        if (bucket.keys.push(record[0]) >= BATCH_SIZE) endPairs(bucket, codec, probe);
       } else {
         const bucket = buckets[partition(asPair(record, where)[0])] as Bucket;
-        if (bucket.keys.length > 0) endPairs(bucket, codec);
-        if (bucket.records.push(record) >= BATCH_SIZE) endRecords(bucket, codec);
+        if (bucket.keys.length > 0) endPairs(bucket, codec, probe);
+        if (bucket.records.push(record) >= BATCH_SIZE) endRecords(bucket, codec, probe);
       }
     }
     buffered += batch.length;
@@ -200,14 +202,14 @@ function emptyBuckets(n: number): Bucket[] {
   return Array.from({ length: n }, () => ({ frames: [], keys: [], values: [], records: [] }));
 }
 
-function endPairs(bucket: Bucket, codec: Codec): void {
-  bucket.frames.push(encodePairFrameParts(bucket.keys, bucket.values, codec));
+function endPairs(bucket: Bucket, codec: Codec, probe: Lz4Probe): void {
+  bucket.frames.push(encodePairFrameParts(bucket.keys, bucket.values, codec, probe));
   bucket.keys = [];
   bucket.values = [];
 }
 
-function endRecords(bucket: Bucket, codec: Codec): void {
-  bucket.frames.push(encodeFrameParts(bucket.records, codec));
+function endRecords(bucket: Bucket, codec: Codec, probe: Lz4Probe): void {
+  bucket.frames.push(encodeFrameParts(bucket.records, codec, probe));
   bucket.records = [];
 }
 

@@ -4,7 +4,13 @@
 // starting small so that a first batch of huge records cannot make a huge frame.
 
 import { errors } from '../errors.js';
-import { encodeFrameParts, encodePairFrameParts, type Codec, type EncodedFrame } from './frames.js';
+import {
+  encodeFrameParts,
+  encodePairFrameParts,
+  Lz4Probe,
+  type Codec,
+  type EncodedFrame,
+} from './frames.js';
 
 export interface BatchingFrameEncoderOptions {
   /** Raw (uncompressed) payload per frame to aim for. */
@@ -29,6 +35,7 @@ export class BatchingFrameEncoder {
   private target = FIRST_FRAME_RECORDS;
   private encodedRecords = 0;
   private encodedBytes = 0;
+  private readonly probe = new Lz4Probe();
 
   constructor(
     private readonly codec: Codec,
@@ -69,6 +76,7 @@ export class BatchingFrameEncoder {
           whole ? keys : keys.slice(i, i + n),
           whole ? values : values.slice(i, i + n),
           this.codec,
+          this.probe,
         ),
       );
       i += n;
@@ -83,7 +91,7 @@ export class BatchingFrameEncoder {
     this.pendingCount = 0;
     const batch =
       chunks.length === 1 ? (chunks[0] as readonly unknown[]) : ([] as unknown[]).concat(...chunks);
-    this.emit(encodeFrameParts(batch, this.codec));
+    this.emit(encodeFrameParts(batch, this.codec, this.probe));
   }
 
   private emit(frame: EncodedFrame): void {
