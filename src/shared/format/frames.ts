@@ -32,6 +32,8 @@ const READ_CHUNK_BYTES = 1 << 20;
 export interface EncodedFrame {
   header: Buffer;
   payload: Buffer;
+  /** crc32(payload), as the header holds it. */
+  payloadCrc: number;
   records: number;
   rawLength: number;
 }
@@ -99,12 +101,13 @@ function frameOf(
     // so, and a reader skips decompression for them.
     if (packed.length < raw.length) payload = packed;
   }
+  const payloadCrc = crc32(payload);
   const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
   header.writeUInt32LE(count, 0);
   header.writeUInt32LE(raw.length, 4);
   header.writeUInt32LE(payload.length, 8);
-  header.writeUInt32LE(crc32(payload), 12);
-  return { header, payload, records: count, rawLength: raw.length };
+  header.writeUInt32LE(payloadCrc, 12);
+  return { header, payload, payloadCrc, records: count, rawLength: raw.length };
 }
 
 export function encodeFrame(records: readonly unknown[], codec: Codec): Buffer {
