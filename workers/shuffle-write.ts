@@ -13,11 +13,28 @@
 
 import path from 'node:path';
 import { mkdirSync, rmSync } from 'node:fs';
-import { encodeFrameParts, type EncodedFrame } from '../src/shared/format/frames.js';
+import {
+  encodeFrameParts,
+  encodePairFrameParts,
+  Lz4Probe,
+  type Codec,
+  type EncodedFrame,
+} from '../src/shared/format/frames.js';
 import { PartFileWriter } from '../src/shared/format/part-file.js';
-import type { MapStatus, ShuffleFileIndex, StageOutput } from '../src/shared/protocol.js';
+import { isPlainPair } from '../src/shared/format/record-codec.js';
+import type {
+  AggregatorPlan,
+  MapStatus,
+  ShuffleFileIndex,
+  StageOutput,
+} from '../src/shared/protocol.js';
 import { KeyTable } from '../src/shared/key-table.js';
-import { partitionerFromPlan } from '../src/shared/partitioner-plan.js';
+import { hashKey } from '../src/shared/keys.js';
+import {
+  hashPartition,
+  partitionerFromPlan,
+  type PartitionerPlan,
+} from '../src/shared/partitioner-plan.js';
 import { asPair, BATCH_SIZE, type Batches } from './batch.js';
 import { bindAggregator } from './aggregator.js';
 import { shuffleFileName } from '../src/shared/file-names.js';
@@ -26,10 +43,10 @@ import type { TaskContext } from './task-context.js';
 import { estimateSize } from './size-estimator.js';
 import { taskMemory } from './spill-files.js';
 
-// Per buffered record beyond the record itself: its bucket slot, or a Map entry and the
-// combiner's [key, combiner] array when combining.
-const BUCKET_SLOT_BYTES = 8;
-const COMBINED_ENTRY_BYTES = 80;
+// Per buffered record beyond the record itself: its key and value slots in a bucket, or when
+// combining a table entry (index slots, key, combiner and hash).
+const BUCKET_SLOT_BYTES = 16;
+const COMBINED_ENTRY_BYTES = 48;
 
 type ShuffleMapOutput = Extract<StageOutput, { kind: 'shuffleMap' }>;
 
@@ -39,78 +56,14 @@ export function bucketShuffleOutput(
   output: ShuffleMapOutput,
   batches: Batches,
 ): () => MapStatus {
-  const numPartitions = output.partitioner.numPartitions;
-  const partition = partitionerFromPlan(output.partitioner, ctx);
-  const where = `shuffle ${output.shuffleId}`;
   const files: ShuffleFileIndex[] = [];
   const spill = (buckets: Bucket[]): void => {
     files.push(writeShuffleFile(ctx, output, buckets, files.length));
   };
-  const budget = taskMemory(ctx).budgetBytes;
-  const recordBytes = new RecordSizeSampler();
-  let last: Bucket[];
-  if (output.combine !== undefined) {
-    // One table for the partition, routed to reduce partitions once per distinct key at the end:
-    // hashing every record for its bucket cost ~10% of a word count's CPU. Each bucket keeps
-    // its keys in first-seen order. The table finds number and string keys as themselves and
-    // array keys by hash, never building keyOf's string for them (5% of a [string, number]
-    // reduceByKey's worker CPU was that string).
-    const agg = bindAggregator(ctx, output.combine);
-    const bucketize = (combined: KeyTable<[unknown, unknown]>): Bucket[] => {
-      const buckets = emptyBuckets(numPartitions);
-      for (const entry of combined.values()) buckets[partition(entry[0])]!.records.push(entry);
-      return buckets;
-    };
-    let combined = new KeyTable<[unknown, unknown]>();
-    for (const batch of batches) {
-      ctx.recordsRead += batch.length;
-      for (let i = 0; i < batch.length; i++) {
-        const record = asPair(batch[i], where);
-        const k = record[0];
-        const entry = combined.get(k);
-        if (entry === undefined) combined.add(k, [k, agg.createCombiner(record[1])]);
-        else entry[1] = agg.mergeValue(entry[1], record[1]);
-      }
-      recordBytes.sample(batch);
-      // A key in two spills is two combiners: the reduce side merges combiners anyway.
-      if (
-        combined.size >= output.spillRecords ||
-        combined.size * (recordBytes.average + COMBINED_ENTRY_BYTES) > budget
-      ) {
-        spill(bucketize(combined));
-        combined = new KeyTable();
-      }
-    }
-    last = bucketize(combined);
-  } else {
-    // Each bucket is encoded a frame at a time as it fills, so records die young: holding the
-    // partition's records until the end promoted them all to the old generation, and garbage
-    // collection was the largest cost of a join's map stage (31% of worker CPU).
-    let buckets = emptyBuckets(numPartitions);
-    let buffered = 0;
-    for (const batch of batches) {
-      ctx.recordsRead += batch.length;
-      for (let i = 0; i < batch.length; i++) {
-        const record = asPair(batch[i], where);
-        const bucket = buckets[partition(record[0])]!;
-        if (bucket.records.push(record) >= BATCH_SIZE) {
-          bucket.frames.push(encodeFrameParts(bucket.records, output.codec));
-          bucket.records = [];
-        }
-      }
-      buffered += batch.length;
-      recordBytes.sample(batch);
-      if (
-        buffered >= output.spillRecords ||
-        buffered * (recordBytes.average + BUCKET_SLOT_BYTES) > budget
-      ) {
-        spill(buckets);
-        buckets = emptyBuckets(numPartitions);
-        buffered = 0;
-      }
-    }
-    last = buckets;
-  }
+  const last =
+    output.combine !== undefined
+      ? combineByKey(ctx, output, output.combine, batches, spill)
+      : routeRecords(ctx, output, batches, spill);
   return () => {
     spill(last);
     const final = files[files.length - 1] as ShuffleFileIndex;
@@ -126,14 +79,142 @@ export function bucketShuffleOutput(
   };
 }
 
-/** One reduce partition's output so far: frames already encoded, then records not yet. */
+/**
+ * Map-side combine: one table for the partition, routed to reduce partitions once per distinct
+ * key at the end (hashing every record for its bucket cost ~10% of a word count's CPU). The
+ * table's hash is the partitioner's, so a hash-partitioned key is hashed once; each bucket
+ * keeps its keys in first-seen order, and keys and combiners go to the file as two columns
+ * without a [key, combiner] array per key. Returns the buckets left after the last spill.
+ */
+function combineByKey(
+  ctx: TaskContext,
+  output: ShuffleMapOutput,
+  plan: AggregatorPlan,
+  batches: Batches,
+  spill: (buckets: Bucket[]) => void,
+): Bucket[] {
+  const { createCombiner, mergeValue } = bindAggregator(ctx, plan);
+  const where = `shuffle ${output.shuffleId}`;
+  const budget = taskMemory(ctx).budgetBytes;
+  const recordBytes = new RecordSizeSampler();
+  let table = new KeyTable<unknown>();
+  for (const batch of batches) {
+    ctx.recordsRead += batch.length;
+    const combiners = table.entries;
+    for (let i = 0; i < batch.length; i++) {
+      const record = asPair(batch[i], where);
+      const k = record[0];
+      const h = hashKey(k);
+      const at = table.find(k, h);
+      if (at < 0) table.insert(k, h, createCombiner(record[1]));
+      else combiners[at] = mergeValue(combiners[at], record[1]);
+    }
+    recordBytes.sample(batch);
+    // A key in two spills is two combiners: the reduce side merges combiners anyway.
+    if (
+      table.size >= output.spillRecords ||
+      table.size * (recordBytes.average + COMBINED_ENTRY_BYTES) > budget
+    ) {
+      spill(bucketsOfTable(ctx, output.partitioner, table));
+      table = new KeyTable();
+    }
+  }
+  return bucketsOfTable(ctx, output.partitioner, table);
+}
+
+function bucketsOfTable(
+  ctx: TaskContext,
+  plan: PartitionerPlan,
+  table: KeyTable<unknown>,
+): Bucket[] {
+  const n = plan.numPartitions;
+  const buckets = emptyBuckets(n);
+  const { keys, entries, hashes } = table;
+  const partition = plan.kind === 'hash' ? undefined : partitionerFromPlan(plan, ctx);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const p = partition === undefined ? hashPartition(hashes[i] as number, n) : partition(k);
+    const bucket = buckets[p] as Bucket;
+    bucket.keys.push(k);
+    bucket.values.push(entries[i]);
+  }
+  return buckets;
+}
+
+/**
+ * Without combining, each record goes to its bucket as it comes, and each bucket is encoded a
+ * frame at a time as it fills, so records die young: holding the partition's records until the
+ * end promoted them all to the old generation, and garbage collection was the largest cost of
+ * a join's map stage (31% of worker CPU). A plain [key, value] array is taken apart on arrival
+ * (its key and value join the bucket's two columns); any other record is kept whole.
+ */
+function routeRecords(
+  ctx: TaskContext,
+  output: ShuffleMapOutput,
+  batches: Batches,
+  spill: (buckets: Bucket[]) => void,
+): Bucket[] {
+  const partition = partitionerFromPlan(output.partitioner, ctx);
+  const where = `shuffle ${output.shuffleId}`;
+  const codec = output.codec;
+  const probe = new Lz4Probe();
+  const budget = taskMemory(ctx).budgetBytes;
+  const recordBytes = new RecordSizeSampler();
+  let buckets = emptyBuckets(output.partitioner.numPartitions);
+  let buffered = 0;
+  for (const batch of batches) {
+    ctx.recordsRead += batch.length;
+    for (let i = 0; i < batch.length; i++) {
+      const record = batch[i];
+      if (isPlainPair(record)) {
+        const bucket = buckets[partition(record[0])] as Bucket;
+        if (bucket.records.length > 0) endRecords(bucket, codec, probe);
+        bucket.values.push(record[1]);
+        if (bucket.keys.push(record[0]) >= BATCH_SIZE) endPairs(bucket, codec, probe);
+      } else {
+        const bucket = buckets[partition(asPair(record, where)[0])] as Bucket;
+        if (bucket.keys.length > 0) endPairs(bucket, codec, probe);
+        if (bucket.records.push(record) >= BATCH_SIZE) endRecords(bucket, codec, probe);
+      }
+    }
+    buffered += batch.length;
+    recordBytes.sample(batch);
+    if (
+      buffered >= output.spillRecords ||
+      buffered * (recordBytes.average + BUCKET_SLOT_BYTES) > budget
+    ) {
+      spill(buckets);
+      buckets = emptyBuckets(output.partitioner.numPartitions);
+      buffered = 0;
+    }
+  }
+  return buckets;
+}
+
+/**
+ * One reduce partition's output so far: frames already encoded, then either pairs (as key and
+ * value columns) or whole records not yet encoded; never both, so the order stays as routed.
+ */
 interface Bucket {
   frames: EncodedFrame[];
+  keys: unknown[];
+  values: unknown[];
   records: unknown[];
 }
 
 function emptyBuckets(n: number): Bucket[] {
-  return Array.from({ length: n }, () => ({ frames: [], records: [] }));
+  return Array.from({ length: n }, () => ({ frames: [], keys: [], values: [], records: [] }));
+}
+
+function endPairs(bucket: Bucket, codec: Codec, probe: Lz4Probe): void {
+  bucket.frames.push(encodePairFrameParts(bucket.keys, bucket.values, codec, probe));
+  bucket.keys = [];
+  bucket.values = [];
+}
+
+function endRecords(bucket: Bucket, codec: Codec, probe: Lz4Probe): void {
+  bucket.frames.push(encodeFrameParts(bucket.records, codec, probe));
+  bucket.records = [];
 }
 
 function writeShuffleFile(
@@ -161,14 +242,14 @@ function writeShuffleFile(
   });
   const offsets = [writer.markRange().offset];
   const checksums: number[] = [];
-  for (const { frames, records } of buckets) {
+  for (const { frames, keys, values, records } of buckets) {
     for (const frame of frames) {
       writer.writeFrame(frame);
       ctx.counters.shuffleWriteRecords += frame.records;
     }
-    for (let i = 0; i < records.length; i += BATCH_SIZE)
-      writer.write(records.slice(i, i + BATCH_SIZE));
-    ctx.counters.shuffleWriteRecords += records.length;
+    writer.writePairs(keys, values);
+    writer.write(records);
+    ctx.counters.shuffleWriteRecords += keys.length + records.length;
     const range = writer.markRange();
     offsets.push(range.offset);
     checksums.push(range.checksum);

@@ -1,70 +1,88 @@
-// KeyTable: entries found by key with keyOf's by-value equality, without building a key string.
-// Primitive keys are Map keys themselves (Map's SameValueZero already merges NaN with NaN and -0
-// with 0, as keyOf does, and keeps 1 and 1n apart); array keys go to a Map on hashKey with
-// element-wise comparison (keysEqual), so the '\u0000[...]' string keyOf would build is never
-// made. Entries iterate in first-seen order, whatever their key kinds.
+// KeyTable: entries found by key with keyOf's by-value equality, without building a key string
+// or an object per key. Open addressing on hashKey (the hash the HashPartitioner uses, so a
+// caller that hashed a key once partitions it for free): the index holds (hash, entry number)
+// pairs; keys, values and hashes sit in dense arrays in first-seen order, which is the order
+// entries iterate in. -0 finds 0 and NaN finds NaN (keysEqual), as keyOf and Map agree.
 import { hashKey } from './keys.js';
 
-export class KeyTable<E> {
-  private readonly primitives = new Map<unknown, E>();
-  /** hashKey -> the chain of entries whose array keys hash there. */
-  private readonly arrays = new Map<number, ArraySlot<E>>();
-  private readonly order: E[] = [];
+// The index doubles once entries pass half its slots: probes stay short (linear probing).
+const INITIAL_SLOTS = 64;
+// Marks an occupied slot's hash word, so that 0 means empty whatever a key hashes to.
+const OCCUPIED = 0x80000000;
+
+export class KeyTable<V> {
+  /** Entry i's key, value and hashKey: dense, in the order keys were first added. */
+  readonly keys: unknown[] = [];
+  readonly entries: V[] = [];
+  readonly hashes: number[] = [];
+  /** Two words a slot: hash | OCCUPIED (0 when empty), then the entry number. */
+  private index = new Int32Array(INITIAL_SLOTS * 2);
+  // Slots are picked by the top bits of a multiplicative rehash (Fibonacci hashing): the low
+  // bits of hashKey pick the reduce partition, so every key of one partition shares them.
+  private shift = 32 - Math.log2(INITIAL_SLOTS);
 
   get size(): number {
-    return this.order.length;
+    return this.keys.length;
   }
 
-  /** The entry of `key`, or undefined. `key` must satisfy isValidKey. */
-  get(key: unknown): E | undefined {
-    if (isPrimitiveKey(key)) return this.primitives.get(key);
-    for (let s = this.arrays.get(hashKey(key)); s !== undefined; s = s.next) {
-      if (keysEqual(s.key, key)) return s.entry;
+  /** The entry number of `key`, whose hashKey is `hash`, or -1. */
+  find(key: unknown, hash: number): number {
+    const index = this.index;
+    const mask = index.length - 2;
+    const tag = hash | OCCUPIED;
+    for (let s = (Math.imul(hash, 0x9e3779b1) >>> this.shift) << 1; ; s = (s + 2) & mask) {
+      const t = index[s];
+      if (t === 0) return -1;
+      if (t === tag) {
+        const at = index[s + 1] as number;
+        if (keysEqual(this.keys[at], key)) return at;
+      }
     }
-    return undefined;
   }
 
-  /** Adds the entry of a key that get() just said is absent. */
-  add(key: unknown, entry: E): void {
-    if (isPrimitiveKey(key)) {
-      this.primitives.set(key, entry);
-      this.order.push(entry);
-      return;
-    }
-    const h = hashKey(key);
-    this.order.push(entry);
-    // Newest first in the chain: one shape for every slot keeps the lookup monomorphic.
-    this.arrays.set(h, { key: key as readonly unknown[], entry, next: this.arrays.get(h) });
+  /** Adds a key that find() just said is absent; returns its entry number. */
+  insert(key: unknown, hash: number, value: V): number {
+    const at = this.keys.length;
+    this.keys.push(key);
+    this.entries.push(value);
+    this.hashes.push(hash);
+    if ((at + 1) * 4 > this.index.length) this.grow();
+    else place(this.index, this.shift, hash, at);
+    return at;
   }
 
-  /** Every entry, in the order their keys were first added. */
-  values(): readonly E[] {
-    return this.order;
+  /** The value of `key`, or undefined. `key` must satisfy isValidKey (hashKey refuses others). */
+  get(key: unknown): V | undefined {
+    const at = this.find(key, hashKey(key));
+    return at < 0 ? undefined : this.entries[at];
+  }
+
+  /** Adds the value of a key that get() just said is absent. */
+  add(key: unknown, value: V): void {
+    this.insert(key, hashKey(key), value);
+  }
+
+  /** Every value, in the order their keys were first added. */
+  values(): readonly V[] {
+    return this.entries;
+  }
+
+  private grow(): void {
+    const index = new Int32Array(this.index.length * 2);
+    const shift = this.shift - 1;
+    const hashes = this.hashes;
+    for (let at = 0; at < hashes.length; at++) place(index, shift, hashes[at] as number, at);
+    this.index = index;
+    this.shift = shift;
   }
 }
 
-// Anything else is an array (hashKey then checks its elements) or an invalid key, which hashKey
-// refuses with INVALID_ARGUMENT as keyOf does.
-function isPrimitiveKey(key: unknown): boolean {
-  switch (typeof key) {
-    case 'number':
-    case 'string':
-    case 'boolean':
-    case 'bigint':
-    case 'undefined':
-      return true;
-    case 'object':
-      return key === null;
-    case 'function':
-    case 'symbol':
-      return false;
-  }
-}
-
-interface ArraySlot<E> {
-  key: readonly unknown[];
-  entry: E;
-  next: ArraySlot<E> | undefined;
+function place(index: Int32Array, shift: number, hash: number, at: number): void {
+  const mask = index.length - 2;
+  let s = (Math.imul(hash, 0x9e3779b1) >>> shift) << 1;
+  while (index[s] !== 0) s = (s + 2) & mask;
+  index[s] = hash | OCCUPIED;
+  index[s + 1] = at;
 }
 
 /** keyOf(a) === keyOf(b) for valid keys, element by element. */

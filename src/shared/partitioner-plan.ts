@@ -27,7 +27,7 @@ export function partitionerFromPlan(
   switch (plan.kind) {
     case 'hash': {
       const n = plan.numPartitions;
-      return (key) => hashKey(key) % n;
+      return (key) => hashPartition(hashKey(key), n);
     }
     case 'range': {
       const { bounds, ascending } = plan;
@@ -58,6 +58,11 @@ export function checkedPartition(
   if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p >= numPartitions)
     throw errors.partitionOutOfRange(partitioner, key, p, numPartitions);
   return p;
+}
+
+/** A HashPartitioner's partition of a key whose hashKey is `hash` (Spark's nonNegativeMod). */
+export function hashPartition(hash: number, numPartitions: number): number {
+  return hash % numPartitions;
 }
 
 /**

@@ -160,3 +160,30 @@ test('a join of inputs partitioned alike reads them narrowly: no shuffle beyond 
     ctx.off('stageCompleted', count);
   }
 });
+
+test('partitionBy keeps records that are not plain pairs whole, in map order beside plain ones', async () => {
+  const p = new HashPartitioner(3);
+  const records: unknown[][] = [];
+  for (let i = 0; i < 3000; i++) {
+    const k = i % 7;
+    // Runs of each shape, so buckets switch between pair columns and whole records.
+    const shape = Math.floor(i / 5) % 4;
+    if (shape === 0) records.push([k, i]);
+    else if (shape === 1) records.push([k, i, 'extra']);
+    // eslint-disable-next-line no-sparse-arrays -- a hole the pair column must not fill
+    else if (shape === 2) records.push(i % 2 === 0 ? [k, undefined] : [k, ,]);
+    else records.push([[k, 'a'], { i }]);
+  }
+  const got = await ctx
+    .parallelize(records as [unknown, unknown][], 2)
+    .partitionBy(p)
+    .glom()
+    .collect();
+  const want: unknown[][] = [[], [], []];
+  for (const r of records) want[p.getPartition(r[0])]?.push(r);
+  assert.deepStrictEqual(got, want);
+  // deepStrictEqual does not tell a hole from a stored undefined.
+  const holes = (part: unknown): boolean[] => (part as unknown[][]).map((r) => !(1 in r));
+  assert.deepEqual(got.map(holes), want.map(holes));
+  assert.ok(holes(want.flat()).includes(true));
+});

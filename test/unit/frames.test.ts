@@ -11,8 +11,10 @@ import { BatchingFrameEncoder } from '../../src/shared/format/batching-frame-enc
 import type { EncodedFrame } from '../../src/shared/format/frames.js';
 import {
   FRAME_HEADER_BYTES,
+  Lz4Probe,
   decodeFramesFromBuffer,
   encodeFrame,
+  encodeFrameParts,
   readFrames,
   type Codec,
 } from '../../src/shared/format/frames.js';
@@ -156,6 +158,42 @@ describe('frames', () => {
     const frame = encodeFrame(noise, 'lz4');
     assert.equal(frame.readUInt32LE(4), frame.readUInt32LE(8));
     assert.deepStrictEqual([...decodeFramesFromBuffer(frame, 'lz4', {})], [noise]);
+  });
+
+  it('stops trying lz4 on frames it cannot shrink, for longer each time, and tries again', () => {
+    const writer = new Lz4Probe();
+    const noise = (): Buffer[] => [randomBytes(20000)];
+    const compressible = [Buffer.alloc(20000, 1)];
+    const compressed = (batch: Buffer[]): boolean => {
+      const f = encodeFrameParts(batch, 'lz4', writer);
+      assert.deepStrictEqual(
+        [...decodeFramesFromBuffer(Buffer.concat([f.header, f.payload]), 'lz4', {})],
+        [batch],
+      );
+      return f.payload.length < f.rawLength;
+    };
+    // Noise makes it skip 1, then 2, then 4 frames; it never wastes a try in between.
+    const probe = new Lz4Probe();
+    let tries = 0;
+    const tried = (): boolean => {
+      if (!probe.shouldTry()) return false;
+      tries++;
+      probe.observe(100, 100); // what a frame of noise tells it
+      return true;
+    };
+    const pattern = Array.from({ length: 10 }, tried);
+    assert.deepEqual(pattern, [true, false, true, false, false, true, false, false, false, false]);
+    assert.equal(tries, 3);
+    // Compressible data after the skips is compressed again, and a good frame resets the wait.
+    const fresh = new Lz4Probe();
+    fresh.observe(100, 100);
+    assert.equal(fresh.shouldTry(), false);
+    assert.equal(fresh.shouldTry(), true);
+    fresh.observe(100, 10);
+    assert.equal(fresh.shouldTry(), true);
+    assert.equal(compressed(noise()), false);
+    assert.equal(compressed(compressible), false); // skipped: stored raw, still read back
+    assert.equal(compressed(compressible), true);
   });
 
   it('streams a large file with a bounded read buffer, records not sharing it', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isKindlingError } from '../../src/shared/errors.js';
 import { KeyTable, keysEqual } from '../../src/shared/key-table.js';
-import { keyOf, type MapKey } from '../../src/shared/keys.js';
+import { hashKey, keyOf, type MapKey } from '../../src/shared/keys.js';
 import { lcg, randomKey } from './random-keys.js';
 
 // keyOf's equality as a Map applies it: SameValueZero (NaN equals NaN).
@@ -62,6 +62,25 @@ describe('KeyTable', () => {
     const plain = new Map(keys.map((k, i) => [keyOf(k), i] as const).reverse());
     assert.equal(table.size, plain.size);
     for (const k of keys) assert.equal(table.get(k), plain.get(keyOf(k)));
+  });
+
+  it('keeps each key with its value and hashKey in first-seen order as it grows', () => {
+    const table = new KeyTable<number>();
+    const keys: unknown[] = [];
+    for (let i = 0; i < 50_000; i++) {
+      const k = i % 3 === 0 ? i : i % 3 === 1 ? `s${i}` : [i, 'a'];
+      const h = hashKey(k);
+      assert.equal(table.find(k, h), -1);
+      assert.equal(table.insert(k, h, i), i);
+      keys.push(k);
+    }
+    assert.deepEqual(table.keys, keys);
+    assert.deepEqual(
+      table.values(),
+      keys.map((_, i) => i),
+    );
+    assert.deepEqual(table.hashes, keys.map(hashKey));
+    for (let i = 0; i < keys.length; i += 7) assert.equal(table.find(keys[i], hashKey(keys[i])), i);
   });
 
   it('refuses a key that does not compare by value, as keyOf does', () => {

@@ -3,7 +3,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isKindlingError } from '../../src/shared/errors.js';
-import { ColumnTag, decodeRecords, encodeRecords } from '../../src/shared/format/record-codec.js';
+import {
+  ColumnTag,
+  decodeRecords,
+  encodePairs,
+  encodeRecords,
+  isPlainPair,
+} from '../../src/shared/format/record-codec.js';
 
 /** mulberry32: small, seeded, good enough to vary test data reproducibly. */
 function prng(seed: number): () => number {
@@ -239,6 +245,40 @@ describe('record codec', () => {
 
   it('round-trips an empty batch', () => {
     assert.deepStrictEqual(decodeRecords(encodeRecords([])), []);
+  });
+
+  it('encodes keys and values kept apart as the pairs they make', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const rnd = prng(seed);
+      const n = Math.floor(rnd() * 40);
+      // Half the seeds homogeneous columns (the typed layouts), half anything (v8 columns).
+      const kind = Math.floor(rnd() * 3);
+      const pick = (): unknown =>
+        seed % 2 === 0 ? randomValue(rnd) : kind === 0 ? randomNumber(rnd) : randomString(rnd);
+      const keys = Array.from({ length: n }, pick);
+      const values = Array.from({ length: n }, pick);
+      const pairs = keys.map((k, i) => [k, values[i]]);
+      const bytes = encodePairs(keys, values);
+      assert.deepStrictEqual(decodeRecords(bytes, n), pairs, `seed ${seed}`);
+      // The same layout as the pairs' own (v8 may lay out a column's array differently).
+      assert.equal(tagOf(bytes), tagOf(encodeRecords(pairs)), `seed ${seed}`);
+    }
+  });
+
+  it('takes only plain two-element arrays without holes for a pair column', () => {
+    class Pair extends Array<unknown> {}
+    const subclass = Pair.from([1, 2]);
+    // eslint-disable-next-line no-sparse-arrays -- the hole is the point
+    const holey = [1, ,];
+    assert.equal(isPlainPair([1, 2]), true);
+    assert.equal(isPlainPair([undefined, undefined]), true);
+    assert.equal(isPlainPair(holey), false);
+    assert.equal(isPlainPair(new Array(2)), false);
+    assert.equal(isPlainPair([1, 2, 3]), false);
+    assert.equal(isPlainPair(subclass), false);
+    assert.equal(isPlainPair({ 0: 1, 1: 2, length: 2 }), false);
+    const mixed = [[1, 'a'], holey, [2, 'b']];
+    assert.deepStrictEqual(decodeRecords(encodeRecords(mixed), 3), mixed);
   });
 
   it('raises CHECKPOINT_CORRUPT, never another error, on damaged bytes', () => {

@@ -4,7 +4,13 @@
 // starting small so that a first batch of huge records cannot make a huge frame.
 
 import { errors } from '../errors.js';
-import { encodeFrameParts, type Codec, type EncodedFrame } from './frames.js';
+import {
+  encodeFrameParts,
+  encodePairFrameParts,
+  Lz4Probe,
+  type Codec,
+  type EncodedFrame,
+} from './frames.js';
 
 export interface BatchingFrameEncoderOptions {
   /** Raw (uncompressed) payload per frame to aim for. */
@@ -29,6 +35,7 @@ export class BatchingFrameEncoder {
   private target = FIRST_FRAME_RECORDS;
   private encodedRecords = 0;
   private encodedBytes = 0;
+  private readonly probe = new Lz4Probe();
 
   constructor(
     private readonly codec: Codec,
@@ -55,19 +62,39 @@ export class BatchingFrameEncoder {
     }
   }
 
+  /**
+   * Emits the pending records, then the records [keys[i], values[i]] as frames of their own
+   * (the last one not held back for later records).
+   */
+  pushPairs(keys: readonly unknown[], values: readonly unknown[]): void {
+    this.flush();
+    for (let i = 0; i < keys.length;) {
+      const n = Math.min(this.target, keys.length - i);
+      const whole = i === 0 && n === keys.length;
+      this.emit(
+        encodePairFrameParts(
+          whole ? keys : keys.slice(i, i + n),
+          whole ? values : values.slice(i, i + n),
+          this.codec,
+          this.probe,
+        ),
+      );
+      i += n;
+    }
+  }
+
   /** Emits the pending records, if any, as one frame. */
   flush(): void {
     if (this.pendingCount === 0) return;
     const chunks = this.chunks;
     this.chunks = [];
     this.pendingCount = 0;
-    this.emit(
-      chunks.length === 1 ? (chunks[0] as readonly unknown[]) : ([] as unknown[]).concat(...chunks),
-    );
+    const batch =
+      chunks.length === 1 ? (chunks[0] as readonly unknown[]) : ([] as unknown[]).concat(...chunks);
+    this.emit(encodeFrameParts(batch, this.codec, this.probe));
   }
 
-  private emit(batch: readonly unknown[]): void {
-    const frame = encodeFrameParts(batch, this.codec);
+  private emit(frame: EncodedFrame): void {
     this.encodedRecords += frame.records;
     this.encodedBytes += frame.rawLength;
     const perRecord = Math.max(1, this.encodedBytes / this.encodedRecords);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { crc32 } from '../../../native-bindings/crc32.js';
 import { lz4Compress, lz4Decompress } from '../../../native-bindings/lz4.js';
 import { errors, isKindlingError, KindlingError } from '../errors.js';
-import { decodeRecords, encodeRecords } from './record-codec.js';
+import { decodeRecords, encodePairs, encodeRecords } from './record-codec.js';
 
 export type Codec = 'none' | 'lz4';
 
@@ -32,33 +32,82 @@ const READ_CHUNK_BYTES = 1 << 20;
 export interface EncodedFrame {
   header: Buffer;
   payload: Buffer;
+  /** crc32(payload), as the header holds it. */
+  payloadCrc: number;
   records: number;
   rawLength: number;
 }
 
+/**
+ * Skips LZ4 on data it barely shrinks (short distinct strings, random doubles), where its CPU
+ * buys almost nothing: after a frame LZ4 shrank by less than an eighth, the next 1, 2, 4, ...
+ * up to 64 frames of the same writer are stored raw without trying, then it tries again. Raw
+ * frames are part of the format (storedLength === rawLength), so readers need nothing.
+ */
+export class Lz4Probe {
+  private skip = 0;
+  private backoff = 0;
+
+  shouldTry(): boolean {
+    if (this.skip === 0) return true;
+    this.skip--;
+    return false;
+  }
+
+  observe(rawLength: number, packedLength: number): void {
+    if (packedLength > rawLength - rawLength / 8) {
+      this.backoff = Math.min(64, this.backoff * 2 || 1);
+      this.skip = this.backoff;
+    } else {
+      this.backoff = 0;
+    }
+  }
+}
+
 /** Encodes a batch as a frame, header and payload kept apart to save a copy. */
-export function encodeFrameParts(records: readonly unknown[], codec: Codec): EncodedFrame {
-  const raw = encodeRecords(records);
+export function encodeFrameParts(
+  records: readonly unknown[],
+  codec: Codec,
+  probe?: Lz4Probe,
+): EncodedFrame {
+  return frameOf(encodeRecords(records), records.length, codec, probe, records);
+}
+
+/** Encodes the records [keys[i], values[i]] as a frame (see encodePairs). */
+export function encodePairFrameParts(
+  keys: readonly unknown[],
+  values: readonly unknown[],
+  codec: Codec,
+  probe?: Lz4Probe,
+): EncodedFrame {
+  return frameOf(encodePairs(keys, values), keys.length, codec, probe, keys);
+}
+
+function frameOf(
+  raw: Buffer,
+  count: number,
+  codec: Codec,
+  probe: Lz4Probe | undefined,
+  what: unknown,
+): EncodedFrame {
   if (raw.length > MAX_FRAME_BYTES) {
-    throw errors.invalidArgument(
-      'records',
-      `a batch under ${MAX_FRAME_BYTES} encoded bytes`,
-      records,
-    );
+    throw errors.invalidArgument('records', `a batch under ${MAX_FRAME_BYTES} encoded bytes`, what);
   }
   let payload = raw;
-  if (codec === 'lz4') {
+  if (codec === 'lz4' && (probe === undefined || probe.shouldTry())) {
     const packed = lz4Compress(raw);
+    probe?.observe(raw.length, packed.length);
     // Incompressible batches are stored raw: storedLength === rawLength says
     // so, and a reader skips decompression for them.
     if (packed.length < raw.length) payload = packed;
   }
+  const payloadCrc = crc32(payload);
   const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
-  header.writeUInt32LE(records.length, 0);
+  header.writeUInt32LE(count, 0);
   header.writeUInt32LE(raw.length, 4);
   header.writeUInt32LE(payload.length, 8);
-  header.writeUInt32LE(crc32(payload), 12);
-  return { header, payload, records: records.length, rawLength: raw.length };
+  header.writeUInt32LE(payloadCrc, 12);
+  return { header, payload, payloadCrc, records: count, rawLength: raw.length };
 }
 
 export function encodeFrame(records: readonly unknown[], codec: Codec): Buffer {

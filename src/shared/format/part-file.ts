@@ -6,7 +6,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { crc32 } from '../../../native-bindings/crc32.js';
+import { crc32, crc32Combine } from '../../../native-bindings/crc32.js';
 import { errors } from '../errors.js';
 import { tempFileName } from '../file-names.js';
 import { BatchingFrameEncoder } from './batching-frame-encoder.js';
@@ -21,8 +21,7 @@ import {
 export * from './part-file-layout.js';
 export { readPartFile, readPartFileHeader, verifyPartFile } from './part-file-reader.js';
 
-// Frames are gathered into writes of this size: fewer syscalls, and the
-// whole-file crc runs over large chunks.
+// Frames are gathered into writes of this size: fewer syscalls.
 const WRITE_CHUNK_BYTES = 1 << 20;
 
 /** Writes one part file synchronously (worker threads); see the module comment. */
@@ -62,12 +61,18 @@ export class PartFileWriter {
     );
     this.encoder = new BatchingFrameEncoder(codec, (f) => this.appendFrame(f));
     this.fd = fs.openSync(this.tempPath, 'w');
-    this.append(encodePartFileHeader(codec));
+    this.appendRaw(encodePartFileHeader(codec));
   }
 
   write(records: readonly unknown[]): void {
     this.checkOpen('write');
     this.encoder.push(records);
+  }
+
+  /** Appends the records [keys[i], values[i]] after the pending records (see encodePairs). */
+  writePairs(keys: readonly unknown[], values: readonly unknown[]): void {
+    this.checkOpen('writePairs');
+    this.encoder.pushPairs(keys, values);
   }
 
   /** Appends a frame encoded beforehand (with this file's codec), after the pending records. */
@@ -104,7 +109,7 @@ export class PartFileWriter {
       trailer.write(PART_FILE_TRAILER_MAGIC, 0, 'latin1');
       trailer.writeUInt32LE(this.frames, 4);
       trailer.writeBigUInt64LE(BigInt(this.records), 8);
-      this.append(trailer);
+      this.appendRaw(trailer);
       this.flushChunk();
       const fd = this.fd as number;
       if (this.options.durable !== false) fs.fdatasyncSync(fd);
@@ -146,10 +151,21 @@ export class PartFileWriter {
   private appendFrame(f: EncodedFrame): void {
     this.append(f.header);
     this.append(f.payload);
-    this.rangeCrc = crc32(f.payload, crc32(f.header, this.rangeCrc));
+    // The payload's crc is in the frame already: combined, not computed again, into the
+    // frame's, the range's and the file's.
+    const length = f.header.length + f.payload.length;
+    const frameCrc = crc32Combine(crc32(f.header), f.payloadCrc, f.payload.length);
+    this.rangeCrc = crc32Combine(this.rangeCrc, frameCrc, length);
+    this.crc = crc32Combine(this.crc, frameCrc, length);
     this.frames++;
     this.records += f.records;
     this.rawBytes += f.rawLength;
+  }
+
+  /** Bytes outside frames (file header, trailer): only the file's crc covers them. */
+  private appendRaw(b: Buffer): void {
+    this.append(b);
+    this.crc = crc32(b, this.crc);
   }
 
   private append(b: Buffer): void {
@@ -172,7 +188,6 @@ export class PartFileWriter {
     for (let done = 0; done < b.length;) {
       done += fs.writeSync(this.fd as number, b, done, b.length - done);
     }
-    this.crc = crc32(b, this.crc);
     this.flushedBytes += b.length;
   }
 }

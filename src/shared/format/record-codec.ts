@@ -43,6 +43,40 @@ export function encodeRecords(records: readonly unknown[]): Buffer {
 }
 
 /**
+ * Encodes the records [keys[i], values[i]], as encodeRecords would encode those pairs, without
+ * building them: map-side combine and shuffle buckets keep their keys and values apart.
+ */
+export function encodePairs(keys: readonly unknown[], values: readonly unknown[]): Buffer {
+  const n = keys.length;
+  if (values.length !== n) {
+    throw errors.internal(`encodePairs: ${n} keys and ${values.length} values`);
+  }
+  if (n === 0 || !LITTLE_ENDIAN) {
+    const pairs = new Array<[unknown, unknown]>(n);
+    for (let i = 0; i < n; i++) pairs[i] = [keys[i], values[i]];
+    return encodeRecords(pairs);
+  }
+  const w = new ByteWriter(64 + n * 12);
+  w.header(ColumnTag.PAIR, n);
+  encodeColumn(w, keys, 1);
+  encodeColumn(w, values, 1);
+  return w.finish();
+}
+
+/**
+ * Whether a pair column carries `v` exactly: a plain two-element array without holes. Holes
+ * and Array subclasses are kept by v8 and would not be by a pair column. Named properties on
+ * the array are not checked: Object.keys on every pair costs more than v8.serialize itself;
+ * they are dropped.
+ */
+export function isPlainPair(v: unknown): v is [unknown, unknown] {
+  if (!Array.isArray(v) || v.length !== 2) return false;
+  // A hole reads as undefined: `in` only for those.
+  if ((v[0] === undefined && !(0 in v)) || (v[1] === undefined && !(1 in v))) return false;
+  return Object.getPrototypeOf(v) === Array.prototype;
+}
+
+/**
  * Decodes a batch; throws CHECKPOINT_CORRUPT (without a path) on malformed
  * input. Frame readers pass the record count from the frame header, checked
  * before anything is allocated for the records.
@@ -154,11 +188,7 @@ function tryPairs(w: ByteWriter, values: readonly unknown[], depth: number): boo
   const vals = new Array<unknown>(n);
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    // Holes and Array subclasses are kept by v8 and would not be by a pair
-    // column. Named properties on the array are not checked: Object.keys on
-    // every pair costs more than v8.serialize itself; they are dropped.
-    if (!Array.isArray(v) || v.length !== 2 || !(0 in v) || !(1 in v)) return false;
-    if (Object.getPrototypeOf(v) !== Array.prototype) return false;
+    if (!isPlainPair(v)) return false;
     keys[i] = v[0];
     vals[i] = v[1];
   }
