@@ -11,7 +11,7 @@
 import { errors } from '../src/shared/errors.js';
 import type { CoGroupInput, JoinHow, PartitionDesc } from '../src/shared/protocol.js';
 import { KeyTable } from '../src/shared/key-table.js';
-import { asPair, BATCH_SIZE, type Batches } from './batch.js';
+import { BATCH_SIZE, type Batches } from './batch.js';
 import { cogroupInput, cogroupPartition } from './shuffle-read.js';
 import { estimateSize } from './size-estimator.js';
 import { taskMemory } from './spill-files.js';
@@ -22,7 +22,9 @@ type CoGroupedDesc = Extract<PartitionDesc, { kind: 'cogrouped' }>;
 /** A build-side key, its values, and whether a streamed record matched it (for outer joins). */
 interface BuildEntry {
   key: unknown;
-  values: unknown[];
+  /** The key's first value; the rest in `more` (most keys of a join have one value a side). */
+  value: unknown;
+  more: unknown[] | undefined;
   matched: boolean;
 }
 
@@ -51,20 +53,23 @@ export function* hashJoinPartition(
   }
 
   let out: unknown[] = [];
-  const pair = buildLeft
-    ? (k: unknown, s: unknown, b: unknown): unknown => [k, [b, s]]
-    : (k: unknown, s: unknown, b: unknown): unknown => [k, [s, b]];
-  for (const batch of cogroupInput(ctx, stream, computeParent)) {
-    for (let i = 0; i < batch.length; i++) {
-      const [k, s] = asPair(batch[i], where);
+  // Streamed pairs come as columns (no [key, value] array a record); each match is emitted as
+  // [key, [left, right]] at once, values of a key in the order they arrived.
+  for (const batch of cogroupInput(ctx, stream, computeParent, where)) {
+    const { keys, values } = batch;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const s = values[i];
       const entry = table.get(k);
       if (entry === undefined) {
-        if (keepStream) out.push(pair(k, s, undefined));
-      } else {
-        entry.matched = true;
-        const values = entry.values;
-        for (let j = 0; j < values.length; j++) out.push(pair(k, s, values[j]));
+        if (keepStream) out.push(joined(k, s, undefined, buildLeft));
+        continue;
       }
+      entry.matched = true;
+      out.push(joined(k, s, entry.value, buildLeft));
+      const more = entry.more;
+      if (more !== undefined)
+        for (let j = 0; j < more.length; j++) out.push(joined(k, s, more[j], buildLeft));
     }
     if (out.length >= BATCH_SIZE) {
       yield out;
@@ -74,7 +79,8 @@ export function* hashJoinPartition(
   if (keepBuild) {
     for (const entry of table.values()) {
       if (entry.matched) continue;
-      for (const b of entry.values) out.push(pair(entry.key, undefined, b));
+      out.push(joined(entry.key, undefined, entry.value, buildLeft));
+      for (const b of entry.more ?? []) out.push(joined(entry.key, undefined, b, buildLeft));
       if (out.length >= BATCH_SIZE) {
         yield out;
         out = [];
@@ -82,6 +88,11 @@ export function* hashJoinPartition(
     }
   }
   if (out.length > 0) yield out;
+}
+
+/** The output record of a streamed value `s` and a build value `b` of key `k`. */
+function joined(k: unknown, s: unknown, b: unknown, buildLeft: boolean): unknown {
+  return buildLeft ? [k, [b, s]] : [k, [s, b]];
 }
 
 function inputBytes(input: CoGroupInput): number {
@@ -103,19 +114,21 @@ function buildTable(
   let records = 0;
   let samples = 0;
   let averageBytes = 0;
-  for (const batch of cogroupInput(ctx, build, computeParent)) {
-    for (let i = 0; i < batch.length; i++) {
-      const [k, v] = asPair(batch[i], where);
+  for (const batch of cogroupInput(ctx, build, computeParent, where)) {
+    const { keys, values } = batch;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
       const entry = table.get(k);
-      if (entry === undefined) table.add(k, { key: k, values: [v], matched: false });
-      else entry.values.push(v);
+      if (entry === undefined)
+        table.add(k, { key: k, value: values[i], more: undefined, matched: false });
+      else if (entry.more === undefined) entry.more = [values[i]];
+      else entry.more.push(values[i]);
     }
     // The first record of each batch sampled for the average size (Spark's SizeTracker samples).
-    const sample = batch[0];
-    if (sample !== undefined) {
-      records += batch.length;
+    if (keys.length > 0) {
+      records += keys.length;
       samples++;
-      averageBytes += (estimateSize(sample) - averageBytes) / samples;
+      averageBytes += (estimateSize([keys[0], values[0]]) - averageBytes) / samples;
       if (records * (averageBytes + TABLE_ENTRY_BYTES) > budget) return undefined;
     }
   }
