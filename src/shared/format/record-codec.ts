@@ -1,6 +1,7 @@
 // Record codec: a batch of records becomes one column, encoded by type when the
 // batch is homogeneous (numbers, strings, booleans, same-shape plain objects,
-// [key, value] pairs, the last two recursively) and by v8.serialize otherwise.
+// [key, value] pairs, lists (list-column.ts), the last three recursively) and
+// by v8.serialize otherwise.
 // Lossless by construction: any column a typed layout cannot carry exactly is
 // written with v8. Layout is little-endian; see docs/checkpoint-format.md.
 
@@ -8,6 +9,13 @@ import v8 from 'node:v8';
 import { errors, isKindlingError } from '../errors.js';
 import { ByteReader, ByteWriter } from './byte-io.js';
 import { MAX_KEYS, decodeObjects, isPlainObject, objectShape } from './object-shape.js';
+import {
+  flattenLists,
+  listElements,
+  readListEnds,
+  splitLists,
+  writeListEnds,
+} from './list-column.js';
 
 /** The tag byte that starts every column; a batch is one column. */
 export const ColumnTag = {
@@ -20,6 +28,7 @@ export const ColumnTag = {
   UNDEFINED: 7,
   OBJECT: 8,
   PAIR: 9,
+  LIST: 10,
 } as const;
 
 // Typed columns are byte copies of typed arrays, so they need a little-endian
@@ -121,7 +130,7 @@ function tryTyped(w: ByteWriter, values: readonly unknown[], depth: number): boo
         w.header(ColumnTag.NULL, values.length);
         return true;
       }
-      if (Array.isArray(first)) return tryPairs(w, values, depth);
+      if (Array.isArray(first)) return tryPairs(w, values, depth) || tryLists(w, values, depth);
       return isPlainObject(first) && tryObjects(w, values, depth);
     case 'bigint':
     case 'symbol':
@@ -200,6 +209,15 @@ function tryPairs(w: ByteWriter, values: readonly unknown[], depth: number): boo
   return true;
 }
 
+function tryLists(w: ByteWriter, values: readonly unknown[], depth: number): boolean {
+  const flat = flattenLists(values);
+  if (flat === undefined) return false;
+  w.header(ColumnTag.LIST, values.length);
+  writeListEnds(w, values);
+  encodeColumn(w, flat, depth + 1);
+  return true;
+}
+
 function tryObjects(w: ByteWriter, values: readonly unknown[], depth: number): boolean {
   const shape = objectShape(values);
   if (shape === undefined) return false;
@@ -250,6 +268,10 @@ function decodeColumn(r: ByteReader, depth: number, expected: number | undefined
       const out = new Array<[unknown, unknown]>(n);
       for (let i = 0; i < n; i++) out[i] = [keys[i], vals[i]];
       return out;
+    }
+    case ColumnTag.LIST: {
+      const ends = readListEnds(r, n);
+      return splitLists(decodeColumn(r, depth + 1, listElements(ends)), ends);
     }
     case ColumnTag.OBJECT: {
       // The encoder writes at most MAX_KEYS keys; refuse more before allocating.
