@@ -10,23 +10,12 @@
 
 import { errors } from '../src/shared/errors.js';
 import type { CoGroupInput, JoinHow, PartitionDesc } from '../src/shared/protocol.js';
-import { KeyTable } from '../src/shared/key-table.js';
 import { BATCH_SIZE, type Batches } from './batch.js';
+import { JoinTable } from './join-table.js';
 import { cogroupInput, cogroupPartition } from './shuffle-read.js';
-import { estimateSize } from './size-estimator.js';
-import { taskMemory } from './spill-files.js';
 import type { TaskContext } from './task-context.js';
 
 type CoGroupedDesc = Extract<PartitionDesc, { kind: 'cogrouped' }>;
-
-/** A build-side key, its values, and whether a streamed record matched it (for outer joins). */
-interface BuildEntry {
-  key: unknown;
-  /** The key's first value; the rest in `more` (most keys of a join have one value a side). */
-  value: unknown;
-  more: unknown[] | undefined;
-  matched: boolean;
-}
 
 export function* hashJoinPartition(
   ctx: TaskContext,
@@ -46,7 +35,7 @@ export function* hashJoinPartition(
   const keepBuild = how === 'full' || how === (buildLeft ? 'left' : 'right');
   const where = 'join';
 
-  const table = buildTable(ctx, build, where, computeParent);
+  const table = JoinTable.build(ctx, build, where, computeParent);
   if (table === undefined) {
     yield* joinGroups(cogroupPartition(ctx, desc, computeParent), how);
     return;
@@ -101,43 +90,6 @@ function inputBytes(input: CoGroupInput): number {
   for (const b of input.blocks) if (b.kind === 'range') bytes += b.end - b.start;
   return bytes;
 }
-
-/** The build side by key, or undefined once its estimated size passes the task's budget. */
-function buildTable(
-  ctx: TaskContext,
-  build: CoGroupInput,
-  where: string,
-  computeParent: (parent: PartitionDesc) => Batches,
-): KeyTable<BuildEntry> | undefined {
-  const budget = taskMemory(ctx).budgetBytes;
-  const table = new KeyTable<BuildEntry>();
-  let records = 0;
-  let samples = 0;
-  let averageBytes = 0;
-  for (const batch of cogroupInput(ctx, build, computeParent, where)) {
-    const { keys, values } = batch;
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i];
-      const entry = table.get(k);
-      if (entry === undefined)
-        table.add(k, { key: k, value: values[i], more: undefined, matched: false });
-      else if (entry.more === undefined) entry.more = [values[i]];
-      else entry.more.push(values[i]);
-    }
-    // The first record of each batch sampled for the average size (Spark's SizeTracker samples).
-    if (keys.length > 0) {
-      records += keys.length;
-      samples++;
-      averageBytes += (estimateSize([keys[0], values[0]]) - averageBytes) / samples;
-      if (records * (averageBytes + TABLE_ENTRY_BYTES) > budget) return undefined;
-    }
-  }
-  return table;
-}
-
-// Per build record beyond the record itself: its slot in a value list and, for a new key, the
-// table entry.
-const TABLE_ENTRY_BYTES = 48;
 
 /** Join pairs from cogrouped [key, [leftValues, rightValues]] records. */
 function* joinGroups(groups: Batches, how: JoinHow): Batches {

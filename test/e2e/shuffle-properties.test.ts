@@ -208,6 +208,33 @@ for (const [kind, key] of ONE_KIND) {
   });
 }
 
+test('a join whose smaller side has only integer keys matches by value: -0 finds 0; 1.5, "1", 1n, NaN and 2 ** 40 find nothing', async () => {
+  // The smaller side is the hash table; integer keys in a narrow range index a dense array.
+  const small = Array.from({ length: 50 }, (_, i) => [i - 10, -1000 - i] as [unknown, number]);
+  const odd: unknown[] = [-0, 0, 1, 1.5, '1', 1n, NaN, 2 ** 40, -11, 39, 40, null, [1], true];
+  const large = Array.from(
+    { length: 2000 },
+    (_, i) => [odd[i % odd.length], i] as [unknown, number],
+  );
+  const opts = { numPartitions: 3 };
+  const l = ctx.parallelize(large, 4);
+  const r = ctx.parallelize(small, 2);
+  const show = (got: [unknown, [unknown, unknown]][]): string[] =>
+    sorted(got.map(([k, [v, w]]) => `${canon(k)}:${String(v)}:${String(w)}`));
+  assert.deepEqual(
+    show(await l.join(r, opts).collect()),
+    sorted(plainJoin(large, small, false, false)),
+  );
+  assert.deepEqual(
+    show(await l.leftOuterJoin(r, opts).collect()),
+    sorted(plainJoin(large, small, true, false)),
+  );
+  assert.deepEqual(
+    show(await r.fullOuterJoin(l, opts).collect()),
+    sorted(plainJoin(small, large, true, true)),
+  );
+});
+
 test('a join of inputs partitioned alike reads them narrowly: no shuffle beyond the partitionBy ones', async () => {
   const p = new HashPartitioner(4);
   const a = ctx
