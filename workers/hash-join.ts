@@ -50,19 +50,21 @@ export function* hashJoinPartition(
       const k = keys[i];
       const s = values[i];
       const entry = table.get(k);
-      if (entry === undefined) {
-        if (keepStream) out.push(joined(k, s, undefined, buildLeft));
-        continue;
+      if (entry !== undefined) {
+        entry.matched = true;
+        out.push(joined(k, s, entry.value, buildLeft));
+        const more = entry.more;
+        if (more !== undefined)
+          for (let j = 0; j < more.length; j++) out.push(joined(k, s, more[j], buildLeft));
+      } else if (keepStream) {
+        out.push(joined(k, s, undefined, buildLeft));
       }
-      entry.matched = true;
-      out.push(joined(k, s, entry.value, buildLeft));
-      const more = entry.more;
-      if (more !== undefined)
-        for (let j = 0; j < more.length; j++) out.push(joined(k, s, more[j], buildLeft));
-    }
-    if (out.length >= BATCH_SIZE) {
-      yield out;
-      out = [];
+      // Handed on at BATCH_SIZE, not per input frame (up to 64 k records): output that lives
+      // until the frame ends survives scavenges, and copying it is most of their cost.
+      if (out.length >= BATCH_SIZE) {
+        yield out;
+        out = [];
+      }
     }
   }
   if (keepBuild) {
