@@ -35,10 +35,10 @@ export function computePartition(ctx: TaskContext, desc: PartitionDesc): Batches
 function computeUncached(ctx: TaskContext, desc: PartitionDesc): Batches {
   if (desc.kind === 'cached') return computePartition(ctx, desc);
   const node = ctx.node(desc.node);
-  const batches = attributed(node.id, computeByKind(ctx, node, desc));
+  const compute = (): Batches => attributed(node.id, computeByKind(ctx, node, desc));
   const level = node.storageLevel;
-  if (level === undefined || level === 'NONE') return batches;
-  return ctx.tee(desc, batches, blockSink(ctx, node.id, desc.index, level));
+  if (level === undefined || level === 'NONE') return compute();
+  return ctx.teeBlock(desc, compute, () => blockSink(ctx, node.id, desc.index, level));
 }
 
 type Desc<K extends PartitionDesc['kind']> = Extract<PartitionDesc, { kind: K }>;

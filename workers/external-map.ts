@@ -1,5 +1,5 @@
 // Combining by key past the task's memory (Spark's ExternalAppendOnlyMap): combiners live in a
-// Map by key value (keyOf) while their estimated size stays under the budget; past it they are
+// KeyTable by key value while their estimated size stays under the budget; past it they are
 // spilled as a run sorted by key hash, [hash, key, combiner] records, and the map starts
 // afresh. At the end the runs and the last map are merged as a stream by hash; records of one
 // hash are grouped by key value and their combiners merged. A key whose combiner alone is over
@@ -7,15 +7,17 @@
 // an error naming the partition and the limit instead of running the worker out of heap.
 
 import { errors } from '../src/shared/errors.js';
-import { hashKey, keyOf, type MapKey } from '../src/shared/keys.js';
+import { KeyTable, keysEqual } from '../src/shared/key-table.js';
+import { hashKey } from '../src/shared/keys.js';
 import { BATCH_SIZE, type Batches } from './batch.js';
 import { mergeSorted } from './merge-sorted.js';
+import type { PairColumns } from './pair-columns.js';
 import { estimateSize, SizeTracker } from './size-estimator.js';
 import { SPILL_FRAME_RECORDS, SpillFiles, taskMemory } from './spill-files.js';
 import type { TaskContext } from './task-context.js';
 
 type Entry = [unknown, unknown];
-// A Map entry: key, value and chain slots in V8's OrderedHashMap, plus our sampling slot.
+// A table entry: key, value and chain slots in V8's OrderedHashMap, plus its slot in the order.
 const ENTRY_OVERHEAD = 4 * 8;
 const SAMPLES = 32;
 // How often (in updates) the estimate is compared with the budget, as Spark's maybeSpill.
@@ -25,8 +27,8 @@ const CHECK_EVERY = 32;
 const MAX_GROUP_SHARE = 0.5;
 
 export class ExternalAppendOnlyMap {
-  private map = new Map<MapKey, Entry>();
-  private entries: Entry[] = [];
+  /** Entry by key; its values() are the entries in first-seen order (the output records). */
+  private table = new KeyTable<Entry>();
   private readonly tracker = new SizeTracker(() => this.sampleSize());
   private readonly spills: SpillFiles;
   private readonly budget: number;
@@ -49,32 +51,46 @@ export class ExternalAppendOnlyMap {
     create: (v: unknown) => unknown,
     merge: (c: unknown, v: unknown) => unknown,
   ): void {
-    const mk = keyOf(k);
-    const entry = this.map.get(mk);
-    if (entry === undefined) {
-      const e: Entry = [k, create(v)];
-      this.map.set(mk, e);
-      this.entries.push(e);
-    } else {
-      entry[1] = merge(entry[1], v);
+    const entry = this.table.get(k);
+    if (entry === undefined) this.table.add(k, [k, create(v)]);
+    else entry[1] = merge(entry[1], v);
+    this.afterUpdate();
+  }
+
+  /** insert() of every pair of a batch, in order. */
+  insertAll(
+    batch: PairColumns,
+    create: (v: unknown) => unknown,
+    merge: (c: unknown, v: unknown) => unknown,
+  ): void {
+    const { keys, values } = batch;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      // this.table, not a local: a spill below replaces it.
+      const entry = this.table.get(k);
+      if (entry === undefined) this.table.add(k, [k, create(values[i])]);
+      else entry[1] = merge(entry[1], values[i]);
+      this.afterUpdate();
     }
-    this.tracker.afterUpdates();
-    if (++this.updates % CHECK_EVERY === 0 && this.tracker.estimate() > this.budget) this.spill();
+  }
+
+  private afterUpdate(): void {
+    // Spark's maybeSpill: the tracker is told and the estimate compared every CHECK_EVERY updates.
+    if (++this.updates % CHECK_EVERY !== 0) return;
+    this.tracker.afterUpdates(CHECK_EVERY);
+    if (this.tracker.estimate() > this.budget) this.spill();
   }
 
   /** Every [key, combiner], as batches; first-seen order when nothing spilled, else by hash. */
   *iterator(): Batches {
+    const entries = this.table.values();
+    this.table = new KeyTable();
     if (this.spills.count === 0) {
-      const entries = this.entries;
-      this.entries = [];
-      this.map = new Map();
       for (let i = 0; i < entries.length; i += BATCH_SIZE) yield entries.slice(i, i + BATCH_SIZE);
       return;
     }
     const runs: Batches[] = this.spills.all().map((run) => this.spills.read(run));
-    runs.push(byHash(this.entries));
-    this.entries = [];
-    this.map = new Map();
+    runs.push(byHash(entries));
     try {
       yield* this.mergeRuns(mergeSorted(runs, compareHash));
     } finally {
@@ -87,11 +103,10 @@ export class ExternalAppendOnlyMap {
   }
 
   private *mergeRuns(merged: Batches): Batches {
-    // The entries of the current hash and their map keys: nearly always one, so a pair of
-    // arrays searched linearly beats a Map per hash.
+    // The entries of the current hash: nearly always one, so an array searched linearly beats a
+    // table per hash.
     let hash = -1;
     const group: Entry[] = [];
-    const keys: MapKey[] = [];
     let out: unknown[] = [];
     for (const batch of merged) {
       for (let b = 0; b < batch.length; b++) {
@@ -99,18 +114,15 @@ export class ExternalAppendOnlyMap {
         if (h !== hash) {
           for (let g = 0; g < group.length; g++) out.push(group[g]);
           group.length = 0;
-          keys.length = 0;
           hash = h;
           if (out.length >= BATCH_SIZE) {
             yield out;
             out = [];
           }
         }
-        const mk = keyOf(k);
-        const at = indexOfKey(keys, mk);
+        const at = indexOfKey(group, k);
         if (at < 0) {
           group.push([k, c]);
-          keys.push(mk);
         } else {
           const entry = group[at] as Entry;
           entry[1] = this.mergeCombiners(entry[1], c);
@@ -125,21 +137,22 @@ export class ExternalAppendOnlyMap {
   private spill(): void {
     // A merge holds one record of every run at once: a combiner that alone fills a good part
     // of the budget cannot be spilled and merged back safely.
-    for (const entry of this.entries) this.checkGroup(entry[1]);
-    this.spills.writeBatches(byHash(this.entries));
-    this.entries = [];
-    this.map = new Map();
+    const entries = this.table.values();
+    for (const entry of entries) this.checkGroup(entry[1]);
+    this.spills.writeBatches(byHash(entries));
+    this.table = new KeyTable();
     this.tracker.reset();
   }
 
   /** Estimated bytes of the map, from a sample of its entries; checks the largest sampled. */
   private sampleSize(): number {
-    const n = this.entries.length;
+    const entries = this.table.values();
+    const n = entries.length;
     if (n === 0) return 0;
     const k = Math.min(n, SAMPLES);
     let sum = 0;
     for (let s = 0; s < k; s++) {
-      const entry = this.entries[n <= SAMPLES ? s : Math.floor(Math.random() * n)] as Entry;
+      const entry = entries[n <= SAMPLES ? s : Math.floor(Math.random() * n)] as Entry;
       const size = estimateSize(entry[1]);
       this.checkGroup(entry[1], size);
       sum += size + estimateSize(entry[0]);
@@ -197,12 +210,9 @@ function sortedByHash(hashes: Int32Array): (j: number) => number {
   return (j) => order[j] as number;
 }
 
-/** keys.indexOf with the Map's equality (SameValueZero: a NaN key equals a NaN key). */
-function indexOfKey(keys: readonly MapKey[], mk: MapKey): number {
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    if (k === mk || (k !== k && mk !== mk)) return i;
-  }
+/** Where the group holds key `k` by value (keysEqual: a NaN key equals a NaN key), or -1. */
+function indexOfKey(group: readonly Entry[], k: unknown): number {
+  for (let i = 0; i < group.length; i++) if (keysEqual((group[i] as Entry)[0], k)) return i;
   return -1;
 }
 

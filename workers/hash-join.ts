@@ -10,21 +10,12 @@
 
 import { errors } from '../src/shared/errors.js';
 import type { CoGroupInput, JoinHow, PartitionDesc } from '../src/shared/protocol.js';
-import { KeyTable } from '../src/shared/key-table.js';
-import { asPair, BATCH_SIZE, type Batches } from './batch.js';
+import { BATCH_SIZE, type Batches } from './batch.js';
+import { JoinTable } from './join-table.js';
 import { cogroupInput, cogroupPartition } from './shuffle-read.js';
-import { estimateSize } from './size-estimator.js';
-import { taskMemory } from './spill-files.js';
 import type { TaskContext } from './task-context.js';
 
 type CoGroupedDesc = Extract<PartitionDesc, { kind: 'cogrouped' }>;
-
-/** A build-side key, its values, and whether a streamed record matched it (for outer joins). */
-interface BuildEntry {
-  key: unknown;
-  values: unknown[];
-  matched: boolean;
-}
 
 export function* hashJoinPartition(
   ctx: TaskContext,
@@ -44,37 +35,43 @@ export function* hashJoinPartition(
   const keepBuild = how === 'full' || how === (buildLeft ? 'left' : 'right');
   const where = 'join';
 
-  const table = buildTable(ctx, build, where, computeParent);
+  const table = JoinTable.build(ctx, build, where, computeParent);
   if (table === undefined) {
     yield* joinGroups(cogroupPartition(ctx, desc, computeParent), how);
     return;
   }
 
   let out: unknown[] = [];
-  const pair = buildLeft
-    ? (k: unknown, s: unknown, b: unknown): unknown => [k, [b, s]]
-    : (k: unknown, s: unknown, b: unknown): unknown => [k, [s, b]];
-  for (const batch of cogroupInput(ctx, stream, computeParent)) {
-    for (let i = 0; i < batch.length; i++) {
-      const [k, s] = asPair(batch[i], where);
+  // Streamed pairs come as columns (no [key, value] array a record); each match is emitted as
+  // [key, [left, right]] at once, values of a key in the order they arrived.
+  for (const batch of cogroupInput(ctx, stream, computeParent, where)) {
+    const { keys, values } = batch;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const s = values[i];
       const entry = table.get(k);
-      if (entry === undefined) {
-        if (keepStream) out.push(pair(k, s, undefined));
-      } else {
+      if (entry !== undefined) {
         entry.matched = true;
-        const values = entry.values;
-        for (let j = 0; j < values.length; j++) out.push(pair(k, s, values[j]));
+        out.push(joined(k, s, entry.value, buildLeft));
+        const more = entry.more;
+        if (more !== undefined)
+          for (let j = 0; j < more.length; j++) out.push(joined(k, s, more[j], buildLeft));
+      } else if (keepStream) {
+        out.push(joined(k, s, undefined, buildLeft));
       }
-    }
-    if (out.length >= BATCH_SIZE) {
-      yield out;
-      out = [];
+      // Handed on at BATCH_SIZE, not per input frame (up to 64 k records): output that lives
+      // until the frame ends survives scavenges, and copying it is most of their cost.
+      if (out.length >= BATCH_SIZE) {
+        yield out;
+        out = [];
+      }
     }
   }
   if (keepBuild) {
     for (const entry of table.values()) {
       if (entry.matched) continue;
-      for (const b of entry.values) out.push(pair(entry.key, undefined, b));
+      out.push(joined(entry.key, undefined, entry.value, buildLeft));
+      for (const b of entry.more ?? []) out.push(joined(entry.key, undefined, b, buildLeft));
       if (out.length >= BATCH_SIZE) {
         yield out;
         out = [];
@@ -84,47 +81,17 @@ export function* hashJoinPartition(
   if (out.length > 0) yield out;
 }
 
+/** The output record of a streamed value `s` and a build value `b` of key `k`. */
+function joined(k: unknown, s: unknown, b: unknown, buildLeft: boolean): unknown {
+  return buildLeft ? [k, [b, s]] : [k, [s, b]];
+}
+
 function inputBytes(input: CoGroupInput): number {
   if (input.kind === 'narrow') return Infinity;
   let bytes = 0;
   for (const b of input.blocks) if (b.kind === 'range') bytes += b.end - b.start;
   return bytes;
 }
-
-/** The build side by key, or undefined once its estimated size passes the task's budget. */
-function buildTable(
-  ctx: TaskContext,
-  build: CoGroupInput,
-  where: string,
-  computeParent: (parent: PartitionDesc) => Batches,
-): KeyTable<BuildEntry> | undefined {
-  const budget = taskMemory(ctx).budgetBytes;
-  const table = new KeyTable<BuildEntry>();
-  let records = 0;
-  let samples = 0;
-  let averageBytes = 0;
-  for (const batch of cogroupInput(ctx, build, computeParent)) {
-    for (let i = 0; i < batch.length; i++) {
-      const [k, v] = asPair(batch[i], where);
-      const entry = table.get(k);
-      if (entry === undefined) table.add(k, { key: k, values: [v], matched: false });
-      else entry.values.push(v);
-    }
-    // The first record of each batch sampled for the average size (Spark's SizeTracker samples).
-    const sample = batch[0];
-    if (sample !== undefined) {
-      records += batch.length;
-      samples++;
-      averageBytes += (estimateSize(sample) - averageBytes) / samples;
-      if (records * (averageBytes + TABLE_ENTRY_BYTES) > budget) return undefined;
-    }
-  }
-  return table;
-}
-
-// Per build record beyond the record itself: its slot in a value list and, for a new key, the
-// table entry.
-const TABLE_ENTRY_BYTES = 48;
 
 /** Join pairs from cogrouped [key, [leftValues, rightValues]] records. */
 function* joinGroups(groups: Batches, how: JoinHow): Batches {

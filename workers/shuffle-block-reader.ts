@@ -3,18 +3,23 @@
 // block's whole byte range, frame headers included, against the crc32 the map side recorded
 // (SPARK-35275). A missing map output, a missing or short file, or any mismatch becomes a
 // FetchFailedError naming shuffle and map, so the scheduler recomputes that map output.
+// Blocks are read as record batches, or as pair columns (pair-columns.ts) by the reduce side.
 
-import { readFramesChecked } from '../src/shared/format/frames.js';
+import {
+  decodeFrameColumns,
+  readFramesChecked,
+  scanFramesChecked,
+} from '../src/shared/format/frames.js';
+import type { DecodedColumns } from '../src/shared/format/record-codec.js';
 import type { ShuffleBlockRange, ShuffleBlockRef } from '../src/shared/protocol.js';
 import { rethrowing, type Batches } from './batch.js';
+import { splitPairs, type PairBatches } from './pair-columns.js';
 import type { TaskContext } from './task-context.js';
 import { FetchFailedError } from './task-errors.js';
 
 export function* readShuffleBlocks(blocks: readonly ShuffleBlockRef[]): Batches {
   for (const block of blocks) {
-    if (block.kind === 'missing') {
-      throw new FetchFailedError(block, 'the map output is missing (lost, not yet recomputed)');
-    }
+    if (block.kind === 'missing') throw missingOutput(block);
     yield* readShuffleBlock(block);
   }
 }
@@ -25,6 +30,55 @@ export function* readShuffleBlock(block: ShuffleBlockRange): Batches {
   const { path, codec, start, end, checksum } = block;
   const frames = readFramesChecked(path, codec, start, end, checksum, where);
   yield* rethrowing(frames, (e) => new FetchFailedError(block, e));
+}
+
+/**
+ * The blocks' [key, value] records as pair columns, counted as shuffle read (countShuffleRead).
+ * A frame that is not a pair column (mixed types, v8 layout) is split record by record, each
+ * checked as a pair for `where` outside the fetch-failure wrapping: it is not a fetch failure.
+ */
+export function* readShufflePairs(
+  ctx: TaskContext,
+  blocks: readonly ShuffleBlockRef[],
+  where: string,
+): PairBatches {
+  for (const b of blocks) if (b.kind === 'range') ctx.counters.shuffleReadBytes += b.end - b.start;
+  for (const block of blocks) {
+    if (block.kind === 'missing') throw missingOutput(block);
+    for (const decoded of decodedFrames(block)) {
+      const columns = decoded.kind === 'pairs' ? decoded : splitPairs(decoded.records, where);
+      ctx.counters.shuffleReadRecords += columns.keys.length;
+      yield columns;
+    }
+  }
+}
+
+function* decodedFrames(block: ShuffleBlockRange): Generator<DecodedColumns> {
+  if (block.end <= block.start) return;
+  const where = { path: block.path, partitionIndex: block.reduceIndex };
+  const { path, codec, start, end, checksum } = block;
+  const frames = scanFramesChecked(path, codec, start, end, checksum, where);
+  // rethrowing's loop, for frames decoded into columns: every reading or decoding error is the
+  // map output's fetch failure. Closing this generator closes the file.
+  try {
+    for (;;) {
+      let decoded: DecodedColumns;
+      try {
+        const r = frames.next();
+        if (r.done === true) return;
+        decoded = decodeFrameColumns(r.value, where);
+      } catch (e) {
+        throw new FetchFailedError(block, e);
+      }
+      yield decoded;
+    }
+  } finally {
+    frames.return(undefined);
+  }
+}
+
+function missingOutput(block: ShuffleBlockRef): FetchFailedError {
+  return new FetchFailedError(block, 'the map output is missing (lost, not yet recomputed)');
 }
 
 /** TaskMetrics' shuffle read: the blocks' byte ranges and the records they decode to. */

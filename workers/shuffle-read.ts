@@ -8,11 +8,12 @@
 import type { CoGroupInput, NodeCompute, PartitionDesc } from '../src/shared/protocol.js';
 import { compareKeys } from '../src/shared/keys.js';
 import { asPair, type Batches } from './batch.js';
-import { bindAggregator, combineExternally } from './aggregator.js';
+import { bindAggregator, type BoundAggregator } from './aggregator.js';
 import { ExternalAppendOnlyMap } from './external-map.js';
 import { sortExternally } from './external-sorter.js';
+import { pairColumnsOf, type PairBatches } from './pair-columns.js';
 import type { TaskContext } from './task-context.js';
-import { countShuffleRead, readShuffleBlocks } from './shuffle-block-reader.js';
+import { countShuffleRead, readShuffleBlocks, readShufflePairs } from './shuffle-block-reader.js';
 
 type ShuffledCompute = Extract<NodeCompute, { kind: 'shuffled' }>;
 type ShuffledDesc = Extract<PartitionDesc, { kind: 'shuffled' }>;
@@ -23,11 +24,13 @@ export function* shuffledPartition(
   compute: ShuffledCompute,
   desc: ShuffledDesc,
 ): Batches {
-  let output: Batches = countShuffleRead(ctx, desc.blocks, readShuffleBlocks(desc.blocks));
+  let output: Batches;
   if (compute.aggregator !== undefined) {
     const agg = bindAggregator(ctx, compute.aggregator);
-    const where = `the shuffle into RDD ${desc.node}`;
-    output = combineExternally(ctx, output, agg, compute.mapSideCombine, where, desc.node);
+    const pairs = readShufflePairs(ctx, desc.blocks, `the shuffle into RDD ${desc.node}`);
+    output = combinePairs(ctx, pairs, agg, compute.mapSideCombine, desc.node);
+  } else {
+    output = countShuffleRead(ctx, desc.blocks, readShuffleBlocks(desc.blocks));
   }
   if (compute.sort !== undefined) {
     const sign = compute.sort.ascending ? 1 : -1;
@@ -38,6 +41,25 @@ export function* shuffledPartition(
     );
   }
   yield* output;
+}
+
+/**
+ * [key, combiner] batches of every key of `input` (pairs of [key, value], or [key, combiner]
+ * when `combined`), spilling past the task's memory budget (Spark's Aggregator.combineValuesByKey
+ * and combineCombinersByKey over an ExternalAppendOnlyMap).
+ */
+function* combinePairs(
+  ctx: TaskContext,
+  input: PairBatches,
+  agg: BoundAggregator,
+  combined: boolean,
+  rddId: number,
+): Batches {
+  const map = new ExternalAppendOnlyMap(ctx, agg.mergeCombiners, rddId);
+  const create = combined ? (c: unknown): unknown => c : agg.createCombiner;
+  const merge = combined ? agg.mergeCombiners : agg.mergeValue;
+  for (const batch of input) map.insertAll(batch, create, merge);
+  yield* map.iterator();
 }
 
 function* checkedPairs(input: Batches, where: string): Batches {
@@ -67,12 +89,8 @@ export function* cogroupPartition(
       ((c as unknown[][])[i] as unknown[]).push(v);
       return c;
     };
-    for (const batch of cogroupInput(ctx, input, computeParent)) {
-      for (const record of batch) {
-        const [k, v] = asPair(record, 'cogroup');
-        map.insert(k, v, create, merge);
-      }
-    }
+    for (const batch of cogroupInput(ctx, input, computeParent))
+      map.insertAll(batch, create, merge);
   });
   yield* map.iterator();
 }
@@ -84,13 +102,17 @@ function mergeLists(a: unknown, b: unknown): unknown {
   return x;
 }
 
-/** One input of a cogroup or join: its shuffle blocks (counted as shuffle read) or its narrow parent. */
+/**
+ * One input of a cogroup or join as pair columns: its shuffle blocks (counted as shuffle read)
+ * or its narrow parent, each record checked as a pair.
+ */
 export function cogroupInput(
   ctx: TaskContext,
   input: CoGroupInput,
   computeParent: (parent: PartitionDesc) => Batches,
-): Batches {
+  where = 'cogroup',
+): PairBatches {
   return input.kind === 'shuffle'
-    ? countShuffleRead(ctx, input.blocks, readShuffleBlocks(input.blocks))
-    : computeParent(input.parent);
+    ? readShufflePairs(ctx, input.blocks, where)
+    : pairColumnsOf(computeParent(input.parent), where);
 }

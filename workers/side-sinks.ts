@@ -4,7 +4,7 @@
 
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { encodeFrame } from '../src/shared/format/frames.js';
+import { decodeFramesFromBuffer, encodeFrame } from '../src/shared/format/frames.js';
 import { PartFileWriter, verifyPartFile } from '../src/shared/format/part-file.js';
 import type { Codec } from '../src/shared/format/frames.js';
 import type { StorageLevelName } from '../src/shared/protocol.js';
@@ -78,6 +78,16 @@ function memoryBlockSink(
     abort() {
       frames = [];
       pending = [];
+    },
+    *replay() {
+      if (pending.length > 0) emit(pending);
+      pending = [];
+      const where = {
+        rddId: node,
+        partitionIndex,
+        describe: `block ${formatBlockId(node, partitionIndex)}`,
+      };
+      for (const frame of frames) yield* decodeFramesFromBuffer(frame, BLOCK_CODEC, where);
     },
   };
 }

@@ -61,6 +61,8 @@ export class TaskContext {
   /** Custom accumulators this task added to: its own value of each, from a copy of zero. */
   private readonly customAccumulators = new Map<number, { value: unknown }>();
   private readonly tees: Tee[] = [];
+  /** The tee of each persisted partition this task computes, by node and index. */
+  private readonly blockTees = new Map<string, Tee>();
   private readonly sinks: BatchSink[] = [];
   private readonly aborts: (() => void)[] = [];
   private readonly scratch: (() => void)[] = [];
@@ -120,11 +122,30 @@ export class TaskContext {
   }
 
   /** Wraps `input` so `sink` receives every batch of the partition described by `desc`. */
-  tee(desc: PartitionDesc, input: Batches, sink: BatchSink): Batches {
+  tee(desc: PartitionDesc, input: Batches, sink: BatchSink): Tee {
     const tee = new Tee(plainRecords(input, desc.node), sink, this.depths.get(desc) ?? 0);
     this.tees.push(tee);
     this.sinks.push(sink);
     return tee;
+  }
+
+  /**
+   * tee() into the block of a persisted partition (`sink()`, made once), or, when this task
+   * already tees that partition (a join of an RDD with its own mapValues, as PageRank's first
+   * iteration), the block's batches as the first tee wrote them: Spark's getOrElseUpdate reads
+   * the block it just stored instead of computing the partition twice. A first tee that has not
+   * finished by the time the second reader starts (zip of an RDD with itself) leaves the second
+   * to compute the partition again, untee'd.
+   */
+  teeBlock(desc: PartitionDesc, compute: () => Batches, sink: () => BatchSink): Batches {
+    const id = `${desc.node}/${desc.index}`;
+    const first = this.blockTees.get(id);
+    if (first === undefined) {
+      const tee = this.tee(desc, compute(), sink());
+      this.blockTees.set(id, tee);
+      return tee;
+    }
+    return again(first, compute);
   }
 
   /** Cleanup for outputs that are not tees (shuffle files, text output) if the task fails. */
@@ -230,6 +251,12 @@ export class TaskContext {
     this.depths.set(desc, depth);
     for (const child of childDescs(desc)) this.recordDepths(child, depth + 1);
   }
+}
+
+/** A second reader of a tee'd partition: its replay once the tee finished, else a recomputation. */
+function* again(first: Tee, compute: () => Batches): Batches {
+  const replay = first.isFinished ? first.sink.replay?.() : undefined;
+  yield* replay ?? compute();
 }
 
 function childDescs(desc: PartitionDesc): PartitionDesc[] {

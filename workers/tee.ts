@@ -13,6 +13,11 @@ export interface BatchSink {
   commit(): void;
   /** Removes anything written (temp files); must not throw. */
   abort(): void;
+  /**
+   * The batches written so far, decoded again from what the sink holds, for a second reader of
+   * the partition in the same task once the tee has finished; absent where that is not cheap.
+   */
+  replay?(): Batches;
 }
 
 export class Tee implements Iterable<unknown[]> {

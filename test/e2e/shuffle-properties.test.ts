@@ -1,7 +1,8 @@
 // Shuffles against plain computations on random keys of every kind (-0, NaN, bigints, nested
-// and empty arrays, strings starting with '\u0000'), duplicate keys on both sides of joins,
-// random partition counts (more reduce partitions than keys leaves some empty), and the narrow
-// cogroup: inputs already partitioned the way a join needs are not shuffled again.
+// and empty arrays, strings starting with '\u0000') and on keys all of one kind (typed frames),
+// duplicate keys on both sides of joins, random partition counts (more reduce partitions than
+// keys leaves some empty), and the narrow cogroup: inputs already partitioned the way a join
+// needs are not shuffled again.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Context, HashPartitioner } from 'kindling';
@@ -125,6 +126,114 @@ for (const seed of [1, 2, 3, 4, 5]) {
     }
   });
 }
+
+// Keys of one kind make typed frames (pair columns of numbers, strings, pairs), which the reduce
+// side decodes as key and value columns; random keys above mostly take the v8 layout.
+const ONE_KIND: [string, (rand: () => number) => unknown][] = [
+  ['small ints', (rand) => Math.floor(rand() * 40) - 10],
+  ['floats with -0 and NaN', (rand) => [0, -0, NaN, 1.5, -2.25, 2 ** 40][Math.floor(rand() * 6)]],
+  [
+    'strings',
+    (rand) =>
+      ['', 'a', '\u0000', '\u0000a', 'é', '😀', 'k' + Math.floor(rand() * 20)][
+        Math.floor(rand() * 7)
+      ],
+  ],
+  ['bigints', (rand) => BigInt(Math.floor(rand() * 10)) * (rand() < 0.3 ? 10n ** 30n : 1n)],
+  ['[string, number] pairs', (rand) => ['k' + Math.floor(rand() * 5), Math.floor(rand() * 4)]],
+  [
+    'nested arrays',
+    (rand) => [[Math.floor(rand() * 3)], Math.floor(rand() * 3) === 0 ? [] : [1, 'x']],
+  ],
+];
+
+for (const [kind, key] of ONE_KIND) {
+  test(`keys of one kind (${kind}): reduceByKey, groupByKey, cogroup and every join give the plain answer`, async () => {
+    const rand = lcg(kind.length * 7919);
+    const left = Array.from({ length: 3000 }, (_, i) => [key(rand), i] as [unknown, number]);
+    const right = Array.from({ length: 200 }, (_, i) => [key(rand), -i] as [unknown, number]);
+    const opts = { numPartitions: 3 };
+    const l = ctx.parallelize(left, 4);
+    const r = ctx.parallelize(right, 2);
+
+    const sums = new Map<string, number>();
+    for (const [k, v] of left) sums.set(canon(k), (sums.get(canon(k)) ?? 0) + v);
+    const reduced = await l.reduceByKey((a, b) => a + b, opts).collect();
+    assert.deepEqual(
+      sorted(reduced.map(([k, v]) => `${canon(k)}=${v}`)),
+      sorted([...sums].map(([k, v]) => `${k}=${v}`)),
+    );
+    const grouped = await l.groupByKey(opts).collect();
+    assert.deepEqual(
+      sorted(grouped.map(([k, vs]) => `${canon(k)}=${[...vs].sort((a, b) => a - b).join(',')}`)),
+      sorted(
+        [...sums.keys()].map(
+          (c) =>
+            `${c}=${left
+              .filter(([k]) => canon(k) === c)
+              .map(([, v]) => v)
+              .join(',')}`,
+        ),
+      ),
+    );
+    const cogrouped = await l.cogroup(r, opts).collect();
+    const allKeys = new Set([...left, ...right].map(([k]) => canon(k)));
+    assert.deepEqual(
+      sorted(cogrouped.map(([k, [vs, ws]]) => `${canon(k)}=${vs.length}/${ws.length}`)),
+      sorted(
+        [...allKeys].map(
+          (c) =>
+            `${c}=${left.filter(([k]) => canon(k) === c).length}/${right.filter(([k]) => canon(k) === c).length}`,
+        ),
+      ),
+    );
+    const show = (got: [unknown, [unknown, unknown]][]): string[] =>
+      sorted(got.map(([k, [v, w]]) => `${canon(k)}:${String(v)}:${String(w)}`));
+    assert.deepEqual(
+      show(await l.join(r, opts).collect()),
+      sorted(plainJoin(left, right, false, false)),
+    );
+    assert.deepEqual(
+      show(await r.join(l, opts).collect()),
+      sorted(plainJoin(right, left, false, false)),
+    );
+    assert.deepEqual(
+      show(await l.fullOuterJoin(r, opts).collect()),
+      sorted(plainJoin(left, right, true, true)),
+    );
+    assert.deepEqual(
+      show(await r.leftOuterJoin(l, opts).collect()),
+      sorted(plainJoin(right, left, true, false)),
+    );
+  });
+}
+
+test('a join whose smaller side has only integer keys matches by value: -0 finds 0; 1.5, "1", 1n, NaN and 2 ** 40 find nothing', async () => {
+  // The smaller side is the hash table; integer keys in a narrow range index a dense array.
+  const small = Array.from({ length: 50 }, (_, i) => [i - 10, -1000 - i] as [unknown, number]);
+  const odd: unknown[] = [-0, 0, 1, 1.5, '1', 1n, NaN, 2 ** 40, -11, 39, 40, null, [1], true];
+  const large = Array.from(
+    { length: 2000 },
+    (_, i) => [odd[i % odd.length], i] as [unknown, number],
+  );
+  const opts = { numPartitions: 3 };
+  const l = ctx.parallelize(large, 4);
+  const r = ctx.parallelize(small, 2);
+  const show = (got: [unknown, [unknown, unknown]][]): string[] =>
+    sorted(got.map(([k, [v, w]]) => `${canon(k)}:${String(v)}:${String(w)}`));
+  assert.deepEqual(
+    show(await l.join(r, opts).collect()),
+    sorted(plainJoin(large, small, false, false)),
+  );
+  assert.deepEqual(
+    show(await l.leftOuterJoin(r, opts).collect()),
+    sorted(plainJoin(large, small, true, false)),
+  );
+  assert.deepEqual(
+    show(await r.fullOuterJoin(l, opts).collect()),
+    sorted(plainJoin(small, large, true, true)),
+  );
+});
 
 test('a join of inputs partitioned alike reads them narrowly: no shuffle beyond the partitionBy ones', async () => {
   const p = new HashPartitioner(4);

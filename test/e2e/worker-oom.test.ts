@@ -44,7 +44,7 @@ test('the context runs the next job after a worker ran out of memory', async () 
   );
 });
 
-test("a worker's heap is workerMemoryMb plus the same 48 MiB young generation on every Node", async () => {
+test("a worker's heap is workerMemoryMb plus a young generation stated by Kindling (48 MiB at 64), the same on every Node", async () => {
   // Node 24's V8 would give a worker a 192 MiB young generation whatever its old one: three
   // times a 64 MiB workerMemoryMb, with scavenges promoting more at once than it holds.
   const [heap] = await ctx

@@ -1,13 +1,14 @@
 // Persistence end to end: every storage level keeps a computed partition so it
-// is never recomputed while cached (counted with an accumulator), the memory
-// budget spills MEMORY_AND_DISK blocks and drops MEMORY_ONLY ones, and an
-// assigned level cannot be changed.
+// is never recomputed while cached (counted with an accumulator), a task that
+// reads a partition it is caching twice computes it once, the memory budget
+// spills MEMORY_AND_DISK blocks and drops MEMORY_ONLY ones, and an assigned
+// level cannot be changed.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { Context, isKindlingError, StorageLevel } from 'kindling';
+import { Context, HashPartitioner, isKindlingError, StorageLevel } from 'kindling';
 import { countedRange, listFiles, range, removeTempDirs, tempDir } from '../checkpoint/helpers.js';
 
 const localDir = tempDir('levels-local');
@@ -115,6 +116,52 @@ describe('storage levels', () => {
       (e: unknown) => isKindlingError(e, 'INVALID_ARGUMENT'),
     );
   });
+});
+
+describe('a persisted partition read twice by one task', () => {
+  /** Pairs keyed into 4 hash partitions, counting each computation of a record. */
+  const keyed = (level: StorageLevel) => {
+    const { rdd, acc } = countedRange(ctx, 10_000, 3, 1);
+    const pairs = rdd
+      .map((x) => [x % 100, x] as [number, number])
+      .partitionBy(new HashPartitioner(4))
+      .persist(level);
+    return { pairs, acc };
+  };
+
+  it('is computed once: a join with its own mapValues reads the block its first read cached', async () => {
+    const { pairs, acc } = keyed(StorageLevel.MEMORY_ONLY);
+    // Co-partitioned: both sides are narrow inputs of one task, as in PageRank's first iteration.
+    const joined = await pairs.join(pairs.mapValues((x) => -x)).collect();
+    assert.equal(acc.value, 10_000);
+    const want = new Map<number, number>();
+    for (let x = 0; x < 10_000; x++) want.set(x % 100, (want.get(x % 100) ?? 0) + 100 * x);
+    const sums = new Map<number, number>();
+    for (const [k, [v, w]] of joined) {
+      assert.equal(v % 100, k);
+      assert.equal(-w % 100, k);
+      sums.set(k, (sums.get(k) ?? 0) + v);
+    }
+    assert.equal(joined.length, 1_000_000);
+    assert.deepEqual(sums, want);
+    // The block is cached for later jobs too.
+    assert.equal(await pairs.join(pairs.mapValues((x) => -x)).count(), 1_000_000);
+    assert.equal(acc.value, 10_000);
+  });
+
+  for (const level of [StorageLevel.MEMORY_ONLY, StorageLevel.DISK_ONLY]) {
+    it(`${level.name}: read twice in lockstep (zip with itself) gives the exact answer`, async () => {
+      const { pairs } = keyed(level);
+      const zipped = await pairs.zip(pairs.mapValues((x) => x + 1)).collect();
+      assert.equal(zipped.length, 10_000);
+      for (const [[k, v], [k2, w]] of zipped) {
+        assert.equal(k2, k);
+        assert.equal(w, v + 1);
+      }
+      const twice = await pairs.join(pairs).count();
+      assert.equal(twice, 1_000_000);
+    });
+  }
 });
 
 describe('a small memoryLimitBytes', () => {

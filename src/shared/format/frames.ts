@@ -8,7 +8,13 @@ import fs from 'node:fs';
 import { crc32 } from '../../../native-bindings/crc32.js';
 import { lz4Compress, lz4Decompress } from '../../../native-bindings/lz4.js';
 import { errors, isKindlingError, KindlingError } from '../errors.js';
-import { decodeRecords, encodePairs, encodeRecords } from './record-codec.js';
+import {
+  decodePairColumns,
+  decodeRecords,
+  encodePairs,
+  encodeRecords,
+  type DecodedColumns,
+} from './record-codec.js';
 
 export type Codec = 'none' | 'lz4';
 
@@ -336,14 +342,49 @@ export function* readFramesChecked(
   checksum: number,
   where: FrameSource,
 ): Generator<unknown[]> {
+  const w = where.path === undefined ? { ...where, path } : where;
+  for (const f of scanFramesChecked(path, codec, start, end, checksum, w)) {
+    // decodeRecords copies everything out of raw, which the next read reuses.
+    yield decode(f.raw, f.records, w, f.index);
+  }
+}
+
+/** scanFrames of a range whose crc32 as a whole is checked at its end (readFramesChecked). */
+export function* scanFramesChecked(
+  path: string,
+  codec: Codec,
+  start: number,
+  end: number,
+  checksum: number,
+  where: FrameSource,
+): Generator<ScannedFrame> {
   let crc = 0;
-  yield* readFrames(path, codec, start, end, where, (chunk) => {
+  yield* scanFrames(path, codec, start, end, where, (chunk) => {
     crc = crc32(chunk, crc);
   });
   if (crc !== checksum) {
     const why = `crc32 ${hex(crc)} of bytes ${start}-${end}, ${hex(checksum)} when written`;
     throw frameCorrupt({ ...where, path }, undefined, why);
   }
+}
+
+/**
+ * A scanned frame decoded by decodePairColumns (pairs as key and value columns), with the
+ * checks and errors of readFrames' decoding. Its arrays never share the frame's read buffer.
+ */
+export function decodeFrameColumns(f: ScannedFrame, where: FrameSource): DecodedColumns {
+  let out: DecodedColumns;
+  try {
+    out = decodePairColumns(f.raw, f.records);
+  } catch (e) {
+    const why = isKindlingError(e) ? e.message : String(e);
+    throw frameCorrupt(where, f.index, `cannot decode records: ${why}`, e);
+  }
+  const n = out.kind === 'pairs' ? out.keys.length : out.records.length;
+  if (n !== f.records || (out.kind === 'pairs' && out.values.length !== n)) {
+    throw frameCorrupt(where, f.index, `frame holds ${n} records, header says ${f.records}`);
+  }
+  return out;
 }
 
 /** Opens a file for reading; a missing file is a corrupt checkpoint naming it. */
