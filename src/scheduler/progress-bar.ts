@@ -63,9 +63,11 @@ export class ProgressBar {
     this.lastDraw = now;
     if (this.stages.size === 0) return this.clear();
     const columns = this.out.columns > 0 ? this.out.columns : 80;
-    const running = this.waitingNote === undefined ? this.workers : 0;
+    // While waiting, nothing moves: narrow bars leave the note the room.
+    const waiting = this.waitingNote !== undefined;
+    const width = waiting ? 10 : Math.max(10, Math.floor(WIDTH / this.stages.size));
     const bars = [...this.stages]
-      .map(([id, s]) => render(id, s, Math.max(10, Math.floor(WIDTH / this.stages.size)), running))
+      .map(([id, s]) => render(id, s, width, waiting ? 0 : this.workers))
       .join('');
     const line = (this.waitingNote === undefined ? bars : `${this.waitingNote} ${bars}`).slice(
       0,
