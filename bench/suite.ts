@@ -66,4 +66,11 @@ export const SUITE: BenchEntry[] = [
     inSuite: false,
     run: async (o) => (await import('./sort.js')).run(o),
   },
+  {
+    name: 'cluster',
+    description:
+      'cpu-scaling job, word count and 1-record tasks: 2 `kindling worker` processes on redis vs 2 threads (needs redis-server)',
+    inSuite: false,
+    run: async (o) => (await import('./cluster.js')).run(o),
+  },
 ];

@@ -11,6 +11,7 @@ import { assertPlainRecords } from './shared/format/record-check.js';
 import { decodeRecords } from './shared/format/record-codec.js';
 import { spillBlock } from './storage/block-spill.js';
 import {
+  defaultWorkerMemoryMb,
   positiveInt,
   resolveContextOptions,
   taskMemoryOf,
@@ -625,11 +626,24 @@ export class Context {
             ),
             control,
           )
-        : new BullMQTaskRunner(master, this.contextId, this.localDir, control, this.opts.workers, {
-            onExecutorAdded: (e) => this.emit('executorAdded', e),
-            onExecutorRemoved: (e) => this.emit('executorRemoved', e),
-            onWarning: (message) => this.emit('warning', { message }),
-          });
+        : new BullMQTaskRunner(
+            master,
+            this.contextId,
+            this.localDir,
+            control,
+            this.opts.workers,
+            {
+              onExecutorAdded: (e) => this.emit('executorAdded', e),
+              onExecutorRemoved: (e) => this.emit('executorRemoved', e),
+              onWarning: (message) => this.emit('warning', { message }),
+              onWaitingForWorkers: (waiting) =>
+                this.progress?.waitingForWorkers(waiting ? master.display : undefined),
+            },
+            // Only a limit the user set travels: the driver's default is its own machine's.
+            this.opts.workerMemoryMb === defaultWorkerMemoryMb()
+              ? undefined
+              : this.opts.workerMemoryMb,
+          );
     if (this.opts.progress) this.progress = new ProgressBar(process.stderr, this.opts.workers);
     this.scheduler = new DAGScheduler(
       this.runner,

@@ -177,15 +177,31 @@ function uiPort(value: unknown): number | undefined {
   return value;
 }
 
+/** The environment variables that stand for the master and storage options left out. */
+export const MASTER_ENV = 'KINDLING_MASTER';
+export const STORAGE_ENV = 'KINDLING_STORAGE';
+
+/**
+ * An option's value and the name to blame for it: the option when given, else its environment
+ * variable when set (as spark-submit takes MASTER from the environment), so a program runs on
+ * a cluster with no change to its code. An option given in code always wins.
+ */
+function fromEnvironment(option: 'master' | 'storage', value: unknown): [string, unknown] {
+  const variable = option === 'master' ? MASTER_ENV : STORAGE_ENV;
+  const set = process.env[variable];
+  if (value !== undefined || set === undefined || set === '') return [`options.${option}`, value];
+  return [variable, set];
+}
+
 /** master and storage: storage is required exactly in cluster mode, where workers share it. */
 function clusterOptions(opts: ContextOptions): { master: MasterSpec; storage: string | undefined } {
-  const master = parseMaster('options.master', opts.master);
-  const storage = optionalString('options.storage', opts.storage);
+  const master = parseMaster(...fromEnvironment('master', opts.master));
+  const storage = optionalString(...fromEnvironment('storage', opts.storage));
   if (master.kind === 'local') return { master, storage: undefined };
   if (storage === undefined) {
     throw errors.invalidArgument(
       'options.storage',
-      "a directory every machine mounts at the same path, or 's3://bucket/prefix' (required with a redis:// master)",
+      `a directory every machine mounts at the same path, or 's3://bucket/prefix' (required with a redis:// master; or set ${STORAGE_ENV})`,
       storage,
     );
   }

@@ -1,11 +1,13 @@
 // `kindling worker --master redis://host:port [--threads N] [--name NAME]`: one cluster worker
-// process per machine. Prints one "ready" line on stdout once announced; SIGTERM or SIGINT
-// drains (running tasks finish, no new ones start) and exits 0.
+// process per machine (--master defaults to KINDLING_MASTER). Prints one "ready" line on
+// stdout once announced; SIGTERM or SIGINT drains (running tasks finish, no new ones start)
+// and exits 0.
 
 import os from 'node:os';
 import { parseMaster } from '../cluster/master-url.js';
 import { packageVersion } from '../cluster/version.js';
 import { ClusterWorker } from '../cluster/worker-process.js';
+import { MASTER_ENV } from '../options.js';
 import {
   expectPositionals,
   parseCommandArgs,
@@ -21,7 +23,9 @@ export async function workerCommand(args: string[]): Promise<number> {
     name: { type: 'string' },
   });
   expectPositionals(positionals, []);
-  const masterFlag = stringFlag('--master', values.master);
+  // As a Context does, the worker takes its master from KINDLING_MASTER when not told.
+  const masterFlag =
+    stringFlag('--master', values.master) ?? (process.env[MASTER_ENV] || undefined);
   if (masterFlag === undefined)
     throw usageError('--master', 'redis://[:password@]host:port[/db]', masterFlag);
   const master = parseMaster('--master', masterFlag);

@@ -6,6 +6,7 @@
 import { Queue, QueueEvents } from 'bullmq';
 import type { KindlingError } from '../shared/errors.js';
 import type { ControlApi, TaskRequest, TaskResult } from '../shared/protocol.js';
+import { rebuildError } from '../scheduler/rebuild-error.js';
 import type { TaskRunner } from '../scheduler/task-runner.js';
 import { ControlPublisher } from './control-store.js';
 import { Heartbeat, RecordWatcher } from './registry.js';
@@ -19,6 +20,7 @@ import {
 import { packageVersion } from './version.js';
 import {
   appKey,
+  cancelChannel,
   decodeBase64,
   encodeBase64,
   jobId,
@@ -48,6 +50,16 @@ export interface ClusterListener {
   onExecutorAdded(e: ExecutorAddedEvent): void;
   onExecutorRemoved(e: ExecutorRemovedEvent): void;
   onWarning(message: string): void;
+  /**
+   * Tasks are waiting and no worker of this version is connected (true), or that ended (false):
+   * a worker joined, or nothing waits any more. A warning says so too when it starts.
+   */
+  onWaitingForWorkers(waiting: boolean): void;
+}
+
+interface JobWaiter {
+  resolve(value: unknown): void;
+  reject(e: Error): void;
 }
 
 interface Connected {
@@ -62,8 +74,8 @@ interface Connected {
 export class BullMQTaskRunner implements TaskRunner {
   private connecting: Promise<Connected> | undefined;
   private readonly version = packageVersion();
-  /** Set while tasks wait with no compatible worker, so the warning is given once per wait. */
-  private warnedNoWorkers = false;
+  /** Tasks wait and no compatible worker is connected: said once each time it begins. */
+  private waitingForWorkers = false;
 
   constructor(
     private readonly master: RedisMaster,
@@ -74,6 +86,8 @@ export class BullMQTaskRunner implements TaskRunner {
     /** Lanes to plan for before any worker has announced itself. */
     private readonly fallbackWorkers: number,
     private readonly listener: ClusterListener,
+    /** The application's workerMemoryMb, when set: workers size its threads by it. */
+    private readonly workerMemoryMb: number | undefined,
   ) {}
 
   /** Threads of the connected workers of this version: what the scheduler sizes lanes by. */
@@ -87,75 +101,122 @@ export class BullMQTaskRunner implements TaskRunner {
     await this.connected();
   }
 
-  async run(request: TaskRequest, signal: AbortSignal): Promise<TaskResult> {
+  run(request: TaskRequest, signal: AbortSignal): Promise<TaskResult> {
+    return this.runBatch([request], signal).then((results) => results[0] as TaskResult);
+  }
+
+  /**
+   * The requests as jobs added in one round trip (BullMQ's addBulk: one MULTI), each result
+   * from the completion event of its job; rejects as a whole, as a thread's batch does.
+   */
+  async runBatch(requests: TaskRequest[], signal: AbortSignal): Promise<TaskResult[]> {
     const c = await this.connected();
     if (this.lostError !== undefined) throw this.lostError;
     signal.throwIfAborted();
     // BullMQ's own clients wait for Redis to come back; the driver gives up when its client does.
-    return Promise.race([this.submit(c, request, signal), this.lost]);
+    return Promise.race([this.submit(c, requests, signal), this.lost]);
   }
 
   private async submit(
     c: Connected,
-    request: TaskRequest,
+    requests: TaskRequest[],
     signal: AbortSignal,
-  ): Promise<TaskResult> {
+  ): Promise<TaskResult[]> {
     try {
-      await c.publisher.publishPlan(request.planId);
+      for (const planId of new Set(requests.map((r) => r.planId)))
+        await c.publisher.publishPlan(planId);
     } catch (e) {
       throw asClusterError(this.master, e);
     }
-    if (this.compatibleExecutors().length === 0 && !this.warnedNoWorkers) {
-      this.warnedNoWorkers = true;
-      this.listener.onWarning(
-        `No kindling worker is connected to ${this.master.display}: tasks wait in queue ` +
-          `${queueName(this.appId)} until one starts (kindling worker --master <url>)`,
-      );
-    }
-    const id = jobId(
-      this.appId,
-      request.stageId,
-      request.planId,
-      request.partitionIndex,
-      request.attempt,
-      request.taskId,
+    const ids = requests.map((r) =>
+      jobId(this.appId, r.stageId, r.planId, r.partitionIndex, r.attempt, r.taskId),
     );
-    const data: TaskJobData = { request: encodeBase64(request) };
-    const job = await c.queue
-      .add('task', data, {
-        jobId: id,
-        // The scheduler retries with a new attempt (a new job); BullMQ itself never does.
-        attempts: 1,
-        removeOnComplete: { age: 600 },
-        removeOnFail: { age: 600 },
-      })
-      .catch((e: unknown) => {
-        throw asClusterError(this.master, e);
-      });
-    const finished = job.waitUntilFinished(c.events) as Promise<unknown>;
+    // Waiting before adding: the completion event cannot come first.
+    const finished = ids.map((id) => this.finished(id));
+    this.updateWaiting();
     const aborted = new Promise<never>((_, reject) => {
       const onAbort = (): void => {
-        // A waiting job is dropped; a running one finishes and its result is ignored.
-        job.remove().catch(() => {});
+        // Waiting jobs are dropped; running ones finish and their results are ignored.
+        for (const id of ids) {
+          this.waiters.delete(id);
+          c.queue.remove(id).catch(() => {});
+        }
+        // A running one is aborted by its worker, as local mode terminates the thread.
+        c.redis.publish(cancelChannel(this.appId), JSON.stringify(ids)).catch(() => {});
+        this.updateWaiting();
         const reason: unknown = signal.reason;
         reject(reason instanceof Error ? reason : new DOMException(String(reason), 'AbortError'));
       };
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
-      void finished.then(
-        () => signal.removeEventListener('abort', onAbort),
-        () => signal.removeEventListener('abort', onAbort),
-      );
+      const done = (): void => signal.removeEventListener('abort', onAbort);
+      void Promise.all(finished).then(done, done);
     });
-    const value = await Promise.race([finished, aborted]);
-    if (typeof value !== 'string')
-      throw asClusterError(this.master, `job ${id} returned no result`);
-    return decodeBase64(value) as TaskResult;
+    aborted.catch(() => {});
+    await c.queue
+      .addBulk(
+        requests.map((request, k) => ({
+          name: 'task',
+          data: { request: encodeBase64(request) } satisfies TaskJobData,
+          opts: {
+            jobId: ids[k] as string,
+            // The scheduler retries with a new attempt (a new job); BullMQ itself never does.
+            attempts: 1,
+            removeOnComplete: { age: 600 },
+            removeOnFail: { age: 600 },
+          },
+        })),
+      )
+      .catch((e: unknown) => {
+        for (const id of ids) this.waiters.delete(id);
+        this.updateWaiting();
+        throw asClusterError(this.master, e);
+      });
+    const values = await Promise.race([Promise.all(finished), aborted]);
+    return values.map((value, k) => {
+      if (typeof value !== 'string')
+        throw asClusterError(this.master, `job ${ids[k]} returned no result`);
+      return decodeBase64(value) as TaskResult;
+    });
   }
 
-  /** Each task is its own job: a batch buys nothing when every task is a Redis round trip anyway. */
-  runBatch(requests: TaskRequest[], signal: AbortSignal): Promise<TaskResult[]> {
-    return Promise.all(requests.map((r) => this.run(r, signal)));
+  /**
+   * Resolves with the job's return value from its 'completed' event, rejects with its failure
+   * reason from 'failed' (BullMQ failed it: stalled too often). One QueueEvents reader serves
+   * every waiting task; see connect() for why no event can be missed.
+   */
+  private finished(id: string): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const waiting = this.waiters.get(id);
+      if (waiting === undefined) this.waiters.set(id, [{ resolve, reject }]);
+      else waiting.push({ resolve, reject });
+    });
+  }
+
+  /** The waiters of a job that ended, no longer waiting. */
+  private takeWaiters(id: string): JobWaiter[] {
+    const waiting = this.waiters.get(id) ?? [];
+    this.waiters.delete(id);
+    this.updateWaiting();
+    return waiting;
+  }
+
+  /**
+   * Tells the listener when tasks begin or stop waiting for a worker: at the first task with
+   * none connected, or when the last one leaves mid-job. Spark's TaskSchedulerImpl warns
+   * likewise that the initial job "has not accepted any resources" and goes on waiting.
+   */
+  private updateWaiting(): void {
+    const waiting = this.waiters.size > 0 && this.compatibleExecutors().length === 0;
+    if (waiting === this.waitingForWorkers) return;
+    this.waitingForWorkers = waiting;
+    if (waiting) {
+      this.listener.onWarning(
+        `No kindling worker is connected to ${this.master.display}: tasks wait in queue ` +
+          `${queueName(this.appId)} until one starts (kindling worker --master <url>)`,
+      );
+    }
+    this.listener.onWaitingForWorkers(waiting);
   }
 
   async close(): Promise<void> {
@@ -200,6 +261,8 @@ export class BullMQTaskRunner implements TaskRunner {
   }
 
   private current: Connected | undefined;
+  /** Tasks waiting for their job to end, by job id (a resubmitted id waits on the same job). */
+  private readonly waiters = new Map<string, JobWaiter[]>();
   private closing = false;
   /** Set once the command client gave up reconnecting: every pending and later run fails. */
   private lostError: KindlingError | undefined;
@@ -225,12 +288,21 @@ export class BullMQTaskRunner implements TaskRunner {
     const name = queueName(this.appId);
     const connection = bullConnectionOptions(this.master);
     const queue = new Queue(name, { connection, prefix: QUEUE_PREFIX });
-    const events = new QueueEvents(name, { connection, prefix: QUEUE_PREFIX });
-    // Each waiting task listens on both; thousands of tasks are normal.
-    queue.setMaxListeners(0);
-    events.setMaxListeners(0);
+    // The queue is new with this application, so reading its event stream from the start
+    // misses no completion, whenever the reader's first XREAD lands: no task needs BullMQ's
+    // waitUntilFinished, whose state check costs a Redis round trip per task.
+    const events = new QueueEvents(name, { connection, prefix: QUEUE_PREFIX, lastEventId: '0-0' });
     queue.on('error', () => {});
     events.on('error', () => {});
+    events.on('completed', ({ jobId: id, returnvalue }) => {
+      for (const w of this.takeWaiters(id)) w.resolve(returnvalue);
+    });
+    events.on('failed', ({ jobId: id, failedReason }) => {
+      // BullMQ's failedReason is the error it recorded (e.g. stalled too often): rebuilt as
+      // a worker's error is, the scheduler counts a lost attempt and retries.
+      const error = rebuildError({ name: 'TaskLost', message: `job ${id}: ${failedReason}` });
+      for (const w of this.takeWaiters(id)) w.reject(error);
+    });
     // Spark logs a lost executor's tasks; here the lost task is a job whose lock expired.
     events.on('stalled', ({ jobId: id }) =>
       this.listener.onWarning(
@@ -250,8 +322,9 @@ export class BullMQTaskRunner implements TaskRunner {
       queue: name,
       version: this.version,
       dir: this.dir,
+      ...(this.workerMemoryMb === undefined ? {} : { workerMemoryMb: this.workerMemoryMb }),
     };
-    const heartbeat = await Heartbeat.start(redis, appKey(this.appId), record, () => {});
+    const heartbeat = await Heartbeat.start(redis, 'app', appKey(this.appId), record, () => {});
     const executors = new RecordWatcher<ExecutorRecord>(redis, 'executor', (e) => e.name, {
       added: (e) => {
         if (e.version !== this.version) {
@@ -261,16 +334,18 @@ export class BullMQTaskRunner implements TaskRunner {
           );
           return;
         }
-        this.warnedNoWorkers = false;
         this.listener.onExecutorAdded({
           name: e.name,
           threads: e.threads,
           version: e.version,
           host: e.host,
         });
+        this.updateWaiting();
       },
       removed: (e) => {
-        if (e.version === this.version) this.listener.onExecutorRemoved({ name: e.name });
+        if (e.version !== this.version) return;
+        this.listener.onExecutorRemoved({ name: e.name });
+        this.updateWaiting();
       },
       error: () => {},
     });

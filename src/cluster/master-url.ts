@@ -49,5 +49,6 @@ export function parseMaster(name: string, value: unknown): MasterSpec {
 
 /** The URL with any password replaced, for messages: Redis carries code, its password is a secret. */
 export function redact(url: string): string {
-  return url.replace(/^(redis:\/\/[^:@/]*:)[^@/]*@/, '$1***@');
+  // Any scheme: a mistyped one (rediss, http) may still carry the password.
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
 }

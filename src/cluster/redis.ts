@@ -42,6 +42,30 @@ export async function connectRedis(master: RedisMaster): Promise<Redis> {
   return client;
 }
 
+/**
+ * A second connection of `redis`, subscribed to `channels` (a connection that subscribes can
+ * send nothing else; it may subscribe to more later). It reconnects and resubscribes as its
+ * parent does; what it carries are hints whose loss only delays their reader (to its next
+ * poll, or a task to its natural end), so its errors are ignored.
+ */
+export async function subscribe(
+  redis: Redis,
+  channels: string[],
+  onMessage: (channel: string, message: string) => void,
+): Promise<Redis> {
+  const subscriber = redis.duplicate();
+  subscriber.on('error', () => {});
+  subscriber.on('message', onMessage);
+  try {
+    await subscriber.connect();
+    if (channels.length > 0) await subscriber.subscribe(...channels);
+  } catch (e) {
+    subscriber.disconnect();
+    throw e;
+  }
+  return subscriber;
+}
+
 /** A command that failed because Redis went away mid-job becomes CLUSTER_UNREACHABLE too. */
 export function asClusterError(master: RedisMaster, e: unknown): KindlingError {
   if (e instanceof KindlingError) return e;

@@ -1,10 +1,12 @@
 // Who is in the cluster: drivers announce their applications and workers announce themselves
 // as Redis keys with a TTL that each refreshes (a heartbeat), so a process that dies, even by
 // SIGKILL, drops out within ANNOUNCE_TTL_MS with no one having to notice. Readers poll with
-// SCAN; the cluster is a handful of processes, so a poll per second costs nothing.
+// SCAN; the cluster is a handful of processes, so a poll per second costs nothing. A start or
+// a stop is also published on the kind's channel, so watchers see it at once (only a death
+// waits for the TTL and the next poll).
 
-import type { Redis } from './redis.js';
-import { ANNOUNCE_EVERY_MS, ANNOUNCE_TTL_MS, KEY_PREFIX } from './wire.js';
+import { subscribe, type Redis } from './redis.js';
+import { ANNOUNCE_EVERY_MS, ANNOUNCE_TTL_MS, announceChannel, KEY_PREFIX } from './wire.js';
 
 /** Keeps `key` alive with `value` until stop(), which deletes it. */
 export class Heartbeat {
@@ -13,6 +15,7 @@ export class Heartbeat {
 
   private constructor(
     private readonly redis: Redis,
+    private readonly kind: 'app' | 'executor',
     private readonly key: string,
     private readonly value: string,
     onError: (e: unknown) => void,
@@ -25,12 +28,14 @@ export class Heartbeat {
 
   static async start(
     redis: Redis,
+    kind: 'app' | 'executor',
     key: string,
     value: unknown,
     onError: (e: unknown) => void,
   ): Promise<Heartbeat> {
-    const hb = new Heartbeat(redis, key, JSON.stringify(value), onError);
+    const hb = new Heartbeat(redis, kind, key, JSON.stringify(value), onError);
     await hb.beat();
+    await redis.publish(announceChannel(kind), key);
     return hb;
   }
 
@@ -42,6 +47,7 @@ export class Heartbeat {
     this.stopped = true;
     clearInterval(this.timer);
     await this.redis.del(this.key).catch(() => 0);
+    await this.redis.publish(announceChannel(this.kind), this.key).catch(() => 0);
   }
 }
 
@@ -82,6 +88,9 @@ export class RecordWatcher<T> {
   private readonly known = new Map<string, T>();
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
+  /** A poll asked for while one runs: it runs again after, to see what the message announced. */
+  private pollAgain = false;
+  private subscriber: Redis | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -98,14 +107,21 @@ export class RecordWatcher<T> {
     return [...this.known.values()];
   }
 
-  start(): Promise<void> {
+  async start(): Promise<void> {
     this.timer = setInterval(() => void this.poll(), ANNOUNCE_EVERY_MS);
     this.timer.unref();
+    // Without the channel, polling alone still sees every record, a poll later.
+    this.subscriber = await subscribe(this.redis, [announceChannel(this.kind)], () => {
+      if (this.polling === undefined) void this.poll();
+      else this.pollAgain = true;
+    }).catch(() => undefined);
     return this.poll();
   }
 
   stop(): Promise<void> {
     clearInterval(this.timer);
+    this.subscriber?.disconnect();
+    this.subscriber = undefined;
     return this.polling ?? Promise.resolve();
   }
 
@@ -113,7 +129,12 @@ export class RecordWatcher<T> {
     // One poll at a time: a slow SCAN must not interleave with the next.
     this.polling ??= this.pollOnce()
       .catch((e: unknown) => this.handlers.error(e))
-      .finally(() => (this.polling = undefined));
+      .finally(() => {
+        this.polling = undefined;
+        if (!this.pollAgain || this.subscriber === undefined) return;
+        this.pollAgain = false;
+        void this.poll();
+      });
     return this.polling;
   }
 

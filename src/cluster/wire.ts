@@ -5,6 +5,8 @@
 //
 //   kindling:app:<appId>             JSON AppRecord, TTL refreshed by the driver
 //   kindling:executor:<name>         JSON ExecutorRecord, TTL refreshed by the worker
+//   channel kindling:announced:<kind>   the key of a record just added or removed (a hint)
+//   channel kindling:<appId>:cancel     JSON job ids of cancelled tasks: workers abort them
 //   kindling:<appId>:plan:<planId>   encoded StagePlan (or a pointer to a storage file)
 //   kindling:<appId>:bc:<id>         encoded broadcast value (or a pointer)
 //   queue kindling-<appId> (prefix 'kindling')   one BullMQ job per task attempt
@@ -36,6 +38,12 @@ export interface AppRecord {
   version: string;
   /** The application's directory under storage (its localDir). */
   dir: string;
+  /**
+   * The application's workerMemoryMb when it set one: the heap limit of the threads a worker
+   * runs its tasks on (Spark's spark.executor.memory, an application setting). Absent: the
+   * worker's own default.
+   */
+  workerMemoryMb?: number;
 }
 
 export interface ExecutorRecord {
@@ -44,6 +52,19 @@ export interface ExecutorRecord {
   version: string;
   host: string;
   pid: number;
+}
+
+/**
+ * Where an announcement is published when it starts or stops, so watchers look at once rather
+ * than at their next poll: a worker starts serving a new application within a round trip.
+ */
+export function announceChannel(kind: 'app' | 'executor'): string {
+  return `${KEY_PREFIX}:announced:${kind}`;
+}
+
+/** Where a driver names the jobs of tasks it cancelled, so the workers running them stop. */
+export function cancelChannel(appId: string): string {
+  return `${KEY_PREFIX}:${appId}:cancel`;
 }
 
 export function appKey(appId: string): string {

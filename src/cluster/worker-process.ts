@@ -18,10 +18,18 @@ import { TaskStaging } from '../storage/task-staging.js';
 import type { TaskRunner } from '../scheduler/task-runner.js';
 import { redisControlApi } from './control-store.js';
 import { Heartbeat, RecordWatcher } from './registry.js';
-import { bullConnectionOptions, connectRedis, type Redis, type RedisMaster } from './redis.js';
+import {
+  bullConnectionOptions,
+  connectRedis,
+  subscribe,
+  type Redis,
+  type RedisMaster,
+} from './redis.js';
+import { TaskCancels } from './task-cancels.js';
 import {
   decodeBase64,
   encodeBase64,
+  cancelChannel,
   executorKey,
   LOCK_DURATION_MS,
   MAX_STALLED_COUNT,
@@ -52,6 +60,9 @@ export class ClusterWorker {
   private heartbeat: Heartbeat | undefined;
   private watcher: RecordWatcher<AppRecord> | undefined;
   private draining: Promise<void> | undefined;
+  private readonly cancels = new TaskCancels();
+  /** Subscribed to the cancel channel of each application served. */
+  private cancelSubscriber: Redis | undefined;
 
   constructor(private readonly opts: ClusterWorkerOptions) {}
 
@@ -68,12 +79,16 @@ export class ClusterWorker {
       host: os.hostname(),
       pid: process.pid,
     };
-    this.heartbeat = await Heartbeat.start(this.redis, executorKey(name), record, (e) =>
+    this.heartbeat = await Heartbeat.start(this.redis, 'executor', executorKey(name), record, (e) =>
       this.opts.log(`heartbeat failed: ${String(e)}`),
+    );
+    this.cancelSubscriber = await subscribe(this.redis, [], (channel, message) =>
+      this.onCancel(channel, message),
     );
     this.watcher = new RecordWatcher<AppRecord>(this.redis, 'app', (a) => a.appId, {
       added: (app) => this.addApp(app),
-      removed: (app) => this.removeApp(app.appId),
+      // Its driver stopped or died: its running tasks are of no use to anyone.
+      removed: (app) => this.removeApp(app.appId, true),
       error: (e) => this.opts.log(`cannot list applications: ${String(e)}`),
     });
     await this.watcher.start();
@@ -85,6 +100,7 @@ export class ClusterWorker {
       await this.watcher?.stop();
       await Promise.all([...this.apps.keys()].map((appId) => this.removeApp(appId)));
       await this.heartbeat?.stop();
+      this.cancelSubscriber?.disconnect();
       this.redis?.disconnect();
     })();
     return this.draining;
@@ -110,7 +126,7 @@ export class ClusterWorker {
       new PiscinaTaskRunner(
         this.opts.threads,
         staging.wrapControl(control),
-        defaultWorkerMemoryMb(),
+        app.workerMemoryMb ?? defaultWorkerMemoryMb(),
       ),
       control,
     );
@@ -130,23 +146,48 @@ export class ClusterWorker {
     );
     worker.on('error', (e) => this.opts.log(`queue ${app.queue}: ${e.message}`));
     this.apps.set(app.appId, { worker, pool, staging });
+    this.cancels.serve(app.appId);
+    this.cancelSubscriber?.subscribe(cancelChannel(app.appId)).catch(() => {});
     this.opts.log(`serving application ${app.appId}`);
   }
 
-  private async removeApp(appId: string): Promise<void> {
+  /** `abortRunning`: the driver is gone; otherwise (a drain) running tasks finish first. */
+  private async removeApp(appId: string, abortRunning = false): Promise<void> {
     const consumer = this.apps.get(appId);
     if (consumer === undefined) return;
     this.apps.delete(appId);
+    if (abortRunning) this.cancels.abortAll(appId);
     // close() without force waits for the running jobs: that is the drain.
     await consumer.worker.close();
     await consumer.pool.close();
     consumer.staging.removeAll();
+    this.cancels.forget(appId);
+    this.cancelSubscriber?.unsubscribe(cancelChannel(appId)).catch(() => {});
     this.opts.log(`left application ${appId}`);
   }
 
-  private async runJob(app: AppRecord, pool: TaskRunner, job: Job<TaskJobData>): Promise<string> {
+  /** A driver's cancel message: the JSON job ids on its application's channel. */
+  private onCancel(channel: string, message: string): void {
+    const appId = [...this.apps.keys()].find((id) => cancelChannel(id) === channel);
+    if (appId === undefined) return;
+    try {
+      const ids: unknown = JSON.parse(message);
+      if (Array.isArray(ids)) this.cancels.cancel(appId, ids.map(String));
+    } catch {
+      // Not a message of ours: nothing to cancel.
+    }
+  }
+
+  private async runJob(
+    app: AppRecord,
+    pool: TaskRunner,
+    job: Job<TaskJobData>,
+  ): Promise<string> {
     const request = decodeBase64(job.data.request) as TaskRequest;
-    const result = await pool.run(request, new AbortController().signal);
+    const task = this.cancels.start(app.appId, job.id ?? '');
+    // An aborted task rejects (Piscina terminates its thread): the job fails, and the driver,
+    // which cancelled it, waits for it no more.
+    const result = await pool.run(request, task.signal).finally(() => task.release());
     // On S3 storage, task staging has already uploaded memory blocks with the other outputs.
     if (!isS3Url(app.dir)) storeMemoryBlocksOnDisk(result, request, app.dir);
     return encodeBase64(result);

@@ -1,6 +1,8 @@
 // Spark's console progress bar on a TTY: one line per running stage, redrawn
 // at most every 200 ms, e.g. [Stage 3:=====>          (12 + 2) / 40]. Shown
 // only when the Context's `progress` option is on (default: stderr is a TTY).
+// In cluster mode, while tasks wait with no worker connected, a note leads the
+// line: "waiting for a worker (none connected to redis://...) [Stage 0:...".
 
 import type {
   StageCompletedEvent,
@@ -20,6 +22,8 @@ export class ProgressBar {
   private readonly stages = new Map<number, StageProgress>();
   private lastDraw = 0;
   private drawn = false;
+  /** Why nothing runs, shown first (it matters more than the bars while it lasts). */
+  private waitingNote: string | undefined;
 
   constructor(
     private readonly out: NodeJS.WriteStream,
@@ -42,6 +46,13 @@ export class ProgressBar {
     this.draw(true);
   }
 
+  /** Cluster mode: tasks wait with no worker connected to `master` (undefined: they no longer do). */
+  waitingForWorkers(master: string | undefined): void {
+    this.waitingNote =
+      master === undefined ? undefined : `waiting for a worker (none connected to ${master})`;
+    this.draw(true);
+  }
+
   finish(): void {
     this.clear();
   }
@@ -52,12 +63,16 @@ export class ProgressBar {
     this.lastDraw = now;
     if (this.stages.size === 0) return this.clear();
     const columns = this.out.columns > 0 ? this.out.columns : 80;
-    const line = [...this.stages]
-      .map(([id, s]) =>
-        render(id, s, Math.max(10, Math.floor(WIDTH / this.stages.size)), this.workers),
-      )
-      .join('')
-      .slice(0, columns - 1);
+    // While waiting, nothing moves: narrow bars leave the note the room.
+    const waiting = this.waitingNote !== undefined;
+    const width = waiting ? 10 : Math.max(10, Math.floor(WIDTH / this.stages.size));
+    const bars = [...this.stages]
+      .map(([id, s]) => render(id, s, width, waiting ? 0 : this.workers))
+      .join('');
+    const line = (this.waitingNote === undefined ? bars : `${this.waitingNote} ${bars}`).slice(
+      0,
+      columns - 1,
+    );
     this.out.write(`\r${line}\x1b[K`);
     this.drawn = true;
   }

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { isKindlingError } from '../../src/shared/errors.js';
-import { resolveContextOptions } from '../../src/options.js';
+import { MASTER_ENV, resolveContextOptions, STORAGE_ENV } from '../../src/options.js';
 
 test('master defaults to local, and storage is ignored there', () => {
   assert.deepEqual(resolveContextOptions({}).master, { kind: 'local' });
@@ -60,4 +60,58 @@ test('bad masters and a missing storage are refused, naming the option', () => {
     resolveContextOptions({ checkpointDir: 's3://bucket-1/checkpoints' }).checkpointDir,
     's3://bucket-1/checkpoints',
   );
+});
+
+/** Runs f with the two variables set as given (undefined: unset), restoring them after. */
+function withEnvironment(vars: Record<string, string | undefined>, f: () => void): void {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const apply = (values: Record<string, string | undefined>): void => {
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+  apply(vars);
+  try {
+    f();
+  } finally {
+    apply(saved);
+  }
+}
+
+test('KINDLING_MASTER and KINDLING_STORAGE stand for the options a program leaves out', () => {
+  withEnvironment({ [MASTER_ENV]: 'redis://10.0.0.2:7000', [STORAGE_ENV]: 'from-env' }, () => {
+    const opts = resolveContextOptions({ workers: 2 });
+    assert.ok(opts.master.kind === 'redis' && opts.master.port === 7000);
+    assert.equal(opts.storage, path.resolve('from-env'));
+    const explicit = resolveContextOptions({ master: 'local' });
+    assert.deepEqual(explicit.master, { kind: 'local' });
+    assert.equal(explicit.storage, undefined);
+    const ownStorage = resolveContextOptions({ storage: '/mine' });
+    assert.equal(ownStorage.storage, path.resolve('/mine'));
+  });
+  withEnvironment({ [MASTER_ENV]: '', [STORAGE_ENV]: undefined }, () => {
+    assert.deepEqual(resolveContextOptions({}).master, { kind: 'local' });
+  });
+});
+
+test('a bad KINDLING_MASTER, or one without storage, is refused naming the variable', () => {
+  withEnvironment({ [MASTER_ENV]: 'http://:secret@h:1', [STORAGE_ENV]: '/s' }, () => {
+    assert.throws(
+      () => resolveContextOptions({}),
+      (e: unknown) =>
+        isKindlingError(e, 'INVALID_ARGUMENT') &&
+        /KINDLING_MASTER/.test(e.message) &&
+        !e.message.includes('secret'),
+    );
+  });
+  withEnvironment({ [MASTER_ENV]: 'redis://h:1', [STORAGE_ENV]: undefined }, () => {
+    assert.throws(
+      () => resolveContextOptions({}),
+      (e: unknown) =>
+        isKindlingError(e, 'INVALID_ARGUMENT') &&
+        /options\.storage/.test(e.message) &&
+        /KINDLING_STORAGE/.test(e.message),
+    );
+  });
 });
