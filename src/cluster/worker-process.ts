@@ -178,11 +178,7 @@ export class ClusterWorker {
     }
   }
 
-  private async runJob(
-    app: AppRecord,
-    pool: TaskRunner,
-    job: Job<TaskJobData>,
-  ): Promise<string> {
+  private async runJob(app: AppRecord, pool: TaskRunner, job: Job<TaskJobData>): Promise<string> {
     const request = decodeBase64(job.data.request) as TaskRequest;
     const task = this.cancels.start(app.appId, job.id ?? '');
     // An aborted task rejects (Piscina terminates its thread): the job fails, and the driver,
