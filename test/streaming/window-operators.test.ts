@@ -322,3 +322,24 @@ test('incremental windows need a checkpoint directory, as every stateful stream'
     (e) => isKindlingError(e, 'CHECKPOINT_DIR_NOT_SET') && /windowCount/.test(e.message),
   );
 });
+
+test('an s3:// streaming checkpoint directory is refused, not made into a local folder named s3:', async () => {
+  const cwd = tempDir('s3-cwd');
+  dirs.push(cwd);
+  const before = process.cwd();
+  process.chdir(cwd);
+  try {
+    const ssc = new StreamingContext(ctx, 1000, { clock: new ManualClock() });
+    assert.throws(
+      () => ssc.checkpoint('s3://bucket/cp'),
+      (e) => isKindlingError(e, 'UNSUPPORTED_OPERATION') && /s3:\/\/bucket\/cp/.test(e.message),
+    );
+    await assert.rejects(
+      StreamingContext.getOrCreate('s3://bucket/cp', () => ssc),
+      (e) => isKindlingError(e, 'UNSUPPORTED_OPERATION') && /checkpointDir/.test(e.message),
+    );
+    assert.deepEqual(fs.readdirSync(cwd), []);
+  } finally {
+    process.chdir(before);
+  }
+});
