@@ -13,6 +13,7 @@ import { mainThreadComparator, orderPlan, resolveOrdering } from './ordering.js'
 import { RangePartitioner } from './partitioner.js';
 import type { RDD } from './rdd.js';
 import { localFunction, planFunction } from './user-function.js';
+import { refuseS3Url } from '../storage/storage-url.js';
 
 export async function collect<T>(rdd: RDD<T>): Promise<T[]> {
   const parts = await rdd.context.runJob<T[]>(rdd, { kind: 'collect' });
@@ -157,6 +158,7 @@ export async function saveAsTextFile(
 ): Promise<void> {
   if (typeof target !== 'string' || target === '')
     throw errors.invalidArgument('path', 'a directory path', target);
+  refuseS3Url('path', target, 'saving files');
   const dir = path.resolve(target);
   if (fs.existsSync(dir)) throw errors.outputExists('path', dir, 'exists');
   // Unique per call: two saves of one RDD at once must not share a temp directory.

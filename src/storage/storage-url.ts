@@ -22,6 +22,19 @@ export function isS3Url(p: string): boolean {
  * Bucket and key of an `s3://bucket/key` URL; INVALID_ARGUMENT naming `argument` for anything
  * else. Bucket names follow S3's rules (3-63 of a-z, 0-9, '.', '-').
  */
+/**
+ * For paths that are local only so far (streaming checkpoints, saveAsTextFile outputs): an
+ * `s3://` URL is refused naming what does not support it, rather than resolved into a local
+ * folder named `s3:`.
+ */
+export function refuseS3Url(argument: string, p: string, what: string): void {
+  if (isS3Url(p))
+    throw errors.unsupported(
+      `${argument}: ${what} on s3:// is not supported yet (${p}); use a local or mounted directory`,
+      { argument },
+    );
+}
+
 export function parseS3Url(url: string, argument = 'path'): S3Location {
   const rest = url.startsWith(S3_SCHEME) ? url.slice(S3_SCHEME.length) : undefined;
   const slash = rest?.indexOf('/') ?? -1;

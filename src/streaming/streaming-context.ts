@@ -10,7 +10,7 @@ import { Context } from '../context.js';
 import { errors, isKindlingError, streamingErrors, type KindlingError } from '../shared/errors.js';
 import { positiveInt } from '../options.js';
 import { assertDirectoryPossible, ensureDirectory } from '../storage/io-errors.js';
-import { isS3Url } from '../storage/storage-url.js';
+import { refuseS3Url } from '../storage/storage-url.js';
 import { RDD } from '../rdd/rdd.js';
 import { refuseUnknownKeys } from '../rdd/method-options.js';
 import { ManualClock, SystemClock, type Clock } from './clock.js';
@@ -85,7 +85,7 @@ export class StreamingContext {
     if (typeof checkpointDir !== 'string' || checkpointDir === '') {
       throw errors.invalidArgument('checkpointDir', 'a directory path', checkpointDir);
     }
-    refuseObjectStore('checkpointDir', checkpointDir);
+    refuseS3Url('checkpointDir', checkpointDir, 'a streaming checkpoint');
     if (typeof setup !== 'function')
       throw errors.invalidArgument('setup', 'a function returning a StreamingContext', setup);
     const ssc = await setup();
@@ -108,7 +108,7 @@ export class StreamingContext {
   checkpoint(dir: string): void {
     if (typeof dir !== 'string' || dir === '')
       throw errors.invalidArgument('dir', 'a directory path', dir);
-    refuseObjectStore('dir', dir);
+    refuseS3Url('dir', dir, 'a streaming checkpoint');
     this.graph.assertNotStarted('set the checkpoint directory');
     assertDirectoryPossible('dir', dir);
     const resolved = path.resolve(dir);
@@ -357,17 +357,4 @@ export class StreamingContext {
     })();
     return this.halting;
   }
-}
-
-/**
- * Streaming metadata checkpoints are rewritten files in a directory (Spark's
- * CheckpointWriter renames); on S3 they are not supported yet, and the URL must not become a
- * local folder named `s3:`.
- */
-function refuseObjectStore(argument: string, dir: string): void {
-  if (isS3Url(dir))
-    throw errors.unsupported(
-      `${argument}: streaming checkpoints on s3:// are not supported yet (${dir}); use a directory every machine mounts`,
-      { argument },
-    );
 }
