@@ -232,6 +232,7 @@ async function measureRawBullmq(cluster: LocalCluster, tasks: number): Promise<M
     drainDelay: 1,
   });
   events.setMaxListeners(0);
+  queue.setMaxListeners(0);
   try {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady(), worker.waitUntilReady()]);
     return await timedEverywhere(cluster, 'cluster', async () => {
