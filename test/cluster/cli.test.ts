@@ -1,5 +1,6 @@
 // The command line in cluster mode: `kindling run JOB --master URL --storage DIR` prints what
-// the same job prints locally, and `kindling worker` refuses a bad or unreachable master.
+// the same job prints locally (also as the README's two-machine example does it, on one
+// machine), and `kindling worker` refuses a bad or unreachable master.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,5 +65,35 @@ describe('kindling in cluster mode', { skip: skipReason }, () => {
     const out = await kindling('worker', '--master', 'local');
     assert.equal(out.code, 2);
     assert.match(out.stderr, /--master/);
+  });
+});
+
+describe("the README's two-machine example, on one machine", { skip: skipReason }, () => {
+  let cluster: TestCluster;
+  before(async () => {
+    // redis-server --requirepass s3cret --save '' --appendonly no, as the README starts it.
+    cluster = await TestCluster.start({ password: 's3cret' });
+  });
+  after(() => cluster?.stop());
+
+  it('workers a and b with --threads and kindling run --master with a password give the local answer', async () => {
+    const [a, b] = await Promise.all([
+      cluster.startWorker('a', { threads: 2 }),
+      cluster.startWorker('b', { threads: 2 }),
+    ]);
+    const job = path.join(cluster.storage, 'job.mjs');
+    fs.writeFileSync(
+      job,
+      `export default async (ctx) => (await ctx.range(0, 10_000, 1, 8).map((x) => [x % 7, x])
+        .reduceByKey((p, q) => p + q).sortByKey().collect());\n`,
+    );
+    const local = await kindling('run', job);
+    const shared = path.join(cluster.storage, 'kindling');
+    const remote = await kindling('run', job, '--master', cluster.url, '--storage', shared);
+    assert.equal(local.code, 0, local.stderr);
+    assert.equal(remote.code, 0, remote.stderr);
+    assert.equal(remote.stdout, local.stdout);
+    assert.ok(cluster.url.startsWith('redis://:s3cret@'), cluster.url);
+    for (const worker of [a, b]) await worker.waitFor(/serving application/);
   });
 });
