@@ -18,7 +18,9 @@ import { CustomAccumulator } from '../variables/custom-accumulator.js';
  * stays assignable to RDD<unknown>, which the engine's internals rely on.
  */
 export type UserFn<A extends unknown[], R> =
-  { bivarianceHack(...args: A): R }['bivarianceHack'] | FunctionRef;
+  | { bivarianceHack(...args: A): R }['bivarianceHack']
+  | FunctionRef<{ bivarianceHack(...args: A): R }['bivarianceHack']>
+  | FunctionRef;
 
 export interface FnOptions<E> {
   /** Passed to the function as its last argument; structured-cloneable. */

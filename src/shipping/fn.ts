@@ -6,7 +6,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { errors } from '../shared/errors.js';
 
-export class FunctionRef {
+export class FunctionRef<F = unknown> {
+  /** Type only, never set: the caller's own type of the export, `fn<typeof parse>(...)`. */
+  declare readonly signature?: F;
   readonly module: string;
   readonly exportName: string;
 
@@ -19,8 +21,8 @@ export class FunctionRef {
 const MODULE_EXPECTED =
   "an absolute path, a file: URL or a package name (a relative path means nothing in a worker thread: use an absolute path or new URL('./x.js', import.meta.url))";
 
-export function fn(module: string | URL, exportName: string): FunctionRef {
-  return new FunctionRef(normalizeModule(module), validateExportName(exportName));
+export function fn<F = unknown>(module: string | URL, exportName: string): FunctionRef<F> {
+  return new FunctionRef<F>(normalizeModule(module), validateExportName(exportName));
 }
 
 function normalizeModule(module: unknown): string {

@@ -4,10 +4,27 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { Context, type RDD, type StatCounter } from 'kindling';
+import { Context, fn, type RDD, type StatCounter } from 'kindling';
 
 const ctx = new Context({ workers: 1, progress: false });
 after(() => ctx.stop());
+
+interface Parsed {
+  word: string;
+  length: number;
+}
+
+function typedFunctionRefs(): void {
+  const lines: RDD<string> = ctx.parallelize(['a']);
+  // As `typeof import('./parse.js').parse` would be: the caller types the export.
+  type Parse = (line: string) => Parsed;
+  const typed: RDD<Parsed> = lines.map(fn<Parse>('./parse.js', 'parse'));
+  const untyped: RDD<unknown> = lines.map(fn('./parse.js', 'parse'));
+  void [typed, untyped];
+  // @ts-expect-error the typed export returns Parsed, not number
+  const wrong: RDD<number> = lines.map(fn<Parse>('./parse.js', 'parse'));
+  void wrong;
+}
 
 function numericOnly(): void {
   const nums: RDD<number> = ctx.parallelize([1, 2, 3]);
@@ -122,6 +139,10 @@ function filterTypeGuards(): void {
 
 test('filter with a type guard narrows the record type (checked by tsc when this file compiles)', () => {
   assert.equal(typeof filterTypeGuards, 'function');
+});
+
+test('fn<typeof f>(module, name) types what the RDD holds (checked by tsc when this file compiles)', () => {
+  assert.equal(typeof typedFunctionRefs, 'function');
 });
 
 test('the added RDD methods are typed (checked by tsc when this file compiles)', () => {
