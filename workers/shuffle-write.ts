@@ -36,7 +36,7 @@ import {
   type PartitionerPlan,
 } from '../src/shared/partitioner-plan.js';
 import { asPair, BATCH_SIZE, type Batches } from './batch.js';
-import { bindAggregator } from './aggregator.js';
+import { bindAggregator, type BoundAggregator } from './aggregator.js';
 import { shuffleFileName } from '../src/shared/file-names.js';
 import { taskAttemptTag } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
@@ -93,22 +93,15 @@ function combineByKey(
   batches: Batches,
   spill: (buckets: Bucket[]) => void,
 ): Bucket[] {
-  const { createCombiner, mergeValue } = bindAggregator(ctx, plan);
+  const agg = bindAggregator(ctx, plan);
   const where = `shuffle ${output.shuffleId}`;
+  const combineBatch = output.recordsAreKeys === true ? combineKeys : combinePairs;
   const budget = taskMemory(ctx).budgetBytes;
   const recordBytes = new RecordSizeSampler();
   let table = new KeyTable<unknown>();
   for (const batch of batches) {
     ctx.recordsRead += batch.length;
-    const combiners = table.entries;
-    for (let i = 0; i < batch.length; i++) {
-      const record = asPair(batch[i], where);
-      const k = record[0];
-      const h = hashKey(k);
-      const at = table.find(k, h);
-      if (at < 0) table.insert(k, h, createCombiner(record[1]));
-      else combiners[at] = mergeValue(combiners[at], record[1]);
-    }
+    combineBatch(table, batch, agg, where);
     recordBytes.sample(batch);
     // A key in two spills is two combiners: the reduce side merges combiners anyway.
     if (
@@ -120,6 +113,37 @@ function combineByKey(
     }
   }
   return bucketsOfTable(output.partitioner, table);
+}
+
+// The per-record loops live in plain functions called once a batch: V8 optimizes a small
+// function's loop sooner than one inside the task's long-running loop (narrow-ops.ts too).
+function combinePairs(
+  table: KeyTable<unknown>,
+  batch: unknown[],
+  agg: BoundAggregator,
+  where: string,
+): void {
+  const combiners = table.entries;
+  for (let i = 0; i < batch.length; i++) {
+    const record = asPair(batch[i], where);
+    const k = record[0];
+    const h = hashKey(k);
+    const at = table.find(k, h);
+    if (at < 0) table.insert(k, h, agg.createCombiner(record[1]));
+    else combiners[at] = agg.mergeValue(combiners[at], record[1]);
+  }
+}
+
+/** combinePairs for records that are keys: record r is the pair [r, null]. */
+function combineKeys(table: KeyTable<unknown>, batch: unknown[], agg: BoundAggregator): void {
+  const combiners = table.entries;
+  for (let i = 0; i < batch.length; i++) {
+    const k = batch[i];
+    const h = hashKey(k);
+    const at = table.find(k, h);
+    if (at < 0) table.insert(k, h, agg.createCombiner(null));
+    else combiners[at] = agg.mergeValue(combiners[at], null);
+  }
 }
 
 function bucketsOfTable(plan: PartitionerPlan, table: KeyTable<unknown>): Bucket[] {
@@ -152,27 +176,15 @@ function routeRecords(
 ): Bucket[] {
   const partition = partitionerFromPlan(output.partitioner);
   const where = `shuffle ${output.shuffleId}`;
-  const codec = output.codec;
-  const probe = new Lz4Probe();
   const budget = taskMemory(ctx).budgetBytes;
   const recordBytes = new RecordSizeSampler();
+  const route = output.recordsAreKeys === true ? routeKeys : routePairs;
+  const frames = new FrameMaker(output.codec);
   let buckets = emptyBuckets(output.partitioner.numPartitions);
   let buffered = 0;
   for (const batch of batches) {
     ctx.recordsRead += batch.length;
-    for (let i = 0; i < batch.length; i++) {
-      const record = batch[i];
-      if (isPlainPair(record)) {
-        const bucket = buckets[partition(record[0])] as Bucket;
-        if (bucket.records.length > 0) endRecords(bucket, codec, probe);
-        bucket.values.push(record[1]);
-        if (bucket.keys.push(record[0]) >= BATCH_SIZE) endPairs(bucket, codec, probe);
-      } else {
-        const bucket = buckets[partition(asPair(record, where)[0])] as Bucket;
-        if (bucket.keys.length > 0) endPairs(bucket, codec, probe);
-        if (bucket.records.push(record) >= BATCH_SIZE) endRecords(bucket, codec, probe);
-      }
-    }
+    route(buckets, batch, partition, frames, where);
     buffered += batch.length;
     recordBytes.sample(batch);
     if (
@@ -185,6 +197,43 @@ function routeRecords(
     }
   }
   return buckets;
+}
+
+function routePairs(
+  buckets: Bucket[],
+  batch: unknown[],
+  partition: (key: unknown) => number,
+  frames: FrameMaker,
+  where: string,
+): void {
+  for (let i = 0; i < batch.length; i++) {
+    const record = batch[i];
+    if (isPlainPair(record)) {
+      const bucket = buckets[partition(record[0])] as Bucket;
+      if (bucket.records.length > 0) frames.endRecords(bucket);
+      bucket.values.push(record[1]);
+      if (bucket.keys.push(record[0]) >= frames.records) frames.endPairs(bucket);
+    } else {
+      const bucket = buckets[partition(asPair(record, where)[0])] as Bucket;
+      if (bucket.keys.length > 0) frames.endPairs(bucket);
+      if (bucket.records.push(record) >= frames.records) frames.endRecords(bucket);
+    }
+  }
+}
+
+/** routePairs for records that are keys: record r is the pair [r, null]. */
+function routeKeys(
+  buckets: Bucket[],
+  batch: unknown[],
+  partition: (key: unknown) => number,
+  frames: FrameMaker,
+): void {
+  for (let i = 0; i < batch.length; i++) {
+    const k = batch[i];
+    const bucket = buckets[partition(k)] as Bucket;
+    bucket.values.push(null);
+    if (bucket.keys.push(k) >= frames.records) frames.endPairs(bucket);
+  }
 }
 
 /**
@@ -202,15 +251,25 @@ function emptyBuckets(n: number): Bucket[] {
   return Array.from({ length: n }, () => ({ frames: [], keys: [], values: [], records: [] }));
 }
 
-function endPairs(bucket: Bucket, codec: Codec, probe: Lz4Probe): void {
-  bucket.frames.push(encodePairFrameParts(bucket.keys, bucket.values, codec, probe));
-  bucket.keys = [];
-  bucket.values = [];
-}
+/** Encodes a bucket's pending records as a frame once it holds `records` of them. */
+class FrameMaker {
+  readonly records: number;
+  private readonly probe = new Lz4Probe();
 
-function endRecords(bucket: Bucket, codec: Codec, probe: Lz4Probe): void {
-  bucket.frames.push(encodeFrameParts(bucket.records, codec, probe));
-  bucket.records = [];
+  constructor(private readonly codec: Codec) {
+    this.records = BATCH_SIZE;
+  }
+
+  endPairs(bucket: Bucket): void {
+    bucket.frames.push(encodePairFrameParts(bucket.keys, bucket.values, this.codec, this.probe));
+    bucket.keys = [];
+    bucket.values = [];
+  }
+
+  endRecords(bucket: Bucket): void {
+    bucket.frames.push(encodeFrameParts(bucket.records, this.codec, this.probe));
+    bucket.records = [];
+  }
 }
 
 function writeShuffleFile(
