@@ -1,6 +1,7 @@
 // The map side of a shuffle (Spark's SortShuffleWriter, spilling included): routes each
-// [key, value] record of the partition to its reduce partition, combining by key first when the stage asks
-// for it, then writes a file with the reduce partitions' frames in order:
+// [key, value] record of the partition (or record r as [r, null] when the stage says its records
+// are keys) to its reduce partition, combining by key first when the stage asks for it, then
+// writes a file with the reduce partitions' frames in order:
 //
 //   | header | frames of reduce 0 | frames of reduce 1 | ... | frames of reduce n-1 |
 //   offsets[0]            offsets[1]           offsets[2]   ...       offsets[n]
@@ -44,9 +45,10 @@ import { estimateSize } from './size-estimator.js';
 import { taskMemory } from './spill-files.js';
 
 // Per buffered record beyond the record itself: its key and value slots in a bucket, or when
-// combining a table entry (index slots, key, combiner and hash).
+// combining a table entry: 2 to 4 index slots of 8 bytes (the index is at most half full and
+// doubles), the key, combiner and hash slots, and the dense arrays' growth slack.
 const BUCKET_SLOT_BYTES = 16;
-const COMBINED_ENTRY_BYTES = 48;
+const COMBINED_ENTRY_BYTES = 64;
 
 type ShuffleMapOutput = Extract<StageOutput, { kind: 'shuffleMap' }>;
 
