@@ -37,7 +37,7 @@ import {
   type PartitionerPlan,
 } from '../src/shared/partitioner-plan.js';
 import { asPair, BATCH_SIZE, type Batches } from './batch.js';
-import { bindAggregator, type BoundAggregator } from './aggregator.js';
+import { aggregatorCalls, createCombinerWith, type AggregatorCalls } from './aggregator.js';
 import { shuffleFileName } from '../src/shared/file-names.js';
 import { taskAttemptTag } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
@@ -95,7 +95,7 @@ function combineByKey(
   batches: Batches,
   spill: (buckets: Bucket[]) => void,
 ): Bucket[] {
-  const agg = bindAggregator(ctx, plan);
+  const agg = aggregatorCalls(ctx, plan);
   const where = `shuffle ${output.shuffleId}`;
   const combineBatch = output.recordsAreKeys === true ? combineKeys : combinePairs;
   const budget = taskMemory(ctx).budgetBytes;
@@ -122,29 +122,31 @@ function combineByKey(
 function combinePairs(
   table: KeyTable<unknown>,
   batch: unknown[],
-  agg: BoundAggregator,
+  agg: AggregatorCalls,
   where: string,
 ): void {
   const combiners = table.entries;
+  const { mergeValue, mergeValueEnv } = agg;
   for (let i = 0; i < batch.length; i++) {
     const record = asPair(batch[i], where);
     const k = record[0];
     const h = hashKey(k);
     const at = table.find(k, h);
-    if (at < 0) table.insert(k, h, agg.createCombiner(record[1]));
-    else combiners[at] = agg.mergeValue(combiners[at], record[1]);
+    if (at < 0) table.insert(k, h, createCombinerWith(agg, record[1]));
+    else combiners[at] = mergeValue(combiners[at], record[1], mergeValueEnv);
   }
 }
 
 /** combinePairs for records that are keys: record r is the pair [r, null]. */
-function combineKeys(table: KeyTable<unknown>, batch: unknown[], agg: BoundAggregator): void {
+function combineKeys(table: KeyTable<unknown>, batch: unknown[], agg: AggregatorCalls): void {
   const combiners = table.entries;
+  const { mergeValue, mergeValueEnv } = agg;
   for (let i = 0; i < batch.length; i++) {
     const k = batch[i];
     const h = hashKey(k);
     const at = table.find(k, h);
-    if (at < 0) table.insert(k, h, agg.createCombiner(null));
-    else combiners[at] = agg.mergeValue(combiners[at], null);
+    if (at < 0) table.insert(k, h, createCombinerWith(agg, null));
+    else combiners[at] = mergeValue(combiners[at], null, mergeValueEnv);
   }
 }
 
