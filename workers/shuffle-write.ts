@@ -100,7 +100,8 @@ function combineByKey(
   const combineBatch = output.recordsAreKeys === true ? combineKeys : combinePairs;
   const budget = taskMemory(ctx).budgetBytes;
   const recordBytes = new RecordSizeSampler();
-  let table = new KeyTable<unknown>();
+  const expected = Math.min(combinedSizes.get(output.shuffleId) ?? 0, output.spillRecords);
+  let table = new KeyTable<unknown>(expected);
   for (const batch of batches) {
     ctx.recordsRead += batch.length;
     combineBatch(table, batch, agg, where);
@@ -111,10 +112,25 @@ function combineByKey(
       table.size * (recordBytes.average + COMBINED_ENTRY_BYTES) > budget
     ) {
       spill(bucketsOfTable(output.partitioner, table));
-      table = new KeyTable();
+      table = new KeyTable(expected);
     }
   }
+  noteCombinedSize(output.shuffleId, table.size);
   return bucketsOfTable(output.partitioner, table);
+}
+
+// The distinct keys the last map task of each recent shuffle combined in this worker: the next
+// task of the shuffle sizes its table's index for as many (map tasks of one stage are alike), so
+// that it need not rehash as it grows. A few shuffles are remembered, the oldest forgotten.
+const combinedSizes = new Map<number, number>();
+const REMEMBERED_SHUFFLES = 16;
+
+function noteCombinedSize(shuffleId: number, size: number): void {
+  combinedSizes.delete(shuffleId);
+  combinedSizes.set(shuffleId, size);
+  if (combinedSizes.size > REMEMBERED_SHUFFLES) {
+    combinedSizes.delete(combinedSizes.keys().next().value as number);
+  }
 }
 
 // The per-record loops live in plain functions called once a batch: V8 optimizes a small
