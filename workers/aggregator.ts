@@ -7,6 +7,7 @@ import type { AggregatorPlan } from '../src/shared/protocol.js';
 import { keyOf, type MapKey } from '../src/shared/keys.js';
 import { asPair, type Batches } from './batch.js';
 import { ExternalAppendOnlyMap } from './external-map.js';
+import type { UserFunction } from './functions.js';
 import type { TaskContext } from './task-context.js';
 
 export interface BoundAggregator {
@@ -17,25 +18,49 @@ export interface BoundAggregator {
 
 export type CombinedMap = Map<MapKey, [unknown, unknown]>;
 
-export function bindAggregator(ctx: TaskContext, plan: AggregatorPlan): BoundAggregator {
-  const mergeValue = ctx.fn(plan.mergeValue);
-  const mergeValueEnv = ctx.env(plan.mergeValue);
-  const mergeCombiners = ctx.fn(plan.mergeCombiners);
-  const mergeCombinersEnv = ctx.env(plan.mergeCombiners);
-  let createCombiner: (v: unknown) => unknown;
-  if (plan.createCombiner !== undefined) {
-    const f = ctx.fn(plan.createCombiner);
-    const env = ctx.env(plan.createCombiner);
-    createCombiner = (v) => f(v, env);
-  } else if (plan.zero !== undefined) {
-    // aggregateByKey/foldByKey: each key starts from its own copy of the zero value.
-    const zero = plan.zero;
-    createCombiner = (v) => mergeValue(structuredClone(zero.value), v, mergeValueEnv);
-  } else {
+/**
+ * An aggregator's user functions themselves with this task's envs, for loops that call them
+ * directly: the functions are the same objects in every task of a stage, so optimized code that
+ * inlined them stays valid from task to task (closures made per task, as bindAggregator's, had
+ * V8 throw away the map-side combine loop's optimized code at each worker's second task).
+ */
+export interface AggregatorCalls {
+  /** Absent for aggregateByKey/foldByKey: mergeValue on a copy of `zero` instead. */
+  createCombiner: UserFunction | undefined;
+  createCombinerEnv: unknown;
+  zero: unknown;
+  mergeValue: UserFunction;
+  mergeValueEnv: unknown;
+}
+
+export function aggregatorCalls(ctx: TaskContext, plan: AggregatorPlan): AggregatorCalls {
+  if (plan.createCombiner === undefined && plan.zero === undefined) {
     throw errors.invalidArgument('aggregator', 'a createCombiner function or a zero value', plan);
   }
   return {
-    createCombiner,
+    createCombiner: plan.createCombiner === undefined ? undefined : ctx.fn(plan.createCombiner),
+    createCombinerEnv: plan.createCombiner === undefined ? undefined : ctx.env(plan.createCombiner),
+    zero: plan.zero?.value,
+    mergeValue: ctx.fn(plan.mergeValue),
+    mergeValueEnv: ctx.env(plan.mergeValue),
+  };
+}
+
+/** The combiner of a key's first value (Spark's createCombiner). */
+export function createCombinerWith(calls: AggregatorCalls, v: unknown): unknown {
+  // aggregateByKey/foldByKey: each key starts from its own copy of the zero value.
+  return calls.createCombiner !== undefined
+    ? calls.createCombiner(v, calls.createCombinerEnv)
+    : calls.mergeValue(structuredClone(calls.zero), v, calls.mergeValueEnv);
+}
+
+export function bindAggregator(ctx: TaskContext, plan: AggregatorPlan): BoundAggregator {
+  const calls = aggregatorCalls(ctx, plan);
+  const { mergeValue, mergeValueEnv } = calls;
+  const mergeCombiners = ctx.fn(plan.mergeCombiners);
+  const mergeCombinersEnv = ctx.env(plan.mergeCombiners);
+  return {
+    createCombiner: (v) => createCombinerWith(calls, v),
     mergeValue: (c, v) => mergeValue(c, v, mergeValueEnv),
     mergeCombiners: (a, b) => mergeCombiners(a, b, mergeCombinersEnv),
   };

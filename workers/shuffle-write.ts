@@ -1,6 +1,7 @@
 // The map side of a shuffle (Spark's SortShuffleWriter, spilling included): routes each
-// [key, value] record of the partition to its reduce partition, combining by key first when the stage asks
-// for it, then writes a file with the reduce partitions' frames in order:
+// [key, value] record of the partition (or record r as [r, null] when the stage says its records
+// are keys) to its reduce partition, combining by key first when the stage asks for it, then
+// writes a file with the reduce partitions' frames in order:
 //
 //   | header | frames of reduce 0 | frames of reduce 1 | ... | frames of reduce n-1 |
 //   offsets[0]            offsets[1]           offsets[2]   ...       offsets[n]
@@ -36,7 +37,7 @@ import {
   type PartitionerPlan,
 } from '../src/shared/partitioner-plan.js';
 import { asPair, BATCH_SIZE, type Batches } from './batch.js';
-import { bindAggregator } from './aggregator.js';
+import { aggregatorCalls, createCombinerWith, type AggregatorCalls } from './aggregator.js';
 import { shuffleFileName } from '../src/shared/file-names.js';
 import { taskAttemptTag } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
@@ -44,9 +45,10 @@ import { estimateSize } from './size-estimator.js';
 import { taskMemory } from './spill-files.js';
 
 // Per buffered record beyond the record itself: its key and value slots in a bucket, or when
-// combining a table entry (index slots, key, combiner and hash).
+// combining a table entry: 2 to 4 index slots of 8 bytes (the index is at most half full and
+// doubles), the key, combiner and hash slots, and the dense arrays' growth slack.
 const BUCKET_SLOT_BYTES = 16;
-const COMBINED_ENTRY_BYTES = 48;
+const COMBINED_ENTRY_BYTES = 64;
 
 type ShuffleMapOutput = Extract<StageOutput, { kind: 'shuffleMap' }>;
 
@@ -93,22 +95,16 @@ function combineByKey(
   batches: Batches,
   spill: (buckets: Bucket[]) => void,
 ): Bucket[] {
-  const { createCombiner, mergeValue } = bindAggregator(ctx, plan);
+  const agg = aggregatorCalls(ctx, plan);
   const where = `shuffle ${output.shuffleId}`;
+  const combineBatch = output.recordsAreKeys === true ? combineKeys : combinePairs;
   const budget = taskMemory(ctx).budgetBytes;
   const recordBytes = new RecordSizeSampler();
-  let table = new KeyTable<unknown>();
+  const expected = Math.min(combinedSizes.get(output.shuffleId) ?? 0, output.spillRecords);
+  let table = new KeyTable<unknown>(expected);
   for (const batch of batches) {
     ctx.recordsRead += batch.length;
-    const combiners = table.entries;
-    for (let i = 0; i < batch.length; i++) {
-      const record = asPair(batch[i], where);
-      const k = record[0];
-      const h = hashKey(k);
-      const at = table.find(k, h);
-      if (at < 0) table.insert(k, h, createCombiner(record[1]));
-      else combiners[at] = mergeValue(combiners[at], record[1]);
-    }
+    combineBatch(table, batch, agg, where);
     recordBytes.sample(batch);
     // A key in two spills is two combiners: the reduce side merges combiners anyway.
     if (
@@ -116,10 +112,58 @@ function combineByKey(
       table.size * (recordBytes.average + COMBINED_ENTRY_BYTES) > budget
     ) {
       spill(bucketsOfTable(ctx, output.partitioner, table));
-      table = new KeyTable();
+      table = new KeyTable(expected);
     }
   }
+  noteCombinedSize(output.shuffleId, table.size);
   return bucketsOfTable(ctx, output.partitioner, table);
+}
+
+// The distinct keys the last map task of each recent shuffle combined in this worker: the next
+// task of the shuffle sizes its table's index for as many (map tasks of one stage are alike), so
+// that it need not rehash as it grows. A few shuffles are remembered, the oldest forgotten.
+const combinedSizes = new Map<number, number>();
+const REMEMBERED_SHUFFLES = 16;
+
+function noteCombinedSize(shuffleId: number, size: number): void {
+  combinedSizes.delete(shuffleId);
+  combinedSizes.set(shuffleId, size);
+  if (combinedSizes.size > REMEMBERED_SHUFFLES) {
+    combinedSizes.delete(combinedSizes.keys().next().value as number);
+  }
+}
+
+// The per-record loops live in plain functions called once a batch: V8 optimizes a small
+// function's loop sooner than one inside the task's long-running loop (narrow-ops.ts too).
+function combinePairs(
+  table: KeyTable<unknown>,
+  batch: unknown[],
+  agg: AggregatorCalls,
+  where: string,
+): void {
+  const combiners = table.entries;
+  const { mergeValue, mergeValueEnv } = agg;
+  for (let i = 0; i < batch.length; i++) {
+    const record = asPair(batch[i], where);
+    const k = record[0];
+    const h = hashKey(k);
+    const at = table.find(k, h);
+    if (at < 0) table.insert(k, h, createCombinerWith(agg, record[1]));
+    else combiners[at] = mergeValue(combiners[at], record[1], mergeValueEnv);
+  }
+}
+
+/** combinePairs for records that are keys: record r is the pair [r, null]. */
+function combineKeys(table: KeyTable<unknown>, batch: unknown[], agg: AggregatorCalls): void {
+  const combiners = table.entries;
+  const { mergeValue, mergeValueEnv } = agg;
+  for (let i = 0; i < batch.length; i++) {
+    const k = batch[i];
+    const h = hashKey(k);
+    const at = table.find(k, h);
+    if (at < 0) table.insert(k, h, createCombinerWith(agg, null));
+    else combiners[at] = mergeValue(combiners[at], null, mergeValueEnv);
+  }
 }
 
 function bucketsOfTable(
@@ -156,27 +200,15 @@ function routeRecords(
 ): Bucket[] {
   const partition = partitionerFromPlan(output.partitioner, ctx);
   const where = `shuffle ${output.shuffleId}`;
-  const codec = output.codec;
-  const probe = new Lz4Probe();
   const budget = taskMemory(ctx).budgetBytes;
   const recordBytes = new RecordSizeSampler();
+  const route = output.recordsAreKeys === true ? routeKeys : routePairs;
+  const frames = new FrameMaker(output.codec, output.partitioner.numPartitions);
   let buckets = emptyBuckets(output.partitioner.numPartitions);
   let buffered = 0;
   for (const batch of batches) {
     ctx.recordsRead += batch.length;
-    for (let i = 0; i < batch.length; i++) {
-      const record = batch[i];
-      if (isPlainPair(record)) {
-        const bucket = buckets[partition(record[0])] as Bucket;
-        if (bucket.records.length > 0) endRecords(bucket, codec, probe);
-        bucket.values.push(record[1]);
-        if (bucket.keys.push(record[0]) >= BATCH_SIZE) endPairs(bucket, codec, probe);
-      } else {
-        const bucket = buckets[partition(asPair(record, where)[0])] as Bucket;
-        if (bucket.keys.length > 0) endPairs(bucket, codec, probe);
-        if (bucket.records.push(record) >= BATCH_SIZE) endRecords(bucket, codec, probe);
-      }
-    }
+    route(buckets, batch, partition, frames, where);
     buffered += batch.length;
     recordBytes.sample(batch);
     if (
@@ -189,6 +221,43 @@ function routeRecords(
     }
   }
   return buckets;
+}
+
+function routePairs(
+  buckets: Bucket[],
+  batch: unknown[],
+  partition: (key: unknown) => number,
+  frames: FrameMaker,
+  where: string,
+): void {
+  for (let i = 0; i < batch.length; i++) {
+    const record = batch[i];
+    if (isPlainPair(record)) {
+      const bucket = buckets[partition(record[0])] as Bucket;
+      if (bucket.records.length > 0) frames.endRecords(bucket);
+      bucket.values.push(record[1]);
+      if (bucket.keys.push(record[0]) >= frames.records) frames.endPairs(bucket);
+    } else {
+      const bucket = buckets[partition(asPair(record, where)[0])] as Bucket;
+      if (bucket.keys.length > 0) frames.endPairs(bucket);
+      if (bucket.records.push(record) >= frames.records) frames.endRecords(bucket);
+    }
+  }
+}
+
+/** routePairs for records that are keys: record r is the pair [r, null]. */
+function routeKeys(
+  buckets: Bucket[],
+  batch: unknown[],
+  partition: (key: unknown) => number,
+  frames: FrameMaker,
+): void {
+  for (let i = 0; i < batch.length; i++) {
+    const k = batch[i];
+    const bucket = buckets[partition(k)] as Bucket;
+    bucket.values.push(null);
+    if (bucket.keys.push(k) >= frames.records) frames.endPairs(bucket);
+  }
 }
 
 /**
@@ -206,15 +275,33 @@ function emptyBuckets(n: number): Bucket[] {
   return Array.from({ length: n }, () => ({ frames: [], keys: [], values: [], records: [] }));
 }
 
-function endPairs(bucket: Bucket, codec: Codec, probe: Lz4Probe): void {
-  bucket.frames.push(encodePairFrameParts(bucket.keys, bucket.values, codec, probe));
-  bucket.keys = [];
-  bucket.values = [];
-}
+/** Encodes a bucket's pending records as a frame once it holds `records` of them. */
+class FrameMaker {
+  readonly records: number;
+  private readonly probe = new Lz4Probe();
 
-function endRecords(bucket: Bucket, codec: Codec, probe: Lz4Probe): void {
-  bucket.frames.push(encodeFrameParts(bucket.records, codec, probe));
-  bucket.records = [];
+  constructor(
+    private readonly codec: Codec,
+    numPartitions: number,
+  ) {
+    // Frames small enough that a bucket's records are still in the CPU caches (and its strings
+    // still young) when it is encoded: with 8 reduce partitions, frames of 1024 records cost
+    // less CPU than of 4096 (a join's map stage with string keys), and no more with numbers.
+    // Never under 512 records, whose per-frame costs (lz4, crc, headers, the reader's too)
+    // would start to show.
+    this.records = Math.max(512, Math.min(BATCH_SIZE, Math.floor(8192 / numPartitions)));
+  }
+
+  endPairs(bucket: Bucket): void {
+    bucket.frames.push(encodePairFrameParts(bucket.keys, bucket.values, this.codec, this.probe));
+    bucket.keys = [];
+    bucket.values = [];
+  }
+
+  endRecords(bucket: Bucket): void {
+    bucket.frames.push(encodeFrameParts(bucket.records, this.codec, this.probe));
+    bucket.records = [];
+  }
 }
 
 function writeShuffleFile(

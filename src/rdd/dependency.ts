@@ -19,6 +19,8 @@ export class ShuffleDependency {
     readonly aggregator: AggregatorPlan | undefined,
     readonly mapSideCombine: boolean,
     readonly sort: SortPlan | undefined,
+    /** Records r of `rdd` are shuffled as the pairs [r, null] (StageOutput recordsAreKeys). */
+    readonly recordsAreKeys = false,
   ) {}
 }
 

@@ -60,6 +60,7 @@ export function shuffle<R>(
   aggregator: AggregatorPlan | undefined,
   mapSideCombine: boolean,
   sort?: SortPlan,
+  recordsAreKeys = false,
 ): RDD<R> {
   const ctx = rdd.context;
   const dep = new ShuffleDependency(
@@ -69,6 +70,7 @@ export function shuffle<R>(
     aggregator,
     mapSideCombine,
     sort,
+    recordsAreKeys,
   );
   return rdd.derive<R>(new ShuffledRDD(dep, (p) => ctx.sampleRangeBounds(p)));
 }
@@ -154,19 +156,23 @@ export function groupByKey<K, V>(rdd: RDD<[K, V]>, rawOpts: unknown): RDD<[K, V[
   return combineWith(rdd, groupAggregator(), opts, false);
 }
 
+/**
+ * Spark's map(x => (x, null)).reduceByKey((x, _) => x).map(_._1), with the map side writing each
+ * record as [record, null] itself (recordsAreKeys) rather than after a narrow map building it.
+ */
 export function distinct<T>(rdd: RDD<T>, rawOpts: unknown): RDD<T> {
   const opts = resolveMethodOptions('rdd.distinct', rawOpts, ['numPartitions']);
   const first = planFunction(builtin.firstArg, undefined, 'rdd.distinct');
-  const pairs = rdd.map(builtin.toNullValue) as Pairs;
-  const reduced = combineWith<[T, null]>(
-    pairs,
-    {
-      createCombiner: planFunction(builtin.identity, undefined, 'rdd.distinct'),
-      mergeValue: first,
-      mergeCombiners: first,
-    },
-    opts,
+  const aggregator: AggregatorPlan = {
+    createCombiner: planFunction(builtin.identity, undefined, 'rdd.distinct'),
+    mergeValue: first,
+    mergeCombiners: first,
+  };
+  // The records are the keys: a partitioner of rdd (by its pairs' keys) says nothing of them.
+  const partitioner = new HashPartitioner(
+    opts.numPartitions ?? Math.max(rdd.getNumPartitions(), 1),
   );
+  const reduced = shuffle<[T, null]>(rdd, partitioner, aggregator, true, undefined, true);
   return reduced.map<T>(builtin.pairKey);
 }
 

@@ -222,6 +222,7 @@ export class DAGScheduler {
       codec: this.opts.shuffleCodec,
       spillRecords: this.opts.shuffleSpillRecords,
       ...(dep.mapSideCombine && dep.aggregator !== undefined ? { combine: dep.aggregator } : {}),
+      ...(dep.recordsAreKeys ? { recordsAreKeys: true as const } : {}),
     };
   }
 

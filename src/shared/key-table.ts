@@ -7,6 +7,8 @@ import { hashKey } from './keys.js';
 
 // The index doubles once entries pass half its slots: probes stay short (linear probing).
 const INITIAL_SLOTS = 64;
+// An expected size makes room for at most 2^22 entries up front (a 32 MiB index).
+const MAX_INITIAL_SLOTS = 1 << 23;
 // Marks an occupied slot's hash word, so that 0 means empty whatever a key hashes to.
 const OCCUPIED = 0x80000000;
 
@@ -16,10 +18,18 @@ export class KeyTable<V> {
   readonly entries: V[] = [];
   readonly hashes: number[] = [];
   /** Two words a slot: hash | OCCUPIED (0 when empty), then the entry number. */
-  private index = new Int32Array(INITIAL_SLOTS * 2);
+  private index: Int32Array;
   // Slots are picked by the top bits of a multiplicative rehash (Fibonacci hashing): the low
   // bits of hashKey pick the reduce partition, so every key of one partition shares them.
-  private shift = 32 - Math.log2(INITIAL_SLOTS);
+  private shift: number;
+
+  /** `expectedSize`: entries to make room for up front, so that the index need not grow. */
+  constructor(expectedSize = 0) {
+    let slots = INITIAL_SLOTS;
+    while (slots < expectedSize * 2 && slots < MAX_INITIAL_SLOTS) slots *= 2;
+    this.index = new Int32Array(slots * 2);
+    this.shift = 32 - Math.log2(slots);
+  }
 
   get size(): number {
     return this.keys.length;

@@ -214,6 +214,11 @@ export type StageOutput =
       partitioner: PartitionerPlan;
       /** Map-side combine when set (reduceByKey & co.). */
       combine?: AggregatorPlan;
+      /**
+       * Each record r is the pair [r, null] (distinct): the map side writes it so without a
+       * narrow step building the pair first.
+       */
+      recordsAreKeys?: true;
       codec: Codec;
       /** Buffered records (distinct keys when combining) before a map task spills to a file. */
       spillRecords: number;

@@ -1,7 +1,7 @@
 // Every narrow transformation against the same computation done with plain arrays.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Context } from 'kindling';
+import { Context, isKindlingError } from 'kindling';
 
 const ctx = new Context({ workers: 2, progress: false });
 after(() => ctx.stop());
@@ -133,6 +133,15 @@ test('distinct compares records by value, arrays included', async () => {
     .distinct()
     .collect();
   assert.equal(got.length, 6);
+});
+
+test('distinct refuses a record that does not compare by value, naming the RDD it came from', async () => {
+  const objects = ctx.parallelize<unknown>([1, { a: 1 }, 2], 2).setName('objects');
+  await assert.rejects(objects.distinct().collect(), (e: unknown) => {
+    assert.ok(isKindlingError(e, 'TASK_FAILED'), String(e));
+    assert.match(e.message, /RDD \d+ \(objects\).*expected a key that compares by value/);
+    return true;
+  });
 });
 
 test('glom returns one array per partition and emptyRDD has none', async () => {

@@ -64,24 +64,27 @@ describe('KeyTable', () => {
     for (const k of keys) assert.equal(table.get(k), plain.get(keyOf(k)));
   });
 
-  it('keeps each key with its value and hashKey in first-seen order as it grows', () => {
-    const table = new KeyTable<number>();
-    const keys: unknown[] = [];
-    for (let i = 0; i < 50_000; i++) {
-      const k = i % 3 === 0 ? i : i % 3 === 1 ? `s${i}` : [i, 'a'];
-      const h = hashKey(k);
-      assert.equal(table.find(k, h), -1);
-      assert.equal(table.insert(k, h, i), i);
-      keys.push(k);
-    }
-    assert.deepEqual(table.keys, keys);
-    assert.deepEqual(
-      table.values(),
-      keys.map((_, i) => i),
-    );
-    assert.deepEqual(table.hashes, keys.map(hashKey));
-    for (let i = 0; i < keys.length; i += 7) assert.equal(table.find(keys[i], hashKey(keys[i])), i);
-  });
+  for (const expected of [0, 1000, 50_000]) {
+    it(`keeps each key with its value and hashKey in first-seen order as it grows (room made for ${expected})`, () => {
+      const table = new KeyTable<number>(expected);
+      const keys: unknown[] = [];
+      for (let i = 0; i < 50_000; i++) {
+        const k = i % 3 === 0 ? i : i % 3 === 1 ? `s${i}` : [i, 'a'];
+        const h = hashKey(k);
+        assert.equal(table.find(k, h), -1);
+        assert.equal(table.insert(k, h, i), i);
+        keys.push(k);
+      }
+      assert.deepEqual(table.keys, keys);
+      assert.deepEqual(
+        table.values(),
+        keys.map((_, i) => i),
+      );
+      assert.deepEqual(table.hashes, keys.map(hashKey));
+      for (let i = 0; i < keys.length; i += 7)
+        assert.equal(table.find(keys[i], hashKey(keys[i])), i);
+    });
+  }
 
   it('refuses a key that does not compare by value, as keyOf does', () => {
     for (const bad of [{}, [1, {}], () => 1, Symbol('s'), [[new Date()]]]) {
