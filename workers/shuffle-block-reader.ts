@@ -3,16 +3,13 @@
 // block's whole byte range, frame headers included, against the crc32 the map side recorded
 // (SPARK-35275). A missing map output, a missing or short file, or any mismatch becomes a
 // FetchFailedError naming shuffle and map, so the scheduler recomputes that map output.
-// Blocks are read as record batches, or as pair columns (pair-columns.ts) by the reduce side.
+// Blocks are read as record batches, or as pair columns (pair-columns.ts) by the reduce side;
+// either way a batch holds at most BATCH_SIZE records, whatever a frame holds (up to 64 k).
 
-import {
-  decodeFrameColumns,
-  readFramesChecked,
-  scanFramesChecked,
-} from '../src/shared/format/frames.js';
+import { decodeFrameColumns, scanFramesChecked } from '../src/shared/format/frames.js';
 import type { DecodedColumns } from '../src/shared/format/record-codec.js';
 import type { ShuffleBlockRange, ShuffleBlockRef } from '../src/shared/protocol.js';
-import { rethrowing, type Batches } from './batch.js';
+import { BATCH_SIZE, type Batches } from './batch.js';
 import { splitPairs, type PairBatches } from './pair-columns.js';
 import type { TaskContext } from './task-context.js';
 import { FetchFailedError } from './task-errors.js';
@@ -24,12 +21,28 @@ export function* readShuffleBlocks(blocks: readonly ShuffleBlockRef[]): Batches 
   }
 }
 
+/**
+ * The records of one block, BATCH_SIZE at a time. A pair frame's [key, value] arrays are built
+ * a batch at a time as the consumer pulls: a frame's worth of young records alive at once
+ * would survive scavenges, and copying them is what a scavenge costs.
+ */
 export function* readShuffleBlock(block: ShuffleBlockRange): Batches {
-  if (block.end <= block.start) return; // an empty range: nothing was written for this reducer
-  const where = { path: block.path, partitionIndex: block.reduceIndex };
-  const { path, codec, start, end, checksum } = block;
-  const frames = readFramesChecked(path, codec, start, end, checksum, where);
-  yield* rethrowing(frames, (e) => new FetchFailedError(block, e));
+  for (const decoded of decodedFrames(block)) {
+    if (decoded.kind === 'records') {
+      const records = decoded.records;
+      if (records.length <= BATCH_SIZE) yield records;
+      else
+        for (let i = 0; i < records.length; i += BATCH_SIZE) yield records.slice(i, i + BATCH_SIZE);
+      continue;
+    }
+    const { keys, values } = decoded;
+    for (let i = 0; i < keys.length; i += BATCH_SIZE) {
+      const end = Math.min(keys.length, i + BATCH_SIZE);
+      const batch = new Array<[unknown, unknown]>(end - i);
+      for (let j = i; j < end; j++) batch[j - i] = [keys[j], values[j]];
+      yield batch;
+    }
+  }
 }
 
 /**
@@ -54,7 +67,7 @@ export function* readShufflePairs(
 }
 
 function* decodedFrames(block: ShuffleBlockRange): Generator<DecodedColumns> {
-  if (block.end <= block.start) return;
+  if (block.end <= block.start) return; // an empty range: nothing was written for this reducer
   const where = { path: block.path, partitionIndex: block.reduceIndex };
   const { path, codec, start, end, checksum } = block;
   const frames = scanFramesChecked(path, codec, start, end, checksum, where);
