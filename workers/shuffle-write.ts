@@ -83,8 +83,8 @@ export function bucketShuffleOutput(
 
 /**
  * Map-side combine: one table for the partition, routed to reduce partitions once per distinct
- * key at the end (hashing every record for its bucket cost ~10% of a word count's CPU). The
- * table's hash is the partitioner's, so a hash-partitioned key is hashed once; each bucket
+ * key at the end (hashing every record for its bucket cost ~10% of a word count's CPU): the
+ * partitioner hashes each distinct key once, the table finds keys by its own slot hash; each bucket
  * keeps its keys in first-seen order, and keys and combiners go to the file as two columns
  * without a [key, combiner] array per key. Returns the buckets left after the last spill.
  */
@@ -146,9 +146,8 @@ function combinePairs(
   for (let i = 0; i < batch.length; i++) {
     const record = asPair(batch[i], where);
     const k = record[0];
-    const h = hashKey(k);
-    const at = table.find(k, h);
-    if (at < 0) table.insert(k, h, createCombinerWith(agg, record[1]));
+    const at = table.find(k);
+    if (at < 0) table.insert(k, createCombinerWith(agg, record[1]));
     else combiners[at] = mergeValue(combiners[at], record[1], mergeValueEnv);
   }
 }
@@ -159,9 +158,8 @@ function combineKeys(table: KeyTable<unknown>, batch: unknown[], agg: Aggregator
   const { mergeValue, mergeValueEnv } = agg;
   for (let i = 0; i < batch.length; i++) {
     const k = batch[i];
-    const h = hashKey(k);
-    const at = table.find(k, h);
-    if (at < 0) table.insert(k, h, createCombinerWith(agg, null));
+    const at = table.find(k);
+    if (at < 0) table.insert(k, createCombinerWith(agg, null));
     else combiners[at] = mergeValue(combiners[at], null, mergeValueEnv);
   }
 }
@@ -173,11 +171,11 @@ function bucketsOfTable(
 ): Bucket[] {
   const n = plan.numPartitions;
   const buckets = emptyBuckets(n);
-  const { keys, entries, hashes } = table;
+  const { keys, entries } = table;
   const partition = plan.kind === 'hash' ? undefined : partitionerFromPlan(plan, ctx);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
-    const p = partition === undefined ? hashPartition(hashes[i] as number, n) : partition(k);
+    const p = partition === undefined ? hashPartition(hashKey(k), n) : partition(k);
     const bucket = buckets[p] as Bucket;
     bucket.keys.push(k);
     bucket.values.push(entries[i]);

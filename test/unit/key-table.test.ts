@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isKindlingError } from '../../src/shared/errors.js';
 import { KeyTable, keysEqual } from '../../src/shared/key-table.js';
-import { hashKey, keyOf, type MapKey } from '../../src/shared/keys.js';
+import { keyOf, type MapKey } from '../../src/shared/keys.js';
 import { lcg, randomKey } from './random-keys.js';
 
 // keyOf's equality as a Map applies it: SameValueZero (NaN equals NaN).
@@ -65,14 +65,13 @@ describe('KeyTable', () => {
   });
 
   for (const expected of [0, 1000, 50_000]) {
-    it(`keeps each key with its value and hashKey in first-seen order as it grows (room made for ${expected})`, () => {
+    it(`keeps each key with its value in first-seen order as it grows (room made for ${expected})`, () => {
       const table = new KeyTable<number>(expected);
       const keys: unknown[] = [];
       for (let i = 0; i < 50_000; i++) {
         const k = i % 3 === 0 ? i : i % 3 === 1 ? `s${i}` : [i, 'a'];
-        const h = hashKey(k);
-        assert.equal(table.find(k, h), -1);
-        assert.equal(table.insert(k, h, i), i);
+        assert.equal(table.find(k), -1);
+        assert.equal(table.insert(k, i), i);
         keys.push(k);
       }
       assert.deepEqual(table.keys, keys);
@@ -80,11 +79,51 @@ describe('KeyTable', () => {
         table.values(),
         keys.map((_, i) => i),
       );
-      assert.deepEqual(table.hashes, keys.map(hashKey));
-      for (let i = 0; i < keys.length; i += 7)
-        assert.equal(table.find(keys[i], hashKey(keys[i])), i);
+      for (let i = 0; i < keys.length; i++) assert.equal(table.find(keys[i]), i);
     });
   }
+
+  // Integer keys land by their own low bits: strides that share them, negative keys, the int32
+  // limits and the numbers just past them must still all be told apart and found.
+  for (const [name, keyAt] of [
+    ['strides of 2^16', (i: number) => i * 65_536],
+    ['strides of 2^20, negative too', (i: number) => (i % 2 === 0 ? 1 : -1) * i * 1_048_576],
+    ['sequential ids with floats between', (i: number) => (i % 2 === 0 ? i : i + 0.5)],
+    [
+      'int32 limits and past them',
+      (i: number) => [2 ** 31 - 1 - i, -(2 ** 31) + i, 2 ** 31 + i][i % 3] as number,
+    ],
+    ['random int32', (i: number) => Math.imul(i + 1, 0x9e3779b1)],
+  ] as const) {
+    it(`finds every integer key and no other: ${name}`, () => {
+      const table = new KeyTable<number>();
+      const plain = new Map<number, number>();
+      for (let i = 0; i < 30_000; i++) {
+        const k = keyAt(i);
+        const at = table.find(k);
+        assert.equal(at, plain.has(k) ? plain.get(k) : -1, `key ${k}`);
+        if (at < 0) {
+          plain.set(k, table.size);
+          table.insert(k, i);
+        }
+      }
+      for (const [k, at] of plain) assert.equal(table.find(k), at, `key ${k}`);
+      for (const k of [0.25, 2 ** 40, -1.5, NaN])
+        if (!plain.has(k)) assert.equal(table.find(k), -1);
+    });
+  }
+
+  it('inserts the right key when another find came between its find and its insert', () => {
+    const table = new KeyTable<string>();
+    assert.equal(table.find(1), -1);
+    assert.equal(table.find('a'), -1);
+    table.insert(1, 'one');
+    table.insert('a', 'a');
+    table.insert(1, 'uno');
+    assert.deepEqual(table.keys, [1, 'a']);
+    assert.deepEqual(table.values(), ['uno', 'a']);
+    assert.equal(table.get(-0 + 1), 'uno');
+  });
 
   it('refuses a key that does not compare by value, as keyOf does', () => {
     for (const bad of [{}, [1, {}], () => 1, Symbol('s'), [[new Date()]]]) {
