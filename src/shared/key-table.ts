@@ -170,6 +170,11 @@ export function keysEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true; // -0 === 0; 1n === 1n
   if (typeof a === 'number') return typeof b === 'number' && a !== a && b !== b; // NaN
   if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!keysEqual(a[i], b[i])) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x: unknown = a[i];
+    const y: unknown = b[i];
+    // Equal strings and integers are the usual elements: no call for them.
+    if (x !== y && !keysEqual(x, y)) return false;
+  }
   return true;
 }
