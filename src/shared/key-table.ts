@@ -25,7 +25,7 @@ export class KeyTable<V> {
   readonly keys: unknown[] = [];
   readonly entries: V[] = [];
   /** Entry i's slot hash (see header), kept to re-place it when the index grows. */
-  private readonly hashes: number[] = [];
+  private hashes: Int32Array;
   /** Two words a slot: tag | OCCUPIED (0 when empty), then the entry number. */
   private index: Int32Array;
   /** log2 of the slot count. */
@@ -41,6 +41,7 @@ export class KeyTable<V> {
     while (slots < expectedSize * 2 && slots < MAX_INITIAL_SLOTS) slots *= 2;
     this.index = new Int32Array(slots * 2);
     this.bits = Math.log2(slots);
+    this.hashes = new Int32Array(hashCapacity(slots));
   }
 
   get size(): number {
@@ -68,7 +69,7 @@ export class KeyTable<V> {
     const at = this.keys.length;
     this.keys.push(key);
     this.entries.push(value);
-    this.hashes.push(this.freeHash);
+    this.hashes[at] = this.freeHash;
     if ((at + 1) * 4 > this.index.length) {
       this.grow();
     } else {
@@ -132,8 +133,11 @@ export class KeyTable<V> {
     const index = new Int32Array(this.index.length * 2);
     const bits = this.bits + 1;
     const mask = index.length - 2;
-    const { keys, hashes } = this;
-    for (let at = 0; at < hashes.length; at++) {
+    const { keys } = this;
+    const hashes = new Int32Array(hashCapacity(index.length / 2));
+    hashes.set(this.hashes);
+    this.hashes = hashes;
+    for (let at = 0; at < keys.length; at++) {
       const h = hashes[at] as number;
       const k = keys[at];
       let s = (isIntKey(k) ? intSlot(h, bits) : hashedSlot(h, bits)) << 1;
@@ -144,6 +148,11 @@ export class KeyTable<V> {
     this.index = index;
     this.bits = bits;
   }
+}
+
+/** Entries a table of `slots` slots holds: up to half its slots, and the one that grows it. */
+function hashCapacity(slots: number): number {
+  return slots / 2 + 1;
 }
 
 function isIntKey(k: unknown): boolean {
