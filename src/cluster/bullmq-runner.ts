@@ -13,7 +13,9 @@ import { Heartbeat, RecordWatcher } from './registry.js';
 import {
   asClusterError,
   bullConnectionOptions,
+  bullQueueClient,
   connectRedis,
+  unrefSockets,
   type Redis,
   type RedisMaster,
 } from './redis.js';
@@ -35,6 +37,8 @@ import {
 
 /** How long stop() waits for Redis to clean up the application before it just disconnects. */
 const CLOSE_TIMEOUT_MS = 3_000;
+/** The completion reader closes once no task has waited this long (between jobs, not stages). */
+const EVENTS_IDLE_MS = 2_000;
 
 export interface ExecutorAddedEvent {
   name: string;
@@ -65,7 +69,8 @@ interface JobWaiter {
 interface Connected {
   redis: Redis;
   queue: Queue;
-  events: QueueEvents;
+  /** The Queue's own client: ours, so that its socket lets an idle process exit. */
+  queueClient: Redis;
   publisher: ControlPublisher;
   heartbeat: Heartbeat;
   executors: RecordWatcher<ExecutorRecord>;
@@ -98,7 +103,12 @@ export class BullMQTaskRunner implements TaskRunner {
 
   /** Connects on first use; CLUSTER_UNREACHABLE naming the URL when Redis does not answer. */
   async ready(): Promise<void> {
-    await this.connected();
+    const release = this.hold();
+    try {
+      await this.connected();
+    } finally {
+      release();
+    }
   }
 
   run(request: TaskRequest, signal: AbortSignal): Promise<TaskResult> {
@@ -110,11 +120,16 @@ export class BullMQTaskRunner implements TaskRunner {
    * from the completion event of its job; rejects as a whole, as a thread's batch does.
    */
   async runBatch(requests: TaskRequest[], signal: AbortSignal): Promise<TaskResult[]> {
-    const c = await this.connected();
-    if (this.lostError !== undefined) throw this.lostError;
-    signal.throwIfAborted();
-    // BullMQ's own clients wait for Redis to come back; the driver gives up when its client does.
-    return Promise.race([this.submit(c, requests, signal), this.lost]);
+    const release = this.hold();
+    try {
+      const c = await this.connected();
+      if (this.lostError !== undefined) throw this.lostError;
+      signal.throwIfAborted();
+      // BullMQ's own clients wait for Redis to come back; the driver gives up when its client does.
+      return await Promise.race([this.submit(c, requests, signal), this.lost]);
+    } finally {
+      release();
+    }
   }
 
   private async submit(
@@ -133,7 +148,8 @@ export class BullMQTaskRunner implements TaskRunner {
     );
     // Waiting before adding: the completion event cannot come first.
     const finished = ids.map((id) => this.finished(id));
-    this.updateWaiting();
+    this.openEvents();
+    this.waitersChanged();
     const aborted = new Promise<never>((_, reject) => {
       const onAbort = (): void => {
         // Waiting jobs are dropped; running ones finish and their results are ignored.
@@ -143,7 +159,7 @@ export class BullMQTaskRunner implements TaskRunner {
         }
         // A running one is aborted by its worker, as local mode terminates the thread.
         c.redis.publish(cancelChannel(this.appId), JSON.stringify(ids)).catch(() => {});
-        this.updateWaiting();
+        this.waitersChanged();
         const reason: unknown = signal.reason;
         reject(reason instanceof Error ? reason : new DOMException(String(reason), 'AbortError'));
       };
@@ -169,7 +185,7 @@ export class BullMQTaskRunner implements TaskRunner {
       )
       .catch((e: unknown) => {
         for (const id of ids) this.waiters.delete(id);
-        this.updateWaiting();
+        this.waitersChanged();
         throw asClusterError(this.master, e);
       });
     const values = await Promise.race([Promise.all(finished), aborted]);
@@ -197,8 +213,76 @@ export class BullMQTaskRunner implements TaskRunner {
   private takeWaiters(id: string): JobWaiter[] {
     const waiting = this.waiters.get(id) ?? [];
     this.waiters.delete(id);
-    this.updateWaiting();
+    this.waitersChanged();
     return waiting;
+  }
+
+  private waitersChanged(): void {
+    this.updateWaiting();
+    this.closeEventsWhenIdle();
+  }
+
+  /**
+   * A job in flight keeps the process alive, as a busy thread pool does; the driver's sockets
+   * do not, so a program that ends without stop() exits as it does in local mode.
+   */
+  private hold(): () => void {
+    if (this.holds++ === 0) this.holdTimer = setInterval(() => {}, 2 ** 30);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds === 0) clearInterval(this.holdTimer);
+    };
+  }
+
+  /**
+   * The completion reader (one QueueEvents), opened when tasks start waiting. It reads the
+   * queue's event stream from the last event it saw, from the start the first time: the queue
+   * is new with the application, so no completion is ever missed, whenever its XREAD lands, and
+   * no task needs BullMQ's waitUntilFinished, whose state check costs a round trip per task.
+   */
+  private openEvents(): void {
+    clearTimeout(this.eventsIdle);
+    this.eventsIdle = undefined;
+    if (this.events !== undefined) return;
+    const events = new QueueEvents(queueName(this.appId), {
+      connection: bullConnectionOptions(this.master),
+      prefix: QUEUE_PREFIX,
+      lastEventId: this.lastEventId,
+    });
+    events.on('error', () => {});
+    events.on('completed', ({ jobId: id, returnvalue }, eventId) => {
+      this.lastEventId = eventId;
+      for (const w of this.takeWaiters(id)) w.resolve(returnvalue);
+    });
+    events.on('failed', ({ jobId: id, failedReason }, eventId) => {
+      this.lastEventId = eventId;
+      // BullMQ's failedReason is the error it recorded (e.g. stalled too often): rebuilt as
+      // a worker's error is, the scheduler counts a lost attempt and retries.
+      const error = rebuildError({ name: 'TaskLost', message: `job ${id}: ${failedReason}` });
+      for (const w of this.takeWaiters(id)) w.reject(error);
+    });
+    // Spark logs a lost executor's tasks; here the lost task is a job whose lock expired.
+    events.on('stalled', ({ jobId: id }) =>
+      this.listener.onWarning(
+        `Task ${id} lost its worker (its lock was not renewed within ${LOCK_DURATION_MS} ms): ` +
+          `it runs again on another worker`,
+      ),
+    );
+    this.events = events;
+  }
+
+  /** Its blocking read (and BullMQ's watchdog timer on it) would keep an idle process alive. */
+  private closeEventsWhenIdle(): void {
+    if (this.waiters.size > 0 || this.events === undefined || this.eventsIdle !== undefined) return;
+    this.eventsIdle = setTimeout(() => {
+      this.eventsIdle = undefined;
+      if (this.waiters.size > 0) return;
+      closeEvents(this.events);
+      this.events = undefined;
+    }, EVENTS_IDLE_MS);
+    this.eventsIdle.unref();
   }
 
   /**
@@ -237,7 +321,7 @@ export class BullMQTaskRunner implements TaskRunner {
       if (this.lostError !== undefined || c.redis.status !== 'ready') return;
       await c.queue.obliterate({ force: true }).catch(() => {});
       await deleteMatching(c.redis, `${KEY_PREFIX}:${this.appId}:*`).catch(() => {});
-      await Promise.all([c.events.close(), c.queue.close()]);
+      await c.queue.close();
     })();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
@@ -246,13 +330,14 @@ export class BullMQTaskRunner implements TaskRunner {
     await Promise.race([polite.catch(() => {}), deadline]);
     clearTimeout(timer);
     // close() marks them closing (QueueEvents' read loop retries until then), disconnect()
-    // cuts the sockets a dead Redis would keep close() waiting on.
     // cuts the sockets a dead Redis would keep close() waiting on. Neither is awaited: BullMQ's
     // disconnect waits for an 'end' that a client stuck reconnecting never emits.
-    c.events.close().catch(() => {});
+    clearTimeout(this.eventsIdle);
+    closeEvents(this.events);
+    this.events = undefined;
     c.queue.close().catch(() => {});
-    c.events.disconnect().catch(() => {});
     c.queue.disconnect().catch(() => {});
+    c.queueClient.disconnect();
     c.redis.disconnect();
   }
 
@@ -261,6 +346,12 @@ export class BullMQTaskRunner implements TaskRunner {
   }
 
   private current: Connected | undefined;
+  private holds = 0;
+  private holdTimer: NodeJS.Timeout | undefined;
+  private events: QueueEvents | undefined;
+  /** The last event the completion reader saw: where a reopened one goes on. */
+  private lastEventId = '0-0';
+  private eventsIdle: NodeJS.Timeout | undefined;
   /** Tasks waiting for their job to end, by job id (a resubmitted id waits on the same job). */
   private readonly waiters = new Map<string, JobWaiter[]>();
   private closing = false;
@@ -285,35 +376,16 @@ export class BullMQTaskRunner implements TaskRunner {
       this.lostError = asClusterError(this.master, 'the connection was lost during the job');
       this.rejectLost(this.lostError);
     });
+    unrefSockets(redis);
     const name = queueName(this.appId);
-    const connection = bullConnectionOptions(this.master);
-    const queue = new Queue(name, { connection, prefix: QUEUE_PREFIX });
-    // The queue is new with this application, so reading its event stream from the start
-    // misses no completion, whenever the reader's first XREAD lands: no task needs BullMQ's
-    // waitUntilFinished, whose state check costs a Redis round trip per task.
-    const events = new QueueEvents(name, { connection, prefix: QUEUE_PREFIX, lastEventId: '0-0' });
+    const queueClient = unrefSockets(bullQueueClient(this.master));
+    const queue = new Queue(name, { connection: queueClient, prefix: QUEUE_PREFIX });
     queue.on('error', () => {});
-    events.on('error', () => {});
-    events.on('completed', ({ jobId: id, returnvalue }) => {
-      for (const w of this.takeWaiters(id)) w.resolve(returnvalue);
-    });
-    events.on('failed', ({ jobId: id, failedReason }) => {
-      // BullMQ's failedReason is the error it recorded (e.g. stalled too often): rebuilt as
-      // a worker's error is, the scheduler counts a lost attempt and retries.
-      const error = rebuildError({ name: 'TaskLost', message: `job ${id}: ${failedReason}` });
-      for (const w of this.takeWaiters(id)) w.reject(error);
-    });
-    // Spark logs a lost executor's tasks; here the lost task is a job whose lock expired.
-    events.on('stalled', ({ jobId: id }) =>
-      this.listener.onWarning(
-        `Task ${id} lost its worker (its lock was not renewed within ${LOCK_DURATION_MS} ms): ` +
-          `it runs again on another worker`,
-      ),
-    );
     try {
-      await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+      await queue.waitUntilReady();
     } catch (e) {
-      await Promise.all([queue.close(), events.close()]).catch(() => {});
+      await queue.close().catch(() => {});
+      queueClient.disconnect();
       redis.disconnect();
       throw asClusterError(this.master, e);
     }
@@ -325,40 +397,51 @@ export class BullMQTaskRunner implements TaskRunner {
       ...(this.workerMemoryMb === undefined ? {} : { workerMemoryMb: this.workerMemoryMb }),
     };
     const heartbeat = await Heartbeat.start(redis, 'app', appKey(this.appId), record, () => {});
-    const executors = new RecordWatcher<ExecutorRecord>(redis, 'executor', (e) => e.name, {
-      added: (e) => {
-        if (e.version !== this.version) {
-          this.listener.onWarning(
-            `Worker ${e.name} on ${e.host} runs kindling ${e.version}, this application ` +
-              `${this.version}: it is refused and takes none of this application's tasks`,
-          );
-          return;
-        }
-        this.listener.onExecutorAdded({
-          name: e.name,
-          threads: e.threads,
-          version: e.version,
-          host: e.host,
-        });
-        this.updateWaiting();
+    const executors = new RecordWatcher<ExecutorRecord>(
+      redis,
+      'executor',
+      (e) => e.name,
+      {
+        added: (e) => {
+          if (e.version !== this.version) {
+            this.listener.onWarning(
+              `Worker ${e.name} on ${e.host} runs kindling ${e.version}, this application ` +
+                `${this.version}: it is refused and takes none of this application's tasks`,
+            );
+            return;
+          }
+          this.listener.onExecutorAdded({
+            name: e.name,
+            threads: e.threads,
+            version: e.version,
+            host: e.host,
+          });
+          this.updateWaiting();
+        },
+        removed: (e) => {
+          if (e.version !== this.version) return;
+          this.listener.onExecutorRemoved({ name: e.name });
+          this.updateWaiting();
+        },
+        error: () => {},
       },
-      removed: (e) => {
-        if (e.version !== this.version) return;
-        this.listener.onExecutorRemoved({ name: e.name });
-        this.updateWaiting();
-      },
-      error: () => {},
-    });
+      false,
+    );
     await executors.start();
     return {
       redis,
       queue,
-      events,
+      queueClient,
       publisher: new ControlPublisher(redis, this.appId, this.dir, this.control),
       heartbeat,
       executors,
     };
   }
+}
+
+function closeEvents(events: QueueEvents | undefined): void {
+  events?.close().catch(() => {});
+  events?.disconnect().catch(() => {});
 }
 
 async function deleteMatching(redis: Redis, pattern: string): Promise<void> {
