@@ -17,7 +17,8 @@ import { skipReason, TestCluster } from './helpers.js';
 
 const DIST_TEST = fileURLToPath(new URL('../', import.meta.url));
 const SKIPS_MODULE = new URL('./e2e-skips.js', import.meta.url).href;
-const E2E_DIRS = ['e2e', 'storage', 'checkpoint'];
+/** The public API's end-to-end files (test/ui, whose API test counts memory-resident blocks, not yet). */
+const E2E_DIRS = ['e2e', 'storage', 'checkpoint', 'streaming', 'cli'];
 /** A file that runs longer is killed and fails (a hang must not hold CI for hours). */
 const FILE_TIMEOUT_MS = 10 * 60_000;
 
