@@ -1,14 +1,15 @@
 // The driver's TaskRunner in cluster mode, sibling of PiscinaTaskRunner: each task attempt is a
 // BullMQ job in the application's queue, taken by a `kindling worker` process; its TaskResult
-// comes back through the job's completion event. The only driver module that imports bullmq.
+// comes back through the job's completion event, read by JobCompletions (job-completions.ts):
+// the two are the only driver modules that import bullmq.
 // The scheduler stays the judge: one run() resolves at most once, so one result per attempt.
 
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { KindlingError } from '../shared/errors.js';
 import type { ControlApi, TaskRequest, TaskResult } from '../shared/protocol.js';
-import { rebuildError } from '../scheduler/rebuild-error.js';
 import type { TaskRunner } from '../scheduler/task-runner.js';
 import { ControlPublisher } from './control-store.js';
+import { JobCompletions } from './job-completions.js';
 import { Heartbeat, RecordWatcher } from './registry.js';
 import {
   asClusterError,
@@ -37,8 +38,6 @@ import {
 
 /** How long stop() waits for Redis to clean up the application before it just disconnects. */
 const CLOSE_TIMEOUT_MS = 3_000;
-/** The completion reader closes once no task has waited this long (between jobs, not stages). */
-const EVENTS_IDLE_MS = 2_000;
 
 export interface ExecutorAddedEvent {
   name: string;
@@ -59,11 +58,6 @@ export interface ClusterListener {
    * a worker joined, or nothing waits any more. A warning says so too when it starts.
    */
   onWaitingForWorkers(waiting: boolean): void;
-}
-
-interface JobWaiter {
-  resolve(value: unknown): void;
-  reject(e: Error): void;
 }
 
 interface Connected {
@@ -93,7 +87,21 @@ export class BullMQTaskRunner implements TaskRunner {
     private readonly listener: ClusterListener,
     /** The application's workerMemoryMb, when set: workers size its threads by it. */
     private readonly workerMemoryMb: number | undefined,
-  ) {}
+  ) {
+    this.completions = new JobCompletions(
+      queueName(appId),
+      bullConnectionOptions(master),
+      // Spark logs a lost executor's tasks; here the lost task is a job whose lock expired.
+      (id) =>
+        listener.onWarning(
+          `Task ${id} lost its worker (its lock was not renewed within ${LOCK_DURATION_MS} ms): ` +
+            `it runs again on another worker`,
+        ),
+      () => this.updateWaiting(),
+    );
+  }
+
+  private readonly completions: JobCompletions;
 
   /** Threads of the connected workers of this version: what the scheduler sizes lanes by. */
   get workers(): number {
@@ -147,19 +155,14 @@ export class BullMQTaskRunner implements TaskRunner {
       jobId(this.appId, r.stageId, r.planId, r.partitionIndex, r.attempt, r.taskId),
     );
     // Waiting before adding: the completion event cannot come first.
-    const finished = ids.map((id) => this.finished(id));
-    this.openEvents();
-    this.waitersChanged();
+    const finished = this.completions.wait(ids);
     const aborted = new Promise<never>((_, reject) => {
       const onAbort = (): void => {
         // Waiting jobs are dropped; running ones finish and their results are ignored.
-        for (const id of ids) {
-          this.waiters.delete(id);
-          c.queue.remove(id).catch(() => {});
-        }
+        this.completions.forget(ids);
+        for (const id of ids) c.queue.remove(id).catch(() => {});
         // A running one is aborted by its worker, as local mode terminates the thread.
         c.redis.publish(cancelChannel(this.appId), JSON.stringify(ids)).catch(() => {});
-        this.waitersChanged();
         const reason: unknown = signal.reason;
         reject(reason instanceof Error ? reason : new DOMException(String(reason), 'AbortError'));
       };
@@ -184,8 +187,7 @@ export class BullMQTaskRunner implements TaskRunner {
         })),
       )
       .catch((e: unknown) => {
-        for (const id of ids) this.waiters.delete(id);
-        this.waitersChanged();
+        this.completions.forget(ids);
         throw asClusterError(this.master, e);
       });
     const values = await Promise.race([Promise.all(finished), aborted]);
@@ -194,32 +196,6 @@ export class BullMQTaskRunner implements TaskRunner {
         throw asClusterError(this.master, `job ${ids[k]} returned no result`);
       return decodeBase64(value) as TaskResult;
     });
-  }
-
-  /**
-   * Resolves with the job's return value from its 'completed' event, rejects with its failure
-   * reason from 'failed' (BullMQ failed it: stalled too often). One QueueEvents reader serves
-   * every waiting task; see connect() for why no event can be missed.
-   */
-  private finished(id: string): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const waiting = this.waiters.get(id);
-      if (waiting === undefined) this.waiters.set(id, [{ resolve, reject }]);
-      else waiting.push({ resolve, reject });
-    });
-  }
-
-  /** The waiters of a job that ended, no longer waiting. */
-  private takeWaiters(id: string): JobWaiter[] {
-    const waiting = this.waiters.get(id) ?? [];
-    this.waiters.delete(id);
-    this.waitersChanged();
-    return waiting;
-  }
-
-  private waitersChanged(): void {
-    this.updateWaiting();
-    this.closeEventsWhenIdle();
   }
 
   /**
@@ -237,61 +213,12 @@ export class BullMQTaskRunner implements TaskRunner {
   }
 
   /**
-   * The completion reader (one QueueEvents), opened when tasks start waiting. It reads the
-   * queue's event stream from the last event it saw, from the start the first time: the queue
-   * is new with the application, so no completion is ever missed, whenever its XREAD lands, and
-   * no task needs BullMQ's waitUntilFinished, whose state check costs a round trip per task.
-   */
-  private openEvents(): void {
-    clearTimeout(this.eventsIdle);
-    this.eventsIdle = undefined;
-    if (this.events !== undefined) return;
-    const events = new QueueEvents(queueName(this.appId), {
-      connection: bullConnectionOptions(this.master),
-      prefix: QUEUE_PREFIX,
-      lastEventId: this.lastEventId,
-    });
-    events.on('error', () => {});
-    events.on('completed', ({ jobId: id, returnvalue }, eventId) => {
-      this.lastEventId = eventId;
-      for (const w of this.takeWaiters(id)) w.resolve(returnvalue);
-    });
-    events.on('failed', ({ jobId: id, failedReason }, eventId) => {
-      this.lastEventId = eventId;
-      // BullMQ's failedReason is the error it recorded (e.g. stalled too often): rebuilt as
-      // a worker's error is, the scheduler counts a lost attempt and retries.
-      const error = rebuildError({ name: 'TaskLost', message: `job ${id}: ${failedReason}` });
-      for (const w of this.takeWaiters(id)) w.reject(error);
-    });
-    // Spark logs a lost executor's tasks; here the lost task is a job whose lock expired.
-    events.on('stalled', ({ jobId: id }) =>
-      this.listener.onWarning(
-        `Task ${id} lost its worker (its lock was not renewed within ${LOCK_DURATION_MS} ms): ` +
-          `it runs again on another worker`,
-      ),
-    );
-    this.events = events;
-  }
-
-  /** Its blocking read (and BullMQ's watchdog timer on it) would keep an idle process alive. */
-  private closeEventsWhenIdle(): void {
-    if (this.waiters.size > 0 || this.events === undefined || this.eventsIdle !== undefined) return;
-    this.eventsIdle = setTimeout(() => {
-      this.eventsIdle = undefined;
-      if (this.waiters.size > 0) return;
-      closeEvents(this.events);
-      this.events = undefined;
-    }, EVENTS_IDLE_MS);
-    this.eventsIdle.unref();
-  }
-
-  /**
    * Tells the listener when tasks begin or stop waiting for a worker: at the first task with
    * none connected, or when the last one leaves mid-job. Spark's TaskSchedulerImpl warns
    * likewise that the initial job "has not accepted any resources" and goes on waiting.
    */
   private updateWaiting(): void {
-    const waiting = this.waiters.size > 0 && this.compatibleExecutors().length === 0;
+    const waiting = this.completions.size > 0 && this.compatibleExecutors().length === 0;
     if (waiting === this.waitingForWorkers) return;
     this.waitingForWorkers = waiting;
     if (waiting) {
@@ -332,9 +259,7 @@ export class BullMQTaskRunner implements TaskRunner {
     // close() marks them closing (QueueEvents' read loop retries until then), disconnect()
     // cuts the sockets a dead Redis would keep close() waiting on. Neither is awaited: BullMQ's
     // disconnect waits for an 'end' that a client stuck reconnecting never emits.
-    clearTimeout(this.eventsIdle);
-    closeEvents(this.events);
-    this.events = undefined;
+    this.completions.close();
     c.queue.close().catch(() => {});
     c.queue.disconnect().catch(() => {});
     c.queueClient.disconnect();
@@ -348,12 +273,6 @@ export class BullMQTaskRunner implements TaskRunner {
   private current: Connected | undefined;
   private holds = 0;
   private holdTimer: NodeJS.Timeout | undefined;
-  private events: QueueEvents | undefined;
-  /** The last event the completion reader saw: where a reopened one goes on. */
-  private lastEventId = '0-0';
-  private eventsIdle: NodeJS.Timeout | undefined;
-  /** Tasks waiting for their job to end, by job id (a resubmitted id waits on the same job). */
-  private readonly waiters = new Map<string, JobWaiter[]>();
   private closing = false;
   /** Set once the command client gave up reconnecting: every pending and later run fails. */
   private lostError: KindlingError | undefined;
@@ -437,11 +356,6 @@ export class BullMQTaskRunner implements TaskRunner {
       executors,
     };
   }
-}
-
-function closeEvents(events: QueueEvents | undefined): void {
-  events?.close().catch(() => {});
-  events?.disconnect().catch(() => {});
 }
 
 async function deleteMatching(redis: Redis, pattern: string): Promise<void> {
