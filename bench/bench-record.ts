@@ -9,7 +9,7 @@ export interface BenchCheck {
   /** e.g. "kindling(2) vs plain loop" */
   name: string;
   value: number;
-  unit: 'x' | 'ms' | 'MB' | 'µs' | 'ns';
+  unit: 'x' | 'ms' | 'MB' | 'µs' | 'ns' | 'count';
   /** e.g. ">= 1.8", or "info" for a number reported next to the others */
   target: string;
   met: boolean;

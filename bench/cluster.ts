@@ -7,6 +7,7 @@
 // within 1.3x of local on the CPU job.
 
 import { Queue, QueueEvents, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import fs from 'node:fs';
 import { Context } from 'kindling';
 import {
@@ -38,6 +39,8 @@ interface Measured<T = unknown> {
   value: T;
   ms: number;
   cpuMs: number;
+  /** Cluster mode: where the CPU went, and the commands Redis ran (those of Lua scripts too). */
+  split?: { driverCpuMs: number; redisCpuMs: number; redisCommands: number };
 }
 
 export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
@@ -52,6 +55,7 @@ export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
   const fileBytes = fs.statSync(file).size;
   const cluster = await startLocalCluster(WORKER_PROCESSES, 1);
   const records: BenchRecord[] = [];
+  const splits = new Map<BenchRecord, NonNullable<Measured['split']>>();
   const shuffle = { bytes: 0 };
   const expected = new Map<string, string>();
   const record = (variant: string, r: number, recs: number, bytes: number, m: Measured): void => {
@@ -61,22 +65,22 @@ export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
     const note =
       expected.get(key) === answer ? undefined : `answer differs: ${answer.slice(0, 80)}`;
     const workers = variant.startsWith('cluster') ? WORKER_PROCESSES : opts.workers;
-    records.push(
-      emit(
-        opts,
-        makeRecord({
-          bench: 'cluster',
-          variant,
-          run: r,
-          records: recs,
-          bytes,
-          workers,
-          wallMs: m.ms,
-          cpuMs: m.cpuMs,
-          ...(note === undefined ? {} : { note }),
-        }),
-      ),
+    const made = emit(
+      opts,
+      makeRecord({
+        bench: 'cluster',
+        variant,
+        run: r,
+        records: recs,
+        bytes,
+        workers,
+        wallMs: m.ms,
+        cpuMs: m.cpuMs,
+        ...(note === undefined ? {} : { note }),
+      }),
     );
+    records.push(made);
+    if (m.split !== undefined) splits.set(made, m.split);
   };
   try {
     for (let r = 0; r < opts.runs; r++) {
@@ -114,6 +118,32 @@ export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
     check('cluster / local wall, word count', clusterWc.wallMs / localWc.wallMs, 'x', 'info'),
     check('word count: shuffle bytes written to storage', shuffle.bytes / 1e6, 'MB', 'info'),
   ];
+  // Where a cluster task's cost goes: what bounds the task rate of one application.
+  const clusterTiny = best(records, 'cluster tiny tasks');
+  const split = splits.get(clusterTiny);
+  const tinyChecks =
+    split === undefined
+      ? []
+      : [
+          check(
+            'cluster tiny tasks: driver CPU µs per task',
+            (1000 * split.driverCpuMs) / tiny,
+            'µs',
+            'info',
+          ),
+          check(
+            'cluster tiny tasks: redis-server CPU µs per task',
+            (1000 * split.redisCpuMs) / tiny,
+            'µs',
+            'info',
+          ),
+          check(
+            "cluster tiny tasks: Redis commands per task (scripts' included)",
+            split.redisCommands / tiny,
+            'count',
+            'info',
+          ),
+        ];
   for (const variant of ['local tiny tasks', 'cluster tiny tasks', 'raw bullmq no-op']) {
     const b = best(records, variant);
     b.checks = [
@@ -126,6 +156,7 @@ export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
       ),
     ];
   }
+  clusterTiny.checks?.push(...tinyChecks);
   return records;
 }
 
@@ -208,11 +239,29 @@ async function timedEverywhere<T>(
   mode: Mode,
   f: () => Promise<T>,
 ): Promise<Measured<T>> {
-  const others = (): number =>
-    mode === 'local' ? 0 : cluster.pids.reduce((s, pid) => s + processCpuMs(pid), 0);
-  const before = others();
+  if (mode === 'local') return timed(f);
+  const cpu = (): number[] => cluster.pids.map(processCpuMs);
+  const before = cpu();
+  const commandsBefore = await redisCommands(cluster.url);
   const { value, ms, cpuMs } = await timed(f);
-  return { value, ms, cpuMs: cpuMs + others() - before };
+  const commands = (await redisCommands(cluster.url)) - commandsBefore;
+  const spent = cpu().map((c, i) => c - (before[i] ?? 0));
+  const others = spent.reduce((a, b) => a + b, 0);
+  // pids[0] is redis-server's.
+  const split = { driverCpuMs: cpuMs, redisCpuMs: spent[0] ?? 0, redisCommands: commands };
+  return { value, ms, cpuMs: cpuMs + others, split };
+}
+
+/** Commands Redis has run so far, from INFO commandstats (a script's own commands included). */
+async function redisCommands(url: string): Promise<number> {
+  const client = new Redis(url, { lazyConnect: true });
+  try {
+    await client.connect();
+    const info = await client.info('commandstats');
+    return [...info.matchAll(/calls=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+  } finally {
+    client.disconnect();
+  }
 }
 
 /**

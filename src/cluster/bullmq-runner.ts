@@ -1,19 +1,22 @@
 // The driver's TaskRunner in cluster mode, sibling of PiscinaTaskRunner: each task attempt is a
 // BullMQ job in the application's queue, taken by a `kindling worker` process; its TaskResult
-// comes back through the job's completion event. The only driver module that imports bullmq.
+// comes back through the job's completion event, read by JobCompletions (job-completions.ts):
+// the two are the only driver modules that import bullmq.
 // The scheduler stays the judge: one run() resolves at most once, so one result per attempt.
 
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { KindlingError } from '../shared/errors.js';
 import type { ControlApi, TaskRequest, TaskResult } from '../shared/protocol.js';
-import { rebuildError } from '../scheduler/rebuild-error.js';
 import type { TaskRunner } from '../scheduler/task-runner.js';
 import { ControlPublisher } from './control-store.js';
+import { JobCompletions } from './job-completions.js';
 import { Heartbeat, RecordWatcher } from './registry.js';
 import {
   asClusterError,
   bullConnectionOptions,
+  bullQueueClient,
   connectRedis,
+  unrefSockets,
   type Redis,
   type RedisMaster,
 } from './redis.js';
@@ -57,15 +60,11 @@ export interface ClusterListener {
   onWaitingForWorkers(waiting: boolean): void;
 }
 
-interface JobWaiter {
-  resolve(value: unknown): void;
-  reject(e: Error): void;
-}
-
 interface Connected {
   redis: Redis;
   queue: Queue;
-  events: QueueEvents;
+  /** The Queue's own client: ours, so that its socket lets an idle process exit. */
+  queueClient: Redis;
   publisher: ControlPublisher;
   heartbeat: Heartbeat;
   executors: RecordWatcher<ExecutorRecord>;
@@ -88,7 +87,21 @@ export class BullMQTaskRunner implements TaskRunner {
     private readonly listener: ClusterListener,
     /** The application's workerMemoryMb, when set: workers size its threads by it. */
     private readonly workerMemoryMb: number | undefined,
-  ) {}
+  ) {
+    this.completions = new JobCompletions(
+      queueName(appId),
+      bullConnectionOptions(master),
+      // Spark logs a lost executor's tasks; here the lost task is a job whose lock expired.
+      (id) =>
+        listener.onWarning(
+          `Task ${id} lost its worker (its lock was not renewed within ${LOCK_DURATION_MS} ms): ` +
+            `it runs again on another worker`,
+        ),
+      () => this.updateWaiting(),
+    );
+  }
+
+  private readonly completions: JobCompletions;
 
   /** Threads of the connected workers of this version: what the scheduler sizes lanes by. */
   get workers(): number {
@@ -98,7 +111,12 @@ export class BullMQTaskRunner implements TaskRunner {
 
   /** Connects on first use; CLUSTER_UNREACHABLE naming the URL when Redis does not answer. */
   async ready(): Promise<void> {
-    await this.connected();
+    const release = this.hold();
+    try {
+      await this.connected();
+    } finally {
+      release();
+    }
   }
 
   run(request: TaskRequest, signal: AbortSignal): Promise<TaskResult> {
@@ -110,11 +128,16 @@ export class BullMQTaskRunner implements TaskRunner {
    * from the completion event of its job; rejects as a whole, as a thread's batch does.
    */
   async runBatch(requests: TaskRequest[], signal: AbortSignal): Promise<TaskResult[]> {
-    const c = await this.connected();
-    if (this.lostError !== undefined) throw this.lostError;
-    signal.throwIfAborted();
-    // BullMQ's own clients wait for Redis to come back; the driver gives up when its client does.
-    return Promise.race([this.submit(c, requests, signal), this.lost]);
+    const release = this.hold();
+    try {
+      const c = await this.connected();
+      if (this.lostError !== undefined) throw this.lostError;
+      signal.throwIfAborted();
+      // BullMQ's own clients wait for Redis to come back; the driver gives up when its client does.
+      return await Promise.race([this.submit(c, requests, signal), this.lost]);
+    } finally {
+      release();
+    }
   }
 
   private async submit(
@@ -132,18 +155,14 @@ export class BullMQTaskRunner implements TaskRunner {
       jobId(this.appId, r.stageId, r.planId, r.partitionIndex, r.attempt, r.taskId),
     );
     // Waiting before adding: the completion event cannot come first.
-    const finished = ids.map((id) => this.finished(id));
-    this.updateWaiting();
+    const finished = this.completions.wait(ids);
     const aborted = new Promise<never>((_, reject) => {
       const onAbort = (): void => {
         // Waiting jobs are dropped; running ones finish and their results are ignored.
-        for (const id of ids) {
-          this.waiters.delete(id);
-          c.queue.remove(id).catch(() => {});
-        }
+        this.completions.forget(ids);
+        for (const id of ids) c.queue.remove(id).catch(() => {});
         // A running one is aborted by its worker, as local mode terminates the thread.
         c.redis.publish(cancelChannel(this.appId), JSON.stringify(ids)).catch(() => {});
-        this.updateWaiting();
         const reason: unknown = signal.reason;
         reject(reason instanceof Error ? reason : new DOMException(String(reason), 'AbortError'));
       };
@@ -168,8 +187,7 @@ export class BullMQTaskRunner implements TaskRunner {
         })),
       )
       .catch((e: unknown) => {
-        for (const id of ids) this.waiters.delete(id);
-        this.updateWaiting();
+        this.completions.forget(ids);
         throw asClusterError(this.master, e);
       });
     const values = await Promise.race([Promise.all(finished), aborted]);
@@ -181,24 +199,17 @@ export class BullMQTaskRunner implements TaskRunner {
   }
 
   /**
-   * Resolves with the job's return value from its 'completed' event, rejects with its failure
-   * reason from 'failed' (BullMQ failed it: stalled too often). One QueueEvents reader serves
-   * every waiting task; see connect() for why no event can be missed.
+   * A job in flight keeps the process alive, as a busy thread pool does; the driver's sockets
+   * do not, so a program that ends without stop() exits as it does in local mode.
    */
-  private finished(id: string): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const waiting = this.waiters.get(id);
-      if (waiting === undefined) this.waiters.set(id, [{ resolve, reject }]);
-      else waiting.push({ resolve, reject });
-    });
-  }
-
-  /** The waiters of a job that ended, no longer waiting. */
-  private takeWaiters(id: string): JobWaiter[] {
-    const waiting = this.waiters.get(id) ?? [];
-    this.waiters.delete(id);
-    this.updateWaiting();
-    return waiting;
+  private hold(): () => void {
+    if (this.holds++ === 0) this.holdTimer = setInterval(() => {}, 2 ** 30);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds === 0) clearInterval(this.holdTimer);
+    };
   }
 
   /**
@@ -207,7 +218,7 @@ export class BullMQTaskRunner implements TaskRunner {
    * likewise that the initial job "has not accepted any resources" and goes on waiting.
    */
   private updateWaiting(): void {
-    const waiting = this.waiters.size > 0 && this.compatibleExecutors().length === 0;
+    const waiting = this.completions.size > 0 && this.compatibleExecutors().length === 0;
     if (waiting === this.waitingForWorkers) return;
     this.waitingForWorkers = waiting;
     if (waiting) {
@@ -237,7 +248,7 @@ export class BullMQTaskRunner implements TaskRunner {
       if (this.lostError !== undefined || c.redis.status !== 'ready') return;
       await c.queue.obliterate({ force: true }).catch(() => {});
       await deleteMatching(c.redis, `${KEY_PREFIX}:${this.appId}:*`).catch(() => {});
-      await Promise.all([c.events.close(), c.queue.close()]);
+      await c.queue.close();
     })();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
@@ -246,13 +257,12 @@ export class BullMQTaskRunner implements TaskRunner {
     await Promise.race([polite.catch(() => {}), deadline]);
     clearTimeout(timer);
     // close() marks them closing (QueueEvents' read loop retries until then), disconnect()
-    // cuts the sockets a dead Redis would keep close() waiting on.
     // cuts the sockets a dead Redis would keep close() waiting on. Neither is awaited: BullMQ's
     // disconnect waits for an 'end' that a client stuck reconnecting never emits.
-    c.events.close().catch(() => {});
+    this.completions.close();
     c.queue.close().catch(() => {});
-    c.events.disconnect().catch(() => {});
     c.queue.disconnect().catch(() => {});
+    c.queueClient.disconnect();
     c.redis.disconnect();
   }
 
@@ -261,8 +271,8 @@ export class BullMQTaskRunner implements TaskRunner {
   }
 
   private current: Connected | undefined;
-  /** Tasks waiting for their job to end, by job id (a resubmitted id waits on the same job). */
-  private readonly waiters = new Map<string, JobWaiter[]>();
+  private holds = 0;
+  private holdTimer: NodeJS.Timeout | undefined;
   private closing = false;
   /** Set once the command client gave up reconnecting: every pending and later run fails. */
   private lostError: KindlingError | undefined;
@@ -285,35 +295,16 @@ export class BullMQTaskRunner implements TaskRunner {
       this.lostError = asClusterError(this.master, 'the connection was lost during the job');
       this.rejectLost(this.lostError);
     });
+    unrefSockets(redis);
     const name = queueName(this.appId);
-    const connection = bullConnectionOptions(this.master);
-    const queue = new Queue(name, { connection, prefix: QUEUE_PREFIX });
-    // The queue is new with this application, so reading its event stream from the start
-    // misses no completion, whenever the reader's first XREAD lands: no task needs BullMQ's
-    // waitUntilFinished, whose state check costs a Redis round trip per task.
-    const events = new QueueEvents(name, { connection, prefix: QUEUE_PREFIX, lastEventId: '0-0' });
+    const queueClient = unrefSockets(bullQueueClient(this.master));
+    const queue = new Queue(name, { connection: queueClient, prefix: QUEUE_PREFIX });
     queue.on('error', () => {});
-    events.on('error', () => {});
-    events.on('completed', ({ jobId: id, returnvalue }) => {
-      for (const w of this.takeWaiters(id)) w.resolve(returnvalue);
-    });
-    events.on('failed', ({ jobId: id, failedReason }) => {
-      // BullMQ's failedReason is the error it recorded (e.g. stalled too often): rebuilt as
-      // a worker's error is, the scheduler counts a lost attempt and retries.
-      const error = rebuildError({ name: 'TaskLost', message: `job ${id}: ${failedReason}` });
-      for (const w of this.takeWaiters(id)) w.reject(error);
-    });
-    // Spark logs a lost executor's tasks; here the lost task is a job whose lock expired.
-    events.on('stalled', ({ jobId: id }) =>
-      this.listener.onWarning(
-        `Task ${id} lost its worker (its lock was not renewed within ${LOCK_DURATION_MS} ms): ` +
-          `it runs again on another worker`,
-      ),
-    );
     try {
-      await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+      await queue.waitUntilReady();
     } catch (e) {
-      await Promise.all([queue.close(), events.close()]).catch(() => {});
+      await queue.close().catch(() => {});
+      queueClient.disconnect();
       redis.disconnect();
       throw asClusterError(this.master, e);
     }
@@ -325,35 +316,41 @@ export class BullMQTaskRunner implements TaskRunner {
       ...(this.workerMemoryMb === undefined ? {} : { workerMemoryMb: this.workerMemoryMb }),
     };
     const heartbeat = await Heartbeat.start(redis, 'app', appKey(this.appId), record, () => {});
-    const executors = new RecordWatcher<ExecutorRecord>(redis, 'executor', (e) => e.name, {
-      added: (e) => {
-        if (e.version !== this.version) {
-          this.listener.onWarning(
-            `Worker ${e.name} on ${e.host} runs kindling ${e.version}, this application ` +
-              `${this.version}: it is refused and takes none of this application's tasks`,
-          );
-          return;
-        }
-        this.listener.onExecutorAdded({
-          name: e.name,
-          threads: e.threads,
-          version: e.version,
-          host: e.host,
-        });
-        this.updateWaiting();
+    const executors = new RecordWatcher<ExecutorRecord>(
+      redis,
+      'executor',
+      (e) => e.name,
+      {
+        added: (e) => {
+          if (e.version !== this.version) {
+            this.listener.onWarning(
+              `Worker ${e.name} on ${e.host} runs kindling ${e.version}, this application ` +
+                `${this.version}: it is refused and takes none of this application's tasks`,
+            );
+            return;
+          }
+          this.listener.onExecutorAdded({
+            name: e.name,
+            threads: e.threads,
+            version: e.version,
+            host: e.host,
+          });
+          this.updateWaiting();
+        },
+        removed: (e) => {
+          if (e.version !== this.version) return;
+          this.listener.onExecutorRemoved({ name: e.name });
+          this.updateWaiting();
+        },
+        error: () => {},
       },
-      removed: (e) => {
-        if (e.version !== this.version) return;
-        this.listener.onExecutorRemoved({ name: e.name });
-        this.updateWaiting();
-      },
-      error: () => {},
-    });
+      false,
+    );
     await executors.start();
     return {
       redis,
       queue,
-      events,
+      queueClient,
       publisher: new ControlPublisher(redis, this.appId, this.dir, this.control),
       heartbeat,
       executors,

@@ -22,6 +22,27 @@ export function bullConnectionOptions(master: RedisMaster): ConnectionOptions {
   };
 }
 
+/**
+ * Lets the process exit while this client is connected, from now on and after every
+ * reconnect: a driver's connections must not keep an idle program alive (local mode's idle
+ * threads do not), while a job in flight holds the process itself (BullMQTaskRunner).
+ */
+export function unrefSockets(client: Redis): Redis {
+  const unref = (): void => {
+    client.stream?.unref();
+  };
+  client.on('connect', unref);
+  unref();
+  return client;
+}
+
+/** A client for a BullMQ Queue (no blocking reads), connecting at once; the caller owns it. */
+export function bullQueueClient(master: RedisMaster): Redis {
+  const client = new Redis({ ...baseOptions(master), maxRetriesPerRequest: null });
+  client.on('error', () => {});
+  return client;
+}
+
 /** A command client, connected and answering PING, or CLUSTER_UNREACHABLE naming the URL. */
 export async function connectRedis(master: RedisMaster): Promise<Redis> {
   const client = new Redis({
@@ -52,8 +73,10 @@ export async function subscribe(
   redis: Redis,
   channels: string[],
   onMessage: (channel: string, message: string) => void,
+  opts: { holdsProcess: boolean } = { holdsProcess: true },
 ): Promise<Redis> {
   const subscriber = redis.duplicate();
+  if (!opts.holdsProcess) unrefSockets(subscriber);
   subscriber.on('error', () => {});
   subscriber.on('message', onMessage);
   try {

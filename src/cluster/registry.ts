@@ -101,6 +101,8 @@ export class RecordWatcher<T> {
       removed(record: T): void | Promise<void>;
       error(e: unknown): void;
     },
+    /** false: its connection lets the process exit (a driver's, idle between jobs). */
+    private readonly holdsProcess = true,
   ) {}
 
   get records(): T[] {
@@ -111,10 +113,15 @@ export class RecordWatcher<T> {
     this.timer = setInterval(() => void this.poll(), ANNOUNCE_EVERY_MS);
     this.timer.unref();
     // Without the channel, polling alone still sees every record, a poll later.
-    this.subscriber = await subscribe(this.redis, [announceChannel(this.kind)], () => {
-      if (this.polling === undefined) void this.poll();
-      else this.pollAgain = true;
-    }).catch(() => undefined);
+    this.subscriber = await subscribe(
+      this.redis,
+      [announceChannel(this.kind)],
+      () => {
+        if (this.polling === undefined) void this.poll();
+        else this.pollAgain = true;
+      },
+      { holdsProcess: this.holdsProcess },
+    ).catch(() => undefined);
     return this.poll();
   }
 
