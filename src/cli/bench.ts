@@ -87,8 +87,8 @@ function machine(): Record<string, unknown> {
     totalMemGb: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
+    // Whether other work shared the cores: read it from the load average, not from a note.
     loadAvg: os.loadavg().map((x) => Math.round(x * 100) / 100),
-    sharedMachine: 'other builds and tests were running on the same cores',
   };
 }
 
