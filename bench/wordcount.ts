@@ -79,7 +79,7 @@ export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
       `kindling(${opts.workers}) vs plain script`,
       best(records, 'plain script').wallMs / k.wallMs,
       'x',
-      '>= 1.6',
+      '>= 1.8',
     ),
     check('kindling peak RSS', peak, 'MB', '<= 1500'),
   ];
@@ -89,7 +89,7 @@ export async function run(opts: BenchOptions): Promise<BenchRecord[]> {
         `kindling(${opts.workers}) vs skale(${opts.workers})`,
         best(records, `skale ${SKALE_VERSION}`).wallMs / k.wallMs,
         'x',
-        '>= 5',
+        '>= 6',
       ),
     );
   }
