@@ -1,23 +1,26 @@
 // KeyTable: entries found by key with keyOf's by-value equality, without building a key string
-// or an object per key. Open addressing with linear probing: the index holds (tag, entry number)
-// pairs; keys and values sit in dense arrays in first-seen order, which is the order entries
-// iterate in. -0 finds 0 and NaN finds NaN (keysEqual), as keyOf and Map agree.
+// or an object per key. Open addressing: the index holds (tag, entry number) pairs; keys and
+// values sit in dense arrays in first-seen order, which is the order entries iterate in. -0
+// finds 0 and NaN finds NaN (keysEqual), as keyOf and Map agree.
 //
 // Where a key lands: an int32 key by its own low bits, the bits above them folded in (dense
 // integer keys, the common case, take neighbouring slots, so a pass over them walks the index
 // in order instead of missing the cache at every record: combining 500 k records over 100 k
-// sequential ids went from ~80 to ~15 ns a record); any other key by hashKey, rehashed
-// multiplicatively. The table's slot hash is its own:
-// a caller that partitions by hashKey computes it once per distinct key, not per record.
+// sequential ids went from ~80 to ~15 ns a record), further probes perturbed by its bits as
+// CPython's dict does; any other key by hashKey, rehashed multiplicatively, probing linearly.
+// The table's slot hash is its own: a caller that partitions by hashKey computes it once per
+// distinct key, not per record.
 
 import { hashKey } from './keys.js';
 
-// The index doubles once entries pass half its slots: probes stay short (linear probing).
+// The index doubles once entries pass half its slots: probes stay short.
 const INITIAL_SLOTS = 64;
 // An expected size makes room for at most 2^22 entries up front (a 32 MiB index).
 const MAX_INITIAL_SLOTS = 1 << 23;
 // Marks an occupied slot's tag word, so that 0 means empty whatever a key hashes to.
 const OCCUPIED = 0x80000000 | 0;
+// Bits of an int key mixed into each further probe (CPython's PERTURB_SHIFT).
+const PERTURB_SHIFT = 5;
 // Fibonacci hashing's multiplier (2^32 / golden ratio).
 const GOLDEN = 0x9e3779b1 | 0;
 
@@ -99,13 +102,17 @@ export class KeyTable<V> {
 
   private findInt(k: number): number {
     const index = this.index;
-    const mask = index.length - 2;
+    const slotMask = (index.length >> 1) - 1;
     const tag = k | OCCUPIED;
-    for (let s = intSlot(k, this.bits) << 1; ; s = (s + 2) & mask) {
+    let slot = intSlot(k, this.bits);
+    for (let perturb = k >>> 0; ;) {
+      const s = slot << 1;
       const t = index[s];
       if (t === 0) return this.missed(k, s, k);
       // An int key's tag is the key (its top bit aside), so a tag match is nearly always it.
       if (t === tag && this.keys[index[s + 1] as number] === k) return index[s + 1] as number;
+      perturb >>>= PERTURB_SHIFT;
+      slot = nextIntSlot(slot, perturb, slotMask);
     }
   }
 
@@ -140,9 +147,18 @@ export class KeyTable<V> {
     this.hashes = hashes;
     for (let at = 0; at < keys.length; at++) {
       const h = hashes[at] as number;
-      const k = keys[at];
-      let s = (isIntKey(k) ? intSlot(h, bits) : hashedSlot(h, bits)) << 1;
-      while (index[s] !== 0) s = (s + 2) & mask;
+      let s: number;
+      if (isIntKey(keys[at])) {
+        let slot = intSlot(h, bits);
+        for (let perturb = h >>> 0; index[slot << 1] !== 0;) {
+          perturb >>>= PERTURB_SHIFT;
+          slot = nextIntSlot(slot, perturb, (index.length >> 1) - 1);
+        }
+        s = slot << 1;
+      } else {
+        s = hashedSlot(h, bits) << 1;
+        while (index[s] !== 0) s = (s + 2) & mask;
+      }
       index[s] = h | OCCUPIED;
       index[s + 1] = at;
     }
@@ -168,6 +184,16 @@ function isIntKey(k: unknown): boolean {
 function intSlot(k: number, bits: number): number {
   const high = k >>> bits;
   return (k ^ (Math.imul(high, GOLDEN) >>> (32 - bits))) & ((1 << bits) - 1);
+}
+
+/**
+ * The next slot to try for an int key whose slot is taken, as CPython's dict probes: the key's
+ * bits, 5 at a time, perturb a full-period walk (slot * 5 + 1), so keys that share their first
+ * slot (strides, keys equal in their low bits) part after a probe or two instead of piling up
+ * in one run of neighbouring slots, as linear probing from a structured first slot would.
+ */
+function nextIntSlot(slot: number, perturb: number, slotMask: number): number {
+  return (slot * 5 + perturb + 1) & slotMask;
 }
 
 /** Any other key's slot: the top bits of a multiplicative rehash of its hashKey. */
