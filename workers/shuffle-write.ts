@@ -30,7 +30,6 @@ import type {
   StageOutput,
 } from '../src/shared/protocol.js';
 import { KeyTable } from '../src/shared/key-table.js';
-import { hashKey } from '../src/shared/keys.js';
 import {
   hashPartition,
   partitionerFromPlan,
@@ -83,10 +82,9 @@ export function bucketShuffleOutput(
 
 /**
  * Map-side combine: one table for the partition, routed to reduce partitions once per distinct
- * key at the end (hashing every record for its bucket cost ~10% of a word count's CPU): the
- * partitioner hashes each distinct key once, the table finds keys by its own slot hash; each bucket
- * keeps its keys in first-seen order, and keys and combiners go to the file as two columns
- * without a [key, combiner] array per key. Returns the buckets left after the last spill.
+ * key at the end (hashing every record for its bucket cost ~10% of a word count's CPU), by the
+ * hashKey the table kept (KeyTable.hashKeyOf); each bucket keeps its keys in first-seen order,
+ * and keys and combiners go to the file as two columns without a [key, combiner] array per key. Returns the buckets left after the last spill.
  */
 function combineByKey(
   ctx: TaskContext,
@@ -175,7 +173,7 @@ function bucketsOfTable(
   const partition = plan.kind === 'hash' ? undefined : partitionerFromPlan(plan, ctx);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
-    const p = partition === undefined ? hashPartition(hashKey(k), n) : partition(k);
+    const p = partition === undefined ? hashPartition(table.hashKeyOf(i), n) : partition(k);
     const bucket = buckets[p] as Bucket;
     bucket.keys.push(k);
     bucket.values.push(entries[i]);

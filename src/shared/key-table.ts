@@ -8,8 +8,8 @@
 // in order instead of missing the cache at every record: combining 500 k records over 100 k
 // sequential ids went from ~80 to ~15 ns a record), further probes perturbed by its bits as
 // CPython's dict does; any other key by hashKey, rehashed multiplicatively, probing linearly.
-// The table's slot hash is its own: a caller that partitions by hashKey computes it once per
-// distinct key, not per record.
+// A caller that partitions by hashKey gets a key's from hashKeyOf: computed once per distinct
+// key (int keys) or kept from the lookup (others), never once per record.
 
 import { hashKey } from './keys.js';
 
@@ -28,7 +28,7 @@ export class KeyTable<V> {
   /** Entry i's key and value: dense, in the order keys were first added. */
   readonly keys: unknown[] = [];
   readonly entries: V[] = [];
-  /** Entry i's slot hash (see header), kept to re-place it when the index grows. */
+  /** Entry i's slot hash (see header; hashKey for all but int keys), kept for grow(). */
   private hashes: Int32Array;
   /** Two words a slot: tag | OCCUPIED (0 when empty), then the entry number. */
   private index: Int32Array;
@@ -93,6 +93,12 @@ export class KeyTable<V> {
   /** Sets the value of `key` (cheapest right after get() said it is absent). */
   add(key: unknown, value: V): void {
     this.insert(key, value);
+  }
+
+  /** hashKey of entry `at`'s key: kept from its insert for all but int keys, which hash fast. */
+  hashKeyOf(at: number): number {
+    const k = this.keys[at];
+    return isIntKey(k) ? hashKey(k) : (this.hashes[at] as number);
   }
 
   /** Every value, in the order their keys were first added. */

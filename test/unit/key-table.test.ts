@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isKindlingError } from '../../src/shared/errors.js';
 import { KeyTable, keysEqual } from '../../src/shared/key-table.js';
-import { keyOf, type MapKey } from '../../src/shared/keys.js';
+import { hashKey, keyOf, type MapKey } from '../../src/shared/keys.js';
 import { lcg, randomKey } from './random-keys.js';
 
 // keyOf's equality as a Map applies it: SameValueZero (NaN equals NaN).
@@ -80,6 +80,7 @@ describe('KeyTable', () => {
         keys.map((_, i) => i),
       );
       for (let i = 0; i < keys.length; i++) assert.equal(table.find(keys[i]), i);
+      for (let i = 0; i < keys.length; i++) assert.equal(table.hashKeyOf(i), hashKey(keys[i]));
     });
   }
 
