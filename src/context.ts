@@ -23,7 +23,7 @@ import { RDD } from './rdd/rdd.js';
 import { EmptyRDD, ParallelCollectionRDD, RangeRDD, TextFileRDD } from './rdd/source-rdds.js';
 import { UnionRDD } from './rdd/narrow-rdds.js';
 import { listObjectFiles, ObjectFileRDD } from './rdd/object-files.js';
-import { binaryFiles, binaryRecords, wholeTextFiles } from './rdd/whole-files.js';
+import { binaryRecords, WholeFilesRDD } from './rdd/whole-files.js';
 import { MAX_SPLIT_BYTES, textFileSplits } from './rdd/text-file-splits.js';
 import { partitionCount } from './rdd/partition-count.js';
 import type { RangePartitioner } from './rdd/partitioner.js';
@@ -295,7 +295,8 @@ export class Context {
     this.assertActive('wholeTextFiles');
     if (typeof file !== 'string' || file === '')
       throw errors.invalidArgument('path', 'a file, directory or glob', file);
-    return wholeTextFiles(this, file, partitionCount('minPartitions', minPartitions));
+    const count = partitionCount('minPartitions', minPartitions);
+    return new RDD(this, new WholeFilesRDD(file, count, 'text'));
   }
 
   /** [path, bytes] for every file the path names (Spark's binaryFiles). */
@@ -306,7 +307,8 @@ export class Context {
     this.assertActive('binaryFiles');
     if (typeof file !== 'string' || file === '')
       throw errors.invalidArgument('path', 'a file, directory or glob', file);
-    return binaryFiles(this, file, partitionCount('minPartitions', minPartitions));
+    const count = partitionCount('minPartitions', minPartitions);
+    return new RDD(this, new WholeFilesRDD(file, count, 'binary'));
   }
 
   /** Fixed-length records of recordLength bytes from every file the path names (Spark's). */

@@ -193,20 +193,6 @@ export function mergePartials(
   return { kind: 'value', value: env.f(a.value, b.value, env.env) };
 }
 
-/** wholeTextFiles: each path with its whole content, decoded as UTF-8. */
-export function readWholeText(path: string): [string, string] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a shipped function cannot import
-  const fs = require('node:fs') as typeof import('node:fs');
-  return [path, fs.readFileSync(path, 'utf8')];
-}
-
-/** binaryFiles: each path with its bytes, as a plain Uint8Array (a Buffer is a class). */
-export function readWholeBinary(path: string): [string, Uint8Array] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a shipped function cannot import
-  const fs = require('node:fs') as typeof import('node:fs');
-  return [path, Uint8Array.from(fs.readFileSync(path))];
-}
-
 /** binaryRecords: a file's bytes cut into records of env.length bytes (checked to divide it). */
 export function readFixedRecords(path: string, env: { length: number }): Uint8Array[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a shipped function cannot import

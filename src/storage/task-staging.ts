@@ -4,7 +4,8 @@
 // remote ones; before a task, its remote inputs are copied in (staged-inputs.ts); after it,
 // its outputs are uploaded and the result names their URLs (staged-outputs.ts). A task with
 // nothing remote passes through untouched. Local copies live under `root`, per task, and go
-// when the task ends; whole input objects (textFile) are copied once per process.
+// when the task ends; whole input objects (textFile, wholeTextFiles, binaryFiles) are copied
+// once per process.
 
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -159,7 +160,7 @@ export class TaskStaging {
     }
   }
 
-  /** A whole input object (textFile), copied once per process and shared by its tasks. */
+  /** A whole input object (textFile, whole files), copied once per process, shared by tasks. */
   private inputCopy(url: string): Promise<string> {
     let copy = this.inputs.get(url);
     if (copy === undefined) {
