@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errors, type KindlingError } from '../shared/errors.js';
+import { SUCCESS_FILE } from '../shared/file-names.js';
 import type { NodeCompute, PartitionDesc } from '../shared/protocol.js';
 import { syncReaderFor } from '../storage/stores.js';
 import {
@@ -58,7 +59,7 @@ const PART_FILE = /^part-\d{5,}$/;
  */
 export function listObjectFiles(dir: string): string[] {
   const names = isS3Url(dir) ? listObjectNames(dir) : listLocalNames(dir);
-  if (!names.includes('_SUCCESS')) {
+  if (!names.includes(SUCCESS_FILE)) {
     throw errors.invalidArgument(
       'ctx.objectFile path',
       'a complete saveAsObjectFile directory (with _SUCCESS)',
