@@ -3,13 +3,14 @@
 // is written last, after the job; the parts are the bytes the same save writes locally, and
 // textFile / objectFile read every one back. An existing output is refused naming the URL; a
 // failed job leaves no `_SUCCESS` and no part; a missing bucket is IO_ERROR naming the URL.
+// Streaming saveAsTextFiles, local only so far, refuses an `s3://` prefix.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Context, isKindlingError } from 'kindling';
+import { Context, isKindlingError, StreamingContext } from 'kindling';
 import { s3SkipReason, TestS3 } from './helpers.js';
 
 describe('saveAsTextFile and saveAsObjectFile to S3 (local mode)', { skip: s3SkipReason }, () => {
@@ -97,6 +98,23 @@ describe('saveAsTextFile and saveAsObjectFile to S3 (local mode)', { skip: s3Ski
       isKindlingError(e, 'TASK_FAILED'),
     );
     assert.deepEqual(await names('failed'), []);
+  });
+
+  it('refuses streaming saveAsTextFiles/saveAsObjectFiles to s3:// where they are defined', async () => {
+    const ssc = new StreamingContext(ctx, 1000);
+    const stream = ssc.queueStream([[1, 2]]);
+    for (const save of [
+      () => stream.saveAsTextFiles(s3.url('stream/out')),
+      () => stream.saveAsObjectFiles(s3.url('stream/out'), 'bin'),
+    ]) {
+      assert.throws(
+        save,
+        (e: unknown) =>
+          isKindlingError(e, 'UNSUPPORTED_OPERATION') && e.message.includes(s3.url('stream/out')),
+      );
+    }
+    await ssc.stop({ stopContext: false });
+    assert.equal(fs.existsSync(path.resolve('s3:')), false);
   });
 
   it('fails with IO_ERROR naming the URL when the bucket does not exist', async () => {
