@@ -4,30 +4,26 @@
 // task reads the files of its slice whole (an object through task staging's local copy), and
 // the record names the file as the user did: its absolute path, or its URL.
 
-import type { Context } from '../context.js';
-import fs from 'node:fs';
 import { errors } from '../shared/errors.js';
 import type { NodeCompute, PartitionDesc, WholeFile } from '../shared/protocol.js';
 import type { Dependency } from './dependency.js';
-import { readFixedRecords } from './parity-builtins.js';
-import type { RDD, RddImpl } from './rdd.js';
+import type { RddImpl } from './rdd.js';
 import { slicePositions } from './source-rdds.js';
-import { listInputFiles, listSizedInputs } from './text-file-splits.js';
+import { listSizedInputs } from './text-file-splits.js';
 
 /**
- * The files `input` names, in at most minPartitions slices as parallelize would slice their
- * names: text for wholeTextFiles, binary for binaryFiles.
+ * Files in at most minPartitions slices, as parallelize would slice their names: text for
+ * wholeTextFiles, binary for binaryFiles and binaryRecords.
  */
 export class WholeFilesRDD implements RddImpl {
   readonly kindName = 'WholeFilesRDD';
   private readonly slices: WholeFile[][];
 
   constructor(
-    input: string,
+    names: string[],
     minPartitions: number,
     private readonly content: 'text' | 'binary',
   ) {
-    const names = listSizedInputs(input).map((f) => f.path);
     const numSlices = Math.max(1, Math.min(minPartitions, names.length));
     this.slices = slicePositions(names.length, numSlices).map(([a, b]) =>
       names.slice(a, b).map((name) => ({ name, path: name })),
@@ -48,25 +44,24 @@ export class WholeFilesRDD implements RddImpl {
   }
 }
 
-/** Spark's binaryRecords: every file cut into records of recordLength bytes, files in order. */
-export function binaryRecords(
-  ctx: Context,
-  input: string,
-  recordLength: number,
-  minPartitions: number,
-): RDD<Uint8Array> {
-  const files = listInputFiles(input);
-  for (const file of files) {
-    const size = fs.statSync(file).size;
+/** The files or objects `input` names (a path, directory, glob or URL, as textFile's). */
+export function listWholeFiles(input: string): string[] {
+  return listSizedInputs(input).map((f) => f.path);
+}
+
+/**
+ * binaryRecords' files: each size a multiple of recordLength (Spark's
+ * FixedLengthBinaryInputFormat refuses a ragged file), checked from the listing.
+ */
+export function listFixedLengthFiles(input: string, recordLength: number): string[] {
+  return listSizedInputs(input).map(({ path, size }) => {
     if (size % recordLength !== 0) {
       throw errors.invalidArgument(
-        `ctx.binaryRecords file ${file}`,
+        `ctx.binaryRecords file ${path}`,
         `a size that is a multiple of recordLength ${recordLength}`,
         `${size} bytes`,
       );
     }
-  }
-  return ctx
-    .parallelize(files, Math.max(1, Math.min(minPartitions, files.length)))
-    .flatMap(readFixedRecords, { env: { length: recordLength } });
+    return path;
+  });
 }

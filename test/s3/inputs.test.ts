@@ -1,5 +1,5 @@
 // Whole-file inputs on S3 in local mode, against a real S3-compatible server (s3rver):
-// wholeTextFiles, binaryFiles and objectFile read `s3://` objects, a prefix as a directory or a
+// wholeTextFiles, binaryFiles, binaryRecords and objectFile read `s3://` objects, a prefix as a directory or a
 // glob over keys, with the same records as the same files read locally (keyed by URL); a
 // missing key, prefix or bucket, or an object gone after listing, is a KindlingError naming it.
 
@@ -73,6 +73,23 @@ describe('whole-file inputs on S3 (local mode)', { skip: s3SkipReason }, () => {
     assert.deepEqual(await ctx.binaryFiles(s3.url('binary/b1.bin')).collect(), [
       [s3.url('binary/b1.bin'), files['b1.bin']],
     ]);
+  });
+
+  it('binaryRecords(s3://...) cuts objects into the records the same local files give', async () => {
+    const files: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 3; i++)
+      files[`r${i}.bin`] = Uint8Array.from({ length: 8 * (i + 2) }, (_, j) => (j * 13 + i) % 256);
+    await putBoth('records', files);
+    const local = await ctx.binaryRecords(path.join(dir, 'records'), 8, 2).collect();
+    const remote = ctx.binaryRecords(s3.url('records'), 8, 2);
+    assert.equal(remote.getNumPartitions(), 2);
+    assert.deepEqual(await remote.collect(), local);
+    assert.equal(local.length, 2 + 3 + 4);
+    assert.throws(
+      () => ctx.binaryRecords(s3.url('records'), 3),
+      (e: unknown) =>
+        isKindlingError(e, 'INVALID_ARGUMENT') && e.message.includes(s3.url('records/r0.bin')),
+    );
   });
 
   it('objectFile(s3://prefix) reads a saveAsObjectFile output as it reads it locally', async () => {
