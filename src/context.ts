@@ -23,7 +23,8 @@ import { RDD } from './rdd/rdd.js';
 import { EmptyRDD, ParallelCollectionRDD, RangeRDD, TextFileRDD } from './rdd/source-rdds.js';
 import { UnionRDD } from './rdd/narrow-rdds.js';
 import { listObjectFiles, ObjectFileRDD } from './rdd/object-files.js';
-import { binaryFiles, binaryRecords, wholeTextFiles } from './rdd/whole-files.js';
+import { listFixedLengthFiles, listWholeFiles, WholeFilesRDD } from './rdd/whole-files.js';
+import { fixedRecordsOf } from './rdd/parity-builtins.js';
 import { MAX_SPLIT_BYTES, textFileSplits } from './rdd/text-file-splits.js';
 import { partitionCount } from './rdd/partition-count.js';
 import type { RangePartitioner } from './rdd/partitioner.js';
@@ -295,7 +296,8 @@ export class Context {
     this.assertActive('wholeTextFiles');
     if (typeof file !== 'string' || file === '')
       throw errors.invalidArgument('path', 'a file, directory or glob', file);
-    return wholeTextFiles(this, file, partitionCount('minPartitions', minPartitions));
+    const count = partitionCount('minPartitions', minPartitions);
+    return new RDD(this, new WholeFilesRDD(listWholeFiles(file), count, 'text'));
   }
 
   /** [path, bytes] for every file the path names (Spark's binaryFiles). */
@@ -306,7 +308,8 @@ export class Context {
     this.assertActive('binaryFiles');
     if (typeof file !== 'string' || file === '')
       throw errors.invalidArgument('path', 'a file, directory or glob', file);
-    return binaryFiles(this, file, partitionCount('minPartitions', minPartitions));
+    const count = partitionCount('minPartitions', minPartitions);
+    return new RDD(this, new WholeFilesRDD(listWholeFiles(file), count, 'binary'));
   }
 
   /** Fixed-length records of recordLength bytes from every file the path names (Spark's). */
@@ -318,11 +321,12 @@ export class Context {
     this.assertActive('binaryRecords');
     if (typeof file !== 'string' || file === '')
       throw errors.invalidArgument('path', 'a file, directory or glob', file);
-    return binaryRecords(
-      this,
-      file,
-      positiveInt('recordLength', recordLength),
-      partitionCount('minPartitions', minPartitions),
+    const length = positiveInt('recordLength', recordLength);
+    const files = listFixedLengthFiles(file, length);
+    const count = partitionCount('minPartitions', minPartitions);
+    return new RDD<[string, Uint8Array]>(this, new WholeFilesRDD(files, count, 'binary')).flatMap(
+      fixedRecordsOf,
+      { env: { length } },
     );
   }
 

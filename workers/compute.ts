@@ -19,6 +19,7 @@ import type { TaskContext } from './task-context.js';
 import { FetchFailedError, tagFailedNode } from './task-errors.js';
 import { textFilePartition } from './text-file.js';
 import { gzipTextPartition, isGzipPath } from './gzip-text.js';
+import { wholeFilesPartition } from './whole-files.js';
 import { zippedPartition } from './zip.js';
 
 export function computePartition(ctx: TaskContext, desc: PartitionDesc): Batches {
@@ -57,6 +58,14 @@ function computeByKind(
       ctx.counters.bytesRead += Math.max(0, desc.end - desc.start);
       if (isGzipPath(desc.path)) return gzipTextPartition(desc.path);
       return textFilePartition(desc.path, desc.start, desc.end);
+    case 'wholeFiles':
+      return wholeFilesPartition(
+        desc.files,
+        expectCompute(node, 'wholeFiles', desc).content,
+        (n) => {
+          ctx.counters.bytesRead += n;
+        },
+      );
     case 'empty':
       return emptyPartition();
     case 'narrow': {

@@ -6,13 +6,13 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PartFileWriter } from '../src/shared/format/part-file.js';
 import type { Batches } from './batch.js';
-import { partFileName } from '../src/shared/file-names.js';
+import { outputPartName } from '../src/shared/file-names.js';
 import { taskAttemptTag } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
 
 export function saveAsObjectPart(ctx: TaskContext, dir: string, batches: Batches): number {
   mkdirSync(dir, { recursive: true });
-  const finalPath = path.join(dir, partFileName(ctx.info.partitionIndex));
+  const finalPath = path.join(dir, outputPartName(ctx.info.partitionIndex));
   const writer = new PartFileWriter(finalPath, 'lz4', taskAttemptTag(ctx));
   let done = false;
   ctx.onAbort(() => {

@@ -276,6 +276,7 @@ function childDescs(desc: PartitionDesc): PartitionDesc[] {
     case 'parallelize':
     case 'range':
     case 'textFile':
+    case 'wholeFiles':
     case 'empty':
     case 'shuffled':
     case 'checkpointFile':

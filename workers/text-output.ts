@@ -7,7 +7,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { TextCompression } from '../src/shared/protocol.js';
 import type { Batches } from './batch.js';
-import { partFileName, tempFileName } from '../src/shared/file-names.js';
+import { outputPartName, tempFileName } from '../src/shared/file-names.js';
 import { taskAttemptTag } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
 
@@ -30,7 +30,7 @@ export function saveAsTextPart(
   batches: Batches,
   compression?: TextCompression,
 ): number {
-  const name = partFileName(ctx.info.partitionIndex) + (compression === 'gzip' ? '.gz' : '');
+  const name = outputPartName(ctx.info.partitionIndex, compression);
   const finalPath = path.join(dir, name);
   // Each flushed chunk is its own gzip member: a multi-member file any gunzip reads whole.
   const encode = compression === 'gzip' ? (b: Buffer) => gzipSync(b) : (b: Buffer) => b;

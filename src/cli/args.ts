@@ -10,7 +10,7 @@ export const USAGE = `Usage:
                    [--event-log-dir DIR] [--no-ui] [--master URL] [--storage DIR|s3://BUCKET/PREFIX]
       JOB is a .js, .mjs or .ts module whose default export is async (ctx: Context) => unknown;
       the web UI is on (port 4040 or the next free one) unless --no-ui
-  kindling inspect DIR [--json]
+  kindling inspect DIR|s3://BUCKET/PREFIX [--json]
       a checkpoint (_manifest.json) or a streaming checkpoint (checkpoint-<ms> files): what is there, verified
   kindling bench [NAME] [--list]
       the benchmark suite, or one bench of it; results go to bench/results/<name>.json

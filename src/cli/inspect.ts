@@ -1,5 +1,6 @@
 // `kindling inspect DIR [--json]`: a directory with _manifest.json is an RDD
-// checkpoint, read by src/checkpoint/inspect.ts (inspectCheckpoint); one with
+// checkpoint, read by src/checkpoint/inspect.ts (inspectCheckpoint), an `s3://` prefix one
+// read by src/checkpoint/remote-inspect.ts (inspectRemoteCheckpoint); one with
 // checkpoint-<ms> files is a streaming checkpoint, read by src/streaming/
 // (inspectStreamingCheckpoint). Both verify every checksum. The contract:
 //   inspectX(dir) => Report | Promise<Report>, a plain JSON-able object with
@@ -12,7 +13,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
-import { errors, KindlingError } from '../shared/errors.js';
+import { errors, isKindlingError, KindlingError } from '../shared/errors.js';
+import { isS3Url } from '../storage/storage-url.js';
 import { expectPositionals, parseCommandArgs, usageError } from './args.js';
 import { formatError } from './print-error.js';
 
@@ -35,9 +37,52 @@ const READERS = {
   },
 } satisfies Record<string, Reader>;
 
+/** An `s3://` prefix: only RDD checkpoints live on S3 (streaming ones are refused there). */
+const REMOTE_CHECKPOINT: Reader = {
+  module: '../checkpoint/remote-inspect.js',
+  inspectName: 'inspectRemoteCheckpoint',
+  formatName: 'formatCheckpointReport',
+};
+
 export async function inspectCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
   const [dir] = expectPositionals(positionals, ['DIR']) as [string];
+  const { kind, reader, target } = isS3Url(dir)
+    ? { kind: 'checkpoint', reader: REMOTE_CHECKPOINT, target: dir }
+    : locateLocal(dir);
+  const mod = await importReader(reader);
+  const inspectFn = mod[reader.inspectName];
+  if (typeof inspectFn !== 'function') {
+    throw errors.unsupported(
+      `kindling inspect: ${reader.module} does not export ${reader.inspectName}() yet`,
+    );
+  }
+  let report: unknown;
+  try {
+    report = await (inspectFn as (dir: string) => unknown)(target);
+  } catch (e) {
+    // On S3 the reader also finds the checkpoint: nothing there, or storage that does not
+    // answer, is not damage (as a missing local directory, found above, is not).
+    const notFound = isKindlingError(e, 'CHECKPOINT_NOT_FOUND') || isKindlingError(e, 'IO_ERROR');
+    if (reader === REMOTE_CHECKPOINT && notFound) throw e;
+    if (values.json === true)
+      process.stdout.write(JSON.stringify({ ok: false, error: errorJson(e) }, null, 2) + '\n');
+    process.stderr.write(`kindling inspect: ${kind} at ${dir} is damaged\n${formatError(e)}\n`);
+    return 1;
+  }
+  const formatFn = mod[reader.formatName];
+  if (values.json === true) process.stdout.write(JSON.stringify(report, jsonReplacer, 2) + '\n');
+  else if (typeof formatFn === 'function')
+    process.stdout.write(String((formatFn as (r: unknown) => unknown)(report)) + '\n');
+  else process.stdout.write(`${kind} ${target}\n${render(report)}\n`);
+  const damage = firstDamage(report);
+  if (damage === undefined) return 0;
+  process.stderr.write(`kindling inspect: ${kind} at ${dir} is damaged: ${damage}\n`);
+  return 1;
+}
+
+/** Which kind of checkpoint a local directory holds, by its files. */
+function locateLocal(dir: string): { kind: keyof typeof READERS; reader: Reader; target: string } {
   const stat = fs.statSync(dir, { throwIfNoEntry: false });
   if (stat === undefined)
     throw errors.checkpointNotFound(path.resolve(dir), 'the directory does not exist');
@@ -54,32 +99,7 @@ export async function inspectCommand(args: string[]): Promise<number> {
       'neither an RDD checkpoint (no _manifest.json) nor a streaming checkpoint (no checkpoint-<ms> files)',
     );
   }
-  const reader = READERS[kind];
-  const mod = await importReader(reader);
-  const inspectFn = mod[reader.inspectName];
-  if (typeof inspectFn !== 'function') {
-    throw errors.unsupported(
-      `kindling inspect: ${reader.module} does not export ${reader.inspectName}() yet`,
-    );
-  }
-  let report: unknown;
-  try {
-    report = await (inspectFn as (dir: string) => unknown)(path.resolve(dir));
-  } catch (e) {
-    if (values.json === true)
-      process.stdout.write(JSON.stringify({ ok: false, error: errorJson(e) }, null, 2) + '\n');
-    process.stderr.write(`kindling inspect: ${kind} at ${dir} is damaged\n${formatError(e)}\n`);
-    return 1;
-  }
-  const formatFn = mod[reader.formatName];
-  if (values.json === true) process.stdout.write(JSON.stringify(report, jsonReplacer, 2) + '\n');
-  else if (typeof formatFn === 'function')
-    process.stdout.write(String((formatFn as (r: unknown) => unknown)(report)) + '\n');
-  else process.stdout.write(`${kind} ${path.resolve(dir)}\n${render(report)}\n`);
-  const damage = firstDamage(report);
-  if (damage === undefined) return 0;
-  process.stderr.write(`kindling inspect: ${kind} at ${dir} is damaged: ${damage}\n`);
-  return 1;
+  return { kind, reader: READERS[kind], target: path.resolve(dir) };
 }
 
 /** What is wrong, from either report shape: { ok, firstError } or { verified, problems }. */

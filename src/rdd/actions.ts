@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errors, KindlingError } from '../shared/errors.js';
+import { SUCCESS_FILE } from '../shared/file-names.js';
 import type { ResultAction } from '../shared/protocol.js';
 import { positiveInt } from '../options.js';
 import { ensureDirectory, errnoOf, ioError, withIo } from '../storage/io-errors.js';
@@ -13,7 +14,8 @@ import { mainThreadComparator, orderPlan, resolveOrdering } from './ordering.js'
 import { RangePartitioner } from './partitioner.js';
 import type { RDD } from './rdd.js';
 import { localFunction, planFunction } from './user-function.js';
-import { refuseS3Url } from '../storage/storage-url.js';
+import { isS3Url, resolveStoragePath } from '../storage/storage-url.js';
+import { saveToS3 } from './remote-save.js';
 
 export async function collect<T>(rdd: RDD<T>): Promise<T[]> {
   const parts = await rdd.context.runJob<T[]>(rdd, { kind: 'collect' });
@@ -149,7 +151,8 @@ export async function foreach(
 
 /**
  * Parts go to a hidden sibling directory that is renamed into place once complete; `action`
- * names what writes them (saveAsObjectFile and gzip text reuse this flow).
+ * names what writes them (saveAsObjectFile and gzip text reuse this flow). An `s3://` target
+ * is committed by a marker written last instead (remote-save.ts).
  */
 export async function saveAsTextFile(
   rdd: RDD<unknown>,
@@ -158,7 +161,7 @@ export async function saveAsTextFile(
 ): Promise<void> {
   if (typeof target !== 'string' || target === '')
     throw errors.invalidArgument('path', 'a directory path', target);
-  refuseS3Url('path', target, 'saving files');
+  if (isS3Url(target)) return saveToS3(rdd, resolveStoragePath(target, 'path'), action);
   const dir = path.resolve(target);
   if (fs.existsSync(dir)) throw errors.outputExists('path', dir, 'exists');
   // Unique per call: two saves of one RDD at once must not share a temp directory.
@@ -169,8 +172,8 @@ export async function saveAsTextFile(
   ensureDirectory(temp, 'output directory');
   try {
     await rdd.context.runJob(rdd, action(temp));
-    withIo('write', path.join(temp, '_SUCCESS'), () =>
-      fs.writeFileSync(path.join(temp, '_SUCCESS'), ''),
+    withIo('write', path.join(temp, SUCCESS_FILE), () =>
+      fs.writeFileSync(path.join(temp, SUCCESS_FILE), ''),
     );
     publishOutput(temp, dir);
   } catch (e) {

@@ -1,12 +1,21 @@
 // Output and input of whole RDDs as files: saveAsObjectFile/ctx.objectFile in Kindling's
 // checksummed part-file format (records keep their structured-clone types, every frame is
 // verified on read) and saveAsTextFile's gzip option. An output directory appears only once
-// complete, with `_SUCCESS`; objectFile refuses a directory without it.
+// complete, with `_SUCCESS`; objectFile refuses a directory without it. objectFile reads a
+// local directory or an `s3://` prefix (its parts staged in and verified like checkpoint parts).
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { errors } from '../shared/errors.js';
+import { errors, type KindlingError } from '../shared/errors.js';
+import { SUCCESS_FILE } from '../shared/file-names.js';
 import type { NodeCompute, PartitionDesc } from '../shared/protocol.js';
+import { syncReaderFor } from '../storage/stores.js';
+import {
+  isS3Url,
+  joinStoragePath,
+  parseS3Url,
+  resolveStoragePath,
+} from '../storage/storage-url.js';
 import { saveAsTextFile } from './actions.js';
 import type { Dependency } from './dependency.js';
 import type { RDD, RddImpl } from './rdd.js';
@@ -44,30 +53,51 @@ export function saveAsObjectFile(rdd: RDD<unknown>, target: string): Promise<voi
 
 const PART_FILE = /^part-\d{5,}$/;
 
-/** The part files of a complete saveAsObjectFile directory, in partition order. */
+/**
+ * The part files of a complete saveAsObjectFile directory, in partition order: local files, or
+ * the objects under an `s3://` prefix (listed synchronously; task staging copies each in).
+ */
 export function listObjectFiles(dir: string): string[] {
-  const resolved = path.resolve(dir);
-  let names: string[];
-  try {
-    names = fs.readdirSync(resolved);
-  } catch {
-    throw errors.invalidArgument(
-      'ctx.objectFile path',
-      'a directory written by saveAsObjectFile',
-      dir,
-    );
-  }
-  if (!names.includes('_SUCCESS')) {
+  const names = isS3Url(dir) ? listObjectNames(dir) : listLocalNames(dir);
+  if (!names.includes(SUCCESS_FILE)) {
     throw errors.invalidArgument(
       'ctx.objectFile path',
       'a complete saveAsObjectFile directory (with _SUCCESS)',
       dir,
     );
   }
+  const base = resolveStoragePath(dir, 'ctx.objectFile path');
   return names
     .filter((n) => PART_FILE.test(n))
     .sort()
-    .map((n) => path.join(resolved, n));
+    .map((n) => joinStoragePath(base, n));
+}
+
+function listLocalNames(dir: string): string[] {
+  try {
+    return fs.readdirSync(path.resolve(dir));
+  } catch {
+    throw notAnOutput(dir);
+  }
+}
+
+/** The names directly under the prefix; none at all is not an output (S3 has no empty dirs). */
+function listObjectNames(url: string): string[] {
+  parseS3Url(url, 'ctx.objectFile path');
+  const names = syncReaderFor(url)
+    .list(url)
+    .map((o) => o.name)
+    .filter((n) => !n.includes('/'));
+  if (names.length === 0) throw notAnOutput(url);
+  return names;
+}
+
+function notAnOutput(dir: string): KindlingError {
+  return errors.invalidArgument(
+    'ctx.objectFile path',
+    'a directory written by saveAsObjectFile',
+    dir,
+  );
 }
 
 /** Partition i reads part file i, verified frame by frame like a checkpoint part. */

@@ -193,28 +193,12 @@ export function mergePartials(
   return { kind: 'value', value: env.f(a.value, b.value, env.env) };
 }
 
-/** wholeTextFiles: each path with its whole content, decoded as UTF-8. */
-export function readWholeText(path: string): [string, string] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a shipped function cannot import
-  const fs = require('node:fs') as typeof import('node:fs');
-  return [path, fs.readFileSync(path, 'utf8')];
-}
-
-/** binaryFiles: each path with its bytes, as a plain Uint8Array (a Buffer is a class). */
-export function readWholeBinary(path: string): [string, Uint8Array] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a shipped function cannot import
-  const fs = require('node:fs') as typeof import('node:fs');
-  return [path, Uint8Array.from(fs.readFileSync(path))];
-}
-
-/** binaryRecords: a file's bytes cut into records of env.length bytes (checked to divide it). */
-export function readFixedRecords(path: string, env: { length: number }): Uint8Array[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a shipped function cannot import
-  const fs = require('node:fs') as typeof import('node:fs');
-  const bytes = fs.readFileSync(path);
+/** binaryRecords: a [name, bytes] file cut into records of env.length bytes (checked to divide). */
+export function fixedRecordsOf(file: [string, Uint8Array], env: { length: number }): Uint8Array[] {
+  const bytes = file[1];
   const out: Uint8Array[] = [];
   for (let at = 0; at + env.length <= bytes.length; at += env.length)
-    out.push(Uint8Array.from(bytes.subarray(at, at + env.length)));
+    out.push(bytes.slice(at, at + env.length));
   return out;
 }
 

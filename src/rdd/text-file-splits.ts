@@ -57,11 +57,7 @@ export function computeSplits(
   minPartitions: number,
   maxSplitBytes = MAX_SPLIT_BYTES,
 ): FileSplit[] {
-  const sized = files.map((f) => ({
-    path: f,
-    size: withIo('read the input file', f, () => fs.statSync(f).size),
-  }));
-  return splitsOf(sized, minPartitions, maxSplitBytes);
+  return splitsOf(files.map(sizedFile), minPartitions, maxSplitBytes);
 }
 
 /** ctx.textFile's splits: local paths as listInputFiles finds them, `s3://` URLs as objects. */
@@ -70,20 +66,23 @@ export function textFileSplits(
   minPartitions: number,
   maxSplitBytes = MAX_SPLIT_BYTES,
 ): FileSplit[] {
-  if (!splitPaths(input).some(isS3Url))
-    return computeSplits(listInputFiles(input), minPartitions, maxSplitBytes);
-  const sized = splitPaths(input).flatMap((one) => {
-    if (one === '') throw errors.invalidArgument('path', 'comma-separated non-empty paths', input);
-    return isS3Url(one) ? listTextObjects(one) : computeSplitsInput(one);
-  });
-  return splitsOf(sized, minPartitions, maxSplitBytes);
+  return splitsOf(listSizedInputs(input), minPartitions, maxSplitBytes);
 }
 
-function computeSplitsInput(one: string): SizedFile[] {
-  return listTextFiles(one).map((f) => ({
-    path: f,
-    size: withIo('read the input file', f, () => fs.statSync(f).size),
-  }));
+/**
+ * Every file or object `input` names, with its size, in order: local paths as listInputFiles
+ * finds them, `s3://` URLs as listTextObjects does (textFile, wholeTextFiles, binaryFiles).
+ */
+export function listSizedInputs(input: string): SizedFile[] {
+  if (!splitPaths(input).some(isS3Url)) return listInputFiles(input).map(sizedFile);
+  return splitPaths(input).flatMap((one) => {
+    if (one === '') throw errors.invalidArgument('path', 'comma-separated non-empty paths', input);
+    return isS3Url(one) ? listTextObjects(one) : listTextFiles(one).map(sizedFile);
+  });
+}
+
+function sizedFile(f: string): SizedFile {
+  return { path: f, size: withIo('read the input file', f, () => fs.statSync(f).size) };
 }
 
 /**
@@ -123,7 +122,7 @@ export function listTextObjects(url: string): SizedFile[] {
   return files;
 }
 
-interface SizedFile {
+export interface SizedFile {
   path: string;
   size: number;
 }

@@ -3,6 +3,8 @@
 // part files, and shuffle map output files. As with block-id.ts, one format/parse pair per
 // name, so no module builds or splits these strings itself.
 
+import type { TextCompression } from './protocol.js';
+
 /** Names every temp file of one task attempt (Spark's TaskAttemptID in output file names). */
 export function attemptTag(taskId: number, attempt: number): string {
   return `attempt-${taskId}-${attempt}`;
@@ -42,6 +44,14 @@ export function isSpillFileOf(name: string, tag: string): boolean {
 export function partFileName(partitionIndex: number): string {
   return `part-${String(partitionIndex).padStart(5, '0')}`;
 }
+
+/** saveAsTextFile's and saveAsObjectFile's part: `part-NNNNN`, `.gz` when gzipped (Hadoop's). */
+export function outputPartName(partitionIndex: number, compression?: TextCompression): string {
+  return partFileName(partitionIndex) + (compression === 'gzip' ? '.gz' : '');
+}
+
+/** Written into an output directory last, once every part is there (Hadoop's committer). */
+export const SUCCESS_FILE = '_SUCCESS';
 
 export interface ShuffleFileId {
   shuffleId: number;

@@ -103,6 +103,8 @@ export type NodeCompute =
   | { kind: 'parallelize' }
   | { kind: 'range' }
   | { kind: 'textFile' }
+  /** wholeTextFiles (UTF-8 text) and binaryFiles (bytes): one [name, content] record a file. */
+  | { kind: 'wholeFiles'; content: 'text' | 'binary' }
   | { kind: 'empty' }
   | { kind: 'narrow'; parent: number; op: NarrowOp }
   | { kind: 'union'; parents: number[] }
@@ -134,6 +136,7 @@ export type PartitionDesc =
   | { kind: 'parallelize'; node: number; index: number; data: unknown[] }
   | { kind: 'range'; node: number; index: number; start: number; end: number; step: number }
   | { kind: 'textFile'; node: number; index: number; path: string; start: number; end: number }
+  | { kind: 'wholeFiles'; node: number; index: number; files: WholeFile[] }
   | { kind: 'empty'; node: number; index: number }
   | { kind: 'narrow'; node: number; index: number; parent: PartitionDesc; startIndex?: number }
   | { kind: 'union'; node: number; index: number; parent: PartitionDesc }
@@ -144,6 +147,15 @@ export type PartitionDesc =
   | { kind: 'cogrouped'; node: number; index: number; inputs: CoGroupInput[] }
   | { kind: 'checkpointFile'; node: number; index: number; path: string }
   | { kind: 'cached'; node: number; index: number; block: BlockRef; fallback: PartitionDesc };
+
+/**
+ * A file read whole: `name` is the record's key as the user named the file (a local path or an
+ * `s3://` URL), `path` the local file the worker reads (task staging rewrites it to a copy).
+ */
+export interface WholeFile {
+  name: string;
+  path: string;
+}
 
 export type CoGroupInput =
   { kind: 'shuffle'; blocks: ShuffleBlockRef[] } | { kind: 'narrow'; parent: PartitionDesc };

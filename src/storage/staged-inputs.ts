@@ -17,6 +17,7 @@ import type {
   PartitionDesc,
   ShuffleBlockRange,
   ShuffleBlockRef,
+  WholeFile,
 } from '../shared/protocol.js';
 import type { ObjectStore } from './object-store.js';
 import { baseName, isS3Url } from './storage-url.js';
@@ -42,6 +43,8 @@ export function hasRemoteInput(desc: PartitionDesc): boolean {
     case 'textFile':
     case 'checkpointFile':
       return isS3Url(desc.path);
+    case 'wholeFiles':
+      return desc.files.some((f) => isS3Url(f.path));
     case 'shuffled':
       return desc.blocks.some(isRemoteBlock);
     case 'cogrouped':
@@ -88,6 +91,13 @@ export async function stageInputs(host: StageInHost, desc: PartitionDesc): Promi
       return isS3Url(desc.path) ? { ...desc, path: await host.inputCopy(desc.path) } : desc;
     case 'checkpointFile':
       return isS3Url(desc.path) ? { ...desc, path: await stageCheckpointPart(host, desc) } : desc;
+    case 'wholeFiles': {
+      // Whole objects, as textFile's: the record keeps the URL as its name.
+      const files: WholeFile[] = [];
+      for (const f of desc.files)
+        files.push(isS3Url(f.path) ? { ...f, path: await host.inputCopy(f.path) } : f);
+      return { ...desc, files };
+    }
     case 'shuffled':
       return { ...desc, blocks: await stageBlocks(host, desc.blocks) };
     case 'cogrouped': {

@@ -3,16 +3,18 @@
 // is reported they are uploaded and the result rewritten to name their URLs. Shuffle files and
 // disk blocks go under attempt-specific names; a checkpoint part is written no-clobber
 // (If-None-Match: *), and when another attempt's part is already there the manifest describes
-// that object, as with a local hard link that found the name taken.
+// that object, as with a local hard link that found the name taken. A saveAsTextFile or
+// saveAsObjectFile part goes to its final name, no-clobber too.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { errors } from '../shared/errors.js';
-import { attemptTag, partFileName } from '../shared/file-names.js';
+import { attemptTag, outputPartName, partFileName } from '../shared/file-names.js';
 import { verifyPartFile } from '../shared/format/part-file.js';
 import type {
   BlockWritten,
   CheckpointPartStats,
+  ResultAction,
   ShuffleFileIndex,
   StagePlan,
   TaskRequest,
@@ -62,6 +64,7 @@ export async function stageOutputs(host: StageOutHost, result: Success): Promise
     const checkpoints: CheckpointPartStats[] = [];
     for (const stats of result.side.checkpoints)
       checkpoints.push(await uploadPart(host, stats, written));
+    await uploadOutputPart(host, written);
     return { ...result, side: { ...result.side, checkpoints } };
   } finally {
     for (const file of written) fs.rmSync(file, { force: true });
@@ -129,6 +132,35 @@ async function uploadPart(
   const where = { path: url, rddId: stats.rddId, partitionIndex: stats.partitionIndex };
   const { records, bytes, crc32 } = verifyPartFile(kept, where);
   return { rddId: stats.rddId, partitionIndex: stats.partitionIndex, records, bytes, crc32 };
+}
+
+/** The directory a saveAsTextFile / saveAsObjectFile stage writes its parts into, if any. */
+export function saveOutputOf(plan: StagePlan): Extract<ResultAction, { dir: string }> | undefined {
+  if (plan.output.kind !== 'result') return undefined;
+  const action = plan.output.action;
+  return action.kind === 'saveAsTextFile' || action.kind === 'saveAsObjectFile'
+    ? action
+    : undefined;
+}
+
+/**
+ * A save to S3: the task's part, written by the thread into the local stand-in directory, is
+ * uploaded to its final name before the task's success is reported (the driver writes
+ * _SUCCESS after the job). No-clobber, as a checkpoint part: a duplicate attempt's identical
+ * part leaves the first one in place.
+ */
+async function uploadOutputPart(host: StageOutHost, written: string[]): Promise<void> {
+  const action = saveOutputOf(host.plan);
+  if (action === undefined || !isS3Url(action.dir)) return;
+  const name = outputPartName(
+    host.request.partitionIndex,
+    action.kind === 'saveAsTextFile' ? action.compression : undefined,
+  );
+  const local = path.join(host.localFor(action.dir), name);
+  written.push(local);
+  if (!fs.existsSync(local))
+    throw errors.internal(`the task for partition ${host.request.partitionIndex} wrote no ${name}`);
+  await host.store.upload(joinStoragePath(action.dir, name), local, { noClobber: true });
 }
 
 function isUnder(file: string, dir: string): boolean {

@@ -19,13 +19,8 @@ export function isS3Url(p: string): boolean {
 }
 
 /**
- * Bucket and key of an `s3://bucket/key` URL; INVALID_ARGUMENT naming `argument` for anything
- * else. Bucket names follow S3's rules (3-63 of a-z, 0-9, '.', '-').
- */
-/**
- * For paths that are local only so far (streaming checkpoints, saveAsTextFile outputs): an
- * `s3://` URL is refused naming what does not support it, rather than resolved into a local
- * folder named `s3:`.
+ * For paths that are local only so far (streaming checkpoints): an `s3://` URL is refused
+ * naming what does not support it, rather than resolved into a local folder named `s3:`.
  */
 export function refuseS3Url(argument: string, p: string, what: string): void {
   if (isS3Url(p))
@@ -35,6 +30,10 @@ export function refuseS3Url(argument: string, p: string, what: string): void {
     );
 }
 
+/**
+ * Bucket and key of an `s3://bucket/key` URL; INVALID_ARGUMENT naming `argument` for anything
+ * else. Bucket names follow S3's rules (3-63 of a-z, 0-9, '.', '-').
+ */
 export function parseS3Url(url: string, argument = 'path'): S3Location {
   const rest = url.startsWith(S3_SCHEME) ? url.slice(S3_SCHEME.length) : undefined;
   const slash = rest?.indexOf('/') ?? -1;

@@ -4,7 +4,8 @@
 // remote ones; before a task, its remote inputs are copied in (staged-inputs.ts); after it,
 // its outputs are uploaded and the result names their URLs (staged-outputs.ts). A task with
 // nothing remote passes through untouched. Local copies live under `root`, per task, and go
-// when the task ends; whole input objects (textFile) are copied once per process.
+// when the task ends; whole input objects (textFile, wholeTextFiles, binaryFiles) are copied
+// once per process.
 
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -21,7 +22,7 @@ import type { TaskRunner } from '../scheduler/task-runner.js';
 import { ensureDirectory } from './io-errors.js';
 import { errors } from '../shared/errors.js';
 import { fetchFailureOf, hasRemoteInput, localNameFor, stageInputs } from './staged-inputs.js';
-import { stageOutputs } from './staged-outputs.js';
+import { saveOutputOf, stageOutputs } from './staged-outputs.js';
 import { s3Store, storeFor } from './stores.js';
 import { isS3Url } from './storage-url.js';
 
@@ -47,8 +48,12 @@ export class TaskStaging {
   /** The plan as threads must see it: remote directories replaced by local ones. */
   localPlan(plan: StagePlan): StagePlan {
     if (!planIsRemote(plan)) return plan;
+    const save = saveOutputOf(plan);
     return {
       ...plan,
+      ...(save !== undefined && isS3Url(save.dir)
+        ? { output: { kind: 'result', action: { ...save, dir: this.localFor(save.dir) } } }
+        : {}),
       localDir: isS3Url(plan.localDir) ? this.localFor(plan.localDir) : plan.localDir,
       nodes: plan.nodes.map((n) =>
         n.checkpoint !== undefined && isS3Url(n.checkpoint.dir)
@@ -159,7 +164,7 @@ export class TaskStaging {
     }
   }
 
-  /** A whole input object (textFile), copied once per process and shared by its tasks. */
+  /** A whole input object (textFile, whole files), copied once per process, shared by tasks. */
   private inputCopy(url: string): Promise<string> {
     let copy = this.inputs.get(url);
     if (copy === undefined) {
@@ -187,8 +192,10 @@ export class TaskStaging {
 }
 
 function planIsRemote(plan: StagePlan): boolean {
+  const save = saveOutputOf(plan);
   return (
     isS3Url(plan.localDir) ||
+    (save !== undefined && isS3Url(save.dir)) ||
     plan.nodes.some((n) => n.checkpoint !== undefined && isS3Url(n.checkpoint.dir))
   );
 }
@@ -243,6 +250,8 @@ function namingUrls(
 ): TaskResult {
   const dirs = new Map<string, string>();
   if (isS3Url(plan.localDir)) dirs.set(staging.localFor(plan.localDir), plan.localDir);
+  const save = saveOutputOf(plan)?.dir;
+  if (save !== undefined && isS3Url(save)) dirs.set(staging.localFor(save), save);
   for (const n of plan.nodes) {
     const dir = n.checkpoint?.dir;
     if (dir !== undefined && isS3Url(dir)) dirs.set(staging.localFor(dir), dir);

@@ -9,6 +9,7 @@ import { HashPartitioner } from '../rdd/partitioner.js';
 import { RDD } from '../rdd/rdd.js';
 import { planFunction, type FnOptions, type UserFn } from '../rdd/user-function.js';
 import { FN_FIELDS, resolveMethodOptions } from '../rdd/method-options.js';
+import { refuseS3Url } from '../storage/storage-url.js';
 import type { DStream } from './dstream.js';
 import {
   ForEachRDDOutput,
@@ -209,5 +210,8 @@ export function saveFiles(
     throw errors.invalidArgument('prefix', 'a path prefix', prefix);
   if (suffix !== undefined && typeof suffix !== 'string')
     throw errors.invalidArgument('suffix', 'a string', suffix);
+  // Each batch's directory is renamed into place (output-operations.ts): local only so far,
+  // so a URL is refused here rather than made into a local folder named `s3:`.
+  refuseS3Url('prefix', prefix, `DStream.${kind}`);
   stream.ssc.graph.addOutput(new SaveFilesOutput(kind, stream, prefix, suffix));
 }

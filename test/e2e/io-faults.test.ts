@@ -191,22 +191,3 @@ describe('files replaced or racing', () => {
     }
   });
 });
-
-describe('paths that are not on S3 yet', () => {
-  it('saveAsTextFile to an s3:// path is refused, not written to a local folder named s3:', async () => {
-    const cwd = tempDir('s3-save');
-    const before = process.cwd();
-    const ctx = new Context({ workers: 1, progress: false });
-    process.chdir(cwd);
-    try {
-      await assert.rejects(
-        ctx.parallelize([1, 2]).saveAsTextFile('s3://bucket/out'),
-        isKindling('UNSUPPORTED_OPERATION', 's3://bucket/out'),
-      );
-      assert.deepEqual(fs.readdirSync(cwd), []);
-    } finally {
-      process.chdir(before);
-      await ctx.stop();
-    }
-  });
-});

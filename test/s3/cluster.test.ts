@@ -1,7 +1,8 @@
 // Cluster mode with `storage: 's3://bucket/prefix'`: a real redis-server, two `kindling worker`
 // processes and an S3-compatible server (s3rver), all on loopback. Shuffle outputs, cache
-// blocks, large broadcasts and checkpoints go through S3; the answers equal local mode's; a
-// deleted shuffle object is recomputed from lineage; a missing bucket is a KindlingError.
+// blocks, large broadcasts, checkpoints, saved outputs and whole-file inputs go through S3;
+// the answers equal local mode's; a deleted shuffle object is recomputed from lineage; a
+// missing bucket is a KindlingError.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,6 +65,23 @@ const JOBS: Record<string, Job> = {
       .textFile(s3.url('inputs/cluster.txt'), 3)
       .filter((l) => l.endsWith('x'))
       .collect();
+  },
+  'a text and an object output saved to s3:// and read back': async (ctx, s3) => {
+    const at = (name: string): string => s3.url(`saved/${ctx.applicationId}/${name}`);
+    await ctx.parallelize(WORDS, 3).saveAsTextFile(at('text'));
+    await ctx
+      .parallelize(WORDS, 2)
+      .map((w) => [w, w.length] as [string, number])
+      .saveAsObjectFile(at('objects'));
+    const whole = await ctx
+      .wholeTextFiles(at('text'), 2)
+      .map(([url, text]) => [url.slice(url.lastIndexOf('/') + 1), text.length])
+      .collect();
+    return {
+      text: await ctx.textFile(at('text')).collect(),
+      objects: await ctx.objectFile(at('objects')).collect(),
+      whole,
+    };
   },
 };
 
