@@ -131,6 +131,21 @@ for (const seed of [1, 2, 3, 4, 5]) {
 // side decodes as key and value columns; random keys above mostly take the v8 layout.
 const ONE_KIND: [string, (rand: () => number) => unknown][] = [
   ['small ints', (rand) => Math.floor(rand() * 40) - 10],
+  // KeyTable places int32 keys by their own bits: strides sharing their low bits, the int32
+  // limits, the numbers just past them (not int32, hashed) and -0 next to 0.
+  [
+    'wide integers',
+    (rand) =>
+      [
+        Math.floor(rand() * 50) * 65_536,
+        Math.floor(rand() * 50) * -1_048_576,
+        2 ** 31 - 1 - Math.floor(rand() * 3),
+        -(2 ** 31) + Math.floor(rand() * 3),
+        2 ** 31 + Math.floor(rand() * 3),
+        -(2 ** 31) - 1 - Math.floor(rand() * 3),
+        rand() < 0.5 ? -0 : 0,
+      ][Math.floor(rand() * 7)],
+  ],
   ['floats with -0 and NaN', (rand) => [0, -0, NaN, 1.5, -2.25, 2 ** 40][Math.floor(rand() * 6)]],
   [
     'strings',
