@@ -323,10 +323,7 @@ export function* readFrames(
   onRead?: (chunk: Buffer) => void,
 ): Generator<unknown[]> {
   const w = where.path === undefined ? { ...where, path } : where;
-  for (const f of scanFrames(path, codec, start, end, w, onRead)) {
-    // decodeRecords copies everything out of raw, which the next read reuses.
-    yield decode(f.raw, f.records, w, f.index);
-  }
+  yield* decodeScanned(scanFrames(path, codec, start, end, w, onRead), w);
 }
 
 /**
@@ -343,9 +340,14 @@ export function* readFramesChecked(
   where: FrameSource,
 ): Generator<unknown[]> {
   const w = where.path === undefined ? { ...where, path } : where;
-  for (const f of scanFramesChecked(path, codec, start, end, checksum, w)) {
+  yield* decodeScanned(scanFramesChecked(path, codec, start, end, checksum, w), w);
+}
+
+/** The record batch of each scanned frame, for readFrames and readFramesChecked. */
+function* decodeScanned(frames: Iterable<ScannedFrame>, where: FrameSource): Generator<unknown[]> {
+  for (const f of frames) {
     // decodeRecords copies everything out of raw, which the next read reuses.
-    yield decode(f.raw, f.records, w, f.index);
+    yield decode(f.raw, f.records, where, f.index);
   }
 }
 
