@@ -52,7 +52,7 @@ export class ExternalAppendOnlyMap {
     merge: (c: unknown, v: unknown) => unknown,
   ): void {
     const entry = this.table.get(k);
-    if (entry === undefined) this.table.add(k, [k, create(v)]);
+    if (entry === undefined) this.table.insert(k, [k, create(v)]);
     else entry[1] = merge(entry[1], v);
     this.afterUpdate();
   }
@@ -68,7 +68,7 @@ export class ExternalAppendOnlyMap {
       const k = keys[i];
       // this.table, not a local: a spill below replaces it.
       const entry = this.table.get(k);
-      if (entry === undefined) this.table.add(k, [k, create(values[i])]);
+      if (entry === undefined) this.table.insert(k, [k, create(values[i])]);
       else entry[1] = merge(entry[1], values[i]);
       this.afterUpdate();
     }

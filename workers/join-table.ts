@@ -62,7 +62,7 @@ export class JoinTable {
           else entry.more.push(values[i]);
           continue;
         }
-        table.add(k, { key: k, value: values[i], more: undefined, matched: false });
+        table.insert(k, { key: k, value: values[i], more: undefined, matched: false });
         if (ints && typeof k === 'number' && (k | 0) === k) {
           if (k < min) min = k;
           if (k > max) max = k;

@@ -59,8 +59,8 @@ export class KeyTable<V> {
   }
 
   /**
-   * Adds `key` with `value`; its entry number. After find() said `key` is absent it reuses
-   * where that find ended; otherwise it looks again (and replaces the value of a present key).
+   * Adds `key` with `value`; its entry number. After find() or get() said `key` is absent it
+   * reuses where that lookup ended; otherwise it looks again (and replaces a present key's value).
    */
   insert(key: unknown, value: V): number {
     if (this.freeSlot < 0 || this.freeKey !== key) {
@@ -88,11 +88,6 @@ export class KeyTable<V> {
   get(key: unknown): V | undefined {
     const at = this.find(key);
     return at < 0 ? undefined : this.entries[at];
-  }
-
-  /** Sets the value of `key` (cheapest right after get() said it is absent). */
-  add(key: unknown, value: V): void {
-    this.insert(key, value);
   }
 
   /** hashKey of entry `at`'s key: kept from its insert for all but int keys, which hash fast. */

@@ -21,7 +21,7 @@ describe('KeyTable', () => {
       for (let i = 0; i < 500; i++) {
         const k = randomKey(rand);
         const e = table.get(k);
-        if (e === undefined) table.add(k, [k, 1]);
+        if (e === undefined) table.insert(k, [k, 1]);
         else e[1]++;
         const p = plain.get(keyOf(k));
         if (p === undefined) plain.set(keyOf(k), [k, 1]);
@@ -38,10 +38,10 @@ describe('KeyTable', () => {
 
   it('finds -0 under 0, NaN under NaN, and keeps 1 and 1n and "1" apart', () => {
     const table = new KeyTable<string>();
-    table.add(0, 'zero');
-    table.add(NaN, 'nan');
-    table.add([0, NaN, ['a']], 'array');
-    table.add(1, 'number');
+    table.insert(0, 'zero');
+    table.insert(NaN, 'nan');
+    table.insert([0, NaN, ['a']], 'array');
+    table.insert(1, 'number');
     assert.equal(table.get(-0), 'zero');
     assert.equal(table.get(0 / 0), 'nan');
     assert.equal(table.get([-0, NaN, ['a']]), 'array');
@@ -57,7 +57,7 @@ describe('KeyTable', () => {
     const table = new KeyTable<number>();
     const keys = Array.from({ length: 20_000 }, (_, i) => [i % 7, 'x' + (i >> 3)]);
     keys.forEach((k, i) => {
-      if (table.get(k) === undefined) table.add(k, i);
+      if (table.get(k) === undefined) table.insert(k, i);
     });
     const plain = new Map(keys.map((k, i) => [keyOf(k), i] as const).reverse());
     assert.equal(table.size, plain.size);
@@ -130,7 +130,7 @@ describe('KeyTable', () => {
     for (const bad of [{}, [1, {}], () => 1, Symbol('s'), [[new Date()]]]) {
       const table = new KeyTable<number>();
       assert.throws(
-        () => table.add(bad, 1),
+        () => table.insert(bad, 1),
         (e: unknown) => isKindlingError(e) && e.code === 'INVALID_ARGUMENT',
       );
       assert.throws(() => keyOf(bad));
