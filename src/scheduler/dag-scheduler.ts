@@ -68,6 +68,7 @@ export class DAGScheduler {
     const job: ActiveJob = {
       id: this.nextJobId++,
       abort: new AbortController(),
+      running: new Set(),
       totals: emptyTotals(),
       stageTotals: new Map(),
       ...(group === undefined ? {} : { group }),
@@ -98,6 +99,9 @@ export class DAGScheduler {
       return results.map((r) => r.value ?? new Uint8Array(0));
     } catch (e) {
       job.abort.abort();
+      // Aborted tasks end at once (their threads are terminated); a task staging its outputs
+      // ends its uploads. Calls can still start while this waits; each sees the abort.
+      while (job.running.size > 0) await Promise.all(job.running);
       this.listener.onJobEnd({
         jobId: job.id,
         succeeded: false,

@@ -1,9 +1,10 @@
 // The real TaskRunner: a Piscina pool of worker threads running
-// workers/worker.js. The only module that imports piscina. Workers start
-// lazily with the first task; each hands over its control-plane port. Each
-// worker has a heap limit of its own (the same on every Node version): one that
-// runs out dies alone, its task fails with a message naming the limit, its
-// attempt's files are removed by tag, and piscina starts a replacement.
+// workers/worker.js, loaded through workers/entry.cjs (see there). The only
+// module that imports piscina. Workers start lazily with the first task; each
+// hands over its control-plane port. Each worker has a heap limit of its own
+// (the same on every Node version): one that runs out dies alone, its task
+// fails with a message naming the limit, its attempt's files are removed by
+// tag, and piscina starts a replacement.
 
 import { Piscina } from 'piscina';
 import {
@@ -16,7 +17,7 @@ import {
 import { exposeControlApi, isControlPortMessage } from './control-plane.js';
 import type { TaskRunner } from './task-runner.js';
 
-const WORKER_FILE = new URL('../../workers/worker.js', import.meta.url).href;
+const WORKER_FILE = new URL('../../workers/entry.cjs', import.meta.url).href;
 
 // The young generation (Spark's -Xmn tuning), stated rather than left to V8, so a worker's heap
 // is the same on every Node (Node 20 and 22 give a worker 48 MiB whatever its old generation,

@@ -24,6 +24,12 @@ import type { TaskRunner } from './task-runner.js';
 export interface ActiveJob {
   id: number;
   abort: AbortController;
+  /**
+   * Every runner call of the job not yet settled. A failed job waits for them after its abort,
+   * so nothing a task does (an output upload staged after the thread ended) outlives the
+   * job's rejection and the caller's cleanup.
+   */
+  running: Set<Promise<unknown>>;
   /** Spark's job group (ctx.setJobGroup where the action was called), for cancelJobGroup. */
   group?: string;
   /** Every task attempt of the job (JobEndEvent.metrics), and per stage run. */
@@ -85,16 +91,16 @@ export class TaskSetManager {
       batched.push({ partition: p, attempt: { request, release } });
     }
     const requests = batched.map((b) => b.attempt.request);
-    const results = await this.env.runner
-      .runBatch(requests, this.job.abort.signal)
-      .catch((e: unknown) => {
-        if (this.job.abort.signal.aborted) {
-          requests.forEach((r) => this.env.opts.onTaskAttemptFailed(r, this.plan));
-          batched.forEach((b) => b.attempt.release());
-        }
-        this.throwIfAborted();
-        return requests.map(() => workerDied(e));
-      });
+    const results = await this.tracked(
+      this.env.runner.runBatch(requests, this.job.abort.signal),
+    ).catch((e: unknown) => {
+      if (this.job.abort.signal.aborted) {
+        requests.forEach((r) => this.env.opts.onTaskAttemptFailed(r, this.plan));
+        batched.forEach((b) => b.attempt.release());
+      }
+      this.throwIfAborted();
+      return requests.map(() => workerDied(e));
+    });
     const byPartition = new Map<number, Attempt>();
     batched.forEach((b, k) =>
       byPartition.set(b.partition, { ...b.attempt, result: results[k] ?? workerDied('no result') }),
@@ -132,12 +138,23 @@ export class TaskSetManager {
   }
 
   private async runAttempt(request: TaskRequest): Promise<TaskResult> {
-    return this.env.runner.run(request, this.job.abort.signal).catch((e: unknown) => {
+    return this.tracked(this.env.runner.run(request, this.job.abort.signal)).catch((e: unknown) => {
       // Aborting a running task terminates its worker, which cannot remove its own temp files.
       if (this.job.abort.signal.aborted) this.env.opts.onTaskAttemptFailed(request, this.plan);
       this.throwIfAborted();
       return workerDied(e);
     });
+  }
+
+  /** `call`, counted in the job's running calls until it settles. */
+  private tracked<T>(call: Promise<T>): Promise<T> {
+    const settled = call.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.job.running.add(settled);
+    void settled.then(() => this.job.running.delete(settled));
+    return call;
   }
 
   private async runTask(partitionIndex: number, firstAttempt?: Attempt): Promise<Success> {

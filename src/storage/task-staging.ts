@@ -138,6 +138,9 @@ export class TaskStaging {
       }
       const result = await inner.run({ ...request, desc }, signal);
       if (result.kind !== 'success') return namingUrls(result, copies, this, plan);
+      // The job failed while the thread finished: its outputs are not wanted (and, in cluster
+      // mode, would land after the driver's cleanup).
+      signal.throwIfAborted();
       try {
         return await stageOutputs(
           {

@@ -274,7 +274,7 @@ describe(`the packed package on Node ${process.version}`, () => {
     const paths = files.map((f) => f.path).sort();
     const stray = paths.filter(
       (p) =>
-        !/^(package\.json|README\.md|LICENSE|docs\/[\w-]+\.md|dist\/(src|workers|native-bindings|bench)\/[\w/.-]+\.(js|d\.ts))$/.test(
+        !/^(package\.json|README\.md|LICENSE|docs\/[\w-]+\.md|dist\/(src|workers|native-bindings|bench)\/[\w/.-]+\.(js|d\.ts)|dist\/workers\/entry\.(cjs|d\.cts))$/.test(
           p,
         ),
     );
@@ -289,6 +289,7 @@ describe(`the packed package on Node ${process.version}`, () => {
       'dist/src/index.d.ts',
       'dist/src/cli/main.js',
       'dist/workers/worker.js',
+      'dist/workers/entry.cjs',
       'dist/native-bindings/lz4.js',
       'dist/native-bindings/crc32.js',
       // `kindling bench` imports the suite at run time.

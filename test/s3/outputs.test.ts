@@ -100,6 +100,33 @@ describe('saveAsTextFile and saveAsObjectFile to S3 (local mode)', { skip: s3Ski
     assert.deepEqual(await names('failed'), []);
   });
 
+  it('leaves no part when the job fails while parts that succeeded are still uploading', async () => {
+    // Partitions 0 and 1 end at once and their parts upload while partition 2 computes for a
+    // while, then fails: the job waits for the uploads in flight before its cleanup. The
+    // failure moves across the uploads' time from one save to the next.
+    const three = new Context({ workers: 3, progress: false, maxTaskFailures: 1 });
+    try {
+      for (let round = 0; round < 24; round++) {
+        const failing = three.range(0, 3, 1, 3).flatMap(
+          (i, env) => {
+            if (i < 2) return Array.from({ length: 20_000 }, (_, k) => `line ${k}`);
+            const until = Date.now() + env.round;
+            while (Date.now() < until);
+            throw new Error('no two');
+          },
+          { env: { round } },
+        );
+        const url = s3.url(`failed-uploading/${round}`);
+        await assert.rejects(failing.saveAsTextFile(url), (e: unknown) =>
+          isKindlingError(e, 'TASK_FAILED'),
+        );
+        assert.deepEqual(await names(`failed-uploading/${round}`), [], `round ${round}`);
+      }
+    } finally {
+      await three.stop();
+    }
+  });
+
   it('refuses streaming saveAsTextFiles/saveAsObjectFiles to s3:// where they are defined', async () => {
     const ssc = new StreamingContext(ctx, 1000);
     const stream = ssc.queueStream([[1, 2]]);

@@ -1,0 +1,49 @@
+// A worker thread terminated while it loads its module ends alone. A context's workers load
+// in parallel; a job that fails as soon as the first has loaded, then stop(), terminates the
+// others mid-load. With piscina's require() of the ES module that aborted the whole process on
+// Node 20.19+ and 22 (a V8 check in IsGraphAsync), so the pool loads a CommonJS entry that
+// import()s the worker module. The rounds run in a child process, since what failed was the
+// process itself; before the fix they aborted it in 3 runs of 4 (and in every run of 40).
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { test } from 'node:test';
+
+const ROUNDS = 16;
+
+const CHILD = `
+import { Context } from 'kindling';
+for (let round = 0; round < ${ROUNDS}; round++) {
+  // The job fails as soon as one worker has loaded; stop() terminates the others mid-load.
+  const ctx = new Context({ workers: 8, progress: false, maxTaskFailures: 1 });
+  const failure = await ctx
+    .range(0, 1, 1, 1)
+    .map(() => {
+      throw new Error('boom');
+    })
+    .collect()
+    .then(() => undefined, (e) => e);
+  await ctx.stop();
+  if (failure?.code !== 'TASK_FAILED' || failure.cause?.message !== 'boom')
+    throw new Error('round ' + round + ': expected TASK_FAILED caused by boom, got ' + failure);
+}
+const ctx = new Context({ workers: 4, progress: false });
+console.log('rounds done, sum', await ctx.range(0, 8, 1, 4).map((x) => x * 2).sum());
+await ctx.stop();
+`;
+
+test('stopping a context while its workers load their module does not abort the process', async () => {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  assert.equal(signal, null, `the child was killed by ${signal}: ${stderr.slice(0, 2000)}`);
+  assert.equal(code, 0, stderr.slice(0, 2000));
+  assert.match(stdout, /rounds done, sum 56/);
+});
