@@ -4,6 +4,7 @@
 // scheduler and the tracker hold no state (Spark's assertDataStructuresEmpty).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { Context } from '../../src/context.js';
 import { encodeRecords } from '../../src/shared/format/record-codec.js';
 import {
@@ -35,14 +36,15 @@ class FakeRunner implements TaskRunner {
     | ((
         r: TaskRequest,
         plan: StagePlan,
+        signal: AbortSignal,
       ) => TaskResult | undefined | Promise<TaskResult | undefined>)
     | undefined;
   getPlan: (planId: string) => StagePlan = () => assert.fail('no scheduler');
 
-  async run(request: TaskRequest): Promise<TaskResult> {
+  async run(request: TaskRequest, signal = new AbortController().signal): Promise<TaskResult> {
     const plan = this.getPlan(request.planId);
     this.requests.push({ request, plan });
-    const special = await this.override?.(request, plan);
+    const special = await this.override?.(request, plan, signal);
     if (special !== undefined) return special;
     if (plan.output.kind === 'shuffleMap') {
       const n = plan.output.partitioner.numPartitions;
@@ -70,9 +72,9 @@ class FakeRunner implements TaskRunner {
     };
   }
   batches = 0;
-  async runBatch(requests: TaskRequest[]): Promise<TaskResult[]> {
+  async runBatch(requests: TaskRequest[], signal: AbortSignal): Promise<TaskResult[]> {
     this.batches++;
-    return Promise.all(requests.map((r) => this.run(r)));
+    return Promise.all(requests.map((r) => this.run(r, signal)));
   }
   close(): Promise<void> {
     return Promise.resolve();
@@ -274,6 +276,30 @@ test('a failing task is retried up to maxTaskFailures, then TASK_FAILED names RD
     },
   );
   assert.equal(runner.requests.filter((r) => r.request.partitionIndex === 1).length, 3);
+  assertDataStructuresEmpty(env);
+});
+
+test('a failed job rejects only once its other running tasks have ended', async () => {
+  // Partition 0 is a task that ends after the abort, as one uploading its outputs does: the
+  // caller's cleanup (a failed S3 save removing its parts) must come after it.
+  const env = setup(1);
+  const { runner, scheduler } = env;
+  let rejected = false;
+  let rejectedBeforePartition0Ended: boolean | undefined;
+  runner.override = async (r, _plan, signal) => {
+    if (r.partitionIndex === 1)
+      return { kind: 'failure', error: { name: 'Error', message: 'boom' }, side: emptySide() };
+    await once(signal, 'abort');
+    await new Promise(setImmediate); // every reaction to the abort has run
+    rejectedBeforePartition0Ended = rejected;
+    return undefined;
+  };
+  const job = scheduler.runJob(ctx.parallelize([1, 2], 2), { kind: 'collect' }, [0, 1], new Map());
+  await assert.rejects(
+    job.finally(() => (rejected = true)),
+    (e: unknown) => isKindlingError(e, 'TASK_FAILED'),
+  );
+  assert.equal(rejectedBeforePartition0Ended, false);
   assertDataStructuresEmpty(env);
 });
 
