@@ -78,16 +78,21 @@ export function* plainRecords(
 ): Generator<unknown[], void, undefined> {
   for (const batch of batches) {
     if (batch.length > 0) {
-      const lost = findLostClass(batch[0]) ?? findLostClass(batch[batch.length - 1]);
-      if (lost !== undefined) {
-        // Tagged so the job's error names this RDD (with its name) rather than the stage's root.
-        const e = errors.recordLosesClass(rddLabel(rddId), lost, rddId);
-        tagFailedNode(e, rddId);
-        throw e;
-      }
+      checkPlainRecord(batch[0], rddId);
+      checkPlainRecord(batch[batch.length - 1], rddId);
     }
     yield batch;
   }
+}
+
+/** Refuses a record holding a class instance that would lose its methods, naming RDD `rddId`. */
+export function checkPlainRecord(record: unknown, rddId: number): void {
+  const lost = findLostClass(record);
+  if (lost === undefined) return;
+  // Tagged so the job's error names this RDD (with its name) rather than the stage's root.
+  const e = errors.recordLosesClass(rddLabel(rddId), lost, rddId);
+  tagFailedNode(e, rddId);
+  throw e;
 }
 
 /** A [key, value] record, checked: shuffles and pair operations index into it. */

@@ -7,6 +7,7 @@ import { errors } from '../src/shared/errors.js';
 import type { MapStatus, TaskMetrics, TaskRequest, TaskResult } from '../src/shared/protocol.js';
 import { plainRecords } from './batch.js';
 import { computePartition } from './compute.js';
+import { fuseMapValues } from './fused-map-values.js';
 import type { LoadedPlan } from './plan-cache.js';
 import { runResultAction } from './result-actions.js';
 import { bucketShuffleOutput } from './shuffle-write.js';
@@ -56,12 +57,16 @@ export async function runTask(
 
 async function runStage(ctx: TaskContext, req: TaskRequest, clock: TaskClock): Promise<TaskResult> {
   const plan = ctx.loaded.plan;
-  const computed = computePartition(ctx, req.desc);
-  // Records leave the thread unless the action only counts or consumes them here.
+  const fused =
+    plan.output.kind === 'shuffleMap' ? fuseMapValues(ctx, plan.output, req.desc) : undefined;
+  // Records leave the thread unless the action only counts or consumes them here (a fused
+  // mapValues checks its records as it makes them).
   const root =
-    plan.output.kind === 'result' && CONSUMED_HERE.has(plan.output.action.kind)
-      ? computed
-      : plainRecords(computed, plan.rootNode);
+    fused !== undefined
+      ? fused.input
+      : plan.output.kind === 'result' && CONSUMED_HERE.has(plan.output.action.kind)
+        ? computePartition(ctx, req.desc)
+        : plainRecords(computePartition(ctx, req.desc), plan.rootNode);
   let value: Uint8Array | undefined;
   let mapStatus: MapStatus | undefined;
   if (plan.output.kind === 'result') {
@@ -69,7 +74,7 @@ async function runStage(ctx: TaskContext, req: TaskRequest, clock: TaskClock): P
     ctx.drainTees();
     value = encodeResult(plan.rootNode, req.partitionIndex, result);
   } else {
-    const write = bucketShuffleOutput(ctx, plan.output, root);
+    const write = bucketShuffleOutput(ctx, plan.output, root, fused?.mapped);
     ctx.drainTees();
     mapStatus = write();
   }

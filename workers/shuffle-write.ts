@@ -35,13 +35,14 @@ import {
   partitionerFromPlan,
   type PartitionerPlan,
 } from '../src/shared/partitioner-plan.js';
-import { asPair, BATCH_SIZE, type Batches } from './batch.js';
+import { asPair, BATCH_SIZE, checkPlainRecord, type Batches } from './batch.js';
 import { aggregatorCalls, createCombinerWith, type AggregatorCalls } from './aggregator.js';
 import { shuffleFileName } from '../src/shared/file-names.js';
 import { taskAttemptTag } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
 import { estimateSize } from './size-estimator.js';
 import { taskMemory } from './spill-files.js';
+import type { MappedValues } from './fused-map-values.js';
 
 // Per buffered record beyond the record itself: its key and value slots in a bucket, or when
 // combining a table entry: 2 to 4 index slots of 8 bytes (the index is at most half full and
@@ -56,6 +57,7 @@ export function bucketShuffleOutput(
   ctx: TaskContext,
   output: ShuffleMapOutput,
   batches: Batches,
+  mapped?: MappedValues,
 ): () => MapStatus {
   const files: ShuffleFileIndex[] = [];
   const spill = (buckets: Bucket[]): void => {
@@ -63,7 +65,7 @@ export function bucketShuffleOutput(
   };
   const last =
     output.combine !== undefined
-      ? combineByKey(ctx, output, output.combine, batches, spill)
+      ? combineByKey(ctx, output, output.combine, batches, spill, mapped)
       : routeRecords(ctx, output, batches, spill);
   return () => {
     spill(last);
@@ -92,10 +94,16 @@ function combineByKey(
   plan: AggregatorPlan,
   batches: Batches,
   spill: (buckets: Bucket[]) => void,
+  mapped: MappedValues | undefined,
 ): Bucket[] {
   const agg = aggregatorCalls(ctx, plan);
   const where = `shuffle ${output.shuffleId}`;
-  const combineBatch = output.recordsAreKeys === true ? combineKeys : combinePairs;
+  const combineBatch =
+    mapped !== undefined
+      ? (t: KeyTable<unknown>, b: unknown[], a: AggregatorCalls) => combineMapped(t, b, a, mapped)
+      : output.recordsAreKeys === true
+        ? combineKeys
+        : combinePairs;
   const budget = taskMemory(ctx).budgetBytes;
   const recordBytes = new RecordSizeSampler();
   const expected = Math.min(combinedSizes.get(output.shuffleId) ?? 0, output.spillRecords);
@@ -159,6 +167,28 @@ function combineKeys(table: KeyTable<unknown>, batch: unknown[], agg: Aggregator
     const at = table.find(k);
     if (at < 0) table.insert(k, createCombinerWith(agg, null));
     else combiners[at] = mergeValue(combiners[at], null, mergeValueEnv);
+  }
+}
+
+/** combinePairs of [key, f(value)] for records [key, value] (fused-map-values.ts). */
+function combineMapped(
+  table: KeyTable<unknown>,
+  batch: unknown[],
+  agg: AggregatorCalls,
+  mapped: MappedValues,
+): void {
+  const combiners = table.entries;
+  const { mergeValue, mergeValueEnv } = agg;
+  const { f, env, rddId } = mapped;
+  const last = batch.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const record = asPair(batch[i], 'mapValues');
+    const k = record[0];
+    const v = f(record[1], env);
+    if (i === 0 || i === last) checkPlainRecord([k, v], rddId);
+    const at = table.find(k);
+    if (at < 0) table.insert(k, createCombinerWith(agg, v));
+    else combiners[at] = mergeValue(combiners[at], v, mergeValueEnv);
   }
 }
 
