@@ -106,7 +106,7 @@ function combineByKey(
         : combinePairs;
   const budget = taskMemory(ctx).budgetBytes;
   const recordBytes = new RecordSizeSampler();
-  const expected = Math.min(combinedSizes.get(output.shuffleId) ?? 0, output.spillRecords);
+  const expected = Math.min(expectedCombinedSize(output.shuffleId), output.spillRecords);
   let table = new KeyTable<unknown>(expected);
   for (const batch of batches) {
     ctx.recordsRead += batch.length;
@@ -131,7 +131,18 @@ function combineByKey(
 const combinedSizes = new Map<number, number>();
 const REMEMBERED_SHUFFLES = 16;
 
+// A shuffle's first task in this worker takes the last task's size of any shuffle, capped: the
+// shuffles of an iterative job (PageRank's) are alike, and a wrong guess costs at most a 1 MiB
+// index instead of the doublings from 64 slots up.
+const UNKNOWN_SHUFFLE_MAX_HINT = 1 << 16;
+let lastCombinedSize = 0;
+
+function expectedCombinedSize(shuffleId: number): number {
+  return combinedSizes.get(shuffleId) ?? Math.min(lastCombinedSize, UNKNOWN_SHUFFLE_MAX_HINT);
+}
+
 function noteCombinedSize(shuffleId: number, size: number): void {
+  lastCombinedSize = size;
   combinedSizes.delete(shuffleId);
   combinedSizes.set(shuffleId, size);
   if (combinedSizes.size > REMEMBERED_SHUFFLES) {
