@@ -5,5 +5,14 @@
 // sibling task is cancelled, piscina starts a replacement worker, and the context stops before
 // it has loaded. import() loads the same module asynchronously, and a terminated load just ends.
 // Piscina awaits `default` (marked __esModule so that its require() interop leaves it as is)
-// before the worker reports ready, as it awaited the module itself.
-export = { __esModule: true, default: import('./worker.js').then((m) => m.default) };
+// before the worker reports ready, as it awaited the module itself. A module that fails to load
+// fails each task with its own error, where piscina would say only "No handler function".
+export = {
+  __esModule: true,
+  default: import('./worker.js').then(
+    (m) => m.default,
+    (e: unknown) => (): never => {
+      throw e;
+    },
+  ),
+};
