@@ -17,7 +17,8 @@ import {
 import { exposeControlApi, isControlPortMessage } from './control-plane.js';
 import type { TaskRunner } from './task-runner.js';
 
-const WORKER_FILE = new URL('../../workers/entry.cjs', import.meta.url).href;
+/** The module each pool thread loads (also used by the worker-entry unit test). */
+export const WORKER_FILE = new URL('../../workers/entry.cjs', import.meta.url).href;
 
 // The young generation (Spark's -Xmn tuning), stated rather than left to V8, so a worker's heap
 // is the same on every Node (Node 20 and 22 give a worker 48 MiB whatever its old generation,

@@ -11,6 +11,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { Piscina } from 'piscina';
 import type { MessagePort } from 'node:worker_threads';
 import { decodeRecords } from '../../src/shared/format/record-codec.js';
+import { WORKER_FILE } from '../../src/scheduler/piscina-runner.js';
 import {
   CONTROL_PORT_MESSAGE,
   type ControlApi,
@@ -20,7 +21,6 @@ import {
 } from '../../src/shared/protocol.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'kindling-worker-entry-'));
-const workerFile = new URL('../../workers/worker.js', import.meta.url).href;
 
 const plan: StagePlan = {
   planId: 'entry-plan',
@@ -88,7 +88,7 @@ function task(index: number, start: number, end: number, planId = plan.planId): 
 describe('worker entry in a Piscina pool', () => {
   let pool: Piscina;
   before(() => {
-    pool = new Piscina({ filename: workerFile, minThreads: 1, maxThreads: 1 });
+    pool = new Piscina({ filename: WORKER_FILE, minThreads: 1, maxThreads: 1 });
     pool.on('message', (message: { kind?: unknown; port?: MessagePort }) => {
       if (message.kind === CONTROL_PORT_MESSAGE && message.port !== undefined) {
         Comlink.expose(control, nodeEndpoint(message.port));
