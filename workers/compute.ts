@@ -12,6 +12,8 @@ import { readCachedPartition } from './cached-read.js';
 import { cartesianPartition, coalescePartition } from './multi-parent.js';
 import { hashJoinPartition } from './hash-join.js';
 import { applyNarrowOp } from './narrow-ops.js';
+import { fusedRunOf, isStepOp, type FusedRun } from './fused-steps.js';
+import { fusedBatches } from './fused-loops.js';
 import { cogroupPartition, shuffledPartition } from './shuffle-read.js';
 import { blockSink, checkpointSink } from './side-sinks.js';
 import { emptyPartition, parallelizePartition, rangePartition } from './sources.js';
@@ -69,8 +71,11 @@ function computeByKind(
     case 'empty':
       return emptyPartition();
     case 'narrow': {
-      const compute = expectCompute(node, 'narrow', desc);
-      return applyNarrowOp(ctx, desc, compute.op, computePartition(ctx, desc.parent));
+      const { op } = expectCompute(node, 'narrow', desc);
+      if (!isStepOp(op)) return applyNarrowOp(ctx, desc, op, computePartition(ctx, desc.parent));
+      // The run of per-record steps ending here, as one loop (fused-steps.ts).
+      const run = fusedRunOf(ctx, desc, 'any') as FusedRun;
+      return fusedBatches(run.steps, computePartition(ctx, run.input));
     }
     case 'union':
       // The union's partition is one of its parents' partitions, named by desc.parent.node.

@@ -7,7 +7,7 @@ import { errors } from '../src/shared/errors.js';
 import type { MapStatus, TaskMetrics, TaskRequest, TaskResult } from '../src/shared/protocol.js';
 import { plainRecords } from './batch.js';
 import { computePartition } from './compute.js';
-import { fuseMapValues } from './fused-map-values.js';
+import { fusedRunOf } from './fused-steps.js';
 import type { LoadedPlan } from './plan-cache.js';
 import { runResultAction } from './result-actions.js';
 import { bucketShuffleOutput } from './shuffle-write.js';
@@ -57,13 +57,16 @@ export async function runTask(
 
 async function runStage(ctx: TaskContext, req: TaskRequest, clock: TaskClock): Promise<TaskResult> {
   const plan = ctx.loaded.plan;
+  // A map-side combine runs the stage's last narrow steps in its own loop (and checks the
+  // records it combines); elsewhere records leave the thread unless the action only counts or
+  // consumes them here.
   const fused =
-    plan.output.kind === 'shuffleMap' ? fuseMapValues(ctx, plan.output, req.desc) : undefined;
-  // Records leave the thread unless the action only counts or consumes them here (a fused
-  // mapValues checks its records as it makes them).
+    plan.output.kind === 'shuffleMap' && plan.output.combine !== undefined
+      ? fusedRunOf(ctx, req.desc, 'plain')
+      : undefined;
   const root =
     fused !== undefined
-      ? fused.input
+      ? computePartition(ctx, fused.input)
       : plan.output.kind === 'result' && CONSUMED_HERE.has(plan.output.action.kind)
         ? computePartition(ctx, req.desc)
         : plainRecords(computePartition(ctx, req.desc), plan.rootNode);
@@ -74,7 +77,7 @@ async function runStage(ctx: TaskContext, req: TaskRequest, clock: TaskClock): P
     ctx.drainTees();
     value = encodeResult(plan.rootNode, req.partitionIndex, result);
   } else {
-    const write = bucketShuffleOutput(ctx, plan.output, root, fused?.mapped);
+    const write = bucketShuffleOutput(ctx, plan.output, root, fused?.steps);
     ctx.drainTees();
     mapStatus = write();
   }

@@ -36,13 +36,14 @@ import {
   type PartitionerPlan,
 } from '../src/shared/partitioner-plan.js';
 import { asPair, BATCH_SIZE, checkPlainRecord, type Batches } from './batch.js';
-import { aggregatorCalls, createCombinerWith, type AggregatorCalls } from './aggregator.js';
+import { aggregatorCalls } from './aggregator.js';
 import { shuffleFileName } from '../src/shared/file-names.js';
 import { taskAttemptTag } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
 import { estimateSize } from './size-estimator.js';
 import { taskMemory } from './spill-files.js';
-import type { MappedValues } from './fused-map-values.js';
+import type { FusedStep } from './fused-steps.js';
+import { combineLoop, loopInputs } from './fused-loops.js';
 
 // Per buffered record beyond the record itself: its key and value slots in a bucket, or when
 // combining a table entry: 2 to 4 index slots of 8 bytes (the index is at most half full and
@@ -57,7 +58,7 @@ export function bucketShuffleOutput(
   ctx: TaskContext,
   output: ShuffleMapOutput,
   batches: Batches,
-  mapped?: MappedValues,
+  steps: readonly FusedStep[] = [],
 ): () => MapStatus {
   const files: ShuffleFileIndex[] = [];
   const spill = (buckets: Bucket[]): void => {
@@ -65,7 +66,7 @@ export function bucketShuffleOutput(
   };
   const last =
     output.combine !== undefined
-      ? combineByKey(ctx, output, output.combine, batches, spill, mapped)
+      ? combineByKey(ctx, output, output.combine, batches, spill, steps)
       : routeRecords(ctx, output, batches, spill);
   return () => {
     spill(last);
@@ -86,7 +87,9 @@ export function bucketShuffleOutput(
  * Map-side combine: one table for the partition, routed to reduce partitions once per distinct
  * key at the end (hashing every record for its bucket cost ~10% of a word count's CPU), by the
  * hashKey the table kept (KeyTable.hashKeyOf); each bucket keeps its keys in first-seen order,
- * and keys and combiners go to the file as two columns without a [key, combiner] array per key. Returns the buckets left after the last spill.
+ * and keys and combiners go to the file as two columns without a [key, combiner] array per key.
+ * `steps`: the stage's last narrow steps, fused into the combine's loop (fused-loops.ts).
+ * Returns the buckets left after the last spill.
  */
 function combineByKey(
   ctx: TaskContext,
@@ -94,28 +97,29 @@ function combineByKey(
   plan: AggregatorPlan,
   batches: Batches,
   spill: (buckets: Bucket[]) => void,
-  mapped: MappedValues | undefined,
+  steps: readonly FusedStep[],
 ): Bucket[] {
   const agg = aggregatorCalls(ctx, plan);
-  const where = `shuffle ${output.shuffleId}`;
-  const combineBatch =
-    mapped !== undefined
-      ? (t: KeyTable<unknown>, b: unknown[], a: AggregatorCalls) => combineMapped(t, b, a, mapped)
-      : output.recordsAreKeys === true
-        ? combineKeys
-        : combinePairs;
+  const loop = combineLoop(steps, {
+    kind: 'combine',
+    recordsAreKeys: output.recordsAreKeys === true,
+    agg,
+  });
+  const inputs = loopInputs(steps, `shuffle ${output.shuffleId}`);
+  const rootNode = ctx.loaded.plan.rootNode;
+  const check = (record: unknown): void => checkPlainRecord(record, rootNode);
   const budget = taskMemory(ctx).budgetBytes;
-  const recordBytes = new RecordSizeSampler();
+  const entryBytes = new EntrySizeSampler();
   const expected = Math.min(expectedCombinedSize(output.shuffleId), output.spillRecords);
   let table = new KeyTable<unknown>(expected);
   for (const batch of batches) {
     ctx.recordsRead += batch.length;
-    combineBatch(table, batch, agg, where);
-    recordBytes.sample(batch);
+    loop(batch, inputs, table, agg, check);
+    entryBytes.sample(table);
     // A key in two spills is two combiners: the reduce side merges combiners anyway.
     if (
       table.size >= output.spillRecords ||
-      table.size * (recordBytes.average + COMBINED_ENTRY_BYTES) > budget
+      table.size * (entryBytes.average + COMBINED_ENTRY_BYTES) > budget
     ) {
       spill(bucketsOfTable(ctx, output.partitioner, table));
       table = new KeyTable(expected);
@@ -147,59 +151,6 @@ function noteCombinedSize(shuffleId: number, size: number): void {
   combinedSizes.set(shuffleId, size);
   if (combinedSizes.size > REMEMBERED_SHUFFLES) {
     combinedSizes.delete(combinedSizes.keys().next().value as number);
-  }
-}
-
-// The per-record loops live in plain functions called once a batch: V8 optimizes a small
-// function's loop sooner than one inside the task's long-running loop (narrow-ops.ts too).
-function combinePairs(
-  table: KeyTable<unknown>,
-  batch: unknown[],
-  agg: AggregatorCalls,
-  where: string,
-): void {
-  const combiners = table.entries;
-  const { mergeValue, mergeValueEnv } = agg;
-  for (let i = 0; i < batch.length; i++) {
-    const record = asPair(batch[i], where);
-    const k = record[0];
-    const at = table.find(k);
-    if (at < 0) table.insert(k, createCombinerWith(agg, record[1]));
-    else combiners[at] = mergeValue(combiners[at], record[1], mergeValueEnv);
-  }
-}
-
-/** combinePairs for records that are keys: record r is the pair [r, null]. */
-function combineKeys(table: KeyTable<unknown>, batch: unknown[], agg: AggregatorCalls): void {
-  const combiners = table.entries;
-  const { mergeValue, mergeValueEnv } = agg;
-  for (let i = 0; i < batch.length; i++) {
-    const k = batch[i];
-    const at = table.find(k);
-    if (at < 0) table.insert(k, createCombinerWith(agg, null));
-    else combiners[at] = mergeValue(combiners[at], null, mergeValueEnv);
-  }
-}
-
-/** combinePairs of [key, f(value)] for records [key, value] (fused-map-values.ts). */
-function combineMapped(
-  table: KeyTable<unknown>,
-  batch: unknown[],
-  agg: AggregatorCalls,
-  mapped: MappedValues,
-): void {
-  const combiners = table.entries;
-  const { mergeValue, mergeValueEnv } = agg;
-  const { f, env, rddId } = mapped;
-  const last = batch.length - 1;
-  for (let i = 0; i <= last; i++) {
-    const record = asPair(batch[i], 'mapValues');
-    const k = record[0];
-    const v = f(record[1], env);
-    if (i === 0 || i === last) checkPlainRecord([k, v], rddId);
-    const at = table.find(k);
-    if (at < 0) table.insert(k, createCombinerWith(agg, v));
-    else combiners[at] = mergeValue(combiners[at], v, mergeValueEnv);
   }
 }
 
@@ -385,6 +336,21 @@ function writeShuffleFile(
 
 function fileDataBytes(offsets: number[]): number {
   return (offsets[offsets.length - 1] ?? 0) - (offsets[0] ?? 0);
+}
+
+/** The running average estimated size of a combined key and its combiner, from the newest. */
+class EntrySizeSampler {
+  average = 0;
+  private samples = 0;
+
+  sample(table: KeyTable<unknown>): void {
+    const { keys, entries } = table;
+    for (let i = Math.max(0, keys.length - 2); i < keys.length; i++) {
+      this.samples++;
+      const bytes = estimateSize(keys[i]) + estimateSize(entries[i]);
+      this.average += (bytes - this.average) / this.samples;
+    }
+  }
 }
 
 /** The running average estimated size of records, from a few records of every batch. */
