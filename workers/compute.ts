@@ -5,14 +5,14 @@
 
 import { statSync } from 'node:fs';
 import { errors } from '../src/shared/errors.js';
-import type { NodeCompute, PartitionDesc, PlanNode } from '../src/shared/protocol.js';
+import type { JoinHow, NodeCompute, PartitionDesc, PlanNode } from '../src/shared/protocol.js';
 import { readPartFile } from '../src/shared/format/part-file.js';
 import type { Batches } from './batch.js';
 import { readCachedPartition } from './cached-read.js';
 import { cartesianPartition, coalescePartition } from './multi-parent.js';
 import { hashJoinPartition } from './hash-join.js';
 import { applyNarrowOp } from './narrow-ops.js';
-import { fusedRunOf, isStepOp, type FusedRun } from './fused-steps.js';
+import { fusedRunOf, isStepOp, type FusedRun, type FusedStep } from './fused-steps.js';
 import { fusedBatches } from './fused-loops.js';
 import { cogroupPartition, shuffledPartition } from './shuffle-read.js';
 import { blockSink, checkpointSink } from './side-sinks.js';
@@ -73,8 +73,11 @@ function computeByKind(
     case 'narrow': {
       const { op } = expectCompute(node, 'narrow', desc);
       if (!isStepOp(op)) return applyNarrowOp(ctx, desc, op, computePartition(ctx, desc.parent));
-      // The run of per-record steps ending here, as one loop (fused-steps.ts).
+      // The run of per-record steps ending here, as one loop (fused-steps.ts), inside the probe
+      // of the join it reads when that join's partition goes nowhere else.
       const run = fusedRunOf(ctx, desc, 'any') as FusedRun;
+      const join = plainJoinOf(ctx, run.input);
+      if (join !== undefined) return computeJoin(ctx, join.desc, join.how, run.steps);
       return fusedBatches(run.steps, computePartition(ctx, run.input));
     }
     case 'union':
@@ -95,13 +98,9 @@ function computeByKind(
       );
     case 'cogrouped': {
       const { join } = expectCompute(node, 'cogrouped', desc);
+      if (join !== undefined) return computeJoin(ctx, desc, join, []);
       const computeParent = (parent: PartitionDesc): Batches => computePartition(ctx, parent);
-      return noteFetchFailure(
-        ctx,
-        join === undefined
-          ? cogroupPartition(ctx, desc, computeParent)
-          : hashJoinPartition(ctx, desc, join, computeParent),
-      );
+      return noteFetchFailure(ctx, cogroupPartition(ctx, desc, computeParent));
     }
     case 'checkpointFile':
       ctx.counters.bytesRead += statSync(desc.path, { throwIfNoEntry: false })?.size ?? 0;
@@ -111,6 +110,31 @@ function computeByKind(
         partitionIndex: desc.index,
       });
   }
+}
+
+/** A join's partition, then `steps` on each of its records (attributed to the join's RDD). */
+function computeJoin(
+  ctx: TaskContext,
+  desc: Desc<'cogrouped'>,
+  how: JoinHow,
+  steps: readonly FusedStep[],
+): Batches {
+  const computeParent = (parent: PartitionDesc): Batches => computePartition(ctx, parent);
+  const batches = noteFetchFailure(ctx, hashJoinPartition(ctx, desc, how, computeParent, steps));
+  return steps.length === 0 ? batches : attributed(desc.node, batches);
+}
+
+/** `desc` when it is a join's partition that goes nowhere but to the steps after it. */
+function plainJoinOf(
+  ctx: TaskContext,
+  desc: PartitionDesc,
+): { desc: Desc<'cogrouped'>; how: JoinHow } | undefined {
+  if (desc.kind !== 'cogrouped') return undefined;
+  const node = ctx.node(desc.node);
+  if (node.compute.kind !== 'cogrouped' || node.compute.join === undefined) return undefined;
+  if (node.checkpoint !== undefined) return undefined;
+  if (node.storageLevel !== undefined && node.storageLevel !== 'NONE') return undefined;
+  return { desc, how: node.compute.join };
 }
 
 function expectCompute<K extends NodeCompute['kind']>(

@@ -9,16 +9,38 @@
 import { errors } from '../src/shared/errors.js';
 import type { KeyTable } from '../src/shared/key-table.js';
 import { asPair, type Batches } from './batch.js';
+import type { JoinTable } from './join-table.js';
 import type { AggregatorCalls } from './aggregator.js';
 import type { UserFunction } from './functions.js';
 import type { FusedStep, StepKind } from './fused-steps.js';
 import { tagFailedNode } from './task-errors.js';
+import { isPlainPair } from '../src/shared/format/record-codec.js';
 
 /** Where a fused run's records go. */
 export type FusedSink =
   | { kind: 'array' }
   /** Map-side combine of [key, value] records, or of records that are keys (value null). */
-  | { kind: 'combine'; recordsAreKeys: boolean; agg: AggregatorCalls };
+  | { kind: 'combine'; recordsAreKeys: boolean; agg: AggregatorCalls }
+  /** A shuffle's buckets without combining (shuffle-write.ts routes each record). */
+  | { kind: 'route'; recordsAreKeys: boolean; routes: RouteCalls }
+  /**
+   * Not a sink but a source: a shuffled hash join's probe (hash-join.ts), its matches as the
+   * run's records, pushed to an array.
+   */
+  | { kind: 'join' };
+
+/**
+ * Where the route sink hands each record, with the writer's state: plain functions of the
+ * shuffle writer, the same in every loop, so a loop's call to them stays monomorphic.
+ */
+export interface RouteCalls {
+  /** A plain [key, value] array, taken apart. */
+  pair: (state: unknown, key: unknown, value: unknown) => void;
+  /** Any other record, kept whole. */
+  record: (state: unknown, record: unknown) => void;
+  /** A record that is a key (its value is null). */
+  key: (state: unknown, key: unknown) => void;
+}
 
 /**
  * What a loop takes at each call rather than at compile time, so that one compiled loop serves
@@ -46,6 +68,42 @@ export type CombineLoop = (
   check: (record: unknown) => void,
 ) => void;
 
+/** Routes the run's records of `batch` to the writer's buckets (`state`); `check` as above. */
+export type RouteLoop = (
+  batch: readonly unknown[],
+  inputs: LoopInputs,
+  state: unknown,
+  check: (record: unknown) => void,
+) => void;
+
+export function routeLoop(
+  steps: readonly FusedStep[],
+  sink: Extract<FusedSink, { kind: 'route' }>,
+): RouteLoop {
+  return compiled<RouteLoop>(steps, sink);
+}
+
+/**
+ * Probes `table` with the streamed records `from` to `to` of the columns `keys` and `values`
+ * and pushes the run's records of each match ([key, [left, right]], the missing side of an
+ * outer join undefined) to `out`: a join's output never exists as arrays when a step consumes
+ * it (a map reading the two values).
+ */
+export type JoinLoop = (
+  keys: readonly unknown[],
+  values: readonly unknown[],
+  from: number,
+  to: number,
+  table: JoinTable,
+  how: { buildLeft: boolean; keepStream: boolean },
+  out: unknown[],
+  inputs: LoopInputs,
+) => void;
+
+export function joinLoop(steps: readonly FusedStep[]): JoinLoop {
+  return compiled<JoinLoop>(steps, { kind: 'join' });
+}
+
 export function arrayLoop(steps: readonly FusedStep[]): ArrayLoop {
   return compiled<ArrayLoop>(steps, { kind: 'array' });
 }
@@ -64,7 +122,8 @@ export function loopInputs(steps: readonly FusedStep[], where: string): LoopInpu
 // ---- compiling ----
 
 const CACHE_LIMIT = 256;
-const cache = new Map<string, ArrayLoop | CombineLoop>();
+type Loop = ArrayLoop | CombineLoop | RouteLoop | JoinLoop;
+const cache = new Map<string, Loop>();
 const functionIds = new WeakMap<UserFunction, number>();
 let nextId = 0;
 
@@ -76,10 +135,7 @@ function idOf(f: UserFunction | undefined): number {
 }
 
 /** The loop for these steps and sink, compiled on first use and kept (its JIT state with it). */
-function compiled<L extends ArrayLoop | CombineLoop>(
-  steps: readonly FusedStep[],
-  sink: FusedSink,
-): L {
+function compiled<L extends Loop>(steps: readonly FusedStep[], sink: FusedSink): L {
   const key = cacheKey(steps, sink);
   let loop = cache.get(key);
   if (loop === undefined) {
@@ -98,20 +154,22 @@ function cacheKey(steps: readonly FusedStep[], sink: FusedSink): string {
     parts.push(
       `combine:${sink.recordsAreKeys}:${idOf(agg.createCombiner)}:${idOf(agg.mergeValue)}`,
     );
-  } else parts.push('array');
+  } else if (sink.kind === 'route') parts.push(`route:${sink.recordsAreKeys}`);
+  else parts.push(sink.kind);
   return parts.join('|');
 }
 
 let compiledCount = 0;
 
-function build(steps: readonly FusedStep[], sink: FusedSink): ArrayLoop | CombineLoop {
+function build(steps: readonly FusedStep[], sink: FusedSink): Loop {
   const fns = steps.map((s) => s.f);
   const hasFilter = steps.some((s) => s.kind === 'filter');
   const body = steps.map((s, j) => `step = ${j}; ${stepSource(s.kind, j)}`).join('\n      ');
   // A unique comment gives each loop its own compiled function, so its own type feedback.
   const name = `kindling:fused-loop-${compiledCount++}`;
   let source: string;
-  let extra: unknown[] = [];
+  // The sink's functions, by the names its code calls them (SINK_PARAMS).
+  let helpers: Partial<Record<(typeof SINK_PARAMS)[number], unknown>> = {};
   if (sink.kind === 'array') {
     source = `
   return function fusedArrayLoop(batch, inputs) {
@@ -131,6 +189,67 @@ function build(steps: readonly FusedStep[], sink: FusedSink): ArrayLoop | Combin
     }
     return out;
   };`;
+  } else if (sink.kind === 'join') {
+    // The steps run in emit() (a filter's drop returns), called at each match; V8 inlines it.
+    const emitBody = steps
+      .map((s, j) => `step = ${j}; ${stepSource(s.kind, j, 'return')}`)
+      .join('\n      ');
+    source = `
+  return function fusedJoinLoop(keys, values, from, to, table, how, out, inputs) {
+    const { envs, nodes } = inputs;
+    const { buildLeft, keepStream } = how;
+    let step = -1;
+    const emit = (r) => {
+      ${emitBody}
+      out.push(r);
+    };
+    try {
+      for (let i = from; i < to; i++) {
+        const k = keys[i];
+        const s = values[i];
+        const entry = table.get(k);
+        if (entry !== undefined) {
+          entry.matched = true;
+          emit(buildLeft ? [k, [entry.value, s]] : [k, [s, entry.value]]);
+          const more = entry.more;
+          if (more !== undefined) {
+            for (let j = 0; j < more.length; j++)
+              emit(buildLeft ? [k, [more[j], s]] : [k, [s, more[j]]]);
+          }
+        } else if (keepStream) {
+          emit(buildLeft ? [k, [undefined, s]] : [k, [s, undefined]]);
+        }
+      }
+    } catch (e) {
+      if (step >= 0) tag(e, nodes[step]);
+      throw e;
+    }
+  };`;
+  } else if (sink.kind === 'route') {
+    const route = sink.recordsAreKeys
+      ? 'routeKey(state, r);'
+      : 'if (isPlainPair(r)) routePair(state, r[0], r[1]); else routeRecord(state, r);';
+    source = `
+  return function fusedRouteLoop(batch, inputs, state, check) {
+    const { envs, nodes } = inputs;
+    const n = batch.length;
+    const last = n - 1;
+    let step = -1;
+    try {
+      for (let i = 0; i < n; i++) {
+        let r = batch[i];
+        ${body}
+        step = -1;
+        if (i === 0 || i === last) check(r);
+        ${route}
+      }
+    } catch (e) {
+      if (step >= 0) tag(e, nodes[step]);
+      throw e;
+    }
+  };`;
+    const { routes } = sink;
+    helpers = { routePair: routes.pair, routeRecord: routes.record, routeKey: routes.key };
   } else {
     const { agg } = sink;
     const take = sink.recordsAreKeys
@@ -163,17 +282,12 @@ function build(steps: readonly FusedStep[], sink: FusedSink): ArrayLoop | Combin
       throw e;
     }
   };`;
-    extra = [agg.createCombiner, agg.mergeValue];
+    helpers = { createCombiner: agg.createCombiner, mergeValue: agg.mergeValue };
   }
-  const params = [
-    ...fns.map((_, j) => `f${j}`),
-    'pair',
-    'tag',
-    'clone',
-    'createCombiner',
-    'mergeValue',
-  ];
-  const args = [...fns, asPair, tagFailedNode, structuredClone, ...padded(extra, 2)];
+  const params = [...fns.map((_, j) => `f${j}`), 'pair', 'tag', 'clone', 'isPlainPair'];
+  const args: unknown[] = [...fns, asPair, tagFailedNode, structuredClone, isPlainPair];
+  params.push(...SINK_PARAMS);
+  args.push(...SINK_PARAMS.map((name) => helpers[name]));
   try {
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     const factory = new Function(...params, `"use strict";${source}\n//# sourceURL=${name}`) as (
@@ -185,17 +299,22 @@ function build(steps: readonly FusedStep[], sink: FusedSink): ArrayLoop | Combin
   }
 }
 
-function padded(values: unknown[], length: number): unknown[] {
-  return Array.from({ length }, (_, i) => values[i]);
-}
+// The sink functions' names in generated code (undefined in loops of other sinks).
+const SINK_PARAMS = [
+  'createCombiner',
+  'mergeValue',
+  'routePair',
+  'routeRecord',
+  'routeKey',
+] as const;
 
-/** One step's statement on `r`, the record so far; `continue` drops it. */
-function stepSource(kind: StepKind, j: number): string {
+/** One step's statement on `r`, the record so far; `drop` (continue or return) drops it. */
+function stepSource(kind: StepKind, j: number, drop: 'continue' | 'return' = 'continue'): string {
   switch (kind) {
     case 'map':
       return `r = f${j}(r, envs[${j}]);`;
     case 'filter':
-      return `if (!f${j}(r, envs[${j}])) continue;`;
+      return `if (!f${j}(r, envs[${j}])) ${drop};`;
     case 'keyBy':
       return `r = [f${j}(r, envs[${j}]), r];`;
     case 'mapValues':
@@ -209,6 +328,10 @@ function stepSource(kind: StepKind, j: number): string {
 
 /** `input` through the fused steps, a batch at a time (empty batches dropped). */
 export function* fusedBatches(steps: readonly FusedStep[], input: Batches): Batches {
+  if (steps.length === 0) {
+    yield* input;
+    return;
+  }
   const loop = arrayLoop(steps);
   const inputs = loopInputs(steps, '');
   for (const batch of input) {

@@ -12,6 +12,8 @@ import { errors } from '../src/shared/errors.js';
 import type { CoGroupInput, JoinHow, PartitionDesc } from '../src/shared/protocol.js';
 import { BATCH_SIZE, type Batches } from './batch.js';
 import { JoinTable } from './join-table.js';
+import { fusedBatches, joinLoop, loopInputs } from './fused-loops.js';
+import type { FusedStep } from './fused-steps.js';
 import { cogroupInput, cogroupPartition } from './shuffle-read.js';
 import type { TaskContext } from './task-context.js';
 
@@ -22,6 +24,7 @@ export function* hashJoinPartition(
   desc: CoGroupedDesc,
   how: JoinHow,
   computeParent: (parent: PartitionDesc) => Batches,
+  steps: readonly FusedStep[] = [],
 ): Batches {
   const [left, right] = desc.inputs;
   if (left === undefined || right === undefined || desc.inputs.length !== 2) {
@@ -37,45 +40,52 @@ export function* hashJoinPartition(
 
   const table = JoinTable.build(ctx, build, where, computeParent);
   if (table === undefined) {
-    yield* joinGroups(cogroupPartition(ctx, desc, computeParent), how);
+    yield* fusedBatches(steps, joinGroups(cogroupPartition(ctx, desc, computeParent), how));
     return;
   }
 
   let out: unknown[] = [];
-  // Streamed pairs come as columns (no [key, value] array a record); each match is emitted as
-  // [key, [left, right]] at once, values of a key in the order they arrived.
+  // Streamed pairs come as columns (no [key, value] array a record); each match goes through
+  // the steps fused after the join (fused-loops.ts) at once, values of a key in the order they
+  // arrived. Probed BATCH_SIZE streamed records at a time, output handed on at BATCH_SIZE: output
+  // that lives until a whole input frame (up to 64 k records) ends survives scavenges, and
+  // copying it is most of their cost.
+  const probe = joinLoop(steps);
+  const inputs = loopInputs(steps, where);
+  const sides = { buildLeft, keepStream };
   for (const batch of cogroupInput(ctx, stream, computeParent, where)) {
     const { keys, values } = batch;
-    for (let i = 0; i < keys.length; i++) {
-      const k = keys[i];
-      const s = values[i];
-      const entry = table.get(k);
-      if (entry !== undefined) {
-        entry.matched = true;
-        out.push(joined(k, s, entry.value, buildLeft));
-        const more = entry.more;
-        if (more !== undefined)
-          for (let j = 0; j < more.length; j++) out.push(joined(k, s, more[j], buildLeft));
-      } else if (keepStream) {
-        out.push(joined(k, s, undefined, buildLeft));
-      }
-      // Handed on at BATCH_SIZE, not per input frame (up to 64 k records): output that lives
-      // until the frame ends survives scavenges, and copying it is most of their cost.
+    for (let from = 0; from < keys.length; from += BATCH_SIZE) {
+      probe(
+        keys,
+        values,
+        from,
+        Math.min(keys.length, from + BATCH_SIZE),
+        table,
+        sides,
+        out,
+        inputs,
+      );
       if (out.length >= BATCH_SIZE) {
         yield out;
         out = [];
       }
     }
   }
-  if (keepBuild) {
-    for (const entry of table.values()) {
-      if (entry.matched) continue;
-      out.push(joined(entry.key, undefined, entry.value, buildLeft));
-      for (const b of entry.more ?? []) out.push(joined(entry.key, undefined, b, buildLeft));
-      if (out.length >= BATCH_SIZE) {
-        yield out;
-        out = [];
-      }
+  if (out.length > 0) yield out;
+  if (keepBuild) yield* fusedBatches(steps, unmatched(table, buildLeft));
+}
+
+/** The output records of build values no streamed record matched. */
+function* unmatched(table: JoinTable, buildLeft: boolean): Batches {
+  let out: unknown[] = [];
+  for (const entry of table.values()) {
+    if (entry.matched) continue;
+    out.push(joined(entry.key, undefined, entry.value, buildLeft));
+    for (const b of entry.more ?? []) out.push(joined(entry.key, undefined, b, buildLeft));
+    if (out.length >= BATCH_SIZE) {
+      yield out;
+      out = [];
     }
   }
   if (out.length > 0) yield out;

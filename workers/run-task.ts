@@ -57,13 +57,10 @@ export async function runTask(
 
 async function runStage(ctx: TaskContext, req: TaskRequest, clock: TaskClock): Promise<TaskResult> {
   const plan = ctx.loaded.plan;
-  // A map-side combine runs the stage's last narrow steps in its own loop (and checks the
-  // records it combines); elsewhere records leave the thread unless the action only counts or
-  // consumes them here.
-  const fused =
-    plan.output.kind === 'shuffleMap' && plan.output.combine !== undefined
-      ? fusedRunOf(ctx, req.desc, 'plain')
-      : undefined;
+  // A shuffle write runs the stage's last narrow steps in its own loop (and checks the records
+  // it buckets); elsewhere records leave the thread unless the action only counts or consumes
+  // them here.
+  const fused = plan.output.kind === 'shuffleMap' ? fusedRunOf(ctx, req.desc, 'plain') : undefined;
   const root =
     fused !== undefined
       ? computePartition(ctx, fused.input)

@@ -22,7 +22,6 @@ import {
   type EncodedFrame,
 } from '../src/shared/format/frames.js';
 import { PartFileWriter } from '../src/shared/format/part-file.js';
-import { isPlainPair } from '../src/shared/format/record-codec.js';
 import type {
   AggregatorPlan,
   MapStatus,
@@ -43,7 +42,7 @@ import type { TaskContext } from './task-context.js';
 import { estimateSize } from './size-estimator.js';
 import { taskMemory } from './spill-files.js';
 import type { FusedStep } from './fused-steps.js';
-import { combineLoop, loopInputs } from './fused-loops.js';
+import { combineLoop, loopInputs, routeLoop, type RouteCalls } from './fused-loops.js';
 
 // Per buffered record beyond the record itself: its key and value slots in a bucket, or when
 // combining a table entry: 2 to 4 index slots of 8 bytes (the index is at most half full and
@@ -67,7 +66,7 @@ export function bucketShuffleOutput(
   const last =
     output.combine !== undefined
       ? combineByKey(ctx, output, output.combine, batches, spill, steps)
-      : routeRecords(ctx, output, batches, spill);
+      : routeRecords(ctx, output, batches, spill, steps);
   return () => {
     spill(last);
     const final = files[files.length - 1] as ShuffleFileIndex;
@@ -106,8 +105,7 @@ function combineByKey(
     agg,
   });
   const inputs = loopInputs(steps, `shuffle ${output.shuffleId}`);
-  const rootNode = ctx.loaded.plan.rootNode;
-  const check = (record: unknown): void => checkPlainRecord(record, rootNode);
+  const check = recordCheck(ctx);
   const budget = taskMemory(ctx).budgetBytes;
   const entryBytes = new EntrySizeSampler();
   const expected = Math.min(expectedCombinedSize(output.shuffleId), output.spillRecords);
@@ -185,67 +183,77 @@ function routeRecords(
   output: ShuffleMapOutput,
   batches: Batches,
   spill: (buckets: Bucket[]) => void,
+  steps: readonly FusedStep[],
 ): Bucket[] {
-  const partition = partitionerFromPlan(output.partitioner, ctx);
   const where = `shuffle ${output.shuffleId}`;
+  const loop = routeLoop(steps, {
+    kind: 'route',
+    recordsAreKeys: output.recordsAreKeys === true,
+    routes: ROUTES,
+  });
+  const inputs = loopInputs(steps, where);
+  const check = recordCheck(ctx);
   const budget = taskMemory(ctx).budgetBytes;
   const recordBytes = new RecordSizeSampler();
-  const route = output.recordsAreKeys === true ? routeKeys : routePairs;
-  const frames = new FrameMaker(output.codec, output.partitioner.numPartitions);
-  let buckets = emptyBuckets(output.partitioner.numPartitions);
+  const state: RouteState = {
+    buckets: emptyBuckets(output.partitioner.numPartitions),
+    partition: partitionerFromPlan(output.partitioner, ctx),
+    frames: new FrameMaker(output.codec, output.partitioner.numPartitions),
+    where,
+  };
   let buffered = 0;
   for (const batch of batches) {
     ctx.recordsRead += batch.length;
-    route(buckets, batch, partition, frames, where);
+    loop(batch, inputs, state, check);
     buffered += batch.length;
     recordBytes.sample(batch);
     if (
       buffered >= output.spillRecords ||
       buffered * (recordBytes.average + BUCKET_SLOT_BYTES) > budget
     ) {
-      spill(buckets);
-      buckets = emptyBuckets(output.partitioner.numPartitions);
+      spill(state.buckets);
+      state.buckets = emptyBuckets(output.partitioner.numPartitions);
       buffered = 0;
     }
   }
-  return buckets;
+  return state.buckets;
 }
 
-function routePairs(
-  buckets: Bucket[],
-  batch: unknown[],
-  partition: (key: unknown) => number,
-  frames: FrameMaker,
-  where: string,
-): void {
-  for (let i = 0; i < batch.length; i++) {
-    const record = batch[i];
-    if (isPlainPair(record)) {
-      const bucket = buckets[partition(record[0])] as Bucket;
-      if (bucket.records.length > 0) frames.endRecords(bucket);
-      bucket.values.push(record[1]);
-      if (bucket.keys.push(record[0]) >= frames.records) frames.endPairs(bucket);
-    } else {
-      const bucket = buckets[partition(asPair(record, where)[0])] as Bucket;
-      if (bucket.keys.length > 0) frames.endPairs(bucket);
-      if (bucket.records.push(record) >= frames.records) frames.endRecords(bucket);
-    }
-  }
+/** The buckets being filled, and how a record finds its bucket. */
+interface RouteState {
+  buckets: Bucket[];
+  partition: (key: unknown) => number;
+  frames: FrameMaker;
+  where: string;
 }
 
-/** routePairs for records that are keys: record r is the pair [r, null]. */
-function routeKeys(
-  buckets: Bucket[],
-  batch: unknown[],
-  partition: (key: unknown) => number,
-  frames: FrameMaker,
-): void {
-  for (let i = 0; i < batch.length; i++) {
-    const k = batch[i];
-    const bucket = buckets[partition(k)] as Bucket;
+/** How fused-loops' route sink hands records to the buckets (RouteState as `state`). */
+const ROUTES: RouteCalls = {
+  pair(state, key, value) {
+    const s = state as RouteState;
+    const bucket = s.buckets[s.partition(key)] as Bucket;
+    if (bucket.records.length > 0) s.frames.endRecords(bucket);
+    bucket.values.push(value);
+    if (bucket.keys.push(key) >= s.frames.records) s.frames.endPairs(bucket);
+  },
+  record(state, record) {
+    const s = state as RouteState;
+    const bucket = s.buckets[s.partition(asPair(record, s.where)[0])] as Bucket;
+    if (bucket.keys.length > 0) s.frames.endPairs(bucket);
+    if (bucket.records.push(record) >= s.frames.records) s.frames.endRecords(bucket);
+  },
+  key(state, key) {
+    const s = state as RouteState;
+    const bucket = s.buckets[s.partition(key)] as Bucket;
     bucket.values.push(null);
-    if (bucket.keys.push(k) >= frames.records) frames.endPairs(bucket);
-  }
+    if (bucket.keys.push(key) >= s.frames.records) s.frames.endPairs(bucket);
+  },
+};
+
+/** What a sink calls on the first and last record of each batch (batch.ts's plainRecords). */
+function recordCheck(ctx: TaskContext): (record: unknown) => void {
+  const rootNode = ctx.loaded.plan.rootNode;
+  return (record) => checkPlainRecord(record, rootNode);
 }
 
 /**
