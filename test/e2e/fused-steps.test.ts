@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Context, KindlingError } from 'kindling';
+import { Context, KindlingError, type RDD } from 'kindling';
 
 const checkpointDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-fused-'));
 const ctx = new Context({ workers: 2, progress: false, maxTaskFailures: 1, checkpointDir });
@@ -265,4 +265,54 @@ test('a persisted RDD inside a run of steps is computed once, and the steps arou
   }
   assert.equal(before.value, 500, 'the persisted partitions were read the second time');
   assert.equal(after.value, 1000, 'the step after the persisted RDD ran once a record a job');
+});
+
+test('steps after a join run inside its probe: inner and outer joins give what plain code gives, errors name the step', async () => {
+  const keyed = (xs: [unknown, number][]) =>
+    xs.filter(([k]) => typeof k === 'number' || typeof k === 'string');
+  const left = keyed(randomPairs(7, 2000));
+  const right = keyed(randomPairs(8, 300));
+  const l = ctx.parallelize(left, 3);
+  const r = ctx.parallelize(right, 2);
+  // The steps: keep [key, [a, b]] when a + b > 20 (a missing side counts -1), then one number.
+  const plainJoin = (outer: boolean): string[] => {
+    const out: [unknown, number][] = [];
+    const emit = (k: unknown, a: number, b: number) => {
+      if (a + b > 20) out.push([k, a * 1000 + b]);
+    };
+    const matched = new Set<string>();
+    for (const [lk, lv] of left) {
+      let any = false;
+      for (const [rk, rv] of right) {
+        if (plainKey(lk) !== plainKey(rk)) continue;
+        any = true;
+        matched.add(plainKey(rk));
+        emit(lk, lv, rv);
+      }
+      if (!any && outer) emit(lk, lv, -1);
+    }
+    if (outer) for (const [rk, rv] of right) if (!matched.has(plainKey(rk))) emit(rk, -1, rv);
+    return sortedByKey(out)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .sort();
+  };
+  const steps = (joined: RDD<[unknown, [number | undefined, number | undefined]]>) =>
+    joined
+      .filter(([, [a, b]]) => (a ?? -1) + (b ?? -1) > 20)
+      .map(([k, [a, b]]) => [k, (a ?? -1) * 1000 + (b ?? -1)] as [unknown, number]);
+  const got = async (rdd: RDD<[unknown, number]>) =>
+    sortedByKey(await rdd.collect())
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .sort();
+  assert.deepEqual(await got(steps(l.join(r))), plainJoin(false));
+  assert.deepEqual(await got(steps(l.fullOuterJoin(r))), plainJoin(true));
+
+  const failing = l
+    .join(r)
+    .map(([k]) => {
+      if (k === 'k3') throw new Error('after the join');
+      return k;
+    })
+    .setName('after join');
+  await assert.rejects(failing.collect(), /RDD \d+ \(after join\).*after the join/s);
 });
