@@ -60,13 +60,15 @@ export function bucketShuffleOutput(
   steps: readonly FusedStep[] = [],
 ): () => MapStatus {
   const files: ShuffleFileIndex[] = [];
+  // One probe for the task's frames, so that rawFirstBytes counts all of them.
+  const probe = new Lz4Probe(output.rawFirstBytes);
   const spill = (buckets: Bucket[]): void => {
-    files.push(writeShuffleFile(ctx, output, buckets, files.length));
+    files.push(writeShuffleFile(ctx, output, buckets, files.length, probe));
   };
   const last =
     output.combine !== undefined
       ? combineByKey(ctx, output, output.combine, batches, spill, steps)
-      : routeRecords(ctx, output, batches, spill, steps);
+      : routeRecords(ctx, output, batches, spill, steps, probe);
   return () => {
     spill(last);
     const final = files[files.length - 1] as ShuffleFileIndex;
@@ -184,6 +186,7 @@ function routeRecords(
   batches: Batches,
   spill: (buckets: Bucket[]) => void,
   steps: readonly FusedStep[],
+  probe: Lz4Probe,
 ): Bucket[] {
   const where = `shuffle ${output.shuffleId}`;
   const loop = routeLoop(steps, {
@@ -198,7 +201,7 @@ function routeRecords(
   const state: RouteState = {
     buckets: emptyBuckets(output.partitioner.numPartitions),
     partition: partitionerFromPlan(output.partitioner, ctx),
-    frames: new FrameMaker(output.codec, output.partitioner.numPartitions),
+    frames: new FrameMaker(output.codec, output.partitioner.numPartitions, probe),
     where,
   };
   let buffered = 0;
@@ -274,11 +277,11 @@ function emptyBuckets(n: number): Bucket[] {
 /** Encodes a bucket's pending records as a frame once it holds `records` of them. */
 class FrameMaker {
   readonly records: number;
-  private readonly probe = new Lz4Probe();
 
   constructor(
     private readonly codec: Codec,
     numPartitions: number,
+    private readonly probe: Lz4Probe,
   ) {
     // Frames small enough that a bucket's records are still in the CPU caches (and its strings
     // still young) when it is encoded: with 8 reduce partitions, frames of 1024 records cost
@@ -305,6 +308,7 @@ function writeShuffleFile(
   output: ShuffleMapOutput,
   buckets: Bucket[],
   seq: number,
+  probe: Lz4Probe,
 ): ShuffleFileIndex {
   mkdirSync(ctx.localDir, { recursive: true });
   const file = path.join(
@@ -317,7 +321,10 @@ function writeShuffleFile(
     }),
   );
   // Map output is scratch: it is recomputed from lineage if lost, so no fdatasync.
-  const writer = new PartFileWriter(file, output.codec, taskAttemptTag(ctx), { durable: false });
+  const writer = new PartFileWriter(file, output.codec, taskAttemptTag(ctx), {
+    durable: false,
+    probe,
+  });
   // Until the task succeeds, its committed files are its own to remove on failure too.
   ctx.onAbort(() => {
     writer.abort();

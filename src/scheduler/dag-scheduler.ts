@@ -32,6 +32,8 @@ import { pipelineRddInfos } from './stage-info.js';
 export interface DAGSchedulerOptions extends TaskHooks {
   localDir: string;
   shuffleCodec: Codec;
+  /** ShuffleMapOutput.rawFirstBytes. */
+  shuffleRawFirstBytes: number;
   shuffleSpillRecords: number;
   /** The memory budget every StagePlan carries (absent: workers derive it from their heap). */
   taskMemory?: TaskMemory;
@@ -224,6 +226,7 @@ export class DAGScheduler {
       shuffleId: dep.shuffleId,
       partitioner: dep.partitioner.toPlan(),
       codec: this.opts.shuffleCodec,
+      rawFirstBytes: this.opts.shuffleRawFirstBytes,
       spillRecords: this.opts.shuffleSpillRecords,
       ...(dep.mapSideCombine && dep.aggregator !== undefined ? { combine: dep.aggregator } : {}),
       ...(dep.recordsAreKeys ? { recordsAreKeys: true as const } : {}),

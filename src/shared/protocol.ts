@@ -232,6 +232,13 @@ export type StageOutput =
        */
       recordsAreKeys?: true;
       codec: Codec;
+      /**
+       * Bytes of each map task's frames stored raw before the codec applies: a small shuffle
+       * of local mode is read back from the page cache, where compressing it is CPU for
+       * nothing; past it (a shuffle that may reach the disk) and in cluster mode or with
+       * `storage` (0: bytes travel), frames compress as `codec` says.
+       */
+      rawFirstBytes: number;
       /** Buffered records (distinct keys when combining) before a map task spills to a file. */
       spillRecords: number;
     };

@@ -101,6 +101,7 @@ function setup(maxTaskFailures = 4) {
       maxTaskFailures,
       localDir: '/nonexistent',
       shuffleCodec: 'none',
+      shuffleRawFirstBytes: 0,
       shuffleSpillRecords: 1_000_000,
       isFullyCached: () => false,
       onTaskSuccess: noop,

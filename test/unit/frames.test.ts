@@ -176,7 +176,7 @@ describe('frames', () => {
     const probe = new Lz4Probe();
     let tries = 0;
     const tried = (): boolean => {
-      if (!probe.shouldTry()) return false;
+      if (!probe.shouldTry(100)) return false;
       tries++;
       probe.observe(100, 100); // what a frame of noise tells it
       return true;
@@ -187,13 +187,19 @@ describe('frames', () => {
     // Compressible data after the skips is compressed again, and a good frame resets the wait.
     const fresh = new Lz4Probe();
     fresh.observe(100, 100);
-    assert.equal(fresh.shouldTry(), false);
-    assert.equal(fresh.shouldTry(), true);
+    assert.equal(fresh.shouldTry(100), false);
+    assert.equal(fresh.shouldTry(100), true);
     fresh.observe(100, 10);
-    assert.equal(fresh.shouldTry(), true);
+    assert.equal(fresh.shouldTry(100), true);
     assert.equal(compressed(noise()), false);
     assert.equal(compressed(compressible), false); // skipped: stored raw, still read back
     assert.equal(compressed(compressible), true);
+    // rawFirstBytes: frames are stored raw until that many bytes have gone by.
+    const later = new Lz4Probe(250);
+    assert.deepEqual(
+      [100, 100, 100, 100].map((n) => later.shouldTry(n)),
+      [false, false, false, true],
+    );
   });
 
   it('streams a large file with a bounded read buffer, records not sharing it', () => {

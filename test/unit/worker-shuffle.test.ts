@@ -48,6 +48,7 @@ async function mapStage(
     shuffleId,
     partitioner: { kind: 'hash', numPartitions },
     codec: opts.codec ?? 'lz4',
+    rawFirstBytes: 0,
     spillRecords: opts.spillRecords ?? 1_000_000,
     ...(opts.combine === undefined ? {} : { combine: opts.combine }),
   };
@@ -399,6 +400,7 @@ describe('shuffle write and read', () => {
       shuffleId: 1,
       partitioner: { kind: 'hash', numPartitions: 2 },
       codec: 'lz4',
+      rawFirstBytes: 0,
       spillRecords: 1_000_000,
     };
     const nodes: PlanNode[] = [

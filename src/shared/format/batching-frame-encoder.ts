@@ -17,6 +17,8 @@ export interface BatchingFrameEncoderOptions {
   targetBytes?: number;
   /** Most records in one frame, however small they are. */
   maxRecords?: number;
+  /** Decides which frames LZ4 tries (shared with other encoders of the same output). */
+  probe?: Lz4Probe;
 }
 
 // 256 KiB of raw payload: LZ4 and crc32 run at their full speed from about
@@ -35,7 +37,7 @@ export class BatchingFrameEncoder {
   private target = FIRST_FRAME_RECORDS;
   private encodedRecords = 0;
   private encodedBytes = 0;
-  private readonly probe = new Lz4Probe();
+  private readonly probe: Lz4Probe;
 
   constructor(
     private readonly codec: Codec,
@@ -45,6 +47,7 @@ export class BatchingFrameEncoder {
     this.targetBytes = positive('targetBytes', options.targetBytes ?? DEFAULT_TARGET_FRAME_BYTES);
     this.maxRecords = positive('maxRecords', options.maxRecords ?? DEFAULT_MAX_FRAME_RECORDS);
     this.target = Math.min(this.target, this.maxRecords);
+    this.probe = options.probe ?? new Lz4Probe();
   }
 
   get pendingRecords(): number {

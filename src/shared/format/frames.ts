@@ -49,12 +49,20 @@ export interface EncodedFrame {
  * buys almost nothing: after a frame LZ4 shrank by less than an eighth, the next 1, 2, 4, ...
  * up to 64 frames of the same writer are stored raw without trying, then it tries again. Raw
  * frames are part of the format (storedLength === rawLength), so readers need nothing.
+ * `rawFirstBytes`: that many bytes of frames are stored raw before it tries at all (see
+ * ShuffleMapOutput.rawFirstBytes).
  */
 export class Lz4Probe {
   private skip = 0;
   private backoff = 0;
 
-  shouldTry(): boolean {
+  constructor(private rawFirstBytes = 0) {}
+
+  shouldTry(rawLength: number): boolean {
+    if (this.rawFirstBytes > 0) {
+      this.rawFirstBytes -= rawLength;
+      return false;
+    }
     if (this.skip === 0) return true;
     this.skip--;
     return false;
@@ -100,7 +108,7 @@ function frameOf(
     throw errors.invalidArgument('records', `a batch under ${MAX_FRAME_BYTES} encoded bytes`, what);
   }
   let payload = raw;
-  if (codec === 'lz4' && (probe === undefined || probe.shouldTry())) {
+  if (codec === 'lz4' && (probe === undefined || probe.shouldTry(raw.length))) {
     const packed = lz4Compress(raw);
     probe?.observe(raw.length, packed.length);
     // Incompressible batches are stored raw: storedLength === rawLength says

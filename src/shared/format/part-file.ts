@@ -10,7 +10,7 @@ import { crc32, crc32Combine } from '../../../native-bindings/crc32.js';
 import { errors } from '../errors.js';
 import { tempFileName } from '../file-names.js';
 import { BatchingFrameEncoder } from './batching-frame-encoder.js';
-import type { Codec, EncodedFrame } from './frames.js';
+import type { Codec, EncodedFrame, Lz4Probe } from './frames.js';
 import {
   PART_FILE_TRAILER_BYTES,
   PART_FILE_TRAILER_MAGIC,
@@ -48,7 +48,7 @@ export class PartFileWriter {
     readonly finalPath: string,
     codec: Codec,
     attemptTag: string,
-    private readonly options: { durable?: boolean } = {},
+    private readonly options: { durable?: boolean; probe?: Lz4Probe } = {},
   ) {
     if (!/^[\w.-]+$/.test(attemptTag)) {
       throw errors.internal(`attempt tag ${JSON.stringify(attemptTag)} is not a file name part`);
@@ -59,7 +59,9 @@ export class PartFileWriter {
       path.dirname(finalPath),
       tempFileName(path.basename(finalPath), attemptTag),
     );
-    this.encoder = new BatchingFrameEncoder(codec, (f) => this.appendFrame(f));
+    this.encoder = new BatchingFrameEncoder(codec, (f) => this.appendFrame(f), {
+      ...(options.probe === undefined ? {} : { probe: options.probe }),
+    });
     this.fd = fs.openSync(this.tempPath, 'w');
     this.appendRaw(encodePartFileHeader(codec));
   }
