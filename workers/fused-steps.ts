@@ -26,6 +26,10 @@ export interface FusedRun {
   input: PartitionDesc;
 }
 
+// Longer runs are cut into loops of this many steps: one generated function per thousand
+// chained maps would be past the size V8 optimizes.
+const MAX_STEPS = 32;
+
 const STEP_KINDS = new Set<string>(['map', 'filter', 'keyBy', 'mapValues', 'keys', 'values']);
 
 type StepOp =
@@ -48,7 +52,7 @@ export function fusedRunOf(
   if (top === 'plain' && !isPlainStep(ctx, desc)) return undefined;
   const steps: FusedStep[] = [];
   let at: PartitionDesc = desc;
-  for (;;) {
+  while (steps.length < MAX_STEPS) {
     if (at.kind !== 'narrow') break;
     const node = ctx.node(at.node);
     if (node.compute.kind !== 'narrow' || !isStepOp(node.compute.op)) break;

@@ -316,3 +316,21 @@ test('steps after a join run inside its probe: inner and outer joins give what p
     .setName('after join');
   await assert.rejects(failing.collect(), /RDD \d+ \(after join\).*after the join/s);
 });
+
+test('a chain of a hundred maps and filters (fused 32 steps a loop) gives the plain answer', async () => {
+  let rdd = ctx.range(0, 5000, 1, 3);
+  let plain = Array.from({ length: 5000 }, (_, i) => i);
+  for (let step = 0; step < 100; step++) {
+    if (step % 10 === 9) {
+      rdd = rdd.filter((x) => x % 7 !== 3);
+      plain = plain.filter((x) => x % 7 !== 3);
+    } else {
+      rdd = rdd.map((x) => x + 1);
+      plain = plain.map((x) => x + 1);
+    }
+  }
+  assert.deepEqual(
+    (await rdd.collect()).sort((a, b) => a - b),
+    plain.sort((a, b) => a - b),
+  );
+});
