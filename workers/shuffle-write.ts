@@ -35,14 +35,21 @@ import {
   type PartitionerPlan,
 } from '../src/shared/partitioner-plan.js';
 import { asPair, BATCH_SIZE, checkPlainRecord, type Batches } from './batch.js';
-import { aggregatorCalls } from './aggregator.js';
+import { aggregatorCalls, createCombinerWith, type AggregatorCalls } from './aggregator.js';
 import { shuffleFileName } from '../src/shared/file-names.js';
 import { taskAttemptTag } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
 import { estimateSize } from './size-estimator.js';
 import { taskMemory } from './spill-files.js';
 import type { FusedStep } from './fused-steps.js';
-import { combineLoop, loopInputs, routeLoop, type RouteCalls } from './fused-loops.js';
+import {
+  combineLoop,
+  loopInputs,
+  routeLoop,
+  type CombineLoop,
+  type LoopInputs,
+  type RouteCalls,
+} from './fused-loops.js';
 
 // Per buffered record beyond the record itself: its key and value slots in a bucket, or when
 // combining a table entry: 2 to 4 index slots of 8 bytes (the index is at most half full and
@@ -101,11 +108,14 @@ function combineByKey(
   steps: readonly FusedStep[],
 ): Bucket[] {
   const agg = aggregatorCalls(ctx, plan);
-  const loop = combineLoop(steps, {
-    kind: 'combine',
-    recordsAreKeys: output.recordsAreKeys === true,
-    agg,
-  });
+  // Without steps to fuse, the plain loops below (PageRank's combine of the contributions a
+  // flatMap made ran ~30% slower in a generated loop, V8 no longer inlining the key lookup).
+  const loop: CombineLoop =
+    steps.length > 0
+      ? combineLoop(steps, { kind: 'combine', recordsAreKeys: output.recordsAreKeys === true, agg })
+      : output.recordsAreKeys === true
+        ? combineKeys
+        : combinePairs;
   const inputs = loopInputs(steps, `shuffle ${output.shuffleId}`);
   const check = recordCheck(ctx);
   const budget = taskMemory(ctx).budgetBytes;
@@ -152,6 +162,54 @@ function noteCombinedSize(shuffleId: number, size: number): void {
   if (combinedSizes.size > REMEMBERED_SHUFFLES) {
     combinedSizes.delete(combinedSizes.keys().next().value as number);
   }
+}
+
+// The per-record loops live in plain functions called once a batch: V8 optimizes a small
+// function's loop sooner than one inside the task's long-running loop. Records are checked
+// before the loop, as plainRecords checks a stage's output.
+function combinePairs(
+  batch: readonly unknown[],
+  inputs: LoopInputs,
+  table: KeyTable<unknown>,
+  agg: AggregatorCalls,
+  check: (record: unknown) => void,
+): void {
+  checkEnds(batch, check);
+  const combiners = table.entries;
+  const { mergeValue, mergeValueEnv } = agg;
+  const where = inputs.where;
+  for (let i = 0; i < batch.length; i++) {
+    const record = asPair(batch[i], where);
+    const k = record[0];
+    const at = table.find(k);
+    if (at < 0) table.insert(k, createCombinerWith(agg, record[1]));
+    else combiners[at] = mergeValue(combiners[at], record[1], mergeValueEnv);
+  }
+}
+
+/** combinePairs for records that are keys: record r is the pair [r, null]. */
+function combineKeys(
+  batch: readonly unknown[],
+  _inputs: LoopInputs,
+  table: KeyTable<unknown>,
+  agg: AggregatorCalls,
+  check: (record: unknown) => void,
+): void {
+  checkEnds(batch, check);
+  const combiners = table.entries;
+  const { mergeValue, mergeValueEnv } = agg;
+  for (let i = 0; i < batch.length; i++) {
+    const k = batch[i];
+    const at = table.find(k);
+    if (at < 0) table.insert(k, createCombinerWith(agg, null));
+    else combiners[at] = mergeValue(combiners[at], null, mergeValueEnv);
+  }
+}
+
+function checkEnds(batch: readonly unknown[], check: (record: unknown) => void): void {
+  if (batch.length === 0) return;
+  check(batch[0]);
+  check(batch[batch.length - 1]);
 }
 
 function bucketsOfTable(
