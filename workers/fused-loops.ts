@@ -9,7 +9,7 @@
 
 import { errors } from '../src/shared/errors.js';
 import type { KeyTable } from '../src/shared/key-table.js';
-import { asPair, type Batches } from './batch.js';
+import { asPair, BATCH_SIZE, type Batches } from './batch.js';
 import type { JoinTable } from './join-table.js';
 import type { AggregatorCalls } from './aggregator.js';
 import type { UserFunction } from './functions.js';
@@ -89,7 +89,8 @@ export function routeLoop(
  * Probes `table` with the streamed records `from` to `to` of the columns `keys` and `values`
  * and pushes the run's records of each match ([key, [left, right]], the missing side of an
  * outer join undefined) to `out`: a join's output never exists as arrays when a step consumes
- * it (a map reading the two values).
+ * it (a map reading the two values). Returns where it stopped: early, once `out` holds
+ * BATCH_SIZE records (a key with many values a side must not pile up a batch's matches).
  */
 export type JoinLoop = (
   keys: readonly unknown[],
@@ -100,7 +101,7 @@ export type JoinLoop = (
   how: { buildLeft: boolean; keepStream: boolean },
   out: unknown[],
   inputs: LoopInputs,
-) => void;
+) => number;
 
 export function joinLoop(steps: readonly FusedStep[]): JoinLoop {
   return compiled<JoinLoop>(steps, { kind: 'join' });
@@ -218,7 +219,9 @@ function build(steps: readonly FusedStep[], sink: FusedSink): Loop {
       } else if (keepStream) {
         emit(buildLeft ? [k, [undefined, s]] : [k, [s, undefined]]);
       }
+      if (out.length >= ${BATCH_SIZE}) return i + 1;
     }
+    return to;
   }`;
     inputsAt = 7;
   } else if (sink.kind === 'route') {

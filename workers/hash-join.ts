@@ -47,25 +47,16 @@ export function* hashJoinPartition(
   let out: unknown[] = [];
   // Streamed pairs come as columns (no [key, value] array a record); each match goes through
   // the steps fused after the join (fused-loops.ts) at once, values of a key in the order they
-  // arrived. Probed BATCH_SIZE streamed records at a time, output handed on at BATCH_SIZE: output
-  // that lives until a whole input frame (up to 64 k records) ends survives scavenges, and
-  // copying it is most of their cost.
+  // arrived. Output is handed on at BATCH_SIZE (the probe stops there), not per input frame (up
+  // to 64 k records): output that lives until the frame ends survives scavenges, and copying it
+  // is most of their cost.
   const probe = joinLoop(steps);
   const inputs = loopInputs(steps, where);
   const sides = { buildLeft, keepStream };
   for (const batch of cogroupInput(ctx, stream, computeParent, where)) {
     const { keys, values } = batch;
-    for (let from = 0; from < keys.length; from += BATCH_SIZE) {
-      probe(
-        keys,
-        values,
-        from,
-        Math.min(keys.length, from + BATCH_SIZE),
-        table,
-        sides,
-        out,
-        inputs,
-      );
+    for (let from = 0; from < keys.length;) {
+      from = probe(keys, values, from, keys.length, table, sides, out, inputs);
       if (out.length >= BATCH_SIZE) {
         yield out;
         out = [];

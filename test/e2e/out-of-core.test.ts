@@ -169,6 +169,19 @@ test('a join whose one partition holds several times the heap matches every pair
   assert.deepEqual(spillFiles(), []);
 });
 
+test('a join of one key with thousands of values a side streams its nine million pairs', async () => {
+  // Every streamed record matches 3,000 build values: the probe must hand its output on as it
+  // goes, not after a whole input batch (4096 x 3000 pairs would be far past the 64 MiB heap).
+  const left = ctx.range(0, 3000, 1, 2).map((i) => [7, i] as [number, number]);
+  const right = ctx.range(0, 3000, 1, 2).map((i) => [7, -i] as [number, number]);
+  assert.equal(await left.join(right, 2).count(), 9_000_000);
+  const sum = await left
+    .join(right, 2)
+    .map(([, [a, b]]) => a + b)
+    .reduce((x, y) => x + y);
+  assert.equal(sum, 0);
+});
+
 test('one key whose group exceeds the memory budget fails with a clear error, not an OOM', async () => {
   const err = await ctx
     .range(0, 3_000_000, 1, 16)
