@@ -170,6 +170,27 @@ function build(steps: readonly FusedStep[], sink: FusedSink): Loop {
   const body = steps.map((s, j) => `step = ${j}; ${stepSource(s.kind, j)}`).join('\n      ');
   // Past the steps, an error is the sink's (no step's RDD); no steps, nothing to reset.
   const endSteps = steps.length > 0 ? 'step = -1;' : '';
+  // The loop of the route and combine sinks: (batch, inputs, ...`state`, check), `consume`
+  // taking each record `r` past the steps, the first and last of them checked once the batch
+  // is done (a call inside the loop, though rarely taken, cost it its inlined lookups).
+  const checkedLoop = (state: string, consume: string, before = ''): string => `
+  function loop(batch, inputs, ${state}, check) {
+    const { envs, where } = inputs;
+    const n = batch.length;
+    const last = n - 1;
+    ${before}
+    let first, final;
+    for (let i = 0; i < n; i++) {
+      let r = batch[i];
+      ${body}
+      ${endSteps}
+      if (i === 0) first = r;
+      else if (i === last) final = r;
+      ${consume}
+    }
+    check(first);
+    check(final);
+  }`;
   // A unique comment gives each loop its own compiled function, so its own type feedback.
   const name = `kindling:fused-loop-${compiledCount++}`;
   let source: string;
@@ -228,24 +249,7 @@ function build(steps: readonly FusedStep[], sink: FusedSink): Loop {
     const route = sink.recordsAreKeys
       ? 'routeKey(state, r);'
       : 'if (isPlainPair(r)) routePair(state, r[0], r[1]); else routeRecord(state, r);';
-    source = `
-  function loop(batch, inputs, state, check) {
-    const { envs } = inputs;
-    const n = batch.length;
-    const last = n - 1;
-    let first, final;
-    for (let i = 0; i < n; i++) {
-      let r = batch[i];
-      ${body}
-      ${endSteps}
-      if (i === 0) first = r;
-      else if (i === last) final = r;
-      ${route}
-    }
-    // After the loop: a call in it, though rarely taken, cost the loop its inlined lookups.
-    check(first);
-    check(final);
-  }`;
+    source = checkedLoop('state', route);
     inputsAt = 1;
     const { routes } = sink;
     helpers = { routePair: routes.pair, routeRecord: routes.record, routeKey: routes.key };
@@ -258,27 +262,14 @@ function build(steps: readonly FusedStep[], sink: FusedSink): Loop {
       agg.createCombiner !== undefined
         ? 'createCombiner(v, agg.createCombinerEnv)'
         : 'mergeValue(clone(agg.zero), v, agg.mergeValueEnv)';
-    source = `
-  function loop(batch, inputs, table, agg, check) {
-    const { envs, where } = inputs;
-    const n = batch.length;
-    const last = n - 1;
-    const combiners = table.entries;
-    let first, final;
-    for (let i = 0; i < n; i++) {
-      let r = batch[i];
-      ${body}
-      ${endSteps}
-      if (i === 0) first = r;
-      else if (i === last) final = r;
-      ${take}
+    source = checkedLoop(
+      'table, agg',
+      `${take}
       const at = table.find(k);
       if (at < 0) table.insert(k, ${create});
-      else combiners[at] = mergeValue(combiners[at], v, agg.mergeValueEnv);
-    }
-    check(first);
-    check(final);
-  }`;
+      else combiners[at] = mergeValue(combiners[at], v, agg.mergeValueEnv);`,
+      'const combiners = table.entries;',
+    );
     inputsAt = 1;
     helpers = { createCombiner: agg.createCombiner, mergeValue: agg.mergeValue };
   }
