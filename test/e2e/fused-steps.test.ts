@@ -8,6 +8,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { Context, KindlingError, type RDD } from 'kindling';
 
 const checkpointDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-fused-'));
@@ -333,4 +336,31 @@ test('a chain of a hundred maps and filters (fused 32 steps a loop) gives the pl
     (await rdd.collect()).sort((a, b) => a - b),
     plain.sort((a, b) => a - b),
   );
+});
+
+test('fused loops run in a process that refuses code generation from strings, as user functions do', async () => {
+  // new Function is refused under --disallow-code-generation-from-strings; the loops are
+  // compiled by vm, as shipped user functions are.
+  const script = `
+import { Context } from 'kindling';
+const ctx = new Context({ workers: 1, progress: false });
+const out = await ctx.range(0, 999, 1, 2).map((i) => [i % 3, 1]).reduceByKey((a, b) => a + b).collect();
+console.log(JSON.stringify(out.sort((a, b) => a[0] - b[0])));
+await ctx.stop();
+`;
+  const child = spawn(
+    process.execPath,
+    ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script],
+    {
+      cwd: fileURLToPath(new URL('../../../', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 0, stderr);
+  assert.equal(stdout.trim(), '[[0,333],[1,333],[2,333]]');
 });
