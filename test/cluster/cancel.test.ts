@@ -31,7 +31,9 @@ function stuckJob(ctx: Context, marker: string): Promise<number> {
     .map(
       (x, env) => {
         (require('node:fs') as typeof fs).writeFileSync(env.marker, 'started');
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+        // Until cancelled, in short waits (one endless wait could miss the terminate).
+        const until = new Int32Array(new SharedArrayBuffer(4));
+        for (let t = 0; t < 600; t++) Atomics.wait(until, 0, 0, 100);
         return x;
       },
       { env: { marker } },

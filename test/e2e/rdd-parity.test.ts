@@ -287,7 +287,9 @@ test('countApprox is exact when the job finishes in time, an honest bound when i
   const stuck = ctx.parallelize(data, 6).mapPartitionsWithIndex((i, it) => {
     if (i >= 4) {
       const until = new Int32Array(new SharedArrayBuffer(4));
-      Atomics.wait(until, 0, 0); // blocks this worker until the task is cancelled
+      // Blocks this worker until the task is cancelled, in short waits: a terminate landing
+      // just as one wait began could leave a single endless wait (and the process) hanging.
+      for (let t = 0; t < 600; t++) Atomics.wait(until, 0, 0, 100);
     }
     return it;
   });
