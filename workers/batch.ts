@@ -76,13 +76,18 @@ export function* plainRecords(
   batches: Batches,
   rddId: number,
 ): Generator<unknown[], void, undefined> {
+  const check = (record: unknown): void => checkPlainRecord(record, rddId);
   for (const batch of batches) {
-    if (batch.length > 0) {
-      checkPlainRecord(batch[0], rddId);
-      checkPlainRecord(batch[batch.length - 1], rddId);
-    }
+    checkBatchEnds(batch, check);
     yield batch;
   }
+}
+
+/** `check` on the first and last record of `batch`: two records a batch keep it cheap. */
+export function checkBatchEnds(batch: readonly unknown[], check: (record: unknown) => void): void {
+  if (batch.length === 0) return;
+  check(batch[0]);
+  check(batch[batch.length - 1]);
 }
 
 /** Refuses a record holding a class instance that would lose its methods, naming RDD `rddId`. */

@@ -57,14 +57,14 @@ export async function runTask(
 
 async function runStage(ctx: TaskContext, req: TaskRequest, clock: TaskClock): Promise<TaskResult> {
   const plan = ctx.loaded.plan;
-  // A shuffle write runs the stage's last narrow steps in its own loop (and checks the records
-  // it buckets); elsewhere records leave the thread unless the action only counts or consumes
-  // them here.
+  // A shuffle write runs the stage's last narrow steps in its own loop and checks the records it
+  // writes itself (shuffle-write.ts); elsewhere records leave the thread unless the action only
+  // counts or consumes them here.
   const fused = plan.output.kind === 'shuffleMap' ? fusedRunOf(ctx, req.desc, 'plain') : undefined;
   const root =
-    fused !== undefined
-      ? computePartition(ctx, fused.input)
-      : plan.output.kind === 'result' && CONSUMED_HERE.has(plan.output.action.kind)
+    plan.output.kind === 'shuffleMap'
+      ? computePartition(ctx, fused?.input ?? req.desc)
+      : CONSUMED_HERE.has(plan.output.action.kind)
         ? computePartition(ctx, req.desc)
         : plainRecords(computePartition(ctx, req.desc), plan.rootNode);
   let value: Uint8Array | undefined;

@@ -34,7 +34,7 @@ import {
   partitionerFromPlan,
   type PartitionerPlan,
 } from '../src/shared/partitioner-plan.js';
-import { asPair, BATCH_SIZE, checkPlainRecord, type Batches } from './batch.js';
+import { asPair, BATCH_SIZE, checkBatchEnds, checkPlainRecord, type Batches } from './batch.js';
 import { aggregatorCalls, createCombinerWith, type AggregatorCalls } from './aggregator.js';
 import { shuffleFileName } from '../src/shared/file-names.js';
 import { taskAttemptTag } from './side-sinks.js';
@@ -119,13 +119,13 @@ function combineByKey(
   const inputs = loopInputs(steps, `shuffle ${output.shuffleId}`);
   const check = recordCheck(ctx);
   const budget = taskMemory(ctx).budgetBytes;
-  const entryBytes = new EntrySizeSampler();
+  const entryBytes = new SizeAverage();
   const expected = Math.min(expectedCombinedSize(output.shuffleId), output.spillRecords);
   let table = new KeyTable<unknown>(expected);
   for (const batch of batches) {
     ctx.recordsRead += batch.length;
     loop(batch, inputs, table, agg, check);
-    entryBytes.sample(table);
+    entryBytes.sampleTable(table);
     // A key in two spills is two combiners: the reduce side merges combiners anyway.
     if (
       table.size >= output.spillRecords ||
@@ -174,7 +174,7 @@ function combinePairs(
   agg: AggregatorCalls,
   check: (record: unknown) => void,
 ): void {
-  checkEnds(batch, check);
+  checkBatchEnds(batch, check);
   const combiners = table.entries;
   const { mergeValue, mergeValueEnv } = agg;
   const where = inputs.where;
@@ -195,7 +195,7 @@ function combineKeys(
   agg: AggregatorCalls,
   check: (record: unknown) => void,
 ): void {
-  checkEnds(batch, check);
+  checkBatchEnds(batch, check);
   const combiners = table.entries;
   const { mergeValue, mergeValueEnv } = agg;
   for (let i = 0; i < batch.length; i++) {
@@ -204,12 +204,6 @@ function combineKeys(
     if (at < 0) table.insert(k, createCombinerWith(agg, null));
     else combiners[at] = mergeValue(combiners[at], null, mergeValueEnv);
   }
-}
-
-function checkEnds(batch: readonly unknown[], check: (record: unknown) => void): void {
-  if (batch.length === 0) return;
-  check(batch[0]);
-  check(batch[batch.length - 1]);
 }
 
 function bucketsOfTable(
@@ -255,7 +249,7 @@ function routeRecords(
   const inputs = loopInputs(steps, where);
   const check = recordCheck(ctx);
   const budget = taskMemory(ctx).budgetBytes;
-  const recordBytes = new RecordSizeSampler();
+  const recordBytes = new SizeAverage();
   const state: RouteState = {
     buckets: emptyBuckets(output.partitioner.numPartitions),
     partition: partitionerFromPlan(output.partitioner, ctx),
@@ -267,7 +261,7 @@ function routeRecords(
     ctx.recordsRead += batch.length;
     loop(batch, inputs, state, check);
     buffered += batch.length;
-    recordBytes.sample(batch);
+    recordBytes.sampleBuckets(state.buckets);
     if (
       buffered >= output.spillRecords ||
       buffered * (recordBytes.average + BUCKET_SLOT_BYTES) > budget
@@ -411,31 +405,35 @@ function fileDataBytes(offsets: number[]): number {
   return (offsets[offsets.length - 1] ?? 0) - (offsets[0] ?? 0);
 }
 
-/** The running average estimated size of a combined key and its combiner, from the newest. */
-class EntrySizeSampler {
+/** A running average of estimated sizes (Spark's SizeTracker samples). */
+class SizeAverage {
   average = 0;
   private samples = 0;
 
-  sample(table: KeyTable<unknown>): void {
+  add(bytes: number): void {
+    this.samples++;
+    this.average += (bytes - this.average) / this.samples;
+  }
+
+  /** The newest two entries of a combine's table: a key and its combiner. */
+  sampleTable(table: KeyTable<unknown>): void {
     const { keys, entries } = table;
     for (let i = Math.max(0, keys.length - 2); i < keys.length; i++) {
-      this.samples++;
-      const bytes = estimateSize(keys[i]) + estimateSize(entries[i]);
-      this.average += (bytes - this.average) / this.samples;
+      this.add(estimateSize(keys[i]) + estimateSize(entries[i]));
     }
   }
-}
 
-/** The running average estimated size of records, from a few records of every batch. */
-class RecordSizeSampler {
-  average = 0;
-  private samples = 0;
-
-  sample(batch: readonly unknown[]): void {
-    const step = Math.max(1, Math.floor(batch.length / 4));
-    for (let i = 0; i < batch.length; i += step) {
-      this.samples++;
-      this.average += (estimateSize(batch[i]) - this.average) / this.samples;
+  /**
+   * The newest pending record of up to four buckets: what was routed, after any fused steps
+   * (a step may make a record many times the size of what the partition read).
+   */
+  sampleBuckets(buckets: readonly Bucket[]): void {
+    const step = Math.max(1, Math.floor(buckets.length / 4));
+    for (let b = 0; b < buckets.length; b += step) {
+      const { keys, values, records } = buckets[b] as Bucket;
+      const last = keys.length - 1;
+      if (last >= 0) this.add(estimateSize(keys[last]) + estimateSize(values[last]));
+      else if (records.length > 0) this.add(estimateSize(records[records.length - 1]));
     }
   }
 }
