@@ -29,6 +29,18 @@ const mixed: unknown[] = [
   new Map([[1, { a: [1, 2] }]]),
   [1, 'x'],
 ];
+/**
+ * Records each alone in a frame whose size crosses the writer's 1 MiB write chunk and its
+ * half: frames that big are written around the chunk, after the bytes gathered before them.
+ */
+const bigs = [1_000, 300_000, 600_000, 900_000, 1_500_000, 3_000_000].map((length, i) => {
+  let s = '';
+  for (let x = i + 1; s.length < length;) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    s += x.toString(36);
+  }
+  return s;
+});
 
 /** Writes four checkpoints in a context of its own, stopped before anything is read. */
 async function writeAll(codec: 'none' | 'lz4'): Promise<Record<string, string>> {
@@ -53,9 +65,10 @@ async function writeAll(codec: 'none' | 'lz4'): Promise<Record<string, string>> 
       .map((x) => [x, `v${x}`] as [number, string])
       .sortByKey(true, { numPartitions: 3 });
     const odd = writer.parallelize(mixed, 2);
-    for (const r of [nums, objs, hashed, sorted, odd]) r.checkpoint();
-    await Promise.all([nums.count(), objs.count(), hashed.count(), sorted.count(), odd.count()]);
-    const dirs = { nums, objs, hashed, sorted, odd };
+    const big = writer.parallelize(bigs, bigs.length);
+    const dirs = { nums, objs, hashed, sorted, odd, big };
+    for (const r of Object.values(dirs)) r.checkpoint();
+    await Promise.all(Object.values(dirs).map((r) => r.count()));
     return Object.fromEntries(
       Object.entries(dirs).map(([k, r]) => [k, r.getCheckpointFile() as string]),
     );
@@ -91,6 +104,10 @@ for (const codec of ['lz4', 'none'] as const) {
         assert.deepEqual(await objs.collect(), objects);
         const odd = other.checkpointFile<unknown>(dirs.odd as string);
         assert.deepStrictEqual(await odd.collect(), mixed);
+        assert.deepStrictEqual(
+          await other.checkpointFile<string>(dirs.big as string).collect(),
+          bigs,
+        );
       } finally {
         if (other !== reader) await other.stop();
       }

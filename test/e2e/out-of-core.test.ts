@@ -347,3 +347,43 @@ test('a map task holding more than the worker heap spills its buckets by estimat
     .sortByKey(true, { numPartitions: 4 });
   assert.equal(await sorted.count(), 1_200_000);
 });
+
+test('a map task spilling its buckets many times gives every record to its reduce partition', async () => {
+  // 150,000 records of ~600 bytes in one map task: tens of byte-budget spills, each a file of
+  // four buckets, merged per reduce partition. Each partition checks its keys and values.
+  const n = 150_000;
+  const sums = await ctx
+    .range(0, n, 1, 1)
+    .map((i) => {
+      let x = (i * 2654435761) >>> 0;
+      let s = '';
+      for (let j = 0; j < 60; j++) {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        s += x.toString(36);
+      }
+      return [i, s] as [number, string];
+    })
+    .partitionBy(4)
+    .mapPartitions((records) => {
+      let count = 0;
+      let keySum = 0;
+      let wrong = 0;
+      for (const [k, v] of records) {
+        count++;
+        keySum += k;
+        let x = (k * 2654435761) >>> 0;
+        let s = '';
+        for (let j = 0; j < 60; j++) {
+          x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+          s += x.toString(36);
+        }
+        if (v !== s) wrong++;
+      }
+      return [[count, keySum, wrong]];
+    })
+    .collect();
+  assert.deepEqual(
+    sums.reduce((a, [c, s, w]) => [a[0] + c, a[1] + s, a[2] + w], [0, 0, 0]),
+    [n, (n * (n - 1)) / 2, 0],
+  );
+});

@@ -43,6 +43,21 @@ function writePart(file: string, codec: Codec, records: unknown[], tag = 'attemp
 }
 
 describe('part files', () => {
+  it('keeps the order of small frames and frames of half a write chunk or more', () => {
+    // A frame of 512 KiB to 1 MiB (800 KB here) is written out directly, not gathered into the
+    // 1 MiB write chunk: the bytes already gathered must go first.
+    const file = path.join(dir, 'part-00000');
+    const big = Array.from({ length: 2000 }, (_, i) => `${i}:`.padEnd(400, String(i % 10)));
+    const w = new PartFileWriter(file, 'none', 'attempt-0');
+    w.write(['a', 'b']);
+    w.writeFrame(encodeFrameParts(big, 'none'));
+    w.write(['c']);
+    w.writeFrame(encodeFrameParts(['d'], 'none'));
+    w.writeFrame(encodeFrameParts(big, 'none'));
+    w.commit();
+    assert.deepStrictEqual(readAll(file), ['a', 'b', ...big, 'c', 'd', ...big]);
+  });
+
   for (const codec of CODECS) {
     it(`read back what was written, with stats that match the file (${codec})`, () => {
       const file = path.join(dir, 'part-00000');

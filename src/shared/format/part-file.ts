@@ -170,9 +170,11 @@ export class PartFileWriter {
     this.crc = crc32(b, this.crc);
   }
 
+  /** Large buffers go out as they are, after the chunk's bytes: the file keeps their order. */
   private append(b: Buffer): void {
-    if (this.chunkLength + b.length > this.chunk.length) this.flushChunk();
-    if (b.length >= this.chunk.length / 2) {
+    const large = b.length >= this.chunk.length / 2;
+    if (large || this.chunkLength + b.length > this.chunk.length) this.flushChunk();
+    if (large) {
       this.writeOut(b);
     } else {
       b.copy(this.chunk, this.chunkLength);
