@@ -379,11 +379,13 @@ test('a map task spilling its buckets many times gives every record to its reduc
         }
         if (v !== s) wrong++;
       }
-      return [[count, keySum, wrong]];
+      return [{ count, keySum, wrong }];
     })
     .collect();
+  const total = (f: (p: { count: number; keySum: number; wrong: number }) => number): number =>
+    sums.reduce((a, p) => a + f(p), 0);
   assert.deepEqual(
-    sums.reduce((a, [c, s, w]) => [a[0] + c, a[1] + s, a[2] + w], [0, 0, 0]),
+    [total((p) => p.count), total((p) => p.keySum), total((p) => p.wrong)],
     [n, (n * (n - 1)) / 2, 0],
   );
 });
