@@ -59,9 +59,9 @@ export interface LoopInputs {
 export type ArrayLoop = (batch: readonly unknown[], inputs: LoopInputs) => unknown[];
 
 /**
- * Combines the run's records of `batch` into `table`; `check` sees the first and last record
- * of the batch that reached the combine, once the batch is done (records leaving the thread
- * are checked, batch.ts; a refused one fails the task, its table discarded).
+ * Combines the run's records of `batch` into `table`; `check` sees the batch's first and last
+ * records past the steps (unless a filter drops them) before they are combined (records leaving
+ * the thread are checked, batch.ts; a refused one fails the task, its table discarded).
  */
 export type CombineLoop = (
   batch: readonly unknown[],
@@ -172,25 +172,32 @@ function build(steps: readonly FusedStep[], sink: FusedSink): Loop {
   // Past the steps, an error is the sink's (no step's RDD); no steps, nothing to reset.
   const endSteps = steps.length > 0 ? 'step = -1;' : '';
   // The loop of the route and combine sinks: (batch, inputs, ...`state`, check), `consume`
-  // taking each record `r` past the steps, the first and last of them checked once the batch
-  // is done (a call inside the loop, though rarely taken, cost it its inlined lookups).
+  // taking each record `r` past the steps. The first and last records are checked, in `one`,
+  // outside the loop over the others: a record the loop kept for the check, or a call inside
+  // the loop, even rarely taken, made V8 allocate every record a step returns (the [key, value]
+  // array of a map feeding the sink) and cost the loop its inlined lookups.
   const checkedLoop = (state: string, consume: string, before = ''): string => `
   function loop(batch, inputs, ${state}, check) {
     const { envs, where } = inputs;
     const n = batch.length;
-    const last = n - 1;
     ${before}
-    let first, final;
-    for (let i = 0; i < n; i++) {
+    const one = (i) => {
+      let r = batch[i];
+      ${steps.map((s, j) => `step = ${j}; ${stepSource(s.kind, j, 'return')}`).join('\n      ')}
+      ${endSteps}
+      check(r);
+      ${consume}
+    };
+    if (n === 0) return;
+    one(0);
+    const last = n - 1;
+    for (let i = 1; i < last; i++) {
       let r = batch[i];
       ${body}
       ${endSteps}
-      if (i === 0) first = r;
-      else if (i === last) final = r;
       ${consume}
     }
-    check(first);
-    check(final);
+    if (last > 0) one(last);
   }`;
   // A unique comment gives each loop its own compiled function, so its own type feedback.
   const name = `kindling:fused-loop-${compiledCount++}`;

@@ -50,16 +50,23 @@ export class ByteWriter {
     this.buf.fill(0, at, this.pos);
   }
 
-  float64s(nums: readonly number[]): void {
+  /** The next n float64s, aligned, as a view to fill (valid until the next reserve). */
+  float64s(n: number): Float64Array {
     this.align(8);
-    const at = this.reserve(nums.length * 8);
-    new Float64Array(this.buf.buffer, at, nums.length).set(nums);
+    const at = this.reserve(n * 8); // before reading this.buf, which reserve() may replace
+    return new Float64Array(this.buf.buffer, at, n);
   }
 
-  int32s(nums: readonly number[]): void {
+  /** The next n int32s, aligned, as a view to fill (valid until the next reserve). */
+  int32s(n: number): Int32Array {
     this.align(4);
-    const at = this.reserve(nums.length * 4);
-    new Int32Array(this.buf.buffer, at, nums.length).set(nums);
+    const at = this.reserve(n * 4);
+    return new Int32Array(this.buf.buffer, at, n);
+  }
+
+  /** Drops what was written from `pos` on (a column that turned out not to fit its layout). */
+  rewind(pos: number): void {
+    this.pos = pos;
   }
 
   /** Cumulative UTF-16 lengths: where each string ends in the joined block. */
