@@ -115,7 +115,8 @@ export class ExternalAppendOnlyMap {
           for (let g = 0; g < group.length; g++) out.push(group[g]);
           group.length = 0;
           hash = h;
-          if (out.length >= BATCH_SIZE) {
+          // No longer than the merged batches (short for large records, merge-sorted.ts).
+          if (out.length >= Math.min(BATCH_SIZE, batch.length)) {
             yield out;
             out = [];
           }

@@ -1,7 +1,9 @@
 // The k-way merge of sorted record streams behind every spill (Spark's ExternalSorter
 // mergeSort): a binary heap of one cursor per stream. Stable: of equal records, those of an
 // earlier stream come first, and a stream's own order is kept, so runs spilled in arrival
-// order merge in arrival order.
+// order merge in arrival order. An output batch is never longer than the shortest batch a
+// stream is on: spill runs cut frames of large records short (spill-files.ts), and a merge of
+// such records must not gather a thousand of them in one batch.
 
 import { BATCH_SIZE, type Batches } from './batch.js';
 
@@ -9,6 +11,8 @@ class Cursor {
   head: unknown;
   private batch: unknown[] = [];
   private pos = 0;
+  /** Set when advance() took a new batch. */
+  tookBatch = false;
 
   constructor(
     private readonly source: Iterator<unknown[]>,
@@ -22,9 +26,14 @@ class Cursor {
       if (r.done === true) return false;
       this.batch = r.value;
       this.pos = 0;
+      this.tookBatch = true;
     }
     this.head = this.batch[this.pos++];
     return true;
+  }
+
+  get batchLength(): number {
+    return this.batch.length;
   }
 
   close(): void {
@@ -45,15 +54,18 @@ export function* mergeSorted(
   try {
     const heap: Cursor[] = [];
     for (const c of all) if (c.advance()) heapPush(heap, c, less);
+    let most = shortestBatch(heap);
     let out: unknown[] = [];
     while (heap.length > 0) {
       const top = heap[0] as Cursor;
       out.push(top.head);
-      if (out.length >= BATCH_SIZE) {
+      if (out.length >= most) {
         yield out;
         out = [];
       }
-      if (top.advance()) siftDown(heap, 0, less);
+      top.tookBatch = false;
+      const more = top.advance();
+      if (more) siftDown(heap, 0, less);
       else {
         const last = heap.pop() as Cursor;
         if (heap.length > 0) {
@@ -61,11 +73,19 @@ export function* mergeSorted(
           siftDown(heap, 0, less);
         }
       }
+      if (top.tookBatch || !more) most = shortestBatch(heap);
     }
     if (out.length > 0) yield out;
   } finally {
     for (const c of all) c.close();
   }
+}
+
+/** BATCH_SIZE, or the length of the shortest batch a stream is on (at least 1). */
+function shortestBatch(cursors: readonly Cursor[]): number {
+  let most = BATCH_SIZE;
+  for (const c of cursors) most = Math.min(most, c.batchLength);
+  return Math.max(1, most);
 }
 
 function heapPush(heap: Cursor[], c: Cursor, less: (a: Cursor, b: Cursor) => boolean): void {

@@ -15,8 +15,8 @@
 import path from 'node:path';
 import { mkdirSync, rmSync } from 'node:fs';
 import {
-  encodeFrameParts,
-  encodePairFrameParts,
+  encodeFrames,
+  encodePairFrames,
   Lz4Probe,
   type Codec,
   type EncodedFrame,
@@ -56,6 +56,8 @@ import {
 // doubles), the key, combiner and hash slots, and the dense arrays' growth slack.
 const BUCKET_SLOT_BYTES = 16;
 const COMBINED_ENTRY_BYTES = 64;
+// A frame's records, estimated, of large records (FrameMaker.fitTo).
+const MAX_FRAME_ESTIMATE = 4 << 20;
 
 type ShuffleMapOutput = Extract<StageOutput, { kind: 'shuffleMap' }>;
 
@@ -262,6 +264,7 @@ function routeRecords(
     loop(batch, inputs, state, check);
     buffered += batch.length;
     recordBytes.sampleBuckets(state.buckets);
+    state.frames.fitTo(recordBytes.average);
     if (
       buffered >= output.spillRecords ||
       buffered * (recordBytes.average + BUCKET_SLOT_BYTES) > budget
@@ -328,7 +331,9 @@ function emptyBuckets(n: number): Bucket[] {
 
 /** Encodes a bucket's pending records as a frame once it holds `records` of them. */
 class FrameMaker {
-  readonly records: number;
+  /** Records a frame holds: `mostRecords`, fewer when they are large (fitTo). */
+  records: number;
+  private readonly mostRecords: number;
 
   constructor(
     private readonly codec: Codec,
@@ -340,17 +345,27 @@ class FrameMaker {
     // less CPU than of 4096 (a join's map stage with string keys), and no more with numbers.
     // Never under 512 records, whose per-frame costs (lz4, crc, headers, the reader's too)
     // would start to show.
-    this.records = Math.max(512, Math.min(BATCH_SIZE, Math.floor(8192 / numPartitions)));
+    this.mostRecords = Math.max(512, Math.min(BATCH_SIZE, Math.floor(8192 / numPartitions)));
+    this.records = this.mostRecords;
+  }
+
+  /**
+   * Sizes frames for records of `averageBytes` (estimated): about MAX_FRAME_ESTIMATE bytes at
+   * most, as a reducer decodes a whole frame at once (512 records of 700 KB would be 350 MB).
+   */
+  fitTo(averageBytes: number): void {
+    const fit = Math.floor(MAX_FRAME_ESTIMATE / Math.max(1, averageBytes));
+    this.records = Math.max(1, Math.min(this.mostRecords, fit));
   }
 
   endPairs(bucket: Bucket): void {
-    bucket.frames.push(encodePairFrameParts(bucket.keys, bucket.values, this.codec, this.probe));
+    bucket.frames.push(...encodePairFrames(bucket.keys, bucket.values, this.codec, this.probe));
     bucket.keys = [];
     bucket.values = [];
   }
 
   endRecords(bucket: Bucket): void {
-    bucket.frames.push(encodeFrameParts(bucket.records, this.codec, this.probe));
+    bucket.frames.push(...encodeFrames(bucket.records, this.codec, this.probe));
     bucket.records = [];
   }
 }

@@ -14,9 +14,14 @@ import type { TaskMemory } from '../src/shared/protocol.js';
 import { rethrowing } from './batch.js';
 import { taskAttemptTag } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
+import { estimateSize } from './size-estimator.js';
 
-// Small frames: a merge holds one decoded frame of every run at once.
+// Small frames: a merge holds one decoded frame of every run at once, so a frame holds at most
+// SPILL_FRAME_RECORDS records and, for large records, about SPILL_FRAME_BYTES of them (estimated
+// from a sample): 1024 records of 700 KB would be a 700 MB frame, one of them per run.
 export const SPILL_FRAME_RECORDS = 1024;
+const SPILL_FRAME_BYTES = 1 << 20;
+const FRAME_SAMPLES = 16;
 const SPILL_CODEC: Codec = 'lz4';
 // Share of a worker's own heap a task may fill when the plan carries no budget (options.ts).
 const DEFAULT_TASK_MEMORY_FRACTION = 0.25;
@@ -38,10 +43,22 @@ export function taskMemory(ctx: TaskContext): TaskMemory {
   };
 }
 
-/** `records` in frame-sized slices. */
-export function* slices(records: readonly unknown[]): Generator<unknown[]> {
-  for (let i = 0; i < records.length; i += SPILL_FRAME_RECORDS)
-    yield records.slice(i, i + SPILL_FRAME_RECORDS);
+/** `records` in frame-sized slices (the array itself when it is one). */
+function* slices(records: readonly unknown[]): Generator<readonly unknown[]> {
+  for (let i = 0; i < records.length;) {
+    const n = frameRecords(records, i);
+    yield n === records.length ? records : records.slice(i, i + n);
+    i += n;
+  }
+}
+
+/** How many records from `from` on make a frame: by count, or by their sampled size. */
+function frameRecords(records: readonly unknown[], from: number): number {
+  const most = Math.min(records.length - from, SPILL_FRAME_RECORDS);
+  const k = Math.min(most, FRAME_SAMPLES);
+  let sum = 0;
+  for (let s = 0; s < k; s++) sum += estimateSize(records[from + Math.floor((s * most) / k)]);
+  return Math.max(1, Math.min(most, Math.floor((SPILL_FRAME_BYTES * k) / Math.max(1, sum))));
 }
 
 /** The spill runs of one sorter or map of one task. */
@@ -66,10 +83,10 @@ export class SpillFiles {
 
   /** Writes `records` (already in the run's order) as a new run. */
   write(records: readonly unknown[]): SpillRun {
-    return this.writeBatches(slices(records));
+    return this.writeBatches([records]);
   }
 
-  /** Writes batches of records (already in the run's order) as a new run. */
+  /** Writes batches of records (already in the run's order) as a new run, in frame-sized slices. */
   writeBatches(batches: Iterable<readonly unknown[]>): SpillRun {
     const ctx = this.ctx;
     fs.mkdirSync(ctx.localDir, { recursive: true });
@@ -82,10 +99,12 @@ export class SpillFiles {
     try {
       fd = fs.openSync(run.path, 'w');
       for (const batch of batches) {
-        const frame = encodeFrame(batch, SPILL_CODEC);
-        fs.writeSync(fd, frame);
-        run.bytes += frame.length;
-        run.records += batch.length;
+        for (const slice of slices(batch)) {
+          const frame = encodeFrame(slice, SPILL_CODEC);
+          fs.writeSync(fd, frame);
+          run.bytes += frame.length;
+          run.records += slice.length;
+        }
       }
     } catch (e) {
       // ENOSPC and the like: an IO_ERROR naming the file (retried: another attempt may fit).

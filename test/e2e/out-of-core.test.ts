@@ -389,3 +389,35 @@ test('a map task spilling its buckets many times gives every record to its reduc
     [n, (n * (n - 1)) / 2, 0],
   );
 });
+
+test('records of 700 KB sort and aggregate into one partition of twice the heap', async () => {
+  // 120 records of 700 KB (84 MB) into one partition of a 64 MiB worker: frames of the map
+  // output, of the spill runs and the merge's batches must hold a few such records, not 1024.
+  const big = ctx.range(0, 120, 1, 4).map((i) => {
+    let s = '';
+    for (let x = i + 1; s.length < 700_000;) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      s += x.toString(36);
+    }
+    return [(i * 37) % 120, s.slice(0, 700_000)] as [number, string];
+  });
+  const sorted = await big
+    .sortByKey(true, { numPartitions: 1 })
+    .mapPartitions((records) => {
+      const keys: number[] = [];
+      let sized = true;
+      for (const [k, v] of records) {
+        keys.push(k);
+        if (v.length !== 700_000) sized = false;
+      }
+      return [{ keys, sized }];
+    })
+    .collect();
+  assert.deepEqual(sorted, [{ keys: Array.from({ length: 120 }, (_, i) => i), sized: true }]);
+  const distinct = await big
+    .map(([, v]) => v)
+    .distinct(1)
+    .map((v) => v.length)
+    .collect();
+  assert.deepEqual(distinct, new Array<number>(120).fill(700_000));
+});

@@ -15,6 +15,9 @@ import {
   decodeFramesFromBuffer,
   encodeFrame,
   encodeFrameParts,
+  encodeFrames,
+  encodePairFrames,
+  MAX_FRAME_RAW_BYTES,
   readFrames,
   type Codec,
 } from '../../src/shared/format/frames.js';
@@ -227,6 +230,45 @@ describe('frames', () => {
       assert.equal(i, k);
       assert.deepStrictEqual([...(b as Uint8Array)], [k & 255]);
     });
+  });
+});
+
+describe('encodeFrames', () => {
+  const decodeAll = (frames: EncodedFrame[]): unknown[] =>
+    [
+      ...decodeFramesFromBuffer(
+        Buffer.concat(frames.flatMap((f) => [f.header, f.payload])),
+        'lz4',
+        { rddId: 1 },
+      ),
+    ].flat();
+
+  it('cuts records that encode past MAX_FRAME_RAW_BYTES into frames under it, in order', () => {
+    const records = Array.from({ length: 40 }, (_, i) => `${i}:`.padEnd(300_000, 'x'));
+    const frames = encodeFrames(records, 'lz4');
+    assert.ok(frames.length >= 3, `${frames.length} frames`);
+    for (const f of frames) assert.ok(f.rawLength <= MAX_FRAME_RAW_BYTES, String(f.rawLength));
+    assert.deepEqual(decodeAll(frames), records);
+    const pairs = encodePairFrames(
+      records.map((_, i) => i),
+      records,
+      'lz4',
+    );
+    assert.ok(pairs.length >= 3);
+    assert.deepEqual(
+      decodeAll(pairs),
+      records.map((r, i) => [i, r]),
+    );
+  });
+
+  it('keeps small batches in one frame and a record larger than the bound alone', () => {
+    assert.equal(encodeFrames(batchOf(1000), 'none').length, 1);
+    const huge = ['a'.repeat(MAX_FRAME_RAW_BYTES + 10), 'b', 'c'];
+    const frames = encodeFrames(huge, 'none');
+    assert.equal(frames[0]?.records, 1);
+    for (const f of frames.slice(1)) assert.ok(f.rawLength <= MAX_FRAME_RAW_BYTES);
+    assert.deepEqual(decodeAll(frames), huge);
+    assert.deepEqual(encodeFrames([], 'none'), []);
   });
 });
 

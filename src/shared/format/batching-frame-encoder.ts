@@ -5,8 +5,8 @@
 
 import { errors } from '../errors.js';
 import {
-  encodeFrameParts,
-  encodePairFrameParts,
+  encodeFrames,
+  encodePairFrames,
   Lz4Probe,
   type Codec,
   type EncodedFrame,
@@ -74,14 +74,13 @@ export class BatchingFrameEncoder {
     for (let i = 0; i < keys.length;) {
       const n = Math.min(this.target, keys.length - i);
       const whole = i === 0 && n === keys.length;
-      this.emit(
-        encodePairFrameParts(
-          whole ? keys : keys.slice(i, i + n),
-          whole ? values : values.slice(i, i + n),
-          this.codec,
-          this.probe,
-        ),
+      const frames = encodePairFrames(
+        whole ? keys : keys.slice(i, i + n),
+        whole ? values : values.slice(i, i + n),
+        this.codec,
+        this.probe,
       );
+      for (const frame of frames) this.emit(frame);
       i += n;
     }
   }
@@ -94,7 +93,7 @@ export class BatchingFrameEncoder {
     this.pendingCount = 0;
     const batch =
       chunks.length === 1 ? (chunks[0] as readonly unknown[]) : ([] as unknown[]).concat(...chunks);
-    this.emit(encodeFrameParts(batch, this.codec, this.probe));
+    for (const frame of encodeFrames(batch, this.codec, this.probe)) this.emit(frame);
   }
 
   private emit(frame: EncodedFrame): void {

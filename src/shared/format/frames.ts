@@ -87,14 +87,67 @@ export function encodeFrameParts(
   return frameOf(encodeRecords(records), records.length, codec, probe, records);
 }
 
-/** Encodes the records [keys[i], values[i]] as a frame (see encodePairs). */
-export function encodePairFrameParts(
+/**
+ * Raw bytes past which records are cut into several frames: a reader decodes a frame whole, so
+ * 512 records of 700 KB must not make one 350 MB frame. A single record may be larger.
+ */
+export const MAX_FRAME_RAW_BYTES = 4 << 20;
+
+/** encodeFrameParts, cut into frames of at most MAX_FRAME_RAW_BYTES raw bytes (see there). */
+export function encodeFrames(
+  records: readonly unknown[],
+  codec: Codec,
+  probe?: Lz4Probe,
+): EncodedFrame[] {
+  const slice = (from: number, to: number): readonly unknown[] =>
+    from === 0 && to === records.length ? records : records.slice(from, to);
+  return boundedFrames(
+    records.length,
+    (from, to) => encodeRecords(slice(from, to)),
+    (raw, from, to) => frameOf(raw, to - from, codec, probe, records),
+  );
+}
+
+/** Encodes the records [keys[i], values[i]] as frames (see encodePairs and encodeFrames). */
+export function encodePairFrames(
   keys: readonly unknown[],
   values: readonly unknown[],
   codec: Codec,
   probe?: Lz4Probe,
-): EncodedFrame {
-  return frameOf(encodePairs(keys, values), keys.length, codec, probe, keys);
+): EncodedFrame[] {
+  const whole = (from: number, to: number): boolean => from === 0 && to === keys.length;
+  return boundedFrames(
+    keys.length,
+    (from, to) =>
+      whole(from, to)
+        ? encodePairs(keys, values)
+        : encodePairs(keys.slice(from, to), values.slice(from, to)),
+    (raw, from, to) => frameOf(raw, to - from, codec, probe, keys),
+  );
+}
+
+/**
+ * Frames of records `from` to `to` (of `n`) as `encode` makes their raw bytes: when those are
+ * over MAX_FRAME_RAW_BYTES the records are cut into as many slices as it takes, each encoded
+ * again (only batches of large records pay for the first encoding).
+ */
+function boundedFrames(
+  n: number,
+  encode: (from: number, to: number) => Buffer,
+  frame: (raw: Buffer, from: number, to: number) => EncodedFrame,
+): EncodedFrame[] {
+  const out: EncodedFrame[] = [];
+  const cut = (from: number, to: number): void => {
+    const raw = encode(from, to);
+    if (raw.length <= MAX_FRAME_RAW_BYTES || to - from === 1) {
+      out.push(frame(raw, from, to));
+      return;
+    }
+    const per = Math.max(1, Math.floor(((to - from) * MAX_FRAME_RAW_BYTES) / raw.length));
+    for (let i = from; i < to; i += per) cut(i, Math.min(to, i + per));
+  };
+  if (n > 0) cut(0, n);
+  return out;
 }
 
 function frameOf(
