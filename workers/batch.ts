@@ -15,19 +15,6 @@ export function* flatten(batches: Batches): Generator<unknown, void, undefined> 
   for (const batch of batches) yield* batch;
 }
 
-/** Any iterable of records (a user function's output) regrouped into batches. */
-export function* rebatch(records: Iterable<unknown>): Generator<unknown[], void, undefined> {
-  let out: unknown[] = [];
-  for (const x of records) {
-    out.push(x);
-    if (out.length >= BATCH_SIZE) {
-      yield out;
-      out = [];
-    }
-  }
-  if (out.length > 0) yield out;
-}
-
 /** An in-memory array of records as batches (slices, so the source array stays untouched). */
 export function* batchesOf(records: readonly unknown[]): Generator<unknown[], void, undefined> {
   for (let i = 0; i < records.length; i += BATCH_SIZE) yield records.slice(i, i + BATCH_SIZE);

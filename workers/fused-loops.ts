@@ -11,6 +11,7 @@ import vm from 'node:vm';
 import { errors } from '../src/shared/errors.js';
 import type { KeyTable } from '../src/shared/key-table.js';
 import { asPair, BATCH_SIZE, type Batches } from './batch.js';
+import { BatchTake, takenBatches } from './batch-bytes.js';
 import type { JoinTable } from './join-table.js';
 import type { AggregatorCalls } from './aggregator.js';
 import type { UserFunction } from './functions.js';
@@ -347,7 +348,11 @@ function stepSource(kind: StepKind, j: number, drop: 'continue' | 'return' = 'co
   }
 }
 
-/** `input` through the fused steps, a batch at a time (empty batches dropped). */
+/**
+ * `input` through the fused steps, a batch at a time (empty batches dropped), each input batch
+ * cut shorter when the steps make large records (BatchTake: a map making 700 KB strings must
+ * not hold 4096 of them at once).
+ */
 export function* fusedBatches(steps: readonly FusedStep[], input: Batches): Batches {
   if (steps.length === 0) {
     yield* input;
@@ -355,8 +360,10 @@ export function* fusedBatches(steps: readonly FusedStep[], input: Batches): Batc
   }
   const loop = arrayLoop(steps);
   const inputs = loopInputs(steps, '');
-  for (const batch of input) {
-    const out = loop(batch, inputs);
+  const take = new BatchTake();
+  for (const part of takenBatches(input, take)) {
+    const out = loop(part, inputs);
+    take.observe(out, part.length);
     if (out.length > 0) yield out;
   }
 }

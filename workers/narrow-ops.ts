@@ -1,11 +1,12 @@
 // Narrow operations of one RDD on its parent's batches, Spark's MapPartitionsRDD family, but
 // for the per-record steps (map, filter, keyBy, mapValues, keys, values), which run fused
 // (fused-steps.ts). Ops that change the record count (flatMap, sample) re-batch so batches
-// stay near BATCH_SIZE.
+// stay near BATCH_SIZE (fewer records when they are large, batch-bytes.ts).
 
 import type { AggregatorPlan, NarrowOp, PartitionDesc } from '../src/shared/protocol.js';
 import { bindAggregator, combineExternally } from './aggregator.js';
-import { asPair, BATCH_SIZE, flatten, materialize, rebatch, type Batches } from './batch.js';
+import { asPair, flatten, materialize, type Batches } from './batch.js';
+import { BatchFill, rebatch } from './batch-bytes.js';
 import { poisson, seededRandom } from './random.js';
 import type { TaskContext } from './task-context.js';
 import { errors } from '../src/shared/errors.js';
@@ -64,18 +65,28 @@ function* flatMapOp(
   env: unknown,
   input: Batches,
 ): Batches {
+  const fill = new BatchFill();
   let out: unknown[] = [];
   for (const batch of input) {
     for (let i = 0; i < batch.length; i++) {
+      // Checked at each output: one input may make a partition's worth of them.
       if (kind === 'flatMap') {
-        for (const y of f(batch[i], env) as Iterable<unknown>) out.push(y);
+        for (const y of f(batch[i], env) as Iterable<unknown>) {
+          out.push(y);
+          if (fill.full(out)) {
+            yield out;
+            out = [];
+          }
+        }
       } else {
         const [k, v] = asPair(batch[i], 'flatMapValues');
-        for (const y of f(v, env) as Iterable<unknown>) out.push([k, y]);
-      }
-      if (out.length >= BATCH_SIZE) {
-        yield out;
-        out = [];
+        for (const y of f(v, env) as Iterable<unknown>) {
+          out.push([k, y]);
+          if (fill.full(out)) {
+            yield out;
+            out = [];
+          }
+        }
       }
     }
   }

@@ -41,6 +41,7 @@ import { taskAttemptTag } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
 import { estimateSize } from './size-estimator.js';
 import { taskMemory } from './spill-files.js';
+import { BatchTake, takenBatches } from './batch-bytes.js';
 import type { FusedStep } from './fused-steps.js';
 import {
   combineLoop,
@@ -124,10 +125,12 @@ function combineByKey(
   const entryBytes = new SizeAverage();
   const expected = Math.min(expectedCombinedSize(output.shuffleId), output.spillRecords);
   let table = new KeyTable<unknown>(expected);
-  for (const batch of batches) {
-    ctx.recordsRead += batch.length;
-    loop(batch, inputs, table, agg, check);
+  const take = new BatchTake();
+  for (const part of takenBatches(batches, take)) {
+    ctx.recordsRead += part.length;
+    loop(part, inputs, table, agg, check);
     entryBytes.sampleTable(table);
+    take.fit(entryBytes.average);
     // A key in two spills is two combiners: the reduce side merges combiners anyway.
     if (
       table.size >= output.spillRecords ||
@@ -259,12 +262,14 @@ function routeRecords(
     where,
   };
   let buffered = 0;
-  for (const batch of batches) {
-    ctx.recordsRead += batch.length;
-    loop(batch, inputs, state, check);
-    buffered += batch.length;
+  const take = new BatchTake();
+  for (const part of takenBatches(batches, take)) {
+    ctx.recordsRead += part.length;
+    loop(part, inputs, state, check);
+    buffered += part.length;
     recordBytes.sampleBuckets(state.buckets);
     state.frames.fitTo(recordBytes.average);
+    take.fit(recordBytes.average);
     if (
       buffered >= output.spillRecords ||
       buffered * (recordBytes.average + BUCKET_SLOT_BYTES) > budget

@@ -12,6 +12,7 @@ import { formatBlockId } from '../src/shared/block-id.js';
 import { attemptTag, partFileName } from '../src/shared/file-names.js';
 import { BATCH_SIZE } from './batch.js';
 import type { TaskContext } from './task-context.js';
+import { BatchFill } from './batch-bytes.js';
 import type { BatchSink } from './tee.js';
 
 // Cached blocks are not compressed, as Spark's spark.rdd.compress defaults to false: they are
@@ -44,6 +45,7 @@ function memoryBlockSink(
   // frames (10M numbers, 300-500 vs 800 ms); small batches (after a filter) are pooled first.
   let frames: Buffer[] = [];
   let pending: unknown[] = [];
+  const fill = new BatchFill();
   let records = 0;
   let bytes = 0;
   const emit = (batch: unknown[]): void => {
@@ -55,10 +57,13 @@ function memoryBlockSink(
   return {
     write(batch) {
       if (pending.length === 0 && batch.length >= BATCH_SIZE / 2) return emit(batch);
-      for (const x of batch) pending.push(x);
-      if (pending.length >= BATCH_SIZE) {
-        emit(pending);
-        pending = [];
+      for (const x of batch) {
+        pending.push(x);
+        // Pooled up to BATCH_SIZE records, fewer large ones (batch-bytes.ts).
+        if (fill.full(pending)) {
+          emit(pending);
+          pending = [];
+        }
       }
     },
     commit() {

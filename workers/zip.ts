@@ -4,7 +4,8 @@
 
 import { errors } from '../src/shared/errors.js';
 import type { NodeCompute, PartitionDesc } from '../src/shared/protocol.js';
-import { BATCH_SIZE, flatten, rebatch, type Batches } from './batch.js';
+import { BATCH_SIZE, flatten, type Batches } from './batch.js';
+import { rebatch } from './batch-bytes.js';
 import type { TaskContext } from './task-context.js';
 
 type ZippedDesc = Extract<PartitionDesc, { kind: 'zipped' }>;

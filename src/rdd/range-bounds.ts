@@ -9,6 +9,11 @@ import type { RDD } from './rdd.js';
 export type RunJob = <R>(rdd: RDD<unknown>, action: ResultAction) => Promise<R[]>;
 
 export async function sampleRangeBounds(p: RangePartitioner, runJob: RunJob): Promise<void> {
+  // One partition has no bounds to find: no sketch job (as Spark), nor its sample of the keys.
+  if (p.numPartitions <= 1) {
+    p.setBounds([]);
+    return;
+  }
   const rdd = p.rdd as RDD<[unknown, unknown]>;
   const sampleSize = Math.min(20 * p.numPartitions, 1_000_000);
   const perPartition = Math.ceil((3 * sampleSize) / Math.max(1, rdd.getNumPartitions()));

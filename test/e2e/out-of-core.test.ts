@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Context, HashPartitioner, KindlingError, type TaskEndEvent } from 'kindling';
+import { Context, HashPartitioner, KindlingError, type RDD, type TaskEndEvent } from 'kindling';
 
 const WORKER_MEMORY_MB = 64;
 const localDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-ooc-'));
@@ -420,4 +420,47 @@ test('records of 700 KB sort and aggregate into one partition of twice the heap'
     .map((v) => v.length)
     .collect();
   assert.deepEqual(distinct, new Array<number>(120).fill(700_000));
+});
+
+test('a partition of 700 KB records three times the heap streams through every kind of step', async () => {
+  // 300 records of 700 KB (210 MB) in one partition of a 64 MiB worker: batches, pooled cache
+  // frames and map-side buckets hold a few such records, not BATCH_SIZE of them, as Spark's
+  // record-at-a-time iterators never hold more than one.
+  const big = ctx.range(0, 300, 1, 1).map((i) => `${i}:`.padEnd(700_000, '.'));
+  const total = 300 * 700_000;
+  const lengths = (r: RDD<string>): Promise<number> => r.map((s) => s.length).sum();
+  assert.equal(await big.count(), 300);
+  assert.equal(await big.filter((s) => s.length > 0).count(), 300);
+  assert.equal(
+    await lengths(
+      ctx.range(0, 1, 1, 1).flatMap(function* () {
+        for (let i = 0; i < 300; i++) yield `${i}:`.padEnd(700_000, '.');
+      }),
+    ),
+    total,
+  );
+  assert.equal(await lengths(big.mapPartitions((records) => records)), total);
+  assert.equal(
+    await big
+      .map((s) => [s.length, s] as [number, string])
+      .partitionBy(2)
+      .count(),
+    300,
+  );
+  const sorted = await big
+    .sortBy((s) => s, false, 1)
+    .map((s) => Number(s.slice(0, s.indexOf(':'))))
+    .collect();
+  // Records compare by their prefixes, the padding being alike: '9:' sorts after '99:'.
+  const prefixes = Array.from({ length: 300 }, (_, i) => `${i}:`)
+    .sort()
+    .reverse();
+  assert.deepEqual(
+    sorted,
+    prefixes.map((p) => Number(p.slice(0, -1))),
+  );
+  const cached = big.map((s) => s + '!').cache();
+  assert.equal(await lengths(cached), total + 300);
+  assert.equal(await lengths(cached), total + 300);
+  cached.unpersist();
 });
