@@ -69,23 +69,31 @@ function* flatMapOp(
   let out: unknown[] = [];
   for (const batch of input) {
     for (let i = 0; i < batch.length; i++) {
-      // Checked at each output: one input may make a partition's worth of them.
-      if (kind === 'flatMap') {
-        for (const y of f(batch[i], env) as Iterable<unknown>) {
-          out.push(y);
-          if (fill.full(out)) {
-            yield out;
-            out = [];
-          }
-        }
-      } else {
+      let ys: unknown;
+      let key: unknown;
+      if (kind === 'flatMap') ys = f(batch[i], env);
+      else {
         const [k, v] = asPair(batch[i], 'flatMapValues');
-        for (const y of f(v, env) as Iterable<unknown>) {
-          out.push([k, y]);
-          if (fill.full(out)) {
-            yield out;
-            out = [];
-          }
+        key = k;
+        ys = f(v, env);
+      }
+      if (Array.isArray(ys)) {
+        // Already whole in memory: taken at once, the batch checked after (a yield inside
+        // this loop cost PageRank's flatMap 15%).
+        if (kind === 'flatMap') for (let j = 0; j < ys.length; j++) out.push(ys[j]);
+        else for (let j = 0; j < ys.length; j++) out.push([key, ys[j]]);
+        if (fill.full(out)) {
+          yield out;
+          out = [];
+        }
+        continue;
+      }
+      // Any other iterable may be lazy and long (a generator): checked at each output.
+      for (const y of ys as Iterable<unknown>) {
+        out.push(kind === 'flatMap' ? y : [key, y]);
+        if (fill.full(out)) {
+          yield out;
+          out = [];
         }
       }
     }
