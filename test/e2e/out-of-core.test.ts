@@ -349,38 +349,34 @@ test('a map task holding more than the worker heap spills its buckets by estimat
 });
 
 test('a map task spilling its buckets many times gives every record to its reduce partition', async () => {
-  // 150,000 records of ~600 bytes in one map task: tens of byte-budget spills, each a file of
-  // four buckets, merged per reduce partition. Each partition checks its keys and values.
+  // 150,000 records of 600 bytes in one map task: several byte-budget spills, each a file of
+  // four buckets, read back per reduce partition. Each partition checks its keys and values.
+  // Half of each value is a slice of 1 MB of noise, so that LZ4 makes frames of 512 KiB to
+  // 1 MiB out of 1.2 MB of records (such a frame was once written out of order).
   const n = 150_000;
+  const noise = Array.from({ length: 1 << 20 }, () =>
+    Math.floor(Math.random() * 36).toString(36),
+  ).join('');
+  const env = { env: { noise } };
   const sums = await ctx
     .range(0, n, 1, 1)
-    .map((i) => {
-      let x = (i * 2654435761) >>> 0;
-      let s = '';
-      for (let j = 0; j < 60; j++) {
-        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-        s += x.toString(36);
-      }
-      return [i, s] as [number, string];
-    })
+    .map((i, e) => {
+      const at = (i * 7919) % (e.noise.length - 600);
+      return [i, e.noise.slice(at, at + 300).padEnd(600, '.')] as [number, string];
+    }, env)
     .partitionBy(4)
-    .mapPartitions((records) => {
+    .mapPartitions((records, e) => {
       let count = 0;
       let keySum = 0;
       let wrong = 0;
       for (const [k, v] of records) {
         count++;
         keySum += k;
-        let x = (k * 2654435761) >>> 0;
-        let s = '';
-        for (let j = 0; j < 60; j++) {
-          x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-          s += x.toString(36);
-        }
-        if (v !== s) wrong++;
+        const at = (k * 7919) % (e.noise.length - 600);
+        if (v !== e.noise.slice(at, at + 300).padEnd(600, '.')) wrong++;
       }
       return [{ count, keySum, wrong }];
-    })
+    }, env)
     .collect();
   const total = (f: (p: { count: number; keySum: number; wrong: number }) => number): number =>
     sums.reduce((a, p) => a + f(p), 0);
@@ -393,14 +389,9 @@ test('a map task spilling its buckets many times gives every record to its reduc
 test('records of 700 KB sort and aggregate into one partition of twice the heap', async () => {
   // 120 records of 700 KB (84 MB) into one partition of a 64 MiB worker: frames of the map
   // output, of the spill runs and the merge's batches must hold a few such records, not 1024.
-  const big = ctx.range(0, 120, 1, 4).map((i) => {
-    let s = '';
-    for (let x = i + 1; s.length < 700_000;) {
-      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-      s += x.toString(36);
-    }
-    return [(i * 37) % 120, s.slice(0, 700_000)] as [number, string];
-  });
+  const big = ctx
+    .range(0, 120, 1, 4)
+    .map((i) => [(i * 37) % 120, `${i}:`.padEnd(700_000, '.')] as [number, string]);
   const sorted = await big
     .sortByKey(true, { numPartitions: 1 })
     .mapPartitions((records) => {
