@@ -54,10 +54,7 @@ export class BatchTake {
 
   /** Takes about BATCH_BYTES of inputs whose outputs are `perInput` bytes each. */
   fit(perInput: number): void {
-    this.records = Math.max(
-      1,
-      Math.min(BATCH_SIZE, Math.floor(BATCH_BYTES / Math.max(1, perInput))),
-    );
+    this.records = recordsWithin(BATCH_BYTES, perInput, BATCH_SIZE);
   }
 }
 
@@ -89,5 +86,13 @@ export function* rebatch(records: Iterable<unknown>): Generator<unknown[], void,
 }
 
 function uncheckedRecords(bytes: number): number {
-  return Math.max(1, Math.min(MOST_UNCHECKED, Math.floor(BATCH_BYTES / UNCHECKED_SHARE / bytes)));
+  return recordsWithin(BATCH_BYTES / UNCHECKED_SHARE, bytes, MOST_UNCHECKED);
+}
+
+/**
+ * How many records of `recordBytes` (estimated) fit in `targetBytes`: at least 1, at most
+ * `most`. Batches, shuffle frames and spill frames are all sized by it.
+ */
+export function recordsWithin(targetBytes: number, recordBytes: number, most: number): number {
+  return Math.max(1, Math.min(most, Math.floor(targetBytes / Math.max(1, recordBytes))));
 }

@@ -11,7 +11,7 @@ class Cursor {
   head: unknown;
   private batch: unknown[] = [];
   private pos = 0;
-  /** Set when advance() took a new batch. */
+  /** Whether the last advance() took a new batch. */
   tookBatch = false;
 
   constructor(
@@ -21,6 +21,7 @@ class Cursor {
 
   /** Moves head to the next record; false when the stream is exhausted. */
   advance(): boolean {
+    this.tookBatch = false;
     while (this.pos >= this.batch.length) {
       const r = this.source.next();
       if (r.done === true) return false;
@@ -63,7 +64,6 @@ export function* mergeSorted(
         yield out;
         out = [];
       }
-      top.tookBatch = false;
       const more = top.advance();
       if (more) siftDown(heap, 0, less);
       else {

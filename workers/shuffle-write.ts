@@ -41,7 +41,7 @@ import { taskAttemptTag } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
 import { estimateSize } from './size-estimator.js';
 import { taskMemory } from './spill-files.js';
-import { BatchTake, takenBatches } from './batch-bytes.js';
+import { BatchTake, recordsWithin, takenBatches } from './batch-bytes.js';
 import type { FusedStep } from './fused-steps.js';
 import {
   combineLoop,
@@ -359,8 +359,7 @@ class FrameMaker {
    * most, as a reducer decodes a whole frame at once (512 records of 700 KB would be 350 MB).
    */
   fitTo(averageBytes: number): void {
-    const fit = Math.floor(MAX_FRAME_ESTIMATE / Math.max(1, averageBytes));
-    this.records = Math.max(1, Math.min(this.mostRecords, fit));
+    this.records = recordsWithin(MAX_FRAME_ESTIMATE, averageBytes, this.mostRecords);
   }
 
   endPairs(bucket: Bucket): void {

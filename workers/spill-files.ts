@@ -15,6 +15,7 @@ import { rethrowing } from './batch.js';
 import { taskAttemptTag } from './side-sinks.js';
 import type { TaskContext } from './task-context.js';
 import { estimateSize } from './size-estimator.js';
+import { recordsWithin } from './batch-bytes.js';
 
 // Small frames: a merge holds one decoded frame of every run at once, so a frame holds at most
 // SPILL_FRAME_RECORDS records and, for large records, about SPILL_FRAME_BYTES of them (estimated
@@ -58,7 +59,7 @@ function frameRecords(records: readonly unknown[], from: number): number {
   const k = Math.min(most, FRAME_SAMPLES);
   let sum = 0;
   for (let s = 0; s < k; s++) sum += estimateSize(records[from + Math.floor((s * most) / k)]);
-  return Math.max(1, Math.min(most, Math.floor((SPILL_FRAME_BYTES * k) / Math.max(1, sum))));
+  return recordsWithin(SPILL_FRAME_BYTES, sum / k, most);
 }
 
 /** The spill runs of one sorter or map of one task. */
