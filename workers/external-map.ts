@@ -63,11 +63,12 @@ export class ExternalAppendOnlyMap {
     create: (v: unknown) => unknown,
     merge: (c: unknown, v: unknown) => unknown,
   ): void {
-    const { keys, values } = batch;
+    const { keys, values, hashes } = batch;
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       // this.table, not a local: a spill below replaces it.
-      const entry = this.table.get(k);
+      const entry =
+        hashes === undefined ? this.table.get(k) : this.table.getWithHash(k, hashes[i] as number);
       if (entry === undefined) this.table.insert(k, [k, create(values[i])]);
       else entry[1] = merge(entry[1], values[i]);
       this.afterUpdate();

@@ -13,6 +13,7 @@ import type { KeyTable } from '../src/shared/key-table.js';
 import { asPair, BATCH_SIZE, type Batches } from './batch.js';
 import { BatchTake, takenBatches } from './batch-bytes.js';
 import type { JoinTable } from './join-table.js';
+import type { PairColumns } from './pair-columns.js';
 import type { AggregatorCalls } from './aggregator.js';
 import type { UserFunction } from './functions.js';
 import type { FusedStep, StepKind } from './fused-steps.js';
@@ -88,15 +89,14 @@ export function routeLoop(
 }
 
 /**
- * Probes `table` with the streamed records `from` to `to` of the columns `keys` and `values`
- * and pushes the run's records of each match ([key, [left, right]], the missing side of an
+ * Probes `table` with the streamed records `from` to `to` of `columns` (by their shipped key
+ * hashes when there are) and pushes the run's records of each match ([key, [left, right]], the missing side of an
  * outer join undefined) to `out`: a join's output never exists as arrays when a step consumes
  * it (a map reading the two values). Returns where it stopped: early, once `out` holds
  * BATCH_SIZE records (a key with many values a side must not pile up a batch's matches).
  */
 export type JoinLoop = (
-  keys: readonly unknown[],
-  values: readonly unknown[],
+  columns: PairColumns,
   from: number,
   to: number,
   table: JoinTable,
@@ -227,9 +227,10 @@ function build(steps: readonly FusedStep[], sink: FusedSink): Loop {
       .map((s, j) => `step = ${j}; ${stepSource(s.kind, j, 'return')}`)
       .join('\n      ');
     source = `
-  function loop(keys, values, from, to, table, how, out, inputs) {
+  function loop(columns, from, to, table, how, out, inputs) {
     const { envs } = inputs;
     const { buildLeft, keepStream } = how;
+    const { keys, values, hashes } = columns;
     const emit = (r) => {
       ${emitBody}
       out.push(r);
@@ -237,7 +238,7 @@ function build(steps: readonly FusedStep[], sink: FusedSink): Loop {
     for (let i = from; i < to; i++) {
       const k = keys[i];
       const s = values[i];
-      const entry = table.get(k);
+      const entry = hashes === undefined ? table.get(k) : table.get(k, hashes[i]);
       if (entry !== undefined) {
         entry.matched = true;
         emit(buildLeft ? [k, [entry.value, s]] : [k, [s, entry.value]]);
@@ -253,7 +254,7 @@ function build(steps: readonly FusedStep[], sink: FusedSink): Loop {
     }
     return to;
   }`;
-    inputsAt = 7;
+    inputsAt = 6;
   } else if (sink.kind === 'route') {
     const route = sink.recordsAreKeys
       ? 'routeKey(state, r);'

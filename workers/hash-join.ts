@@ -54,9 +54,9 @@ export function* hashJoinPartition(
   const inputs = loopInputs(steps, where);
   const sides = { buildLeft, keepStream };
   for (const batch of cogroupInput(ctx, stream, computeParent, where)) {
-    const { keys, values } = batch;
-    for (let from = 0; from < keys.length;) {
-      from = probe(keys, values, from, keys.length, table, sides, out, inputs);
+    const n = batch.keys.length;
+    for (let from = 0; from < n;) {
+      from = probe(batch, from, n, table, sides, out, inputs);
       if (out.length >= BATCH_SIZE) {
         yield out;
         out = [];

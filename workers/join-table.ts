@@ -53,10 +53,11 @@ export class JoinTable {
     let min = Infinity;
     let max = -Infinity;
     for (const batch of cogroupInput(ctx, build, computeParent, where)) {
-      const { keys, values } = batch;
+      const { keys, values, hashes } = batch;
       for (let i = 0; i < keys.length; i++) {
         const k = keys[i];
-        const entry = table.get(k);
+        const entry =
+          hashes === undefined ? table.get(k) : table.getWithHash(k, hashes[i] as number);
         if (entry !== undefined) {
           if (entry.more === undefined) entry.more = [values[i]];
           else entry.more.push(values[i]);
@@ -90,10 +91,11 @@ export class JoinTable {
     return new JoinTable(table, dense, min);
   }
 
-  /** The entry of `key`, or undefined. */
-  get(key: unknown): BuildEntry | undefined {
+  /** The entry of `key`, or undefined; `hash`, when known, is hashKey(key). */
+  get(key: unknown, hash?: number): BuildEntry | undefined {
     const dense = this.dense;
-    if (dense === undefined) return this.table.get(key);
+    if (dense === undefined)
+      return hash === undefined ? this.table.get(key) : this.table.getWithHash(key, hash);
     // Every build key is an integer: anything else (a string, 1.5, NaN, 1n) matches none. -0
     // lands on 0's slot, as keyOf makes them one key.
     if (typeof key !== 'number') return undefined;

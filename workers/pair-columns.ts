@@ -8,6 +8,8 @@ import { asPair, type Batches } from './batch.js';
 export interface PairColumns {
   keys: unknown[];
   values: unknown[];
+  /** hashKey of keys[i], when a shuffle's map side sent them (tables then need not hash). */
+  hashes?: Int32Array;
 }
 
 export type PairBatches = Iterable<PairColumns>;

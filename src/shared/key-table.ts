@@ -58,6 +58,12 @@ export class KeyTable<V> {
     return this.findHashed(key, hashKey(key));
   }
 
+  /** find() of a key whose hashKey is `hash` (computed elsewhere: a shuffle sent it). */
+  findWithHash(key: unknown, hash: number): number {
+    if (typeof key === 'number' && (key | 0) === key) return this.findInt(key | 0);
+    return this.findHashed(key, hash);
+  }
+
   /**
    * Adds `key` with `value`; its entry number. After find() or get() said `key` is absent it
    * reuses where that lookup ended; otherwise it looks again (and replaces a present key's value).
@@ -87,6 +93,12 @@ export class KeyTable<V> {
   /** The value of `key`, or undefined. `key` must satisfy isValidKey (hashKey refuses others). */
   get(key: unknown): V | undefined {
     const at = this.find(key);
+    return at < 0 ? undefined : this.entries[at];
+  }
+
+  /** get() of a key whose hashKey is `hash`. */
+  getWithHash(key: unknown, hash: number): V | undefined {
+    const at = this.findWithHash(key, hash);
     return at < 0 ? undefined : this.entries[at];
   }
 

@@ -5,16 +5,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isKindlingError } from '../../src/shared/errors.js';
+import { BatchingFrameEncoder } from '../../src/shared/format/batching-frame-encoder.js';
 import {
   decodeFrameColumns,
   encodeFrameParts,
+  type EncodedFrame,
   type ScannedFrame,
 } from '../../src/shared/format/frames.js';
 import {
   decodePairColumns,
   decodeRecords,
+  encodePairs,
   encodeRecords,
 } from '../../src/shared/format/record-codec.js';
+import { hashKey } from '../../src/shared/keys.js';
 import { splitPairs } from '../../workers/pair-columns.js';
 
 const BATCHES: [string, unknown[]][] = [
@@ -138,6 +142,63 @@ describe('decodeFrameColumns', () => {
         e.code === 'CHECKPOINT_CORRUPT' &&
         e.message.includes('shuffle_1_0') &&
         e.context.frame === 3,
+    );
+  });
+});
+
+describe('pair columns with key hashes (a shuffle map side sends them)', () => {
+  const keys: unknown[] = Array.from({ length: 40 }, (_, i) => ['k' + (i % 7), i % 3]);
+  const values = keys.map((_, i) => i);
+  const hashes = keys.map(hashKey);
+
+  it('hands the hashes back with the columns; decodeRecords reads past them', () => {
+    const bytes = encodePairs(keys, values, hashes);
+    const decoded = decodePairColumns(bytes, keys.length);
+    assert.equal(decoded.kind, 'pairs');
+    if (decoded.kind !== 'pairs') return;
+    assert.deepEqual(decoded.keys, keys);
+    assert.deepEqual(decoded.values, values);
+    assert.deepEqual([...(decoded.hashes ?? [])], hashes);
+    assert.deepEqual(
+      decodeRecords(bytes, keys.length),
+      keys.map((k, i) => [k, values[i]]),
+    );
+  });
+
+  it('sends no hashes unless there is one for every key', () => {
+    const decoded = decodePairColumns(encodePairs(keys, values, hashes.slice(1)));
+    assert.equal(decoded.kind === 'pairs' && decoded.hashes, undefined);
+  });
+
+  it('never pairs a key with another key\'s hash when a writer cuts the keys into frames', () => {
+    // Hashes of the keys that are not numbers only, as a shuffle bucket keeps them: with a
+    // number among the keys there are fewer hashes than keys, and no frame may take them.
+    const mixed: unknown[] = ['a', 'b', 7, 'c', 'd', 'e', ['f', 1], 'g'];
+    const frames: EncodedFrame[] = [];
+    const encoder = new BatchingFrameEncoder('none', (f) => frames.push(f), { maxRecords: 2 });
+    const partial = mixed.filter((k) => typeof k !== 'number').map(hashKey);
+    encoder.pushPairs(mixed, mixed.map((_, i) => i), partial);
+    encoder.pushPairs(['x', 'y', 'z'], [1, 2, 3], ['x', 'y', 'z'].map(hashKey));
+    const decoded = frames.map((f, i) =>
+      decodeFrameColumns({ index: i, records: f.records, raw: Buffer.from(f.payload) }, {}),
+    );
+    const hashed = decoded.filter((d) => d.kind === 'pairs' && d.hashes !== undefined);
+    assert.equal(hashed.length, 2, 'the second call sent its hashes, in two frames');
+    for (const d of decoded) {
+      if (d.kind !== 'pairs' || d.hashes === undefined) continue;
+      assert.deepEqual([...d.hashes], d.keys.map(hashKey));
+    }
+  });
+
+  it('refuses a frame whose hashes are not its keys\' (another version of hashKey)', () => {
+    const wrong = hashes.map((h) => (h + 1) & 0x7fffffff);
+    const raw = encodePairs(keys, values, wrong);
+    assert.throws(
+      () => decodeFrameColumns({ index: 2, records: keys.length, raw }, { path: 'shuffle_4_1' }),
+      (e) =>
+        isKindlingError(e, 'CHECKPOINT_CORRUPT') &&
+        e.message.includes('shuffle_4_1') &&
+        e.message.includes('hashes do not match'),
     );
   });
 });

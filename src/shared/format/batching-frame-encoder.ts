@@ -67,10 +67,17 @@ export class BatchingFrameEncoder {
 
   /**
    * Emits the pending records, then the records [keys[i], values[i]] as frames of their own
-   * (the last one not held back for later records).
+   * (the last one not held back for later records); with `hashes` as encodePairFrames.
    */
-  pushPairs(keys: readonly unknown[], values: readonly unknown[]): void {
+  pushPairs(
+    keys: readonly unknown[],
+    values: readonly unknown[],
+    hashes?: readonly number[],
+  ): void {
     this.flush();
+    // Hashes go with the keys only when there is one for every key: a slice must not pair a
+    // key with another's.
+    const hashed = hashes !== undefined && hashes.length === keys.length ? hashes : undefined;
     for (let i = 0; i < keys.length;) {
       const n = Math.min(this.target, keys.length - i);
       const whole = i === 0 && n === keys.length;
@@ -79,6 +86,7 @@ export class BatchingFrameEncoder {
         whole ? values : values.slice(i, i + n),
         this.codec,
         this.probe,
+        whole ? hashed : hashed?.slice(i, i + n),
       );
       for (const frame of frames) this.emit(frame);
       i += n;

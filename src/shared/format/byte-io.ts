@@ -149,6 +149,13 @@ export class ByteReader {
     return toArray(this.view(Int32Array, n));
   }
 
+  /** The next n int32s, aligned, in an array of their own (not a view of the batch). */
+  int32Copy(n: number): Int32Array {
+    this.align(4);
+    const view = this.view(Int32Array, n);
+    return view.buffer === this.buf.buffer ? view.slice() : view;
+  }
+
   strings(n: number): string[] {
     this.align(4);
     const ends = this.view(Uint32Array, n);

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { crc32 } from '../../../native-bindings/crc32.js';
 import { lz4Compress, lz4Decompress } from '../../../native-bindings/lz4.js';
 import { errors, isKindlingError, KindlingError } from '../errors.js';
+import { hashKey } from '../keys.js';
 import {
   decodePairColumns,
   decodeRecords,
@@ -108,20 +109,25 @@ export function encodeFrames(
   );
 }
 
-/** Encodes the records [keys[i], values[i]] as frames (see encodePairs and encodeFrames). */
+/**
+ * Encodes the records [keys[i], values[i]] as frames (see encodePairs and encodeFrames), with
+ * `hashes` (hashKey of each key) when there is one for every key.
+ */
 export function encodePairFrames(
   keys: readonly unknown[],
   values: readonly unknown[],
   codec: Codec,
   probe?: Lz4Probe,
+  hashes?: readonly number[],
 ): EncodedFrame[] {
   const whole = (from: number, to: number): boolean => from === 0 && to === keys.length;
+  const hashed = hashes !== undefined && hashes.length === keys.length ? hashes : undefined;
   return boundedFrames(
     keys.length,
     (from, to) =>
       whole(from, to)
-        ? encodePairs(keys, values)
-        : encodePairs(keys.slice(from, to), values.slice(from, to)),
+        ? encodePairs(keys, values, hashed)
+        : encodePairs(keys.slice(from, to), values.slice(from, to), hashed?.slice(from, to)),
     (raw, from, to) => frameOf(raw, to - from, codec, probe, keys),
   );
 }
@@ -447,7 +453,19 @@ export function decodeFrameColumns(f: ScannedFrame, where: FrameSource): Decoded
   if (n !== f.records || (out.kind === 'pairs' && out.values.length !== n)) {
     throw frameCorrupt(where, f.index, `frame holds ${n} records, header says ${f.records}`);
   }
+  if (out.kind === 'pairs' && out.hashes !== undefined && !hashesAgree(out.keys, out.hashes)) {
+    throw frameCorrupt(where, f.index, 'its key hashes do not match its keys');
+  }
   return out;
+}
+
+/**
+ * Whether shipped key hashes are hashKey's, checked on the first and last keys: a writer of
+ * another hash (another version) must not make every lookup miss. The crc covers the rest.
+ */
+function hashesAgree(keys: readonly unknown[], hashes: Int32Array): boolean {
+  const last = keys.length - 1;
+  return last < 0 || (hashKey(keys[0]) === hashes[0] && hashKey(keys[last]) === hashes[last]);
 }
 
 /** Opens a file for reading; a missing file is a corrupt checkpoint naming it. */

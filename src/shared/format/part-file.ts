@@ -72,9 +72,9 @@ export class PartFileWriter {
   }
 
   /** Appends the records [keys[i], values[i]] after the pending records (see encodePairs). */
-  writePairs(keys: readonly unknown[], values: readonly unknown[]): void {
+  writePairs(keys: readonly unknown[], values: readonly unknown[], hashes?: readonly number[]): void {
     this.checkOpen('writePairs');
-    this.encoder.pushPairs(keys, values);
+    this.encoder.pushPairs(keys, values, hashes);
   }
 
   /** Appends a frame encoded beforehand (with this file's codec), after the pending records. */

@@ -29,6 +29,8 @@ export const ColumnTag = {
   OBJECT: 8,
   PAIR: 9,
   LIST: 10,
+  /** A PAIR column led by each key's hashKey (int32s): a shuffle's reducer need not rehash. */
+  HASHED_PAIR: 11,
 } as const;
 
 // Typed columns are byte copies of typed arrays, so they need a little-endian
@@ -54,8 +56,14 @@ export function encodeRecords(records: readonly unknown[]): Buffer {
 /**
  * Encodes the records [keys[i], values[i]], as encodeRecords would encode those pairs, without
  * building them: map-side combine and shuffle buckets keep their keys and values apart.
+ * `hashes`, when given for every key, is hashKey of each key, written ahead of the columns
+ * (HASHED_PAIR) for decodePairColumns to hand back; decodeRecords reads past it.
  */
-export function encodePairs(keys: readonly unknown[], values: readonly unknown[]): Buffer {
+export function encodePairs(
+  keys: readonly unknown[],
+  values: readonly unknown[],
+  hashes?: readonly number[],
+): Buffer {
   const n = keys.length;
   if (values.length !== n) {
     throw errors.internal(`encodePairs: ${n} keys and ${values.length} values`);
@@ -65,8 +73,14 @@ export function encodePairs(keys: readonly unknown[], values: readonly unknown[]
     for (let i = 0; i < n; i++) pairs[i] = [keys[i], values[i]];
     return encodeRecords(pairs);
   }
-  const w = new ByteWriter(64 + n * 12);
-  w.header(ColumnTag.PAIR, n);
+  const w = new ByteWriter(64 + n * 16);
+  if (hashes !== undefined && hashes.length === n) {
+    w.header(ColumnTag.HASHED_PAIR, n);
+    const out = w.int32s(n);
+    for (let i = 0; i < n; i++) out[i] = hashes[i] as number;
+  } else {
+    w.header(ColumnTag.PAIR, n);
+  }
   encodeColumn(w, keys, 1);
   encodeColumn(w, values, 1);
   return w.finish();
@@ -107,7 +121,14 @@ export function decodeRecords(bytes: Uint8Array, expectedCount?: number): unknow
  * array is built for a record), or any other batch as its records.
  */
 export type DecodedColumns =
-  { kind: 'pairs'; keys: unknown[]; values: unknown[] } | { kind: 'records'; records: unknown[] };
+  | {
+      kind: 'pairs';
+      keys: unknown[];
+      values: unknown[];
+      /** hashKey of each key, when the writer sent them (HASHED_PAIR). */
+      hashes?: Int32Array;
+    }
+  | { kind: 'records'; records: unknown[] };
 
 /**
  * decodeRecords for readers that take a batch of pairs apart at once (reduce-side aggregation,
@@ -115,7 +136,8 @@ export type DecodedColumns =
  * and value columns, saving the two allocations a record costs and the garbage they become.
  */
 export function decodePairColumns(bytes: Uint8Array, expectedCount?: number): DecodedColumns {
-  if (bytes[0] !== ColumnTag.PAIR)
+  const tag = bytes[0];
+  if (tag !== ColumnTag.PAIR && tag !== ColumnTag.HASHED_PAIR)
     return { kind: 'records', records: decodeRecords(bytes, expectedCount) };
   const r = new ByteReader(bytes);
   try {
@@ -124,10 +146,13 @@ export function decodePairColumns(bytes: Uint8Array, expectedCount?: number): De
     if (expectedCount !== undefined && n !== expectedCount) {
       throw errors.recordBatchCorrupt(`column holds ${n} values, expected ${expectedCount}`);
     }
+    const hashes = tag === ColumnTag.HASHED_PAIR ? r.int32Copy(n) : undefined;
     const keys = decodeNested(r, n, 0);
     const values = decodeNested(r, n, 0);
     if (r.remaining() !== 0) throw errors.recordBatchCorrupt(`${r.remaining()} trailing bytes`);
-    return { kind: 'pairs', keys, values };
+    return hashes === undefined
+      ? { kind: 'pairs', keys, values }
+      : { kind: 'pairs', keys, values, hashes };
   } catch (e) {
     if (isKindlingError(e)) throw e;
     throw errors.recordBatchCorrupt(e instanceof Error ? e.message : String(e), e);
@@ -299,7 +324,13 @@ function decodeColumn(r: ByteReader, depth: number, expected: number | undefined
       return new Array<null>(n).fill(null);
     case ColumnTag.UNDEFINED:
       return new Array<undefined>(n).fill(undefined);
+    case ColumnTag.HASHED_PAIR:
     case ColumnTag.PAIR: {
+      // Only readers of pair columns (decodePairColumns) use the hashes.
+      if (tag === ColumnTag.HASHED_PAIR) {
+        r.align(4);
+        r.skip(n * 4);
+      }
       const keys = decodeNested(r, n, depth);
       const vals = decodeNested(r, n, depth);
       const out = new Array<[unknown, unknown]>(n);
