@@ -170,14 +170,18 @@ describe('pair columns with key hashes (a shuffle map side sends them)', () => {
     assert.equal(decoded.kind === 'pairs' && decoded.hashes, undefined);
   });
 
-  it('never pairs a key with another key\'s hash when a writer cuts the keys into frames', () => {
+  it("never pairs a key with another key's hash when a writer cuts the keys into frames", () => {
     // Hashes of the keys that are not numbers only, as a shuffle bucket keeps them: with a
     // number among the keys there are fewer hashes than keys, and no frame may take them.
     const mixed: unknown[] = ['a', 'b', 7, 'c', 'd', 'e', ['f', 1], 'g'];
     const frames: EncodedFrame[] = [];
     const encoder = new BatchingFrameEncoder('none', (f) => frames.push(f), { maxRecords: 2 });
     const partial = mixed.filter((k) => typeof k !== 'number').map(hashKey);
-    encoder.pushPairs(mixed, mixed.map((_, i) => i), partial);
+    encoder.pushPairs(
+      mixed,
+      mixed.map((_, i) => i),
+      partial,
+    );
     encoder.pushPairs(['x', 'y', 'z'], [1, 2, 3], ['x', 'y', 'z'].map(hashKey));
     const decoded = frames.map((f, i) =>
       decodeFrameColumns({ index: i, records: f.records, raw: Buffer.from(f.payload) }, {}),
@@ -190,7 +194,7 @@ describe('pair columns with key hashes (a shuffle map side sends them)', () => {
     }
   });
 
-  it('refuses a frame whose hashes are not its keys\' (another version of hashKey)', () => {
+  it("refuses a frame whose hashes are not its keys' (another version of hashKey)", () => {
     const wrong = hashes.map((h) => (h + 1) & 0x7fffffff);
     const raw = encodePairs(keys, values, wrong);
     assert.throws(

@@ -72,7 +72,11 @@ export class PartFileWriter {
   }
 
   /** Appends the records [keys[i], values[i]] after the pending records (see encodePairs). */
-  writePairs(keys: readonly unknown[], values: readonly unknown[], hashes?: readonly number[]): void {
+  writePairs(
+    keys: readonly unknown[],
+    values: readonly unknown[],
+    hashes?: readonly number[],
+  ): void {
     this.checkOpen('writePairs');
     this.encoder.pushPairs(keys, values, hashes);
   }
