@@ -1,6 +1,6 @@
 // What Kindling relies on from Node and that changed between Node 20, 22 and
 // 24, checked on whichever Node runs the suite (.ci/node-matrix runs it on each):
-// zlib.crc32 (from 20.15), lz4-napi's N-API binding, a worker's heap limit
+// @node-rs/crc32 and lz4-napi's N-API bindings, a worker's heap limit
 // through Piscina's resourceLimits, and `node --test` with file arguments.
 
 import assert from 'node:assert/strict';
