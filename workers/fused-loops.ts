@@ -89,10 +89,10 @@ export function routeLoop(
 }
 
 /**
- * Probes `table` with the streamed records `from` to `to` of `columns` (by their shipped key
- * hashes when there are) and pushes the run's records of each match ([key, [left, right]], the missing side of an
- * outer join undefined) to `out`: a join's output never exists as arrays when a step consumes
- * it (a map reading the two values). Returns where it stopped: early, once `out` holds
+ * Probes `table` with the streamed records `from` to `to` of `columns` (by the key hashes a
+ * shuffle sent, when it did) and pushes the run's records of each match ([key, [left, right]],
+ * the missing side of an outer join undefined) to `out`: a join's output never exists as
+ * arrays when a step consumes it (a map reading the two values). Returns where it stopped: early, once `out` holds
  * BATCH_SIZE records (a key with many values a side must not pile up a batch's matches).
  */
 export type JoinLoop = (
