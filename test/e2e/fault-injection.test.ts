@@ -118,6 +118,52 @@ describe('shuffle output', () => {
   }
 });
 
+describe('shuffle output of array keys (frames that carry their key hashes)', () => {
+  const localDir = path.join(root, 'hashed');
+  const ctx = new Context({ workers: 2, progress: false, localDir });
+  after(() => ctx.stop());
+  // A join routes every record with its key's hash; a reduceByKey ships its combined keys'.
+  const key = (x: number): [string, number] => ['k' + (x % 16), x % 5];
+  const expected = (() => {
+    const sums = new Map<string, number>();
+    for (let x = 0; x < 2000; x++) {
+      const k = key(x).join('|');
+      sums.set(k, (sums.get(k) ?? 0) + x * 3);
+    }
+    return [...sums].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  })();
+  // The key is written out in each function: a shipped function cannot capture `key`.
+  const build = () => {
+    const left = ctx
+      .range(0, 2000, 1, 4)
+      .map((x) => [['k' + (x % 16), x % 5], x] as [[string, number], number]);
+    const right = ctx
+      .range(0, 80, 1, 2)
+      .map((x) => [['k' + (x % 16), x % 5], 3] as [[string, number], number])
+      .reduceByKey((a) => a, { numPartitions: 3 });
+    return left
+      .join(right, { numPartitions: 3 })
+      .map(([k, [x, three]]) => [k, x * three] as [[string, number], number])
+      .reduceByKey((a, b) => a + b, { numPartitions: 3 });
+  };
+  const normalize = (got: [[string, number], number][]): [string, number][] =>
+    got
+      .map(([k, v]) => [k.join('|'), v] as [string, number])
+      .sort((a, b) => (a[0] < b[0] ? -1 : 1));
+
+  for (const damage of damages) {
+    it(`every map output file ${damage.name}: exact result or KindlingError`, () =>
+      damageBetweenActions(
+        localDir,
+        build,
+        (f) => /^shuffle_.*\.data$/.test(f),
+        damage,
+        expected,
+        normalize,
+      ));
+  }
+});
+
 describe('map-side spill files', () => {
   const localDir = path.join(root, 'spills');
   const ctx = new Context({ workers: 2, progress: false, localDir, shuffleSpillRecords: 100 });
