@@ -194,6 +194,21 @@ describe('pair columns with key hashes (a shuffle map side sends them)', () => {
     }
   });
 
+  it('refuses a frame whose hashes are swapped between two keys in its middle', () => {
+    const many: unknown[] = Array.from({ length: 300 }, (_, i) => ['k' + i, i]);
+    const swapped = many.map(hashKey);
+    [swapped[128], swapped[129]] = [swapped[129] as number, swapped[128] as number];
+    const raw = encodePairs(
+      many,
+      many.map(() => 0),
+      swapped,
+    );
+    assert.throws(
+      () => decodeFrameColumns({ index: 0, records: many.length, raw }, { path: 'shuffle_4_2' }),
+      (e) => isKindlingError(e, 'CHECKPOINT_CORRUPT') && e.message.includes('hashes do not match'),
+    );
+  });
+
   it("refuses a frame whose hashes are not its keys' (another version of hashKey)", () => {
     const wrong = hashes.map((h) => (h + 1) & 0x7fffffff);
     const raw = encodePairs(keys, values, wrong);
