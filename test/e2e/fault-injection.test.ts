@@ -75,6 +75,26 @@ async function damageBetweenActions<T>(
   assert.deepEqual(normalize(got), expected, `exact result after the file was ${damage.name}`);
 }
 
+/** One test a damage: every map output file `build`'s job wrote, damaged between two actions. */
+function damageEveryMapOutput<T>(
+  localDir: string,
+  build: () => RDD<T>,
+  expected: unknown,
+  normalize: (got: T[]) => unknown,
+): void {
+  for (const damage of damages) {
+    it(`every map output file ${damage.name}: exact result or KindlingError`, () =>
+      damageBetweenActions(
+        localDir,
+        build,
+        (f) => /^shuffle_.*\.data$/.test(f),
+        damage,
+        expected,
+        normalize,
+      ));
+  }
+}
+
 const sortedPairs = (got: [number, number][]): [number, number][] =>
   [...got].sort((a, b) => a[0] - b[0]);
 
@@ -105,17 +125,7 @@ describe('shuffle output', () => {
     assert.deepEqual(sortedPairs(got), expected);
   });
 
-  for (const damage of damages) {
-    it(`every map output file ${damage.name}: exact result or KindlingError`, () =>
-      damageBetweenActions(
-        localDir,
-        build,
-        (f) => /^shuffle_.*\.data$/.test(f),
-        damage,
-        expected,
-        sortedPairs,
-      ));
-  }
+  damageEveryMapOutput(localDir, build, expected, sortedPairs);
 });
 
 describe('shuffle output of array keys (frames that carry their key hashes)', () => {
@@ -151,17 +161,7 @@ describe('shuffle output of array keys (frames that carry their key hashes)', ()
       .map(([k, v]) => [k.join('|'), v] as [string, number])
       .sort((a, b) => (a[0] < b[0] ? -1 : 1));
 
-  for (const damage of damages) {
-    it(`every map output file ${damage.name}: exact result or KindlingError`, () =>
-      damageBetweenActions(
-        localDir,
-        build,
-        (f) => /^shuffle_.*\.data$/.test(f),
-        damage,
-        expected,
-        normalize,
-      ));
-  }
+  damageEveryMapOutput(localDir, build, expected, normalize);
 });
 
 describe('map-side spill files', () => {
