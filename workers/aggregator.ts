@@ -6,7 +6,7 @@ import { errors } from '../src/shared/errors.js';
 import type { AggregatorPlan } from '../src/shared/protocol.js';
 import { keyOf, type MapKey } from '../src/shared/keys.js';
 import { asPair, type Batches } from './batch.js';
-import { ExternalAppendOnlyMap } from './external-map.js';
+import { ExternalAppendOnlyMap, type Fold } from './external-map.js';
 import type { UserFunction } from './functions.js';
 import type { TaskContext } from './task-context.js';
 
@@ -44,6 +44,36 @@ export function aggregatorCalls(ctx: TaskContext, plan: AggregatorPlan): Aggrega
     mergeValue: ctx.fn(plan.mergeValue),
     mergeValueEnv: ctx.env(plan.mergeValue),
   };
+}
+
+/**
+ * The Fold (external-map.ts) of the reduce side: of values (mergeValue) or, after a map-side
+ * combine, of combiners (mergeCombiners), with the user's functions called directly.
+ */
+export function aggregatorFold(ctx: TaskContext, plan: AggregatorPlan, combined: boolean): Fold {
+  if (combined) {
+    return {
+      create: keepCombiner,
+      createArg: undefined,
+      merge: ctx.fn(plan.mergeCombiners),
+      mergeArg: ctx.env(plan.mergeCombiners),
+    };
+  }
+  const calls = aggregatorCalls(ctx, plan);
+  return {
+    create: calls.createCombiner ?? combinerFromZero,
+    createArg: calls.createCombiner === undefined ? calls : calls.createCombinerEnv,
+    merge: calls.mergeValue,
+    mergeArg: calls.mergeValueEnv,
+  };
+}
+
+function keepCombiner(c: unknown): unknown {
+  return c;
+}
+
+function combinerFromZero(v: unknown, calls: unknown): unknown {
+  return createCombinerWith(calls as AggregatorCalls, v);
 }
 
 /** The combiner of a key's first value (Spark's createCombiner). */

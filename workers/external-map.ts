@@ -26,6 +26,19 @@ const CHECK_EVERY = 32;
 // out the rest of the merge (Spark has no such limit and runs out of memory instead).
 const MAX_GROUP_SHARE = 0.5;
 
+/**
+ * How insertAll makes and grows combiners: functions that are the same objects in every task
+ * (user functions, module-level helpers), this task's part passed as their last argument. A
+ * closure made per task instead had V8 inline it into insertAll, then throw that code away when
+ * the task's closure died and compile it again for the next task's, every job.
+ */
+export interface Fold {
+  create: (v: unknown, arg: unknown) => unknown;
+  createArg: unknown;
+  merge: (c: unknown, v: unknown, arg: unknown) => unknown;
+  mergeArg: unknown;
+}
+
 export class ExternalAppendOnlyMap {
   /** Entry by key; its values() are the entries in first-seen order (the output records). */
   private table = new KeyTable<Entry>();
@@ -57,20 +70,20 @@ export class ExternalAppendOnlyMap {
     this.afterUpdate();
   }
 
-  /** insert() of every pair of a batch, in order. */
-  insertAll(
-    batch: PairColumns,
-    create: (v: unknown) => unknown,
-    merge: (c: unknown, v: unknown) => unknown,
-  ): void {
+  /**
+   * insert() of every pair of a batch, in order, a key's combiner made by `fold.create(v,
+   * fold.createArg)` and grown by `fold.merge(c, v, fold.mergeArg)`.
+   */
+  insertAll(batch: PairColumns, fold: Fold): void {
     const { keys, values, hashes } = batch;
+    const { create, createArg, merge, mergeArg } = fold;
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       // this.table, not a local: a spill below replaces it.
       const entry =
         hashes === undefined ? this.table.get(k) : this.table.getWithHash(k, hashes[i] as number);
-      if (entry === undefined) this.table.insert(k, [k, create(values[i])]);
-      else entry[1] = merge(entry[1], values[i]);
+      if (entry === undefined) this.table.insert(k, [k, create(values[i], createArg)]);
+      else entry[1] = merge(entry[1], values[i], mergeArg);
       this.afterUpdate();
     }
   }

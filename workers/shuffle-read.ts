@@ -5,11 +5,16 @@
 // external-sorter.ts). A cogroup's narrow inputs are computed by the function compute.ts
 // passes in, so this module does not import compute.ts back.
 
-import type { CoGroupInput, NodeCompute, PartitionDesc } from '../src/shared/protocol.js';
+import type {
+  AggregatorPlan,
+  CoGroupInput,
+  NodeCompute,
+  PartitionDesc,
+} from '../src/shared/protocol.js';
 import { compareKeys } from '../src/shared/keys.js';
 import { asPair, type Batches } from './batch.js';
-import { bindAggregator, type BoundAggregator } from './aggregator.js';
-import { ExternalAppendOnlyMap } from './external-map.js';
+import { aggregatorFold, bindAggregator } from './aggregator.js';
+import { ExternalAppendOnlyMap, type Fold } from './external-map.js';
 import { sortExternally } from './external-sorter.js';
 import { pairColumnsOf, type PairBatches } from './pair-columns.js';
 import type { TaskContext } from './task-context.js';
@@ -26,9 +31,8 @@ export function* shuffledPartition(
 ): Batches {
   let output: Batches;
   if (compute.aggregator !== undefined) {
-    const agg = bindAggregator(ctx, compute.aggregator);
     const pairs = readShufflePairs(ctx, desc.blocks, `the shuffle into RDD ${desc.node}`);
-    output = combinePairs(ctx, pairs, agg, compute.mapSideCombine, desc.node);
+    output = combinePairs(ctx, pairs, compute.aggregator, compute.mapSideCombine, desc.node);
   } else {
     output = countShuffleRead(ctx, desc.blocks, readShuffleBlocks(desc.blocks));
   }
@@ -51,14 +55,13 @@ export function* shuffledPartition(
 function* combinePairs(
   ctx: TaskContext,
   input: PairBatches,
-  agg: BoundAggregator,
+  plan: AggregatorPlan,
   combined: boolean,
   rddId: number,
 ): Batches {
-  const map = new ExternalAppendOnlyMap(ctx, agg.mergeCombiners, rddId);
-  const create = combined ? (c: unknown): unknown => c : agg.createCombiner;
-  const merge = combined ? agg.mergeCombiners : agg.mergeValue;
-  for (const batch of input) map.insertAll(batch, create, merge);
+  const map = new ExternalAppendOnlyMap(ctx, bindAggregator(ctx, plan).mergeCombiners, rddId);
+  const fold = aggregatorFold(ctx, plan, combined);
+  for (const batch of input) map.insertAll(batch, fold);
   yield* map.iterator();
 }
 
@@ -80,19 +83,24 @@ export function* cogroupPartition(
   // partition of a join may hold many times the task's memory.
   const map = new ExternalAppendOnlyMap(ctx, mergeLists, desc.node);
   desc.inputs.forEach((input, i) => {
-    const create = (v: unknown): unknown[][] => {
-      const lists: unknown[][] = [];
-      for (let j = 0; j < n; j++) lists.push(j === i ? [v] : []);
-      return lists;
-    };
-    const merge = (c: unknown, v: unknown): unknown => {
-      ((c as unknown[][])[i] as unknown[]).push(v);
-      return c;
-    };
-    for (const batch of cogroupInput(ctx, input, computeParent))
-      map.insertAll(batch, create, merge);
+    const fold: Fold = { create: listsWith, createArg: { i, n }, merge: appendTo, mergeArg: i };
+    for (const batch of cogroupInput(ctx, input, computeParent)) map.insertAll(batch, fold);
   });
   yield* map.iterator();
+}
+
+/** A cogroup's first value of a key: n lists, `v` alone in input i's. */
+function listsWith(v: unknown, arg: unknown): unknown[][] {
+  const { i, n } = arg as { i: number; n: number };
+  const lists: unknown[][] = [];
+  for (let j = 0; j < n; j++) lists.push(j === i ? [v] : []);
+  return lists;
+}
+
+/** Another value of the key from input `i`. */
+function appendTo(c: unknown, v: unknown, i: unknown): unknown {
+  ((c as unknown[][])[i as number] as unknown[]).push(v);
+  return c;
 }
 
 function mergeLists(a: unknown, b: unknown): unknown {
