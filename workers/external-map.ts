@@ -80,8 +80,7 @@ export class ExternalAppendOnlyMap {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       // this.table, not a local: a spill below replaces it.
-      const entry =
-        hashes === undefined ? this.table.get(k) : this.table.getWithHash(k, hashes[i] as number);
+      const entry = this.table.get(k, hashes?.[i]);
       if (entry === undefined) this.table.insert(k, [k, create(values[i], createArg)]);
       else entry[1] = merge(entry[1], values[i], mergeArg);
       this.afterUpdate();

@@ -92,8 +92,9 @@ export function routeLoop(
  * Probes `table` with the streamed records `from` to `to` of `columns` (by the key hashes a
  * shuffle sent, when it did) and pushes the run's records of each match ([key, [left, right]],
  * the missing side of an outer join undefined) to `out`: a join's output never exists as
- * arrays when a step consumes it (a map reading the two values). Returns where it stopped: early, once `out` holds
- * BATCH_SIZE records (a key with many values a side must not pile up a batch's matches).
+ * arrays when a step consumes it (a map reading the two values). Returns where it stopped:
+ * early, once `out` holds BATCH_SIZE records (a key with many values a side must not pile up
+ * a batch's matches).
  */
 export type JoinLoop = (
   columns: PairColumns,
@@ -238,7 +239,7 @@ function build(steps: readonly FusedStep[], sink: FusedSink): Loop {
     for (let i = from; i < to; i++) {
       const k = keys[i];
       const s = values[i];
-      const entry = hashes === undefined ? table.get(k) : table.get(k, hashes[i]);
+      const entry = table.get(k, hashes === undefined ? undefined : hashes[i]);
       if (entry !== undefined) {
         entry.matched = true;
         emit(buildLeft ? [k, [entry.value, s]] : [k, [s, entry.value]]);

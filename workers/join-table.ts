@@ -56,8 +56,7 @@ export class JoinTable {
       const { keys, values, hashes } = batch;
       for (let i = 0; i < keys.length; i++) {
         const k = keys[i];
-        const entry =
-          hashes === undefined ? table.get(k) : table.getWithHash(k, hashes[i] as number);
+        const entry = table.get(k, hashes?.[i]);
         if (entry !== undefined) {
           if (entry.more === undefined) entry.more = [values[i]];
           else entry.more.push(values[i]);
@@ -94,8 +93,7 @@ export class JoinTable {
   /** The entry of `key`, or undefined; `hash`, when known, is hashKey(key). */
   get(key: unknown, hash?: number): BuildEntry | undefined {
     const dense = this.dense;
-    if (dense === undefined)
-      return hash === undefined ? this.table.get(key) : this.table.getWithHash(key, hash);
+    if (dense === undefined) return this.table.get(key, hash);
     // Every build key is an integer: anything else (a string, 1.5, NaN, 1n) matches none. -0
     // lands on 0's slot, as keyOf makes them one key.
     if (typeof key !== 'number') return undefined;

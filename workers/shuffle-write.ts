@@ -227,7 +227,7 @@ function bucketsOfTable(
     if (partition === undefined) {
       const hash = table.hashKeyOf(i);
       bucket = buckets[hashPartition(hash, n)] as Bucket;
-      if (typeof k !== 'number') bucket.hashes.push(hash);
+      keepHash(bucket, k, hash);
     } else {
       bucket = buckets[partition(k)] as Bucket;
     }
@@ -324,16 +324,23 @@ const ROUTES: RouteCalls = {
 };
 
 /**
- * The bucket of a pair's key. A hash partitioner's hash of a key that is not a number goes in
- * the bucket with it, for the reducer's table (ints are their own hash there; other numbers
- * hash in a few ns): hashing a [string, number] key was ~5% of a join's CPU on each side.
+ * The bucket of a pair's key; a hash partitioner's hash of it goes along (keepHash): hashing a
+ * [string, number] key was ~5% of a join's CPU on each side.
  */
 function keyBucket(s: RouteState, key: unknown): Bucket {
   if (s.hashPartitions === 0) return s.buckets[s.partition(key)] as Bucket;
   const hash = hashKey(key);
   const bucket = s.buckets[hashPartition(hash, s.hashPartitions)] as Bucket;
-  if (typeof key !== 'number') bucket.hashes.push(hash);
+  keepHash(bucket, key, hash);
   return bucket;
+}
+
+/**
+ * Keeps `key`'s hash for the reducer unless the key is a number (ints are their own hash in
+ * its table; other numbers hash in a few ns): a frame sends hashes only if it has every key's.
+ */
+function keepHash(bucket: Bucket, key: unknown, hash: number): void {
+  if (typeof key !== 'number') bucket.hashes.push(hash);
 }
 
 /** What a sink calls on the first and last record of each batch (batch.ts's plainRecords). */

@@ -90,15 +90,12 @@ export class KeyTable<V> {
     return at;
   }
 
-  /** The value of `key`, or undefined. `key` must satisfy isValidKey (hashKey refuses others). */
-  get(key: unknown): V | undefined {
-    const at = this.find(key);
-    return at < 0 ? undefined : this.entries[at];
-  }
-
-  /** get() of a key whose hashKey is `hash`. */
-  getWithHash(key: unknown, hash: number): V | undefined {
-    const at = this.findWithHash(key, hash);
+  /**
+   * The value of `key`, or undefined. `key` must satisfy isValidKey (hashKey refuses others);
+   * `hash`, when known (a shuffle sent it), is its hashKey.
+   */
+  get(key: unknown, hash?: number): V | undefined {
+    const at = hash === undefined ? this.find(key) : this.findWithHash(key, hash);
     return at < 0 ? undefined : this.entries[at];
   }
 

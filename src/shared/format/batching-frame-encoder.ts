@@ -11,6 +11,7 @@ import {
   type Codec,
   type EncodedFrame,
 } from './frames.js';
+import { everyKeyHashed } from './record-codec.js';
 
 export interface BatchingFrameEncoderOptions {
   /** Raw (uncompressed) payload per frame to aim for. */
@@ -75,9 +76,7 @@ export class BatchingFrameEncoder {
     hashes?: readonly number[],
   ): void {
     this.flush();
-    // Hashes go with the keys only when there is one for every key: a slice must not pair a
-    // key with another's.
-    const hashed = hashes !== undefined && hashes.length === keys.length ? hashes : undefined;
+    const hashed = everyKeyHashed(keys, hashes);
     for (let i = 0; i < keys.length;) {
       const n = Math.min(this.target, keys.length - i);
       const whole = i === 0 && n === keys.length;

@@ -12,6 +12,7 @@ import { hashKey } from '../keys.js';
 import {
   decodePairColumns,
   decodeRecords,
+  everyKeyHashed,
   encodePairs,
   encodeRecords,
   type DecodedColumns,
@@ -121,7 +122,7 @@ export function encodePairFrames(
   hashes?: readonly number[],
 ): EncodedFrame[] {
   const whole = (from: number, to: number): boolean => from === 0 && to === keys.length;
-  const hashed = hashes !== undefined && hashes.length === keys.length ? hashes : undefined;
+  const hashed = everyKeyHashed(keys, hashes);
   return boundedFrames(
     keys.length,
     (from, to) =>

@@ -64,6 +64,7 @@ export function encodePairs(
   values: readonly unknown[],
   hashes?: readonly number[],
 ): Buffer {
+  const hashed = everyKeyHashed(keys, hashes);
   const n = keys.length;
   if (values.length !== n) {
     throw errors.internal(`encodePairs: ${n} keys and ${values.length} values`);
@@ -74,16 +75,28 @@ export function encodePairs(
     return encodeRecords(pairs);
   }
   const w = new ByteWriter(64 + n * 16);
-  if (hashes !== undefined && hashes.length === n) {
+  if (hashed !== undefined) {
     w.header(ColumnTag.HASHED_PAIR, n);
     const out = w.int32s(n);
-    for (let i = 0; i < n; i++) out[i] = hashes[i] as number;
+    for (let i = 0; i < n; i++) out[i] = hashed[i] as number;
   } else {
     w.header(ColumnTag.PAIR, n);
   }
   encodeColumn(w, keys, 1);
   encodeColumn(w, values, 1);
   return w.finish();
+}
+
+/**
+ * `hashes` when it holds one for every key, else undefined: hashes go with keys only then, and
+ * a writer that cuts keys into frames applies this before slicing both, so that no slice of a
+ * shorter list pairs a key with another key's hash.
+ */
+export function everyKeyHashed(
+  keys: readonly unknown[],
+  hashes: readonly number[] | undefined,
+): readonly number[] | undefined {
+  return hashes !== undefined && hashes.length === keys.length ? hashes : undefined;
 }
 
 /**
