@@ -104,7 +104,9 @@ export function combineInto(
   combined: boolean,
   where: string,
 ): void {
-  const [k, v] = asPair(record, where);
+  const pair = asPair(record, where);
+  const k = pair.at(0);
+  const v = pair.at(1);
   const mk = keyOf(k);
   const entry = map.get(mk);
   if (entry === undefined) {
@@ -128,8 +130,8 @@ export function* combineExternally(
   const merge = combined ? agg.mergeCombiners : agg.mergeValue;
   for (const batch of batches) {
     for (let i = 0; i < batch.length; i++) {
-      const [k, v] = asPair(batch[i], where);
-      map.insert(k, v, create, merge);
+      const pair = asPair(batch[i], where);
+      map.insert(pair.at(0), pair.at(1), create, merge);
     }
   }
   yield* map.iterator();

@@ -78,11 +78,11 @@ export class ExternalAppendOnlyMap {
     const { keys, values, hashes } = batch;
     const { create, createArg, merge, mergeArg } = fold;
     for (let i = 0; i < keys.length; i++) {
-      const k = keys[i];
+      const k = keys.at(i);
       // this.table, not a local: a spill below replaces it.
       const entry = this.table.get(k, hashes?.[i]);
-      if (entry === undefined) this.table.insert(k, [k, create(values[i], createArg)]);
-      else entry[1] = merge(entry[1], values[i], mergeArg);
+      if (entry === undefined) this.table.insert(k, [k, create(values.at(i), createArg)]);
+      else entry[1] = merge(entry[1], values.at(i), mergeArg);
       this.afterUpdate();
     }
   }

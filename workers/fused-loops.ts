@@ -237,8 +237,8 @@ function build(steps: readonly FusedStep[], sink: FusedSink): Loop {
       out.push(r);
     };
     for (let i = from; i < to; i++) {
-      const k = keys[i];
-      const s = values[i];
+      const k = keys.at(i);
+      const s = values.at(i);
       const entry = table.get(k, hashes === undefined ? undefined : hashes[i]);
       if (entry !== undefined) {
         entry.matched = true;
@@ -259,7 +259,7 @@ function build(steps: readonly FusedStep[], sink: FusedSink): Loop {
   } else if (sink.kind === 'route') {
     const route = sink.recordsAreKeys
       ? 'routeKey(state, r);'
-      : 'if (isPlainPair(r)) routePair(state, r[0], r[1]); else routeRecord(state, r);';
+      : 'if (isPlainPair(r)) routePair(state, r.at(0), r.at(1)); else routeRecord(state, r);';
     source = checkedLoop('state', route);
     inputsAt = 1;
     const { routes } = sink;
@@ -268,7 +268,7 @@ function build(steps: readonly FusedStep[], sink: FusedSink): Loop {
     const { agg } = sink;
     const take = sink.recordsAreKeys
       ? 'const k = r; const v = null;'
-      : 'const p = pair(r, where); const k = p[0]; const v = p[1];';
+      : 'const p = pair(r, where); const k = p.at(0); const v = p.at(1);';
     const create =
       agg.createCombiner !== undefined
         ? 'createCombiner(v, agg.createCombinerEnv)'
@@ -342,11 +342,11 @@ function stepSource(kind: StepKind, j: number, drop: 'continue' | 'return' = 'co
     case 'keyBy':
       return `r = [f${j}(r, envs[${j}]), r];`;
     case 'mapValues':
-      return `{ const p = pair(r, 'mapValues'); r = [p[0], f${j}(p[1], envs[${j}])]; }`;
+      return `{ const p = pair(r, 'mapValues'); r = [p.at(0), f${j}(p.at(1), envs[${j}])]; }`;
     case 'keys':
-      return `r = pair(r, 'keys')[0];`;
+      return `r = pair(r, 'keys').at(0);`;
     case 'values':
-      return `r = pair(r, 'values')[1];`;
+      return `r = pair(r, 'values').at(1);`;
   }
 }
 

@@ -19,7 +19,7 @@ export function* sampleByKey(
   for (const batch of input) {
     const out: unknown[] = [];
     for (const record of batch) {
-      const key = asPair(record, 'sampleByKey')[0];
+      const key = asPair(record, 'sampleByKey').at(0);
       const fraction = fractions.get(keyOf(key));
       if (fraction === undefined) {
         throw errors.invalidArgument(
@@ -42,7 +42,7 @@ export function* filterByRange(lower: unknown, upper: unknown, input: Batches): 
   for (const batch of input) {
     const out: unknown[] = [];
     for (const record of batch) {
-      const key = asPair(record, 'filterByRange')[0];
+      const key = asPair(record, 'filterByRange').at(0);
       if (compareKeys(lower, key) <= 0 && compareKeys(key, upper) <= 0) out.push(record);
     }
     if (out.length > 0) yield out;

@@ -73,9 +73,9 @@ function* flatMapOp(
       let key: unknown;
       if (kind === 'flatMap') ys = f(batch[i], env);
       else {
-        const [k, v] = asPair(batch[i], 'flatMapValues');
-        key = k;
-        ys = f(v, env);
+        const pair = asPair(batch[i], 'flatMapValues');
+        key = pair.at(0);
+        ys = f(pair.at(1), env);
       }
       if (Array.isArray(ys)) {
         // Already whole in memory: taken at once, the batch checked after (a yield inside

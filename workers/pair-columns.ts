@@ -21,8 +21,8 @@ export function splitPairs(batch: readonly unknown[], where: string): PairColumn
   const values = new Array<unknown>(n);
   for (let i = 0; i < n; i++) {
     const pair = asPair(batch[i], where);
-    keys[i] = pair[0];
-    values[i] = pair[1];
+    keys[i] = pair.at(0);
+    values[i] = pair.at(1);
   }
   return { keys, values };
 }

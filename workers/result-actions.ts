@@ -175,7 +175,7 @@ function sampleKeys(
   let count = 0;
   for (const batch of batches) {
     for (const record of batch) {
-      const key = asPair(record, 'sortByKey')[0];
+      const key = asPair(record, 'sortByKey').at(0);
       if (count < size) sample.push(key);
       else {
         const j = Math.floor(random() * (count + 1));

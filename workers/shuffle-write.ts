@@ -186,10 +186,10 @@ function combinePairs(
   const where = inputs.where;
   for (let i = 0; i < batch.length; i++) {
     const record = asPair(batch[i], where);
-    const k = record[0];
+    const k = record.at(0);
     const at = table.find(k);
-    if (at < 0) table.insert(k, createCombinerWith(agg, record[1]));
-    else combiners[at] = mergeValue(combiners[at], record[1], mergeValueEnv);
+    if (at < 0) table.insert(k, createCombinerWith(agg, record.at(1)));
+    else combiners[at] = mergeValue(combiners[at], record.at(1), mergeValueEnv);
   }
 }
 
@@ -222,7 +222,7 @@ function bucketsOfTable(
   const { keys, entries } = table;
   const partition = plan.kind === 'hash' ? undefined : partitionerFromPlan(plan, ctx);
   for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
+    const k = keys.at(i);
     let bucket: Bucket;
     if (partition === undefined) {
       const hash = table.hashKeyOf(i);
@@ -232,7 +232,7 @@ function bucketsOfTable(
       bucket = buckets[partition(k)] as Bucket;
     }
     bucket.keys.push(k);
-    bucket.values.push(entries[i]);
+    bucket.values.push(entries.at(i));
   }
   return buckets;
 }
@@ -311,7 +311,7 @@ const ROUTES: RouteCalls = {
   },
   record(state, record) {
     const s = state as RouteState;
-    const bucket = s.buckets[s.partition(asPair(record, s.where)[0])] as Bucket;
+    const bucket = s.buckets[s.partition(asPair(record, s.where).at(0))] as Bucket;
     if (bucket.keys.length > 0) s.frames.endPairs(bucket);
     if (bucket.records.push(record) >= s.frames.records) s.frames.endRecords(bucket);
   },
@@ -479,7 +479,7 @@ class SizeAverage {
   sampleTable(table: KeyTable<unknown>): void {
     const { keys, entries } = table;
     for (let i = Math.max(0, keys.length - 2); i < keys.length; i++) {
-      this.add(estimateSize(keys[i]) + estimateSize(entries[i]));
+      this.add(estimateSize(keys.at(i)) + estimateSize(entries.at(i)));
     }
   }
 

@@ -46,10 +46,10 @@ function arraySize(a: readonly unknown[], depth: number): number {
   const n = a.length;
   let sum = 0;
   if (n <= SAMPLE_ABOVE) {
-    for (let i = 0; i < n; i++) sum += sizeOf(a[i], depth + 1);
+    for (let i = 0; i < n; i++) sum += sizeOf(a.at(i), depth + 1);
   } else {
     const step = n / SAMPLES;
-    for (let s = 0; s < SAMPLES; s++) sum += sizeOf(a[Math.floor(s * step)], depth + 1);
+    for (let s = 0; s < SAMPLES; s++) sum += sizeOf(a.at(Math.floor(s * step)), depth + 1);
     sum = (sum / SAMPLES) * n;
   }
   return ARRAY_HEADER + n * POINTER + sum;

@@ -91,7 +91,7 @@ function hashAny(key: unknown): number {
 function hashArray(key: readonly unknown[]): number {
   let h = SEED_ARRAY;
   for (let i = 0; i < key.length; i++) {
-    const x = key[i];
+    const x = key.at(i);
     const hx =
       typeof x === 'string'
         ? hashString(x, SEED_STRING)
@@ -240,7 +240,7 @@ function compareNaN(a: number | bigint, b: number | bigint): number {
 function compareArrays(a: readonly unknown[], b: readonly unknown[]): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    const c = compareKeys(a[i], b[i]);
+    const c = compareKeys(a.at(i), b.at(i));
     if (c !== 0) return c;
   }
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;

@@ -16,7 +16,7 @@ export function flattenLists(values: readonly unknown[]): unknown[] | undefined 
   const n = values.length;
   let total = 0;
   for (let i = 0; i < n; i++) {
-    const v = values[i];
+    const v = values.at(i);
     if (!Array.isArray(v) || Object.getPrototypeOf(v) !== Array.prototype) return undefined;
     total += v.length;
     if (total > MAX_LIST_ELEMENTS) return undefined;
@@ -24,9 +24,9 @@ export function flattenLists(values: readonly unknown[]): unknown[] | undefined 
   const flat = new Array<unknown>(total);
   let at = 0;
   for (let i = 0; i < n; i++) {
-    const v = values[i] as unknown[];
+    const v = values.at(i) as unknown[];
     for (let j = 0; j < v.length; j++) {
-      const x = v[j];
+      const x = v.at(j);
       // A hole reads as undefined: `in` only for those.
       if (x === undefined && !(j in v)) return undefined;
       flat[at++] = x;

@@ -108,7 +108,7 @@ export function everyKeyHashed(
 export function isPlainPair(v: unknown): v is [unknown, unknown] {
   if (!Array.isArray(v) || v.length !== 2) return false;
   // A hole reads as undefined: `in` only for those.
-  if ((v[0] === undefined && !(0 in v)) || (v[1] === undefined && !(1 in v))) return false;
+  if ((v.at(0) === undefined && !(0 in v)) || (v.at(1) === undefined && !(1 in v))) return false;
   return Object.getPrototypeOf(v) === Array.prototype;
 }
 
@@ -192,13 +192,13 @@ function tryTyped(w: ByteWriter, values: readonly unknown[], depth: number): boo
     case 'undefined':
       // `i in values` tells a hole (kept by v8) from a stored undefined.
       for (let i = 0; i < values.length; i++) {
-        if (values[i] !== undefined || !(i in values)) return false;
+        if (values.at(i) !== undefined || !(i in values)) return false;
       }
       w.header(ColumnTag.UNDEFINED, values.length);
       return true;
     case 'object':
       if (first === null) {
-        for (let i = 0; i < values.length; i++) if (values[i] !== null) return false;
+        for (let i = 0; i < values.length; i++) if (values.at(i) !== null) return false;
         w.header(ColumnTag.NULL, values.length);
         return true;
       }
@@ -224,7 +224,7 @@ function tryNumbers(w: ByteWriter, values: readonly unknown[]): boolean {
   const ints = w.int32s(n);
   let i = 0;
   for (; i < n; i++) {
-    const v = values[i];
+    const v = values.at(i);
     // -0 is not an int32: Int32Array would store it as 0.
     if (typeof v !== 'number' || (v | 0) !== v || (v === 0 && 1 / v < 0)) break;
     ints[i] = v;
@@ -247,7 +247,7 @@ function tryStrings(w: ByteWriter, values: readonly unknown[]): boolean {
   // stays ill-formed (UTF-8 would turn a lone surrogate into U+FFFD) needs v8.
   let block = '';
   for (let i = 0; i < n; i++) {
-    const v = values[i];
+    const v = values.at(i);
     if (typeof v !== 'string') return false;
     if (v.length > MAX_STRING_BLOCK - block.length) return false;
     block += v;
@@ -261,10 +261,10 @@ function tryStrings(w: ByteWriter, values: readonly unknown[]): boolean {
 
 function tryBooleans(w: ByteWriter, values: readonly unknown[]): boolean {
   const n = values.length;
-  for (let i = 0; i < n; i++) if (typeof values[i] !== 'boolean') return false;
+  for (let i = 0; i < n; i++) if (typeof values.at(i) !== 'boolean') return false;
   w.header(ColumnTag.BOOL, n);
   const out = w.reserve(n);
-  for (let i = 0; i < n; i++) w.buf[out + i] = values[i] === true ? 1 : 0;
+  for (let i = 0; i < n; i++) w.buf[out + i] = values.at(i) === true ? 1 : 0;
   return true;
 }
 
@@ -273,10 +273,10 @@ function tryPairs(w: ByteWriter, values: readonly unknown[], depth: number): boo
   const keys = new Array<unknown>(n);
   const vals = new Array<unknown>(n);
   for (let i = 0; i < n; i++) {
-    const v = values[i];
+    const v = values.at(i);
     if (!isPlainPair(v)) return false;
-    keys[i] = v[0];
-    vals[i] = v[1];
+    keys[i] = v.at(0);
+    vals[i] = v.at(1);
   }
   w.header(ColumnTag.PAIR, n);
   encodeColumn(w, keys, depth + 1);
