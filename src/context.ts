@@ -40,11 +40,8 @@ import { jobPlanData, lineage } from './scheduler/lineage.js';
 import { checkShippedRefs } from './shipping/ref-check.js';
 import { PiscinaTaskRunner } from './scheduler/piscina-runner.js';
 import type { TaskRunner } from './scheduler/task-runner.js';
-import {
-  BullMQTaskRunner,
-  type ExecutorAddedEvent,
-  type ExecutorRemovedEvent,
-} from './cluster/bullmq-runner.js';
+import type { ExecutorAddedEvent, ExecutorRemovedEvent } from './cluster/bullmq-runner.js';
+import { LazyClusterRunner } from './cluster/lazy-runner.js';
 import { TaskDescriber } from './scheduler/plan-builder.js';
 import { ProgressBar } from './scheduler/progress-bar.js';
 import { cleanAttemptTempFiles } from './scheduler/attempt-cleanup.js';
@@ -635,23 +632,27 @@ export class Context {
             ),
             control,
           )
-        : new BullMQTaskRunner(
-            master,
-            this.contextId,
-            this.localDir,
-            control,
+        : new LazyClusterRunner(
             this.opts.workers,
-            {
-              onExecutorAdded: (e) => this.emit('executorAdded', e),
-              onExecutorRemoved: (e) => this.emit('executorRemoved', e),
-              onWarning: (message) => this.emit('warning', { message }),
-              onWaitingForWorkers: (waiting) =>
-                this.progress?.waitingForWorkers(waiting ? master.display : undefined),
-            },
-            // Only a limit the user set travels: the driver's default is its own machine's.
-            this.opts.workerMemoryMb === defaultWorkerMemoryMb()
-              ? undefined
-              : this.opts.workerMemoryMb,
+            ({ BullMQTaskRunner }) =>
+              new BullMQTaskRunner(
+                master,
+                this.contextId,
+                this.localDir,
+                control,
+                this.opts.workers,
+                {
+                  onExecutorAdded: (e) => this.emit('executorAdded', e),
+                  onExecutorRemoved: (e) => this.emit('executorRemoved', e),
+                  onWarning: (message) => this.emit('warning', { message }),
+                  onWaitingForWorkers: (waiting) =>
+                    this.progress?.waitingForWorkers(waiting ? master.display : undefined),
+                },
+                // Only a limit the user set travels: the driver's default is its own machine's.
+                this.opts.workerMemoryMb === defaultWorkerMemoryMb()
+                  ? undefined
+                  : this.opts.workerMemoryMb,
+              ),
           );
     if (this.opts.progress) this.progress = new ProgressBar(process.stderr, this.opts.workers);
     this.scheduler = new DAGScheduler(

@@ -4,7 +4,8 @@
 // Node 20.19+ and 22 (a V8 check in IsGraphAsync), so the pool loads a CommonJS entry that
 // import()s the worker module. The rounds run in a child process, since what failed was the
 // process itself; before the fix they aborted it in 3 runs of 4 (and in every run of 40).
-// A worker module that fails to load fails the job with its own error.
+// A worker module that fails to load fails the job with its own error. A local program loads
+// none of the cluster and S3 libraries (~200 ms of every start, before they were lazy).
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -101,4 +102,22 @@ test('a worker module that fails to load fails the job with its own error', asyn
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a local program does not load the cluster or S3 libraries', async () => {
+  const { code, stdout, stderr } = await runChild(
+    `import { createRequire } from 'node:module';
+     import { Context } from 'kindling';
+     const ctx = new Context({ workers: 2, progress: false });
+     const pairs = ctx.range(0, 8, 1, 4).map((x) => [x % 2, x]);
+     const sum = await pairs.reduceByKey((a, b) => a + b).values().sum();
+     await ctx.stop();
+     const loaded = Object.keys(createRequire(import.meta.url).cache).filter((f) =>
+       /node_modules[\\\\/](bullmq|ioredis|@aws-sdk)[\\\\/]/.test(f),
+     );
+     console.log(JSON.stringify({ sum, loaded }));`,
+    process.cwd(),
+  );
+  assert.equal(code, 0, stderr.slice(0, 2000));
+  assert.deepEqual(JSON.parse(stdout), { sum: 28, loaded: [] });
 });
