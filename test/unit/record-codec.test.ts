@@ -1,6 +1,7 @@
 // Record codec: every batch round-trips exactly, homogeneous batches take the
 // columnar layouts, and damaged bytes fail as CHECKPOINT_CORRUPT.
 import assert from 'node:assert/strict';
+import v8 from 'node:v8';
 import { describe, it } from 'node:test';
 import { isKindlingError } from '../../src/shared/errors.js';
 import {
@@ -266,7 +267,7 @@ describe('record codec', () => {
     }
   });
 
-  it('takes only plain two-element arrays without holes for a pair column', () => {
+  it('takes only two-element arrays without holes for a pair column', () => {
     class Pair extends Array<unknown> {}
     const subclass = Pair.from([1, 2]);
     // eslint-disable-next-line no-sparse-arrays -- the hole is the point
@@ -276,7 +277,15 @@ describe('record codec', () => {
     assert.equal(isPlainPair(holey), false);
     assert.equal(isPlainPair(new Array(2)), false);
     assert.equal(isPlainPair([1, 2, 3]), false);
-    assert.equal(isPlainPair(subclass), false);
+    // A subclass is carried as v8.serialize carries it: as a plain Array.
+    assert.equal(isPlainPair(subclass), true);
+    const [decoded] = decodeRecords(encodeRecords([subclass]), 1) as unknown[][];
+    assert.deepStrictEqual(decoded, [1, 2]);
+    assert.equal(Object.getPrototypeOf(decoded), Array.prototype);
+    assert.equal(
+      Object.getPrototypeOf((v8.deserialize(v8.serialize([subclass])) as unknown[][])[0]),
+      Array.prototype,
+    );
     assert.equal(isPlainPair({ 0: 1, 1: 2, length: 2 }), false);
     const mixed = [[1, 'a'], holey, [2, 'b']];
     assert.deepStrictEqual(decodeRecords(encodeRecords(mixed), 3), mixed);

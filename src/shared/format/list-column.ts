@@ -1,8 +1,8 @@
 // LIST columns of the record codec: a batch of plain arrays of any lengths (groupByKey's value
 // lists, adjacency lists) as their cumulative end offsets and one column of every element, so a
 // list of numbers is an int32 or float64 block instead of a v8.serialize of each array. Only
-// dense arrays whose prototype is Array.prototype qualify (holes and subclasses are v8's to
-// keep); named properties on the arrays are dropped, as for PAIR columns.
+// dense arrays qualify (holes are v8's to keep); like v8, the column makes any array a plain
+// Array, and named properties on the arrays are dropped, as for PAIR columns.
 
 import { errors } from '../errors.js';
 import type { ByteReader, ByteWriter } from './byte-io.js';
@@ -11,13 +11,13 @@ import type { ByteReader, ByteWriter } from './byte-io.js';
 // so a damaged offset must not ask for more. A larger batch takes the v8 layout.
 export const MAX_LIST_ELEMENTS = 1 << 26;
 
-/** Every element of `values` in order, or undefined when they are not all plain dense arrays. */
+/** Every element of `values` in order, or undefined when they are not all dense arrays. */
 export function flattenLists(values: readonly unknown[]): unknown[] | undefined {
   const n = values.length;
   let total = 0;
   for (let i = 0; i < n; i++) {
     const v = values.at(i);
-    if (!Array.isArray(v) || Object.getPrototypeOf(v) !== Array.prototype) return undefined;
+    if (!Array.isArray(v)) return undefined;
     total += v.length;
     if (total > MAX_LIST_ELEMENTS) return undefined;
   }
