@@ -106,7 +106,7 @@ function visit(v: object): string | undefined {
     const items = v as unknown[];
     const n = Math.min(items.length, NODE_BUDGET);
     for (let i = 0; i < n; i++) {
-      const lost = visitChild(items[i]);
+      const lost = visitChild(items.at(i));
       if (lost !== undefined) return lost;
     }
     return undefined;
