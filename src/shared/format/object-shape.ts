@@ -56,7 +56,7 @@ function getCompiled(keys: readonly string[]): Compiled {
     const build = keys.includes('__proto__')
       ? undefined
       : `${cols.map((c, j) => `const ${c} = columns[${j}];`).join(' ')} const out = new Array(n); ` +
-        `for (let i = 0; i < n; i++) out[i] = { ${lits.map((l, j) => `${l}: c${j}[i]`).join(', ')} }; ` +
+        `for (let i = 0; i < n; i++) out[i] = { ${lits.map((l, j) => `${l}: c${j}.at(i)`).join(', ')} }; ` +
         `return out;`;
     c = {
       // eslint-disable-next-line @typescript-eslint/no-implied-eval -- keys are JSON literals, see above

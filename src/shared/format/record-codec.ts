@@ -71,7 +71,7 @@ export function encodePairs(
   }
   if (n === 0 || !LITTLE_ENDIAN) {
     const pairs = new Array<[unknown, unknown]>(n);
-    for (let i = 0; i < n; i++) pairs[i] = [keys[i], values[i]];
+    for (let i = 0; i < n; i++) pairs[i] = [keys.at(i), values.at(i)];
     return encodeRecords(pairs);
   }
   const w = new ByteWriter(64 + n * 16);
@@ -347,7 +347,7 @@ function decodeColumn(r: ByteReader, depth: number, expected: number | undefined
       const keys = decodeNested(r, n, depth);
       const vals = decodeNested(r, n, depth);
       const out = new Array<[unknown, unknown]>(n);
-      for (let i = 0; i < n; i++) out[i] = [keys[i], vals[i]];
+      for (let i = 0; i < n; i++) out[i] = [keys.at(i), vals.at(i)];
       return out;
     }
     case ColumnTag.LIST: {
