@@ -8,7 +8,6 @@
 
 import { errors } from '../src/shared/errors.js';
 import { KeyTable, keysEqual } from '../src/shared/key-table.js';
-import { hashKey } from '../src/shared/keys.js';
 import { BATCH_SIZE, type Batches } from './batch.js';
 import { mergeSorted } from './merge-sorted.js';
 import type { PairColumns } from './pair-columns.js';
@@ -17,8 +16,10 @@ import { SPILL_FRAME_RECORDS, SpillFiles, taskMemory } from './spill-files.js';
 import type { TaskContext } from './task-context.js';
 
 type Entry = [unknown, unknown];
-// A table entry: key, value and chain slots in V8's OrderedHashMap, plus its slot in the order.
-const ENTRY_OVERHEAD = 4 * 8;
+// Bytes a key costs beyond its key and combiner: its share of the KeyTable (index words, hash,
+// the two array slots, with the slack of their growth), as counted when the map held a
+// [key, combiner] array per key; spilling a little early is the safe side of an estimate.
+const ENTRY_OVERHEAD = 4 * 8 + 48;
 const SAMPLES = 32;
 // How often (in updates) the estimate is compared with the budget, as Spark's maybeSpill.
 const CHECK_EVERY = 32;
@@ -40,8 +41,13 @@ export interface Fold {
 }
 
 export class ExternalAppendOnlyMap {
-  /** Entry by key; its values() are the entries in first-seen order (the output records). */
-  private table = new KeyTable<Entry>();
+  /**
+   * Combiner by key, keys and combiners in two dense arrays in first-seen order: no [key,
+   * combiner] array per key while the task runs (those are made as records, a batch at a time,
+   * when the map is read), and a store of a combiner into an array that a load had seen of
+   * another kind never converts a record.
+   */
+  private table = new KeyTable<unknown>();
   private readonly tracker = new SizeTracker(() => this.sampleSize());
   private readonly spills: SpillFiles;
   private readonly budget: number;
@@ -64,9 +70,9 @@ export class ExternalAppendOnlyMap {
     create: (v: unknown) => unknown,
     merge: (c: unknown, v: unknown) => unknown,
   ): void {
-    const entry = this.table.get(k);
-    if (entry === undefined) this.table.insert(k, [k, create(v)]);
-    else entry[1] = merge(entry[1], v);
+    const at = this.table.find(k);
+    if (at < 0) this.table.insert(k, create(v));
+    else this.table.entries[at] = merge(this.table.entries[at], v);
     this.afterUpdate();
   }
 
@@ -80,9 +86,10 @@ export class ExternalAppendOnlyMap {
     for (let i = 0; i < keys.length; i++) {
       const k = keys.at(i);
       // this.table, not a local: a spill below replaces it.
-      const entry = this.table.get(k, hashes?.[i]);
-      if (entry === undefined) this.table.insert(k, [k, create(values.at(i), createArg)]);
-      else entry[1] = merge(entry[1], values.at(i), mergeArg);
+      const table = this.table;
+      const at = hashes === undefined ? table.find(k) : table.findWithHash(k, hashes[i] as number);
+      if (at < 0) table.insert(k, create(values.at(i), createArg));
+      else table.entries[at] = merge(table.entries[at], values.at(i), mergeArg);
       this.afterUpdate();
     }
   }
@@ -96,14 +103,20 @@ export class ExternalAppendOnlyMap {
 
   /** Every [key, combiner], as batches; first-seen order when nothing spilled, else by hash. */
   *iterator(): Batches {
-    const entries = this.table.values();
+    const table = this.table;
     this.table = new KeyTable();
     if (this.spills.count === 0) {
-      for (let i = 0; i < entries.length; i += BATCH_SIZE) yield entries.slice(i, i + BATCH_SIZE);
+      const { keys, entries } = table;
+      for (let i = 0; i < keys.length; i += BATCH_SIZE) {
+        const n = Math.min(BATCH_SIZE, keys.length - i);
+        const out = new Array<unknown>(n);
+        for (let j = 0; j < n; j++) out[j] = [keys.at(i + j), entries.at(i + j)];
+        yield out;
+      }
       return;
     }
     const runs: Batches[] = this.spills.all().map((run) => this.spills.read(run));
-    runs.push(byHash(entries));
+    runs.push(byHash(table));
     try {
       yield* this.mergeRuns(mergeSorted(runs, compareHash));
     } finally {
@@ -151,27 +164,27 @@ export class ExternalAppendOnlyMap {
   private spill(): void {
     // A merge holds one record of every run at once: a combiner that alone fills a good part
     // of the budget cannot be spilled and merged back safely.
-    const entries = this.table.values();
-    for (const entry of entries) this.checkGroup(entry[1]);
-    this.spills.writeBatches(byHash(entries));
+    for (const combiner of this.table.values()) this.checkGroup(combiner);
+    this.spills.writeBatches(byHash(this.table));
     this.table = new KeyTable();
     this.tracker.reset();
   }
 
   /** Estimated bytes of the map, from a sample of its entries; checks the largest sampled. */
   private sampleSize(): number {
-    const entries = this.table.values();
-    const n = entries.length;
+    const { keys, entries } = this.table;
+    const n = keys.length;
     if (n === 0) return 0;
     const k = Math.min(n, SAMPLES);
     let sum = 0;
     for (let s = 0; s < k; s++) {
-      const entry = entries[n <= SAMPLES ? s : Math.floor(Math.random() * n)] as Entry;
-      const size = estimateSize(entry[1]);
-      this.checkGroup(entry[1], size);
-      sum += size + estimateSize(entry[0]);
+      const at = n <= SAMPLES ? s : Math.floor(Math.random() * n);
+      const combiner = entries.at(at);
+      const size = estimateSize(combiner);
+      this.checkGroup(combiner, size);
+      sum += size + estimateSize(keys.at(at));
     }
-    return n * (ENTRY_OVERHEAD + 48 + sum / k);
+    return n * (ENTRY_OVERHEAD + sum / k);
   }
 
   /** Fails the task when one key's combiner is over half the budget (MAX_GROUP_SHARE). */
@@ -188,18 +201,18 @@ export class ExternalAppendOnlyMap {
   }
 }
 
-/** The entries as [hash, key, combiner] records sorted by hash, a frame's worth at a time. */
-function* byHash(entries: readonly Entry[]): Generator<unknown[]> {
-  const n = entries.length;
+/** The table's entries as [hash, key, combiner] records sorted by hash, a frame at a time. */
+function* byHash(table: KeyTable<unknown>): Generator<unknown[]> {
+  const { keys, entries } = table;
+  const n = keys.length;
   const hashes = new Int32Array(n);
-  for (let i = 0; i < n; i++) hashes[i] = hashKey((entries[i] as Entry)[0]);
+  for (let i = 0; i < n; i++) hashes[i] = table.hashKeyOf(i);
   const order = sortedByHash(hashes);
   for (let i = 0; i < n; i += SPILL_FRAME_RECORDS) {
     const out: unknown[] = [];
     for (let j = i; j < Math.min(n, i + SPILL_FRAME_RECORDS); j++) {
       const at = order(j);
-      const e = entries[at] as Entry;
-      out.push([hashes[at], e[0], e[1]]);
+      out.push([hashes[at], keys.at(at), entries.at(at)]);
     }
     yield out;
   }
