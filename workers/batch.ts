@@ -91,11 +91,13 @@ export function checkPlainRecord(record: unknown, rddId: number): void {
  * A [key, value] record, checked: shuffles and pair operations read its key and value.
  *
  * Read them with `.at(0)` and `.at(1)`, never `[0]` and `[1]`, here and wherever engine code
- * reads the elements of arrays that users made (records, keys, value lists) or that hold their
- * values (columns). A loop that has seen arrays of numbers with fractions (`[id, rank / n]`:
- * V8 keeps them as unboxed doubles) and arrays of other values has its indexed loads compiled
- * to convert each double array to a generic one first, boxing every element: ~150 ns a record,
- * half of a PageRank's map-side combine. `.at()` reads any kind without converting (~10 ns).
+ * reads records or value columns that may hold users' fractional numbers. A loop that has seen
+ * arrays of numbers with fractions (`[id, rank / n]`: V8 keeps them as unboxed doubles) and
+ * arrays of other values has its indexed loads compiled to convert each double array to a
+ * generic one first, boxing every element: ~150 ns a record, half of a PageRank's map-side
+ * combine. `.at()` reads any kind without converting (~10 ns). Not in key hashing and equality
+ * (keys.ts, key-table.ts) or the join table's column reads: there it changed what V8 inlined
+ * and cost a `[string, number]` join 5-20% more CPU, measured.
  */
 export function asPair(record: unknown, where: string): [unknown, unknown] {
   if (!Array.isArray(record) || record.length < 2) {

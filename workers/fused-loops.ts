@@ -237,8 +237,8 @@ function build(steps: readonly FusedStep[], sink: FusedSink): Loop {
       out.push(r);
     };
     for (let i = from; i < to; i++) {
-      const k = keys.at(i);
-      const s = values.at(i);
+      const k = keys[i];
+      const s = values[i];
       const entry = table.get(k, hashes === undefined ? undefined : hashes[i]);
       if (entry !== undefined) {
         entry.matched = true;

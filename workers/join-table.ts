@@ -55,14 +55,14 @@ export class JoinTable {
     for (const batch of cogroupInput(ctx, build, computeParent, where)) {
       const { keys, values, hashes } = batch;
       for (let i = 0; i < keys.length; i++) {
-        const k = keys.at(i);
+        const k = keys[i];
         const entry = table.get(k, hashes?.[i]);
         if (entry !== undefined) {
-          if (entry.more === undefined) entry.more = [values.at(i)];
-          else entry.more.push(values.at(i));
+          if (entry.more === undefined) entry.more = [values[i]];
+          else entry.more.push(values[i]);
           continue;
         }
-        table.insert(k, { key: k, value: values.at(i), more: undefined, matched: false });
+        table.insert(k, { key: k, value: values[i], more: undefined, matched: false });
         if (ints && typeof k === 'number' && (k | 0) === k) {
           if (k < min) min = k;
           if (k > max) max = k;

@@ -217,8 +217,8 @@ export function keysEqual(a: unknown, b: unknown): boolean {
   if (typeof a === 'number') return typeof b === 'number' && a !== a && b !== b; // NaN
   if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
-    const x: unknown = a.at(i);
-    const y: unknown = b.at(i);
+    const x: unknown = a[i];
+    const y: unknown = b[i];
     // Equal strings and integers are the usual elements: no call for them.
     if (x !== y && !keysEqual(x, y)) return false;
   }

@@ -91,7 +91,7 @@ function hashAny(key: unknown): number {
 function hashArray(key: readonly unknown[]): number {
   let h = SEED_ARRAY;
   for (let i = 0; i < key.length; i++) {
-    const x = key.at(i);
+    const x = key[i];
     const hx =
       typeof x === 'string'
         ? hashString(x, SEED_STRING)
