@@ -42,10 +42,9 @@ export interface Fold {
 
 export class ExternalAppendOnlyMap {
   /**
-   * Combiner by key, keys and combiners in two dense arrays in first-seen order: no [key,
-   * combiner] array per key while the task runs (those are made as records, a batch at a time,
-   * when the map is read), and a store of a combiner into an array that a load had seen of
-   * another kind never converts a record.
+   * Combiner by key, keys and combiners in the table's two dense arrays in first-seen order: no
+   * [key, combiner] array per key while the task runs; the records are made a batch at a time
+   * when the map is read.
    */
   private table = new KeyTable<unknown>();
   private readonly tracker = new SizeTracker(() => this.sampleSize());
@@ -108,9 +107,10 @@ export class ExternalAppendOnlyMap {
     if (this.spills.count === 0) {
       const { keys, entries } = table;
       for (let i = 0; i < keys.length; i += BATCH_SIZE) {
-        const n = Math.min(BATCH_SIZE, keys.length - i);
-        const out = new Array<unknown>(n);
-        for (let j = 0; j < n; j++) out[j] = [keys.at(i + j), entries.at(i + j)];
+        const out: unknown[] = [];
+        for (let j = i; j < Math.min(keys.length, i + BATCH_SIZE); j++) {
+          out.push([keys.at(j), entries.at(j)]);
+        }
         yield out;
       }
       return;
