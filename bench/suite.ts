@@ -61,6 +61,13 @@ export const SUITE: BenchEntry[] = [
     run: async (o) => (await import('./pagerank.js')).run(o),
   },
   {
+    name: 'startup',
+    description:
+      "a new process: bare node vs import('kindling') vs a first small job on a new Context",
+    inSuite: false,
+    run: async (o) => (await import('./startup.js')).run(o),
+  },
+  {
     name: 'sort',
     description: '5M [number, string] pairs sorted into one partition: spilling vs in memory',
     inSuite: false,

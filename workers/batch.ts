@@ -95,9 +95,9 @@ export function checkPlainRecord(record: unknown, rddId: number): void {
  * arrays of numbers with fractions (`[id, rank / n]`: V8 keeps them as unboxed doubles) and
  * arrays of other values has its indexed loads compiled to convert each double array to a
  * generic one first, boxing every element: ~150 ns a record, half of a PageRank's map-side
- * combine. `.at()` reads any kind without converting (~10 ns). Not in key hashing and equality
- * (keys.ts, key-table.ts) or the join table's column reads: there it changed what V8 inlined
- * and cost a `[string, number]` join 5-20% more CPU, measured.
+ * combine. `.at()` reads any kind without converting (~10 ns). Not in key hashing, equality and
+ * ordering (keys.ts, key-table.ts) or the join table's column reads: there it changed what V8
+ * inlined and cost a `[string, number]` join 5-20% more CPU, measured (ordering: equal).
  */
 export function asPair(record: unknown, where: string): [unknown, unknown] {
   if (!Array.isArray(record) || record.length < 2) {

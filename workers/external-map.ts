@@ -86,7 +86,7 @@ export class ExternalAppendOnlyMap {
       const k = keys.at(i);
       // this.table, not a local: a spill below replaces it.
       const table = this.table;
-      const at = hashes === undefined ? table.find(k) : table.findWithHash(k, hashes[i] as number);
+      const at = table.find(k, hashes?.[i]);
       if (at < 0) table.insert(k, create(values.at(i), createArg));
       else table.entries[at] = merge(table.entries[at], values.at(i), mergeArg);
       this.afterUpdate();

@@ -52,16 +52,13 @@ export class KeyTable<V> {
     return this.keys.length;
   }
 
-  /** The entry number of `key`, or -1 (then insert() may add it). */
-  find(key: unknown): number {
+  /**
+   * The entry number of `key`, or -1 (then insert() may add it). `hash`, when known (a shuffle
+   * sent it), is its hashKey.
+   */
+  find(key: unknown, hash?: number): number {
     if (typeof key === 'number' && (key | 0) === key) return this.findInt(key | 0);
-    return this.findHashed(key, hashKey(key));
-  }
-
-  /** find() of a key whose hashKey is `hash` (computed elsewhere: a shuffle sent it). */
-  findWithHash(key: unknown, hash: number): number {
-    if (typeof key === 'number' && (key | 0) === key) return this.findInt(key | 0);
-    return this.findHashed(key, hash);
+    return this.findHashed(key, hash ?? hashKey(key));
   }
 
   /**
@@ -90,12 +87,9 @@ export class KeyTable<V> {
     return at;
   }
 
-  /**
-   * The value of `key`, or undefined. `key` must satisfy isValidKey (hashKey refuses others);
-   * `hash`, when known (a shuffle sent it), is its hashKey.
-   */
+  /** The value of `key`, or undefined. `key` must satisfy isValidKey (hashKey refuses others). */
   get(key: unknown, hash?: number): V | undefined {
-    const at = hash === undefined ? this.find(key) : this.findWithHash(key, hash);
+    const at = this.find(key, hash);
     return at < 0 ? undefined : this.entries[at];
   }
 

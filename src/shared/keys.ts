@@ -240,7 +240,7 @@ function compareNaN(a: number | bigint, b: number | bigint): number {
 function compareArrays(a: readonly unknown[], b: readonly unknown[]): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    const c = compareKeys(a.at(i), b.at(i));
+    const c = compareKeys(a[i], b[i]);
     if (c !== 0) return c;
   }
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
