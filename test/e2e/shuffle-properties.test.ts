@@ -224,7 +224,8 @@ for (const [kind, key] of ONE_KIND) {
 }
 
 test('a join whose smaller side has only integer keys matches by value: -0 finds 0; 1.5, "1", 1n, NaN and 2 ** 40 find nothing', async () => {
-  // The smaller side is the hash table; integer keys in a narrow range index a dense array.
+  // The smaller side is the hash table; integer keys in a narrow range index a dense array,
+  // made after as many lookups as it has slots (50): each odd key comes before and after that.
   const small = Array.from({ length: 50 }, (_, i) => [i - 10, -1000 - i] as [unknown, number]);
   const odd: unknown[] = [-0, 0, 1, 1.5, '1', 1n, NaN, 2 ** 40, -11, 39, 40, null, [1], true];
   const large = Array.from(
