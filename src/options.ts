@@ -106,9 +106,7 @@ export function resolveContextOptions(opts: ContextOptions | undefined): Resolve
       false,
     ),
     maxTaskFailures: positiveInt('options.maxTaskFailures', opts.maxTaskFailures, 4),
-    localDir: path.resolve(
-      directory('options.localDir', opts.localDir) ?? path.join(os.tmpdir(), 'kindling'),
-    ),
+    localDir: path.resolve(directory('options.localDir', opts.localDir) ?? defaultLocalDir()),
     memoryLimitBytes: positiveInt(
       'options.memoryLimitBytes',
       opts.memoryLimitBytes,
@@ -131,6 +129,16 @@ export function resolveContextOptions(opts: ContextOptions | undefined): Resolve
 }
 
 /** Node's own heap limit in MiB: each worker's limit when workerMemoryMb is not set. */
+/**
+ * Scratch space when options.localDir is not given: the user's own directory under
+ * os.tmpdir(), kindling-<uid> (Spark makes one per application), since one that another user
+ * created there first is not writable to anyone else.
+ */
+function defaultLocalDir(): string {
+  const uid = process.getuid?.();
+  return path.join(os.tmpdir(), uid === undefined ? 'kindling' : `kindling-${uid}`);
+}
+
 export function defaultWorkerMemoryMb(): number {
   return Math.floor(v8.getHeapStatistics().heap_size_limit / 2 ** 20);
 }

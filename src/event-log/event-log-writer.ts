@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errors } from '../shared/errors.js';
+import { ensureDirectory } from '../storage/io-errors.js';
 import { eventLogFileName, type LoggedEvent } from './event-log-format.js';
 
 export const EVENT_LOG_FLUSH_MS = 1000;
@@ -30,7 +31,7 @@ export class EventLogWriter {
     this.inProgressPath = path.join(opts.dir, eventLogFileName(opts.applicationId, true));
     this.finalPath = path.join(opts.dir, eventLogFileName(opts.applicationId, false));
     try {
-      fs.mkdirSync(opts.dir, { recursive: true });
+      ensureDirectory(opts.dir, 'event log directory (options.eventLogDir)');
       this.state = { kind: 'open', fd: fs.openSync(this.inProgressPath, 'wx') };
     } catch (e) {
       throw errors.eventLogUnusable(opts.dir, e instanceof Error ? e.message : String(e), e);

@@ -2,10 +2,11 @@
 // named <applicationId>.jsonl.inprogress while it runs and <applicationId>.jsonl after stop().
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { Context, KindlingError } from 'kindling';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-evlog-e2e-'));
@@ -96,3 +97,28 @@ test('an event log directory that cannot be created fails new Context with a Kin
     (e: unknown) => e instanceof KindlingError && e.code === 'INVALID_ARGUMENT',
   );
 });
+
+test(
+  'an event log directory on a file system that refuses it (/proc) fails new Context, it does not hang',
+  { skip: fs.existsSync('/proc/self') ? false : 'no /proc on this system' },
+  async () => {
+    // In a child with a time limit: Node 20's mkdirSync(dir, { recursive: true }) loops
+    // forever on such a path, and a loop in this thread could not be interrupted.
+    const index = new URL('../../src/index.js', import.meta.url).href;
+    const script = `
+      const { Context } = await import(${JSON.stringify(index)});
+      try {
+        new Context({ workers: 1, progress: false, eventLogDir: '/proc/kindling-no/logs' });
+        console.log('created');
+      } catch (e) {
+        console.log(e.code, e.message);
+      }
+    `;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      { timeout: 60_000 },
+    );
+    assert.match(stdout, /^INVALID_ARGUMENT .*options\.eventLogDir.*\/proc\/kindling-no/);
+  },
+);
