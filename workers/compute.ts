@@ -20,7 +20,8 @@ import { emptyPartition, parallelizePartition, rangePartition } from './sources.
 import type { TaskContext } from './task-context.js';
 import { FetchFailedError, tagFailedNode } from './task-errors.js';
 import { textFilePartition } from './text-file.js';
-import { gzipTextPartition, isGzipPath } from './gzip-text.js';
+import { compressedTextPartition } from './compressed-text.js';
+import { textCodecOf } from '../src/shared/text-codecs.js';
 import { wholeFilesPartition } from './whole-files.js';
 import { zippedPartition } from './zip.js';
 
@@ -56,10 +57,12 @@ function computeByKind(
       return parallelizePartition(desc.data);
     case 'range':
       return rangePartition(desc.start, desc.end, desc.step);
-    case 'textFile':
+    case 'textFile': {
       ctx.counters.bytesRead += Math.max(0, desc.end - desc.start);
-      if (isGzipPath(desc.path)) return gzipTextPartition(desc.path);
+      const codec = textCodecOf(desc.path);
+      if (codec !== undefined) return compressedTextPartition(desc.path, codec);
       return textFilePartition(desc.path, desc.start, desc.end);
+    }
     case 'wholeFiles':
       return wholeFilesPartition(
         desc.files,

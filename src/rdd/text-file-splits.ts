@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { errors } from '../shared/errors.js';
+import { textCodecOf, unreadableTextCodec } from '../shared/text-codecs.js';
 import { errnoOf, ioError, withIo } from '../storage/io-errors.js';
 import type { FileSplit } from './source-rdds.js';
 import { syncReaderFor } from '../storage/stores.js';
@@ -139,9 +140,19 @@ function splitsOf(files: SizedFile[], minPartitions: number, maxSplitBytes: numb
   const splitSize = Math.min(maxSplitBytes, Math.max(1, Math.ceil(total / minPartitions)));
   const splits: FileSplit[] = [];
   files.forEach(({ path: file, size }) => {
+    const unreadable = unreadableTextCodec(file);
+    if (unreadable !== undefined) {
+      throw errors.badPath(
+        'path',
+        'plain, .gz or .deflate text files',
+        file,
+        `${unreadable} files have no decoder here; decompress it first`,
+      );
+    }
     if (size === 0) return;
-    // gzip cannot be split: one partition per .gz file, as Hadoop's GzipCodec input.
-    if (file.endsWith('.gz')) return void splits.push({ path: file, start: 0, end: size });
+    // Compressed files cannot be split: one partition each, as Hadoop's codecs read them.
+    if (textCodecOf(file) !== undefined)
+      return void splits.push({ path: file, start: 0, end: size });
     for (let start = 0; start < size; start += splitSize) {
       splits.push({ path: file, start, end: Math.min(size, start + splitSize) });
     }

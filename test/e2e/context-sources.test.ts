@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { Context } from 'kindling';
+import { Context, KindlingError } from 'kindling';
 
 const ctx = new Context({ workers: 2, progress: false });
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-sources-'));
@@ -105,6 +105,30 @@ test('textFile reads .gz files made with zlib, one partition per file, next to p
     assert.match(`${e.message} ${String((e.cause as Error | undefined)?.message)}`, /bad\.gz/);
     return true;
   });
+});
+
+test('textFile inflates .deflate files (zlib, as Hadoop DefaultCodec) and refuses the codecs it cannot read, naming the file', async () => {
+  const dir = fresh('deflate-in');
+  fs.mkdirSync(dir);
+  const lines = Array.from({ length: 3000 }, (_, i) => `d${i}`);
+  fs.writeFileSync(path.join(dir, 'part.deflate'), zlib.deflateSync(lines.join('\n') + '\n'));
+  fs.writeFileSync(path.join(dir, 'plain.txt'), 'p0\np1');
+  assert.deepEqual(await ctx.textFile(dir, 4).collect(), [...lines, 'p0', 'p1']);
+  assert.equal(ctx.textFile(path.join(dir, 'part.deflate'), 8).getNumPartitions(), 1);
+  fs.writeFileSync(path.join(dir, 'bad.deflate'), 'not zlib');
+  await assert.rejects(ctx.textFile(path.join(dir, 'bad.deflate')).collect(), /bad\.deflate/);
+  // A bzip2 file (its magic and a block header) next to the others: refused, never read as text.
+  fs.writeFileSync(path.join(dir, 'more.bz2'), Buffer.from('BZh91AY&SY6]\u0016)', 'latin1'));
+  for (const p of [dir, path.join(dir, 'more.bz2')]) {
+    assert.throws(
+      () => ctx.textFile(p),
+      (e: unknown) =>
+        e instanceof KindlingError &&
+        e.code === 'INVALID_ARGUMENT' &&
+        /more\.bz2/.test(e.message) &&
+        /\.bz2/.test(e.message),
+    );
+  }
 });
 
 test('wholeTextFiles and binaryFiles give [path, content] for every file, any partitioning', async () => {
