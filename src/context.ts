@@ -486,7 +486,7 @@ export class Context {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.scheduler?.cancelAllJobs();
+    this.scheduler?.cancelAllJobs((jobId) => errors.jobOfStoppedContext(jobId));
     this.progress?.finish();
     await this.runner?.close();
     this.publish('applicationEnd', { endTime: Date.now() });
@@ -582,6 +582,8 @@ export class Context {
     const scheduler = this.getScheduler();
     await this.runner?.ready?.();
     await this.probeStorage(targets.size > 0);
+    // stop() may have come while the job was prepared: it cancelled only running jobs.
+    this.assertActive('run a job');
     const encoded = await scheduler.runJob(rdd, action, parts, targets, group);
     const values = encoded.map((bytes) => decodeRecords(bytes)[0] as R);
     if (completeCheckpoints) await this.checkpoints.completeAfterJob(rdd);
@@ -614,6 +616,8 @@ export class Context {
 
   private getScheduler(): DAGScheduler {
     if (this.scheduler !== undefined) return this.scheduler;
+    // A stopped Context never starts workers again.
+    this.assertActive('run a job');
     removeStaleScratchDirs(this.opts.localDir, (message) => this.emit('warning', { message }));
     ensureDirectory(this.localScratch, 'scratch directory (options.localDir)');
     scratchDirs.add(this.localScratch);

@@ -139,14 +139,18 @@ export class DAGScheduler {
     };
   }
 
-  cancelAllJobs(): void {
-    for (const job of this.activeJobs) job.abort.abort(errors.jobCancelled(job.id));
+  /** The running jobs reject with `reason(jobId)`: JOB_CANCELLED unless the Context stops. */
+  cancelAllJobs(
+    reason: (jobId: number) => KindlingError = (id) => errors.jobCancelled(id, 'cancelAllJobs()'),
+  ): void {
+    for (const job of this.activeJobs) job.abort.abort(reason(job.id));
   }
 
   /** Spark's cancelJobGroup: the running jobs of that group reject with JOB_CANCELLED. */
   cancelJobGroup(group: string): void {
+    const by = `cancelJobGroup(${JSON.stringify(group)})`;
     for (const job of this.activeJobs)
-      if (job.group === group) job.abort.abort(errors.jobCancelled(job.id));
+      if (job.group === group) job.abort.abort(errors.jobCancelled(job.id, by));
   }
 
   /** A shuffle that no RDD references any more: forget its stage (its files go with the tracker). */

@@ -246,7 +246,7 @@ export class TaskSetManager {
   private throwIfAborted(): void {
     if (!this.job.abort.signal.aborted) return;
     const reason: unknown = this.job.abort.signal.reason;
-    throw reason instanceof KindlingError ? reason : errors.jobCancelled(this.job.id);
+    throw reason instanceof KindlingError ? reason : errors.jobCancelled(this.job.id, 'an abort');
   }
 }
 

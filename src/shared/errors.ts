@@ -275,8 +275,17 @@ export const errors = {
     );
   },
 
-  jobCancelled(jobId: number): KindlingError {
-    return new KindlingError('JOB_CANCELLED', `Job ${jobId} was cancelled by cancelAllJobs()`);
+  /** `by`: what cancelled it, e.g. "cancelAllJobs()". */
+  jobCancelled(jobId: number, by: string): KindlingError {
+    return new KindlingError('JOB_CANCELLED', `Job ${jobId} was cancelled by ${by}`);
+  },
+
+  /** A job that was running when its Context was stopped (Spark: "SparkContext was shut down"). */
+  jobOfStoppedContext(jobId: number): KindlingError {
+    return new KindlingError(
+      'CONTEXT_STOPPED',
+      `Job ${jobId} did not finish: the Context was stopped (ctx.stop()) while it ran`,
+    );
   },
 
   eventLogUnusable(dir: string, why: string, cause?: unknown): KindlingError {

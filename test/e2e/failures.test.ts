@@ -140,6 +140,44 @@ test('a stopped context refuses new work with CONTEXT_STOPPED', async () => {
   assert.throws(() => other.parallelize([1]), { code: 'CONTEXT_STOPPED' });
 });
 
+test('stop() while an action is starting rejects it with CONTEXT_STOPPED: no job runs after stop', async () => {
+  const other = new Context({ workers: 2, progress: false });
+  let ran = 0;
+  other.on('jobStart', () => ran++);
+  // Not awaited: stop() is called while the action still prepares its job.
+  const outcome = assert.rejects(other.parallelize([1, 2, 3, 4], 2).count(), {
+    code: 'CONTEXT_STOPPED',
+  });
+  await other.stop();
+  await outcome;
+  assert.equal(ran, 0, 'no job started after stop()');
+});
+
+test('stop() rejects running jobs with CONTEXT_STOPPED, saying the Context was stopped', async () => {
+  const other = new Context({ workers: 2, progress: false });
+  await other.parallelize([1]).count();
+  let started!: () => void;
+  const jobStarted = new Promise<void>((resolve) => (started = resolve));
+  other.on('stageSubmitted', () => started());
+  const running = other
+    .parallelize([1, 2, 3, 4], 2)
+    .map((x) => {
+      const until = Date.now() + 60_000;
+      while (Date.now() < until);
+      return x;
+    })
+    .count();
+  const outcome = assert.rejects(running, (e: unknown) => {
+    assert.ok(e instanceof KindlingError);
+    assert.equal(e.code, 'CONTEXT_STOPPED');
+    assert.match(e.message, /Job \d+ .*the Context was stopped/);
+    return true;
+  });
+  await jobStarted;
+  await other.stop();
+  await outcome;
+});
+
 test('lost shuffle output is recomputed from lineage', async () => {
   const localDir = path.join(dir, 'local');
   const other = new Context({ workers: 2, progress: false, localDir });
