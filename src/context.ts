@@ -619,7 +619,9 @@ export class Context {
     // A stopped Context never starts workers again.
     this.assertActive('run a job');
     removeStaleScratchDirs(this.opts.localDir, (message) => this.emit('warning', { message }));
-    ensureDirectory(this.localScratch, 'scratch directory (options.localDir)');
+    const scratchOption =
+      this.opts.storage !== undefined && !isS3Url(this.opts.storage) ? 'storage' : 'localDir';
+    ensureDirectory(this.localScratch, `scratch directory (options.${scratchOption})`);
     scratchDirs.add(this.localScratch);
     const control = {
       getPlan: (planId: string) => this.getScheduler().getPlan(planId),

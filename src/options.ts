@@ -205,7 +205,17 @@ function fromEnvironment(option: 'master' | 'storage', value: unknown): [string,
 function clusterOptions(opts: ContextOptions): { master: MasterSpec; storage: string | undefined } {
   const master = parseMaster(...fromEnvironment('master', opts.master));
   const storage = optionalString(...fromEnvironment('storage', opts.storage));
-  if (master.kind === 'local') return { master, storage: undefined };
+  if (master.kind === 'local') {
+    // Given in code it would be silently unused; KINDLING_STORAGE is for the cluster runs.
+    if (opts.storage !== undefined) {
+      throw errors.invalidArgument(
+        'options.storage',
+        "no storage in local mode (it is where a redis:// master's workers share data; use localDir for local scratch)",
+        opts.storage,
+      );
+    }
+    return { master, storage: undefined };
+  }
   if (storage === undefined) {
     throw errors.invalidArgument(
       'options.storage',

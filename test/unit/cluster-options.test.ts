@@ -8,9 +8,21 @@ import path from 'node:path';
 import { isKindlingError } from '../../src/shared/errors.js';
 import { MASTER_ENV, resolveContextOptions, STORAGE_ENV } from '../../src/options.js';
 
-test('master defaults to local, and storage is ignored there', () => {
+test('master defaults to local, where a storage given in code is refused, not left unused', () => {
   assert.deepEqual(resolveContextOptions({}).master, { kind: 'local' });
-  assert.equal(resolveContextOptions({ master: 'local', storage: 'x' }).storage, undefined);
+  assert.throws(
+    () => resolveContextOptions({ master: 'local', storage: 'x' }),
+    (e: unknown) => isKindlingError(e, 'INVALID_ARGUMENT') && /options\.storage/.test(e.message),
+  );
+  const saved = process.env[STORAGE_ENV];
+  process.env[STORAGE_ENV] = '/shared';
+  try {
+    // KINDLING_STORAGE is for cluster runs: a local Context reads only what it needs.
+    assert.equal(resolveContextOptions({}).storage, undefined);
+  } finally {
+    if (saved === undefined) delete process.env[STORAGE_ENV];
+    else process.env[STORAGE_ENV] = saved;
+  }
 });
 
 test('a redis URL with password and db is parsed, its display form redacted', () => {
