@@ -5,7 +5,8 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { errors } from '../shared/errors.js';
+import { describeValue, errors } from '../shared/errors.js';
+import { errnoOf, ioError, withIo } from '../storage/io-errors.js';
 import {
   HashPartitioner,
   PositionPartitioner,
@@ -36,7 +37,12 @@ export function readManifest(dir: string): CheckpointManifest {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
-  } catch {
+  } catch (e) {
+    // Only a manifest that is not there means no checkpoint; one that is there but cannot be
+    // read (EACCES, EISDIR, ...) is said to be so.
+    const code = errnoOf(e);
+    if (code !== 'ENOENT' && code !== 'ENOTDIR')
+      throw ioError('read the checkpoint manifest', file, e);
     throw errors.checkpointNotFound(
       dir,
       `it has no ${MANIFEST_FILE} (an unfinished or interrupted checkpoint)`,
@@ -47,12 +53,15 @@ export function readManifest(dir: string): CheckpointManifest {
 
 /** The manifest in `text` (read from `file`, a path or URL), every field checked. */
 export function parseManifest(text: string, file: string): CheckpointManifest {
-  let manifest: CheckpointManifest;
+  let parsed: unknown;
   try {
-    manifest = JSON.parse(text) as CheckpointManifest;
+    parsed = JSON.parse(text);
   } catch {
     throw errors.checkpointCorrupt(file, 'the manifest is not valid JSON');
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw errors.checkpointCorrupt(file, `the manifest is ${describeValue(parsed)}, not an object`);
+  const manifest = parsed as CheckpointManifest;
   if (manifest.formatVersion !== MANIFEST_FORMAT_VERSION) {
     throw errors.checkpointCorrupt(
       file,
@@ -88,7 +97,7 @@ function isCount(v: unknown): v is number {
 /** Checks that exactly the manifest's part files are there, with the recorded sizes. */
 export function checkPartFiles(dir: string, manifest: CheckpointManifest): void {
   const expected = new Set(manifest.parts.map((p) => p.file));
-  for (const name of fs.readdirSync(dir)) {
+  for (const name of withIo('list the checkpoint directory', dir, () => fs.readdirSync(dir))) {
     if (name.startsWith('part-') && !expected.has(name)) {
       throw errors.checkpointCorrupt(
         path.join(dir, name),

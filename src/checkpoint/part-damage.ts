@@ -12,7 +12,7 @@ import {
   readPartFileHeader,
   verifyPartFile,
 } from '../shared/format/part-file.js';
-import { scanFrames, type FrameSource } from '../shared/format/frames.js';
+import { openForRead, scanFrames, type FrameSource } from '../shared/format/frames.js';
 
 /**
  * The CHECKPOINT_CORRUPT error that reading `file` in full meets first,
@@ -48,9 +48,12 @@ export function findPartDamage(file: string, where: FrameSource = {}): KindlingE
   return failure;
 }
 
-/** The record count in a part file's trailer, or undefined when there is no valid trailer. */
+/**
+ * The record count in a part file's trailer, or undefined when there is no valid trailer.
+ * A file that cannot be opened (EACCES, ...) is CHECKPOINT_CORRUPT naming it, as a worker's read.
+ */
 export function readTrailerRecords(file: string): number | undefined {
-  const fd = fs.openSync(file, 'r');
+  const fd = openForRead(file, { path: file });
   try {
     const size = fs.fstatSync(fd).size;
     if (size < PART_FILE_HEADER_BYTES + PART_FILE_TRAILER_BYTES) return undefined;

@@ -3,7 +3,9 @@
 // the file (and the frame when one is to blame); no manifest or no directory is
 // CHECKPOINT_NOT_FOUND; a manifest whose partition count disagrees with its
 // parts is CHECKPOINT_PARTITION_MISMATCH; a damaged _partitioner loses only the
-// partitioner, with a warning event.
+// partitioner, with a warning event. A manifest that is not a JSON object is
+// CHECKPOINT_CORRUPT, one that cannot be read (or a directory that cannot be
+// listed) an IO_ERROR, an unreadable part file CHECKPOINT_CORRUPT: each naming it.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -14,6 +16,8 @@ import { copyCheckpoint, flipByte, range, readJson, removeTempDirs, tempDir } fr
 
 const ctx = new Context({ workers: 2, progress: false, checkpointDir: tempDir('corrupt-cp') });
 const scratch = tempDir('corrupt-copies');
+/** Root reads and lists whatever the mode: the permission cases cannot fail for it. */
+const asRoot = process.getuid?.() === 0;
 let good = '';
 let keyed = '';
 after(async () => {
@@ -144,6 +148,90 @@ describe('reading a damaged checkpoint', () => {
         isKindlingError(e, 'CHECKPOINT_CORRUPT') && e.message.includes('_manifest.json'),
     );
   });
+
+  it('is CHECKPOINT_CORRUPT naming the manifest when its JSON is not an object', () => {
+    for (const text of ['null', '3', '"x"', 'true', '[]']) {
+      const dir = copyCheckpoint(good, scratch, `manifest-${text.replace(/\W/g, '') || 'q'}`);
+      const file = path.join(dir, '_manifest.json');
+      fs.writeFileSync(file, text);
+      assert.throws(
+        () => ctx.checkpointFile(dir),
+        (e: unknown) =>
+          isKindlingError(e, 'CHECKPOINT_CORRUPT') &&
+          e.context.path === file &&
+          e.message.includes(file),
+        text,
+      );
+    }
+  });
+
+  it('says a manifest that cannot be read cannot be read, naming it, not that there is none', () => {
+    // A directory in the manifest's place: reading it fails for root too (EISDIR).
+    const dir = copyCheckpoint(good, scratch, 'manifest-dir');
+    const file = path.join(dir, '_manifest.json');
+    fs.rmSync(file);
+    fs.mkdirSync(file);
+    assert.throws(
+      () => ctx.checkpointFile(dir),
+      (e: unknown) =>
+        isKindlingError(e, 'IO_ERROR') &&
+        e.context.path === file &&
+        e.message.includes(file) &&
+        e.message.includes('EISDIR'),
+    );
+  });
+
+  it(
+    'says an unreadable manifest cannot be read (EACCES), naming it',
+    { skip: asRoot && 'root reads a file whatever its mode' },
+    () => {
+      const dir = copyCheckpoint(good, scratch, 'manifest-unreadable');
+      const file = path.join(dir, '_manifest.json');
+      fs.chmodSync(file, 0o000);
+      assert.throws(
+        () => ctx.checkpointFile(dir),
+        (e: unknown) =>
+          isKindlingError(e, 'IO_ERROR') && e.context.path === file && e.message.includes('EACCES'),
+      );
+    },
+  );
+
+  it(
+    'fails on an unreadable part file with CHECKPOINT_CORRUPT naming it',
+    { skip: asRoot && 'root reads a file whatever its mode' },
+    () => {
+      const dir = copyCheckpoint(good, scratch, 'part-unreadable');
+      const file = path.join(dir, 'part-00001');
+      fs.chmodSync(file, 0o000);
+      assert.throws(
+        () => ctx.checkpointFile(dir),
+        (e: unknown) =>
+          isKindlingError(e, 'CHECKPOINT_CORRUPT') &&
+          e.context.path === file &&
+          e.message.includes('EACCES'),
+      );
+    },
+  );
+
+  it(
+    'fails on a directory it cannot list with IO_ERROR naming it',
+    { skip: asRoot && 'root lists a directory whatever its mode' },
+    () => {
+      const dir = copyCheckpoint(good, scratch, 'unlistable');
+      fs.chmodSync(dir, 0o311);
+      try {
+        assert.throws(
+          () => ctx.checkpointFile(dir),
+          (e: unknown) =>
+            isKindlingError(e, 'IO_ERROR') &&
+            e.context.path === dir &&
+            e.message.includes('EACCES'),
+        );
+      } finally {
+        fs.chmodSync(dir, 0o755);
+      }
+    },
+  );
 
   it('is CHECKPOINT_PARTITION_MISMATCH with both counts when the manifest disagrees with its parts', () => {
     const dir = copyCheckpoint(good, scratch, 'mismatch');
