@@ -107,15 +107,7 @@ export function checkPartFiles(dir: string, manifest: CheckpointManifest): void 
   }
   for (const part of manifest.parts) {
     const file = path.join(dir, part.file);
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(file);
-    } catch {
-      throw errors.checkpointCorrupt(file, 'the part file is missing');
-    }
-    if (!stat.isFile())
-      throw errors.checkpointCorrupt(file, 'the part file is a directory or other non-file');
-    const size = stat.size;
+    const size = statPartFile(file).size;
     const where = { rddId: manifest.rddId, partitionIndex: part.index };
     const trailerRecords = size === part.bytes ? readTrailerRecords(file) : undefined;
     if (trailerRecords === undefined) {
@@ -136,6 +128,19 @@ export function checkPartFiles(dir: string, manifest: CheckpointManifest): void 
       );
     }
   }
+}
+
+/** A part file's stats: a missing one, or a directory or other non-file, is CHECKPOINT_CORRUPT. */
+export function statPartFile(file: string): fs.Stats {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw errors.checkpointCorrupt(file, 'the part file is missing');
+  }
+  if (!stat.isFile())
+    throw errors.checkpointCorrupt(file, 'the part file is a directory or other non-file');
+  return stat;
 }
 
 export function openCheckpoint(input: string): OpenedCheckpoint {

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { errors, isKindlingError, type ErrorCode } from '../shared/errors.js';
 import type { Codec } from '../shared/format/frames.js';
 import { verifyPartFile } from '../shared/format/part-file.js';
-import { readManifest, readPartitioner } from './checkpoint-reader.js';
+import { withIo } from '../storage/io-errors.js';
+import { readManifest, readPartitioner, statPartFile } from './checkpoint-reader.js';
 import type { CheckpointManifest } from './manifest.js';
 import { findPartDamage } from './part-damage.js';
 
@@ -108,10 +109,14 @@ export function inspectCheckpoint(input: string): CheckpointReport {
   if (warning !== undefined) report.warnings.push(warning.message);
 
   const listed = new Set(manifest.parts.map((p) => p.file));
-  report.extraFiles = fs
-    .readdirSync(dir)
-    .filter((name) => name.startsWith('part-') && !listed.has(name))
-    .sort();
+  try {
+    report.extraFiles = withIo('list the checkpoint directory', dir, () => fs.readdirSync(dir))
+      .filter((name) => name.startsWith('part-') && !listed.has(name))
+      .sort();
+  } catch (e) {
+    report.firstError = problem(e);
+    return report;
+  }
   const problems: CheckpointProblem[] = [];
   for (const part of manifest.parts) {
     const pr = inspectPart(dir, manifest, part);
@@ -157,7 +162,11 @@ function inspectPart(
     pr.error = { ...problem(e), partitionIndex: part.index };
     return pr;
   };
-  if (!fs.existsSync(file)) return fail(errors.checkpointCorrupt(file, 'the part file is missing'));
+  try {
+    statPartFile(file);
+  } catch (e) {
+    return fail(e);
+  }
   let stats: ReturnType<typeof verifyPartFile>;
   try {
     stats = verifyPartFile(file, where);

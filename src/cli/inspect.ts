@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { errors, isKindlingError, KindlingError } from '../shared/errors.js';
+import { withIo } from '../storage/io-errors.js';
 import { isS3Url } from '../storage/storage-url.js';
 import { expectPositionals, parseCommandArgs, usageError } from './args.js';
 import { formatError } from './print-error.js';
@@ -87,7 +88,9 @@ function locateLocal(dir: string): { kind: keyof typeof READERS; reader: Reader;
   if (stat === undefined)
     throw errors.checkpointNotFound(path.resolve(dir), 'the directory does not exist');
   if (!stat.isDirectory()) throw usageError('DIR', 'a checkpoint directory', dir);
-  const entries = fs.readdirSync(dir);
+  const entries = withIo('list the checkpoint directory', path.resolve(dir), () =>
+    fs.readdirSync(dir),
+  );
   const kind = entries.includes('_manifest.json')
     ? 'checkpoint'
     : entries.some((f) => /^checkpoint-\d+/.test(f))

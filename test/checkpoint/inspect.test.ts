@@ -17,6 +17,16 @@ import { copyCheckpoint, flipByte, range, readJson, removeTempDirs, tempDir } fr
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const ctx = new Context({ workers: 2, progress: false, checkpointDir: tempDir('inspect-cp') });
 const scratch = tempDir('inspect-copies');
+
+/** The CLI as a child process: exit code, stdout and stderr, whatever the exit code. */
+function kindling(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
 let lz4Dir = '';
 let noneDir = '';
 after(async () => {
@@ -133,6 +143,23 @@ describe('inspectCheckpoint', () => {
     fs.rmSync(path.join(bare, '_manifest.json'));
     assert.equal(inspectCheckpoint(bare).firstError?.code, 'CHECKPOINT_NOT_FOUND');
   });
+  it('reports a part file that is a directory and a manifest that is not an object, naming each', () => {
+    const partDir = copyCheckpoint(noneDir, scratch, 'part-is-dir');
+    const part = path.join(partDir, 'part-00001');
+    fs.rmSync(part);
+    fs.mkdirSync(part);
+    const r = inspectCheckpoint(partDir);
+    assert.equal(r.firstError?.code, 'CHECKPOINT_CORRUPT');
+    assert.equal(r.firstError?.path, part);
+    assert.match(r.firstError?.message ?? '', /directory or other non-file/);
+    const nullManifest = copyCheckpoint(noneDir, scratch, 'null-manifest');
+    const manifest = path.join(nullManifest, '_manifest.json');
+    fs.writeFileSync(manifest, 'null');
+    const n = inspectCheckpoint(nullManifest);
+    assert.equal(n.firstError?.code, 'CHECKPOINT_CORRUPT');
+    assert.equal(n.firstError?.path, manifest);
+    assert.ok(n.firstError?.message.includes(manifest), n.firstError?.message);
+  });
 });
 
 describe('kindling inspect', () => {
@@ -159,4 +186,37 @@ describe('kindling inspect', () => {
       },
     );
   });
+
+  it('exits 1 naming a part file that is a directory, as text and as --json, without a raw errno', async () => {
+    const dir = copyCheckpoint(noneDir, scratch, 'cli-part-is-dir');
+    const part = path.join(dir, 'part-00000');
+    fs.rmSync(part);
+    fs.mkdirSync(part);
+    for (const args of [[], ['--json']]) {
+      const out = await kindling('inspect', dir, ...args);
+      assert.equal(out.code, 1, out.stderr);
+      assert.match(out.stderr, /CHECKPOINT_CORRUPT.*part-00000: the part file is a directory/);
+      assert.doesNotMatch(out.stdout + out.stderr, /EISDIR|\n\s+at /);
+    }
+  });
+
+  it(
+    'exits 1 with IO_ERROR naming a directory it cannot list',
+    { skip: process.getuid?.() === 0 && 'root lists a directory whatever its mode' },
+    async () => {
+      const dir = copyCheckpoint(noneDir, scratch, 'cli-unlistable');
+      fs.chmodSync(dir, 0o311);
+      try {
+        const out = await kindling('inspect', dir);
+        assert.equal(out.code, 1, out.stderr);
+        assert.match(
+          out.stderr,
+          /\[IO_ERROR\]: Cannot list the checkpoint directory .*cli-unlistable: permission denied \(EACCES\)/,
+        );
+        assert.match(out.stderr, /^kindling: failed \(IO_ERROR\)\n/);
+      } finally {
+        fs.chmodSync(dir, 0o755);
+      }
+    },
+  );
 });
