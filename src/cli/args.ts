@@ -27,8 +27,15 @@ export class UsageError extends KindlingError {
   }
 }
 
-export function usageError(argument: string, expected: string, received: unknown): UsageError {
-  return new UsageError(errors.invalidArgument(argument, expected, received).message, argument);
+/** `why`, when given, says what is wrong with a value of the expected kind. */
+export function usageError(
+  argument: string,
+  expected: string,
+  received: unknown,
+  why?: string,
+): UsageError {
+  const message = errors.invalidArgument(argument, expected, received).message;
+  return new UsageError(why === undefined ? message : `${message}: ${why}`, argument);
 }
 
 export interface ParsedArgs {

@@ -1,8 +1,11 @@
 // `kindling ui EVENTLOG_OR_DIR [--port N] [--host H]`: the history UI (Spark's HistoryServer)
 // over event logs; serves until SIGINT or SIGTERM. Prints its URL and any unreadable lines.
 
+import fs from 'node:fs';
+import type { KindlingError } from '../shared/errors.js';
+import { describeErrno, errnoOf, ioError } from '../storage/io-errors.js';
 import { historyApps } from '../ui/history.js';
-import { startUiServer } from '../ui/ui-server.js';
+import { startUiServer, type UiServer } from '../ui/ui-server.js';
 import { expectPositionals, parseCommandArgs, stringFlag, usageError } from './args.js';
 
 /** Spark's spark.history.ui.port. */
@@ -16,11 +19,19 @@ export async function uiCommand(args: string[]): Promise<number> {
   const [target] = expectPositionals(positionals, ['EVENTLOG_OR_DIR']) as [string];
   const port = portFlag(values.port);
   const host = stringFlag('--host', values.host) ?? '127.0.0.1';
+  const stat = fs.statSync(target, { throwIfNoEntry: false });
+  if (stat === undefined || !(stat.isFile() || stat.isDirectory()))
+    throw usageError('EVENTLOG_OR_DIR', 'an event log file or directory', target);
   const apps = historyApps(target);
-  const found = apps(); // refuses a missing path before the server starts
+  const found = apps(); // reads every log before the server starts
   for (const app of found)
     for (const w of app.warnings) process.stderr.write(`kindling: warning: ${w.message}\n`);
-  const server = await startUiServer({ kind: 'history', apps }, { host, port });
+  let server: UiServer;
+  try {
+    server = await startUiServer({ kind: 'history', apps }, { host, port });
+  } catch (e) {
+    throw listenError(host, port, e);
+  }
   process.stdout.write(
     `kindling: history UI at ${server.url}/ (${found.length} application${found.length === 1 ? '' : 's'})\n`,
   );
@@ -30,6 +41,16 @@ export async function uiCommand(args: string[]): Promise<number> {
   });
   await server.close();
   return 0;
+}
+
+/** A host that does not resolve to this machine, or a port taken, is the flag's fault. */
+function listenError(host: string, port: number, e: unknown): KindlingError {
+  const code = errnoOf(e);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EADDRNOTAVAIL')
+    return usageError('--host', 'a name or address of this machine', host, describeErrno(e));
+  if (code === 'EADDRINUSE' || code === 'EACCES')
+    return usageError('--port', 'a port free to listen on', String(port), describeErrno(e));
+  return ioError('listen on', `${host}:${port}`, e);
 }
 
 function portFlag(raw: string | boolean | undefined): number {

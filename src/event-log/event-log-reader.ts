@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errors } from '../shared/errors.js';
+import { withIo } from '../storage/io-errors.js';
 import {
   EVENT_LOG_FORMAT_VERSION,
   isEventLogFileName,
@@ -26,8 +27,9 @@ export function listEventLogs(target: string): string[] {
   if (stat === undefined)
     throw errors.invalidArgument('EVENTLOG_OR_DIR', 'an event log file or directory', target);
   if (stat.isFile()) return [path.resolve(target)];
-  return fs
-    .readdirSync(target)
+  if (!stat.isDirectory())
+    throw errors.invalidArgument('EVENTLOG_OR_DIR', 'an event log file or directory', target);
+  return withIo('list the event log directory', target, () => fs.readdirSync(target))
     .filter(isEventLogFileName)
     .sort()
     .map((n) => path.resolve(target, n));

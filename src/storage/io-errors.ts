@@ -23,6 +23,10 @@ const REASONS: Record<string, string> = {
   EMFILE: 'too many open files in this process',
   ENFILE: 'too many open files in the system',
   ENAMETOOLONG: 'the file name is too long',
+  ENOTFOUND: 'no such host name',
+  EAI_AGAIN: 'the host name could not be resolved now',
+  EADDRNOTAVAIL: 'the address is not one of this machine',
+  EADDRINUSE: 'the address is already in use',
 };
 
 export function errnoOf(e: unknown): string | undefined {

@@ -1,5 +1,6 @@
 // `kindling run` serves the web UI while the job runs and prints its URL; --no-ui turns it off;
-// --event-log-dir writes the application's event log.
+// --event-log-dir writes the application's event log. `kindling ui` refuses a path or a --host
+// it cannot serve as a usage error.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -56,4 +57,26 @@ test('kindling run --event-log-dir writes the event log of the run', async () =>
   const files = fs.readdirSync(logs);
   assert.equal(files.length, 1);
   assert.match(files[0] ?? '', /^app-.*\.jsonl$/);
+});
+
+test('kindling ui refuses a path that is neither an event log nor a directory with exit code 2', async () => {
+  for (const target of ['/dev/null', path.join(dir, 'no-such-log')]) {
+    const out = await kindling('ui', target, '--port', '0');
+    assert.equal(out.code, 2, out.stderr);
+    assert.match(
+      out.stderr,
+      /Invalid argument EVENTLOG_OR_DIR: expected an event log file or directory, received ".*"/,
+    );
+    assert.ok(out.stderr.includes(target), out.stderr);
+    assert.match(out.stderr, /Usage:/);
+    assert.doesNotMatch(out.stderr, /ENOTDIR|\n\s+at /);
+  }
+});
+
+test('kindling ui refuses a --host it cannot listen on, naming it, with exit code 2', async () => {
+  const logs = fs.mkdtempSync(path.join(dir, 'no-logs-'));
+  const out = await kindling('ui', logs, '--host', 'nosuch.invalid', '--port', '0');
+  assert.equal(out.code, 2, out.stderr);
+  assert.match(out.stderr, /Invalid argument --host: expected .*, received "nosuch\.invalid"/);
+  assert.doesNotMatch(out.stderr, /\n\s+at /);
 });
