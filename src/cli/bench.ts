@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions, BenchRecord } from '../../bench/bench-record.js';
 import { SUITE } from '../../bench/suite.js';
+import { ensureDirectory, fileInTheWay, withIo } from '../storage/io-errors.js';
 import {
   expectPositionals,
   parseCommandArgs,
@@ -44,7 +45,7 @@ export async function benchCommand(args: string[]): Promise<number> {
     scale,
     log: (line) => process.stderr.write(line + '\n'),
   };
-  const outDir = path.resolve(stringFlag('--out', values.out) ?? RESULTS_DIR);
+  const outDir = resultsDir(stringFlag('--out', values.out));
   let missed = 0;
   for (const bench of selected) {
     process.stderr.write(`# ${bench.name}: ${bench.description}\n`);
@@ -53,9 +54,8 @@ export async function benchCommand(args: string[]): Promise<number> {
     if (records.length === 0) continue;
     process.stdout.write(table(bench.name, records) + '\n');
     missed += records.flatMap((r) => r.checks ?? []).filter((c) => !c.met).length;
-    fs.mkdirSync(outDir, { recursive: true });
     const file = path.join(outDir, `${bench.name}.json`);
-    fs.writeFileSync(
+    writeResult(
       file,
       JSON.stringify(
         {
@@ -71,13 +71,36 @@ export async function benchCommand(args: string[]): Promise<number> {
     );
     process.stderr.write(`# wrote ${path.relative(process.cwd(), file)}\n`);
     for (const { file: name, content } of bench.artifacts?.(records, opts) ?? []) {
-      fs.writeFileSync(path.join(outDir, name), content);
+      writeResult(path.join(outDir, name), content);
       process.stderr.write(`# wrote ${path.relative(process.cwd(), path.join(outDir, name))}\n`);
     }
   }
   if (missed > 0)
     process.stderr.write(`# ${missed} target(s) missed on this run (see the tables)\n`);
   return 0;
+}
+
+/**
+ * The results directory, made before any bench runs: a bench takes minutes, and an --out that
+ * can never be a directory must not cost them (or their results).
+ */
+function resultsDir(out: string | undefined): string {
+  const dir = path.resolve(out ?? RESULTS_DIR);
+  const blocker = fileInTheWay(dir);
+  if (blocker !== undefined) {
+    throw usageError(
+      '--out',
+      'a directory or a path where one can be created',
+      out,
+      `${blocker} exists and is not a directory`,
+    );
+  }
+  ensureDirectory(dir, 'bench results directory');
+  return dir;
+}
+
+function writeResult(file: string, content: string): void {
+  withIo('write the bench result', file, () => fs.writeFileSync(file, content));
 }
 
 function machine(): Record<string, unknown> {

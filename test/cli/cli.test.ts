@@ -166,6 +166,19 @@ describe('kindling inspect and dispatch', () => {
     );
   });
 
+  it('refuses a bench --out that cannot be a directory before running anything, with exit code 2', async () => {
+    const taken = file('bench-out-is-a-file');
+    fs.writeFileSync(taken, 'not a directory\n');
+    for (const out of [taken, path.join(taken, 'results')]) {
+      const bench = await kindling('bench', 'startup', '--runs', '1', '--out', out);
+      assert.equal(bench.code, 2, bench.stderr);
+      assert.match(bench.stderr, /Invalid argument --out: expected a directory/);
+      assert.ok(bench.stderr.includes(`${taken} exists and is not a directory`), bench.stderr);
+      assert.doesNotMatch(bench.stderr, /# startup|EEXIST|ENOTDIR/);
+    }
+    assert.equal(fs.readFileSync(taken, 'utf8'), 'not a directory\n');
+  });
+
   it('exits 2 on an unknown command or bench, and 0 with the usage on --help', async () => {
     const [unknown, bench, help] = await Promise.all([
       kindling('frobnicate'),
