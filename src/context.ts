@@ -486,7 +486,7 @@ export class Context {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.scheduler?.cancelAllJobs((jobId) => errors.jobOfStoppedContext(jobId));
+    this.scheduler?.cancelAllJobs((jobId) => errors.jobCancelledByStop(jobId));
     this.progress?.finish();
     await this.runner?.close();
     this.publish('applicationEnd', { endTime: Date.now() });

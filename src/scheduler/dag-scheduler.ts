@@ -139,7 +139,7 @@ export class DAGScheduler {
     };
   }
 
-  /** The running jobs reject with `reason(jobId)`: JOB_CANCELLED unless the Context stops. */
+  /** The running jobs reject with `reason(jobId)` (JOB_CANCELLED, naming what cancelled them). */
   cancelAllJobs(
     reason: (jobId: number) => KindlingError = (id) => errors.jobCancelled(id, 'cancelAllJobs()'),
   ): void {

@@ -280,11 +280,11 @@ export const errors = {
     return new KindlingError('JOB_CANCELLED', `Job ${jobId} was cancelled by ${by}`);
   },
 
-  /** A job that was running when its Context was stopped (Spark: "SparkContext was shut down"). */
-  jobOfStoppedContext(jobId: number): KindlingError {
+  /** A job running when its Context stopped (Spark: "cancelled because SparkContext was shut down"). */
+  jobCancelledByStop(jobId: number): KindlingError {
     return new KindlingError(
-      'CONTEXT_STOPPED',
-      `Job ${jobId} did not finish: the Context was stopped (ctx.stop()) while it ran`,
+      'JOB_CANCELLED',
+      `Job ${jobId} was cancelled: the Context was stopped (ctx.stop()) while it ran`,
     );
   },
 

@@ -153,7 +153,7 @@ test('stop() while an action is starting rejects it with CONTEXT_STOPPED: no job
   assert.equal(ran, 0, 'no job started after stop()');
 });
 
-test('stop() rejects running jobs with CONTEXT_STOPPED, saying the Context was stopped', async () => {
+test('stop() cancels running jobs with JOB_CANCELLED, saying the Context was stopped', async () => {
   const other = new Context({ workers: 2, progress: false });
   await other.parallelize([1]).count();
   let started!: () => void;
@@ -169,7 +169,7 @@ test('stop() rejects running jobs with CONTEXT_STOPPED, saying the Context was s
     .count();
   const outcome = assert.rejects(running, (e: unknown) => {
     assert.ok(e instanceof KindlingError);
-    assert.equal(e.code, 'CONTEXT_STOPPED');
+    assert.equal(e.code, 'JOB_CANCELLED');
     assert.match(e.message, /Job \d+ .*the Context was stopped/);
     return true;
   });
