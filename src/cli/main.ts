@@ -47,7 +47,8 @@ try {
     process.exitCode = 2;
   } else {
     const code = e instanceof KindlingError ? ` (${e.code})` : '';
-    process.stderr.write(`kindling: failed${code}\n${formatError(e)}\n`);
+    const thrower = process.argv[2] === 'run' ? 'the job' : 'the command';
+    process.stderr.write(`kindling: failed${code}\n${formatError(e, thrower)}\n`);
     process.exitCode = 1;
   }
 }

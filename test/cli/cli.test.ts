@@ -120,6 +120,16 @@ describe('kindling run', () => {
   });
 });
 
+describe('kindling run: how a job that fails to load or to finish is reported', () => {
+  it('says what a job threw when it is not an Error', async () => {
+    const job = file('throws-undefined.mjs');
+    fs.writeFileSync(job, `export default async () => { throw undefined; };\n`);
+    const out = await kindling('run', job, '--no-ui');
+    assert.equal(out.code, 1);
+    assert.match(out.stderr, /the job threw undefined/);
+  });
+});
+
 describe('kindling inspect and dispatch', () => {
   it('reports a missing directory as CHECKPOINT_NOT_FOUND with exit code 1', async () => {
     const out = await kindling('inspect', file('no-such-checkpoint'));
