@@ -7,7 +7,9 @@
 //   relative `./x.js` import falls back to `./x.ts`, the NodeNext convention, so
 //   multi-file TypeScript jobs run as they would after tsc. Without the
 //   typescript package, on a Node that strips types itself (run.ts decides),
-//   .ts files go to Node's own loader instead.
+//   .ts files go to Node's own loader instead. A .ts file with a syntax error is
+//   refused here with typescript's message, its file, line and caret.
+// Each ES module loaded from a file is posted on `loaded`, for syntax-error.ts.
 //
 // Why typescript's transpileModule and not tsx or esbuild: Node 20 has no type
 // stripping of its own; tsx and esbuild ship a native binary per platform and a
@@ -20,21 +22,29 @@
 import fs from 'node:fs';
 import type { InitializeHook, LoadHook, ModuleFormat, ResolveHook } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import type { MessagePort } from 'node:worker_threads';
+import type { Diagnostic } from 'typescript';
 
 export interface JobHooksData {
   kindlingUrl: string;
   /** true: .ts files are transpiled here by the typescript package; false: Node strips them. */
   transpile: boolean;
+  /** Receives the URL of each ES module loaded from a file, Kindling's own excepted. */
+  loaded: MessagePort;
 }
 
 type TypeScript = typeof import('typescript');
 let kindlingUrl = '';
+let kindlingRoot = '';
 let transpile = true;
+let loaded: MessagePort | undefined;
 let ts: TypeScript | undefined;
 
 export const initialize: InitializeHook<JobHooksData> = (data) => {
   kindlingUrl = data.kindlingUrl;
+  kindlingRoot = new URL('../', kindlingUrl).href;
   transpile = data.transpile;
+  loaded = data.loaded;
 };
 
 const TS_FILE = /\.m?ts$/;
@@ -57,14 +67,21 @@ export const resolve: ResolveHook = async (specifier, context, nextResolve) => {
 };
 
 export const load: LoadHook = async (url, context, nextLoad) => {
-  if (!url.startsWith('file:') || !TS_FILE.test(url)) return nextLoad(url, context);
+  if (!url.startsWith('file:') || !TS_FILE.test(url)) {
+    const result = await nextLoad(url, context);
+    if (result.format === 'module' && url.startsWith('file:') && !url.startsWith(kindlingRoot))
+      loaded?.postMessage(url);
+    return result;
+  }
   // A job is an ES module, as when transpiled below, whatever its package.json says
   // (without "type", Node would first try the file as CommonJS, and warn).
   if (!transpile) return nextLoad(url, { ...context, format: MODULE_TYPESCRIPT });
   ts ??= (await import('typescript')).default;
   const file = fileURLToPath(url);
-  const { outputText } = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
+  const { outputText, diagnostics } = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
     fileName: file,
+    // Syntax errors only: transpileModule does not type-check.
+    reportDiagnostics: true,
     compilerOptions: {
       module: ts.ModuleKind.ESNext,
       target: ts.ScriptTarget.ES2022,
@@ -73,5 +90,18 @@ export const load: LoadHook = async (url, context, nextLoad) => {
       inlineSources: true,
     },
   });
+  const error = diagnostics?.find((d) => d.category === ts?.DiagnosticCategory.Error);
+  if (error !== undefined) throw syntaxError(ts, url, error);
   return { format: 'module', source: outputText, shortCircuit: true };
 };
+
+/** typescript's diagnostic as Node reports a SyntaxError: `url:line`, the line, a caret. */
+function syntaxError(typescript: TypeScript, url: string, d: Diagnostic): SyntaxError {
+  const e = new SyntaxError(typescript.flattenDiagnosticMessageText(d.messageText, '\n'));
+  if (d.file !== undefined && d.start !== undefined) {
+    const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
+    const text = d.file.text.split(/\r?\n/)[line] ?? '';
+    e.stack = `${url}:${line + 1}\n${text}\n${' '.repeat(character)}^\n\nSyntaxError: ${e.message}`;
+  }
+  return e;
+}

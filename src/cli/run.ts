@@ -7,6 +7,7 @@ import { register } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
+import { MessageChannel } from 'node:worker_threads';
 import { Context } from '../context.js';
 import { errors } from '../shared/errors.js';
 import type { JobHooksData } from './job-hooks.js';
@@ -19,6 +20,7 @@ import {
   usageError,
 } from './args.js';
 import { isS3Url } from '../storage/storage-url.js';
+import { locateSyntaxError } from './syntax-error.js';
 
 const JOB_EXTENSIONS = ['.js', '.mjs', '.ts', '.mts'];
 
@@ -85,17 +87,23 @@ type JobMain = (ctx: Context) => unknown;
 
 async function loadJob(jobFile: string): Promise<JobMain> {
   const typescript = /\.m?ts$/.test(jobFile) ? typeScriptLoader() : undefined;
+  const { port1: loaded, port2 } = new MessageChannel();
+  loaded.unref();
   const data: JobHooksData = {
     kindlingUrl: new URL('../index.js', import.meta.url).href,
     transpile: typescript === 'typescript',
+    loaded: port2,
   };
   if (typescript === 'typescript') process.setSourceMapsEnabled(true);
-  register(new URL('./job-hooks.js', import.meta.url), { data });
+  register(new URL('./job-hooks.js', import.meta.url), { data, transferList: [port2] });
   let mod: { default?: unknown };
   try {
     mod = (await import(pathToFileURL(jobFile).href)) as { default?: unknown };
   } catch (e) {
+    locateSyntaxError(e, loaded);
     throw typescript === 'node' ? strippingFailed(e, jobFile) : e;
+  } finally {
+    loaded.close();
   }
   if (typeof mod.default !== 'function') {
     throw usageError(

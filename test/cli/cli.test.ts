@@ -121,6 +121,43 @@ describe('kindling run', () => {
 });
 
 describe('kindling run: how a job that fails to load or to finish is reported', () => {
+  it('names the file and line of a syntax error in a .mjs job, with the source line and a caret', async () => {
+    const job = file('syntax-error.mjs');
+    fs.writeFileSync(job, `// a job\nexport default async (ctx) => { const x = ; };\n`);
+    const out = await kindling('run', job, '--no-ui');
+    assert.equal(out.code, 1);
+    assert.match(
+      out.stderr,
+      /syntax-error\.mjs:2\nexport default async \(ctx\) => \{ const x = ; \};\n {42}\^/,
+    );
+    assert.match(out.stderr, /SyntaxError: Unexpected token ';'/);
+    assert.doesNotMatch(out.stderr, /node:internal/);
+  });
+
+  it('names the module a job imports when that module has the syntax error', async () => {
+    fs.writeFileSync(file('broken.mjs'), `export const n = 1;\nexport const m = (;\n`);
+    const job = file('imports-broken.mjs');
+    fs.writeFileSync(job, `import { n } from './broken.mjs';\nexport default async () => n;\n`);
+    const out = await kindling('run', job, '--no-ui');
+    assert.equal(out.code, 1);
+    assert.match(out.stderr, /broken\.mjs:2\nexport const m = \(;\n {18}\^/);
+    assert.doesNotMatch(out.stderr, /imports-broken\.mjs:/);
+    assert.doesNotMatch(out.stderr, /node:internal/);
+  });
+
+  it('names the file and line of a syntax error in a .ts job', async () => {
+    const job = file('syntax-error.ts');
+    fs.writeFileSync(
+      job,
+      `import type { Context } from 'kindling';\nexport default async (ctx: Context) => { const x: number = ; return x; };\n`,
+    );
+    const out = await kindling('run', job, '--no-ui');
+    assert.equal(out.code, 1);
+    assert.match(out.stderr, /syntax-error\.ts:2\n.*const x: number = ;.*\n {59}\^/);
+    assert.match(out.stderr, /SyntaxError: /);
+    assert.doesNotMatch(out.stderr, /node:internal/);
+  });
+
   it('says what a job threw when it is not an Error', async () => {
     const job = file('throws-undefined.mjs');
     fs.writeFileSync(job, `export default async () => { throw undefined; };\n`);
