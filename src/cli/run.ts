@@ -1,6 +1,8 @@
 // `kindling run JOB`: imports the job module, builds a Context from the flags,
 // awaits the job's default export with it, prints the result (util.inspect,
-// depth 4) on stdout and a one-line summary on stderr, and stops the context.
+// depth 4) on stdout and a one-line summary on stderr, and stops the context. A promise the
+// job left rejected and unhandled fails the run (unhandled-rejections.ts), and so do the
+// actions still running when the job returns, which stopping the context cancels.
 
 import fs from 'node:fs';
 import { register } from 'node:module';
@@ -9,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 import { MessageChannel } from 'node:worker_threads';
 import { Context } from '../context.js';
-import { errors } from '../shared/errors.js';
+import { errors, isKindlingError } from '../shared/errors.js';
 import type { JobHooksData } from './job-hooks.js';
 import {
   choiceFlag,
@@ -21,6 +23,7 @@ import {
 } from './args.js';
 import { isS3Url } from '../storage/storage-url.js';
 import { locateSyntaxError } from './syntax-error.js';
+import { NOT_AWAITED, UnhandledRejections } from './unhandled-rejections.js';
 
 const JOB_EXTENSIONS = ['.js', '.mjs', '.ts', '.mts'];
 
@@ -49,7 +52,14 @@ export async function runCommand(args: string[]): Promise<number> {
   if (!fs.statSync(jobFile, { throwIfNoEntry: false })?.isFile())
     throw usageError('JOB', 'an existing file', job);
 
-  const main = await loadJob(jobFile);
+  const unhandled = new UnhandledRejections();
+  let main: JobMain;
+  try {
+    main = await loadJob(jobFile);
+  } catch (e) {
+    unhandled.close({ error: e });
+    throw e;
+  }
   const ctx = new Context({
     ...(workers === undefined ? {} : { workers }),
     ...(checkpointDir === undefined ? {} : { checkpointDir: localOrUrl(checkpointDir) }),
@@ -63,23 +73,36 @@ export async function runCommand(args: string[]): Promise<number> {
   const uiUrl = ui ? await ctx.uiWebUrl() : undefined;
   if (uiUrl !== undefined) process.stderr.write(`kindling: web UI at ${uiUrl}/\n`);
   const started = performance.now();
-  let failed = false;
+  let failure: { error: unknown } | undefined;
   try {
-    const result = await main(ctx);
+    // As Node would, an unhandled rejection ends the job at once (without waiting for it).
+    const result = await Promise.race([main(ctx), unhandled.first]);
     if (result !== undefined)
       process.stdout.write(inspect(result, { depth: 4, colors: process.stdout.isTTY }) + '\n');
   } catch (e) {
-    failed = true;
-    throw e;
-  } finally {
-    await ctx.stop();
-    const { jobs, stages, tasks } = ctx.stats;
-    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    failure = { error: e };
+  }
+  await ctx.stop();
+  // The actions stop() cancelled reject in microtasks; Node reports the unhandled ones after
+  // those, before the next macrotask.
+  await new Promise((resolve) => setImmediate(resolve));
+  failure ??= unhandled.getFirst();
+  unhandled.close(failure);
+  if (failure !== undefined && unhandled.has(failure.error)) {
+    const stopped =
+      isKindlingError(failure.error, 'CONTEXT_STOPPED') ||
+      isKindlingError(failure.error, 'JOB_CANCELLED');
     process.stderr.write(
-      `kindling: ${failed ? 'failed after' : 'done:'} ${plural(jobs, 'job')}, ${plural(stages, 'stage')}, ` +
-        `${plural(tasks, 'task')} in ${seconds} s on ${plural(ctx.defaultParallelism, 'worker')}\n`,
+      `kindling: ${NOT_AWAITED}${stopped ? ' (the job returned first, and the Context was stopped)' : ''}\n`,
     );
   }
+  const { jobs, stages, tasks } = ctx.stats;
+  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  process.stderr.write(
+    `kindling: ${failure !== undefined ? 'failed after' : 'done:'} ${plural(jobs, 'job')}, ${plural(stages, 'stage')}, ` +
+      `${plural(tasks, 'task')} in ${seconds} s on ${plural(ctx.defaultParallelism, 'worker')}\n`,
+  );
+  if (failure !== undefined) throw failure.error;
   return 0;
 }
 

@@ -165,6 +165,26 @@ describe('kindling run: how a job that fails to load or to finish is reported', 
     assert.equal(out.code, 1);
     assert.match(out.stderr, /the job threw undefined/);
   });
+
+  it('stops the context when the job returns and reports an action it did not await once, as a failure', async () => {
+    const job = file('unawaited.mjs');
+    fs.writeFileSync(
+      job,
+      `export default async (ctx) => {
+        ctx.parallelize([1, 2], 2).map((x) => { throw new Error('bg ' + x); }).count();
+        return 'ok';
+      };\n`,
+    );
+    const out = await kindling('run', job, '--no-ui', '--workers', '2');
+    assert.equal(out.code, 1, out.stderr);
+    // CONTEXT_STOPPED if stop() came before the job was submitted, JOB_CANCELLED after.
+    const stopped =
+      /KindlingError \[(CONTEXT_STOPPED|JOB_CANCELLED)\]: .*Context (has been|was) stopped/g;
+    assert.equal(out.stderr.match(stopped)?.length, 1, out.stderr);
+    assert.match(out.stderr, /did not await .*the Context was stopped/);
+    assert.match(out.stderr, /failed after/);
+    assert.doesNotMatch(out.stderr, /kindling: done|Node\.js v|node:internal|code: '/);
+  });
 });
 
 describe('kindling inspect and dispatch', () => {
