@@ -32,6 +32,7 @@ import { sampleRangeBounds } from './rdd/range-bounds.js';
 import { Broadcast } from './variables/broadcast.js';
 import { Accumulator } from './variables/accumulator.js';
 import { CustomAccumulator } from './variables/custom-accumulator.js';
+import { checkEnvHandles, type EnvHandle } from './variables/env-handles.js';
 import type { UserFn } from './rdd/user-function.js';
 import { CheckpointManager, type CheckpointWrittenEvent } from './checkpoint/checkpoint-manager.js';
 import { openCheckpointAt } from './checkpoint/remote-checkpoint.js';
@@ -139,6 +140,8 @@ export class Context {
   private readonly broadcasts = new Map<number, unknown>();
   private readonly accumulators = new Map<number, Accumulator>();
   private readonly customAccumulators = new Map<number, CustomAccumulator<unknown, unknown>>();
+  /** The broadcasts and accumulators this context made: the only ones its jobs may ship. */
+  private readonly handles = new WeakSet<EnvHandle>();
   private readonly shuffleCleaner: FinalizationRegistry<number>;
   /** Scratch for shuffle outputs and disk blocks: under storage in cluster mode (maybe a URL). */
   private readonly localDir: string;
@@ -378,7 +381,9 @@ export class Context {
     }
     const id = this.nextIds.broadcast++;
     this.broadcasts.set(id, value);
-    return new Broadcast(id, value, (bid) => this.broadcasts.delete(bid));
+    const handle = new Broadcast(id, value, (bid) => this.broadcasts.delete(bid));
+    this.handles.add(handle);
+    return handle;
   }
 
   longAccumulator(name?: string): Accumulator<number> {
@@ -387,6 +392,7 @@ export class Context {
       throw errors.invalidArgument('name', 'a string', name);
     const acc = new Accumulator(this.nextIds.accumulator++, name);
     this.accumulators.set(acc.id, acc);
+    this.handles.add(acc);
     return acc;
   }
 
@@ -405,6 +411,7 @@ export class Context {
       throw errors.invalidArgument('name', 'a string', name);
     const acc = new CustomAccumulator<T, V>(this.nextIds.accumulator++, name, zero, add, merge);
     this.customAccumulators.set(acc.id, acc);
+    this.handles.add(acc);
     return acc;
   }
 
@@ -575,8 +582,11 @@ export class Context {
     for (const r of lineage(rdd).reverse()) await r.impl.prepare?.();
     // Counted after prepare: a pruned RDD's count can depend on bounds sampled there.
     const parts = partitions ?? Array.from({ length: rdd.getNumPartitions() }, (_, i) => i);
-    // A bad fn(module, exportName) fails here, naming it, before any task runs.
-    await checkShippedRefs([action, ...jobPlanData(rdd)]);
+    const planData = [action, ...jobPlanData(rdd)];
+    // Another Context's broadcast or accumulator, and a bad fn(module, exportName), fail here,
+    // naming them, before any task runs.
+    checkEnvHandles(planData, (handle) => this.handles.has(handle));
+    await checkShippedRefs(planData);
     const targets = this.checkpoints.targetsFor(rdd);
     this.stats.jobs++;
     const scheduler = this.getScheduler();

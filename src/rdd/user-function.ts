@@ -11,6 +11,7 @@ import { FunctionRef } from '../shipping/fn.js';
 import { Broadcast } from '../variables/broadcast.js';
 import { Accumulator } from '../variables/accumulator.js';
 import { CustomAccumulator } from '../variables/custom-accumulator.js';
+import { noteEnvHandle } from '../variables/env-handles.js';
 
 /**
  * A function a worker will run, or a reference made by fn(module, exportName).
@@ -60,7 +61,7 @@ function replaceHandles(value: unknown, path: string): unknown {
     value instanceof Accumulator ||
     value instanceof CustomAccumulator
   )
-    return value.toMarker();
+    return noteEnvHandle(value.toMarker(), value, path);
   if (typeof value === 'function' || value instanceof FunctionRef) {
     const marker: FunctionMarker = {
       kind: 'kindling.function',

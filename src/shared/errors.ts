@@ -112,6 +112,21 @@ export const errors = {
     );
   },
 
+  /** A Broadcast or accumulator in env made by another Context: ids are per Context. */
+  handleOfAnotherContext(
+    argument: string,
+    kind: 'Broadcast' | 'Accumulator',
+    handle: string,
+  ): KindlingError {
+    const article = kind === 'Broadcast' ? 'a' : 'an';
+    return new KindlingError(
+      'INVALID_ARGUMENT',
+      `Invalid argument ${argument}: expected ${article} ${kind} of this Context, received ${handle}, ` +
+        'which belongs to another Context (a handle is used only by the Context that made it)',
+      { argument },
+    );
+  },
+
   /**
    * Advice that works for what the variable is: a value goes through env; a function it calls
    * may also move inside, travel in env (as source, under the same check) or be named by fn().

@@ -22,23 +22,28 @@ export function noteShippedRef(shipped: ShippedFunction): ShippedFunction {
 /** Rejects with the first invalid reference found in `planData` (plain data, any depth). */
 export async function checkShippedRefs(planData: unknown[]): Promise<void> {
   const found = new Map<string, ShippedFunction & { kind: 'ref' }>();
+  visitPlanData(planData, (value) => {
+    if (shippedRefs.has(value) && isRef(value))
+      found.set(`${value.module}\u0000${value.exportName}`, value);
+  });
+  await Promise.all([...found].map(([key, ref]) => check(key, ref)));
+}
+
+/** Calls `visit` once on every array and plain object of `planData`, at any depth. */
+export function visitPlanData(planData: unknown[], visit: (value: object) => void): void {
   const stack: unknown[] = [...planData];
   const seen = new Set<object>();
   while (stack.length > 0) {
     const value = stack.pop();
     if (typeof value !== 'object' || value === null || seen.has(value)) continue;
     seen.add(value);
-    if (shippedRefs.has(value) && isRef(value)) {
-      found.set(`${value.module}\u0000${value.exportName}`, value);
-      continue;
-    }
+    visit(value);
     if (Array.isArray(value)) {
       for (const item of value as unknown[]) if (typeof item === 'object') stack.push(item);
     } else if (Object.getPrototypeOf(value) === Object.prototype) {
       for (const item of Object.values(value)) if (typeof item === 'object') stack.push(item);
     }
   }
-  await Promise.all([...found].map(([key, ref]) => check(key, ref)));
 }
 
 function check(key: string, ref: { module: string; exportName: string }): Promise<void> {

@@ -96,6 +96,70 @@ test('broadcast values reach the workers', async () => {
   assert.deepEqual(got, ['one', 'two', '?']);
 });
 
+test('a job refuses broadcasts and accumulators of another Context, however deep in env', async () => {
+  // Two fresh contexts, so that each handle of `other` has the id of a handle of `own`.
+  const own = new Context({ workers: 1, progress: false });
+  const other = new Context({ workers: 1, progress: false });
+  try {
+    const mine = own.broadcast('mine');
+    const myCount = own.longAccumulator('mine');
+    const theirs = other.broadcast('theirs');
+    const theirCount = other.longAccumulator('theirs');
+    const theirSet = other.accumulator(
+      [] as number[],
+      (a, x: number) => [...a, x],
+      (a, b) => [...a, ...b],
+    );
+    assert.equal(theirs.id, mine.id);
+    assert.equal(theirCount.id, myCount.id);
+    const r = own.parallelize([1, 2], 2);
+    const refused = (path: string, handle: string) => ({
+      code: 'INVALID_ARGUMENT',
+      message: new RegExp(
+        `${path}: expected an? \\w+ of this Context, received ${handle}.*another Context`,
+      ),
+    });
+    await assert.rejects(
+      r.map((_x, env) => env.b.value, { env: { b: theirs } }).collect(),
+      refused('rdd\\.map opts\\.env\\.b', 'Broadcast 0'),
+    );
+    await assert.rejects(
+      r.foreach((x, env) => env.deep.list[1]?.a.add(x), {
+        env: { deep: { list: [{ a: myCount }, { a: theirCount }] } },
+      }),
+      refused('rdd\\.foreach opts\\.env\\.deep\\.list\\[1\\]\\.a', 'Accumulator 0 \\(theirs\\)'),
+    );
+    await assert.rejects(
+      r
+        .map((x) => [x % 2, x] as [number, number])
+        .reduceByKey((a, b, env) => a + b + env.s.length, { env: { s: [[theirSet]] } })
+        .collect(),
+      refused('rdd\\.reduceByKey opts\\.env\\.s\\[0\\]\\[0\\]', 'Accumulator 1'),
+    );
+    await assert.rejects(
+      r.top(1, (a, b, env) => a - b + env.b.value.length, { env: { b: theirs } }),
+      refused('rdd\\.top opts\\.env\\.b', 'Broadcast 0'),
+    );
+    await other.stop();
+    await assert.rejects(
+      r.map((_x, env) => env.b.value, { env: { b: theirs } }).collect(),
+      refused('rdd\\.map opts\\.env\\.b', 'Broadcast 0'),
+    );
+    // Nothing of `other` reached `own`'s handles of the same ids, which still work.
+    assert.equal(myCount.value, 0);
+    assert.equal(theirCount.value, 0);
+    await r.foreach((x, env) => env.c.add(x), { env: { c: myCount } });
+    assert.equal(myCount.value, 3);
+    assert.deepEqual(await r.map((_x, env) => env.b.value, { env: { b: mine } }).collect(), [
+      'mine',
+      'mine',
+    ]);
+  } finally {
+    await other.stop();
+    await own.stop();
+  }
+});
+
 test('saveAsTextFile writes strings as is and other records as JSON, then _SUCCESS', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-save-'));
   const out = path.join(dir, 'out');
