@@ -4,6 +4,7 @@
 // merged as a stream. Stable throughout: Array.prototype.sort is stable, runs are cut in
 // arrival order and the merge prefers the earlier run, so equal keys keep arrival order.
 
+import { sortWith } from '../src/shared/keys.js';
 import { batchesOf, type Batches } from './batch.js';
 import { mergeSorted } from './merge-sorted.js';
 import { estimateSize, SizeTracker } from './size-estimator.js';
@@ -27,13 +28,13 @@ export function* sortExternally(
     for (let i = 0; i < batch.length; i++) buffer.push(batch[i]);
     tracker.afterUpdates(batch.length);
     if (tracker.estimate() > budget) {
-      buffer.sort(compare);
+      sortWith(buffer, compare);
       spills.write(buffer);
       buffer = [];
       tracker.reset();
     }
   }
-  buffer.sort(compare);
+  sortWith(buffer, compare);
   if (spills.count === 0) {
     yield* batchesOf(buffer);
     return;

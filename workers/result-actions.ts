@@ -3,7 +3,7 @@
 // partitions; user functions get env last; accumulators of foreach count like any other.
 
 import type { OrderPlan, ResultAction } from '../src/shared/protocol.js';
-import { compareKeys, keyOf, sameMapKey, type MapKey } from '../src/shared/keys.js';
+import { compareKeys, keyOf, sameMapKey, sortWith, type MapKey } from '../src/shared/keys.js';
 import { asPair, flatten, type Batches } from './batch.js';
 import { seededRandom } from './random.js';
 import type { TaskContext } from './task-context.js';
@@ -150,9 +150,9 @@ function takeOrdered(
   const limit = Math.max(2 * n, 1024);
   for (const batch of batches) {
     for (const x of batch) best.push(x);
-    if (best.length > limit) best = best.sort(order).slice(0, n);
+    if (best.length > limit) best = sortWith(best, order).slice(0, n);
   }
-  return best.sort(order).slice(0, n);
+  return sortWith(best, order).slice(0, n);
 }
 
 function comparator(ctx: TaskContext, order: OrderPlan): (a: unknown, b: unknown) => number {

@@ -8,7 +8,7 @@ import { SUCCESS_FILE } from '../shared/file-names.js';
 import type { ResultAction } from '../shared/protocol.js';
 import { positiveInt } from '../options.js';
 import { ensureDirectory, errnoOf, ioError, withIo } from '../storage/io-errors.js';
-import { keyOf } from '../shared/keys.js';
+import { keyOf, sortWith } from '../shared/keys.js';
 import { FN_FIELDS, resolveMethodOptions } from './method-options.js';
 import { mainThreadComparator, orderPlan, resolveOrdering } from './ordering.js';
 import { RangePartitioner } from './partitioner.js';
@@ -85,7 +85,7 @@ export async function takeOrdered<T>(
     order: orderPlan(ordering),
   });
   const cmp = await mainThreadComparator(ordering);
-  const all = concatParts(parts).sort(reverse ? (a, b) => cmp(b, a) : cmp);
+  const all = sortWith(concatParts(parts), reverse ? (a, b) => cmp(b, a) : cmp);
   return all.slice(0, n);
 }
 

@@ -246,6 +246,26 @@ function compareArrays(a: readonly unknown[], b: readonly unknown[]): number {
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
+// ---- sorting ----
+
+// Stands in for undefined while sorting: never a record, never seen by `compare`.
+const UNDEFINED = Symbol('undefined');
+
+/**
+ * Sorts `array` in place by `compare`, undefined elements included. Array.prototype.sort puts
+ * undefined elements last without calling `compare`, which disagreed with compareKeys (undefined
+ * is the smallest key) and hid them from a user's comparator. Stable, as Array.prototype.sort.
+ */
+export function sortWith<T>(array: T[], compare: (a: T, b: T) => number): T[] {
+  if (!array.includes(undefined as T)) return array.sort(compare);
+  const slots = array as unknown[];
+  for (let i = 0; i < slots.length; i++) if (slots[i] === undefined) slots[i] = UNDEFINED;
+  const restore = (x: unknown) => (x === UNDEFINED ? undefined : x) as T;
+  slots.sort((a, b) => compare(restore(a), restore(b)));
+  for (let i = 0; i < slots.length; i++) if (slots[i] === UNDEFINED) slots[i] = undefined;
+  return array;
+}
+
 // ---- validation ----
 
 export function isValidKey(key: unknown): boolean {

@@ -34,6 +34,21 @@ test('takeOrdered and top, with and without a comparator', async () => {
   assert.deepEqual(await rdd().takeOrdered(4, (a, b) => b - a), sorted.slice(-4).reverse());
 });
 
+test('takeOrdered and top order undefined records as sortBy does, and show them to a comparator', async () => {
+  for (const r of [ctx.parallelize([3, undefined, 1], 1), ctx.parallelize([3, undefined, 1], 3)]) {
+    // The key order: undefined first.
+    assert.deepEqual(await r.sortBy((x) => x).collect(), [undefined, 1, 3]);
+    assert.deepEqual(await r.takeOrdered(3), [undefined, 1, 3]);
+    assert.deepEqual(await r.takeOrdered(1), [undefined]);
+    assert.deepEqual(await r.top(3), [3, 1, undefined]);
+    // A comparator that puts undefined last is asked about it, and obeyed.
+    const undefinedLast = (a: number | undefined, b: number | undefined) =>
+      (a ?? Infinity) - (b ?? Infinity);
+    assert.deepEqual(await r.takeOrdered(3, undefinedLast), [1, 3, undefined]);
+    assert.deepEqual(await r.top(1, undefinedLast), [undefined]);
+  }
+});
+
 test('reduce, fold and aggregate', async () => {
   const sum = data.reduce((a, b) => a + b, 0);
   assert.equal(await rdd().reduce((a, b) => a + b), sum);

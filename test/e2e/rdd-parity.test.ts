@@ -38,6 +38,15 @@ test('isEmpty, max and min agree with plain computations', async () => {
   assert.equal(await ctx.parallelize([], 3).isEmpty(), true);
   assert.equal(await ctx.emptyRDD().isEmpty(), true);
   await assert.rejects(ctx.parallelize<number>([], 2).max(), { code: 'UNSUPPORTED_OPERATION' });
+  // undefined is the smallest key, as sortBy orders it; a comparator is asked about it too.
+  for (const rdd of layouts([3, undefined, 'b', null, 1, true])) {
+    assert.equal(await rdd.min(), undefined);
+    assert.equal(await rdd.max(), 'b');
+    assert.equal(
+      await rdd.max((a, b) => (a === undefined ? 1 : b === undefined ? -1 : 0)),
+      undefined,
+    );
+  }
 });
 
 test('groupBy groups records by the function, with numPartitions positional', async () => {

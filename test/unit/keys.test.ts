@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isKindlingError } from '../../src/shared/errors.js';
-import { assertValidKey, compareKeys, hashKey, keyOf, sameMapKey } from '../../src/shared/keys.js';
+import {
+  assertValidKey,
+  compareKeys,
+  hashKey,
+  keyOf,
+  sameMapKey,
+  sortWith,
+} from '../../src/shared/keys.js';
 
 // A small deterministic generator, so a failure reproduces.
 function lcg(seed: number): () => number {
@@ -206,6 +213,45 @@ describe('compareKeys', () => {
   it('compares strings by code unit, like <', () => {
     assert.equal(compareKeys('B', 'a'), -1);
     assert.equal(compareKeys('\uffff', '\u{10000}'), 1);
+  });
+});
+
+describe('sortWith', () => {
+  it('orders undefined elements by the comparator, as compareKeys does, and stays stable', () => {
+    const mixed = [3, undefined, 'b', null, 1, undefined, true];
+    assert.deepEqual(sortWith([...mixed], compareKeys), [
+      undefined,
+      undefined,
+      null,
+      true,
+      1,
+      3,
+      'b',
+    ]);
+    assert.deepEqual(sortWith([...mixed], (a, b) => compareKeys(b, a)).slice(-2), [
+      undefined,
+      undefined,
+    ]);
+    const seen: unknown[] = [];
+    const byNumber = (a: number | undefined, b: number | undefined) => {
+      seen.push(a, b);
+      return (a ?? Infinity) - (b ?? Infinity);
+    };
+    assert.deepEqual(sortWith([undefined, 2, 1], byNumber), [1, 2, undefined]);
+    assert.ok(seen.includes(undefined));
+    // Stable: equal elements keep their order.
+    const pairs: [number | undefined, string][] = [
+      [1, 'a'],
+      [undefined, 'b'],
+      [1, 'c'],
+      [undefined, 'd'],
+    ];
+    const byFirst = (a: [number | undefined, string], b: [number | undefined, string]) =>
+      compareKeys(a[0], b[0]);
+    assert.deepEqual(
+      sortWith(pairs, byFirst).map(([, s]) => s),
+      ['b', 'd', 'a', 'c'],
+    );
   });
 });
 
