@@ -2,9 +2,11 @@
 // awaits the job's default export with it, prints the result (util.inspect,
 // depth 4) on stdout and a one-line summary on stderr, and stops the context. A promise the
 // job left rejected and unhandled fails the run (unhandled-rejections.ts), and so do the
-// actions still running when the job returns, which stopping the context cancels.
+// actions still running when the job returns, which stopping the context cancels. SIGINT and
+// SIGTERM exit at once, leaving no scratch files.
 
 import fs from 'node:fs';
+import os from 'node:os';
 import { register } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -70,6 +72,14 @@ export async function runCommand(args: string[]): Promise<number> {
     ...(storage === undefined ? {} : { storage: localOrUrl(storage) }),
   });
   ctx.on('warning', (w) => process.stderr.write(`kindling: warning: ${w.message}\n`));
+  // Ctrl-C or SIGTERM: exit as Node would by the signal (128 + its number), but through
+  // process.exit, whose 'exit' handlers remove the scratch files of contexts not stopped.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`kindling: interrupted by ${signal}\n`);
+      process.exit(128 + os.constants.signals[signal]);
+    });
+  }
   const uiUrl = ui ? await ctx.uiWebUrl() : undefined;
   if (uiUrl !== undefined) process.stderr.write(`kindling: web UI at ${uiUrl}/\n`);
   const started = performance.now();

@@ -2,7 +2,7 @@
 // it, on jobs written to a temp dir; exit codes, stdout and stderr asserted.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -185,6 +185,43 @@ describe('kindling run: how a job that fails to load or to finish is reported', 
     assert.match(out.stderr, /failed after/);
     assert.doesNotMatch(out.stderr, /kindling: done|Node\.js v|node:internal|code: '/);
   });
+});
+
+describe('kindling run: interrupted', () => {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    it(`exits 128 + the signal's number on ${signal}, removing its scratch files`, async () => {
+      // The scratch directory goes under the child's own os.tmpdir().
+      const tmp = fs.mkdtempSync(path.join(dir, 'tmp-'));
+      const job = file(`interrupted-${signal}.mjs`);
+      fs.writeFileSync(
+        job,
+        `export default async (ctx) => {
+          await ctx.range(0, 1000, 1, 4).map((x) => [x % 7, x]).reduceByKey((a, b) => a + b).count();
+          process.stdout.write('shuffled\\n');
+          await new Promise((resolve) => setTimeout(resolve, 600_000));
+        };\n`,
+      );
+      const child = spawn(process.execPath, [MAIN, 'run', job, '--no-ui', '--workers', '2'], {
+        env: { ...process.env, TMPDIR: tmp },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      await new Promise<void>((resolve) =>
+        child.stdout.on('data', (d: Buffer) => {
+          if (d.toString().includes('shuffled')) resolve();
+        }),
+      );
+      const scratch = (): string[] =>
+        fs
+          .readdirSync(tmp, { recursive: true })
+          .map(String)
+          .filter((f) => /shuffle_/.test(f));
+      assert.ok(scratch().length > 0, 'the job wrote shuffle files under its tmpdir');
+      child.kill(signal);
+      assert.equal(await exited, 128 + os.constants.signals[signal]);
+      assert.deepEqual(scratch(), []);
+    });
+  }
 });
 
 describe('kindling inspect and dispatch', () => {
