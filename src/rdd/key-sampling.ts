@@ -4,7 +4,7 @@
 // first prunes the partitions whose range cannot hold a key in [lower, upper] (Spark's
 // PartitionPruningRDD), so their tasks never run.
 
-import { errors } from '../shared/errors.js';
+import { describeValue, errors } from '../shared/errors.js';
 import { assertValidKey } from '../shared/keys.js';
 import { rangePartition } from '../shared/partitioner-plan.js';
 import type { NodeCompute, PartitionDesc } from '../shared/protocol.js';
@@ -12,6 +12,7 @@ import { NarrowDependency, type Dependency } from './dependency.js';
 import { MapPartitionsRDD } from './narrow-rdds.js';
 import { RangePartitioner } from './partitioner.js';
 import type { PartitionDescriber, RDD, RddImpl } from './rdd.js';
+import { checkFraction } from './sampling.js';
 
 const DEFAULT_SEED = 0x5eed;
 
@@ -38,13 +39,7 @@ export function sampleByKey<K, V>(
     );
   const checked = entries.map(([k, f]): [unknown, number] => {
     assertValidKey(k, method);
-    if (typeof f !== 'number' || !(f >= 0) || (!withReplacement && f > 1))
-      throw errors.invalidArgument(
-        `${method} fractions`,
-        withReplacement ? 'fractions >= 0' : 'fractions in [0, 1]',
-        f,
-      );
-    return [k, f];
+    return [k, checkFraction(`${method} fractions (key ${describeValue(k)})`, f, withReplacement)];
   });
   if (seed !== undefined && (typeof seed !== 'number' || !Number.isSafeInteger(seed)))
     throw errors.invalidArgument(`${method} seed`, 'an integer', seed);

@@ -12,6 +12,7 @@ import type { RDD } from './rdd.js';
 import { planFunction } from './user-function.js';
 import { FN_FIELDS, resolveMethodOptions } from './method-options.js';
 import { positionKeyed } from './builtin-functions.js';
+import { checkFraction } from './sampling.js';
 
 type FnOpKind =
   | 'map'
@@ -55,13 +56,7 @@ export function sample<T>(
 ): RDD<T> {
   if (typeof withReplacement !== 'boolean')
     throw errors.invalidArgument('withReplacement', 'a boolean', withReplacement);
-  if (typeof fraction !== 'number' || !(fraction >= 0) || (!withReplacement && fraction > 1)) {
-    throw errors.invalidArgument(
-      'fraction',
-      withReplacement ? 'a number >= 0' : 'a number in [0, 1]',
-      fraction,
-    );
-  }
+  checkFraction('rdd.sample fraction', fraction, withReplacement);
   if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed))) {
     throw errors.invalidArgument('seed', 'an integer', seed);
   }

@@ -11,6 +11,28 @@ import { planFunction } from './user-function.js';
 /** sample()'s default seed: a fixed one, so an unseeded run is still reproducible. */
 const DEFAULT_SEED = 0x5eed;
 
+/**
+ * The largest fraction sampling with replacement takes: Int.MaxValue expected copies of a
+ * record, above what takeSample ever asks for (Spark caps its num below Int.MaxValue). Each
+ * copy costs a draw, so a fraction of 1e300 (or Infinity) would run forever.
+ */
+const MAX_REPLACEMENT_FRACTION = 2 ** 31 - 1;
+
+/** A fraction of sample() or sampleByKey(): in [0, 1] without replacement, finite with. */
+export function checkFraction(name: string, fraction: unknown, withReplacement: boolean): number {
+  if (
+    typeof fraction !== 'number' ||
+    !(fraction >= 0) ||
+    fraction > (withReplacement ? MAX_REPLACEMENT_FRACTION : 1)
+  ) {
+    const expected = withReplacement
+      ? `a number in [0, ${MAX_REPLACEMENT_FRACTION}] (the expected copies of each record)`
+      : 'a number in [0, 1]';
+    throw errors.invalidArgument(name, expected, fraction);
+  }
+  return fraction;
+}
+
 function checkSeed(method: string, seed: unknown): number {
   if (seed === undefined) return DEFAULT_SEED;
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed))

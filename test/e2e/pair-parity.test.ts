@@ -109,6 +109,12 @@ test('sampleByKey keeps each key at its fraction, seeded, stable across runs', a
   assert.throws(() => ctx.parallelize(pairs).sampleByKey(false, new Map([['k1', 2]])), {
     code: 'INVALID_ARGUMENT',
   });
+  for (const fraction of [Infinity, 1e300]) {
+    assert.throws(() => ctx.parallelize(pairs).sampleByKey(true, { k1: 0.5, k2: fraction }), {
+      code: 'INVALID_ARGUMENT',
+      message: /rdd\.sampleByKey fractions \(key "k2"\)/,
+    });
+  }
 });
 
 test('filterByRange keeps the keys in [lower, upper], with or without a range partitioner', async () => {

@@ -100,6 +100,22 @@ test('sample with a seed gives the same result every run', async () => {
   assert.ok(withRepl > 1500 && withRepl < 2500, `with replacement ${withRepl}`);
 });
 
+test('sample refuses a fraction that is not finite, or past Int.MaxValue copies, at the call', () => {
+  for (const fraction of [Infinity, 1e300, 2 ** 31, NaN, -1]) {
+    assert.throws(() => nums().sample(true, fraction, 1), {
+      code: 'INVALID_ARGUMENT',
+      message: /rdd\.sample fraction/,
+    });
+  }
+  assert.throws(() => nums().sample(false, Infinity, 1), { code: 'INVALID_ARGUMENT' });
+  assert.equal(
+    nums()
+      .sample(true, 2 ** 31 - 1, 1)
+      .getNumPartitions(),
+    7,
+  );
+});
+
 test('union, coalesce, repartition and cartesian keep every record', async () => {
   const u = nums().union(ctx.parallelize([5000, 5001], 1));
   assert.equal(u.getNumPartitions(), 8);
