@@ -102,6 +102,13 @@ function fractionFor(num: number, total: number, withReplacement: boolean): numb
   );
 }
 
+/**
+ * Spark refuses num > Int.MaxValue - 10 * sqrt(Int.MaxValue): its largest array, less room for
+ * the oversampling. A JavaScript array grown past about 1.1e8 elements aborts the process (V8's
+ * "invalid size error", no exception to catch), so the same rule with 1e8.
+ */
+const MAX_SAMPLE_SIZE = 1e8 - 10 * Math.sqrt(1e8);
+
 export async function takeSample<T>(
   rdd: RDD<T>,
   withReplacement: unknown,
@@ -111,8 +118,10 @@ export async function takeSample<T>(
   const method = 'rdd.takeSample';
   if (typeof withReplacement !== 'boolean')
     throw errors.invalidArgument(`${method} withReplacement`, 'a boolean', withReplacement);
-  if (typeof num !== 'number' || !Number.isInteger(num) || num < 0)
-    throw errors.invalidArgument(`${method} num`, 'a non-negative integer', num);
+  if (typeof num !== 'number' || !Number.isInteger(num) || num < 0 || num > MAX_SAMPLE_SIZE) {
+    const most = MAX_SAMPLE_SIZE.toLocaleString('en-US');
+    throw errors.invalidArgument(`${method} num`, `a non-negative integer of at most ${most}`, num);
+  }
   const random = seededRandom(checkSeed(method, rawSeed));
   if (num === 0) return [];
   const total = await rdd.count();

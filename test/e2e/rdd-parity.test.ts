@@ -127,6 +127,13 @@ test('takeSample returns num distinct records (or with replacement), stable acro
     const everything = await ctx.parallelize(records, 4).takeSample(false, 10_000, 1);
     assert.deepEqual(sorted(everything), sorted(records));
     assert.deepEqual(await ctx.parallelize([], 3).takeSample(false, 5, 1), []);
+    // Spark's bound on num (Int.MaxValue less the oversampling), with JavaScript's largest array.
+    for (const num of [2 ** 31, 1e8]) {
+      await assert.rejects(ctx.range(0, 1000, 1, 4).takeSample(true, num, 1), {
+        code: 'INVALID_ARGUMENT',
+        message: /rdd\.takeSample num: expected a non-negative integer of at most 99,900,000/,
+      });
+    }
   } finally {
     await other.stop();
   }
