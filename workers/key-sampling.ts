@@ -6,36 +6,29 @@ import { errors } from '../src/shared/errors.js';
 import type { NarrowOp } from '../src/shared/protocol.js';
 import { compareKeys, keyOf, type MapKey } from '../src/shared/keys.js';
 import { asPair, type Batches } from './batch.js';
-import { poisson, seededRandom } from './random.js';
+import { seededRandom } from './random.js';
+import { sampleBatches } from './sampler.js';
 
-export function* sampleByKey(
+export function sampleByKey(
   op: Extract<NarrowOp, { kind: 'sampleByKey' }>,
   index: number,
   input: Batches,
 ): Batches {
   const fractions = new Map<MapKey, number>();
   for (const [k, f] of op.fractions) fractions.set(keyOf(k), f);
-  const random = seededRandom(op.seed, index);
-  for (const batch of input) {
-    const out: unknown[] = [];
-    for (const record of batch) {
-      const key = asPair(record, 'sampleByKey').at(0);
-      const fraction = fractions.get(keyOf(key));
-      if (fraction === undefined) {
-        throw errors.invalidArgument(
-          'rdd.sampleByKey fractions',
-          'a fraction for every key of the RDD',
-          `no fraction for key ${JSON.stringify(key, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`,
-        );
-      }
-      if (!op.withReplacement) {
-        if (random() < fraction) out.push(record);
-      } else {
-        for (let c = poisson(random, fraction); c > 0; c--) out.push(record);
-      }
+  const fractionOf = (record: unknown): number => {
+    const key = asPair(record, 'sampleByKey').at(0);
+    const fraction = fractions.get(keyOf(key));
+    if (fraction === undefined) {
+      throw errors.invalidArgument(
+        'rdd.sampleByKey fractions',
+        'a fraction for every key of the RDD',
+        `no fraction for key ${JSON.stringify(key, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))}`,
+      );
     }
-    if (out.length > 0) yield out;
-  }
+    return fraction;
+  };
+  return sampleBatches(input, seededRandom(op.seed, index), op.withReplacement, fractionOf);
 }
 
 export function* filterByRange(lower: unknown, upper: unknown, input: Batches): Batches {

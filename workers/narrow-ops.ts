@@ -7,7 +7,8 @@ import type { AggregatorPlan, NarrowOp, PartitionDesc } from '../src/shared/prot
 import { bindAggregator, combineExternally } from './aggregator.js';
 import { asPair, flatten, materialize, type Batches } from './batch.js';
 import { BatchFill, rebatch } from './batch-bytes.js';
-import { poisson, seededRandom } from './random.js';
+import { seededRandom } from './random.js';
+import { sampleBatches } from './sampler.js';
 import type { TaskContext } from './task-context.js';
 import { errors } from '../src/shared/errors.js';
 import { pipePartition } from './pipe.js';
@@ -126,23 +127,9 @@ function* glom(input: Batches): Batches {
 }
 
 /** Bernoulli(fraction) per record without replacement, Poisson(fraction) copies with. */
-function* sample(
-  op: Extract<NarrowOp, { kind: 'sample' }>,
-  index: number,
-  input: Batches,
-): Batches {
-  const random = seededRandom(op.seed, index);
-  for (const batch of input) {
-    const out: unknown[] = [];
-    for (let i = 0; i < batch.length; i++) {
-      if (!op.withReplacement) {
-        if (random() < op.fraction) out.push(batch[i]);
-      } else {
-        for (let c = poisson(random, op.fraction); c > 0; c--) out.push(batch[i]);
-      }
-    }
-    if (out.length > 0) yield out;
-  }
+function sample(op: Extract<NarrowOp, { kind: 'sample' }>, index: number, input: Batches): Batches {
+  const fraction = op.fraction;
+  return sampleBatches(input, seededRandom(op.seed, index), op.withReplacement, () => fraction);
 }
 
 function* zipWithIndex(startIndex: number, input: Batches): Batches {

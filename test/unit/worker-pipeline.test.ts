@@ -133,6 +133,31 @@ describe('narrow operations', () => {
     assert.deepEqual(flat.slice(0, 4), [1, 7, 2, 7]);
   });
 
+  it('sample and sampleByKey with replacement stream the copies of a record in batches', async () => {
+    const ops: NarrowOp[] = [
+      { kind: 'sample', withReplacement: true, fraction: 5 * BATCH_SIZE, seed: 3 },
+      { kind: 'sampleByKey', withReplacement: true, fractions: [[1, 5 * BATCH_SIZE]], seed: 3 },
+    ];
+    for (const op of ops) {
+      const plan = stagePlan(
+        [source(1), narrowNode(2, 1, op)],
+        { kind: 'result', action: collect },
+        2,
+      );
+      const desc = narrow(2, data(1, [[1, 'a']]));
+      const ctx = new TaskContext(
+        await loadPlan(plan),
+        { stageId: 1, partitionIndex: 0, taskId: 0, attempt: 0 },
+        desc,
+      );
+      const batches = [...computePartition(ctx, desc)];
+      assert.ok(batches.length > 1, `${op.kind}: ${batches.length} batch`);
+      assert.ok(batches.every((b) => b.length <= BATCH_SIZE));
+      const copies = batches.flat().length;
+      assert.ok(Math.abs(copies - 5 * BATCH_SIZE) < 1000, `${op.kind}: ${copies} copies`);
+    }
+  });
+
   it('mapPartitions refuses a function that returns no iterable', async () => {
     const nodes = [source(1), narrowNode(2, 1, { kind: 'mapPartitions', f: fp('() => 42') })];
     const result = await run(
