@@ -3,6 +3,7 @@
 // so they stay accurate on ill-conditioned data; a record that is not a number fails the job.
 
 import { errors } from '../shared/errors.js';
+import { positiveInt } from '../options.js';
 import { aggregate } from './actions.js';
 import {
   addCounts,
@@ -98,6 +99,13 @@ export async function histogramOf(
 }
 
 /**
+ * Spark allocates bucketCount + 1 bounds and a count per bucket, as here; every task also ships
+ * and returns a count per bucket, so 1e7 buckets took a minute and 2e8 aborted the process (V8's
+ * invalid size error).
+ */
+const MAX_EVEN_BUCKETS = 1_000_000;
+
+/**
  * Spark's histogram(bucketCount): even buckets from min to max (one [min, min] bucket when they
  * are equal); an empty RDD, or one holding an infinity or NaN, has no such range.
  */
@@ -106,8 +114,14 @@ export async function histogramEven(
   bucketCount: number,
 ): Promise<[number[], number[]]> {
   const method = 'rdd.histogram';
-  if (!Number.isInteger(bucketCount) || bucketCount < 1)
-    throw errors.invalidArgument(`${method} bucketCount`, 'a positive integer', bucketCount);
+  if (positiveInt(`${method} bucketCount`, bucketCount) > MAX_EVEN_BUCKETS) {
+    const most = MAX_EVEN_BUCKETS.toLocaleString('en-US');
+    throw errors.invalidArgument(
+      `${method} bucketCount`,
+      `a positive integer of at most ${most}`,
+      bucketCount,
+    );
+  }
   const s = await stats(rdd, method);
   if (!Number.isFinite(s.min) || !Number.isFinite(s.max)) {
     throw errors.unsupported(

@@ -154,6 +154,12 @@ test('histogram(bucketCount) makes even buckets from min to max, as Spark', asyn
     code: 'UNSUPPORTED_OPERATION',
   });
   await assert.rejects(ctx.parallelize([1, 2]).histogram(0), { code: 'INVALID_ARGUMENT' });
+  for (const bucketCount of [1_000_001, 2e8]) {
+    await assert.rejects(ctx.parallelize([1, 2, 3, 4]).histogram(bucketCount), {
+      code: 'INVALID_ARGUMENT',
+      message: /rdd\.histogram bucketCount: expected a positive integer of at most 1,000,000/,
+    });
+  }
 });
 
 test('sumApprox and meanApprox are exactly sum() and mean() when the job finishes in time', async () => {
