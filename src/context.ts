@@ -264,10 +264,15 @@ export class Context {
       ['end', end],
       ['step', step],
     ] as const) {
-      if (typeof v !== 'number' || !Number.isFinite(v))
-        throw errors.invalidArgument(name, 'a finite number', v);
+      // Spark's range is of longs; past 2^53 doubles repeat and skip values, so a range there
+      // counted 1024 records of 5 distinct values.
+      if (typeof v !== 'number' || !Number.isSafeInteger(v))
+        throw errors.invalidArgument(`ctx.range ${name}`, 'a safe integer (|x| < 2^53)', v);
     }
-    if (step === 0) throw errors.invalidArgument('step', 'a non-zero number', step);
+    if (step === 0) throw errors.invalidArgument('ctx.range step', 'a non-zero integer', step);
+    if (Math.abs(end - start) > Number.MAX_SAFE_INTEGER) {
+      throw errors.invalidArgument('ctx.range end', `at most 2^53 - 1 from start (${start})`, end);
+    }
     return new RDD<number>(
       this,
       new RangeRDD(start, end, step, partitionCount('numSlices', numSlices)),

@@ -24,6 +24,20 @@ test('range follows start, end and step, also downwards', async () => {
   assert.equal(await ctx.range(0, 1_000_000, 1, 8).count(), 1_000_000);
 });
 
+test('range refuses bounds and steps that are not safe integers, naming the argument', () => {
+  const refused = (argument: string) => ({
+    code: 'INVALID_ARGUMENT',
+    message: new RegExp(`ctx\\.range ${argument}`),
+  });
+  assert.throws(() => ctx.range(2 ** 53 - 2, 2 ** 53 + 2), refused('end'));
+  assert.throws(() => ctx.range(2 ** 60, 2 ** 60 + 1000), refused('start'));
+  assert.throws(() => ctx.range(0, 1, 0.1), refused('step'));
+  assert.throws(() => ctx.range(0.5, 3), refused('start'));
+  assert.throws(() => ctx.range(0, 10, 0), refused('step'));
+  assert.throws(() => ctx.range(-(2 ** 53 - 1), 2 ** 53 - 1), refused('end'));
+  assert.equal(ctx.range(2 ** 53 - 5, 2 ** 53 - 1).getNumPartitions(), ctx.defaultParallelism);
+});
+
 test('map, filter and flatMap pass env as the last argument', async () => {
   const env = { k: 3, min: 100 };
   const got = await nums()
