@@ -5,6 +5,7 @@
 import { errors } from '../shared/errors.js';
 import { positiveInt } from '../options.js';
 import { isUserPartitioner, type Partitioner } from './partitioner.js';
+import type { RDD } from './rdd.js';
 
 // filterFunc and initialRDD (streaming's window and state options) are checked by their callers.
 export type OptionField =
@@ -64,6 +65,14 @@ export function resolveMethodOptions(
   if (given.numPartitions !== undefined)
     out.numPartitions = positiveInt(`${method} opts.numPartitions`, given.numPartitions);
   if (given.partitioner !== undefined) out.partitioner = partitioner(method, given.partitioner);
+  // Spark's methods take one or the other; with both, one was silently ignored.
+  if (out.numPartitions !== undefined && out.partitioner !== undefined) {
+    throw errors.invalidArgument(
+      `${method} ${argName}`,
+      'opts.numPartitions or opts.partitioner, not both',
+      `numPartitions ${out.numPartitions} and a partitioner of ${out.partitioner.numPartitions}`,
+    );
+  }
   if (given.preservesPartitioning !== undefined) {
     const p = given.preservesPartitioning;
     if (typeof p !== 'boolean')
@@ -100,6 +109,21 @@ export function refuseUnknownKeys(
       );
     }
   }
+}
+
+/**
+ * The other RDD of a two-RDD method (joins, cartesian, set operations): an RDD of `rdd`'s
+ * Context, since a job runs on one context's pool and scratch (another may be stopped).
+ */
+export function checkOtherRDD(
+  method: string,
+  rdd: RDD<unknown>,
+  other: unknown,
+  expected = 'an RDD',
+): asserts other is RDD<unknown> {
+  if (!rdd.isRDD(other)) throw errors.invalidArgument(`${method} other`, expected, other);
+  if (other.context !== rdd.context)
+    throw errors.invalidArgument(`${method} other`, 'an RDD of this Context', other);
 }
 
 function partitioner(method: string, p: unknown): Partitioner {

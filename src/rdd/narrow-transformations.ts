@@ -10,7 +10,7 @@ import { PositionPartitioner } from './partitioner.js';
 import { shuffle as shuffleTo } from './pair-functions.js';
 import type { RDD } from './rdd.js';
 import { planFunction } from './user-function.js';
-import { FN_FIELDS, resolveMethodOptions } from './method-options.js';
+import { checkOtherRDD, FN_FIELDS, resolveMethodOptions } from './method-options.js';
 import { positionKeyed } from './builtin-functions.js';
 import { checkFraction } from './sampling.js';
 
@@ -88,6 +88,6 @@ export function coalesce<T>(rdd: RDD<T>, numPartitions: number, shuffle: boolean
 }
 
 export function cartesian<T, U>(rdd: RDD<T>, other: RDD<U>): RDD<[T, U]> {
-  if (!rdd.isRDD(other)) throw errors.invalidArgument('other', 'an RDD', other);
+  checkOtherRDD('rdd.cartesian', rdd, other);
   return rdd.derive(new CartesianRDD(rdd, other));
 }

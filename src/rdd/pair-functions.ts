@@ -17,6 +17,7 @@ import type { RDD } from './rdd.js';
 import { CoGroupedRDD, ShuffledRDD } from './shuffled-rdds.js';
 import { planFunction, type FnOptions, type UserFn } from './user-function.js';
 import {
+  checkOtherRDD,
   PARTITION_FIELDS,
   SHUFFLE_FN_FIELDS,
   resolveMethodOptions,
@@ -277,8 +278,7 @@ function coGrouped<R>(
   method: string,
   how: JoinHow | undefined,
 ): RDD<R> {
-  if (!rdd.isRDD(other))
-    throw errors.invalidArgument(`${method} other`, 'an RDD of [key, value] pairs', other);
+  checkOtherRDD(method, rdd, other, 'an RDD of [key, value] pairs');
   const opts = resolveMethodOptions(method, rawOpts, PARTITION_FIELDS);
   const partitioner = defaultPartitioner(opts, rdd, other);
   const ctx = rdd.context;

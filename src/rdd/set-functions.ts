@@ -2,20 +2,14 @@
 // records present on both sides (once each), subtract keeps this RDD's records absent from the
 // other (duplicates kept), subtractByKey keeps the pairs whose key the other lacks.
 
-import { errors } from '../shared/errors.js';
 import { toNullValue } from './builtin-functions.js';
+import { checkOtherRDD } from './method-options.js';
 import { cogroup } from './pair-functions.js';
 import { inBoth, leftOnly } from './parity-builtins.js';
 import type { RDD } from './rdd.js';
 
-function checkOther(method: string, rdd: RDD<unknown>, other: unknown): void {
-  if (!rdd.isRDD(other)) throw errors.invalidArgument(`${method} other`, 'an RDD', other);
-  if (other.context !== rdd.context)
-    throw errors.invalidArgument(`${method} other`, 'an RDD of this Context', other);
-}
-
 export function intersection<T>(rdd: RDD<T>, other: RDD<T>, rawOpts: unknown): RDD<T> {
-  checkOther('rdd.intersection', rdd, other);
+  checkOtherRDD('rdd.intersection', rdd, other);
   const grouped = cogroup(
     rdd.map(toNullValue),
     other.map(toNullValue),
@@ -31,13 +25,13 @@ export function subtractByKey<K, V, W>(
   rawOpts: unknown,
   method = 'rdd.subtractByKey',
 ): RDD<[K, V]> {
-  checkOther(method, rdd, other);
+  checkOtherRDD(method, rdd, other);
   const grouped = cogroup<K, V, W>(rdd, other, rawOpts, method);
   return grouped.flatMapValues<K, [V[], W[]], V>(leftOnly as (g: [V[], W[]]) => V[]);
 }
 
 export function subtract<T>(rdd: RDD<T>, other: RDD<T>, rawOpts: unknown): RDD<T> {
-  checkOther('rdd.subtract', rdd, other);
+  checkOtherRDD('rdd.subtract', rdd, other);
   return subtractByKey<T, null, null>(
     rdd.map<[T, null]>(toNullValue),
     other.map<[T, null]>(toNullValue),

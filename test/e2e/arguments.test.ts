@@ -3,7 +3,14 @@
 // function as in PySpark, one key equality for every keyed operation, and listener arguments.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Context, KindlingError, StateSpec, StreamingContext, type RDD } from 'kindling';
+import {
+  Context,
+  HashPartitioner,
+  KindlingError,
+  StateSpec,
+  StreamingContext,
+  type RDD,
+} from 'kindling';
 
 const ctx = new Context({ workers: 2, progress: false });
 after(() => ctx.stop());
@@ -94,6 +101,31 @@ test('a bad positional numPartitions is refused naming the method', () => {
     () => pairs().sortBy(([, v]) => v, true, -1),
     invalid(/rdd\.sortBy\b.*numPartitions/),
   );
+});
+
+test('numPartitions and a partitioner given together are refused, naming both', () => {
+  const both = { numPartitions: 8, partitioner: new HashPartitioner(2) };
+  const add = (a: number, b: number): number => a + b;
+  const calls: [string, () => unknown][] = [
+    ['reduceByKey', () => pairs().reduceByKey(add, both)],
+    ['groupByKey', () => pairs().groupByKey(both)],
+    ['combineByKey', () => pairs().combineByKey((v) => v, add, add, both)],
+    ['aggregateByKey', () => pairs().aggregateByKey(0, add, add, both)],
+    ['foldByKey', () => pairs().foldByKey(0, add, both)],
+    ['join', () => pairs().join(other(), both)],
+    ['fullOuterJoin', () => pairs().fullOuterJoin(other(), both)],
+    ['cogroup', () => pairs().cogroup(other(), both)],
+    ['groupBy', () => pairs().groupBy(([k]) => k, both)],
+    ['intersection', () => pairs().intersection(pairs(), both)],
+    ['subtract', () => pairs().subtract(pairs(), both)],
+    ['subtractByKey', () => pairs().subtractByKey(other(), both)],
+  ];
+  for (const [method, call] of calls) {
+    assert.throws(
+      call,
+      invalid(new RegExp(`rdd\\.${method} opts.*numPartitions or opts\\.partitioner, not both`)),
+    );
+  }
 });
 
 test('an unknown option key is refused, naming the key and the method', async () => {

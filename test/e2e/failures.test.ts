@@ -178,6 +178,26 @@ test('stop() cancels running jobs with JOB_CANCELLED, saying the Context was sto
   await outcome;
 });
 
+test('joins and cartesian refuse an RDD of another Context, running or stopped', async () => {
+  const other = new Context({ workers: 1, progress: false });
+  const mine = ctx.parallelize<[number, string]>([[1, 'a']], 2);
+  const theirs = other.parallelize<[number, string]>([[1, 'x']], 2);
+  const calls: [string, () => unknown][] = [
+    ['join', () => mine.join(theirs)],
+    ['leftOuterJoin', () => mine.leftOuterJoin(theirs)],
+    ['rightOuterJoin', () => mine.rightOuterJoin(theirs)],
+    ['fullOuterJoin', () => mine.fullOuterJoin(theirs)],
+    ['cartesian', () => mine.cartesian(theirs)],
+  ];
+  const refused = (method: string) => (e: unknown) =>
+    e instanceof KindlingError &&
+    e.code === 'INVALID_ARGUMENT' &&
+    e.message.includes(`rdd.${method} other: expected an RDD of this Context`);
+  for (const [method, call] of calls) assert.throws(call, refused(method));
+  await other.stop();
+  for (const [method, call] of calls) assert.throws(call, refused(method));
+});
+
 test('lost shuffle output is recomputed from lineage', async () => {
   const localDir = path.join(dir, 'local');
   const other = new Context({ workers: 2, progress: false, localDir });
