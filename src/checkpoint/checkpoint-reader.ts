@@ -192,9 +192,9 @@ export function partitionerFromText(
       return { partitioner: new PositionPartitioner(plan.numPartitions) };
     // A custom partitioner is a function of the program that wrote it; it is never written.
     if (plan.kind === 'custom') throw errors.internal('a custom partitioner in a checkpoint');
-    const range = new RangePartitioner(plan.numPartitions, {}, plan.ascending);
-    range.setBounds(plan.bounds);
-    return { partitioner: range };
+    return {
+      partitioner: RangePartitioner.withBounds(plan.numPartitions, plan.bounds, plan.ascending),
+    };
   } catch (e) {
     return damagedPartitioner(file, e instanceof Error ? e.message : String(e));
   }

@@ -47,6 +47,21 @@ export class HashPartitioner {
 }
 
 /**
+ * What the engine samples: an RDD's handle (this module cannot import the class, which imports
+ * it). An array of keys ([1, 2]) was accepted and failed the first job with a raw TypeError.
+ */
+function isRDDLike(x: unknown): boolean {
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as { getNumPartitions?: unknown }).getNumPartitions === 'function'
+  );
+}
+
+/** The rdd of a RangePartitioner rebuilt with its bounds (a checkpoint's): nothing to sample. */
+const BOUNDS_GIVEN = Object.freeze({});
+
+/**
  * Departs from Spark on purpose: numPartitions stays as requested even when the sample yields
  * fewer bounds (Spark shrinks it to bounds.length + 1); trailing partitions are then empty, and
  * a shuffle's reduce side never changes size after it was planned.
@@ -61,11 +76,23 @@ export class RangePartitioner {
 
   constructor(numPartitions: number, rdd: unknown, ascending = true) {
     this.numPartitions = checkNumPartitions(numPartitions);
-    if (typeof rdd !== 'object' || rdd === null) throw errors.invalidArgument('rdd', 'an RDD', rdd);
+    if (rdd !== BOUNDS_GIVEN && !isRDDLike(rdd))
+      throw errors.invalidArgument('RangePartitioner rdd', 'an RDD', rdd);
     if (typeof ascending !== 'boolean')
       throw errors.invalidArgument('ascending', 'a boolean', ascending);
     this.rdd = rdd;
     this.ascending = ascending;
+  }
+
+  /** @internal A partitioner whose bounds are known, as a checkpoint records them. */
+  static withBounds(
+    numPartitions: number,
+    bounds: unknown[],
+    ascending: boolean,
+  ): RangePartitioner {
+    const p = new RangePartitioner(numPartitions, BOUNDS_GIVEN, ascending);
+    p.setBounds(bounds);
+    return p;
   }
 
   /** Sorted ascending, whatever `ascending` says; undefined until the engine sets them. */

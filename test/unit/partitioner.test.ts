@@ -5,7 +5,7 @@ import { compareKeys } from '../../src/shared/keys.js';
 import { HashPartitioner, RangePartitioner } from '../../src/rdd/partitioner.js';
 import { partitionerFromPlan } from '../../src/shared/partitioner-plan.js';
 
-const fakeRdd = { id: 1 };
+const fakeRdd = { id: 1, getNumPartitions: () => 1 };
 const invalid = (argument: string) => (e: unknown) =>
   isKindlingError(e, 'INVALID_ARGUMENT') && e.context.argument === argument;
 
@@ -99,7 +99,9 @@ describe('RangePartitioner', () => {
 
   it('refuses bad arguments and use before its bounds are known', () => {
     assert.throws(() => new RangePartitioner(0, fakeRdd), invalid('numPartitions'));
-    assert.throws(() => new RangePartitioner(2, undefined), invalid('rdd'));
+    assert.throws(() => new RangePartitioner(2, undefined), invalid('RangePartitioner rdd'));
+    assert.throws(() => new RangePartitioner(2, [1, 2]), invalid('RangePartitioner rdd'));
+    assert.throws(() => new RangePartitioner(2, { id: 1 }), invalid('RangePartitioner rdd'));
     const p = new RangePartitioner(3, fakeRdd);
     assert.throws(
       () => p.getPartition(1),
