@@ -89,8 +89,10 @@ function* flatMapOp(
         }
         continue;
       }
+      if (!isIterable(ys))
+        throw errors.invalidArgument(`result of the ${kind} function`, 'an iterable', ys);
       // Any other iterable may be lazy and long (a generator): checked at each output.
-      for (const y of ys as Iterable<unknown>) {
+      for (const y of ys) {
         out.push(kind === 'flatMap' ? y : [key, y]);
         if (fill.full(out)) {
           yield out;

@@ -158,6 +158,21 @@ describe('narrow operations', () => {
     }
   });
 
+  it('flatMap and flatMapValues refuse a function that returns no iterable', async () => {
+    for (const kind of ['flatMap', 'flatMapValues'] as const) {
+      const nodes = [source(1), narrowNode(2, 1, { kind, f: fp('(x) => 7') })];
+      const result = await run(
+        stagePlan(nodes, { kind: 'result', action: collect }, 2),
+        narrow(2, data(1, [[1, 2]])),
+      );
+      assert.equal(result.kind, 'failure');
+      assert.match(
+        result.kind === 'failure' ? result.error.message : '',
+        new RegExp(`result of the ${kind} function: expected an iterable, received 7`),
+      );
+    }
+  });
+
   it('mapPartitions refuses a function that returns no iterable', async () => {
     const nodes = [source(1), narrowNode(2, 1, { kind: 'mapPartitions', f: fp('() => 42') })];
     const result = await run(
