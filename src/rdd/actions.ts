@@ -6,7 +6,6 @@ import path from 'node:path';
 import { errors, KindlingError } from '../shared/errors.js';
 import { SUCCESS_FILE } from '../shared/file-names.js';
 import type { ResultAction } from '../shared/protocol.js';
-import { positiveInt } from '../options.js';
 import { ensureDirectory, errnoOf, ioError, withIo } from '../storage/io-errors.js';
 import { keyOf, sortWith } from '../shared/keys.js';
 import { FN_FIELDS, resolveMethodOptions } from './method-options.js';
@@ -40,7 +39,7 @@ export async function count(rdd: RDD<unknown>): Promise<number> {
 
 /** Spark's take: scan one partition, then up to 4x more each round, until n are found. */
 export async function take<T>(rdd: RDD<T>, n: number): Promise<T[]> {
-  if (!Number.isInteger(n) || n < 0) throw errors.invalidArgument('n', 'a non-negative integer', n);
+  nonNegativeInt('rdd.take n', n);
   const out: T[] = [];
   const total = rdd.getNumPartitions();
   let scanned = 0;
@@ -76,7 +75,7 @@ export async function takeOrdered<T>(
   reverse: boolean,
 ): Promise<T[]> {
   const where = reverse ? 'rdd.top' : 'rdd.takeOrdered';
-  positiveOrZero(`${where} n`, n);
+  nonNegativeInt(`${where} n`, n);
   const ordering = resolveOrdering(where, order, opts);
   const parts = await rdd.context.runJob<T[]>(rdd, {
     kind: 'takeOrdered',
@@ -213,8 +212,9 @@ function emptyCollection(rdd: RDD<unknown>, action: string): KindlingError {
   });
 }
 
-function positiveOrZero(name: string, n: unknown): void {
-  if (n !== 0) positiveInt(name, n);
+function nonNegativeInt(name: string, n: unknown): void {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0)
+    throw errors.invalidArgument(name, 'a non-negative integer', n);
 }
 
 function cloneable(name: string, value: unknown): void {

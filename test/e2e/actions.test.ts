@@ -32,6 +32,13 @@ test('takeOrdered and top, with and without a comparator', async () => {
   assert.deepEqual(await rdd().takeOrdered(7), sorted.slice(0, 7));
   assert.deepEqual(await rdd().top(5), sorted.slice(-5).reverse());
   assert.deepEqual(await rdd().takeOrdered(4, (a, b) => b - a), sorted.slice(-4).reverse());
+  assert.deepEqual(await rdd().top(0), []);
+  for (const n of [-1, 1.5]) {
+    await assert.rejects(rdd().top(n), {
+      code: 'INVALID_ARGUMENT',
+      message: /rdd\.top n: expected a non-negative integer/,
+    });
+  }
 });
 
 test('takeOrdered and top order undefined records as sortBy does, and show them to a comparator', async () => {
