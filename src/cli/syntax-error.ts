@@ -26,10 +26,13 @@ export function locateSyntaxError(e: unknown, loaded: MessagePort): void {
   }
 }
 
-/** Thrown while compiling: no frame outside Node's loader, no place added yet. */
+/**
+ * Thrown while compiling: no frame outside Node's own modules (node:internal/... on Node 20
+ * and 22, node:diagnostics_channel on 24), no place added yet.
+ */
 function isParseError(stack: string): boolean {
   const frames = stack.split('\n').filter((l) => /^\s+at /.test(l));
-  return stack.startsWith('SyntaxError') && frames.every((l) => l.includes('node:internal/'));
+  return stack.startsWith('SyntaxError') && frames.every((l) => /[( ]node:/.test(l));
 }
 
 function notPackage(url: string): boolean {
