@@ -132,6 +132,27 @@ describe('cluster mode gives local mode answers', { skip: skipReason }, () => {
     });
   }
 
+  it('env data shaped like a handle reaches worker processes as given, beside a real broadcast', async () => {
+    const table = remote.broadcast(['t0', 't1']);
+    const env = {
+      table,
+      fake: { kind: 'kindling.broadcast', id: table.id },
+      unknown: [{ kind: 'kindling.broadcast', id: 9999 }],
+      fakeAcc: { kind: 'kindling.accumulator', id: 0 },
+    };
+    const got = await remote
+      .range(0, 2, 1, 2)
+      .map((x, e) => ({ t: e.table.value[x], fake: e.fake, unknown: e.unknown, acc: e.fakeAcc }), {
+        env,
+      })
+      .collect();
+    const { fake, unknown, fakeAcc: acc } = env;
+    assert.deepEqual(got, [
+      { t: 't0', fake, unknown, acc },
+      { t: 't1', fake, unknown, acc },
+    ]);
+  });
+
   it('the driver lists the connected workers as executors', () => {
     assert.deepEqual([...executors].sort(), ['w1', 'w2']);
   });

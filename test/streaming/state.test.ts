@@ -278,3 +278,42 @@ test('default checkpoint intervals: the smallest multiple of the batch >= 10 s; 
   assert.equal(interval('updateStateByKey#3'), 6000);
   assert.equal(interval('queueStream#0'), null);
 });
+
+test("a stateful operator's env keeps its handles and passes objects shaped like handles as data", async () => {
+  const { ssc, clock } = newContext();
+  const base = ctx.broadcast(100);
+  const calls = ctx.longAccumulator('calls');
+  const fakes = {
+    b: { kind: 'kindling.broadcast', id: base.id },
+    acc: { kind: 'kindling.accumulator', id: calls.id },
+    fn: { kind: 'kindling.function', fn: { kind: 'source', source: '() => 1', name: 'g' } },
+  };
+  const pairs = ssc.queueStream<Pair>([[['a', 1]], [['a', 2]]]);
+  const state = pairs.updateStateByKey(
+    (vs: number[], s: { sum: number } | undefined, env) => {
+      env.calls.add(1);
+      return { sum: (s?.sum ?? env.base.value) + vs[0]!, fakes: env.fakes };
+    },
+    { env: { base, calls, fakes } },
+  );
+  const mapped = pairs.mapWithState(
+    StateSpec.function(
+      (k: string, v: number | undefined, _s: State<number>, env) => ({
+        k,
+        v,
+        fakes: env.fakes,
+        base: env.nested[0].value,
+      }),
+      { env: { fakes, nested: [base] as const } },
+    ),
+  );
+  const got = collectBatches(state);
+  const seen = collectBatches(mapped);
+  await ssc.start();
+  await clock.advance(2000);
+  await ssc.stop({ stopContext: false });
+  assert.deepEqual(got.get(1000), [['a', { sum: 101, fakes }]]);
+  assert.deepEqual(got.get(2000), [['a', { sum: 103, fakes }]]);
+  assert.equal(calls.value, 2);
+  assert.deepEqual(seen.get(1000), [{ k: 'a', v: 1, fakes, base: 100 }]);
+});
