@@ -1,112 +1,66 @@
-// env as user functions receive it: the plan's env with Broadcast/Accumulator/function markers
-// (which may sit anywhere in plain objects and arrays) replaced by live handles and rebuilt
-// functions. Broadcast values are fetched and env functions rebuilt before a task runs, since
-// `value` is a synchronous getter and env is bound synchronously.
+// env as user functions receive it: a task's own copy of the plan's env data with its handles
+// placed where the shipped paths say (src/shared/env-wire.ts): live Broadcast/Accumulator handles
+// and rebuilt functions. The data itself is never read for handles. Broadcast values are fetched
+// and env functions rebuilt before a task runs, since `value` is a synchronous getter and env is
+// bound synchronously.
 
-import type {
-  AccumulatorMarker,
-  BroadcastMarker,
-  CustomAccumulatorMarker,
-  FunctionMarker,
-} from '../src/shared/protocol.js';
+import {
+  placeHandles,
+  type ShippedCustomAccumulator,
+  type ShippedEnv,
+  type ShippedHandle,
+} from '../src/shared/env-wire.js';
 import type { ShippedFunction } from '../src/shared/shipped-function.js';
 
 export interface EnvHandles {
   broadcast(id: number): unknown;
   accumulator(id: number): unknown;
-  customAccumulator(marker: CustomAccumulatorMarker): unknown;
+  customAccumulator(shipped: ShippedCustomAccumulator): unknown;
   fn(shipped: ShippedFunction): unknown;
 }
 
-export interface EnvMarkers {
+export interface EnvHandleUses {
   broadcasts: Set<number>;
   accumulators: Set<number>;
-  /** Their add functions are in `functions` too, to be rebuilt with env's. */
-  customAccumulators: Map<number, CustomAccumulatorMarker>;
+  /** Functions placed in env and custom accumulators' add, to be rebuilt with the plan's. */
   functions: ShippedFunction[];
 }
 
-type Marker = BroadcastMarker | AccumulatorMarker | CustomAccumulatorMarker | FunctionMarker;
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null) return false;
-  const proto: unknown = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-function asMarker(v: Record<string, unknown>): Marker | undefined {
-  if (v.kind === 'kindling.function' && typeof v.fn === 'object' && v.fn !== null)
-    return v as unknown as FunctionMarker;
-  if (typeof v.id !== 'number') return undefined;
-  if (v.kind === 'kindling.customAccumulator' && typeof v.add === 'object' && v.add !== null)
-    return v as unknown as CustomAccumulatorMarker;
-  if (v.kind === 'kindling.broadcast' || v.kind === 'kindling.accumulator') {
-    return v as unknown as BroadcastMarker | AccumulatorMarker;
-  }
-  return undefined;
-}
-
-/** Records every marker in `env` into `into`; true when there was at least one. */
-export function collectMarkers(env: unknown, into: EnvMarkers): boolean {
-  if (Array.isArray(env)) {
-    let found = false;
-    for (const v of env) found = collectMarkers(v, into) || found;
-    return found;
-  }
-  if (!isPlainObject(env)) return false;
-  const marker = asMarker(env);
-  if (marker !== undefined) {
-    switch (marker.kind) {
-      case 'kindling.function':
-        into.functions.push(marker.fn);
+/** Records the handles `env` ships into `into`; true when there is at least one. */
+export function collectHandles(env: ShippedEnv, into: EnvHandleUses): boolean {
+  for (const { handle } of env.handles) {
+    switch (handle.kind) {
+      case 'function':
+        into.functions.push(handle.fn);
         break;
-      case 'kindling.customAccumulator':
-        into.customAccumulators.set(marker.id, marker);
-        into.functions.push(marker.add);
+      case 'customAccumulator':
+        into.functions.push(handle.add);
         break;
-      case 'kindling.broadcast':
-        into.broadcasts.add(marker.id);
+      case 'broadcast':
+        into.broadcasts.add(handle.id);
         break;
-      case 'kindling.accumulator':
-        into.accumulators.add(marker.id);
+      case 'accumulator':
+        into.accumulators.add(handle.id);
         break;
     }
-    return true;
   }
-  let found = false;
-  for (const v of Object.values(env)) found = collectMarkers(v, into) || found;
-  return found;
+  return env.handles.length > 0;
 }
 
-/** `env` with markers replaced by handles; parts without markers are shared, not copied. */
-export function bindEnv(env: unknown, handles: EnvHandles): unknown {
-  if (Array.isArray(env)) {
-    let out: unknown[] | undefined;
-    for (let i = 0; i < env.length; i++) {
-      const v: unknown = env[i];
-      const bound = bindEnv(v, handles);
-      if (bound !== v) (out ??= env.slice())[i] = bound;
-    }
-    return out ?? env;
+/** `data`, a task's copy of `env.data`, with live handles in their places. */
+export function bindEnv(data: unknown, env: ShippedEnv, handles: EnvHandles): unknown {
+  return placeHandles(data, env.handles, (handle) => bindHandle(handle, handles));
+}
+
+function bindHandle(handle: ShippedHandle, handles: EnvHandles): unknown {
+  switch (handle.kind) {
+    case 'broadcast':
+      return handles.broadcast(handle.id);
+    case 'accumulator':
+      return handles.accumulator(handle.id);
+    case 'customAccumulator':
+      return handles.customAccumulator(handle);
+    case 'function':
+      return handles.fn(handle.fn);
   }
-  if (!isPlainObject(env)) return env;
-  const marker = asMarker(env);
-  if (marker !== undefined) {
-    switch (marker.kind) {
-      case 'kindling.broadcast':
-        return handles.broadcast(marker.id);
-      case 'kindling.accumulator':
-        return handles.accumulator(marker.id);
-      case 'kindling.customAccumulator':
-        return handles.customAccumulator(marker);
-      case 'kindling.function':
-        return handles.fn(marker.fn);
-    }
-  }
-  let out: Record<string, unknown> | undefined;
-  for (const [k, v] of Object.entries(env)) {
-    const bound = bindEnv(v, handles);
-    if (bound !== v) (out ??= { ...env })[k] = bound;
-  }
-  return out ?? env;
 }

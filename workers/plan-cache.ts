@@ -4,14 +4,9 @@
 // life: they are immutable per id, and a task must read them synchronously.
 
 import { errors } from '../src/shared/errors.js';
-import type {
-  AggregatorPlan,
-  FunctionPlan,
-  PlanNode,
-  ResultAction,
-  StagePlan,
-} from '../src/shared/protocol.js';
-import { collectMarkers, type EnvMarkers } from './env.js';
+import { functionPlansOf } from '../src/shared/plan-functions.js';
+import type { FunctionPlan, PlanNode, StagePlan } from '../src/shared/protocol.js';
+import { collectHandles, type EnvHandleUses } from './env.js';
 import { functionKey, loadFunction, type UserFunction } from './functions.js';
 
 /** The calls a worker makes to the main thread (a comlink proxy of ControlApi). */
@@ -24,8 +19,8 @@ export interface LoadedPlan {
   plan: StagePlan;
   nodes: Map<number, PlanNode>;
   functions: Map<FunctionPlan, UserFunction>;
-  /** FunctionPlans whose env holds markers, to rebind per task; the others are used as is. */
-  markedEnvs: Set<FunctionPlan>;
+  /** FunctionPlans whose env ships handles, to bind per task; the others are used as is. */
+  boundEnvs: Set<FunctionPlan>;
   /** Functions placed in env, rebuilt, by functionKey. */
   envFunctions: Map<string, UserFunction>;
   broadcastIds: number[];
@@ -57,30 +52,24 @@ export async function getLoadedPlan(control: ControlClient, planId: string): Pro
 
 /** Rebuilds a plan's functions; exported for tests that run pipelines in-thread. */
 export async function loadPlan(plan: StagePlan): Promise<LoadedPlan> {
-  const functionPlans = listFunctionPlans(plan);
   const functions = new Map<FunctionPlan, UserFunction>();
-  const markers: EnvMarkers = {
-    broadcasts: new Set(),
-    accumulators: new Set(),
-    customAccumulators: new Map(),
-    functions: [],
-  };
-  const markedEnvs = new Set<FunctionPlan>();
-  for (const fp of functionPlans) {
+  const uses: EnvHandleUses = { broadcasts: new Set(), accumulators: new Set(), functions: [] };
+  const boundEnvs = new Set<FunctionPlan>();
+  for (const fp of functionPlansOf(plan)) {
     functions.set(fp, await loadFunction(fp.fn));
-    if (collectMarkers(fp.env, markers)) markedEnvs.add(fp);
+    if (collectHandles(fp.env, uses)) boundEnvs.add(fp);
   }
   const envFunctions = new Map<string, UserFunction>();
-  for (const shipped of markers.functions)
+  for (const shipped of uses.functions)
     envFunctions.set(functionKey(shipped), await loadFunction(shipped));
   return {
     plan,
     nodes: new Map(plan.nodes.map((n) => [n.id, n])),
     functions,
-    markedEnvs,
+    boundEnvs,
     envFunctions,
-    broadcastIds: [...markers.broadcasts],
-    accumulatorIds: [...markers.accumulators],
+    broadcastIds: [...uses.broadcasts],
+    accumulatorIds: [...uses.accumulators],
   };
 }
 
@@ -114,50 +103,4 @@ export function getBroadcastValue(id: number): unknown {
     throw errors.internal(`broadcast ${id} was used in a worker before it was fetched`);
   }
   return entry.value;
-}
-
-function listFunctionPlans(plan: StagePlan): FunctionPlan[] {
-  const out: FunctionPlan[] = [];
-  const addAggregator = (a: AggregatorPlan): void => {
-    if (a.createCombiner !== undefined) out.push(a.createCombiner);
-    out.push(a.mergeValue, a.mergeCombiners);
-  };
-  for (const node of plan.nodes) {
-    const c = node.compute;
-    if (c.kind === 'narrow' && 'f' in c.op) out.push(c.op.f);
-    if (c.kind === 'narrow' && c.op.kind === 'combineByKey') addAggregator(c.op.aggregator);
-    if (c.kind === 'zipped' && c.f !== undefined) out.push(c.f);
-    if (c.kind === 'shuffled' && c.aggregator !== undefined) addAggregator(c.aggregator);
-  }
-  if (plan.output.kind === 'shuffleMap') {
-    if (plan.output.combine !== undefined) addAggregator(plan.output.combine);
-    if (plan.output.partitioner.kind === 'custom') out.push(plan.output.partitioner.f);
-  } else {
-    out.push(...actionFunctions(plan.output.action));
-  }
-  return out;
-}
-
-function actionFunctions(action: ResultAction): FunctionPlan[] {
-  switch (action.kind) {
-    case 'reduce':
-    case 'foreach':
-    case 'foreachPartition':
-      return [action.f];
-    case 'aggregate':
-      return [action.seqOp];
-    case 'takeOrdered':
-      return action.order.kind === 'natural' ? [] : [action.order.f];
-    case 'collect':
-    case 'count':
-    case 'countByValue':
-    case 'drain':
-    case 'take':
-    case 'sampleKeys':
-    case 'lookup':
-    case 'saveAsTextFile':
-    case 'saveAsObjectFile':
-    case 'hllRegisters':
-      return [];
-  }
 }

@@ -3,8 +3,8 @@
 // all-or-nothing: commitSideOutputs() after the result is known, abortSideOutputs() on failure.
 
 import { errors } from '../src/shared/errors.js';
+import type { ShippedCustomAccumulator } from '../src/shared/env-wire.js';
 import type {
-  CustomAccumulatorMarker,
   FunctionPlan,
   PartitionDesc,
   PlanNode,
@@ -70,7 +70,7 @@ export class TaskContext {
   private readonly handles: EnvHandles = {
     broadcast: broadcastHandle,
     accumulator: (id) => this.accumulatorHandle(id),
-    customAccumulator: (marker) => this.customAccumulatorHandle(marker),
+    customAccumulator: (shipped) => this.customAccumulatorHandle(shipped),
     fn: (shipped) => {
       const f = this.loaded.envFunctions.get(functionKey(shipped));
       if (f === undefined) throw errors.unsupported('A function in env was not loaded');
@@ -113,10 +113,9 @@ export class TaskContext {
    * function that mutates its env cannot leak state into the worker's next task.
    */
   env(fp: FunctionPlan): unknown {
-    if (fp.env === undefined) return undefined;
     if (!this.envs.has(fp)) {
-      const copy = structuredClone(fp.env);
-      this.envs.set(fp, this.loaded.markedEnvs.has(fp) ? bindEnv(copy, this.handles) : copy);
+      const copy = structuredClone(fp.env.data);
+      this.envs.set(fp, this.loaded.boundEnvs.has(fp) ? bindEnv(copy, fp.env, this.handles) : copy);
     }
     return this.envs.get(fp);
   }
@@ -226,21 +225,21 @@ export class TaskContext {
   }
 
   /** Spark's AccumulatorV2 in a task: add(v) folds v into the task's own copy of zero. */
-  private customAccumulatorHandle(marker: CustomAccumulatorMarker): {
+  private customAccumulatorHandle(shipped: ShippedCustomAccumulator): {
     readonly id: number;
     add(v: unknown): void;
   } {
-    const add = this.loaded.envFunctions.get(functionKey(marker.add));
+    const add = this.loaded.envFunctions.get(functionKey(shipped.add));
     if (add === undefined)
-      throw errors.internal(`the add function of accumulator ${marker.id} was not loaded`);
+      throw errors.internal(`the add function of accumulator ${shipped.id} was not loaded`);
     const states = this.customAccumulators;
     return {
-      id: marker.id,
+      id: shipped.id,
       add(v: unknown): void {
-        let state = states.get(marker.id);
+        let state = states.get(shipped.id);
         if (state === undefined) {
-          state = { value: structuredClone(marker.zero) };
-          states.set(marker.id, state);
+          state = { value: structuredClone(shipped.zero) };
+          states.set(shipped.id, state);
         }
         state.value = add(state.value, v);
       },

@@ -5,6 +5,7 @@
 // object); Redis keeps where.
 
 import { errors } from '../shared/errors.js';
+import { functionPlansOf } from '../shared/plan-functions.js';
 import type { ControlApi, StagePlan } from '../shared/protocol.js';
 import type { Redis } from './redis.js';
 import { storeFor } from '../storage/stores.js';
@@ -96,30 +97,11 @@ export function redisControlApi(redis: Redis, appId: string): ControlApi {
   };
 }
 
-/** Broadcast markers ({ kind: 'kindling.broadcast', id }) anywhere in a plan's function envs. */
+/** The broadcasts the envs of a plan's functions ship (never looked for in the envs' data). */
 export function findBroadcastIds(plan: StagePlan): number[] {
   const ids = new Set<number>();
-  const seen = new Set<unknown>();
-  const walk = (v: unknown): void => {
-    if (typeof v !== 'object' || v === null || seen.has(v)) return;
-    seen.add(v);
-    if (v instanceof Map) {
-      for (const [k, x] of v) {
-        walk(k);
-        walk(x);
-      }
-      return;
-    }
-    if (v instanceof Set || Array.isArray(v)) {
-      for (const x of v) walk(x);
-      return;
-    }
-    if (ArrayBuffer.isView(v)) return;
-    const o = v as Record<string, unknown>;
-    if (o.kind === 'kindling.broadcast' && typeof o.id === 'number') ids.add(o.id);
-    for (const x of Object.values(o)) walk(x);
-  };
-  walk(plan.nodes);
-  walk(plan.output);
+  for (const fp of functionPlansOf(plan)) {
+    for (const { handle } of fp.env.handles) if (handle.kind === 'broadcast') ids.add(handle.id);
+  }
   return [...ids];
 }

@@ -1,11 +1,12 @@
 // User functions as the RDD API takes them, and their conversion to the plain
 // FunctionPlan that travels to workers: source (checked for free variables at
-// the call that defines it) plus env, with Broadcast/Accumulator handles and
-// functions replaced by markers the worker turns back into live handles and
-// rebuilt functions (a function in env is shipped like a callback).
+// the call that defines it) plus env, shipped as the user's data with the
+// Broadcast/Accumulator handles and functions in it listed apart
+// (shared/env-wire.ts); a function in env is shipped like a callback.
 
+import { shipEnv, type HandleShipper, type ShippedEnv } from '../shared/env-wire.js';
 import { errors } from '../shared/errors.js';
-import type { EnvValue, FunctionMarker, FunctionPlan } from '../shared/protocol.js';
+import type { FunctionPlan } from '../shared/protocol.js';
 import { shipFunction } from '../shipping/closure.js';
 import { FunctionRef } from '../shipping/fn.js';
 import { Broadcast } from '../variables/broadcast.js';
@@ -39,11 +40,10 @@ export function planFunction(
   return { fn: shipFunction(f, where), env: prepareEnv(opts?.env, where) };
 }
 
-export function prepareEnv(env: unknown, where: string): EnvValue {
-  if (env === undefined) return undefined;
-  const prepared = replaceHandles(env, `${where} opts.env`);
+export function prepareEnv(env: unknown, where: string): ShippedEnv {
+  const shipped = shipEnv(env, `${where} opts.env`, handleShipper);
   try {
-    structuredClone(prepared);
+    structuredClone(shipped);
   } catch (e) {
     throw errors.invalidArgument(
       `${where} opts.env`,
@@ -51,36 +51,26 @@ export function prepareEnv(env: unknown, where: string): EnvValue {
       `${describe(e)}`,
     );
   }
-  return prepared;
+  return shipped;
 }
 
-/** `path` names the value in errors: rdd.map opts.env.helpers.double. */
-function replaceHandles(value: unknown, path: string): unknown {
-  if (
+const handleShipper: HandleShipper = {
+  isHandle: (value) =>
     value instanceof Broadcast ||
     value instanceof Accumulator ||
-    value instanceof CustomAccumulator
-  )
-    return noteEnvHandle(value.toMarker(), value, path);
-  if (typeof value === 'function' || value instanceof FunctionRef) {
-    const marker: FunctionMarker = {
-      kind: 'kindling.function',
-      fn: shipFunction(value, path, 'env'),
-    };
-    return marker;
-  }
-  if (Array.isArray(value)) return value.map((v, i) => replaceHandles(v, `${path}[${i}]`));
-  if (
-    value !== null &&
-    typeof value === 'object' &&
-    Object.getPrototypeOf(value) === Object.prototype
-  ) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = replaceHandles(v, `${path}.${k}`);
-    return out;
-  }
-  return value;
-}
+    value instanceof CustomAccumulator ||
+    value instanceof FunctionRef ||
+    typeof value === 'function',
+  ship: (value, where) => {
+    if (
+      value instanceof Broadcast ||
+      value instanceof Accumulator ||
+      value instanceof CustomAccumulator
+    )
+      return noteEnvHandle(value.toShipped(), value, where);
+    return { kind: 'function', fn: shipFunction(value, where, 'env') };
+  },
+};
 
 function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

@@ -7,39 +7,15 @@
 //   main ◀────────────── TaskResult (success | failure) ──────────────── worker
 
 import type { ShippedFunction } from './shipped-function.js';
+import type { ShippedEnv } from './env-wire.js';
 import type { PartitionerPlan } from './partitioner-plan.js';
 import type { Codec } from './format/frames.js';
 
 /** A user or built-in function with the env it receives as its last argument. */
 export interface FunctionPlan {
   fn: ShippedFunction;
-  env: EnvValue;
-}
-
-/** env after the main thread replaced Broadcast/Accumulator handles and functions by markers. */
-export type EnvValue = unknown;
-export interface BroadcastMarker {
-  kind: 'kindling.broadcast';
-  id: number;
-}
-export interface AccumulatorMarker {
-  kind: 'kindling.accumulator';
-  id: number;
-}
-/**
- * A custom accumulator in env (ctx.accumulator(zero, add, merge)): each task adds into its own
- * structuredClone of `zero` with `add`, and the main thread merges what a successful task sends.
- */
-export interface CustomAccumulatorMarker {
-  kind: 'kindling.customAccumulator';
-  id: number;
-  zero: unknown;
-  add: ShippedFunction;
-}
-/** A function placed in env: shipped like a callback, bound to the rebuilt function per task. */
-export interface FunctionMarker {
-  kind: 'kindling.function';
-  fn: ShippedFunction;
+  /** The user's data apart from the handles placed in it (env-wire.ts). */
+  env: ShippedEnv;
 }
 
 /**

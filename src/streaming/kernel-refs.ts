@@ -1,6 +1,7 @@
 // Main-thread side of kernels.ts: the fn() reference to a kernel plus the env
-// that carries the user's functions. User functions are checked here, at the
-// call that defines the stream (TASK_NOT_SERIALIZABLE names the free variable).
+// that carries the user's functions. User functions and env are checked here, at
+// the call that defines the stream (TASK_NOT_SERIALIZABLE names the free variable;
+// a handle keeps the path it has here when each batch's job ships the kernel env).
 // A user fn(module, export) cannot be rebuilt synchronously inside a kernel, so
 // for those a generated data: module imports both and binds them.
 

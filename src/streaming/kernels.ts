@@ -15,6 +15,10 @@ type Fn = (...args: unknown[]) => unknown;
 /** A user function as the kernels receive it: shipped source, or prebuilt by a generated module. */
 export interface KernelEnv {
   fns: ShippedFunction[];
+  /**
+   * The user's env with its handles in place. On the main thread, until the kernel's own env
+   * is shipped, the ShippedEnv prepareEnv made of it, which that shipping splices in.
+   */
   userEnv: unknown;
 }
 

@@ -3,7 +3,7 @@
 // retried task's updates count once (Spark's semantics for updates in actions).
 
 import { errors } from '../shared/errors.js';
-import type { AccumulatorMarker } from '../shared/protocol.js';
+import type { ShippedAccumulator } from '../shared/env-wire.js';
 
 export class Accumulator<T extends number = number> {
   private total = 0;
@@ -34,7 +34,7 @@ export class Accumulator<T extends number = number> {
   }
 
   /** @internal */
-  toMarker(): AccumulatorMarker {
-    return { kind: 'kindling.accumulator', id: this.id };
+  toShipped(): ShippedAccumulator {
+    return { kind: 'accumulator', id: this.id };
   }
 }

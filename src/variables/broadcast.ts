@@ -2,7 +2,7 @@
 // control plane on first use) instead of with every task.
 
 import { errors } from '../shared/errors.js';
-import type { BroadcastMarker } from '../shared/protocol.js';
+import type { ShippedBroadcast } from '../shared/env-wire.js';
 
 export class Broadcast<T> {
   private destroyed = false;
@@ -25,9 +25,9 @@ export class Broadcast<T> {
   }
 
   /** @internal */
-  toMarker(): BroadcastMarker {
+  toShipped(): ShippedBroadcast {
     if (this.destroyed)
       throw errors.unsupported(`Broadcast ${this.id} was destroyed and cannot be used`);
-    return { kind: 'kindling.broadcast', id: this.id };
+    return { kind: 'broadcast', id: this.id };
   }
 }

@@ -5,7 +5,7 @@
 // driver-side merge; `add` travels as source (or by fn()) like any user function.
 
 import { errors } from '../shared/errors.js';
-import type { CustomAccumulatorMarker } from '../shared/protocol.js';
+import type { ShippedCustomAccumulator } from '../shared/env-wire.js';
 import type { ShippedFunction } from '../shared/shipped-function.js';
 import { shipFunction } from '../shipping/closure.js';
 import { FunctionRef } from '../shipping/fn.js';
@@ -81,9 +81,9 @@ export class CustomAccumulator<T, V = T> {
   }
 
   /** @internal */
-  toMarker(): CustomAccumulatorMarker {
+  toShipped(): ShippedCustomAccumulator {
     return {
-      kind: 'kindling.customAccumulator',
+      kind: 'customAccumulator',
       id: this.id,
       zero: this.#zero,
       add: this.#shippedAdd,

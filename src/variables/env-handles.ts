@@ -1,8 +1,8 @@
 // Broadcast and accumulator handles a job ships in env, checked against the Context running the
 // job. Handle ids are per Context, so a worker would read another Context's handle as this
 // one's of the same id: its value, its updates merged into this Context's accumulator. The
-// marker each handle became is remembered with its handle and env path, and found again in the
-// job's plain plan data by identity (as ref-check finds fn() references), at any depth of env.
+// ShippedHandle each handle became is remembered with its handle and env path, and found again
+// in the job's plain plan data by identity (as ref-check finds fn() references).
 
 import { errors } from '../shared/errors.js';
 import { visitPlanData } from '../shipping/ref-check.js';
@@ -14,10 +14,10 @@ export type EnvHandle = Broadcast<unknown> | Accumulator | CustomAccumulator<unk
 
 const placements = new WeakMap<object, { handle: EnvHandle; path: string }>();
 
-/** Called by prepareEnv for each handle it replaces; `path` names it: rdd.map opts.env.b. */
-export function noteEnvHandle<M extends object>(marker: M, handle: EnvHandle, path: string): M {
-  placements.set(marker, { handle, path });
-  return marker;
+/** Called by prepareEnv for each handle it ships; `path` names it: rdd.map opts.env.b. */
+export function noteEnvHandle<S extends object>(shipped: S, handle: EnvHandle, path: string): S {
+  placements.set(shipped, { handle, path });
+  return shipped;
 }
 
 /** Throws INVALID_ARGUMENT naming the first handle in `planData` that `isOwn` refuses. */

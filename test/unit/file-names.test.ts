@@ -26,7 +26,7 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const fp = (source: string) => ({
   fn: { kind: 'source' as const, source, name: 'f' },
-  env: undefined,
+  env: { data: undefined, handles: [] },
 });
 
 /** range(0, 100) -> node 2 (cached on disk and checkpointed) -> node 3: map `f3`. */

@@ -42,9 +42,11 @@ const plan: StagePlan = {
               name: 'f',
             },
             env: {
-              k: 3,
-              b: { kind: 'kindling.broadcast', id: 5 },
-              seen: { kind: 'kindling.accumulator', id: 9 },
+              data: { k: 3, b: null, seen: null },
+              handles: [
+                { path: ['b'], handle: { kind: 'broadcast', id: 5 } },
+                { path: ['seen'], handle: { kind: 'accumulator', id: 9 } },
+              ],
             },
           },
         },

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
+import type { ShippedEnv } from '../../src/shared/env-wire.js';
 import type {
   FunctionPlan,
   PartitionDesc,
@@ -22,10 +23,14 @@ export function scratchDir(name: string): string {
   return dir;
 }
 
-/** A user function shipped as source, as closure.ts ships it. */
-export const fp = (source: string, env?: unknown): FunctionPlan => ({
+/** A user function shipped as source, as closure.ts ships it, with env as shipEnv ships it. */
+export const fp = (
+  source: string,
+  data?: unknown,
+  handles: ShippedEnv['handles'] = [],
+): FunctionPlan => ({
   fn: { kind: 'source', source, name: 'f' },
-  env,
+  env: { data, handles },
 });
 
 let lastId = 0;

@@ -400,8 +400,10 @@ describe('result actions', () => {
   });
 
   it('foreach adds to accumulators, returned as one delta per accumulator', async () => {
-    const f = fp('(x, env) => env.acc.add(x)', { acc: { kind: 'kindling.accumulator', id: 7 } });
-    const other = fp('(x) => x', [{ kind: 'kindling.accumulator', id: 8 }]);
+    const f = fp('(x, env) => env.acc.add(x)', { acc: null }, [
+      { path: ['acc'], handle: { kind: 'accumulator', id: 7 } },
+    ]);
+    const other = fp('(x) => x', [null], [{ path: ['0'], handle: { kind: 'accumulator', id: 8 } }]);
     const plan = stagePlan(
       [source(1), narrowNode(2, 1, { kind: 'map', f: other })],
       { kind: 'result', action: { kind: 'foreach', f } },
@@ -418,9 +420,8 @@ describe('result actions', () => {
   it('foreachPartition is awaited', async () => {
     const f = fp(
       'async (it, env) => { let s = 0; for (const x of it) s += x; await new Promise((r) => setTimeout(r, 5)); env.acc.add(s); }',
-      {
-        acc: { kind: 'kindling.accumulator', id: 1 },
-      },
+      { acc: null },
+      [{ path: ['acc'], handle: { kind: 'accumulator', id: 1 } }],
     );
     const result = await run(
       stagePlan(nodes, { kind: 'result', action: { kind: 'foreachPartition', f } }, 1),
@@ -432,9 +433,9 @@ describe('result actions', () => {
   });
 
   it('broadcast values are read synchronously through env', async () => {
-    const f = fp('(x, env) => x + env.b.value.offset', {
-      b: { kind: 'kindling.broadcast', id: 3 },
-    });
+    const f = fp('(x, env) => x + env.b.value.offset', { b: null }, [
+      { path: ['b'], handle: { kind: 'broadcast', id: 3 } },
+    ]);
     const plan = stagePlan(
       [source(1), narrowNode(2, 1, { kind: 'map', f })],
       { kind: 'result', action: collect },
