@@ -57,14 +57,18 @@ const shippedEnvs = new WeakSet<object>();
  * handles taken out, an object met twice copied once, so sharing and cycles arrive as structured
  * clone keeps them. Any other value is data as it is; a handle inside one (a Map, a Set, a class
  * instance) is refused, since the clone would turn it into plain data. A ShippedEnv made here
- * before (a streaming kernel's env holds its user's) is spliced in, its paths extended.
+ * before (a streaming kernel's env holds its user's) is spliced in, its paths extended. The path
+ * to the value being walked is kept in one stack, and a handle's path and name are made from it
+ * only when one is met: an env holding a lookup array of a million numbers costs a pass over it.
  */
 export function shipEnv(env: unknown, where: string, shipper: HandleShipper): ShippedEnv {
   const handles: ShippedEnv['handles'] = [];
   const copies = new Map<object, unknown>();
-  const walk = (value: unknown, path: EnvPath, at: string): unknown => {
+  const keys: (string | number)[] = [];
+  const pathHere = (): EnvPath => keys.map(String);
+  const walk = (value: unknown): unknown => {
     if (shipper.isHandle(value)) {
-      handles.push({ path, handle: shipper.ship(value, at) });
+      handles.push({ path: pathHere(), handle: shipper.ship(value, labelOf(where, keys)) });
       return null;
     }
     if (typeof value !== 'object' || value === null) return value;
@@ -72,26 +76,52 @@ export function shipEnv(env: unknown, where: string, shipper: HandleShipper): Sh
     if (shippedEnvs.has(value)) {
       const inner = value as ShippedEnv;
       // Spliced at every place it is met: its data may be a handle's place itself (null).
+      const path = pathHere();
       for (const h of inner.handles) handles.push({ path: [...path, ...h.path], handle: h.handle });
       return inner.data;
     }
-    const isArray = Array.isArray(value);
-    if (!isArray && !isPlainObject(value)) {
-      refuseHandlesIn(value, at, shipper);
+    if (Array.isArray(value)) return walkArray(value);
+    if (!isPlainObject(value)) {
+      refuseHandlesIn(value, labelOf(where, keys), shipper);
       return value;
     }
-    const out: object = isArray ? new Array<unknown>(value.length) : {};
+    const out: object = {};
     copies.set(value, out);
     for (const [key, v] of Object.entries(value)) {
-      const label = isArray && /^\d+$/.test(key) ? `${at}[${key}]` : `${at}.${key}`;
+      keys.push(key);
       // Defined, not assigned: an own '__proto__' key stays a key.
-      Object.defineProperty(out, key, dataProperty(walk(v, [...path, key], label)));
+      Object.defineProperty(out, key, dataProperty(walk(v)));
+      keys.pop();
     }
     return out;
   };
-  const shipped: ShippedEnv = { data: walk(env, [], where), handles };
+  const walkArray = (value: unknown[]): unknown[] => {
+    const out = new Array<unknown>(value.length);
+    copies.set(value, out);
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v !== 'object' && typeof v !== 'function') {
+        // `i in value` keeps a hole a hole.
+        if (v !== undefined || i in value) out[i] = v;
+        continue;
+      }
+      keys.push(i);
+      out[i] = walk(v);
+      keys.pop();
+    }
+    return out;
+  };
+  const shipped: ShippedEnv = { data: walk(env), handles };
   shippedEnvs.add(shipped);
   return shipped;
+}
+
+/** How errors name the value at `keys` below `where`: opts.env.helpers[2].double. */
+function labelOf(where: string, keys: readonly (string | number)[]): string {
+  return keys.reduce<string>(
+    (label, k) => (typeof k === 'number' ? `${label}[${k}]` : `${label}.${k}`),
+    where,
+  );
 }
 
 /** A task's own copy of an env's data with each handle, as `bind` makes it, in its place. */
