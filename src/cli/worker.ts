@@ -5,7 +5,7 @@
 
 import os from 'node:os';
 import { parseMaster } from '../cluster/master-url.js';
-import { packageVersion } from '../cluster/version.js';
+import { codeVersion } from '../cluster/version.js';
 import { ClusterWorker } from '../cluster/worker-process.js';
 import { MASTER_ENV } from '../options.js';
 import {
@@ -32,7 +32,7 @@ export async function workerCommand(args: string[]): Promise<number> {
   if (master.kind !== 'redis') throw usageError('--master', 'a redis:// URL', masterFlag);
   const threads = positiveIntFlag('--threads', values.threads) ?? os.availableParallelism();
   const name = stringFlag('--name', values.name) ?? `${os.hostname()}-${process.pid}`;
-  const version = process.env.KINDLING_WORKER_VERSION ?? packageVersion();
+  const version = process.env.KINDLING_WORKER_VERSION ?? codeVersion();
   const log = (line: string): void => {
     process.stderr.write(`kindling worker ${name}: ${line}\n`);
   };

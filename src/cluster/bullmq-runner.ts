@@ -20,7 +20,7 @@ import {
   type Redis,
   type RedisMaster,
 } from './redis.js';
-import { packageVersion } from './version.js';
+import { codeVersion } from './version.js';
 import {
   appKey,
   cancelChannel,
@@ -72,7 +72,7 @@ interface Connected {
 
 export class BullMQTaskRunner implements TaskRunner {
   private connecting: Promise<Connected> | undefined;
-  private readonly version = packageVersion();
+  private readonly version = codeVersion();
   /** Tasks wait and no compatible worker is connected: said once each time it begins. */
   private waitingForWorkers = false;
 

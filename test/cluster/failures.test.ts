@@ -76,7 +76,9 @@ describe('cluster failures', { skip: skipReason }, () => {
     try {
       assert.equal(await sumOfSquares(ctx), EXPECTED);
       assert.equal(refused.length, 1);
-      await old.waitFor(/refusing application .* kindling 0\.1\.0, this worker 0\.0\.1/);
+      await old.waitFor(
+        /refusing application .* kindling 0\.1\.0\+[0-9a-f]{10}, this worker 0\.0\.1/,
+      );
       assert.ok(!old.lines.some((l) => /serving application/.test(l)));
     } finally {
       await ctx.stop();
