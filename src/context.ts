@@ -73,6 +73,7 @@ import {
 import { KINDLING_VERSION } from './version.js';
 import { AppStatusStore } from './ui/app-status-store.js';
 import type { UiServer } from './ui/ui-server.js';
+import { CONTEXT_ARITY, withArityChecks } from './method-arity.js';
 
 export type { ContextOptions } from './options.js';
 
@@ -808,3 +809,6 @@ export class Context {
     if (this.stopped) throw errors.contextStopped(what);
   }
 }
+
+// Every public method refuses an argument past its own (method-arity.ts).
+withArityChecks(Context.prototype, 'ctx', CONTEXT_ARITY);

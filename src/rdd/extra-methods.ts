@@ -19,7 +19,6 @@ import type { BoundedDouble } from './approx-count.js';
 import * as approxStats from './approx-stats.js';
 import * as pairExtra from './pair-extra-functions.js';
 import * as numeric from './numeric-functions.js';
-import { refuseExtraArguments } from './method-options.js';
 import type { StatCounter } from './numeric-functions.js';
 
 export class ExtraMethods<T> {
@@ -36,29 +35,15 @@ export class ExtraMethods<T> {
     this: RDD<T>,
     f: UserFn<[T, E], K>,
     opts?: number | ShuffleOptions<E>,
-    ...extra: never[]
   ): RDD<[K, T[]]> {
-    refuseExtraArguments('rdd.groupBy', extra, 2);
     return more.groupBy(this, f, opts);
   }
   /** The records in both RDDs, each once (Spark's intersection). */
-  intersection(
-    this: RDD<T>,
-    other: RDD<T>,
-    opts?: number | PartitionOptions,
-    ...extra: never[]
-  ): RDD<T> {
-    refuseExtraArguments('rdd.intersection', extra, 2);
+  intersection(this: RDD<T>, other: RDD<T>, opts?: number | PartitionOptions): RDD<T> {
     return sets.intersection(this, other, opts);
   }
   /** The records of this RDD not in other, duplicates kept (Spark's subtract). */
-  subtract(
-    this: RDD<T>,
-    other: RDD<T>,
-    opts?: number | PartitionOptions,
-    ...extra: never[]
-  ): RDD<T> {
-    refuseExtraArguments('rdd.subtract', extra, 2);
+  subtract(this: RDD<T>, other: RDD<T>, opts?: number | PartitionOptions): RDD<T> {
     return sets.subtract(this, other, opts);
   }
   /** Disjoint random splits with these relative weights; together they hold every record. */
@@ -171,9 +156,7 @@ export class ExtraMethods<T> {
     this: RDD<[K, V]>,
     other: RDD<[K, W]>,
     opts?: number | PartitionOptions,
-    ...extra: never[]
   ): RDD<[K, V]> {
-    refuseExtraArguments('rdd.subtractByKey', extra, 2);
     return sets.subtractByKey(this, other, opts);
   }
 

@@ -126,25 +126,6 @@ export function checkOtherRDD(
     throw errors.invalidArgument(`${method} other`, 'an RDD of this Context', other);
 }
 
-/**
- * Arguments past a method's documented ones (its `...extra: never[]`): JavaScript drops them, so
- * reduceByKey(f, undefined, 3) ran on the default partitions. Refused, naming the method and
- * the first extra's position.
- */
-export function refuseExtraArguments(
-  method: string,
-  extra: readonly unknown[],
-  documented: number,
-): void {
-  if (extra.length > 0) {
-    throw errors.invalidArgument(
-      `${method} argument ${documented + 1}`,
-      `at most ${documented} argument${documented === 1 ? '' : 's'}`,
-      extra[0],
-    );
-  }
-}
-
 function partitioner(method: string, p: unknown): Partitioner {
   if (!isUserPartitioner(p)) {
     throw errors.invalidArgument(

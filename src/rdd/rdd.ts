@@ -22,7 +22,7 @@ import { captureCallSite, type CallSite } from '../shipping/call-site.js';
 import { ExtraMethods } from './extra-methods.js';
 import { saveAsText, type SaveTextOptions } from './object-files.js';
 import type { SortByKeyOptions } from './pair-extra-functions.js';
-import { refuseExtraArguments } from './method-options.js';
+import { RDD_ARITY, withArityChecks } from '../method-arity.js';
 
 /** What an RddImpl's describePartition needs from the scheduler. */
 export interface PartitionDescriber {
@@ -168,8 +168,7 @@ export class RDD<T> extends ExtraMethods<T> {
   cartesian<U>(other: RDD<U>): RDD<[T, U]> {
     return narrow.cartesian(this, other);
   }
-  distinct(numPartitions?: number | { numPartitions?: number }, ...extra: never[]): RDD<T> {
-    refuseExtraArguments('rdd.distinct', extra, 1);
+  distinct(numPartitions?: number | { numPartitions?: number }): RDD<T> {
     return pair.distinct(this, numPartitions);
   }
 
@@ -199,17 +198,10 @@ export class RDD<T> extends ExtraMethods<T> {
     this: RDD<[K, V]>,
     f: UserFn<[V, V, E], V>,
     opts?: number | pair.ShuffleOptions<E>,
-    ...extra: never[]
   ): RDD<[K, V]> {
-    refuseExtraArguments('rdd.reduceByKey', extra, 2);
     return pair.reduceByKey(this, f, opts);
   }
-  groupByKey<K, V>(
-    this: RDD<[K, V]>,
-    opts?: number | pair.PartitionOptions,
-    ...extra: never[]
-  ): RDD<[K, V[]]> {
-    refuseExtraArguments('rdd.groupByKey', extra, 1);
+  groupByKey<K, V>(this: RDD<[K, V]>, opts?: number | pair.PartitionOptions): RDD<[K, V[]]> {
     return pair.groupByKey(this, opts);
   }
   combineByKey<K, V, C, E = undefined>(
@@ -218,9 +210,7 @@ export class RDD<T> extends ExtraMethods<T> {
     mergeValue: UserFn<[C, V, E], C>,
     mergeCombiners: UserFn<[C, C, E], C>,
     opts?: number | pair.ShuffleOptions<E>,
-    ...extra: never[]
   ): RDD<[K, C]> {
-    refuseExtraArguments('rdd.combineByKey', extra, 4);
     return pair.combineByKey(this, createCombiner, mergeValue, mergeCombiners, opts);
   }
   aggregateByKey<K, V, U, E = undefined>(
@@ -229,9 +219,7 @@ export class RDD<T> extends ExtraMethods<T> {
     seqOp: UserFn<[U, V, E], U>,
     combOp: UserFn<[U, U, E], U>,
     opts?: number | pair.ShuffleOptions<E>,
-    ...extra: never[]
   ): RDD<[K, U]> {
-    refuseExtraArguments('rdd.aggregateByKey', extra, 4);
     return pair.aggregateByKey(this, zero, seqOp, combOp, opts);
   }
   foldByKey<K, V, E = undefined>(
@@ -239,72 +227,53 @@ export class RDD<T> extends ExtraMethods<T> {
     zero: V,
     f: UserFn<[V, V, E], V>,
     opts?: number | pair.ShuffleOptions<E>,
-    ...extra: never[]
   ): RDD<[K, V]> {
-    refuseExtraArguments('rdd.foldByKey', extra, 3);
     return pair.aggregateByKey(this, zero, f, f, opts, 'rdd.foldByKey');
   }
   join<K, V, W>(
     this: RDD<[K, V]>,
     other: RDD<[K, W]>,
     opts?: number | pair.PartitionOptions,
-    ...extra: never[]
   ): RDD<[K, [V, W]]> {
-    refuseExtraArguments('rdd.join', extra, 2);
     return pair.join(this, other, 'inner', opts);
   }
   leftOuterJoin<K, V, W>(
     this: RDD<[K, V]>,
     other: RDD<[K, W]>,
     opts?: number | pair.PartitionOptions,
-    ...extra: never[]
   ): RDD<[K, [V, W | undefined]]> {
-    refuseExtraArguments('rdd.leftOuterJoin', extra, 2);
     return pair.join(this, other, 'left', opts);
   }
   rightOuterJoin<K, V, W>(
     this: RDD<[K, V]>,
     other: RDD<[K, W]>,
     opts?: number | pair.PartitionOptions,
-    ...extra: never[]
   ): RDD<[K, [V | undefined, W]]> {
-    refuseExtraArguments('rdd.rightOuterJoin', extra, 2);
     return pair.join(this, other, 'right', opts);
   }
   fullOuterJoin<K, V, W>(
     this: RDD<[K, V]>,
     other: RDD<[K, W]>,
     opts?: number | pair.PartitionOptions,
-    ...extra: never[]
   ): RDD<[K, [V | undefined, W | undefined]]> {
-    refuseExtraArguments('rdd.fullOuterJoin', extra, 2);
     return pair.join(this, other, 'full', opts);
   }
   sortByKey<K, V, E = undefined>(
     this: RDD<[K, V]>,
     ascending = true,
     opts?: number | SortByKeyOptions<K, E>,
-    ...extra: never[]
   ): RDD<[K, V]> {
-    refuseExtraArguments('rdd.sortByKey', extra, 2);
     return pair.sortByKey(this, ascending, opts);
   }
   sortBy<K, E = undefined>(
     f: UserFn<[T, E], K>,
     ascending = true,
     opts?: number | (FnOptions<E> & { numPartitions?: number }),
-    ...extra: never[]
   ): RDD<T> {
-    refuseExtraArguments('rdd.sortBy', extra, 3);
     return pair.sortBy(this, f, ascending, opts);
   }
   /** A number means a HashPartitioner of that many partitions (PySpark's partitionBy). */
-  partitionBy<K, V>(
-    this: RDD<[K, V]>,
-    partitioner: Partitioner | number,
-    ...extra: never[]
-  ): RDD<[K, V]> {
-    refuseExtraArguments('rdd.partitionBy', extra, 1);
+  partitionBy<K, V>(this: RDD<[K, V]>, partitioner: Partitioner | number): RDD<[K, V]> {
     return pair.partitionBy(this, partitioner);
   }
   /** Shuffles by `partitioner` and sorts each partition by key, ascending, in the shuffle. */
@@ -440,3 +409,6 @@ export class RDD<T> extends ExtraMethods<T> {
     return data?.kind === 'reliable' && data.state === 'checkpointed' ? data.dir : undefined;
   }
 }
+
+// Every public method refuses an argument past its own (method-arity.ts).
+withArityChecks(RDD.prototype, 'rdd', RDD_ARITY);

@@ -112,6 +112,13 @@ export const errors = {
     );
   },
 
+  /** An argument past the `most` that `method` takes (JavaScript would drop it). */
+  tooManyArguments(method: string, most: number, first: unknown): KindlingError {
+    const expected =
+      most === 0 ? 'no arguments' : `at most ${most} argument${most === 1 ? '' : 's'}`;
+    return errors.invalidArgument(`${method} argument ${most + 1}`, expected, first);
+  },
+
   /** A Broadcast or accumulator in env made by another Context: ids are per Context. */
   handleOfAnotherContext(
     argument: string,

@@ -128,26 +128,6 @@ test('numPartitions and a partitioner given together are refused, naming both', 
   }
 });
 
-test('an argument past the documented ones is refused, naming the method and position', () => {
-  const add = (a: number, b: number): number => a + b;
-  const loose = pairs() as unknown as Record<string, (...args: unknown[]) => unknown>;
-  const calls: [string, number, () => unknown][] = [
-    ['reduceByKey', 3, () => loose.reduceByKey!(add, undefined, 3)],
-    ['distinct', 2, () => loose.distinct!(2, 3)],
-    ['groupByKey', 2, () => loose.groupByKey!(3, 4)],
-    ['join', 3, () => loose.join!(other(), 3, 4)],
-    ['sortBy', 4, () => loose.sortBy!(([, v]: [string, number]) => v, true, 2, 5)],
-    ['subtract', 3, () => loose.subtract!(pairs(), 2, 3)],
-  ];
-  for (const [method, position, call] of calls) {
-    assert.throws(
-      call,
-      invalid(new RegExp(`rdd\\.${method} argument ${position}: expected at most`)),
-    );
-  }
-  assert.equal(pairs().reduceByKey(add, undefined).getNumPartitions(), 2);
-});
-
 test('an unknown option key is refused, naming the key and the method', async () => {
   const add = (a: number, b: number): number => a + b;
   // Typos as plain JavaScript callers make them (TypeScript already flags literal ones).
