@@ -49,6 +49,17 @@ export function resolveMethodOptions(
   if (typeof arg === 'number' && takesCount) {
     return { numPartitions: positiveInt(`${method} numPartitions`, arg) };
   }
+  // Scala's reduceByKey(partitioner, f): API.md takes a number or the options object here, so
+  // say where a partitioner goes (it read as an options object with an unknown key 'kind').
+  if (isUserPartitioner(arg)) {
+    const accepted = takesCount
+      ? 'a number of partitions or an options object'
+      : 'an options object';
+    const expected = fields.includes('partitioner')
+      ? `${accepted}; pass a partitioner as { partitioner }: ${method}(..., { partitioner })`
+      : `${accepted} { ${fields.join(', ')} }; ${method} takes no partitioner`;
+    throw errors.invalidArgument(`${method} ${argName}`, expected, arg);
+  }
   if (typeof arg !== 'object' || arg === null || Array.isArray(arg)) {
     const expected = takesCount
       ? `a number of partitions or an options object { ${fields.join(', ')} }`

@@ -128,6 +128,67 @@ test('numPartitions and a partitioner given together are refused, naming both', 
   }
 });
 
+test('a partitioner given where numPartitions goes is refused, saying to pass { partitioner }', () => {
+  // Scala's reduceByKey(partitioner, f) has no counterpart here: API.md takes a number or the
+  // options object in that place. It was refused as an options object with an unknown key 'kind'.
+  const p = new HashPartitioner(3) as unknown as number;
+  const add = (a: number, b: number): number => a + b;
+  const calls: [string, () => unknown][] = [
+    ['reduceByKey', () => pairs().reduceByKey(add, p)],
+    ['groupByKey', () => pairs().groupByKey(p)],
+    ['combineByKey', () => pairs().combineByKey((v) => v, add, add, p)],
+    ['aggregateByKey', () => pairs().aggregateByKey(0, add, add, p)],
+    ['foldByKey', () => pairs().foldByKey(0, add, p)],
+    ['join', () => pairs().join(other(), p)],
+    ['leftOuterJoin', () => pairs().leftOuterJoin(other(), p)],
+    ['rightOuterJoin', () => pairs().rightOuterJoin(other(), p)],
+    ['fullOuterJoin', () => pairs().fullOuterJoin(other(), p)],
+    ['cogroup', () => pairs().cogroup(other(), p)],
+    ['groupBy', () => pairs().groupBy(([k]) => k, p)],
+    ['intersection', () => pairs().intersection(pairs(), p)],
+    ['subtract', () => pairs().subtract(pairs(), p)],
+    ['subtractByKey', () => pairs().subtractByKey(other(), p)],
+  ];
+  for (const [method, call] of calls) {
+    assert.throws(
+      call,
+      invalid(
+        new RegExp(
+          `^Invalid argument rdd\\.${method} opts: expected a number of partitions or an options object; ` +
+            `pass a partitioner as \\{ partitioner \\}: rdd\\.${method}\\(\\.\\.\\., \\{ partitioner \\}\\), received a HashPartitioner$`,
+        ),
+      ),
+      method,
+    );
+  }
+  // Where Spark takes no partitioner, the message says so.
+  for (const [method, call] of [
+    ['distinct', () => pairs().distinct(p)],
+    ['sortByKey', () => pairs().sortByKey(true, p)],
+    ['sortBy', () => pairs().sortBy(([, v]) => v, true, p)],
+    ['map', () => pairs().map((x) => x, p as unknown as { env: undefined })],
+  ] as const) {
+    assert.throws(
+      call,
+      invalid(new RegExp(`rdd\\.${method} opts: .*takes no partitioner`)),
+      method,
+    );
+  }
+  const ssc = new StreamingContext(ctx, 1000);
+  const stream = ssc.queueStream<[string, number]>([[['a', 1]]]);
+  assert.throws(
+    () => stream.reduceByKey(add, p),
+    invalid(/dstream\.reduceByKey opts: .*\{ partitioner \}/),
+  );
+  // The documented form.
+  assert.equal(
+    pairs()
+      .reduceByKey(add, { partitioner: new HashPartitioner(3) })
+      .getNumPartitions(),
+    3,
+  );
+});
+
 test('an unknown option key is refused, naming the key and the method', async () => {
   const add = (a: number, b: number): number => a + b;
   // Typos as plain JavaScript callers make them (TypeScript already flags literal ones).
