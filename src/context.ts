@@ -104,6 +104,16 @@ const CONTEXT_EVENTS: Record<ContextEventName, true> = {
   warning: true,
 };
 
+function checkInputPath(method: string, file: unknown): void {
+  if (typeof file !== 'string' || file === '')
+    throw errors.invalidArgument(`${method} path`, 'a file, directory or glob', file);
+}
+
+function checkAccumulatorName(method: string, name: unknown): void {
+  if (name !== undefined && typeof name !== 'string')
+    throw errors.invalidArgument(`${method} name`, 'a string', name);
+}
+
 function checkListener(method: string, event: unknown, listener: unknown): void {
   if (typeof event !== 'string' || !Object.hasOwn(CONTEXT_EVENTS, event)) {
     const names = Object.keys(CONTEXT_EVENTS).join(', ');
@@ -216,7 +226,8 @@ export class Context {
       hasBlock: (rddId, index) => this.blocks.has(rddId, index),
       onCheckpointWritten: (e) => this.emit('checkpointWritten', e),
     });
-    if (this.opts.checkpointDir !== undefined) this.checkpoints.setDir(this.opts.checkpointDir);
+    if (this.opts.checkpointDir !== undefined)
+      this.checkpoints.setDir(this.opts.checkpointDir, 'options.checkpointDir');
     this.shuffleCleaner = new FinalizationRegistry((shuffleId) => {
       this.scheduler?.forgetShuffle(shuffleId);
       this.mapOutputs.removeShuffle(shuffleId);
@@ -238,19 +249,21 @@ export class Context {
       data === null ||
       typeof (data as { [Symbol.iterator]?: unknown })?.[Symbol.iterator] !== 'function'
     ) {
-      throw errors.invalidArgument('data', 'an iterable', data);
+      throw errors.invalidArgument('ctx.parallelize data', 'an iterable', data);
     }
     const items = Array.from(data);
     assertPlainRecords(items, 'ctx.parallelize data');
     try {
       structuredClone(items);
     } catch (e) {
-      throw errors.invalidArgument('data', 'structured-cloneable records', (e as Error).message);
+      throw errors.invalidArgument(
+        'ctx.parallelize data',
+        'structured-cloneable records',
+        (e as Error).message,
+      );
     }
-    return new RDD<T>(
-      this,
-      ParallelCollectionRDD.fromData(items, partitionCount('numSlices', numSlices)),
-    );
+    const slices = partitionCount('ctx.parallelize numSlices', numSlices);
+    return new RDD<T>(this, ParallelCollectionRDD.fromData(items, slices));
   }
 
   range(
@@ -276,18 +289,17 @@ export class Context {
     }
     return new RDD<number>(
       this,
-      new RangeRDD(start, end, step, partitionCount('numSlices', numSlices)),
+      new RangeRDD(start, end, step, partitionCount('ctx.range numSlices', numSlices)),
     );
   }
 
   /** Without minPartitions: at least 2 pieces a worker when the input has the bytes. */
   textFile(file: string, minPartitions: number = 2 * this.defaultParallelism): RDD<string> {
     this.assertActive('textFile');
-    if (typeof file !== 'string' || file === '')
-      throw errors.invalidArgument('path', 'a file, directory or glob', file);
+    checkInputPath('ctx.textFile', file);
     const splits = textFileSplits(
       file,
-      partitionCount('minPartitions', minPartitions),
+      partitionCount('ctx.textFile minPartitions', minPartitions),
       this.maxSplitBytes,
     );
     return new RDD<string>(this, new TextFileRDD(splits));
@@ -305,9 +317,8 @@ export class Context {
     minPartitions: number = this.defaultParallelism,
   ): RDD<[string, string]> {
     this.assertActive('wholeTextFiles');
-    if (typeof file !== 'string' || file === '')
-      throw errors.invalidArgument('path', 'a file, directory or glob', file);
-    const count = partitionCount('minPartitions', minPartitions);
+    checkInputPath('ctx.wholeTextFiles', file);
+    const count = partitionCount('ctx.wholeTextFiles minPartitions', minPartitions);
     return new RDD(this, new WholeFilesRDD(listWholeFiles(file), count, 'text'));
   }
 
@@ -317,9 +328,8 @@ export class Context {
     minPartitions: number = this.defaultParallelism,
   ): RDD<[string, Uint8Array]> {
     this.assertActive('binaryFiles');
-    if (typeof file !== 'string' || file === '')
-      throw errors.invalidArgument('path', 'a file, directory or glob', file);
-    const count = partitionCount('minPartitions', minPartitions);
+    checkInputPath('ctx.binaryFiles', file);
+    const count = partitionCount('ctx.binaryFiles minPartitions', minPartitions);
     return new RDD(this, new WholeFilesRDD(listWholeFiles(file), count, 'binary'));
   }
 
@@ -330,11 +340,10 @@ export class Context {
     minPartitions: number = this.defaultParallelism,
   ): RDD<Uint8Array> {
     this.assertActive('binaryRecords');
-    if (typeof file !== 'string' || file === '')
-      throw errors.invalidArgument('path', 'a file, directory or glob', file);
-    const length = positiveInt('recordLength', recordLength);
+    checkInputPath('ctx.binaryRecords', file);
+    const length = positiveInt('ctx.binaryRecords recordLength', recordLength);
     const files = listFixedLengthFiles(file, length);
-    const count = partitionCount('minPartitions', minPartitions);
+    const count = partitionCount('ctx.binaryRecords minPartitions', minPartitions);
     return new RDD<[string, Uint8Array]>(this, new WholeFilesRDD(files, count, 'binary')).flatMap(
       fixedRecordsOf,
       { env: { length } },
@@ -349,11 +358,11 @@ export class Context {
   union<T>(rdds: RDD<T>[]): RDD<T> {
     this.assertActive('union');
     if (!Array.isArray(rdds) || rdds.length === 0)
-      throw errors.invalidArgument('rdds', 'a non-empty array of RDDs', rdds);
+      throw errors.invalidArgument('ctx.union rdds', 'a non-empty array of RDDs', rdds);
     rdds.forEach((r, i) => {
-      if (!(r instanceof RDD)) throw errors.invalidArgument(`rdds[${i}]`, 'an RDD', r);
+      if (!(r instanceof RDD)) throw errors.invalidArgument(`ctx.union rdds[${i}]`, 'an RDD', r);
       if (r.context !== this)
-        throw errors.invalidArgument(`rdds[${i}]`, 'an RDD of this Context', r);
+        throw errors.invalidArgument(`ctx.union rdds[${i}]`, 'an RDD of this Context', r);
     });
     return new RDD<T>(this, new UnionRDD(rdds));
   }
@@ -361,7 +370,7 @@ export class Context {
   // ---- checkpoints --------------------------------------------------------------
 
   setCheckpointDir(dir: string): void {
-    this.checkpoints.setDir(dir);
+    this.checkpoints.setDir(dir, 'ctx.setCheckpointDir dir');
   }
 
   getCheckpointDir(): string | undefined {
@@ -371,6 +380,8 @@ export class Context {
   /** Reopens a reliable checkpoint written by any earlier context or process. */
   checkpointFile<T>(dir: string): RDD<T> {
     this.assertActive('checkpointFile');
+    if (typeof dir !== 'string' || dir === '')
+      throw errors.invalidArgument('ctx.checkpointFile path', 'a checkpoint directory', dir);
     const { impl, warning } = openCheckpointAt(dir);
     if (warning !== undefined) this.emit('warning', warning);
     return new RDD<T>(this, impl);
@@ -383,7 +394,11 @@ export class Context {
     try {
       structuredClone(value);
     } catch (e) {
-      throw errors.invalidArgument('value', 'a structured-cloneable value', (e as Error).message);
+      throw errors.invalidArgument(
+        'ctx.broadcast value',
+        'a structured-cloneable value',
+        (e as Error).message,
+      );
     }
     const id = this.nextIds.broadcast++;
     this.broadcasts.set(id, value);
@@ -394,8 +409,7 @@ export class Context {
 
   longAccumulator(name?: string): Accumulator<number> {
     this.assertActive('longAccumulator');
-    if (name !== undefined && typeof name !== 'string')
-      throw errors.invalidArgument('name', 'a string', name);
+    checkAccumulatorName('ctx.longAccumulator', name);
     const acc = new Accumulator(this.nextIds.accumulator++, name);
     this.accumulators.set(acc.id, acc);
     this.handles.add(acc);
@@ -413,8 +427,7 @@ export class Context {
     name?: string,
   ): CustomAccumulator<T, V> {
     this.assertActive('accumulator');
-    if (name !== undefined && typeof name !== 'string')
-      throw errors.invalidArgument('name', 'a string', name);
+    checkAccumulatorName('ctx.accumulator', name);
     const acc = new CustomAccumulator<T, V>(this.nextIds.accumulator++, name, zero, add, merge);
     this.customAccumulators.set(acc.id, acc);
     this.handles.add(acc);
@@ -424,6 +437,7 @@ export class Context {
   /** Spark's DoubleAccumulator: a sum of any numbers (longAccumulator's, named for Spark). */
   doubleAccumulator(name?: string): Accumulator<number> {
     this.assertActive('doubleAccumulator');
+    checkAccumulatorName('ctx.doubleAccumulator', name);
     return this.longAccumulator(name);
   }
 

@@ -31,6 +31,8 @@ export async function runResultAction(
     }
     case 'countByValue':
       return countByValue(batches);
+    case 'countByKey':
+      return countByValue(keysOf(batches));
     case 'take':
       return take(batches, action.n);
     case 'reduce': {
@@ -122,6 +124,11 @@ function countByValue(batches: Batches): [unknown, number][] {
     }
   }
   return [...counts.values()];
+}
+
+/** The keys of [k, v] records; a record that is not a pair names countByKey, the action called. */
+function* keysOf(batches: Batches): Batches {
+  for (const batch of batches) yield batch.map((record) => asPair(record, 'countByKey').at(0));
 }
 
 function take(batches: Batches, n: number): unknown[] {

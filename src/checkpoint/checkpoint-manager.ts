@@ -56,15 +56,16 @@ export class CheckpointManager {
   constructor(private readonly host: CheckpointHost) {}
 
   /** Spark's setCheckpointDir: a fresh <dir>/<contextId>/ for this context. */
-  setDir(dir: string): void {
+  /** `argument` names dir in errors: ctx.setCheckpointDir dir, options.checkpointDir. */
+  setDir(dir: string, argument: string): void {
     if (typeof dir !== 'string' || dir === '')
-      throw errors.invalidArgument('dir', 'a directory path', dir);
+      throw errors.invalidArgument(argument, 'a directory path', dir);
     if (isS3Url(dir)) {
       // S3 has no directories: objects appear under the prefix as parts are written.
-      this.root = joinStoragePath(resolveStoragePath(dir, 'dir'), this.host.contextId);
+      this.root = joinStoragePath(resolveStoragePath(dir, argument), this.host.contextId);
       return;
     }
-    assertDirectoryPossible('checkpointDir', dir);
+    assertDirectoryPossible(argument, dir);
     const root = path.join(path.resolve(dir), this.host.contextId);
     ensureDirectory(root, 'checkpoint directory');
     this.root = root;

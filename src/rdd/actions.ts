@@ -7,12 +7,12 @@ import { errors, KindlingError } from '../shared/errors.js';
 import { SUCCESS_FILE } from '../shared/file-names.js';
 import type { ResultAction } from '../shared/protocol.js';
 import { ensureDirectory, errnoOf, ioError, withIo } from '../storage/io-errors.js';
-import { keyOf, sortWith } from '../shared/keys.js';
+import { assertValidKey, keyOf, sortWith } from '../shared/keys.js';
 import { FN_FIELDS, resolveMethodOptions } from './method-options.js';
 import { mainThreadComparator, orderPlan, resolveOrdering } from './ordering.js';
 import { RangePartitioner } from './partitioner.js';
 import type { RDD } from './rdd.js';
-import { localFunction, planFunction } from './user-function.js';
+import { checkMainThreadFunction, localFunction, planFunction } from './user-function.js';
 import { isS3Url, resolveStoragePath } from '../storage/storage-url.js';
 import { saveToS3 } from './remote-save.js';
 
@@ -73,8 +73,8 @@ export async function takeOrdered<T>(
   order: unknown,
   opts: unknown,
   reverse: boolean,
+  where = reverse ? 'rdd.top' : 'rdd.takeOrdered',
 ): Promise<T[]> {
-  const where = reverse ? 'rdd.top' : 'rdd.takeOrdered';
   nonNegativeInt(`${where} n`, n);
   const ordering = resolveOrdering(where, order, opts);
   const parts = await rdd.context.runJob<T[]>(rdd, {
@@ -95,7 +95,7 @@ export async function reduce<T>(rdd: RDD<T>, f: unknown, rawOpts: unknown): Prom
     kind: 'reduce',
     f: plan,
   });
-  const fn = await localFunction(f);
+  const fn = await localFunction(f, 'rdd.reduce f');
   const values = parts.filter((p) => !p.empty).map((p) => p.value as T);
   if (values.length === 0) throw emptyCollection(rdd, 'reduce');
   return values.reduce((a, b) => fn(a, b, opts.env) as T);
@@ -117,13 +117,20 @@ export async function aggregate<T, U>(
   const opts = resolveMethodOptions(where, rawOpts, FN_FIELDS);
   cloneable(`${where} zero`, zero);
   const seq = planFunction(seqOp, opts, where);
+  // combOp runs here only (it may use free variables), but is checked before the job.
+  const combName = where === 'rdd.fold' ? `${where} f` : `${where} combOp`;
+  checkMainThreadFunction(combName, combOp);
   const parts = await rdd.context.runJob<U>(rdd, { kind: 'aggregate', zero, seqOp: seq });
-  const fn = await localFunction(combOp);
+  const fn = await localFunction(combOp, combName);
   return parts.reduce((a, b) => fn(a, b, opts.env) as U, structuredClone(zero));
 }
 
-export async function countByValue<T>(rdd: RDD<T>): Promise<Map<T, number>> {
-  const parts = await rdd.context.runJob<[T, number][]>(rdd, { kind: 'countByValue' });
+/** countByKey counts the keys of pairs in the same pass, and names itself when a record is not one. */
+export async function countByValue<T>(
+  rdd: RDD<unknown>,
+  kind: 'countByValue' | 'countByKey' = 'countByValue',
+): Promise<Map<T, number>> {
+  const parts = await rdd.context.runJob<[T, number][]>(rdd, { kind });
   const byKey = new Map<unknown, [T, number]>();
   for (const part of parts) {
     for (const [value, n] of part) {
@@ -137,6 +144,8 @@ export async function countByValue<T>(rdd: RDD<T>): Promise<Map<T, number>> {
 }
 
 export async function lookup<K, V>(rdd: RDD<[K, V]>, key: K): Promise<V[]> {
+  // A key that cannot be compared by value would fail every task (or its partitioner) instead.
+  assertValidKey(key, 'rdd.lookup key');
   const p = rdd.partitioner;
   // Spark's RangePartitioner computes its bounds when built; ours on the first job that needs
   // them, so lookup right after sortByKey samples them first (as that job would).
@@ -161,19 +170,21 @@ export async function foreach(
 
 /**
  * Parts go to a hidden sibling directory that is renamed into place once complete; `action`
- * names what writes them (saveAsObjectFile and gzip text reuse this flow). An `s3://` target
- * is committed by a marker written last instead (remote-save.ts).
+ * names what writes them (saveAsObjectFile and gzip text reuse this flow), `method` what the
+ * user called. An `s3://` target is committed by a marker written last instead (remote-save.ts).
  */
 export async function saveAsTextFile(
   rdd: RDD<unknown>,
   target: string,
   action: (dir: string) => ResultAction = (dir) => ({ kind: 'saveAsTextFile', dir }),
+  method: 'rdd.saveAsTextFile' | 'rdd.saveAsObjectFile' = 'rdd.saveAsTextFile',
 ): Promise<void> {
+  const argument = `${method} path`;
   if (typeof target !== 'string' || target === '')
-    throw errors.invalidArgument('path', 'a directory path', target);
-  if (isS3Url(target)) return saveToS3(rdd, resolveStoragePath(target, 'path'), action);
+    throw errors.invalidArgument(argument, 'a directory path', target);
+  if (isS3Url(target)) return saveToS3(rdd, resolveStoragePath(target, argument), action, argument);
   const dir = path.resolve(target);
-  if (fs.existsSync(dir)) throw errors.outputExists('path', dir, 'exists');
+  if (fs.existsSync(dir)) throw errors.outputExists(argument, dir, 'exists');
   // Unique per call: two saves of one RDD at once must not share a temp directory.
   const temp = path.join(
     path.dirname(dir),
@@ -185,7 +196,7 @@ export async function saveAsTextFile(
     withIo('write', path.join(temp, SUCCESS_FILE), () =>
       fs.writeFileSync(path.join(temp, SUCCESS_FILE), ''),
     );
-    publishOutput(temp, dir);
+    publishOutput(temp, dir, argument);
   } catch (e) {
     fs.rmSync(temp, { recursive: true, force: true });
     throw e;
@@ -195,13 +206,13 @@ export async function saveAsTextFile(
 let saveCounter = 0;
 
 /** The rename that publishes a saved directory; a save that loses the race to another fails as if the path existed before. */
-function publishOutput(temp: string, dir: string): void {
+function publishOutput(temp: string, dir: string, argument: string): void {
   try {
     fs.renameSync(temp, dir);
   } catch (e) {
     const code = errnoOf(e);
     if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'EISDIR' || code === 'ENOTDIR')
-      throw errors.outputExists('path', dir, 'was created by someone else while this job ran');
+      throw errors.outputExists(argument, dir, 'was created by someone else while this job ran');
     throw ioError('publish the output directory', dir, e);
   }
 }

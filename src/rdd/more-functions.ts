@@ -8,7 +8,7 @@ import { keyOf } from '../shared/keys.js';
 import { SHUFFLE_FN_FIELDS, resolveMethodOptions } from './method-options.js';
 import { MapPartitionsRDD } from './narrow-rdds.js';
 import { mapOp } from './narrow-transformations.js';
-import { groupByKey } from './pair-functions.js';
+import { groupByKey, reduceByKey } from './pair-functions.js';
 import { uniqueIds } from './parity-builtins.js';
 import type { RDD } from './rdd.js';
 import { planFunction } from './user-function.js';
@@ -25,7 +25,7 @@ export async function extreme<T>(
   order: unknown,
   opts: unknown,
 ): Promise<T> {
-  const found = await actions.takeOrdered(rdd, 1, order, opts, which === 'max');
+  const found = await actions.takeOrdered(rdd, 1, order, opts, which === 'max', `rdd.${which}`);
   if (found.length === 0)
     throw errors.unsupported(`${which}() on an empty collection: RDD ${rdd.id} has no records`, {
       rddId: rdd.id,
@@ -83,7 +83,11 @@ export async function* toLocalIterator<T>(rdd: RDD<T>): AsyncGenerator<T, void, 
 /** Spark's collectAsMap: one entry per key by value; a later value of a key replaces an earlier. */
 export async function collectAsMap<K, V>(rdd: RDD<[K, V]>): Promise<Map<K, V>> {
   const byKey = new Map<unknown, [K, V]>();
-  for (const [k, v] of await rdd.collect()) {
+  for (const record of await rdd.collect()) {
+    // Records are checked here, on the main thread: a number destructured as [k, v] threw a TypeError.
+    if (!Array.isArray(record) || record.length < 2)
+      throw errors.invalidArgument('rdd.collectAsMap record', 'a [key, value] pair', record);
+    const [k, v] = record;
     const mk = keyOf(k);
     const seen = byKey.get(mk);
     if (seen === undefined) byKey.set(mk, [k, v]);
@@ -98,6 +102,7 @@ export function reduceByKeyLocally<K, V>(
   f: unknown,
   opts: unknown,
 ): Promise<Map<K, V>> {
-  const resolved = resolveMethodOptions('rdd.reduceByKeyLocally', opts, ['env']);
-  return collectAsMap(rdd.reduceByKey(f as (a: V, b: V) => V, resolved));
+  const method = 'rdd.reduceByKeyLocally';
+  const resolved = resolveMethodOptions(method, opts, ['env']);
+  return collectAsMap(reduceByKey(rdd, f, resolved, method));
 }

@@ -55,10 +55,10 @@ export function sample<T>(
   seed?: number,
 ): RDD<T> {
   if (typeof withReplacement !== 'boolean')
-    throw errors.invalidArgument('withReplacement', 'a boolean', withReplacement);
+    throw errors.invalidArgument('rdd.sample withReplacement', 'a boolean', withReplacement);
   checkFraction('rdd.sample fraction', fraction, withReplacement);
   if (seed !== undefined && (typeof seed !== 'number' || !Number.isInteger(seed))) {
-    throw errors.invalidArgument('seed', 'an integer', seed);
+    throw errors.invalidArgument('rdd.sample seed', 'an integer', seed);
   }
   const op: NarrowOp = { kind: 'sample', withReplacement, fraction, seed: seed ?? 0x5eed };
   return rdd.derive<T>(new MapPartitionsRDD(rdd, op, true));
@@ -71,9 +71,16 @@ export function zipWithIndex<T>(rdd: RDD<T>): RDD<[T, number]> {
   );
 }
 
-export function coalesce<T>(rdd: RDD<T>, numPartitions: number, shuffle: boolean): RDD<T> {
-  positiveInt('numPartitions', numPartitions);
-  if (typeof shuffle !== 'boolean') throw errors.invalidArgument('shuffle', 'a boolean', shuffle);
+/** repartition is coalesce with a shuffle, and names itself in errors. */
+export function coalesce<T>(
+  rdd: RDD<T>,
+  numPartitions: number,
+  shuffle: boolean,
+  method: 'rdd.coalesce' | 'rdd.repartition' = 'rdd.coalesce',
+): RDD<T> {
+  positiveInt(`${method} numPartitions`, numPartitions);
+  if (typeof shuffle !== 'boolean')
+    throw errors.invalidArgument(`${method} shuffle`, 'a boolean', shuffle);
   if (!shuffle) return rdd.derive<T>(new CoalescedRDD(rdd, numPartitions));
   // Spark's coalesce(shuffle = true): spread records round-robin from a per-partition start.
   const keyed = rdd.mapPartitionsWithIndex<[number, T], { n: number }>(positionKeyed, {
@@ -85,6 +92,12 @@ export function coalesce<T>(rdd: RDD<T>, numPartitions: number, shuffle: boolean
     undefined,
     false,
   ).values();
+}
+
+/** rdd.union(other) is ctx.union([rdd, other]), with errors naming rdd.union's argument. */
+export function union<T>(rdd: RDD<T>, other: unknown): RDD<T> {
+  checkOtherRDD('rdd.union', rdd, other);
+  return rdd.context.union([rdd, other as RDD<T>]);
 }
 
 export function cartesian<T, U>(rdd: RDD<T>, other: RDD<U>): RDD<[T, U]> {

@@ -24,7 +24,8 @@ export interface SaveTextOptions {
   compression?: 'gzip' | 'none';
 }
 
-export function saveAsText(rdd: RDD<unknown>, target: string, opts: unknown): Promise<void> {
+/** async: a bad option rejects, as every other argument check of an action. */
+export async function saveAsText(rdd: RDD<unknown>, target: string, opts: unknown): Promise<void> {
   if (opts === undefined) return saveAsTextFile(rdd, target);
   if (typeof opts !== 'object' || opts === null || Array.isArray(opts))
     throw errors.invalidArgument(
@@ -48,7 +49,12 @@ export function saveAsText(rdd: RDD<unknown>, target: string, opts: unknown): Pr
 }
 
 export function saveAsObjectFile(rdd: RDD<unknown>, target: string): Promise<void> {
-  return saveAsTextFile(rdd, target, (dir) => ({ kind: 'saveAsObjectFile', dir }));
+  return saveAsTextFile(
+    rdd,
+    target,
+    (dir) => ({ kind: 'saveAsObjectFile', dir }),
+    'rdd.saveAsObjectFile',
+  );
 }
 
 const PART_FILE = /^part-\d{5,}$/;

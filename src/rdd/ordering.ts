@@ -18,14 +18,16 @@ export interface KeyOrdering<T, E> {
   key: UserFn<[T, E], KeyValue>;
 }
 
+/** `argument` names the order in errors: rdd.max order. */
 type Resolved =
-  { kind: 'natural' } | { kind: 'compare' | 'key'; f: unknown; env: unknown; plan: OrderPlan };
+  | { kind: 'natural' }
+  | { kind: 'compare' | 'key'; f: unknown; env: unknown; plan: OrderPlan; argument: string };
 
 const EXPECTED =
   'a key function (x) => key, a comparator (a, b) => number (a third parameter receives env), ' +
   'or { key: (x, env) => key }';
 
-/** Validates order and opts for `method` ('rdd.top' or 'rdd.takeOrdered') and plans the order. */
+/** Validates order and opts for `method` (rdd.top, rdd.takeOrdered, rdd.max, ...) and plans the order. */
 export function resolveOrdering(method: string, order: unknown, rawOpts: unknown): Resolved {
   const opts = resolveMethodOptions(method, rawOpts, FN_FIELDS);
   if (order === undefined) return { kind: 'natural' };
@@ -56,7 +58,7 @@ export function resolveOrdering(method: string, order: unknown, rawOpts: unknown
     throw errors.invalidArgument(`${method} order`, EXPECTED, order);
   }
   const plan: OrderPlan = { kind, f: planFunction(f, opts, method) };
-  return { kind, f, env: opts.env, plan };
+  return { kind, f, env: opts.env, plan, argument: `${method} order` };
 }
 
 export function orderPlan(resolved: Resolved): OrderPlan {
@@ -68,7 +70,7 @@ export async function mainThreadComparator(
   resolved: Resolved,
 ): Promise<(a: unknown, b: unknown) => number> {
   if (resolved.kind === 'natural') return compareKeys;
-  const f = await localFunction(resolved.f);
+  const f = await localFunction(resolved.f, resolved.argument);
   const env = resolved.env;
   if (resolved.kind === 'compare') return (a, b) => Number(f(a, b, env));
   return (a, b) => compareKeys(f(a, env), f(b, env));

@@ -108,10 +108,16 @@ export function combineByKey<K, V, C>(
   );
 }
 
-export function reduceByKey<K, V>(rdd: RDD<[K, V]>, f: unknown, rawOpts: unknown): RDD<[K, V]> {
-  const opts = resolveMethodOptions('rdd.reduceByKey', rawOpts, SHUFFLE_FN_FIELDS);
-  const merge = planFunction(f, opts, 'rdd.reduceByKey');
-  const create = planFunction(builtin.identity, undefined, 'rdd.reduceByKey');
+/** `method` is what the user called (reduceByKeyLocally builds on this). */
+export function reduceByKey<K, V>(
+  rdd: RDD<[K, V]>,
+  f: unknown,
+  rawOpts: unknown,
+  method = 'rdd.reduceByKey',
+): RDD<[K, V]> {
+  const opts = resolveMethodOptions(method, rawOpts, SHUFFLE_FN_FIELDS);
+  const merge = planFunction(f, opts, method);
+  const create = planFunction(builtin.identity, undefined, method);
   return combineWith(
     rdd,
     { createCombiner: create, mergeValue: merge, mergeCombiners: merge },
@@ -207,7 +213,7 @@ export function repartitionAndSortWithinPartitions<K, V>(
 ): RDD<[K, V]> {
   if (!isUserPartitioner(partitioner)) {
     throw errors.invalidArgument(
-      'partitioner',
+      'rdd.repartitionAndSortWithinPartitions partitioner',
       'a HashPartitioner, RangePartitioner or new Partitioner(numPartitions, getPartition)',
       partitioner,
     );
@@ -300,6 +306,9 @@ export function sortByKeyFunc<K, V>(
       'a function or fn(module, exportName)',
       keyfunc,
     );
+  // It travels in the env of keyfuncOfPair: checked as the function passed to sortByKey (it
+  // receives env), not as an env function under rdd.sortByKey opts.env.keyfunc.
+  planFunction(keyfunc, opts, 'rdd.sortByKey');
   const sortOpts = {
     env: { keyfunc, env: opts.env },
     ...(opts.numPartitions === undefined ? {} : { numPartitions: opts.numPartitions }),

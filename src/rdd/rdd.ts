@@ -91,7 +91,8 @@ export class RDD<T> extends ExtraMethods<T> {
   }
 
   setName(name: string): this {
-    if (typeof name !== 'string') throw errors.invalidArgument('name', 'a string', name);
+    if (typeof name !== 'string')
+      throw errors.invalidArgument('rdd.setName name', 'a string', name);
     this.name = name;
     return this;
   }
@@ -157,13 +158,13 @@ export class RDD<T> extends ExtraMethods<T> {
     return narrow.sample(this, withReplacement, fraction, seed);
   }
   union(other: RDD<T>): RDD<T> {
-    return this.context.union([this, other]);
+    return narrow.union(this, other);
   }
   coalesce(numPartitions: number, shuffle = false): RDD<T> {
     return narrow.coalesce(this, numPartitions, shuffle);
   }
   repartition(numPartitions: number): RDD<T> {
-    return narrow.coalesce(this, numPartitions, true);
+    return narrow.coalesce(this, numPartitions, true, 'rdd.repartition');
   }
   cartesian<U>(other: RDD<U>): RDD<[T, U]> {
     return narrow.cartesian(this, other);
@@ -336,10 +337,10 @@ export class RDD<T> extends ExtraMethods<T> {
     return actions.aggregate(this, zero, seqOp, combOp, opts);
   }
   countByKey<K, V>(this: RDD<[K, V]>): Promise<Map<K, number>> {
-    return actions.countByValue(this.keys());
+    return actions.countByValue<K>(this, 'countByKey');
   }
   countByValue(): Promise<Map<T, number>> {
-    return actions.countByValue(this);
+    return actions.countByValue<T>(this);
   }
   lookup<K, V>(this: RDD<[K, V]>, key: K): Promise<V[]> {
     return actions.lookup(this, key);
@@ -362,7 +363,7 @@ export class RDD<T> extends ExtraMethods<T> {
 
   persist(level: StorageLevel = StorageLevel.MEMORY_ONLY): this {
     if (!(level instanceof StorageLevel))
-      throw errors.invalidArgument('level', 'a StorageLevel', level);
+      throw errors.invalidArgument('rdd.persist level', 'a StorageLevel', level);
     const local = this.checkpointData?.kind === 'local';
     const target = local ? transformStorageLevel(level) : level;
     if (this.storageLevel !== StorageLevel.NONE && this.storageLevel !== target && !local) {

@@ -16,11 +16,12 @@ export async function saveToS3(
   rdd: RDD<unknown>,
   url: string,
   action: (dir: string) => ResultAction,
+  argument: string,
 ): Promise<void> {
   const store = storeFor(url);
   // An object at the key itself, or any under it as a directory: Spark's FileAlreadyExists.
   if ((await store.list(url)).length > 0 || (await store.stat(url)).kind === 'found')
-    throw errors.outputExists('path', url, 'exists');
+    throw errors.outputExists(argument, url, 'exists');
   try {
     await rdd.context.runJob(rdd, action(url));
     await store.write(joinStoragePath(url, SUCCESS_FILE), new Uint8Array(0), { noClobber: true });

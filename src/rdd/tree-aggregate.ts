@@ -12,7 +12,7 @@ import {
   reduceInto,
   type Partial,
 } from './parity-builtins.js';
-import { localFunction } from './user-function.js';
+import { localFunction, planFunction } from './user-function.js';
 import type { RDD } from './rdd.js';
 
 const DEFAULT_DEPTH = 2;
@@ -38,6 +38,12 @@ export async function treeAggregate<T, U>(
   } catch {
     throw errors.invalidArgument(`${method} zero`, 'a structured-cloneable value', zero);
   }
+  // Both travel inside the env of the steps below (seqOp to each partition, combOp to the
+  // tree's levels): checked here as functions passed to the method the user called, or a
+  // free variable would be blamed on rdd.mapPartitions opts.env.seqOp, and a non-function
+  // would fail every task attempt.
+  planFunction(seqOp, opts, method);
+  planFunction(combOp, opts, method);
   const env = opts.env;
   let partial = rdd.mapPartitions<U, unknown>(foldPartition as (it: Iterable<T>) => U[], {
     env: { zero, seqOp, env },
@@ -56,13 +62,14 @@ export async function treeAggregate<T, U>(
       .values();
   }
   const parts = await partial.collect();
-  const combine = await localFunction(combOp);
+  const combine = await localFunction(combOp, `${method} combOp`);
   return parts.reduce<U>((a, b) => combine(a, b, env) as U, structuredClone(zero));
 }
 
 export async function treeReduce<T>(rdd: RDD<T>, f: unknown, rawOpts: unknown): Promise<T> {
   const method = 'rdd.treeReduce';
   const opts = treeOptions(method, rawOpts);
+  planFunction(f, opts, method);
   const fns = { f, env: opts.env };
   const empty: Partial = { kind: 'empty' };
   const result = await treeAggregate<T, Partial>(

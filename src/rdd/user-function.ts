@@ -76,13 +76,27 @@ function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+const FUNCTION_EXPECTED = 'a function or fn(module, exportName)';
+
+/**
+ * A function that runs on the main thread only (aggregate's combOp), checked before the job:
+ * it may use free variables, since it never travels. `argument` names it: rdd.aggregate combOp.
+ */
+export function checkMainThreadFunction(argument: string, f: unknown): void {
+  if (typeof f !== 'function' && !(f instanceof FunctionRef))
+    throw errors.invalidArgument(argument, FUNCTION_EXPECTED, f);
+}
+
 /** The same function on the main thread, to merge partition results (reduce, fold). */
-export async function localFunction(f: unknown): Promise<(...args: unknown[]) => unknown> {
+export async function localFunction(
+  f: unknown,
+  argument: string,
+): Promise<(...args: unknown[]) => unknown> {
   if (typeof f === 'function') return f as (...args: unknown[]) => unknown;
   if (f instanceof FunctionRef) {
     const mod = (await import(f.module)) as Record<string, unknown>;
     const exported = mod[f.exportName];
     if (typeof exported === 'function') return exported as (...args: unknown[]) => unknown;
   }
-  throw errors.invalidArgument('function', 'a function or fn(module, exportName)', f);
+  throw errors.invalidArgument(argument, FUNCTION_EXPECTED, f);
 }

@@ -38,6 +38,7 @@ function actionFunctions(action: ResultAction): FunctionPlan[] {
     case 'collect':
     case 'count':
     case 'countByValue':
+    case 'countByKey':
     case 'drain':
     case 'take':
     case 'sampleKeys':

@@ -172,7 +172,8 @@ export type BlockRef =
 
 /** What a result task computes from its partition's records (Spark's runJob func). */
 export type ResultAction =
-  | { kind: 'collect' | 'count' | 'countByValue' | 'drain' }
+  /** countByKey: countByValue of the keys of [k, v] records, each checked as a pair. */
+  | { kind: 'collect' | 'count' | 'countByValue' | 'countByKey' | 'drain' }
   | { kind: 'take'; n: number }
   | { kind: 'reduce'; f: FunctionPlan }
   | { kind: 'aggregate'; zero: unknown; seqOp: FunctionPlan }

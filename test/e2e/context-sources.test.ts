@@ -79,11 +79,10 @@ test("saveAsTextFile(path, { compression: 'gzip' }) writes gzip parts that read 
     assert.equal(back.getNumPartitions(), slices);
     assert.deepEqual(await back.collect(), expected);
   }
-  assert.throws(
-    () => ctx.parallelize([1]).saveAsTextFile(fresh('x'), { compression: 'zip' as never }),
-    {
-      code: 'INVALID_ARGUMENT',
-    },
+  // An action: a bad option rejects, as its other argument checks do.
+  await assert.rejects(
+    ctx.parallelize([1]).saveAsTextFile(fresh('x'), { compression: 'zip' as never }),
+    { code: 'INVALID_ARGUMENT' },
   );
 });
 
