@@ -407,13 +407,11 @@ export class Context {
     return handle;
   }
 
+  /** Integers only (Spark's LongAccumulator): a fraction or an unsafe integer is refused. */
   longAccumulator(name?: string): Accumulator<number> {
     this.assertActive('longAccumulator');
     checkAccumulatorName('ctx.longAccumulator', name);
-    const acc = new Accumulator(this.nextIds.accumulator++, name);
-    this.accumulators.set(acc.id, acc);
-    this.handles.add(acc);
-    return acc;
+    return this.newAccumulator('long', name);
   }
 
   /**
@@ -434,11 +432,18 @@ export class Context {
     return acc;
   }
 
-  /** Spark's DoubleAccumulator: a sum of any numbers (longAccumulator's, named for Spark). */
+  /** Spark's DoubleAccumulator: a sum of any numbers but NaN. */
   doubleAccumulator(name?: string): Accumulator<number> {
     this.assertActive('doubleAccumulator');
     checkAccumulatorName('ctx.doubleAccumulator', name);
-    return this.longAccumulator(name);
+    return this.newAccumulator('double', name);
+  }
+
+  private newAccumulator(type: 'long' | 'double', name: string | undefined): Accumulator<number> {
+    const acc = new Accumulator(this.nextIds.accumulator++, name, type);
+    this.accumulators.set(acc.id, acc);
+    this.handles.add(acc);
+    return acc;
   }
 
   // ---- listeners and lifecycle ------------------------------------------------------

@@ -6,6 +6,7 @@
 
 import {
   placeHandles,
+  type ShippedAccumulator,
   type ShippedCustomAccumulator,
   type ShippedEnv,
   type ShippedHandle,
@@ -14,7 +15,7 @@ import type { ShippedFunction } from '../src/shared/shipped-function.js';
 
 export interface EnvHandles {
   broadcast(id: number): unknown;
-  accumulator(id: number): unknown;
+  accumulator(shipped: ShippedAccumulator): unknown;
   customAccumulator(shipped: ShippedCustomAccumulator): unknown;
   fn(shipped: ShippedFunction): unknown;
 }
@@ -57,7 +58,7 @@ function bindHandle(handle: ShippedHandle, handles: EnvHandles): unknown {
     case 'broadcast':
       return handles.broadcast(handle.id);
     case 'accumulator':
-      return handles.accumulator(handle.id);
+      return handles.accumulator(handle);
     case 'customAccumulator':
       return handles.customAccumulator(handle);
     case 'function':

@@ -3,7 +3,12 @@
 // all-or-nothing: commitSideOutputs() after the result is known, abortSideOutputs() on failure.
 
 import { errors } from '../src/shared/errors.js';
-import type { ShippedCustomAccumulator } from '../src/shared/env-wire.js';
+import type { ShippedAccumulator, ShippedCustomAccumulator } from '../src/shared/env-wire.js';
+import {
+  accumulatorLabel,
+  checkAccumulatorValue,
+  valueInTask,
+} from '../src/shared/accumulator-values.js';
 import type {
   FunctionPlan,
   PartitionDesc,
@@ -69,7 +74,7 @@ export class TaskContext {
   private readonly depths = new WeakMap<PartitionDesc, number>();
   private readonly handles: EnvHandles = {
     broadcast: broadcastHandle,
-    accumulator: (id) => this.accumulatorHandle(id),
+    accumulator: (shipped) => this.accumulatorHandle(shipped),
     customAccumulator: (shipped) => this.customAccumulatorHandle(shipped),
     fn: (shipped) => {
       const f = this.loaded.envFunctions.get(functionKey(shipped));
@@ -212,30 +217,27 @@ export class TaskContext {
     }
   }
 
-  private accumulatorHandle(id: number): { readonly id: number; add(n: number): void } {
+  /** A task's numeric accumulator: add() checks as the main thread's does, value is refused. */
+  private accumulatorHandle(shipped: ShippedAccumulator): TaskAccumulator<number> {
+    const { id, type, name } = shipped;
     const deltas = this.accumulators;
-    return {
-      id,
-      add(n: number): void {
-        if (typeof n !== 'number' || Number.isNaN(n))
-          throw errors.invalidArgument('n', 'a number', n);
-        deltas.set(id, (deltas.get(id) ?? 0) + n);
-      },
-    };
+    const label = accumulatorLabel(type, id, name);
+    return taskAccumulator(id, label, (n) => {
+      const checked = checkAccumulatorValue(type, label, 'add n', n);
+      deltas.set(id, (deltas.get(id) ?? 0) + checked);
+    });
   }
 
   /** Spark's AccumulatorV2 in a task: add(v) folds v into the task's own copy of zero. */
-  private customAccumulatorHandle(shipped: ShippedCustomAccumulator): {
-    readonly id: number;
-    add(v: unknown): void;
-  } {
+  private customAccumulatorHandle(shipped: ShippedCustomAccumulator): TaskAccumulator<unknown> {
     const add = this.loaded.envFunctions.get(functionKey(shipped.add));
     if (add === undefined)
       throw errors.internal(`the add function of accumulator ${shipped.id} was not loaded`);
     const states = this.customAccumulators;
-    return {
-      id: shipped.id,
-      add(v: unknown): void {
+    return taskAccumulator(
+      shipped.id,
+      accumulatorLabel('custom', shipped.id, shipped.name),
+      (v) => {
         let state = states.get(shipped.id);
         if (state === undefined) {
           state = { value: structuredClone(shipped.zero) };
@@ -243,13 +245,37 @@ export class TaskContext {
         }
         state.value = add(state.value, v);
       },
-    };
+    );
   }
 
   private recordDepths(desc: PartitionDesc, depth: number): void {
     this.depths.set(desc, depth);
     for (const child of childDescs(desc)) this.recordDepths(child, depth + 1);
   }
+}
+
+/** What user code in a task holds for an accumulator in env: add only. */
+interface TaskAccumulator<V> {
+  readonly id: number;
+  add(v: V): void;
+  value: never;
+}
+
+/**
+ * A plain object, as the Broadcast handles; `value` throws either way: read in a task it was
+ * undefined, and set it made a property nobody read (PySpark refuses it in a task too).
+ */
+function taskAccumulator<V>(id: number, label: string, add: (v: V) => void): TaskAccumulator<V> {
+  return {
+    id,
+    add,
+    get value(): never {
+      throw valueInTask(label);
+    },
+    set value(_: never) {
+      throw valueInTask(label);
+    },
+  };
 }
 
 /** A second reader of a tee'd partition: its replay once the tee finished, else a recomputation. */

@@ -12,9 +12,12 @@ export interface ShippedBroadcast {
   kind: 'broadcast';
   id: number;
 }
+/** A numeric accumulator: `type` says what its task handle accepts (accumulator-values.ts). */
 export interface ShippedAccumulator {
   kind: 'accumulator';
   id: number;
+  type: 'long' | 'double';
+  name?: string;
 }
 /**
  * A custom accumulator (ctx.accumulator(zero, add, merge)): each task adds into its own
@@ -23,6 +26,7 @@ export interface ShippedAccumulator {
 export interface ShippedCustomAccumulator {
   kind: 'customAccumulator';
   id: number;
+  name?: string;
   zero: unknown;
   add: ShippedFunction;
 }

@@ -188,12 +188,12 @@ export const errors = {
     );
   },
 
-  /** A custom accumulator's merge threw on the main thread, merging a task's value. */
+  /** A custom accumulator's merge threw on the main thread, merging a task's value; `accumulator` as accumulatorLabel names it. */
   accumulatorMergeFailed(accumulator: string, cause: unknown): KindlingError {
     const why = cause instanceof Error ? cause.message : describeValue(cause);
     return new KindlingError(
       'TASK_FAILED',
-      `The merge function of accumulator ${accumulator} threw while merging a task's value: ${why}`,
+      `The merge function of ${accumulator} threw while merging a task's value: ${why}`,
       {},
       cause,
     );

@@ -1,27 +1,38 @@
 // Accumulator: add() in workers, value on the main thread. Worker deltas come
 // back with each task result and are merged only for successful tasks, so a
 // retried task's updates count once (Spark's semantics for updates in actions).
+// A long accumulator refuses what is not a safe integer, here and in tasks
+// (shared/accumulator-values.ts), as Spark's LongAccumulator takes only longs.
 
-import { errors } from '../shared/errors.js';
+import {
+  accumulatorLabel,
+  checkAccumulatorValue,
+  type AccumulatorType,
+} from '../shared/accumulator-values.js';
 import type { ShippedAccumulator } from '../shared/env-wire.js';
 
 export class Accumulator<T extends number = number> {
   private total = 0;
 
-  /** @internal Made by ctx.longAccumulator(name). */
+  /** @internal Made by ctx.longAccumulator(name) and ctx.doubleAccumulator(name). */
   constructor(
     readonly id: number,
     readonly name: string | undefined,
+    /** @internal */ readonly type: AccumulatorType,
   ) {}
 
   get value(): T {
     return this.total as T;
   }
 
+  /** On the main thread, as PySpark's Accumulator.value setter: later task updates add to it. */
+  set value(v: T) {
+    this.total = checkAccumulatorValue(this.type, this.label, 'value', v);
+  }
+
   /** On the main thread (workers get their own handle that records deltas). */
   add(n: number): void {
-    if (typeof n !== 'number' || Number.isNaN(n)) throw errors.invalidArgument('n', 'a number', n);
-    this.total += n;
+    this.total += checkAccumulatorValue(this.type, this.label, 'add n', n);
   }
 
   reset(): void {
@@ -35,6 +46,12 @@ export class Accumulator<T extends number = number> {
 
   /** @internal */
   toShipped(): ShippedAccumulator {
-    return { kind: 'accumulator', id: this.id };
+    const shipped: ShippedAccumulator = { kind: 'accumulator', id: this.id, type: this.type };
+    if (this.name !== undefined) shipped.name = this.name;
+    return shipped;
+  }
+
+  private get label(): string {
+    return accumulatorLabel(this.type, this.id, this.name);
   }
 }

@@ -4,6 +4,7 @@
 // counts once, as the numeric accumulators. `merge` runs only on the main thread, as Spark's
 // driver-side merge; `add` travels as source (or by fn()) like any user function.
 
+import { accumulatorLabel } from '../shared/accumulator-values.js';
 import { errors } from '../shared/errors.js';
 import type { ShippedCustomAccumulator } from '../shared/env-wire.js';
 import type { ShippedFunction } from '../shared/shipped-function.js';
@@ -56,11 +57,16 @@ export class CustomAccumulator<T, V = T> {
     return this.#total;
   }
 
+  /** On the main thread, as PySpark's Accumulator.value setter: later tasks merge into it. */
+  set value(v: T) {
+    this.#total = v;
+  }
+
   /** On the main thread; tasks get a handle that adds into the task's own value. */
   add(v: V): void {
     if (this.#add instanceof FunctionRef) {
       throw errors.unsupported(
-        `Accumulator ${this.label}: its add function was given by fn(module, exportName), ` +
+        `${this.label}: its add function was given by fn(module, exportName), ` +
           'which runs in workers only',
       );
     }
@@ -85,12 +91,13 @@ export class CustomAccumulator<T, V = T> {
     return {
       kind: 'customAccumulator',
       id: this.id,
+      ...(this.name === undefined ? {} : { name: this.name }),
       zero: this.#zero,
       add: this.#shippedAdd,
     };
   }
 
   private get label(): string {
-    return this.name === undefined ? String(this.id) : `${this.id} (${this.name})`;
+    return accumulatorLabel('custom', this.id, this.name);
   }
 }

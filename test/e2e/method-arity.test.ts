@@ -208,6 +208,7 @@ const NOT_PUBLIC = new Set([
   'publish',
   'publishLine',
   'assertActive',
+  'newAccumulator',
 ]);
 
 function methodsOf(proto: object): string[] {

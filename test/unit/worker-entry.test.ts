@@ -45,7 +45,7 @@ const plan: StagePlan = {
               data: { k: 3, b: null, seen: null },
               handles: [
                 { path: ['b'], handle: { kind: 'broadcast', id: 5 } },
-                { path: ['seen'], handle: { kind: 'accumulator', id: 9 } },
+                { path: ['seen'], handle: { kind: 'accumulator', id: 9, type: 'long' } },
               ],
             },
           },

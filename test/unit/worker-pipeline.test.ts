@@ -401,9 +401,13 @@ describe('result actions', () => {
 
   it('foreach adds to accumulators, returned as one delta per accumulator', async () => {
     const f = fp('(x, env) => env.acc.add(x)', { acc: null }, [
-      { path: ['acc'], handle: { kind: 'accumulator', id: 7 } },
+      { path: ['acc'], handle: { kind: 'accumulator', id: 7, type: 'long' } },
     ]);
-    const other = fp('(x) => x', [null], [{ path: ['0'], handle: { kind: 'accumulator', id: 8 } }]);
+    const other = fp(
+      '(x) => x',
+      [null],
+      [{ path: ['0'], handle: { kind: 'accumulator', id: 8, type: 'long' } }],
+    );
     const plan = stagePlan(
       [source(1), narrowNode(2, 1, { kind: 'map', f: other })],
       { kind: 'result', action: { kind: 'foreach', f } },
@@ -421,7 +425,7 @@ describe('result actions', () => {
     const f = fp(
       'async (it, env) => { let s = 0; for (const x of it) s += x; await new Promise((r) => setTimeout(r, 5)); env.acc.add(s); }',
       { acc: null },
-      [{ path: ['acc'], handle: { kind: 'accumulator', id: 1 } }],
+      [{ path: ['acc'], handle: { kind: 'accumulator', id: 1, type: 'long' } }],
     );
     const result = await run(
       stagePlan(nodes, { kind: 'result', action: { kind: 'foreachPartition', f } }, 1),

@@ -1,0 +1,151 @@
+// Numeric accumulators: a long accumulator holds integers (Spark's LongAccumulator), so it
+// refuses a fraction or an integer past 2^53 on the main thread and in tasks, naming itself;
+// value may be set on the main thread (PySpark's Accumulator.value setter) and is refused in a
+// task, where a handle only adds.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Context, KindlingError } from 'kindling';
+
+const ctx = new Context({ workers: 2, progress: false, maxTaskFailures: 3 });
+after(() => ctx.stop());
+
+const numbers = Array.from({ length: 10 }, (_, i) => i + 1);
+
+function refused(code: string, pattern: RegExp): (e: unknown) => boolean {
+  return (e: unknown) => {
+    assert.ok(e instanceof KindlingError, `expected a KindlingError, got ${String(e)}`);
+    assert.equal(e.code, code, e.message);
+    assert.match(e.message, pattern);
+    return true;
+  };
+}
+
+test('a long accumulator refuses a fraction or an unsafe integer on the main thread', () => {
+  const acc = ctx.longAccumulator('hits');
+  for (const bad of [0.5, -1.25, NaN, Infinity, 2 ** 53, '1']) {
+    assert.throws(
+      () => acc.add(bad as number),
+      refused(
+        'INVALID_ARGUMENT',
+        new RegExp(
+          `^Invalid argument longAccumulator ${acc.id} \\(hits\\) add n: expected an integer`,
+        ),
+      ),
+      String(bad),
+    );
+  }
+  acc.add(3);
+  acc.add(-5);
+  acc.add(Number.MAX_SAFE_INTEGER - 1);
+  assert.equal(acc.value, Number.MAX_SAFE_INTEGER - 3);
+  // A double accumulator takes fractions.
+  const d = ctx.doubleAccumulator('halves');
+  d.add(0.5);
+  d.add(0.25);
+  assert.equal(d.value, 0.75);
+  assert.throws(
+    () => d.add(NaN),
+    refused('INVALID_ARGUMENT', /doubleAccumulator \d+ \(halves\) add n/),
+  );
+});
+
+test('in a task, a fraction added to a long accumulator fails the job at once, naming it', async () => {
+  const acc = ctx.longAccumulator('hits');
+  let attempts = 0;
+  const count = (): void => void attempts++;
+  ctx.on('taskEnd', count);
+  try {
+    await assert.rejects(
+      ctx.parallelize(numbers, 2).foreach((x, env) => env.acc.add(x / 4), { env: { acc } }),
+      refused(
+        'TASK_FAILED',
+        new RegExp(`longAccumulator ${acc.id} \\(hits\\) add n: expected an integer`),
+      ),
+    );
+  } finally {
+    ctx.off('taskEnd', count);
+  }
+  assert.ok(attempts <= 2, `${attempts} task attempts: an INVALID_ARGUMENT is not retried`);
+  assert.equal(acc.value, 0, "a failed task's updates do not count");
+  // Integers still add up from tasks.
+  await ctx.parallelize(numbers, 3).foreach((x, env) => env.acc.add(x), { env: { acc } });
+  assert.equal(acc.value, 55);
+});
+
+test('value may be set on the main thread, checked as add checks it', async () => {
+  const acc = ctx.longAccumulator('total');
+  acc.value = 100;
+  await ctx.parallelize(numbers, 2).foreach((x, env) => env.acc.add(x), { env: { acc } });
+  assert.equal(acc.value, 155);
+  assert.throws(
+    () => {
+      acc.value = 0.5;
+    },
+    refused('INVALID_ARGUMENT', /longAccumulator \d+ \(total\) value: expected an integer/),
+  );
+  assert.equal(acc.value, 155);
+  const d = ctx.doubleAccumulator();
+  d.value = 0.5;
+  assert.equal(d.value, 0.5);
+  const seen = ctx.accumulator(
+    [] as string[],
+    (a, s: string) => [...a, s],
+    (a, b) => [...a, ...b],
+  );
+  seen.value = ['start'];
+  seen.add('main');
+  assert.deepEqual(seen.value, ['start', 'main']);
+});
+
+test("in a task, an accumulator's value is refused, read or set, naming the accumulator", async () => {
+  const acc = ctx.longAccumulator('hits');
+  const custom = ctx.accumulator(
+    0,
+    (a, n: number) => a + n,
+    (a, b) => a + b,
+    'sum',
+  );
+  const calls: [RegExp, () => Promise<unknown>][] = [
+    [
+      new RegExp(
+        `longAccumulator ${acc.id} \\(hits\\)\\.value is read and set on the main thread only`,
+      ),
+      () =>
+        ctx
+          .parallelize(numbers, 2)
+          .map((x, env) => x + env.acc.value, { env: { acc } })
+          .collect(),
+    ],
+    [
+      new RegExp(
+        `longAccumulator ${acc.id} \\(hits\\)\\.value is read and set on the main thread only`,
+      ),
+      () =>
+        ctx.parallelize(numbers, 2).foreach(
+          (x, env) => {
+            env.acc.value = x;
+          },
+          { env: { acc } },
+        ),
+    ],
+    [
+      new RegExp(
+        `accumulator ${custom.id} \\(sum\\)\\.value is read and set on the main thread only`,
+      ),
+      () =>
+        ctx
+          .parallelize(numbers, 2)
+          .map((x, env) => x + env.custom.value, { env: { custom } })
+          .collect(),
+    ],
+  ];
+  for (const [pattern, call] of calls) {
+    await assert.rejects(call(), (e: unknown) => {
+      assert.ok(e instanceof KindlingError, String(e));
+      assert.match(e.message, pattern);
+      return true;
+    });
+  }
+  assert.equal(acc.value, 0);
+  assert.equal(custom.value, 0);
+});
