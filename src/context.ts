@@ -651,7 +651,11 @@ export class Context {
 
   private getScheduler(): DAGScheduler {
     if (this.scheduler !== undefined) return this.scheduler;
-    // A stopped Context never starts workers again.
+    // A stopped Context never starts workers again. One of three checks of runJobInternal
+    // against stop(), each for its own window, none redundant: (1) at its entry, before any
+    // prepare() or ref check; (2) here, for a stop() during those awaits, before this first
+    // job builds a pool that stop() would never close; (3) after the last await (runner.ready,
+    // probeStorage), for a stop() while the pool started: it cancelled only running jobs.
     this.assertActive('run a job');
     removeStaleScratchDirs(this.opts.localDir, (message) => this.emit('warning', { message }));
     const scratchOption =

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 import { MessageChannel } from 'node:worker_threads';
-import { Context } from '../context.js';
+import { Context, type ContextOptions } from '../context.js';
 import { errors, isKindlingError } from '../shared/errors.js';
 import type { JobHooksData } from './job-hooks.js';
 import {
@@ -25,7 +25,11 @@ import {
 } from './args.js';
 import { isS3Url } from '../storage/storage-url.js';
 import { locateSyntaxError } from './syntax-error.js';
-import { NOT_AWAITED, UnhandledRejections } from './unhandled-rejections.js';
+import {
+  NOT_AWAITED,
+  pendingRejectionsReported,
+  UnhandledRejections,
+} from './unhandled-rejections.js';
 
 const JOB_EXTENSIONS = ['.js', '.mjs', '.ts', '.mts'];
 
@@ -54,15 +58,7 @@ export async function runCommand(args: string[]): Promise<number> {
   if (!fs.statSync(jobFile, { throwIfNoEntry: false })?.isFile())
     throw usageError('JOB', 'an existing file', job);
 
-  const unhandled = new UnhandledRejections();
-  let main: JobMain;
-  try {
-    main = await loadJob(jobFile);
-  } catch (e) {
-    unhandled.close({ error: e });
-    throw e;
-  }
-  const ctx = new Context({
+  const options: ContextOptions = {
     ...(workers === undefined ? {} : { workers }),
     ...(checkpointDir === undefined ? {} : { checkpointDir: localOrUrl(checkpointDir) }),
     ...(compression === undefined ? {} : { checkpointCompression: compression }),
@@ -70,7 +66,32 @@ export async function runCommand(args: string[]): Promise<number> {
     ui,
     ...(master === undefined ? {} : { master }),
     ...(storage === undefined ? {} : { storage: localOrUrl(storage) }),
-  });
+  };
+  const unhandled = new UnhandledRejections();
+  try {
+    return await runJob(jobFile, options, unhandled);
+  } finally {
+    // The run ends here, once the rejections it already caused are reported (a failed
+    // import() rejects an internal promise of Node 20 with the same error, reported late).
+    await pendingRejectionsReported();
+    unhandled.dispose();
+  }
+}
+
+/** Loads and runs the job, reports its result or failure; the run's listener is `unhandled`'s. */
+async function runJob(
+  jobFile: string,
+  options: ContextOptions,
+  unhandled: UnhandledRejections,
+): Promise<number> {
+  let main: JobMain;
+  try {
+    main = await loadJob(jobFile);
+  } catch (e) {
+    unhandled.close({ error: e });
+    throw e;
+  }
+  const ctx = new Context(options);
   ctx.on('warning', (w) => process.stderr.write(`kindling: warning: ${w.message}\n`));
   // Ctrl-C or SIGTERM: exit as Node would by the signal (128 + its number), but through
   // process.exit, whose 'exit' handlers remove the scratch files of contexts not stopped.
@@ -80,7 +101,7 @@ export async function runCommand(args: string[]): Promise<number> {
       process.exit(128 + os.constants.signals[signal]);
     });
   }
-  const uiUrl = ui ? await ctx.uiWebUrl() : undefined;
+  const uiUrl = options.ui === true ? await ctx.uiWebUrl() : undefined;
   if (uiUrl !== undefined) process.stderr.write(`kindling: web UI at ${uiUrl}/\n`);
   const started = performance.now();
   let failure: { error: unknown } | undefined;
@@ -95,10 +116,13 @@ export async function runCommand(args: string[]): Promise<number> {
   await ctx.stop();
   // The actions stop() cancelled reject in microtasks; Node reports the unhandled ones after
   // those, before the next macrotask.
-  await new Promise((resolve) => setImmediate(resolve));
+  await pendingRejectionsReported();
   failure ??= unhandled.getFirst();
+  // Asked before close(), which marks the reported failure as seen: a job that threw left
+  // nothing unawaited, and said so.
+  const notAwaited = failure !== undefined && unhandled.has(failure.error);
   unhandled.close(failure);
-  if (failure !== undefined && unhandled.has(failure.error)) {
+  if (failure !== undefined && notAwaited) {
     const stopped =
       isKindlingError(failure.error, 'CONTEXT_STOPPED') ||
       isKindlingError(failure.error, 'JOB_CANCELLED');

@@ -2,12 +2,21 @@
 // Node would print each as a crash dump, even after `kindling run` said "done". Here the first
 // fails the run as an error the job threw would; a reason is reported once (Node 20 also
 // rejects an internal promise with the error of a failed import(), which run.ts reports), and
-// one that comes after the run's report is reported as it comes and fails the exit code.
+// one that comes after the run's report, before dispose(), is reported as it comes and fails
+// the exit code. The listener lives from the run's start to dispose() where the run ends.
 
 import { KindlingError } from '../shared/errors.js';
 import { formatError } from './print-error.js';
 
 export const NOT_AWAITED = 'a promise the job did not await was rejected';
+
+/**
+ * Node reports the rejections left unhandled by a turn's microtasks before the next macrotask:
+ * awaited, every rejection already made (an action stop() cancelled, import()'s own) is seen.
+ */
+export function pendingRejectionsReported(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 export class UnhandledRejections {
   /** Rejects with the first reason; handled here, so that it is never one itself. */
@@ -16,13 +25,14 @@ export class UnhandledRejections {
   private firstReason: { error: unknown } | undefined;
   private reject: (reason: unknown) => void = () => undefined;
   private closed = false;
+  private readonly listener = (reason: unknown): void => this.handle(reason);
 
   constructor() {
     this.first = new Promise<never>((_, reject) => {
       this.reject = reject;
     });
     this.first.catch(() => undefined);
-    process.on('unhandledRejection', (reason) => this.handle(reason));
+    process.on('unhandledRejection', this.listener);
   }
 
   /** The first reason so far, if any (`first` tells it only to who awaits). */
@@ -38,6 +48,11 @@ export class UnhandledRejections {
   close(failure?: { error: unknown }): void {
     if (failure !== undefined) this.seen.add(failure.error);
     this.closed = true;
+  }
+
+  /** Removes the listener: the run has ended, and a later rejection is Node's to report. */
+  dispose(): void {
+    process.off('unhandledRejection', this.listener);
   }
 
   private handle(reason: unknown): void {

@@ -81,6 +81,8 @@ describe('kindling run', () => {
     assert.match(out.stderr, /KindlingError \[TASK_FAILED\]: Task failed in RDD \d+ partition 1/);
     assert.match(out.stderr, /Caused by: TypeError: boom at 3\n\s+at /);
     assert.match(out.stderr, /failed after 1 job/);
+    // The job awaited its action: no promise of it was left unhandled.
+    assert.doesNotMatch(out.stderr, /did not await/);
     assert.equal(out.stdout, '');
   });
 
