@@ -1,10 +1,12 @@
 // `kindling ui EVENTLOG_OR_DIR [--port N] [--host H]`: the history UI (Spark's HistoryServer)
-// over event logs; serves until SIGINT or SIGTERM. Prints its URL and any unreadable lines.
+// over event logs; serves until SIGINT or SIGTERM. Prints its URL, the files it skipped as not
+// event logs (decided by content: event-log-reader.ts) and any damaged logs or lines.
 
 import fs from 'node:fs';
 import type { KindlingError } from '../shared/errors.js';
 import { describeErrno, errnoOf, ioError } from '../storage/io-errors.js';
-import { historyApps } from '../ui/history.js';
+import { probeEventLog } from '../event-log/event-log-reader.js';
+import { historyListing } from '../ui/history.js';
 import { startUiServer, type UiServer } from '../ui/ui-server.js';
 import { expectPositionals, parseCommandArgs, stringFlag, usageError } from './args.js';
 
@@ -22,18 +24,33 @@ export async function uiCommand(args: string[]): Promise<number> {
   const stat = fs.statSync(target, { throwIfNoEntry: false });
   if (stat === undefined || !(stat.isFile() || stat.isDirectory()))
     throw usageError('EVENTLOG_OR_DIR', 'an event log file or directory', target);
-  const apps = historyApps(target);
-  const found = apps(); // reads every log before the server starts
-  for (const app of found)
-    for (const w of app.warnings) process.stderr.write(`kindling: warning: ${w.message}\n`);
+  if (stat.isFile()) {
+    const what = probeEventLog(target);
+    if (what.kind === 'notEventLog')
+      throw usageError('EVENTLOG_OR_DIR', 'an event log file or directory', target, what.reason);
+  }
+  const listing = historyListing(target);
+  // Reads every log before the server starts; what is wrong with a file is said here, once.
+  const found = listing();
+  for (const s of found.skipped) process.stderr.write(`kindling: skipped ${s.file}: ${s.reason}\n`);
+  for (const entry of found.entries) {
+    if (entry.kind === 'damaged') {
+      process.stderr.write(
+        `kindling: warning: ${entry.file} is a damaged event log: ${entry.reason}\n`,
+      );
+    } else {
+      for (const w of entry.warnings) process.stderr.write(`kindling: warning: ${w.message}\n`);
+    }
+  }
+  const apps = found.entries.filter((e) => e.kind === 'app').length;
   let server: UiServer;
   try {
-    server = await startUiServer({ kind: 'history', apps }, { host, port });
+    server = await startUiServer({ kind: 'history', listing }, { host, port });
   } catch (e) {
     throw listenError(host, port, e);
   }
   process.stdout.write(
-    `kindling: history UI at ${server.url}/ (${found.length} application${found.length === 1 ? '' : 's'})\n`,
+    `kindling: history UI at ${server.url}/ (${apps} application${apps === 1 ? '' : 's'}${skippedNote(found.skipped.length)})\n`,
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -41,6 +58,10 @@ export async function uiCommand(args: string[]): Promise<number> {
   });
   await server.close();
   return 0;
+}
+
+function skippedNote(n: number): string {
+  return n === 0 ? '' : `; ${n} file${n === 1 ? '' : 's'} skipped, not event logs`;
 }
 
 /** A host that does not resolve to this machine, or a port taken, is the flag's fault. */

@@ -18,9 +18,20 @@ export function eventLogFileName(applicationId: string, inProgress: boolean): st
   return applicationId + EVENT_LOG_SUFFIX + (inProgress ? IN_PROGRESS_SUFFIX : '');
 }
 
-export function isEventLogFileName(name: string): boolean {
-  return name.endsWith(EVENT_LOG_SUFFIX) || name.endsWith(EVENT_LOG_SUFFIX + IN_PROGRESS_SUFFIX);
+/** Still being written by its application (or left by one that never stopped). */
+export function isInProgressFileName(name: string): boolean {
+  return name.endsWith(IN_PROGRESS_SUFFIX);
 }
+
+/**
+ * One line of the log, `event` first: every log therefore starts with APPLICATION_START_PREFIX,
+ * which is how a reader tells an event log cut inside its first line from another file.
+ */
+export function eventLogLine(e: LoggedEvent): string {
+  return JSON.stringify({ event: e.event, time: e.time, data: e.data }) + '\n';
+}
+
+export const APPLICATION_START_PREFIX = '{"event":"applicationStart",';
 
 export interface ApplicationStartEvent {
   formatVersion: number;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { errors } from '../shared/errors.js';
 import { ensureDirectory } from '../storage/io-errors.js';
-import { eventLogFileName, type LoggedEvent } from './event-log-format.js';
+import { eventLogFileName, eventLogLine, type LoggedEvent } from './event-log-format.js';
 
 export const EVENT_LOG_FLUSH_MS = 1000;
 
@@ -46,7 +46,7 @@ export class EventLogWriter {
 
   append(event: LoggedEvent): void {
     if (this.state.kind !== 'open') return;
-    this.pending.push(JSON.stringify(event) + '\n');
+    this.pending.push(eventLogLine(event));
   }
 
   flush(): void {

@@ -16,8 +16,8 @@ import {
   environmentPage,
   storagePage,
   workersPage,
-  type AppListEntry,
 } from './pages/app-pages.js';
+import type { HistoryListing } from './history.js';
 import { jobPage, jobsPage, stageTable } from './pages/jobs-pages.js';
 import { stagePage } from './pages/stage-page.js';
 import { STREAMING_ASSETS, streamingPage } from './pages/streaming-page.js';
@@ -26,7 +26,7 @@ import { getStaticAsset, STATIC_PREFIX } from './static-assets.js';
 export const MAX_PORT_RETRIES = 16;
 
 export type UiSource =
-  { kind: 'live'; store: AppStatusStore } | { kind: 'history'; apps: () => AppListEntry[] };
+  { kind: 'live'; store: AppStatusStore } | { kind: 'history'; listing: () => HistoryListing };
 
 export interface UiServer {
   url: string;
@@ -121,17 +121,22 @@ function route(source: UiSource, req: http.IncomingMessage): Response {
   }
   if (parts[0] === 'history' && parts[1] !== undefined) {
     const id = decodeURIComponent(parts[1]);
-    const app = source.apps().find((a) => a.store.app?.applicationId === id);
-    if (app === undefined) return text(404, `No application ${id}`);
+    const store = historyStores(source.listing()).find((s) => s.app?.applicationId === id);
+    if (store === undefined) return text(404, `No application ${id}`);
     const base = `/history/${encodeURIComponent(id)}`;
     if (parts.length === 2) return { status: 302, location: `${base}/jobs/` };
-    return routePage(app.store, base, '/', parts.slice(2), url, fragment);
+    return routePage(store, base, '/', parts.slice(2), url, fragment);
   }
   if (url.pathname === '/') {
-    const body = applicationsPage(source.apps());
+    const body = applicationsPage(source.listing());
     return html200(fragment ? body.value : appListFrame(body));
   }
   return text(404, `Not found: ${url.pathname}`);
+}
+
+/** The replayed applications of a history listing (a damaged log has none). */
+function historyStores(listing: HistoryListing): AppStatusStore[] {
+  return listing.entries.flatMap((e) => (e.kind === 'app' ? [e.store] : []));
 }
 
 function routeStatic(name: string, ifNoneMatch: string | undefined): Response {
@@ -234,7 +239,7 @@ function routePage(
 
 function routeApi(source: UiSource, parts: string[]): Response {
   if (parts[0] !== 'applications') return json({ error: 'not found' }, 404);
-  const stores = source.kind === 'live' ? [source.store] : source.apps().map((a) => a.store);
+  const stores = source.kind === 'live' ? [source.store] : historyStores(source.listing());
   if (parts[1] === undefined || parts[1] === '') return json(stores.map(applicationJson));
   const id = decodeURIComponent(parts[1]);
   const store = stores.find((s) => s.app?.applicationId === id);

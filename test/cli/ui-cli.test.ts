@@ -73,6 +73,18 @@ test('kindling ui refuses a path that is neither an event log nor a directory wi
   }
 });
 
+test('kindling ui refuses a file that is not an event log with exit code 2, saying why', async () => {
+  const notes = path.join(dir, 'README.txt');
+  fs.writeFileSync(notes, 'Event logs of the nightly jobs.\n');
+  const out = await kindling('ui', notes, '--port', '0');
+  assert.equal(out.code, 2, out.stderr);
+  assert.match(
+    out.stderr,
+    /Invalid argument EVENTLOG_OR_DIR: expected an event log file or directory, received ".*README\.txt": not an event log \(its first line is not JSON\)/,
+  );
+  assert.doesNotMatch(out.stderr, /\n\s+at /);
+});
+
 test('kindling ui refuses a --host it cannot listen on, naming it, with exit code 2', async () => {
   const logs = fs.mkdtempSync(path.join(dir, 'no-logs-'));
   const out = await kindling('ui', logs, '--host', 'nosuch.invalid', '--port', '0');

@@ -3,6 +3,7 @@
 
 import { fmtBytes, fmtCount, fmtDuration, fmtTime, html, type SafeHtml } from '../html.js';
 import { workerLabel, type AppStatusStore } from '../app-status-store.js';
+import type { HistoryListing, LogStatus } from '../history.js';
 
 export function storagePage(store: AppStatusStore): SafeHtml {
   const rdds = [...store.storage.values()].sort((a, b) => a.rddId - b.rddId);
@@ -168,13 +169,7 @@ export function environmentPage(store: AppStatusStore): SafeHtml {
     }`;
 }
 
-export interface AppListEntry {
-  store: AppStatusStore;
-  file: string;
-  warnings: { message: string }[];
-}
-
-export function applicationsPage(apps: AppListEntry[]): SafeHtml {
+export function applicationsPage(listing: HistoryListing): SafeHtml {
   return html`<h1>Applications</h1>
     <table class="applications">
       <thead>
@@ -189,12 +184,16 @@ export function applicationsPage(apps: AppListEntry[]): SafeHtml {
         </tr>
       </thead>
       <tbody>
-        ${apps.map(({ store, file, warnings }) => {
-          const app = store.app;
-          if (app === undefined)
-            return html`<tr>
-              <td colspan="7">${file}: no applicationStart line</td>
+        ${listing.entries.map((entry) => {
+          if (entry.kind === 'damaged')
+            return html`<tr class="damaged">
+              <td colspan="7">
+                ${entry.file}: <span class="failed">damaged event log: ${entry.reason}</span>
+              </td>
             </tr>`;
+          const { store, file, status, warnings } = entry;
+          const app = store.app;
+          if (app === undefined) return '';
           return html`<tr>
             <td>
               <a href="/history/${encodeURIComponent(app.applicationId)}/jobs/"
@@ -203,7 +202,7 @@ export function applicationsPage(apps: AppListEntry[]): SafeHtml {
             </td>
             <td>${app.appName}</td>
             <td>${fmtTime(app.startTime)}</td>
-            <td>${app.endTime === undefined ? 'in progress' : fmtTime(app.endTime)}</td>
+            <td>${completedCell(status, app.endTime)}</td>
             <td>${app.endTime === undefined ? '' : fmtDuration(app.endTime - app.startTime)}</td>
             <td>${store.jobs.size}</td>
             <td>
@@ -212,7 +211,27 @@ export function applicationsPage(apps: AppListEntry[]): SafeHtml {
           </tr>`;
         })}
       </tbody>
-    </table>`;
+    </table>
+    ${
+      listing.skipped.length === 0
+        ? ''
+        : html`<h2>Skipped files</h2>
+            <p>Not event logs (an event log's first line is its applicationStart event):</p>
+            <ul class="skipped">
+              ${listing.skipped.map((s) => html`<li>${s.file}: ${s.reason}</li>`)}
+            </ul>`
+    }`;
+}
+
+function completedCell(status: LogStatus, endTime: number | undefined): SafeHtml | string {
+  switch (status.kind) {
+    case 'complete':
+      return endTime === undefined ? '' : fmtTime(endTime);
+    case 'inProgress':
+      return 'in progress';
+    case 'truncated':
+      return html`<span class="failed">truncated</span>`;
+  }
 }
 
 /** Uncompressed frame bytes over stored bytes ("3.2x"), as the checkpoint bench reports it. */
