@@ -68,6 +68,13 @@ export async function startUiServer(
   });
   // Keep-alive sockets of a browser must not hold stop() open.
   server.keepAliveTimeout = 1000;
+  // The live UI lives as long as the application (Spark's SparkUI), not longer: neither the
+  // listening socket nor a browser's connection keeps a script alive once its own work is
+  // done and it never called stop(). The history server is the process's work: it holds it.
+  if (source.kind === 'live') {
+    server.unref();
+    server.on('connection', (socket) => socket.unref());
+  }
   const port = await listen(server, opts.host, opts.port);
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {
