@@ -38,7 +38,8 @@ export function parseMaster(name: string, value: unknown): MasterSpec {
     kind: 'redis',
     url: value,
     display: redact(value),
-    host: url.hostname,
+    // An IPv6 host keeps its brackets in a URL ('[::1]'); a socket wants the bare address.
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port,
     db,
   };

@@ -12,6 +12,8 @@ export type RedisMaster = Extract<MasterSpec, { kind: 'redis' }>;
 export type { Redis } from 'ioredis';
 
 const CONNECT_TIMEOUT_MS = 3_000;
+/** From the TCP connection to Redis's answer to the handshake and a PING. */
+const REPLY_TIMEOUT_MS = 3_000;
 
 /** Options for BullMQ's own connections (Queue, QueueEvents, Worker). */
 export function bullConnectionOptions(master: RedisMaster): ConnectionOptions {
@@ -43,7 +45,13 @@ export function bullQueueClient(master: RedisMaster): Redis {
   return client;
 }
 
-/** A command client, connected and answering PING, or CLUSTER_UNREACHABLE naming the URL. */
+/**
+ * A command client, connected and answering PING, or CLUSTER_UNREACHABLE naming the URL and
+ * why: ioredis's own rejection is "Connection is closed." whatever happened, so the first
+ * 'error' event it emitted (the socket's errno, Redis's NOAUTH/WRONGPASS, a reply that is not
+ * the Redis protocol) is what the message reports. A server that accepts the connection and
+ * never answers is given REPLY_TIMEOUT_MS (ioredis waits for it forever).
+ */
 export async function connectRedis(master: RedisMaster): Promise<Redis> {
   const client = new Redis({
     ...baseOptions(master),
@@ -51,16 +59,127 @@ export async function connectRedis(master: RedisMaster): Promise<Redis> {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
   });
-  // ioredis emits 'error' on every failed reconnect; the failing command carries it to the caller.
-  client.on('error', () => {});
+  const attempt: ConnectAttempt = { connected: false, firstError: undefined, silent: false };
+  client.on('error', (e: unknown) => {
+    attempt.firstError ??= e;
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const noReply = new Promise<never>((_, reject) => {
+    client.once('connect', () => {
+      attempt.connected = true;
+      timer = setTimeout(() => {
+        attempt.silent = true;
+        reject(new Error('no reply'));
+      }, REPLY_TIMEOUT_MS);
+    });
+  });
+  noReply.catch(() => {});
   try {
-    await client.connect();
-    await client.ping();
+    await Promise.race([
+      (async () => {
+        await client.connect();
+        await client.ping();
+      })(),
+      noReply,
+    ]);
   } catch (e) {
     client.disconnect();
-    throw errors.clusterUnreachable(master.display, e instanceof Error ? e.message : String(e));
+    const why = explainConnectFailure(master, attempt, e);
+    throw errors.clusterUnreachable(master.display, why.detail, why.errno);
+  } finally {
+    clearTimeout(timer);
   }
   return client;
+}
+
+interface ConnectAttempt {
+  /** The TCP connection was made: what failed after it is the server's answer. */
+  connected: boolean;
+  firstError: unknown;
+  /** Connected, and nothing came back within REPLY_TIMEOUT_MS. */
+  silent: boolean;
+}
+
+/** What went wrong in words a user can act on, and the code behind it when there is one. */
+function explainConnectFailure(
+  master: RedisMaster,
+  attempt: ConnectAttempt,
+  thrown: unknown,
+): { detail: string; errno?: string } {
+  const address = `${master.host.includes(':') ? `[${master.host}]` : master.host}:${master.port}`;
+  const seconds = REPLY_TIMEOUT_MS / 1000;
+  if (attempt.silent) {
+    return {
+      detail: `${address} accepted the connection but sent no Redis reply within ${seconds} s: is it a Redis server?`,
+    };
+  }
+  const e = attempt.firstError ?? thrown;
+  const code = e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+  const message = e instanceof Error ? e.message : String(e);
+  switch (code) {
+    case 'ECONNREFUSED':
+      return { detail: `connection refused: nothing listens on ${address} (${code})`, errno: code };
+    case 'ENOTFOUND':
+      return { detail: `host not found: ${master.host} does not resolve (${code})`, errno: code };
+    case 'EAI_AGAIN':
+      return {
+        detail: `host not found: ${master.host} could not be resolved (${code}, a DNS failure)`,
+        errno: code,
+      };
+    case 'ETIMEDOUT':
+      return {
+        detail: `no connection to ${address} within ${CONNECT_TIMEOUT_MS / 1000} s (${code})`,
+        errno: code,
+      };
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return { detail: `${address} is unreachable (${code})`, errno: code };
+    case undefined:
+      break;
+    default:
+      if (attempt.connected) {
+        return {
+          detail: `${address} closed the connection without a Redis reply (${code}): is it a Redis server?`,
+          errno: code,
+        };
+      }
+      return { detail: `cannot connect to ${address}: ${message}`, errno: code };
+  }
+  // Redis's own refusals start with an upper-case code: NOAUTH, WRONGPASS, DENIED, LOADING.
+  const reply = /^([A-Z]+) /.exec(message)?.[1];
+  if (reply === 'NOAUTH') {
+    return master.password === undefined
+      ? {
+          detail: `${address} requires a password and the URL has none (redis://:PASSWORD@${address})`,
+          errno: reply,
+        }
+      : { detail: `${address} refused the password of the URL (${reply})`, errno: reply };
+  }
+  if (reply === 'WRONGPASS' || /invalid password/i.test(message)) {
+    const who = master.username === undefined ? '' : ` for user ${master.username}`;
+    return {
+      detail: `${address} refused the password of the URL${who} (${reply ?? 'ERR'})`,
+      errno: reply ?? 'WRONGPASS',
+    };
+  }
+  if (reply !== undefined && e instanceof Error && e.name === 'ReplyError')
+    return {
+      detail: `the Redis server at ${address} refused the connection: ${message}`,
+      errno: reply,
+    };
+  // ioredis's parser on bytes that are not RESP: 'Unknown RESP type 72 "H"' or 'Protocol error'.
+  const unknownType = /Unknown RESP type \d+ ("[^"]*")|Protocol error/.exec(message);
+  if (unknownType !== null) {
+    const first = unknownType[1] === undefined ? '' : ` (its reply starts with ${unknownType[1]})`;
+    return {
+      detail: `${address} is not a Redis server: it does not answer in the Redis protocol${first}`,
+    };
+  }
+  if (attempt.connected && attempt.firstError === undefined)
+    return {
+      detail: `${address} closed the connection without a Redis reply: is it a Redis server?`,
+    };
+  return { detail: message };
 }
 
 /**

@@ -36,7 +36,10 @@ export interface ErrorContext {
   variable?: string;
   operator?: string;
   batchTimeMs?: number;
-  /** The operating system's error code of an IO_ERROR (ENOSPC, EIO, ...), or S3's (NoSuchBucket, ...). */
+  /**
+   * The operating system's error code of an IO_ERROR (ENOSPC, EIO, ...), or S3's (NoSuchBucket,
+   * ...); of a CLUSTER_UNREACHABLE, the socket's (ECONNREFUSED) or Redis's (NOAUTH, WRONGPASS).
+   */
   errno?: string;
   /** Cluster mode: the master URL, its password replaced by '***'. */
   url?: string;
@@ -393,11 +396,12 @@ export const errors = {
   },
 
   /** Cluster mode: Redis did not answer; `url` has its password already redacted. */
-  clusterUnreachable(url: string, detail: string): KindlingError {
+  /** `errno`: the socket's (ECONNREFUSED, ENOTFOUND, ...) or Redis's refusal (NOAUTH, WRONGPASS). */
+  clusterUnreachable(url: string, detail: string, errno?: string): KindlingError {
     return new KindlingError(
       'CLUSTER_UNREACHABLE',
       `Cannot reach the cluster master ${url}: ${detail}`,
-      { url },
+      errno === undefined ? { url } : { url, errno },
     );
   },
 };

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, skipReason, TestCluster } from './helpers.js';
+import { freePort, skipReason, startImpostor, TestCluster } from './helpers.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -53,12 +53,60 @@ describe('kindling in cluster mode', { skip: skipReason }, () => {
     assert.match(remote.stdout, /\[ 'a', 3 \]/);
   });
 
-  it('kindling worker against an unreachable master exits 1 naming the URL', async () => {
-    const url = `redis://127.0.0.1:${await freePort()}`;
+  it('kindling worker against an unreachable master exits 1 naming the URL and the refused connection', async () => {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}`;
     const out = await kindling('worker', '--master', url);
     assert.equal(out.code, 1);
     assert.match(out.stderr, /CLUSTER_UNREACHABLE/);
     assert.ok(out.stderr.includes(url), out.stderr);
+    assert.ok(
+      out.stderr.includes(`connection refused: nothing listens on 127.0.0.1:${port}`),
+      out.stderr,
+    );
+    assert.doesNotMatch(out.stderr, /Connection is closed|\n\s+at /);
+  });
+
+  it('kindling worker names a master host that does not resolve, a server that is not Redis, and a missing password', async () => {
+    const http = await startImpostor('http');
+    const locked = await TestCluster.start({ password: 'pw' });
+    try {
+      const cases: [string, string][] = [
+        ['redis://nosuch.invalid:6379', 'host not found: nosuch.invalid'],
+        [http.url, `${http.address} is not a Redis server`],
+        [locked.url.replace(':pw@', ''), 'requires a password and the URL has none'],
+      ];
+      for (const [url, why] of cases) {
+        const out = await kindling('worker', '--master', url);
+        assert.equal(out.code, 1, out.stderr);
+        assert.ok(out.stderr.includes(url), out.stderr);
+        assert.ok(out.stderr.includes(why), `${why} in:\n${out.stderr}`);
+        assert.doesNotMatch(out.stderr, /Connection is closed|\n\s+at /);
+      }
+    } finally {
+      await http.close();
+      await locked.stop();
+    }
+  });
+
+  it('kindling run --master against an unreachable master exits 1 naming the URL and the refused connection', async () => {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}`;
+    const out = await kindling(
+      'run',
+      job,
+      '--master',
+      url,
+      '--storage',
+      path.join(cluster.storage, 'nowhere'),
+      '--no-ui',
+    );
+    assert.equal(out.code, 1, out.stderr);
+    assert.match(out.stderr, /CLUSTER_UNREACHABLE/);
+    assert.ok(
+      out.stderr.includes(`${url}: connection refused: nothing listens on 127.0.0.1:${port}`),
+      out.stderr,
+    );
   });
 
   it('kindling worker with a master that is not a redis URL is a usage error', async () => {

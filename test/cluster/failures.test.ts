@@ -4,8 +4,8 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Context, isKindlingError } from 'kindling';
-import { freePort, skipReason, TestCluster } from './helpers.js';
+import { Context, isKindlingError, type KindlingError } from 'kindling';
+import { freePort, skipReason, startImpostor, TestCluster } from './helpers.js';
 
 const sumOfSquares = (ctx: Context): Promise<number> =>
   ctx
@@ -21,31 +21,86 @@ describe('cluster failures', { skip: skipReason }, () => {
   });
   after(() => cluster?.stop());
 
-  it('an action against an unreachable Redis fails with CLUSTER_UNREACHABLE naming the URL', async () => {
-    const url = `redis://:hunter2@127.0.0.1:${await freePort()}`;
+  /** The CLUSTER_UNREACHABLE an action fails with on a Context whose master is `url`. */
+  async function unreachable(url: string): Promise<KindlingError> {
     const ctx = new Context({ master: url, storage: cluster.storage, progress: false });
     try {
-      await assert.rejects(sumOfSquares(ctx), (e: unknown) => {
-        assert.ok(isKindlingError(e, 'CLUSTER_UNREACHABLE'), String(e));
-        assert.match(e.message, new RegExp(url.replace(':hunter2@', ':\\*\\*\\*@')));
-        assert.doesNotMatch(e.message, /hunter2/);
-        return true;
-      });
+      await sumOfSquares(ctx);
+    } catch (e) {
+      assert.ok(isKindlingError(e, 'CLUSTER_UNREACHABLE'), String(e));
+      assert.doesNotMatch(e.message, /Connection is closed/);
+      return e;
     } finally {
       await ctx.stop();
+    }
+    assert.fail(`an action against ${url} succeeded`);
+  }
+
+  it('an action against an unreachable Redis fails with CLUSTER_UNREACHABLE naming the URL and the refused connection', async () => {
+    const port = await freePort();
+    const url = `redis://:hunter2@127.0.0.1:${port}`;
+    const e = await unreachable(url);
+    assert.match(e.message, new RegExp(url.replace(':hunter2@', ':\\*\\*\\*@')));
+    assert.doesNotMatch(e.message, /hunter2/);
+    assert.match(
+      e.message,
+      new RegExp(`connection refused: nothing listens on 127\\.0\\.0\\.1:${port}`),
+    );
+    assert.equal(e.context.errno, 'ECONNREFUSED');
+  });
+
+  it('an IPv6 master is connected to as such: a refused connection names [::1] and its port', async () => {
+    const port = await freePort();
+    const e = await unreachable(`redis://[::1]:${port}`);
+    assert.ok(
+      e.message.includes(`connection refused: nothing listens on [::1]:${port}`),
+      e.message,
+    );
+  });
+
+  it('a master host that does not resolve is named as not found', async () => {
+    const e = await unreachable('redis://nosuch.invalid:6379');
+    assert.match(e.message, /redis:\/\/nosuch\.invalid:6379: host not found: nosuch\.invalid /);
+  });
+
+  it('a master port where an HTTP server listens is named as not a Redis server', async () => {
+    const http = await startImpostor('http');
+    try {
+      const e = await unreachable(http.url);
+      assert.ok(e.message.includes(`${http.address} is not a Redis server`), e.message);
+    } finally {
+      await http.close();
     }
   });
 
-  it('a wrong password is refused with CLUSTER_UNREACHABLE', async () => {
-    const url = cluster.url.replace('s3cret', 'wrong');
-    const ctx = new Context({ master: url, storage: cluster.storage, progress: false });
-    try {
-      await assert.rejects(sumOfSquares(ctx), (e: unknown) =>
-        isKindlingError(e, 'CLUSTER_UNREACHABLE'),
-      );
-    } finally {
-      await ctx.stop();
-    }
+  it(
+    'a master port where a server accepts and never answers fails in seconds, named as no Redis reply',
+    { timeout: 30_000 },
+    async () => {
+      const silent = await startImpostor('silent');
+      try {
+        const e = await unreachable(silent.url);
+        assert.ok(
+          e.message.includes(`${silent.address} accepted the connection but sent no Redis reply`),
+          e.message,
+        );
+      } finally {
+        await silent.close();
+      }
+    },
+  );
+
+  it('a Redis that requires a password, given none, says so', async () => {
+    const e = await unreachable(cluster.url.replace(':s3cret@', ''));
+    assert.match(e.message, /127\.0\.0\.1:\d+ requires a password and the URL has none/);
+    assert.equal(e.context.errno, 'NOAUTH');
+  });
+
+  it('a wrong password is refused with CLUSTER_UNREACHABLE saying the password was refused, never showing it', async () => {
+    const e = await unreachable(cluster.url.replace('s3cret', 'wrong'));
+    assert.match(e.message, /127\.0\.0\.1:\d+ refused the password of the URL/);
+    assert.doesNotMatch(e.message, /wrong/);
+    assert.equal(e.context.errno, 'WRONGPASS');
   });
 
   it('a job with no worker connected waits, says so, and finishes when a worker starts', async () => {

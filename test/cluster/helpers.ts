@@ -4,6 +4,7 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,6 +69,36 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A server on a loopback port that is not Redis, for the "wrong master" cases: one that
+ * answers in HTTP, or one that accepts connections and never says anything.
+ */
+export async function startImpostor(
+  kind: 'http' | 'silent',
+): Promise<{ url: string; address: string; close: () => Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server =
+    kind === 'http'
+      ? http.createServer((_req, res) => res.end('not redis'))
+      : net.createServer(() => {});
+  server.on('connection', (s: net.Socket) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    address: `127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 export class TestCluster {

@@ -44,6 +44,13 @@ test('a redis URL with password and db is parsed, its display form redacted', ()
   assert.ok(noPort.kind === 'redis' && noPort.port === 6379 && noPort.db === 0);
 });
 
+test('an IPv6 master host is the address without its URL brackets', () => {
+  const master = resolveContextOptions({ master: 'redis://[::1]:6390', storage: '/s' }).master;
+  assert.ok(master.kind === 'redis');
+  assert.equal(master.host, '::1');
+  assert.equal(master.port, 6390);
+});
+
 test('bad masters and a missing storage are refused, naming the option', () => {
   for (const master of ['redis:/nohost', 'http://host:1', 'redis://h:1/x', 42, '']) {
     assert.throws(
