@@ -5,7 +5,8 @@
 // parts is CHECKPOINT_PARTITION_MISMATCH; a damaged _partitioner loses only the
 // partitioner, with a warning event. A manifest that is not a JSON object is
 // CHECKPOINT_CORRUPT, one that cannot be read (or a directory that cannot be
-// listed) an IO_ERROR, an unreadable part file CHECKPOINT_CORRUPT: each naming it.
+// listed) an IO_ERROR, an unreadable part file CHECKPOINT_CORRUPT: each naming it (as root,
+// read by a child process run as nobody: unprivileged.ts).
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -13,11 +14,17 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Context, isKindlingError, KindlingError, type ErrorCode } from 'kindling';
 import { copyCheckpoint, flipByte, range, readJson, removeTempDirs, tempDir } from './helpers.js';
+import {
+  checkpointFileAsNobody,
+  nobody,
+  openToNobody,
+  skipUnlessDeniable,
+  type Thrown,
+} from './unprivileged.js';
 
 const ctx = new Context({ workers: 2, progress: false, checkpointDir: tempDir('corrupt-cp') });
 const scratch = tempDir('corrupt-copies');
-/** Root reads and lists whatever the mode: the permission cases cannot fail for it. */
-const asRoot = process.getuid?.() === 0;
+openToNobody(scratch);
 let good = '';
 let keyed = '';
 after(async () => {
@@ -46,6 +53,26 @@ async function failure(dir: string): Promise<KindlingError> {
   } catch (e) {
     assert.ok(e instanceof KindlingError, `expected a KindlingError, got ${String(e)}`);
     return e;
+  }
+  assert.fail(`reading ${dir} did not fail`);
+}
+
+/**
+ * What ctx.checkpointFile(dir) throws on a file or directory its user may not read: in this
+ * process, or, as root (who reads whatever the mode), in a child process run as nobody.
+ */
+async function deniedCheckpointFile(dir: string): Promise<Thrown> {
+  if (nobody !== undefined) {
+    return (
+      (await checkpointFileAsNobody(nobody, dir)) ??
+      assert.fail(`reading ${dir} as nobody did not fail`)
+    );
+  }
+  try {
+    ctx.checkpointFile(dir);
+  } catch (e) {
+    assert.ok(e instanceof KindlingError, `expected a KindlingError, got ${String(e)}`);
+    return { name: e.name, code: e.code, message: e.message, context: { ...e.context } };
   }
   assert.fail(`reading ${dir} did not fail`);
 }
@@ -183,50 +210,43 @@ describe('reading a damaged checkpoint', () => {
 
   it(
     'says an unreadable manifest cannot be read (EACCES), naming it',
-    { skip: asRoot && 'root reads a file whatever its mode' },
-    () => {
+    { skip: skipUnlessDeniable },
+    async () => {
       const dir = copyCheckpoint(good, scratch, 'manifest-unreadable');
       const file = path.join(dir, '_manifest.json');
       fs.chmodSync(file, 0o000);
-      assert.throws(
-        () => ctx.checkpointFile(dir),
-        (e: unknown) =>
-          isKindlingError(e, 'IO_ERROR') && e.context.path === file && e.message.includes('EACCES'),
-      );
+      const e = await deniedCheckpointFile(dir);
+      assert.equal(e.code, 'IO_ERROR', e.message);
+      assert.equal(e.context.path, file);
+      assert.ok(e.message.includes('EACCES'), e.message);
     },
   );
 
   it(
     'fails on an unreadable part file with CHECKPOINT_CORRUPT naming it',
-    { skip: asRoot && 'root reads a file whatever its mode' },
-    () => {
+    { skip: skipUnlessDeniable },
+    async () => {
       const dir = copyCheckpoint(good, scratch, 'part-unreadable');
       const file = path.join(dir, 'part-00001');
       fs.chmodSync(file, 0o000);
-      assert.throws(
-        () => ctx.checkpointFile(dir),
-        (e: unknown) =>
-          isKindlingError(e, 'CHECKPOINT_CORRUPT') &&
-          e.context.path === file &&
-          e.message.includes('EACCES'),
-      );
+      const e = await deniedCheckpointFile(dir);
+      assert.equal(e.code, 'CHECKPOINT_CORRUPT', e.message);
+      assert.equal(e.context.path, file);
+      assert.ok(e.message.includes('EACCES'), e.message);
     },
   );
 
   it(
     'fails on a directory it cannot list with IO_ERROR naming it',
-    { skip: asRoot && 'root lists a directory whatever its mode' },
-    () => {
+    { skip: skipUnlessDeniable },
+    async () => {
       const dir = copyCheckpoint(good, scratch, 'unlistable');
       fs.chmodSync(dir, 0o311);
       try {
-        assert.throws(
-          () => ctx.checkpointFile(dir),
-          (e: unknown) =>
-            isKindlingError(e, 'IO_ERROR') &&
-            e.context.path === dir &&
-            e.message.includes('EACCES'),
-        );
+        const e = await deniedCheckpointFile(dir);
+        assert.equal(e.code, 'IO_ERROR', e.message);
+        assert.equal(e.context.path, dir);
+        assert.ok(e.message.includes('EACCES'), e.message);
       } finally {
         fs.chmodSync(dir, 0o755);
       }

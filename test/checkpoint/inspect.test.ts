@@ -13,10 +13,12 @@ import { after, before, describe, it } from 'node:test';
 import { Context, HashPartitioner } from 'kindling';
 import { formatCheckpointReport, inspectCheckpoint } from '../../src/checkpoint/inspect.js';
 import { copyCheckpoint, flipByte, range, readJson, removeTempDirs, tempDir } from './helpers.js';
+import { kindlingAsNobody, nobody, openToNobody, skipUnlessDeniable } from './unprivileged.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const ctx = new Context({ workers: 2, progress: false, checkpointDir: tempDir('inspect-cp') });
 const scratch = tempDir('inspect-copies');
+openToNobody(scratch);
 
 /** The CLI as a child process: exit code, stdout and stderr, whatever the exit code. */
 function kindling(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -202,12 +204,16 @@ describe('kindling inspect', () => {
 
   it(
     'exits 1 with IO_ERROR naming a directory it cannot list',
-    { skip: process.getuid?.() === 0 && 'root lists a directory whatever its mode' },
+    { skip: skipUnlessDeniable },
     async () => {
       const dir = copyCheckpoint(noneDir, scratch, 'cli-unlistable');
       fs.chmodSync(dir, 0o311);
       try {
-        const out = await kindling('inspect', dir);
+        // Root lists whatever the mode: as root, the CLI runs as nobody (unprivileged.ts).
+        const out =
+          nobody === undefined
+            ? await kindling('inspect', dir)
+            : await kindlingAsNobody(nobody, ['inspect', dir]);
         assert.equal(out.code, 1, out.stderr);
         assert.match(
           out.stderr,
