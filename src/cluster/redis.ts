@@ -1,7 +1,8 @@
 // Connections to the cluster master: the only module that imports ioredis. Every client
 // fails fast instead of queueing commands while Redis is away (no offline queue, bounded
-// retries, a connect timeout), so an action fails with CLUSTER_UNREACHABLE naming the URL
-// rather than hanging. BullMQ's blocking clients get their options from here too.
+// retries, a connect timeout), so an action fails with CLUSTER_UNREACHABLE naming the URL and
+// the real cause (refused, not found, password, not Redis, silent) rather than hanging.
+// BullMQ's blocking clients get their options from here too.
 
 import type { ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
