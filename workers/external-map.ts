@@ -12,6 +12,7 @@ import { BATCH_SIZE, type Batches } from './batch.js';
 import { mergeSorted } from './merge-sorted.js';
 import type { PairColumns } from './pair-columns.js';
 import { estimateSize, SizeTracker } from './size-estimator.js';
+import { expectedTableSize, noteTableSize } from './table-sizes.js';
 import { SPILL_FRAME_RECORDS, SpillFiles, taskMemory } from './spill-files.js';
 import type { TaskContext } from './task-context.js';
 
@@ -46,13 +47,15 @@ export class ExternalAppendOnlyMap {
    * [key, combiner] array per key while the task runs; the records are made a batch at a time
    * when the map is read.
    */
-  private table = new KeyTable<unknown>();
+  private table: KeyTable<unknown>;
+  /** Keys to size the table's index for (table-sizes.ts). */
+  private readonly expectedSize: number;
   private readonly tracker = new SizeTracker(() => this.sampleSize());
   private readonly spills: SpillFiles;
   private readonly budget: number;
   private updates = 0;
 
-  /** `rddId`: the RDD whose partition this is, for the hot-key error. */
+  /** `rddId`: the RDD whose partition this is, for the hot-key error and the size hint. */
   constructor(
     private readonly ctx: TaskContext,
     private readonly mergeCombiners: (a: unknown, b: unknown) => unknown,
@@ -60,6 +63,8 @@ export class ExternalAppendOnlyMap {
   ) {
     this.budget = taskMemory(ctx).budgetBytes;
     this.spills = new SpillFiles(ctx, 'combine');
+    this.expectedSize = expectedTableSize('reduce', rddId);
+    this.table = new KeyTable(this.expectedSize);
   }
 
   /** Adds `v` under key `k`: `create(v)` for a new key, `merge(combiner, v)` otherwise. */
@@ -104,6 +109,7 @@ export class ExternalAppendOnlyMap {
   *iterator(): Batches {
     const table = this.table;
     this.table = new KeyTable();
+    noteTableSize('reduce', this.rddId, table.size);
     if (this.spills.count === 0) {
       const { keys, entries } = table;
       for (let i = 0; i < keys.length; i += BATCH_SIZE) {
@@ -166,7 +172,7 @@ export class ExternalAppendOnlyMap {
     // of the budget cannot be spilled and merged back safely.
     for (const combiner of this.table.values()) this.checkGroup(combiner);
     this.spills.writeBatches(byHash(this.table));
-    this.table = new KeyTable();
+    this.table = new KeyTable(this.expectedSize);
     this.tracker.reset();
   }
 

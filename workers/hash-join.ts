@@ -38,7 +38,7 @@ export function* hashJoinPartition(
   const keepBuild = how === 'full' || how === (buildLeft ? 'left' : 'right');
   const where = 'join';
 
-  const table = JoinTable.build(ctx, build, where, computeParent);
+  const table = JoinTable.build(ctx, desc.node, build, where, computeParent);
   if (table === undefined) {
     yield* fusedBatches(steps, joinGroups(cogroupPartition(ctx, desc, computeParent), how));
     return;

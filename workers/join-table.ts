@@ -13,6 +13,7 @@ import type { Batches } from './batch.js';
 import { cogroupInput } from './shuffle-read.js';
 import { estimateSize } from './size-estimator.js';
 import { taskMemory } from './spill-files.js';
+import { expectedTableSize, noteTableSize } from './table-sizes.js';
 import type { TaskContext } from './task-context.js';
 
 /** A build-side key, its values, and whether a streamed record matched it (for outer joins). */
@@ -47,15 +48,19 @@ export class JoinTable {
     this.lookupsBeforeDense = denseSlots;
   }
 
-  /** The build side read from `build`, or undefined once its estimated size passes the budget. */
+  /**
+   * The build side read from `build` (a side of join RDD `node`), or undefined once its
+   * estimated size passes the budget.
+   */
   static build(
     ctx: TaskContext,
+    node: number,
     build: CoGroupInput,
     where: string,
     computeParent: (parent: PartitionDesc) => Batches,
   ): JoinTable | undefined {
     const budget = taskMemory(ctx).budgetBytes;
-    const table = new KeyTable<BuildEntry>();
+    const table = new KeyTable<BuildEntry>(expectedTableSize('join', node));
     let records = 0;
     let samples = 0;
     let averageBytes = 0;
@@ -88,6 +93,7 @@ export class JoinTable {
         if (records * (averageBytes + TABLE_ENTRY_BYTES) > budget) return undefined;
       }
     }
+    noteTableSize('join', node, table.size);
     const slots = max - min + 1;
     const denseFits =
       ints &&

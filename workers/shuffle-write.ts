@@ -29,6 +29,7 @@ import type {
   StageOutput,
 } from '../src/shared/protocol.js';
 import { KeyTable } from '../src/shared/key-table.js';
+import { expectedTableSize, noteTableSize } from './table-sizes.js';
 import { hashKey } from '../src/shared/keys.js';
 import {
   hashPartition,
@@ -124,7 +125,7 @@ function combineByKey(
   const check = recordCheck(ctx);
   const budget = taskMemory(ctx).budgetBytes;
   const entryBytes = new SizeAverage();
-  const expected = Math.min(expectedCombinedSize(output.shuffleId), output.spillRecords);
+  const expected = Math.min(expectedTableSize('combine', output.shuffleId), output.spillRecords);
   let table = new KeyTable<unknown>(expected);
   const take = new BatchTake();
   for (const part of takenBatches(batches, take)) {
@@ -141,33 +142,8 @@ function combineByKey(
       table = new KeyTable(expected);
     }
   }
-  noteCombinedSize(output.shuffleId, table.size);
+  noteTableSize('combine', output.shuffleId, table.size);
   return bucketsOfTable(ctx, output.partitioner, table);
-}
-
-// The distinct keys the last map task of each recent shuffle combined in this worker: the next
-// task of the shuffle sizes its table's index for as many (map tasks of one stage are alike), so
-// that it need not rehash as it grows. A few shuffles are remembered, the oldest forgotten.
-const combinedSizes = new Map<number, number>();
-const REMEMBERED_SHUFFLES = 16;
-
-// A shuffle's first task in this worker takes the last task's size of any shuffle, capped: the
-// shuffles of an iterative job (PageRank's) are alike, and a wrong guess costs at most a 1 MiB
-// index instead of the doublings from 64 slots up.
-const UNKNOWN_SHUFFLE_MAX_HINT = 1 << 16;
-let lastCombinedSize = 0;
-
-function expectedCombinedSize(shuffleId: number): number {
-  return combinedSizes.get(shuffleId) ?? Math.min(lastCombinedSize, UNKNOWN_SHUFFLE_MAX_HINT);
-}
-
-function noteCombinedSize(shuffleId: number, size: number): void {
-  lastCombinedSize = size;
-  combinedSizes.delete(shuffleId);
-  combinedSizes.set(shuffleId, size);
-  if (combinedSizes.size > REMEMBERED_SHUFFLES) {
-    combinedSizes.delete(combinedSizes.keys().next().value as number);
-  }
 }
 
 // The per-record loops live in plain functions called once a batch: V8 optimizes a small
