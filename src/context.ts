@@ -25,7 +25,7 @@ import { UnionRDD } from './rdd/narrow-rdds.js';
 import { listObjectFiles, ObjectFileRDD } from './rdd/object-files.js';
 import { listFixedLengthFiles, listWholeFiles, WholeFilesRDD } from './rdd/whole-files.js';
 import { fixedRecordsOf } from './rdd/parity-builtins.js';
-import { MAX_SPLIT_BYTES, textFileSplits } from './rdd/text-file-splits.js';
+import { inputArgument, MAX_SPLIT_BYTES, textFileSplits } from './rdd/text-file-splits.js';
 import { partitionCount } from './rdd/partition-count.js';
 import type { RangePartitioner } from './rdd/partitioner.js';
 import { sampleRangeBounds } from './rdd/range-bounds.js';
@@ -59,6 +59,7 @@ import { BlockManager } from './storage/block-manager.js';
 import { ensureDirectory } from './storage/io-errors.js';
 import { storeFor } from './storage/stores.js';
 import { isS3Url, joinStoragePath } from './storage/storage-url.js';
+import { localPath } from './storage/local-path.js';
 import { TaskStaging } from './storage/task-staging.js';
 import { removeScratch, removeStaleScratchDirs, scratchDirName } from './storage/scratch-dirs.js';
 import { parseBlockId } from './shared/block-id.js';
@@ -103,11 +104,6 @@ const CONTEXT_EVENTS: Record<ContextEventName, true> = {
   executorRemoved: true,
   warning: true,
 };
-
-function checkInputPath(method: string, file: unknown): void {
-  if (typeof file !== 'string' || file === '')
-    throw errors.invalidArgument(`${method} path`, 'a file, directory or glob', file);
-}
 
 function checkAccumulatorName(method: string, name: unknown): void {
   if (name !== undefined && typeof name !== 'string')
@@ -294,55 +290,65 @@ export class Context {
   }
 
   /** Without minPartitions: at least 2 pieces a worker when the input has the bytes. */
-  textFile(file: string, minPartitions: number = 2 * this.defaultParallelism): RDD<string> {
+  textFile(file: string | URL, minPartitions: number = 2 * this.defaultParallelism): RDD<string> {
     this.assertActive('textFile');
-    checkInputPath('ctx.textFile', file);
     const splits = textFileSplits(
-      file,
+      inputArgument('ctx.textFile', file),
       partitionCount('ctx.textFile minPartitions', minPartitions),
       this.maxSplitBytes,
+      'ctx.textFile path',
     );
     return new RDD<string>(this, new TextFileRDD(splits));
   }
 
   /** Reads a directory written by rdd.saveAsObjectFile: one partition per part file. */
-  objectFile<T>(dir: string): RDD<T> {
+  objectFile<T>(dir: string | URL): RDD<T> {
     this.assertActive('objectFile');
-    return new RDD<T>(this, new ObjectFileRDD(listObjectFiles(dir)));
+    const target = localPath(dir, 'ctx.objectFile path', {
+      expected: 'a directory written by saveAsObjectFile',
+      s3: true,
+    });
+    return new RDD<T>(this, new ObjectFileRDD(listObjectFiles(target)));
   }
 
   /** [path, content] for every file the path names (Spark's wholeTextFiles). */
   wholeTextFiles(
-    file: string,
+    file: string | URL,
     minPartitions: number = this.defaultParallelism,
   ): RDD<[string, string]> {
     this.assertActive('wholeTextFiles');
-    checkInputPath('ctx.wholeTextFiles', file);
+    const input = inputArgument('ctx.wholeTextFiles', file);
     const count = partitionCount('ctx.wholeTextFiles minPartitions', minPartitions);
-    return new RDD(this, new WholeFilesRDD(listWholeFiles(file), count, 'text'));
+    return new RDD(
+      this,
+      new WholeFilesRDD(listWholeFiles(input, 'ctx.wholeTextFiles path'), count, 'text'),
+    );
   }
 
   /** [path, bytes] for every file the path names (Spark's binaryFiles). */
   binaryFiles(
-    file: string,
+    file: string | URL,
     minPartitions: number = this.defaultParallelism,
   ): RDD<[string, Uint8Array]> {
     this.assertActive('binaryFiles');
-    checkInputPath('ctx.binaryFiles', file);
+    const input = inputArgument('ctx.binaryFiles', file);
     const count = partitionCount('ctx.binaryFiles minPartitions', minPartitions);
-    return new RDD(this, new WholeFilesRDD(listWholeFiles(file), count, 'binary'));
+    return new RDD(
+      this,
+      new WholeFilesRDD(listWholeFiles(input, 'ctx.binaryFiles path'), count, 'binary'),
+    );
   }
 
   /** Fixed-length records of recordLength bytes from every file the path names (Spark's). */
   binaryRecords(
-    file: string,
+    file: string | URL,
     recordLength: number,
     minPartitions: number = this.defaultParallelism,
   ): RDD<Uint8Array> {
     this.assertActive('binaryRecords');
-    checkInputPath('ctx.binaryRecords', file);
+    const input = inputArgument('ctx.binaryRecords', file);
     const length = positiveInt('ctx.binaryRecords recordLength', recordLength);
-    const files = listFixedLengthFiles(file, length);
+    const files = listFixedLengthFiles(input, length, 'ctx.binaryRecords path');
     const count = partitionCount('ctx.binaryRecords minPartitions', minPartitions);
     return new RDD<[string, Uint8Array]>(this, new WholeFilesRDD(files, count, 'binary')).flatMap(
       fixedRecordsOf,
@@ -369,7 +375,7 @@ export class Context {
 
   // ---- checkpoints --------------------------------------------------------------
 
-  setCheckpointDir(dir: string): void {
+  setCheckpointDir(dir: string | URL): void {
     this.checkpoints.setDir(dir, 'ctx.setCheckpointDir dir');
   }
 
@@ -378,11 +384,9 @@ export class Context {
   }
 
   /** Reopens a reliable checkpoint written by any earlier context or process. */
-  checkpointFile<T>(dir: string): RDD<T> {
+  checkpointFile<T>(dir: string | URL): RDD<T> {
     this.assertActive('checkpointFile');
-    if (typeof dir !== 'string' || dir === '')
-      throw errors.invalidArgument('ctx.checkpointFile path', 'a checkpoint directory', dir);
-    const { impl, warning } = openCheckpointAt(dir);
+    const { impl, warning } = openCheckpointAt(dir, 'ctx.checkpointFile path');
     if (warning !== undefined) this.emit('warning', warning);
     return new RDD<T>(this, impl);
   }

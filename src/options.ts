@@ -6,7 +6,8 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { errors } from './shared/errors.js';
 import { assertDirectoryPossible } from './storage/io-errors.js';
-import { isS3Url, resolveStoragePath } from './storage/storage-url.js';
+import { localPath } from './storage/local-path.js';
+import { isS3Url } from './storage/storage-url.js';
 import type { Codec } from './shared/format/frames.js';
 import { parseMaster, type MasterSpec } from './cluster/master-url.js';
 import type { TaskMemory } from './shared/protocol.js';
@@ -14,23 +15,24 @@ import type { TaskMemory } from './shared/protocol.js';
 export interface ContextOptions {
   /** Worker threads, at most MAX_WORKERS (256); default: available cores. */
   workers?: number;
-  checkpointDir?: string;
+  /** A directory (a path or a file: URL) or an `s3://bucket/prefix` URL. */
+  checkpointDir?: string | URL;
   checkpointCompression?: Codec;
   /** Delete this context's checkpoint directories at stop(); default false. */
   cleanCheckpoints?: boolean;
   checkpointAllMarkedAncestors?: boolean;
   /** Attempts per task before the job fails; default 4. */
   maxTaskFailures?: number;
-  /** Scratch for shuffle, spill and disk cache; default under os.tmpdir(). */
-  localDir?: string;
+  /** Scratch for shuffle, spill and disk cache (a path or a file: URL); default under os.tmpdir(). */
+  localDir?: string | URL;
   /** Cache budget before MEMORY_AND_DISK spills and MEMORY_ONLY drops; default 1/4 of RAM. */
   memoryLimitBytes?: number;
   /** Console progress bar on a TTY; default true on a TTY. */
   progress?: boolean;
   /** Records a shuffle map task buffers (distinct keys when combining) before spilling to disk; default 1,000,000. */
   shuffleSpillRecords?: number;
-  /** Append every listener event as JSON lines to <eventLogDir>/<applicationId>.jsonl. */
-  eventLogDir?: string;
+  /** Append every listener event as JSON lines to <eventLogDir>/<applicationId>.jsonl (a path or a file: URL). */
+  eventLogDir?: string | URL;
   /** Serve the web UI: true for port 4040 (or the next free one), or a port; default false. */
   ui?: boolean | number;
   /** The UI's bind address; default 127.0.0.1 (loopback only). */
@@ -39,9 +41,9 @@ export interface ContextOptions {
   master?: string;
   /**
    * Cluster mode: a directory every machine mounts at the same path, or 's3://bucket/prefix'
-   * (shuffle outputs, broadcast values, large plans, disk cache blocks).
+   * (shuffle outputs, broadcast values, large plans, disk cache blocks); a path or a file: URL.
    */
-  storage?: string;
+  storage?: string | URL;
   /** Heap limit of each worker thread in MiB; default: Node's. Reduce tasks spill past a budget derived from it. */
   workerMemoryMb?: number;
 }
@@ -106,7 +108,7 @@ export function resolveContextOptions(opts: ContextOptions | undefined): Resolve
       false,
     ),
     maxTaskFailures: positiveInt('options.maxTaskFailures', opts.maxTaskFailures, 4),
-    localDir: path.resolve(directory('options.localDir', opts.localDir) ?? defaultLocalDir()),
+    localDir: directory('options.localDir', opts.localDir) ?? defaultLocalDir(),
     memoryLimitBytes: positiveInt(
       'options.memoryLimitBytes',
       opts.memoryLimitBytes,
@@ -118,9 +120,7 @@ export function resolveContextOptions(opts: ContextOptions | undefined): Resolve
       opts.shuffleSpillRecords,
       1_000_000,
     ),
-    eventLogDir: ((dir) => (dir === undefined ? undefined : path.resolve(dir)))(
-      optionalString('options.eventLogDir', opts.eventLogDir),
-    ),
+    eventLogDir: optionalPath('options.eventLogDir', opts.eventLogDir),
     uiPort: uiPort(opts.ui),
     uiHost: optionalString('options.uiHost', opts.uiHost) ?? '127.0.0.1',
     ...clusterOptions(opts),
@@ -204,7 +204,7 @@ function fromEnvironment(option: 'master' | 'storage', value: unknown): [string,
 /** master and storage: storage is required exactly in cluster mode, where workers share it. */
 function clusterOptions(opts: ContextOptions): { master: MasterSpec; storage: string | undefined } {
   const master = parseMaster(...fromEnvironment('master', opts.master));
-  const storage = optionalString(...fromEnvironment('storage', opts.storage));
+  const [storageName, storageValue] = fromEnvironment('storage', opts.storage);
   if (master.kind === 'local') {
     // Given in code it would be silently unused; KINDLING_STORAGE is for the cluster runs.
     if (opts.storage !== undefined) {
@@ -216,14 +216,10 @@ function clusterOptions(opts: ContextOptions): { master: MasterSpec; storage: st
     }
     return { master, storage: undefined };
   }
-  if (storage === undefined) {
-    throw errors.invalidArgument(
-      'options.storage',
-      `a directory every machine mounts at the same path, or 's3://bucket/prefix' (required with a redis:// master; or set ${STORAGE_ENV})`,
-      storage,
-    );
-  }
-  return { master, storage: resolveStoragePath(storage, 'options.storage') };
+  const expected = `a directory every machine mounts at the same path, or 's3://bucket/prefix' (required with a redis:// master; or set ${STORAGE_ENV})`;
+  if (storageValue === undefined)
+    throw errors.invalidArgument('options.storage', expected, undefined);
+  return { master, storage: localPath(storageValue, storageName, { expected, s3: true }) };
 }
 
 export function positiveInt(name: string, value: unknown, fallback?: number): number {
@@ -262,18 +258,24 @@ function optionalString(name: string, value: unknown): string | undefined {
   return value;
 }
 
+/** A path option (a path or a file: URL), made absolute. */
+function optionalPath(name: string, value: unknown, s3 = false): string | undefined {
+  if (value === undefined) return undefined;
+  return localPath(value, name, { expected: 'a directory', s3 });
+}
+
 /** A directory option: refused at once when a file stands where a directory must be (Spark fails in DiskBlockManager). */
 function directory(name: string, value: unknown): string | undefined {
-  const dir = optionalString(name, value);
+  const dir = optionalPath(name, value);
   if (dir !== undefined) assertDirectoryPossible(name, dir);
   return dir;
 }
 
 /** A directory, or an `s3://bucket/prefix` URL (checkpointDir). */
 function directoryOrUrl(name: string, value: unknown): string | undefined {
-  const dir = optionalString(name, value);
-  if (dir !== undefined && isS3Url(dir)) return resolveStoragePath(dir, name);
-  return directory(name, dir);
+  const dir = optionalPath(name, value, true);
+  if (dir !== undefined && !isS3Url(dir)) assertDirectoryPossible(name, dir);
+  return dir;
 }
 
 function codec(name: string, value: unknown): Codec {

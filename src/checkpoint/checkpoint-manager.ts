@@ -18,7 +18,8 @@ import { LocalCheckpointData, ReliableCheckpointData } from './checkpoint-data.j
 import { LocalCheckpointRDD, ReliableCheckpointRDD } from './checkpoint-rdds.js';
 import { commitCheckpoint, MANIFEST_FORMAT_VERSION, type CheckpointManifest } from './manifest.js';
 import { storeFor } from '../storage/stores.js';
-import { isS3Url, joinStoragePath, resolveStoragePath } from '../storage/storage-url.js';
+import { localPath } from '../storage/local-path.js';
+import { isS3Url, joinStoragePath } from '../storage/storage-url.js';
 
 export interface CheckpointWrittenEvent {
   rddId: number;
@@ -57,16 +58,15 @@ export class CheckpointManager {
 
   /** Spark's setCheckpointDir: a fresh <dir>/<contextId>/ for this context. */
   /** `argument` names dir in errors: ctx.setCheckpointDir dir, options.checkpointDir. */
-  setDir(dir: string, argument: string): void {
-    if (typeof dir !== 'string' || dir === '')
-      throw errors.invalidArgument(argument, 'a directory path', dir);
+  setDir(value: unknown, argument: string): void {
+    const dir = localPath(value, argument, { expected: 'a directory path', s3: true });
     if (isS3Url(dir)) {
       // S3 has no directories: objects appear under the prefix as parts are written.
-      this.root = joinStoragePath(resolveStoragePath(dir, argument), this.host.contextId);
+      this.root = joinStoragePath(dir, this.host.contextId);
       return;
     }
     assertDirectoryPossible(argument, dir);
-    const root = path.join(path.resolve(dir), this.host.contextId);
+    const root = path.join(dir, this.host.contextId);
     ensureDirectory(root, 'checkpoint directory');
     this.root = root;
   }

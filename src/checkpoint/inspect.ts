@@ -11,6 +11,7 @@ import { errors, isKindlingError, type ErrorCode } from '../shared/errors.js';
 import type { Codec } from '../shared/format/frames.js';
 import { verifyPartFile } from '../shared/format/part-file.js';
 import { withIo } from '../storage/io-errors.js';
+import { localPath } from '../storage/local-path.js';
 import { readManifest, readPartitioner, statPartFile } from './checkpoint-reader.js';
 import type { CheckpointManifest } from './manifest.js';
 import { findPartDamage } from './part-damage.js';
@@ -63,11 +64,8 @@ export interface CheckpointReport {
   firstError: CheckpointProblem | null;
 }
 
-export function inspectCheckpoint(input: string): CheckpointReport {
-  if (typeof input !== 'string' || input === '') {
-    throw errors.invalidArgument('dir', 'a checkpoint directory', input);
-  }
-  const dir = path.resolve(input);
+export function inspectCheckpoint(input: string | URL): CheckpointReport {
+  const dir = localPath(input, 'dir', { expected: 'a checkpoint directory' });
   const report: CheckpointReport = {
     kind: 'checkpoint',
     dir,

@@ -9,7 +9,8 @@ import {
   PART_FILE_TRAILER_MAGIC,
 } from '../shared/format/part-file-layout.js';
 import { syncReaderFor } from '../storage/stores.js';
-import { isS3Url, joinStoragePath, resolveStoragePath } from '../storage/storage-url.js';
+import { localPath } from '../storage/local-path.js';
+import { isS3Url, joinStoragePath } from '../storage/storage-url.js';
 import { ReliableCheckpointRDD } from './checkpoint-rdds.js';
 import {
   openCheckpoint,
@@ -19,10 +20,10 @@ import {
 } from './checkpoint-reader.js';
 import { MANIFEST_FILE, PARTITIONER_FILE, type CheckpointManifest } from './manifest.js';
 
-/** A checkpoint directory or `s3://` prefix, opened and checked. */
-export function openCheckpointAt(input: string): OpenedCheckpoint {
-  if (typeof input !== 'string' || !isS3Url(input)) return openCheckpoint(input);
-  return openRemoteCheckpoint(resolveStoragePath(input, 'path'));
+/** A checkpoint directory or `s3://` prefix, opened and checked; `argument` names it in errors. */
+export function openCheckpointAt(input: unknown, argument = 'path'): OpenedCheckpoint {
+  const dir = localPath(input, argument, { expected: 'a checkpoint directory', s3: true });
+  return isS3Url(dir) ? openRemoteCheckpoint(dir) : openCheckpoint(dir);
 }
 
 function openRemoteCheckpoint(url: string): OpenedCheckpoint {

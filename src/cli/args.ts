@@ -4,6 +4,7 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { errors, KindlingError } from '../shared/errors.js';
+import { localPath, type PathRules } from '../storage/local-path.js';
 
 export const USAGE = `Usage:
   kindling run JOB [--workers N] [--checkpoint-dir DIR|s3://BUCKET/PREFIX] [--compression none|lz4]
@@ -88,6 +89,18 @@ export function stringFlag(flag: string, raw: string | boolean | undefined): str
   if (raw === undefined) return undefined;
   if (typeof raw !== 'string' || raw === '') throw usageError(flag, 'a non-empty string', raw);
   return raw;
+}
+
+/**
+ * A path argument or flag (`JOB`, `--checkpoint-dir`): a path or a `file:` URL made absolute,
+ * or an `s3://` URL where `rules.s3` allows; any other scheme is a usage error naming it.
+ */
+export function pathArgument(name: string, raw: string, rules: PathRules = {}): string {
+  try {
+    return localPath(raw, name, rules);
+  } catch (e) {
+    throw e instanceof KindlingError ? new UsageError(e.message, name) : e;
+  }
 }
 
 /** Exactly `n` positionals after the command, each named for the error. */

@@ -13,6 +13,7 @@ import { ensureDirectory, fileInTheWay, withIo } from '../storage/io-errors.js';
 import {
   expectPositionals,
   parseCommandArgs,
+  pathArgument,
   positiveIntFlag,
   stringFlag,
   usageError,
@@ -85,7 +86,8 @@ export async function benchCommand(args: string[]): Promise<number> {
  * can never be a directory must not cost them (or their results).
  */
 function resultsDir(out: string | undefined): string {
-  const dir = path.resolve(out ?? RESULTS_DIR);
+  const dir =
+    out === undefined ? RESULTS_DIR : pathArgument('--out', out, { expected: 'a directory' });
   const blocker = fileInTheWay(dir);
   if (blocker !== undefined) {
     throw usageError(

@@ -16,7 +16,7 @@ import { inspect } from 'node:util';
 import { errors, isKindlingError, KindlingError } from '../shared/errors.js';
 import { withIo } from '../storage/io-errors.js';
 import { isS3Url } from '../storage/storage-url.js';
-import { expectPositionals, parseCommandArgs, usageError } from './args.js';
+import { expectPositionals, parseCommandArgs, pathArgument, usageError } from './args.js';
 import { formatError } from './print-error.js';
 
 interface Reader {
@@ -48,9 +48,10 @@ const REMOTE_CHECKPOINT: Reader = {
 export async function inspectCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, { json: { type: 'boolean' } });
   const [dir] = expectPositionals(positionals, ['DIR']) as [string];
-  const { kind, reader, target } = isS3Url(dir)
-    ? { kind: 'checkpoint', reader: REMOTE_CHECKPOINT, target: dir }
-    : locateLocal(dir);
+  const where = pathArgument('DIR', dir, { expected: 'a checkpoint directory', s3: true });
+  const { kind, reader, target } = isS3Url(where)
+    ? { kind: 'checkpoint', reader: REMOTE_CHECKPOINT, target: where }
+    : locateLocal(where);
   const mod = await importReader(reader);
   const inspectFn = mod[reader.inspectName];
   if (typeof inspectFn !== 'function') {

@@ -19,11 +19,11 @@ import {
   choiceFlag,
   expectPositionals,
   parseCommandArgs,
+  pathArgument,
   positiveIntFlag,
   stringFlag,
   usageError,
 } from './args.js';
-import { isS3Url } from '../storage/storage-url.js';
 import { locateSyntaxError } from './syntax-error.js';
 import {
   NOT_AWAITED,
@@ -45,13 +45,13 @@ export async function runCommand(args: string[]): Promise<number> {
   });
   const [job] = expectPositionals(positionals, ['JOB']) as [string];
   const workers = positiveIntFlag('--workers', values.workers);
-  const checkpointDir = stringFlag('--checkpoint-dir', values['checkpoint-dir']);
+  const checkpointDir = directoryFlag('--checkpoint-dir', values['checkpoint-dir'], true);
   const compression = choiceFlag('--compression', values.compression, ['none', 'lz4'] as const);
-  const eventLogDir = stringFlag('--event-log-dir', values['event-log-dir']);
+  const eventLogDir = directoryFlag('--event-log-dir', values['event-log-dir'], false);
   const ui = values['no-ui'] !== true;
   const master = stringFlag('--master', values.master);
-  const storage = stringFlag('--storage', values.storage);
-  const jobFile = path.resolve(job);
+  const storage = directoryFlag('--storage', values.storage, true);
+  const jobFile = pathArgument('JOB', job, { expected: 'a job module' });
   if (!JOB_EXTENSIONS.includes(path.extname(jobFile))) {
     throw usageError('JOB', `a ${JOB_EXTENSIONS.join(', ')} file`, job);
   }
@@ -60,12 +60,12 @@ export async function runCommand(args: string[]): Promise<number> {
 
   const options: ContextOptions = {
     ...(workers === undefined ? {} : { workers }),
-    ...(checkpointDir === undefined ? {} : { checkpointDir: localOrUrl(checkpointDir) }),
+    ...(checkpointDir === undefined ? {} : { checkpointDir }),
     ...(compression === undefined ? {} : { checkpointCompression: compression }),
-    ...(eventLogDir === undefined ? {} : { eventLogDir: path.resolve(eventLogDir) }),
+    ...(eventLogDir === undefined ? {} : { eventLogDir }),
     ui,
     ...(master === undefined ? {} : { master }),
-    ...(storage === undefined ? {} : { storage: localOrUrl(storage) }),
+    ...(storage === undefined ? {} : { storage }),
   };
   const unhandled = new UnhandledRejections();
   try {
@@ -213,7 +213,14 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** A directory flag: an `s3://` URL as given, a path made absolute. */
-function localOrUrl(dir: string): string {
-  return isS3Url(dir) ? dir : path.resolve(dir);
+/** A directory flag: a path or a file: URL made absolute; an `s3://` URL checked, where allowed. */
+function directoryFlag(
+  flag: string,
+  raw: string | boolean | undefined,
+  s3: boolean,
+): string | undefined {
+  const value = stringFlag(flag, raw);
+  return value === undefined
+    ? undefined
+    : pathArgument(flag, value, { expected: 'a directory', s3 });
 }

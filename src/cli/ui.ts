@@ -8,7 +8,13 @@ import { describeErrno, errnoOf, ioError } from '../storage/io-errors.js';
 import { probeEventLog } from '../event-log/event-log-reader.js';
 import { historyListing } from '../ui/history.js';
 import { startUiServer, type UiServer } from '../ui/ui-server.js';
-import { expectPositionals, parseCommandArgs, stringFlag, usageError } from './args.js';
+import {
+  expectPositionals,
+  parseCommandArgs,
+  pathArgument,
+  stringFlag,
+  usageError,
+} from './args.js';
 
 /** Spark's spark.history.ui.port. */
 export const DEFAULT_HISTORY_PORT = 18080;
@@ -18,16 +24,19 @@ export async function uiCommand(args: string[]): Promise<number> {
     port: { type: 'string', short: 'p' },
     host: { type: 'string' },
   });
-  const [target] = expectPositionals(positionals, ['EVENTLOG_OR_DIR']) as [string];
+  const [given] = expectPositionals(positionals, ['EVENTLOG_OR_DIR']) as [string];
+  const target = pathArgument('EVENTLOG_OR_DIR', given, {
+    expected: 'an event log file or directory',
+  });
   const port = portFlag(values.port);
   const host = stringFlag('--host', values.host) ?? '127.0.0.1';
   const stat = fs.statSync(target, { throwIfNoEntry: false });
   if (stat === undefined || !(stat.isFile() || stat.isDirectory()))
-    throw usageError('EVENTLOG_OR_DIR', 'an event log file or directory', target);
+    throw usageError('EVENTLOG_OR_DIR', 'an event log file or directory', given);
   if (stat.isFile()) {
     const what = probeEventLog(target);
     if (what.kind === 'notEventLog')
-      throw usageError('EVENTLOG_OR_DIR', 'an event log file or directory', target, what.reason);
+      throw usageError('EVENTLOG_OR_DIR', 'an event log file or directory', given, what.reason);
   }
   const listing = historyListing(target);
   // Reads every log before the server starts; what is wrong with a file is said here, once.

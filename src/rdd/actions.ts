@@ -13,7 +13,8 @@ import { mainThreadComparator, orderPlan, resolveOrdering } from './ordering.js'
 import { RangePartitioner } from './partitioner.js';
 import type { RDD } from './rdd.js';
 import { checkMainThreadFunction, localFunction, planFunction } from './user-function.js';
-import { isS3Url, resolveStoragePath } from '../storage/storage-url.js';
+import { localPath } from '../storage/local-path.js';
+import { isS3Url } from '../storage/storage-url.js';
 import { saveToS3 } from './remote-save.js';
 
 export async function collect<T>(rdd: RDD<T>): Promise<T[]> {
@@ -175,15 +176,13 @@ export async function foreach(
  */
 export async function saveAsTextFile(
   rdd: RDD<unknown>,
-  target: string,
+  target: unknown,
   action: (dir: string) => ResultAction = (dir) => ({ kind: 'saveAsTextFile', dir }),
   method: 'rdd.saveAsTextFile' | 'rdd.saveAsObjectFile' = 'rdd.saveAsTextFile',
 ): Promise<void> {
   const argument = `${method} path`;
-  if (typeof target !== 'string' || target === '')
-    throw errors.invalidArgument(argument, 'a directory path', target);
-  if (isS3Url(target)) return saveToS3(rdd, resolveStoragePath(target, argument), action, argument);
-  const dir = path.resolve(target);
+  const dir = localPath(target, argument, { expected: 'a directory path', s3: true });
+  if (isS3Url(dir)) return saveToS3(rdd, dir, action, argument);
   if (fs.existsSync(dir)) throw errors.outputExists(argument, dir, 'exists');
   // Unique per call: two saves of one RDD at once must not share a temp directory.
   const temp = path.join(

@@ -145,7 +145,7 @@ export class ExtraMethods<T> {
   }
 
   /** Records as they are, in checksummed part files; read back with ctx.objectFile(path). */
-  saveAsObjectFile(this: RDD<T>, path: string): Promise<void> {
+  saveAsObjectFile(this: RDD<T>, path: string | URL): Promise<void> {
     return objectFiles.saveAsObjectFile(this, path);
   }
 

@@ -5,17 +5,11 @@
 // local directory or an `s3://` prefix (its parts staged in and verified like checkpoint parts).
 
 import fs from 'node:fs';
-import path from 'node:path';
 import { errors, type KindlingError } from '../shared/errors.js';
 import { SUCCESS_FILE } from '../shared/file-names.js';
 import type { NodeCompute, PartitionDesc } from '../shared/protocol.js';
 import { syncReaderFor } from '../storage/stores.js';
-import {
-  isS3Url,
-  joinStoragePath,
-  parseS3Url,
-  resolveStoragePath,
-} from '../storage/storage-url.js';
+import { isS3Url, joinStoragePath, parseS3Url } from '../storage/storage-url.js';
 import { saveAsTextFile } from './actions.js';
 import type { Dependency } from './dependency.js';
 import type { RDD, RddImpl } from './rdd.js';
@@ -25,7 +19,7 @@ export interface SaveTextOptions {
 }
 
 /** async: a bad option rejects, as every other argument check of an action. */
-export async function saveAsText(rdd: RDD<unknown>, target: string, opts: unknown): Promise<void> {
+export async function saveAsText(rdd: RDD<unknown>, target: unknown, opts: unknown): Promise<void> {
   if (opts === undefined) return saveAsTextFile(rdd, target);
   if (typeof opts !== 'object' || opts === null || Array.isArray(opts))
     throw errors.invalidArgument(
@@ -48,7 +42,7 @@ export async function saveAsText(rdd: RDD<unknown>, target: string, opts: unknow
   return saveAsTextFile(rdd, target, (dir) => ({ kind: 'saveAsTextFile', dir, compression }));
 }
 
-export function saveAsObjectFile(rdd: RDD<unknown>, target: string): Promise<void> {
+export function saveAsObjectFile(rdd: RDD<unknown>, target: unknown): Promise<void> {
   return saveAsTextFile(
     rdd,
     target,
@@ -60,8 +54,9 @@ export function saveAsObjectFile(rdd: RDD<unknown>, target: string): Promise<voi
 const PART_FILE = /^part-\d{5,}$/;
 
 /**
- * The part files of a complete saveAsObjectFile directory, in partition order: local files, or
- * the objects under an `s3://` prefix (listed synchronously; task staging copies each in).
+ * The part files of a complete saveAsObjectFile directory (an absolute path or an `s3://` URL,
+ * as localPath makes it), in partition order: local files, or the objects under the prefix
+ * (listed synchronously; task staging copies each in).
  */
 export function listObjectFiles(dir: string): string[] {
   const names = isS3Url(dir) ? listObjectNames(dir) : listLocalNames(dir);
@@ -72,16 +67,15 @@ export function listObjectFiles(dir: string): string[] {
       dir,
     );
   }
-  const base = resolveStoragePath(dir, 'ctx.objectFile path');
   return names
     .filter((n) => PART_FILE.test(n))
     .sort()
-    .map((n) => joinStoragePath(base, n));
+    .map((n) => joinStoragePath(dir, n));
 }
 
 function listLocalNames(dir: string): string[] {
   try {
-    return fs.readdirSync(path.resolve(dir));
+    return fs.readdirSync(dir);
   } catch {
     throw notAnOutput(dir);
   }

@@ -355,7 +355,7 @@ export class RDD<T> extends ExtraMethods<T> {
     return actions.foreach(this, 'foreachPartition', f, opts);
   }
   /** { compression: 'gzip' } writes `part-NNNNN.gz` files, as Hadoop's GzipCodec. */
-  saveAsTextFile(path: string, opts?: SaveTextOptions): Promise<void> {
+  saveAsTextFile(path: string | URL, opts?: SaveTextOptions): Promise<void> {
     return saveAsText(this, path, opts);
   }
 

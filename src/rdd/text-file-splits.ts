@@ -1,5 +1,6 @@
 // textFile input: which files a path names (a file, a directory's visible files,
-// or a picomatch glob in any path segment) and how they split into byte ranges. The
+// or a picomatch glob in any path segment; a path or a file: URL, or an s3:// URL, each of
+// comma-separated ones resolved by localPath) and how they split into byte ranges. The
 // worker's line reader makes ranges safe: a split that does not start at byte 0
 // skips its first partial line and every split finishes its last line.
 
@@ -9,6 +10,7 @@ import picomatch from 'picomatch';
 import { errors } from '../shared/errors.js';
 import { textCodecOf, unreadableTextCodec } from '../shared/text-codecs.js';
 import { errnoOf, ioError, withIo } from '../storage/io-errors.js';
+import { localPath } from '../storage/local-path.js';
 import type { FileSplit } from './source-rdds.js';
 import { syncReaderFor } from '../storage/stores.js';
 import { formatS3Url, isS3Url, joinStoragePath, parseS3Url } from '../storage/storage-url.js';
@@ -16,28 +18,57 @@ import { formatS3Url, isS3Url, joinStoragePath, parseS3Url } from '../storage/st
 /** Hadoop's block size for local files (fs.local.block.size): no textFile split is larger. */
 export const MAX_SPLIT_BYTES = 32 * 1024 * 1024;
 
+const INPUT_EXPECTED = 'a file, directory or glob';
+
+/**
+ * The path argument of textFile, wholeTextFiles, binaryFiles and binaryRecords, named in errors
+ * as `${method} path` (ctx.textFile path): a string as given (comma-separated paths, each a
+ * path, glob, file: URL or s3:// URL, checked as it is listed), or a URL object made a path (or
+ * an s3:// URL) at once.
+ */
+export function inputArgument(method: string, value: unknown): string {
+  const argument = `${method} path`;
+  if (value instanceof URL)
+    return localPath(value, argument, { expected: INPUT_EXPECTED, s3: true });
+  if (typeof value !== 'string' || value === '')
+    throw errors.invalidArgument(
+      argument,
+      `${INPUT_EXPECTED} (a path, a file: URL or an s3:// URL)`,
+      value,
+    );
+  return value;
+}
+
 /**
  * The files `input` names, sorted. An existing path is taken literally (so `f[1].txt` is a
  * file, not a pattern); otherwise glob characters in any segment match names, as Hadoop's
  * FileInputFormat does. Directories, named or matched, contribute their visible files:
  * names starting with '.' or '_' are skipped (Hadoop's hiddenFileFilter: _SUCCESS, .crc).
  */
-export function listTextFiles(input: string): string[] {
-  const resolved = path.resolve(input);
+export function listTextFiles(input: string, argument = 'path'): string[] {
+  // s3:// pieces never come here (listSizedInputs sends them to listTextObjects): s3 only
+  // makes a refused scheme's message list what textFile takes.
+  const resolved = localPath(input, argument, { expected: INPUT_EXPECTED, s3: true });
   const stat = statOrUndefined(resolved);
-  if (stat !== undefined) return stat.isFile() ? [resolved] : visibleFiles(resolved, input);
+  if (stat !== undefined)
+    return stat.isFile() ? [resolved] : visibleFiles(resolved, input, argument);
   const scan = picomatch.scan(resolved);
   if (!scan.isGlob)
-    throw errors.badPath('path', 'an existing file, directory or glob', input, 'nothing is there');
+    throw errors.badPath(
+      argument,
+      'an existing file, directory or glob',
+      input,
+      'nothing is there',
+    );
   let dirs = [scan.base === '' ? path.parse(resolved).root : scan.base];
   const segments = scan.glob.split('/').filter((s) => s !== '');
   const files: string[] = [];
   segments.forEach((segment, i) => {
-    const isMatch = segmentMatcher(segment, input);
+    const isMatch = segmentMatcher(segment, input, argument);
     const last = i === segments.length - 1;
     const next: string[] = [];
     for (const dir of dirs) {
-      for (const name of readDir(dir, input)) {
+      for (const name of readDir(dir, input, argument)) {
         if (isHidden(name) || !isMatch(name)) continue;
         const full = path.join(dir, name);
         const entry = statEntry(full);
@@ -45,11 +76,16 @@ export function listTextFiles(input: string): string[] {
         else if (last && entry.isFile()) files.push(full);
       }
     }
-    if (last) for (const dir of next) files.push(...visibleFiles(dir, input));
+    if (last) for (const dir of next) files.push(...visibleFiles(dir, input, argument));
     dirs = next;
   });
   if (files.length === 0)
-    throw errors.badPath('path', 'a glob that matches at least one file', input, 'no file matches');
+    throw errors.badPath(
+      argument,
+      'a glob that matches at least one file',
+      input,
+      'no file matches',
+    );
   return files.sort();
 }
 
@@ -58,7 +94,7 @@ export function computeSplits(
   minPartitions: number,
   maxSplitBytes = MAX_SPLIT_BYTES,
 ): FileSplit[] {
-  return splitsOf(files.map(sizedFile), minPartitions, maxSplitBytes);
+  return splitsOf(files.map(sizedFile), minPartitions, maxSplitBytes, 'path');
 }
 
 /** ctx.textFile's splits: local paths as listInputFiles finds them, `s3://` URLs as objects. */
@@ -66,19 +102,23 @@ export function textFileSplits(
   input: string,
   minPartitions: number,
   maxSplitBytes = MAX_SPLIT_BYTES,
+  argument = 'path',
 ): FileSplit[] {
-  return splitsOf(listSizedInputs(input), minPartitions, maxSplitBytes);
+  return splitsOf(listSizedInputs(input, argument), minPartitions, maxSplitBytes, argument);
 }
 
 /**
  * Every file or object `input` names, with its size, in order: local paths as listInputFiles
  * finds them, `s3://` URLs as listTextObjects does (textFile, wholeTextFiles, binaryFiles).
  */
-export function listSizedInputs(input: string): SizedFile[] {
-  if (!splitPaths(input).some(isS3Url)) return listInputFiles(input).map(sizedFile);
+export function listSizedInputs(input: string, argument = 'path'): SizedFile[] {
+  if (!splitPaths(input).some(isS3Url)) return listInputFiles(input, argument).map(sizedFile);
   return splitPaths(input).flatMap((one) => {
-    if (one === '') throw errors.invalidArgument('path', 'comma-separated non-empty paths', input);
-    return isS3Url(one) ? listTextObjects(one) : listTextFiles(one).map(sizedFile);
+    if (one === '')
+      throw errors.invalidArgument(argument, 'comma-separated non-empty paths', input);
+    return isS3Url(one)
+      ? listTextObjects(one, argument)
+      : listTextFiles(one, argument).map(sizedFile);
   });
 }
 
@@ -91,9 +131,9 @@ function sizedFile(f: string): SizedFile {
  * visible objects directly under it as a directory; else, with glob characters in the key,
  * the visible objects whose key matches. Listed synchronously (sync-bridge.ts).
  */
-export function listTextObjects(url: string): SizedFile[] {
+export function listTextObjects(url: string, argument = 'path'): SizedFile[] {
   const reader = syncReaderFor(url);
-  const { bucket, key } = parseS3Url(url, 'path');
+  const { bucket, key } = parseS3Url(url, argument);
   const exact = key === '' ? ({ kind: 'missing' } as const) : reader.stat(url);
   if (exact.kind === 'found') return [{ path: url, size: exact.size }];
   const scan = picomatch.scan(key);
@@ -103,11 +143,11 @@ export function listTextObjects(url: string): SizedFile[] {
       .filter((o) => !o.name.includes('/') && !isHidden(o.name))
       .map((o) => ({ path: joinStoragePath(url, o.name), size: o.size }));
     if (inside.length === 0)
-      throw errors.badPath('path', 'an existing object, prefix or glob', url, 'nothing is there');
+      throw errors.badPath(argument, 'an existing object, prefix or glob', url, 'nothing is there');
     return inside;
   }
   const base = scan.base;
-  const isMatch = segmentMatcher(key, url);
+  const isMatch = segmentMatcher(key, url, argument);
   const files = reader
     .list(formatS3Url({ bucket, key: base }))
     .map((o) => ({ key: base === '' ? o.name : `${base}/${o.name}`, size: o.size }))
@@ -115,7 +155,7 @@ export function listTextObjects(url: string): SizedFile[] {
     .map((o) => ({ path: formatS3Url({ bucket, key: o.key }), size: o.size }));
   if (files.length === 0)
     throw errors.badPath(
-      'path',
+      argument,
       'a glob that matches at least one object',
       url,
       'no object matches',
@@ -135,7 +175,12 @@ export interface SizedFile {
  * balances and progress moves on a large file). Cuts ignore lines: the worker's reader
  * (workers/text-file.ts) gives each line to exactly one piece.
  */
-function splitsOf(files: SizedFile[], minPartitions: number, maxSplitBytes: number): FileSplit[] {
+function splitsOf(
+  files: SizedFile[],
+  minPartitions: number,
+  maxSplitBytes: number,
+  argument: string,
+): FileSplit[] {
   const total = files.reduce((a, f) => a + f.size, 0);
   const splitSize = Math.min(maxSplitBytes, Math.max(1, Math.ceil(total / minPartitions)));
   const splits: FileSplit[] = [];
@@ -143,7 +188,7 @@ function splitsOf(files: SizedFile[], minPartitions: number, maxSplitBytes: numb
     const unreadable = unreadableTextCodec(file);
     if (unreadable !== undefined) {
       throw errors.badPath(
-        'path',
+        argument,
         'plain, .gz or .deflate text files',
         file,
         `${unreadable} files have no decoder here; decompress it first`,
@@ -164,16 +209,20 @@ function isHidden(name: string): boolean {
   return name.startsWith('.') || name.startsWith('_');
 }
 
-function segmentMatcher(segment: string, input: string): (name: string) => boolean {
+function segmentMatcher(
+  segment: string,
+  input: string,
+  argument: string,
+): (name: string) => boolean {
   try {
     return picomatch(segment, { dot: true });
   } catch (e) {
-    throw errors.invalidArgument('path', 'a valid glob', `${input} (${(e as Error).message})`);
+    throw errors.invalidArgument(argument, 'a valid glob', `${input} (${(e as Error).message})`);
   }
 }
 
-function visibleFiles(dir: string, input: string): string[] {
-  return readDir(dir, input)
+function visibleFiles(dir: string, input: string, argument: string): string[] {
+  return readDir(dir, input, argument)
     .filter((name) => !isHidden(name))
     .map((name) => path.join(dir, name))
     .filter((f) => statEntry(f).isFile())
@@ -200,13 +249,13 @@ function statEntry(file: string): fs.Stats {
   }
 }
 
-function readDir(dir: string, input: string): string[] {
+function readDir(dir: string, input: string, argument: string): string[] {
   try {
     return fs.readdirSync(dir);
   } catch (e) {
     if (errnoOf(e) === 'ENOENT')
       throw errors.badPath(
-        'path',
+        argument,
         'an existing file, directory or glob',
         input,
         'nothing is there',
@@ -220,11 +269,12 @@ function readDir(dir: string, input: string): string[] {
  * comma inside a glob's braces (`part-{0,1}`) belongs to the glob, as in Hadoop's
  * FileInputFormat.getPathStrings, and a path that exists is taken whole.
  */
-export function listInputFiles(input: string): string[] {
-  if (fs.existsSync(input)) return listTextFiles(input);
+export function listInputFiles(input: string, argument = 'path'): string[] {
+  if (fs.existsSync(input)) return listTextFiles(input, argument);
   return splitPaths(input).flatMap((one) => {
-    if (one === '') throw errors.invalidArgument('path', 'comma-separated non-empty paths', input);
-    return listTextFiles(one);
+    if (one === '')
+      throw errors.invalidArgument(argument, 'comma-separated non-empty paths', input);
+    return listTextFiles(one, argument);
   });
 }
 

@@ -45,16 +45,20 @@ export class WholeFilesRDD implements RddImpl {
 }
 
 /** The files or objects `input` names (a path, directory, glob or URL, as textFile's). */
-export function listWholeFiles(input: string): string[] {
-  return listSizedInputs(input).map((f) => f.path);
+export function listWholeFiles(input: string, argument = 'path'): string[] {
+  return listSizedInputs(input, argument).map((f) => f.path);
 }
 
 /**
  * binaryRecords' files: each size a multiple of recordLength (Spark's
  * FixedLengthBinaryInputFormat refuses a ragged file), checked from the listing.
  */
-export function listFixedLengthFiles(input: string, recordLength: number): string[] {
-  return listSizedInputs(input).map(({ path, size }) => {
+export function listFixedLengthFiles(
+  input: string,
+  recordLength: number,
+  argument = 'path',
+): string[] {
+  return listSizedInputs(input, argument).map(({ path, size }) => {
     if (size % recordLength !== 0) {
       throw errors.invalidArgument(
         `ctx.binaryRecords file ${path}`,

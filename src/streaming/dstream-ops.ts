@@ -3,12 +3,14 @@
 // wraps a DStreamImpl in a new DStream. Pair methods are built in pair-dstream-ops.ts,
 // windows in window-ops.ts; the rules they share live in stream-args.ts.
 
+import path from 'node:path';
 import { errors, streamingErrors } from '../shared/errors.js';
 import { positiveInt } from '../options.js';
 import { HashPartitioner } from '../rdd/partitioner.js';
 import { RDD } from '../rdd/rdd.js';
 import { planFunction, type FnOptions, type UserFn } from '../rdd/user-function.js';
 import { FN_FIELDS, resolveMethodOptions } from '../rdd/method-options.js';
+import { localPath } from '../storage/local-path.js';
 import { refuseS3Url } from '../storage/storage-url.js';
 import type { DStream } from './dstream.js';
 import {
@@ -203,15 +205,17 @@ export function print(stream: DStream<unknown>, n: number): void {
 export function saveFiles(
   kind: SaveFilesKind,
   stream: DStream<unknown>,
-  prefix: string,
+  prefix: string | URL,
   suffix: string | undefined,
 ): void {
-  if (typeof prefix !== 'string' || prefix === '')
-    throw errors.invalidArgument('prefix', 'a path prefix', prefix);
-  if (suffix !== undefined && typeof suffix !== 'string')
-    throw errors.invalidArgument('suffix', 'a string', suffix);
   // Each batch's directory is renamed into place (output-operations.ts): local only so far,
   // so a URL is refused here rather than made into a local folder named `s3:`.
-  refuseS3Url('prefix', prefix, `DStream.${kind}`);
-  stream.ssc.graph.addOutput(new SaveFilesOutput(kind, stream, prefix, suffix));
+  if (typeof prefix === 'string') refuseS3Url('prefix', prefix, `DStream.${kind}`);
+  const local = localPath(prefix, 'prefix', { expected: 'a path prefix' });
+  if (suffix !== undefined && typeof suffix !== 'string')
+    throw errors.invalidArgument('suffix', 'a string', suffix);
+  // A prefix ending in '/' names directories inside it (`out/-<time>`): keep what resolving dropped.
+  const text = prefix instanceof URL ? prefix.pathname : prefix;
+  const absolute = /[\\/]$/.test(text) ? local + path.sep : local;
+  stream.ssc.graph.addOutput(new SaveFilesOutput(kind, stream, absolute, suffix));
 }

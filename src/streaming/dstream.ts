@@ -253,11 +253,11 @@ export class DStream<T> extends PairDStreamFunctions<T> {
     ops.print(this, n);
   }
   /** One directory `prefix-<timeMs>[.suffix]` per batch, complete with _SUCCESS, rewritten when replayed. */
-  saveAsTextFiles(prefix: string, suffix?: string): void {
+  saveAsTextFiles(prefix: string | URL, suffix?: string): void {
     ops.saveFiles('saveAsTextFiles', this, prefix, suffix);
   }
   /** As saveAsTextFiles, in saveAsObjectFile's format: read a batch back with ctx.objectFile(dir). */
-  saveAsObjectFiles(prefix: string, suffix?: string): void {
+  saveAsObjectFiles(prefix: string | URL, suffix?: string): void {
     ops.saveFiles('saveAsObjectFiles', this, prefix, suffix);
   }
 

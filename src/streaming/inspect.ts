@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isKindlingError } from '../shared/errors.js';
+import { localPath } from '../storage/local-path.js';
 import { checkPartFiles, readManifest } from '../checkpoint/checkpoint-reader.js';
 import {
   listCheckpointFiles,
@@ -51,12 +52,12 @@ export interface StreamingCheckpointReport {
 }
 
 /** Whether `dir` looks like a streaming checkpoint (has checkpoint-<time> files). */
-export function isStreamingCheckpointDir(dir: string): boolean {
-  return listCheckpointFiles(path.resolve(dir)).length > 0;
+export function isStreamingCheckpointDir(dir: string | URL): boolean {
+  return listCheckpointFiles(localPath(dir, 'dir', { expected: 'a directory path' })).length > 0;
 }
 
-export function inspectStreamingCheckpoint(input: string): StreamingCheckpointReport {
-  const dir = path.resolve(input);
+export function inspectStreamingCheckpoint(input: string | URL): StreamingCheckpointReport {
+  const dir = localPath(input, 'dir', { expected: 'a streaming checkpoint directory' });
   const problems: string[] = [];
   if (!fs.existsSync(dir)) problems.push(`${dir} does not exist`);
   const files: StreamingCheckpointReport['files'] = [];

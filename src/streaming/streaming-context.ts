@@ -5,11 +5,11 @@
 // stopped; one active StreamingContext per process, as in Spark.
 
 import { EventEmitter } from 'node:events';
-import path from 'node:path';
 import { Context } from '../context.js';
 import { errors, isKindlingError, streamingErrors, type KindlingError } from '../shared/errors.js';
 import { positiveInt } from '../options.js';
 import { assertDirectoryPossible, ensureDirectory } from '../storage/io-errors.js';
+import { localPath } from '../storage/local-path.js';
 import { refuseS3Url } from '../storage/storage-url.js';
 import { RDD } from '../rdd/rdd.js';
 import { refuseUnknownKeys } from '../rdd/method-options.js';
@@ -79,19 +79,17 @@ export class StreamingContext {
    * an older one; none readable: CHECKPOINT_CORRUPT.
    */
   static async getOrCreate(
-    checkpointDir: string,
+    checkpointDir: string | URL,
     setup: () => StreamingContext | Promise<StreamingContext>,
   ): Promise<StreamingContext> {
-    if (typeof checkpointDir !== 'string' || checkpointDir === '') {
-      throw errors.invalidArgument('checkpointDir', 'a directory path', checkpointDir);
-    }
-    refuseS3Url('checkpointDir', checkpointDir, 'a streaming checkpoint');
+    if (typeof checkpointDir === 'string')
+      refuseS3Url('checkpointDir', checkpointDir, 'a streaming checkpoint');
+    const dir = localPath(checkpointDir, 'checkpointDir', { expected: 'a directory path' });
     if (typeof setup !== 'function')
       throw errors.invalidArgument('setup', 'a function returning a StreamingContext', setup);
     const ssc = await setup();
     if (!(ssc instanceof StreamingContext))
       throw errors.invalidArgument('result of setup', 'a StreamingContext', ssc);
-    const dir = path.resolve(checkpointDir);
     if (ssc.checkpointDir === undefined) ssc.checkpoint(dir);
     else if (ssc.checkpointDir !== dir) {
       throw errors.invalidArgument(
@@ -105,13 +103,11 @@ export class StreamingContext {
     return ssc;
   }
 
-  checkpoint(dir: string): void {
-    if (typeof dir !== 'string' || dir === '')
-      throw errors.invalidArgument('dir', 'a directory path', dir);
-    refuseS3Url('dir', dir, 'a streaming checkpoint');
+  checkpoint(dir: string | URL): void {
+    if (typeof dir === 'string') refuseS3Url('dir', dir, 'a streaming checkpoint');
+    const resolved = localPath(dir, 'dir', { expected: 'a directory path' });
     this.graph.assertNotStarted('set the checkpoint directory');
-    assertDirectoryPossible('dir', dir);
-    const resolved = path.resolve(dir);
+    assertDirectoryPossible('dir', resolved);
     ensureDirectory(resolved, 'streaming checkpoint directory');
     this.sparkContext.setCheckpointDir(resolved);
     this.checkpointDir = resolved;
@@ -141,10 +137,9 @@ export class StreamingContext {
   }
 
   /** Files moved into `dir` after the first start; which batch read which file is checkpointed. */
-  textFileStream(dir: string): DStream<string> {
-    if (typeof dir !== 'string' || dir === '')
-      throw errors.invalidArgument('dir', 'a directory path', dir);
-    return new DStream<string>(this, new FileInputImpl(this, path.resolve(dir)));
+  textFileStream(dir: string | URL): DStream<string> {
+    const resolved = localPath(dir, 'dir', { expected: 'a directory path' });
+    return new DStream<string>(this, new FileInputImpl(this, resolved));
   }
 
   /**
@@ -153,9 +148,8 @@ export class StreamingContext {
    * main thread (it may capture) with each new file's absolute path; it narrows, never widens:
    * hidden (.x) and _x files stay out.
    */
-  fileStream(dir: string, opts?: FileStreamOptions): DStream<string> {
-    if (typeof dir !== 'string' || dir === '')
-      throw errors.invalidArgument('dir', 'a directory path', dir);
+  fileStream(dir: string | URL, opts?: FileStreamOptions): DStream<string> {
+    const resolved = localPath(dir, 'dir', { expected: 'a directory path' });
     refuseUnknownKeys('ssc.fileStream', opts, ['newFilesOnly', 'filter']);
     const newFilesOnly = opts?.newFilesOnly ?? true;
     if (typeof newFilesOnly !== 'boolean')
@@ -169,7 +163,7 @@ export class StreamingContext {
       );
     }
     const settings = { kind: 'fileStream' as const, newFilesOnly, filter };
-    return new DStream<string>(this, new FileInputImpl(this, path.resolve(dir), settings));
+    return new DStream<string>(this, new FileInputImpl(this, resolved, settings));
   }
 
   /** Lines from a TCP server. At most once: lines received before a crash are not replayed. */

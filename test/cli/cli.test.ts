@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -261,6 +261,50 @@ describe('kindling inspect and dispatch', () => {
     assert.equal(bad.code, 1);
     assert.equal((JSON.parse(bad.stdout) as { ok: boolean }).ok, false);
     assert.match(bad.stderr, /damaged: \[CHECKPOINT_CORRUPT\] .*part-00001 \(frame \d+\)/);
+  });
+
+  it('takes file: URLs for the job, --checkpoint-dir, --event-log-dir and the DIR to inspect, and refuses other schemes', async () => {
+    const job = file('url-job.mjs');
+    fs.writeFileSync(
+      job,
+      `export default async (ctx) => {
+        const rdd = ctx.range(0, 30, 1, 3);
+        rdd.checkpoint();
+        await rdd.count();
+        return rdd.getCheckpointFile();
+      };\n`,
+    );
+    const checkpoints = file('url checkpoints');
+    const events = file('url events');
+    const run = await kindling(
+      'run',
+      pathToFileURL(job).href,
+      '--workers',
+      '1',
+      '--no-ui',
+      '--checkpoint-dir',
+      pathToFileURL(checkpoints).href,
+      '--event-log-dir',
+      pathToFileURL(events).href,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const rddDir = /'(.*)'/.exec(run.stdout)?.[1] as string;
+    assert.ok(rddDir.startsWith(checkpoints + path.sep), run.stdout);
+    assert.ok(fs.readdirSync(events).length > 0, 'the event log is in the directory named');
+    const inspected = await kindling('inspect', pathToFileURL(rddDir).href);
+    assert.equal(inspected.code, 0, inspected.stderr);
+    assert.match(inspected.stdout, /30/);
+    const [hdfs, ftp] = await Promise.all([
+      kindling('run', job, '--checkpoint-dir', 'hdfs://namenode/checkpoints'),
+      kindling('inspect', 'ftp://host/checkpoint'),
+    ]);
+    assert.equal(hdfs.code, 2, hdfs.stderr);
+    assert.match(
+      hdfs.stderr,
+      /Invalid argument --checkpoint-dir: .*the hdfs: scheme is not supported/,
+    );
+    assert.equal(ftp.code, 2, ftp.stderr);
+    assert.match(ftp.stderr, /Invalid argument DIR: .*the ftp: scheme is not supported/);
   });
 
   it('says a directory is neither kind of checkpoint', async () => {
