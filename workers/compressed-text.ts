@@ -1,12 +1,13 @@
 // textFile's partition for a compressed file (src/shared/text-codecs.ts): the whole file is one
-// partition, inflated here; lines split on '\n', with a trailing '\r' dropped, like the plain
-// reader. A file that does not decompress is refused, naming it.
+// partition, inflated here; lines end at '\n', '\r' or '\r\n', as in the plain reader
+// (text-file.ts). A file that does not decompress is refused, naming it.
 
 import { readFileSync } from 'node:fs';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { errors } from '../src/shared/errors.js';
 import type { TextCodec } from '../src/shared/text-codecs.js';
 import { batchesOf, type Batches } from './batch.js';
+import { splitLines } from './text-file.js';
 
 const FORMAT: Record<TextCodec, string> = { gzip: 'gzip', deflate: 'zlib (.deflate)' };
 
@@ -23,11 +24,8 @@ export function* compressedTextPartition(path: string, codec: TextCodec): Batche
     );
   }
   if (text === '') return;
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (line.endsWith('\r')) lines[i] = line.slice(0, -1);
-  }
+  const lines = splitLines(text);
+  // A line end at the very end of the file starts no empty last line.
+  if (/[\r\n]$/.test(text)) lines.pop();
   yield* batchesOf(lines);
 }

@@ -5,16 +5,21 @@
 //
 //   bytes   a b \n c d \n e f
 //   split   [0 ......... 4)[4 ...... 8)
-//   lines   "ab" (0) and "cd" (3 <= 4) | skips to after the first \n at/after 4, reads "ef"
+//   lines   "ab" (0) and "cd" (3 <= 4) | skips to after the first line end at/after 4, reads "ef"
 //
-// Work is on bytes: '\n' never occurs inside a multi-byte UTF-8 character, so decoding from
-// one line start to a '\n' never cuts a character. '\r\n' ends a line like '\n'.
+// A line ends at '\n', '\r' or '\r\n', as in Hadoop's LineReader (an old Mac file is lines, not
+// one line). '\r\n' is one end wherever reads or splits cut it: a '\r' that is the last byte
+// read waits for the next read, and a split starting at the '\n' of a '\r\n' skips only that
+// '\n', the line after it being its first (its predecessor stops at the pair, before it).
+// Work is on bytes: '\r' and '\n' never occur inside a multi-byte UTF-8 character, so decoding
+// from one line start to a line end never cuts a character.
 
 import { closeSync, openSync, readSync } from 'node:fs';
 import { BATCH_SIZE } from './batch.js';
 
 const CHUNK_SIZE = 1 << 20;
 const NL = 0x0a;
+const CR = 0x0d;
 
 export function* textFilePartition(
   path: string,
@@ -32,46 +37,64 @@ export function* textFilePartition(
     if (start !== 0) {
       // Skip the partial (or predecessor-owned) first line.
       for (;;) {
-        const nl = reader.buf.indexOf(NL, p);
-        if (nl !== -1) {
-          p = nl + 1;
+        const lineEnd = reader.lineEndFrom(p);
+        if (lineEnd.kind === 'found') {
+          p = lineEnd.next;
           break;
         }
         if (reader.eof) return;
-        p = reader.buf.length;
-        p = reader.refill(p);
+        // Keep a '\r' the buffer ends on: the next read says whether a '\n' belongs to it.
+        p = reader.refill(lineEnd.kind === 'pending' ? lineEnd.at : reader.buf.length);
       }
     }
     for (;;) {
       if (reader.base + p > end) return;
-      const nl = reader.buf.indexOf(NL, p);
-      if (nl === -1) {
-        if (reader.eof) {
-          if (p < reader.buf.length) yield [stripCR(reader.buf.toString('utf8', p))];
-          return;
-        }
-        p = reader.refill(p);
+      // Every complete line in the buffer starting at or before `end` at once: one decode and
+      // one split instead of one decode per line. The line holding `end` (or starting there)
+      // is the last this split owns; it ends at the first line end at or after `end`, or at
+      // the '\r\n' whose '\n' is at `end`.
+      let last = reader.lineEndFrom(Math.max(end - reader.base, p));
+      const { buf } = reader;
+      if (last.kind === 'found' && last.at > p && buf[last.at] === NL && buf[last.at - 1] === CR)
+        last = { kind: 'found', at: last.at - 1, next: last.next };
+      // Not in the buffer: every line it ends is still this split's.
+      if (last.kind !== 'found') last = reader.lastLineEnd(p);
+      if (last.kind === 'found') {
+        yield* linesOf(reader.buf.toString('utf8', p, last.at));
+        p = last.next;
         continue;
       }
-      // Every complete line in the buffer starting at or before `end` at once: one decode and
-      // one split instead of one decode per line.
-      const endRel = end - reader.base;
-      const lastNl = reader.buf.lastIndexOf(NL);
-      const stop = endRel >= lastNl ? lastNl : reader.buf.indexOf(NL, Math.max(endRel, p));
-      yield* linesOf(reader.buf.toString('utf8', p, stop));
-      p = stop + 1;
+      if (reader.eof) {
+        // The file's last line, with no line end.
+        if (p < reader.buf.length) yield [reader.buf.toString('utf8', p)];
+        return;
+      }
+      p = reader.refill(p);
     }
   } finally {
     closeSync(fd);
   }
 }
 
-function* linesOf(text: string): Generator<unknown[]> {
+const LINE_END = /\r\n|\r|\n/;
+
+/** The lines of `text`, which ends where a line ends: '\n', '\r' and '\r\n' each end one. */
+export function splitLines(text: string): string[] {
   const lines = text.split('\n');
+  // '\r\n' files split on '\n' and lose each line's last '\r' (a regex split is ~2x slower);
+  // any other '\r' is a line end of its own: the text is split again on all three.
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (line.endsWith('\r')) lines[i] = line.slice(0, -1);
+    const cr = line.indexOf('\r');
+    if (cr === -1) continue;
+    if (cr !== line.length - 1 || i === lines.length - 1) return text.split(LINE_END);
+    lines[i] = line.slice(0, -1);
   }
+  return lines;
+}
+
+function* linesOf(text: string): Generator<unknown[]> {
+  const lines = splitLines(text);
   if (lines.length <= BATCH_SIZE) {
     yield lines;
     return;
@@ -79,9 +102,12 @@ function* linesOf(text: string): Generator<unknown[]> {
   for (let i = 0; i < lines.length; i += BATCH_SIZE) yield lines.slice(i, i + BATCH_SIZE);
 }
 
-function stripCR(line: string): string {
-  return line.endsWith('\r') ? line.slice(0, -1) : line;
-}
+/**
+ * A line end in the buffer: the index of its first byte and of the byte after it. `pending`:
+ * the buffer ends on a '\r' before the end of the file, so whether a '\n' follows is unknown.
+ */
+type LineEnd =
+  { kind: 'found'; at: number; next: number } | { kind: 'pending'; at: number } | { kind: 'none' };
 
 /** A window on the file: buf holds bytes from file offset `base`; refill keeps the tail. */
 class ChunkReader {
@@ -96,6 +122,36 @@ class ChunkReader {
   ) {
     this.base = start;
     this.refill(0);
+  }
+
+  /** The first line end at or after index `from`. */
+  lineEndFrom(from: number): LineEnd {
+    const nl = this.buf.indexOf(NL, from);
+    const cr = this.buf.indexOf(CR, from);
+    if (nl === -1 && cr === -1) return { kind: 'none' };
+    if (cr === -1 || (nl !== -1 && nl < cr)) return { kind: 'found', at: nl, next: nl + 1 };
+    return this.endAtCR(cr);
+  }
+
+  /** The last line end whose first byte is at or after index `from` and that is known whole. */
+  lastLineEnd(from: number): LineEnd {
+    let i = this.buf.length - 1;
+    // A '\r' the buffer ends on is not known whole yet: the line end before it may be.
+    if (i >= from && this.buf[i] === CR && !this.eof) i--;
+    const nl = i < from ? -1 : this.buf.lastIndexOf(NL, i);
+    const cr = i < from ? -1 : this.buf.lastIndexOf(CR, i);
+    const at = Math.max(nl, cr);
+    if (at < from) return { kind: 'none' };
+    // The '\n' of a '\r\n': the pair ends the line.
+    if (at === nl && nl > from && this.buf[nl - 1] === CR)
+      return { kind: 'found', at: nl - 1, next: nl + 1 };
+    return { kind: 'found', at, next: at + 1 };
+  }
+
+  private endAtCR(cr: number): LineEnd {
+    if (cr + 1 < this.buf.length)
+      return { kind: 'found', at: cr, next: this.buf[cr + 1] === NL ? cr + 2 : cr + 1 };
+    return this.eof ? { kind: 'found', at: cr, next: cr + 1 } : { kind: 'pending', at: cr };
   }
 
   /** Drops bytes before `keepFrom`, reads one more chunk; returns keepFrom's new index (0). */

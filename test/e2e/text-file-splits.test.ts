@@ -1,7 +1,8 @@
 // textFile without minPartitions cuts large files into pieces of at most the split size (32 MB,
 // made small here through the context's internal maxSplitBytes) and at least two a worker,
-// and every line arrives exactly once wherever the cuts fall: inside a '\r\n', inside a
-// multi-byte character, on an empty line, at a line start, in a file with no final newline.
+// and every line arrives exactly once wherever the cuts fall: inside a '\r\n', right after a
+// lone '\r' (which ends a line, as in Hadoop), inside a multi-byte character, on an empty
+// line, at a line start, in a file with no final newline.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -19,12 +20,15 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** The lines by definition: '\n' ends a line and a '\r' before it is dropped. */
+/**
+ * The lines by definition (Hadoop's LineReader): '\n', '\r' and '\r\n' each end a line, and a
+ * line end at the very end of the file starts no empty last line.
+ */
 function expectedLines(text: string): string[] {
   if (text === '') return [];
-  const lines = text.split('\n');
-  if (text.endsWith('\n')) lines.pop();
-  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  const lines = text.split(/\r\n|\r|\n/);
+  if (/[\r\n]$/.test(text)) lines.pop();
+  return lines;
 }
 
 function write(name: string, text: string): { file: string; size: number } {
@@ -94,6 +98,55 @@ for (const variant of ['with a final newline', 'without a final newline']) {
     }
   });
 }
+
+// Old Mac ('\r'), Windows and Unix line ends mixed, runs of them, a '\r' before a multi-byte
+// character and at the very end.
+const MIXED_ENDS = 'mac\rline\r\rwin\r\n\r\nunix\n\n\r\n\rü\r€𝄞\r\nend\r\n\r\rlast\r';
+
+test("a lone '\\r' ends a line, for every minPartitions and every split size", async () => {
+  const { file, size } = write('mixed-ends.txt', MIXED_ENDS);
+  const expected = expectedLines(MIXED_ENDS);
+  assert.deepEqual(expected.slice(0, 6), ['mac', 'line', '', 'win', '', 'unix']);
+  for (let minPartitions = 1; minPartitions <= size + 2; minPartitions++) {
+    assert.deepEqual(
+      await ctx.textFile(file, minPartitions).collect(),
+      expected,
+      `minPartitions ${minPartitions}`,
+    );
+  }
+  try {
+    for (let splitBytes = 1; splitBytes <= 12; splitBytes++) {
+      ctx.maxSplitBytes = splitBytes;
+      assert.deepEqual(await ctx.textFile(file).collect(), expected, `split size ${splitBytes}`);
+    }
+  } finally {
+    ctx.maxSplitBytes = MAX_SPLIT_BYTES;
+  }
+});
+
+test("a '\\r' right before a split boundary, on it, and a '\\r\\n' cut by one, each end one line", async () => {
+  // 12 bytes: three splits of 4 bytes cut after 'abc\r' and between the '\r' and '\n' of
+  // 'def\r\n'; four splits of 3 bytes start one on the first '\r' and one on the second.
+  const text = 'abc\rdef\r\nxy\n';
+  const { file, size } = write('cr-at-boundaries.txt', text);
+  assert.equal(size, 12);
+  for (const minPartitions of [3, 4, 6, 12]) {
+    const rdd = ctx.textFile(file, minPartitions);
+    assert.equal(rdd.getNumPartitions(), minPartitions);
+    assert.deepEqual(await rdd.collect(), ['abc', 'def', 'xy'], `minPartitions ${minPartitions}`);
+    // Each line is in exactly one partition, the one its first byte is in (a split [s, e)
+    // with s > 0 owning lines that start in (s, e]).
+    const parts = await rdd.glom().collect();
+    assert.deepEqual(parts.flat(), ['abc', 'def', 'xy']);
+  }
+  assert.deepEqual(await ctx.textFile(file, 3).glom().collect(), [['abc', 'def'], [], ['xy']]);
+});
+
+test("a gzip file's lines end at '\\r', '\\r\\n' and '\\n' too", async () => {
+  const file = path.join(dir, 'mixed-ends.txt.gz');
+  fs.writeFileSync(file, zlib.gzipSync(MIXED_ENDS));
+  assert.deepEqual(await ctx.textFile(file).collect(), expectedLines(MIXED_ENDS));
+});
 
 test('a directory of files splits each file on its own, none split across files', async () => {
   const sub = path.join(dir, 'many');
