@@ -114,7 +114,7 @@ function scriptName(origin: FunctionOrigin): string {
   return origin.kind === 'defined'
     ? origin.file
     : `function passed to ${origin.where} at ${origin.file}:${origin.line}:${origin.column}, ` +
-        'whose source is not in that file; at its own line';
+        `${origin.compiled === true ? 'whose compiled code was not found' : 'whose source is not in that file'}; at its own line`;
 }
 
 async function importRef(

@@ -24,6 +24,7 @@ import type { InitializeHook, LoadHook, ModuleFormat, ResolveHook } from 'node:m
 import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
 import type { Diagnostic } from 'typescript';
+import { COMPILED_CODE_FIELD } from '../shipping/source-maps.js';
 
 export interface JobHooksData {
   kindlingUrl: string;
@@ -78,22 +79,39 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   if (!transpile) return nextLoad(url, { ...context, format: MODULE_TYPESCRIPT });
   ts ??= (await import('typescript')).default;
   const file = fileURLToPath(url);
-  const { outputText, diagnostics } = ts.transpileModule(fs.readFileSync(file, 'utf8'), {
-    fileName: file,
-    // Syntax errors only: transpileModule does not type-check.
-    reportDiagnostics: true,
-    compilerOptions: {
-      module: ts.ModuleKind.ESNext,
-      target: ts.ScriptTarget.ES2022,
-      // Inline source maps: with --enable-source-maps, stacks point at the .ts lines.
-      inlineSourceMap: true,
-      inlineSources: true,
+  const { outputText, sourceMapText, diagnostics } = ts.transpileModule(
+    fs.readFileSync(file, 'utf8'),
+    {
+      fileName: file,
+      // Syntax errors only: transpileModule does not type-check.
+      reportDiagnostics: true,
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2022,
+        // A source map (inlined below): with source maps on, stacks point at the .ts lines.
+        sourceMap: true,
+        inlineSources: true,
+      },
     },
-  });
+  );
   const error = diagnostics?.find((d) => d.category === ts?.DiagnosticCategory.Error);
   if (error !== undefined) throw syntaxError(ts, url, error);
-  return { format: 'module', source: outputText, shortCircuit: true };
+  return { format: 'module', source: withSourceMap(outputText, sourceMapText), shortCircuit: true };
 };
+
+/**
+ * The compiled module with its source map inlined, the compiled code itself kept in the map
+ * (shipping/source-maps.ts, COMPILED_CODE_FIELD): a shipped function's text is compiled text,
+ * found there, and its place in the compiled code mapped to the .ts file.
+ */
+export function withSourceMap(outputText: string, sourceMapText: string | undefined): string {
+  // transpileModule ends the code with a `//# sourceMappingURL=<name>.js.map` line.
+  const code = outputText.replace(/\n\/\/# sourceMappingURL=[^\n]*\s*$/, '\n');
+  if (sourceMapText === undefined) return code;
+  const map = { ...(JSON.parse(sourceMapText) as object), [COMPILED_CODE_FIELD]: code };
+  const data = Buffer.from(JSON.stringify(map)).toString('base64');
+  return `${code}//# sourceMappingURL=data:application/json;base64,${data}\n`;
+}
 
 /** typescript's diagnostic as Node reports a SyntaxError: `url:line`, the line, a caret. */
 function syntaxError(typescript: TypeScript, url: string, d: Diagnostic): SyntaxError {

@@ -9,6 +9,7 @@ import type { BlockClaims } from './block-claims.js';
 import { findInPipeline } from './lineage.js';
 import type { TaskDescriber } from './plan-builder.js';
 import { rebuildError } from './rebuild-error.js';
+import { mapStackFrames } from '../shipping/source-maps.js';
 import {
   decideOnFailure,
   MAX_FETCH_FAILURES,
@@ -278,7 +279,7 @@ function taskFailureOf(result: FailedResult): TaskFailure {
     kind: 'exception',
     name: e.name,
     message: e.message,
-    ...(e.stack === undefined ? {} : { stack: e.stack }),
+    ...(e.stack === undefined ? {} : { stack: mapStackFrames(e.stack) }),
     ...(code === undefined ? {} : { code }),
   };
 }

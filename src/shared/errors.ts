@@ -142,18 +142,21 @@ export const errors = {
    * may also move inside, travel in env (as source, under the same check) or be named by fn().
    * A helper that itself sits in env receives no env: its free variables must move inside it.
    */
+  /** `origin`: where the function is in the user's code (`defined at job.ts:7:48`), if known. */
   notSerializable(
     where: string,
     variable: string,
     usage: 'value' | 'call' | 'new',
     role: 'callback' | 'env',
+    origin?: string,
   ): KindlingError {
+    const at = origin === undefined ? '' : ` (${origin})`;
     const message =
       role === 'env'
-        ? `The function ${where} uses the free variable '${variable}', which cannot travel to a ` +
+        ? `The function ${where}${at} uses the free variable '${variable}', which cannot travel to a ` +
           `worker thread: a function in env travels as its source alone. Define '${variable}' ` +
           'inside it, or pass it as an argument when calling it.'
-        : `The function passed to ${where} uses the free variable '${variable}', which cannot ` +
+        : `The function passed to ${where}${at} uses the free variable '${variable}', which cannot ` +
           `travel to a worker thread. ${notSerializableAdvice(where, variable, usage)}`;
     return new KindlingError('TASK_NOT_SERIALIZABLE', message, { variable });
   },
@@ -170,10 +173,11 @@ export const errors = {
     );
   },
 
-  notShippable(where: string, reason: string): KindlingError {
+  notShippable(where: string, reason: string, origin?: string): KindlingError {
+    const at = origin === undefined ? '' : ` (${origin})`;
     return new KindlingError(
       'TASK_NOT_SERIALIZABLE',
-      `The function passed to ${where} cannot travel to a worker thread: ${reason}`,
+      `The function passed to ${where}${at} cannot travel to a worker thread: ${reason}`,
     );
   },
 

@@ -10,12 +10,22 @@ export type ShippedFunction =
  * Where a source function came from, so its stack frames in a worker name the user's file
  * (absent: nothing is known, e.g. a function passed from a streaming batch's timer).
  * `defined`: the function's text starts at line:column of file (1-based), so frames carry the
- * user's own line numbers. `passed`: only the call that passed it to `where` is known; frames
- * then count lines from the function's first.
+ * user's own line numbers; in compiled code (a TypeScript job) these are the compiled code's,
+ * which the main thread maps to the source's through its source map (shipping/source-maps.ts).
+ * `passed`: only the call that passed it to `where` is known (`compiled`: the call's file was
+ * compiled, and the function's compiled text could not be found); frames then count lines from
+ * the function's first.
  */
 export type FunctionOrigin =
   | { kind: 'defined'; file: string; line: number; column: number }
-  | { kind: 'passed'; where: string; file: string; line: number; column: number };
+  | {
+      kind: 'passed';
+      where: string;
+      file: string;
+      line: number;
+      column: number;
+      compiled?: true;
+    };
 
 /**
  * `import(x)` in a shipped function is rewritten to a call of this parameter, so that the worker

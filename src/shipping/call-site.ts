@@ -1,18 +1,25 @@
 // Where the user's code called into Kindling: the first stack frame outside Kindling's own
 // modules (Spark's Utils.getCallSite, which shows as "map at WordCount.scala:12" in
 // toDebugString and the UI). One structured stack capture per call, no string formatting:
-// V8's CallSite objects are read inside a prepareStackTrace restored before returning.
+// V8's CallSite objects are read inside a prepareStackTrace restored before returning. In
+// compiled code with a source map (a TypeScript job), the place is the source's.
 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { originalPosition, type SourcePosition } from './source-maps.js';
 
 /** A frame of the user's code, and the Kindling method it called (absent: none is known). */
 export interface CallSite {
-  /** As V8 names the script: a file: URL for an ES module, a path for CommonJS. */
+  /**
+   * As V8 names the script (a file: URL for an ES module, a path for CommonJS), or the source
+   * file its source map names; line and column there.
+   */
   file: string;
   line: number;
   column: number;
   method?: string;
+  /** Where V8 ran the call, when a source map moved file, line and column to the source. */
+  compiled?: SourcePosition;
 }
 
 // dist/src/: every frame under it is Kindling's own (the package's tests live beside it, under
@@ -69,11 +76,9 @@ function userSite(frames: NodeJS.CallSite[]): CallSite | undefined {
       outermostEngineFrame = frame;
       continue;
     }
-    const site: CallSite = {
-      file,
-      line: frame.getLineNumber() ?? 0,
-      column: frame.getColumnNumber() ?? 0,
-    };
+    const ran = { file, line: frame.getLineNumber() ?? 0, column: frame.getColumnNumber() ?? 0 };
+    const source = originalPosition(ran.file, ran.line, ran.column);
+    const site: CallSite = source === undefined ? ran : { ...source, compiled: ran };
     // getFunctionName, not getMethodName: the latter searches the receiver's prototype chain.
     const method = outermostEngineFrame?.getFunctionName();
     if (method) site.method = method;
@@ -86,6 +91,11 @@ function userSite(frames: NodeJS.CallSite[]): CallSite | undefined {
 export function formatCallSite(site: CallSite): string {
   const location = `${displayPath(site.file)}:${site.line}`;
   return site.method === undefined ? location : `${site.method} at ${location}`;
+}
+
+/** `file:line:column`, the path relative to the working directory when under it. */
+export function formatPosition(file: string, line: number, column: number): string {
+  return `${displayPath(file)}:${line}:${column}`;
 }
 
 function displayPath(file: string): string {

@@ -13,7 +13,7 @@ import {
   type ShippedFunction,
 } from '../shared/shipped-function.js';
 import { captureCallSite } from './call-site.js';
-import { functionOrigin } from './function-origin.js';
+import { describeOrigin, functionOrigin } from './function-origin.js';
 import { noteShippedRef } from './ref-check.js';
 
 export type { ShippedFunction } from '../shared/shipped-function.js';
@@ -65,9 +65,12 @@ export function shipFunction(
     if (origin !== undefined) shipped.origin = origin;
     return shipped;
   }
+  // Where the function is, as the user wrote it (a .ts job's own line and column).
+  const origin = originOf(f, where);
+  const at = origin === undefined ? undefined : describeOrigin(origin);
   if ('variable' in analysis)
-    throw errors.notSerializable(where, analysis.variable, analysis.usage, role);
-  throw errors.notShippable(where, analysis.reason);
+    throw errors.notSerializable(where, analysis.variable, analysis.usage, role, at);
+  throw errors.notShippable(where, analysis.reason, at);
 }
 
 function originOf(f: object, where: string): FunctionOrigin | undefined {

@@ -2,12 +2,15 @@
 // file and line instead of `<anonymous>` (workers/functions.ts compiles the source with that
 // file name and line offset). V8 gives no function location without the inspector, so the
 // function's own text is looked up in the file of the call that passed it: Function.toString
-// is the exact source text. Files are read once and kept (a few, bounded).
+// is the exact source text. In compiled code (a TypeScript job) that text is the compiled
+// code's, so it is looked up there (source-maps.ts), and the place is the compiled code's,
+// mapped to the source where it is shown. Files are read once and kept (a few, bounded).
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FunctionOrigin } from '../shared/shipped-function.js';
-import type { CallSite } from './call-site.js';
+import { formatPosition, type CallSite } from './call-site.js';
+import { compiledCode, originalPosition } from './source-maps.js';
 
 const FILE_CACHE_LIMIT = 32;
 // A file's text and where each of its lines starts; null when it cannot be read.
@@ -25,19 +28,36 @@ export function functionOrigin(
   site: CallSite | undefined,
 ): FunctionOrigin | undefined {
   if (site === undefined) return undefined;
-  const file = readSource(site.file);
+  // The code that ran: where the call is, and where the function's text is.
+  const ran = site.compiled ?? site;
+  const file = readSource(ran.file);
   if (file !== null) {
-    const callLine = Math.min(Math.max(site.line, 1), file.lineStarts.length);
+    const callLine = Math.min(Math.max(ran.line, 1), file.lineStarts.length);
     const from = file.lineStarts[callLine - 1] ?? 0;
     let at = file.text.indexOf(source, from);
     if (at < 0) at = file.text.lastIndexOf(source, from);
     if (at >= 0) {
       const line = lineOf(file.lineStarts, at);
       const lineStart = file.lineStarts[line - 1] ?? 0;
-      return { kind: 'defined', file: site.file, line, column: at - lineStart + 1 };
+      return { kind: 'defined', file: ran.file, line, column: at - lineStart + 1 };
     }
   }
-  return { kind: 'passed', where, file: site.file, line: site.line, column: site.column };
+  const passed: FunctionOrigin = {
+    kind: 'passed',
+    where,
+    file: site.file,
+    line: site.line,
+    column: site.column,
+  };
+  return site.compiled === undefined ? passed : { ...passed, compiled: true };
+}
+
+/** `defined at job.ts:7:48` or `passed at ...`: the origin in the source, for messages. */
+export function describeOrigin(origin: FunctionOrigin): string {
+  if (origin.kind === 'passed')
+    return `passed at ${formatPosition(origin.file, origin.line, origin.column)}`;
+  const at = originalPosition(origin.file, origin.line, origin.column) ?? origin;
+  return `defined at ${formatPosition(at.file, at.line, at.column)}`;
 }
 
 function readSource(file: string): { text: string; lineStarts: number[] } | null {
@@ -46,7 +66,8 @@ function readSource(file: string): { text: string; lineStarts: number[] } | null
   let entry: { text: string; lineStarts: number[] } | null = null;
   try {
     const p = file.startsWith('file:') ? fileURLToPath(file) : file;
-    const text = readFileSync(p, 'utf8');
+    // A module compiled on load (a .ts job): the code that ran is not the file on disk.
+    const text = compiledCode(file) ?? readFileSync(p, 'utf8');
     const lineStarts = [0];
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
     entry = { text, lineStarts };
