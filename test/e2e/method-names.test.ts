@@ -60,7 +60,10 @@ test('max and min name themselves, not top and takeOrdered', async () => {
     [
       'max free variable',
       () => nums().max((a, b) => a - b * k),
-      named('TASK_NOT_SERIALIZABLE', /passed to rdd\.max uses the free variable 'k'/),
+      named(
+        'TASK_NOT_SERIALIZABLE',
+        /passed to rdd\.max \(defined at [^)]+\) uses the free variable 'k'/,
+      ),
     ],
   ];
   for (const [label, call, check] of cases) await refusedBeforeAnyJob(call, check, label);
@@ -76,7 +79,7 @@ test('treeAggregate and treeReduce check their functions at the call, naming the
       () => nums().treeAggregate(0, (a, x) => a + x * k, add),
       named(
         'TASK_NOT_SERIALIZABLE',
-        /passed to rdd\.treeAggregate uses the free variable 'k'/,
+        /passed to rdd\.treeAggregate \(defined at [^)]+\) uses the free variable 'k'/,
         /mapPartitions|opts\.env/,
       ),
     ],
@@ -85,7 +88,7 @@ test('treeAggregate and treeReduce check their functions at the call, naming the
       () => nums().treeAggregate(0, add, (a, b) => a + b * k),
       named(
         'TASK_NOT_SERIALIZABLE',
-        /passed to rdd\.treeAggregate uses the free variable 'k'/,
+        /passed to rdd\.treeAggregate \(defined at [^)]+\) uses the free variable 'k'/,
         /reduceByKey|opts\.env/,
       ),
     ],
@@ -97,7 +100,7 @@ test('treeAggregate and treeReduce check their functions at the call, naming the
       () => nums().treeReduce((a, b) => a + b * k),
       named(
         'TASK_NOT_SERIALIZABLE',
-        /passed to rdd\.treeReduce uses the free variable 'k'/,
+        /passed to rdd\.treeReduce \(defined at [^)]+\) uses the free variable 'k'/,
         /mapPartitions|opts\.env/,
       ),
     ],
@@ -123,7 +126,7 @@ test('reduceByKeyLocally, countByKey, lookup and collectAsMap name themselves', 
   const k = 2;
   await refusedBeforeAnyJob(
     () => pairs().reduceByKeyLocally((a, b) => a + b * k),
-    named('TASK_NOT_SERIALIZABLE', /passed to rdd\.reduceByKeyLocally uses/),
+    named('TASK_NOT_SERIALIZABLE', /passed to rdd\.reduceByKeyLocally \(defined at [^)]+\) uses/),
     'reduceByKeyLocally',
   );
   // A key that cannot be compared by value is refused at the call, not in every task.
@@ -165,7 +168,7 @@ test("sortByKey's keyfunc is checked as the function passed to sortByKey", () =>
     () => pairs().sortByKey(true, { keyfunc: (key) => key.repeat(k) }),
     named(
       'TASK_NOT_SERIALIZABLE',
-      /passed to rdd\.sortByKey uses the free variable 'k'/,
+      /passed to rdd\.sortByKey \(defined at [^)]+\) uses the free variable 'k'/,
       /opts\.env/,
     ),
   );
