@@ -14,6 +14,7 @@ import { Context, HashPartitioner } from 'kindling';
 import { formatCheckpointReport, inspectCheckpoint } from '../../src/checkpoint/inspect.js';
 import { copyCheckpoint, flipByte, range, readJson, removeTempDirs, tempDir } from './helpers.js';
 import { kindlingAsNobody, nobody, openToNobody, skipUnlessDeniable } from './unprivileged.js';
+import { kindling } from '../kindling-cli.js';
 
 const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const ctx = new Context({ workers: 2, progress: false, checkpointDir: tempDir('inspect-cp') });
@@ -21,14 +22,6 @@ const scratch = tempDir('inspect-copies');
 openToNobody(scratch);
 
 /** The CLI as a child process: exit code, stdout and stderr, whatever the exit code. */
-function kindling(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...args], (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 let lz4Dir = '';
 let noneDir = '';
 after(async () => {

@@ -3,14 +3,12 @@
 // it cannot serve as a usage error.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { kindling } from '../kindling-cli.js';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-ui-cli-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -26,15 +24,6 @@ fs.writeFileSync(
     return 'jobs seen by the ui: ' + jobs.length;
   };\n`,
 );
-
-function kindling(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 test('kindling run serves the web UI during the job and prints its URL', async () => {
   const out = await kindling('run', job, '--workers', '1');

@@ -9,9 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { fileURLToPath } from 'node:url';
-
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+import { KINDLING_MAIN as MAIN } from '../kindling-cli.js';
 
 /** Why the cluster tests cannot run here, or undefined when they can. */
 export const skipReason: string | undefined =

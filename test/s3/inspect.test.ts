@@ -6,28 +6,11 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { Context } from 'kindling';
 import { s3SkipReason, TestS3 } from './helpers.js';
-
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { kindling } from '../kindling-cli.js';
 
 /** The CLI with this process's environment (TestS3.start pointed it at s3rver). */
-function kindling(...args: string[]): Promise<Outcome> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('kindling inspect s3://...', { skip: s3SkipReason }, () => {
   let s3: TestS3;

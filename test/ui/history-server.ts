@@ -1,9 +1,7 @@
 // `kindling ui` as a child process for the history UI tests: started on a log file or directory
 // with --port 0, its URL read from the first line it prints, stopped with SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+import { KINDLING_MAIN as MAIN } from '../kindling-cli.js';
 
 export interface HistoryServer {
   child: ChildProcess;
