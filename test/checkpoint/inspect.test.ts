@@ -7,16 +7,14 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { Context, HashPartitioner } from 'kindling';
 import { formatCheckpointReport, inspectCheckpoint } from '../../src/checkpoint/inspect.js';
 import { copyCheckpoint, flipByte, range, readJson, removeTempDirs, tempDir } from './helpers.js';
 import { kindlingAsNobody, nobody, openToNobody, skipUnlessDeniable } from './unprivileged.js';
-import { kindling } from '../kindling-cli.js';
+import { KINDLING_MAIN as cli, kindling } from '../kindling-cli.js';
 
-const cli = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const ctx = new Context({ workers: 2, progress: false, checkpointDir: tempDir('inspect-cp') });
 const scratch = tempDir('inspect-copies');
 openToNobody(scratch);
