@@ -265,26 +265,41 @@ export class JobGenerator {
     };
   }
 
+  /**
+   * A fresh start's checkpoint-<zeroTime>, before any batch (Spark writes none): a process
+   * killed before its first batch's checkpoint then restarts on the same grid, with the files
+   * that were there at the first start still ignored and those that arrived since still to
+   * read (a fresh start would ignore them all). A failure fails start().
+   */
+  writeStartCheckpoint(): void {
+    const dir = this.host.getCheckpointDir();
+    if (dir !== undefined) this.commitMetadata(dir, this.host.graph.zeroTimeMs ?? 0);
+  }
+
   /** Writes checkpoint-<t>; a failure (after retries) is reported, never dropped (Spark's CheckpointWriter drops it, SPARK-22429). */
   private writeMetadata(t: number): number {
     const dir = this.host.getCheckpointDir();
     if (dir === undefined) return 0;
     const started = performance.now();
-    const data = this.snapshot(t);
     try {
-      const name = `checkpoint-${t}`;
-      const previous = this.fileRefs.get(name);
-      const { deleted } = writeCheckpointFile(dir, data);
-      if (previous !== undefined) this.fileRefs.set(`${name}.bk`, previous);
-      this.fileRefs.set(
-        name,
-        data.state.map((r) => r.dir),
-      );
-      for (const d of deleted) this.fileRefs.delete(d);
+      this.commitMetadata(dir, t);
     } catch (e) {
       this.host.reportError(asKindlingError(e, t, 'writing the metadata checkpoint'));
     }
     return performance.now() - started;
+  }
+
+  private commitMetadata(dir: string, t: number): void {
+    const data = this.snapshot(t);
+    const name = `checkpoint-${t}`;
+    const previous = this.fileRefs.get(name);
+    const { deleted } = writeCheckpointFile(dir, data);
+    if (previous !== undefined) this.fileRefs.set(`${name}.bk`, previous);
+    this.fileRefs.set(
+      name,
+      data.state.map((r) => r.dir),
+    );
+    for (const d of deleted) this.fileRefs.delete(d);
   }
 
   private deleteUnreferencedState(): void {

@@ -219,6 +219,7 @@ export class StreamingContext {
         for (const d of stateDirs) generator.knownStateDirs.add(d);
         for (const r of rec?.state ?? []) generator.stateRecords.set(r.key, r);
       }
+      if (rec === undefined) generator.writeStartCheckpoint();
       generator.start(rec?.lastCompletedMs ?? undefined, rec?.pendingMs ?? []);
       // Spark moves a ManualClock to the checkpoint time on restart (JobGenerator.restart).
       if (rec !== undefined && this.clock instanceof ManualClock)
