@@ -51,6 +51,8 @@ export interface InputImpl {
   start(recovered: boolean): void;
   stop(): void;
   position(): SourcePosition | undefined;
+  /** Why this source cannot take over `position` (another app's input), or undefined. */
+  incompatibility?(position: SourcePosition): string | undefined;
   restore(position: SourcePosition): void;
   /** Forgets per-batch positions of times <= `timeMs`. */
   prune(timeMs: number): void;

@@ -160,6 +160,16 @@ export class FileInputImpl implements DStreamImpl, InputImpl {
     };
   }
 
+  /** Recorded names are names in the checkpoint's directory: in another one they would skip or replay other files. */
+  incompatibility(position: SourcePosition): string | undefined {
+    const recorded = (position as FileStreamPosition).dir;
+    if (recorded === this.dir) return undefined;
+    return (
+      `the checkpoint's ${this.kind} read ${String(recorded)} and the running graph's reads ${this.dir}; ` +
+      'a source of another directory needs its own checkpoint directory'
+    );
+  }
+
   restore(position: SourcePosition): void {
     const p = position as FileStreamPosition;
     const versionOf = (name: string): string => p.versions?.[name] ?? ANY_VERSION;

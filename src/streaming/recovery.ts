@@ -59,6 +59,8 @@ export function checkCompatible(
         `the checkpoint has the source ${src.key} (${src.kind}), whose recorded inputs the running graph has no source to replay`,
       );
     }
+    const why = match.impl.input?.incompatibility?.(src.position);
+    if (why !== undefined) throw streamingErrors.checkpointIncompatible(src.key, why);
   }
 }
 

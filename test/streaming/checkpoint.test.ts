@@ -304,6 +304,33 @@ test('a stateful operator of the checkpoint without a counterpart is refused, na
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test('a checkpoint whose file source read another directory is refused, naming the source and both directories', async () => {
+  const dir = tempDir('other-dir');
+  const clock = new ManualClock();
+  const app = await startApp(dir, clock, { stateless: true });
+  await feed(dir, clock, 1, 2);
+  await stopApp(app);
+  // Another app's code on the same checkpoint: its source reads elsewhere, where a file of
+  // a name the checkpoint recorded as read would otherwise be skipped or replayed.
+  const other = path.join(dir, 'other-in');
+  dropFile(other, 'f1', ['x y']);
+  const ctx = new Context({ workers: 1, progress: false });
+  await assert.rejects(
+    StreamingContext.getOrCreate(path.join(dir, 'cp'), () => {
+      const s = new StreamingContext(ctx, 1000, { clock: new ManualClock() });
+      s.textFileStream(other).print();
+      return s;
+    }),
+    (e: KindlingError) =>
+      isKindlingError(e, 'STREAMING_CHECKPOINT_INCOMPATIBLE') &&
+      e.context.operator === 'textFileStream#0' &&
+      e.message.includes(path.join(dir, 'in')) &&
+      e.message.includes(other),
+  );
+  await ctx.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('a metadata write that keeps failing is reported as an error event and the stream goes on', async () => {
   const dir = tempDir('writefail');
   const clock = new ManualClock();
