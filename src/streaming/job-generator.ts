@@ -6,6 +6,7 @@
 // replays it; recovery resumes at the batch after the last completed one, and
 // stateful streams recompute from their last state checkpoint (exactly once).
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../context.js';
@@ -70,6 +71,9 @@ export class JobGenerator {
   readonly fileRefs = new Map<string, string[]>();
   readonly knownStateDirs = new Set<string>();
   private readonly cpStats = new Map<number, CheckpointWrittenEvent>();
+  /** The batch time whose code (output operations, transform functions) is running. */
+  private readonly batchScope = new AsyncLocalStorage<number>();
+  private runningBatchMs: number | undefined;
   private readonly onCheckpointWritten = (e: CheckpointWrittenEvent): void =>
     void this.cpStats.set(e.rddId, e);
 
@@ -90,7 +94,11 @@ export class JobGenerator {
     while (!this.stopping && this.nextBatchMs <= nowMs) {
       const t = this.nextBatchMs;
       this.nextBatchMs += this.host.batchIntervalMs;
-      this.chain = this.chain.then(() => this.runBatch(t));
+      this.chain = this.chain.then(async () => {
+        this.runningBatchMs = t;
+        await this.batchScope.run(t, () => this.runBatch(t));
+        this.runningBatchMs = undefined;
+      });
     }
     return this.chain.then(() => {
       if (this.failure !== undefined) throw this.failure;
@@ -105,6 +113,12 @@ export class JobGenerator {
       this.onTime(this.host.clock.now()).catch(() => undefined);
       this.scheduleTimer();
     }, delay);
+  }
+
+  /** True in code of the batch still running (a timer it left behind is not): a stop awaited there must not wait for it. */
+  isInsideBatch(): boolean {
+    const t = this.batchScope.getStore();
+    return t !== undefined && t === this.runningBatchMs;
   }
 
   async stop(graceful: boolean): Promise<void> {

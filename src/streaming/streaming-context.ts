@@ -295,11 +295,22 @@ export class StreamingContext {
     refuseUnknownKeys('ssc.stop', opts, ['stopContext', 'graceful']);
     const stopContext = opts?.stopContext ?? true;
     const graceful = opts?.graceful ?? false;
-    if (this.state === 'active') await this.halt(graceful);
-    await this.halting;
-    this.state = 'stopped';
-    this.markTerminated();
-    if (stopContext) await this.sparkContext.stop();
+    if (this.state === 'active') void this.halt(graceful);
+    const finish = async (): Promise<void> => {
+      await this.halting;
+      this.state = 'stopped';
+      this.markTerminated();
+      if (stopContext) await this.sparkContext.stop();
+    };
+    // Called from a batch (a foreachRDD awaiting it): the halt waits for that batch, which
+    // waits for this call. Return now; the rest follows once the batch is over.
+    if (this.generator?.isInsideBatch() === true) {
+      finish().catch((e: unknown) =>
+        this.fail(isKindlingError(e) ? e : errors.internal(`stopping the Context: ${String(e)}`)),
+      );
+      return;
+    }
+    await finish();
   }
 
   on<E extends StreamingEventName>(event: E, listener: (e: StreamingEvents[E]) => void): this {

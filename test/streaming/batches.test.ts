@@ -180,6 +180,33 @@ test('a task failure inside a batch keeps its own error code', async () => {
   await ssc.stop({ stopContext: false });
 });
 
+for (const graceful of [false, true]) {
+  test(
+    `stop({ graceful: ${graceful} }) awaited inside foreachRDD returns, and the stream stops after that batch`,
+    { timeout: 30_000 },
+    async () => {
+      const clock = new ManualClock();
+      const ssc = new StreamingContext(ctx, 1000, { clock });
+      const ran: number[] = [];
+      let returned = false;
+      ssc.queueStream([[1], [2], [3]]).foreachRDD(async (_rdd, t) => {
+        ran.push(t);
+        if (t !== 2000) return;
+        // The batch calling stop() is one the stop waits for: it must not wait for itself.
+        await ssc.stop({ stopContext: false, graceful });
+        returned = true;
+      });
+      await ssc.start();
+      await clock.setTime(3000); // batches 1000, 2000 and 3000 are all due
+      assert.equal(await ssc.awaitTermination(), true);
+      assert.ok(returned, 'stop() returned inside the batch');
+      assert.equal(ssc.getState(), 'stopped');
+      // Graceful runs the batches already due; otherwise the running batch is the last.
+      assert.deepEqual(ran, graceful ? [1000, 2000, 3000] : [1000, 2000]);
+    },
+  );
+}
+
 test('a graceful stop checkpoints the latest state, so a restart has nothing to replay', async () => {
   const dir = tempDir('graceful');
   const clock = new ManualClock();
