@@ -551,6 +551,11 @@ export class Context {
 
   // ---- internal: used by RDDs and the engine ------------------------------------------
 
+  /** @internal The id the next RDD will get: the RDDs made from now on have this id or more. */
+  peekRddId(): number {
+    return this.nextIds.rdd;
+  }
+
   /** @internal */
   newRddId(): number {
     this.assertActive('create an RDD');

@@ -271,7 +271,7 @@ export const errors = {
       'TASK_FAILED',
       `Task failed in ${rddLabel(rddId, rddName)} partition ${partitionIndex}, stage ${stageId} ` +
         `attempt ${attempt}: ${cause.message}`,
-      { rddId, partitionIndex, stageId, attempt },
+      { rddId, ...(rddName === undefined ? {} : { rddName }), partitionIndex, stageId, attempt },
       cause,
     );
   },
@@ -443,6 +443,16 @@ export const streamingErrors = {
       `Batch ${batchTimeMs} ms failed in ${where}: ${why}`,
       { batchTimeMs },
       cause,
+    );
+  },
+
+  /** An engine error that failed batch `batchTimeMs`: its code kept, the batch and the step named, the user's error still the cause. */
+  inBatch(e: KindlingError, batchTimeMs: number, where: string): KindlingError {
+    return new KindlingError(
+      e.code,
+      `Batch ${batchTimeMs} ms failed in ${where}: ${e.message}`,
+      { ...e.context, batchTimeMs },
+      e.cause ?? e,
     );
   },
 

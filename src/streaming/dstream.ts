@@ -277,8 +277,10 @@ export class DStream<T> extends PairDStreamFunctions<T> {
     const have = this.generated.get(timeMs);
     if (have !== undefined) return have;
     if (this.restoredTimeMs !== undefined && timeMs <= this.restoredTimeMs) return undefined;
+    const firstId = this.ssc.sparkContext.peekRddId();
     const rdd = this.impl.compute(timeMs, this) as RDD<T> | undefined;
     if (rdd === undefined) return undefined;
+    nameCreated(rdd, firstId, `${this.key} @ ${timeMs} ms`);
     if (this.storageLevel !== StorageLevel.NONE && rdd.getStorageLevel() === StorageLevel.NONE) {
       rdd.persist(this.storageLevel);
       this.persistedHere.add(rdd.id);
@@ -307,6 +309,20 @@ export class DStream<T> extends PairDStreamFunctions<T> {
       if (this.persistedHere.delete(rdd.id)) rdd.unpersist();
     }
     this.impl.clearBefore?.(before);
+  }
+}
+
+/**
+ * Names the RDDs a stream's compute made for a batch (Spark's DStream scope, "updateStateByKey @
+ * time"), so that a task failure names the operator and the batch. The walk stops at RDDs made
+ * before (the user's, earlier batches') and at named ones (a parent stream's, the user's).
+ */
+function nameCreated(rdd: RDD<unknown>, firstId: number, label: string): void {
+  const todo = [rdd];
+  for (let r = todo.pop(); r !== undefined; r = todo.pop()) {
+    if (r.id < firstId || r.name !== undefined) continue;
+    r.setName(label);
+    for (const dep of r.dependencies()) todo.push(dep.rdd);
   }
 }
 

@@ -180,7 +180,9 @@ export class JobGenerator {
         stateCheckpoints,
       });
     } catch (e) {
-      this.failure = asKindlingError(e, t, where);
+      this.failure = isKindlingError(e)
+        ? streamingErrors.inBatch(e, t, where)
+        : streamingErrors.batchFailed(t, where, e);
       this.stopping = true;
       clearTimeout(this.timer);
       this.host.fail(this.failure);

@@ -12,7 +12,7 @@ import {
   isKindlingError,
   type State,
 } from 'kindling';
-import { collectBatches, tempDir } from './helpers.js';
+import { collectBatches, dropFile, tempDir } from './helpers.js';
 
 const ctx = new Context({ workers: 2, progress: false });
 const root = tempDir('state');
@@ -252,6 +252,102 @@ test("State raises Spark's errors: get() when unset, update after remove, remove
     await ssc.stop({ stopContext: false });
   }
 });
+
+for (const kind of ['updateStateByKey', 'mapWithState'] as const) {
+  test(`${kind}: a function that throws fails its batch naming the operator, the batch time and the message; a restart replays it from intact state`, async () => {
+    const dir = path.join(root, `throws-${kind}`);
+    const input = path.join(dir, 'in');
+    const poison = path.join(dir, 'poison');
+    fs.mkdirSync(input, { recursive: true });
+    fs.writeFileSync(poison, '');
+    const clock = new ManualClock();
+    const states = new Map<number, Pair[]>();
+    const build = (): StreamingContext => {
+      const s = new StreamingContext(ctx, 1000, { clock });
+      // The key "bad" has the value -1; the functions throw on it while the poison file exists
+      // (they cannot capture: the path comes through env).
+      const pairs = s.textFileStream(input).map((w): Pair => [w, w === 'bad' ? -1 : 1]);
+      const state =
+        kind === 'updateStateByKey'
+          ? pairs.updateStateByKey(
+              (vs: number[], st: number | undefined, env: { poison: string }) => {
+                if (
+                  vs.includes(-1) &&
+                  (require('node:fs') as typeof import('node:fs')).existsSync(env.poison)
+                )
+                  throw new Error('poisoned bad');
+                return (st ?? 0) + vs.length;
+              },
+              { env: { poison } },
+            )
+          : pairs
+              .mapWithState(
+                StateSpec.function(
+                  (
+                    k: string,
+                    v: number | undefined,
+                    st: State<number>,
+                    env: { poison: string },
+                  ) => {
+                    if (
+                      k === 'bad' &&
+                      (require('node:fs') as typeof import('node:fs')).existsSync(env.poison)
+                    )
+                      throw new Error(`poisoned ${k}`);
+                    st.update((st.getOption() ?? 0) + 1);
+                    return undefined;
+                  },
+                  { env: { poison } },
+                ),
+              )
+              .stateSnapshots<string, number>();
+      state.foreachRDD(async (rdd, t) => void states.set(t, (await rdd.collect()).sort()));
+      return s;
+    };
+    let ssc = await StreamingContext.getOrCreate(path.join(dir, 'cp'), build);
+    await ssc.start();
+    dropFile(input, 'f1', ['a', 'b']);
+    await clock.setTime(1000);
+    dropFile(input, 'f2', ['a', 'bad']);
+    const failed = await clock.setTime(2000).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(isKindlingError(failed, 'TASK_FAILED'), String(failed));
+    assert.match(
+      failed.message,
+      new RegExp(`${kind}#\\d+ @ 2000 ms`),
+      'names the operator and its batch',
+    );
+    assert.match(failed.message, /^Batch 2000 ms failed in foreachRDD/);
+    assert.match(failed.message, /poisoned bad/);
+    assert.equal(failed.context.batchTimeMs, 2000);
+    assert.equal((failed.cause as Error).message, 'poisoned bad');
+    await ssc.stop({ stopContext: false });
+    assert.deepEqual([...states.keys()], [1000]);
+
+    fs.rmSync(poison);
+    ssc = await StreamingContext.getOrCreate(path.join(dir, 'cp'), build);
+    await ssc.start();
+    dropFile(input, 'f3', ['a']);
+    await clock.setTime(3000);
+    await ssc.stop({ stopContext: false });
+    assert.deepEqual(
+      states.get(2000),
+      [
+        ['a', 2],
+        ['b', 1],
+        ['bad', 1],
+      ],
+      'the failed batch replayed once',
+    );
+    assert.deepEqual(states.get(3000), [
+      ['a', 3],
+      ['b', 1],
+      ['bad', 1],
+    ]);
+  });
+}
 
 test('default checkpoint intervals: the smallest multiple of the batch >= 10 s; mapWithState 10 batches', async () => {
   const { ssc, clock, dir } = newContext(3000);
