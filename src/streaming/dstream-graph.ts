@@ -108,11 +108,6 @@ export class DStreamGraph {
     return this.initialized.has(stream);
   }
 
-  /** The longest history an input must be able to regenerate. */
-  get maxRememberMs(): number {
-    return Math.max(0, ...this.streams.map((s) => s.rememberMs));
-  }
-
   clearMetadata(timeMs: number): void {
     for (const s of this.streams) s.clearMetadata(timeMs);
   }

@@ -15,6 +15,7 @@ import type { CheckpointWrittenEvent } from '../checkpoint/checkpoint-manager.js
 import type { Clock } from './clock.js';
 import type { DStream } from './dstream.js';
 import type { DStreamGraph } from './dstream-graph.js';
+import { planRestore } from './restore-plan.js';
 import {
   writeCheckpointFile,
   type StateRecord,
@@ -65,8 +66,11 @@ export class JobGenerator {
   private stopping = false;
   private dropQueued = false;
   private failure: KindlingError | undefined;
-  /** Latest checkpoint per stream key (stateful streams and streams given checkpoint(interval)). */
-  readonly stateRecords = new Map<string, StateRecord>();
+  /**
+   * Checkpoints per stream key, oldest first: a stateful stream's from the one a recovery now
+   * would restart from (restore-plan.ts) on; a lineage cut's (checkpoint(interval)), the latest.
+   */
+  private readonly stateRecords = new Map<string, StateRecord[]>();
   /** Metadata file name -> state directories it refers to; a directory no file refers to is deleted. */
   readonly fileRefs = new Map<string, string[]>();
   readonly knownStateDirs = new Set<string>();
@@ -165,7 +169,7 @@ export class JobGenerator {
       this.pending.delete(t);
       this.lastCompletedMs = t;
       graph.clearMetadata(t);
-      this.pruneInputs();
+      this.retainForRecovery();
       metadataCheckpointMs += this.writeMetadata(t);
       this.deleteUnreferencedState();
       const processingDelayMs = performance.now() - started;
@@ -209,7 +213,7 @@ export class JobGenerator {
         await rdd.count();
       }
       const dir = rdd.getCheckpointFile();
-      if (dir === undefined || this.stateRecords.get(s.key)?.dir === dir) continue;
+      if (dir === undefined || this.stateRecords.get(s.key)?.at(-1)?.dir === dir) continue;
       const stats = this.cpStats.get(rdd.id);
       this.cpStats.delete(rdd.id);
       const record = this.record(s, t, dir, stats);
@@ -238,23 +242,45 @@ export class JobGenerator {
       records: stats?.records ?? 0,
       bytes: stats?.bytes ?? 0,
     };
-    this.stateRecords.set(s.key, record);
+    this.addStateRecord(record);
     this.knownStateDirs.add(dir);
     return record;
   }
 
-  /** Inputs keep the batches a recovery may need: from the oldest state checkpoint, minus windows. */
-  private pruneInputs(): void {
+  /** A checkpoint written now or recorded by the checkpoint recovered from. */
+  addStateRecord(record: StateRecord): void {
+    const list = record.stateful ? (this.stateRecords.get(record.key) ?? []) : [];
+    list.push(record);
+    list.sort((a, b) => a.timeMs - b.timeMs);
+    this.stateRecords.set(record.key, list);
+  }
+
+  private allStateRecords(): StateRecord[] {
+    return [...this.stateRecords.values()].flat();
+  }
+
+  /**
+   * Keeps what a recovery now would use (restore-plan.ts): the state checkpoints it would restart
+   * from and newer ones, and the inputs' recorded batches from the earliest it would recompute.
+   */
+  private retainForRecovery(): void {
     const { graph, batchIntervalMs } = this.host;
-    let base = this.lastCompletedMs ?? 0;
-    for (const s of graph.stateful) {
-      base = Math.min(
-        base,
-        this.stateRecords.get(s.key)?.timeMs ?? s.restoredTimeMs ?? graph.zeroTimeMs ?? 0,
+    const zero = graph.zeroTimeMs ?? 0;
+    const first = (this.lastCompletedMs ?? zero) + batchIntervalMs;
+    const plan = planRestore(graph, zero, first, this.allStateRecords(), (s) => s.restoredTimeMs);
+    for (const [key, from] of plan.restoreFrom) {
+      const list = this.stateRecords.get(key) ?? [];
+      this.stateRecords.set(
+        key,
+        list.filter((r) => r.timeMs >= from.timeMs),
       );
     }
-    const keepAfter = base - graph.maxRememberMs - batchIntervalMs;
-    for (const s of graph.inputs) s.impl.input?.prune(keepAfter);
+    // The last completed batch's files stay recorded too: inspect shows what it read.
+    const last = this.lastCompletedMs ?? first;
+    for (const s of graph.inputs) {
+      const earliest = Math.min(plan.earliestMs.get(s) ?? last, last);
+      s.impl.input?.prune(earliest - s.slideDurationMs);
+    }
   }
 
   snapshot(t: number): StreamingCheckpointData {
@@ -277,7 +303,7 @@ export class JobGenerator {
         const position = s.impl.input?.position();
         return position === undefined ? [] : [{ key: s.key, kind: s.impl.kind, position }];
       }),
-      state: [...this.stateRecords.values()],
+      state: this.allStateRecords(),
     };
   }
 
@@ -320,7 +346,7 @@ export class JobGenerator {
 
   private deleteUnreferencedState(): void {
     const referenced = new Set<string>([...this.fileRefs.values()].flat());
-    for (const r of this.stateRecords.values()) referenced.add(r.dir);
+    for (const r of this.allStateRecords()) referenced.add(r.dir);
     const own = this.host.sparkContext.getCheckpointDir();
     for (const dir of this.knownStateDirs) {
       if (referenced.has(dir)) continue;

@@ -15,10 +15,24 @@ import {
   type StreamingCheckpointData,
 } from './metadata-checkpoint.js';
 import type { Context } from '../context.js';
+import { planRestore, type RestorePlan } from './restore-plan.js';
 
-/** getOrCreate's acceptance test for a candidate file: its state checkpoints must be committed. */
-export function checkStateDirs(data: StreamingCheckpointData): void {
-  for (const r of data.state) if (r.stateful) readManifest(r.dir);
+/** getOrCreate's acceptance test for a candidate file: the state checkpoints it restores must be committed. */
+export function checkStateDirs(graph: DStreamGraph, data: StreamingCheckpointData): void {
+  for (const r of planFor(graph, data).restoreFrom.values()) readManifest(r.dir);
+}
+
+/** The restore plan of `data` for the running graph: a stateful stream the checkpoint lacks starts empty after its last completed batch. */
+function planFor(graph: DStreamGraph, data: StreamingCheckpointData): RestorePlan {
+  const lastCompleted = data.lastCompletedMs ?? data.zeroTimeMs;
+  const known = new Set(data.streams.filter((d) => d.stateful).map((d) => d.key));
+  return planRestore(
+    graph,
+    data.zeroTimeMs,
+    lastCompleted + data.batchIntervalMs,
+    data.state,
+    (s) => (known.has(s.key) ? undefined : lastCompleted),
+  );
 }
 
 export function checkCompatible(
@@ -76,8 +90,9 @@ export function restoreInto(
     restoredSources.add(src.key);
   }
   const lastCompleted = data.lastCompletedMs ?? data.zeroTimeMs;
+  const plan = planFor(graph, data);
   for (const s of graph.stateful) {
-    const record = data.state.find((r) => r.key === s.key && r.stateful);
+    const record = plan.restoreFrom.get(s.key);
     const state = s.impl.state;
     if (state === undefined) continue;
     if (record !== undefined) {

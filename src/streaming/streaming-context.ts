@@ -98,7 +98,7 @@ export class StreamingContext {
         ssc.checkpointDir,
       );
     }
-    const found = readNewestCheckpoint(dir, checkStateDirs);
+    const found = readNewestCheckpoint(dir, (data) => checkStateDirs(ssc.graph, data));
     if (found !== undefined) ssc.restore(found.data);
     return ssc;
   }
@@ -217,7 +217,7 @@ export class StreamingContext {
         );
         for (const [name, dirs] of fileRefs) generator.fileRefs.set(name, dirs);
         for (const d of stateDirs) generator.knownStateDirs.add(d);
-        for (const r of rec?.state ?? []) generator.stateRecords.set(r.key, r);
+        for (const r of rec?.state ?? []) generator.addStateRecord(r);
       }
       if (rec === undefined) generator.writeStartCheckpoint();
       generator.start(rec?.lastCompletedMs ?? undefined, rec?.pendingMs ?? []);

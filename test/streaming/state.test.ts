@@ -10,6 +10,7 @@ import {
   StateSpec,
   StreamingContext,
   isKindlingError,
+  type RDD,
   type State,
 } from 'kindling';
 import { collectBatches, dropFile, tempDir } from './helpers.js';
@@ -348,6 +349,64 @@ for (const kind of ['updateStateByKey', 'mapWithState'] as const) {
     ]);
   });
 }
+
+test('streams downstream of a stateful stream recover as an uninterrupted run: windows over its output, a stateful stream fed by it', async () => {
+  /** Seven batches of one word each; stopped (graceful or not) and recovered after batch `stopAt`. */
+  const run = async (label: string, stopAt?: number, graceful = false) => {
+    const dir = path.join(root, `downstream-${label}`);
+    const input = path.join(dir, 'in');
+    const clock = new ManualClock();
+    const out = new Map<string, string[]>();
+    const record = (name: string) => async (rdd: RDD<unknown>, t: number) => {
+      assert.ok(!out.has(`${name}-${t}`), `${name} of batch ${t} runs once`);
+      out.set(`${name}-${t}`, (await rdd.collect()).map((x) => JSON.stringify(x)).sort());
+    };
+    const build = (): StreamingContext => {
+      const s = new StreamingContext(ctx, 1000, { clock });
+      const pairs = s.textFileStream(input).map((w): Pair => [w, 1]);
+      const counts = pairs
+        .updateStateByKey((vs: number[], st: number | undefined) => (st ?? 0) + vs.length)
+        .checkpoint(1000);
+      counts.window(3000).foreachRDD(record('countsWindow'));
+      counts
+        .updateStateByKey(
+          (vs: number[], st: number | undefined) => (st ?? 0) + vs.reduce((a, b) => a + b, 0),
+        )
+        .checkpoint(3000)
+        .foreachRDD(record('sumOfCounts'));
+      const spec = StateSpec.function((k: string, _v: number | undefined, st: State<number>) => {
+        st.update((st.getOption() ?? 0) + 1);
+        return `${k}${st.get()}`;
+      });
+      pairs.mapWithState(spec).checkpoint(2000).window(3000).foreachRDD(record('mappedWindow'));
+      return s;
+    };
+    let ssc = await StreamingContext.getOrCreate(path.join(dir, 'cp'), build);
+    await ssc.start();
+    for (let k = 1; k <= 7; k++) {
+      if (k - 1 === stopAt) {
+        await ssc.stop({ stopContext: false, graceful });
+        ssc = await StreamingContext.getOrCreate(path.join(dir, 'cp'), build);
+        await ssc.start();
+      }
+      dropFile(input, `f${k}`, [`k${k % 2}`]);
+      await clock.setTime(k * 1000);
+    }
+    await ssc.stop({ stopContext: false });
+    return out;
+  };
+  const reference = await run('reference');
+  assert.equal(reference.size, 21);
+  for (const [stopAt, graceful] of [
+    [3, false],
+    [4, false],
+    [5, false],
+    [4, true],
+  ] as const) {
+    const label = `stop-${stopAt}${graceful ? '-graceful' : ''}`;
+    assert.deepEqual(await run(label, stopAt, graceful), reference, label);
+  }
+});
 
 test('default checkpoint intervals: the smallest multiple of the batch >= 10 s; mapWithState 10 batches', async () => {
   const { ssc, clock, dir } = newContext(3000);

@@ -1,0 +1,71 @@
+// Which state checkpoint each stateful stream restarts from, and how far back
+// each stream must recompute, when a recovery's first batch is `firstMs`. One
+// definition for the two sides that must agree: getOrCreate restores what it
+// chooses, and the running JobGenerator keeps what a recovery at that moment
+// would choose (those state checkpoints and newer ones, the inputs' recorded
+// files from the earliest batch the plan recomputes).
+//
+// A stream is asked for times from E: the first batch for an output's stream;
+// for a parent, what its children reach back to (a window its length). A
+// stateful stream restored at c recomputes every time after c, and at c itself
+// only its state is back (mapWithState's mapped values are not), so c must
+// come before E: a window over its output, or a stateful stream it feeds whose
+// own checkpoint is older, then gets exactly the RDDs an uninterrupted run had.
+
+import type { DStream } from './dstream.js';
+import type { DStreamGraph } from './dstream-graph.js';
+import type { StateRecord } from './metadata-checkpoint.js';
+
+type Any = DStream<unknown>;
+
+export interface RestorePlan {
+  /** Stateful stream key -> the state checkpoint it restarts from; absent: none is old enough. */
+  readonly restoreFrom: Map<string, StateRecord>;
+  /** The earliest batch time each stream will be asked for; absent: never asked. */
+  readonly earliestMs: Map<Any, number>;
+}
+
+/**
+ * `startOf(s)`: where a stateful stream without a usable checkpoint starts (a stream new in a
+ * recovered graph: the last completed batch; undefined: the zero time, recomputing from there).
+ */
+export function planRestore(
+  graph: DStreamGraph,
+  zeroTimeMs: number,
+  firstMs: number,
+  records: readonly StateRecord[],
+  startOf: (s: Any) => number | undefined,
+): RestorePlan {
+  const restoreFrom = new Map<string, StateRecord>();
+  const earliestMs = new Map<Any, number>();
+  for (const op of graph.outputs) earliestMs.set(op.stream, firstMs);
+  // Children are created after their parents: one pass from the end visits a stream's
+  // children before it.
+  for (let i = graph.streams.length - 1; i >= 0; i--) {
+    const s = graph.streams[i] as Any;
+    const asked = earliestMs.get(s);
+    if (asked === undefined) continue;
+    let from = asked;
+    if (s.impl.state !== undefined) {
+      const record = newestBefore(records, s.key, asked);
+      if (record !== undefined) restoreFrom.set(s.key, record);
+      from = (record?.timeMs ?? startOf(s) ?? zeroTimeMs) + s.slideDurationMs;
+    }
+    const reach = from - (s.impl.parentRememberExtraMs ?? 0);
+    for (const p of s.impl.parents) earliestMs.set(p, Math.min(earliestMs.get(p) ?? reach, reach));
+  }
+  return { restoreFrom, earliestMs };
+}
+
+function newestBefore(
+  records: readonly StateRecord[],
+  key: string,
+  beforeMs: number,
+): StateRecord | undefined {
+  let best: StateRecord | undefined;
+  for (const r of records) {
+    if (r.key !== key || !r.stateful || r.timeMs >= beforeMs) continue;
+    if (best === undefined || r.timeMs > best.timeMs) best = r;
+  }
+  return best;
+}
