@@ -51,6 +51,8 @@ export interface InputImpl {
   start(recovered: boolean): void;
   stop(): void;
   position(): SourcePosition | undefined;
+  /** What keeps `position`, read from a checkpoint, from being this kind of source's, or undefined. */
+  positionProblem?(position: SourcePosition): string | undefined;
   /** Why this source cannot take over `position` (another app's input), or undefined. */
   incompatibility?(position: SourcePosition): string | undefined;
   restore(position: SourcePosition): void;

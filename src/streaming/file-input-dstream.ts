@@ -18,6 +18,7 @@ import type { Accumulator } from '../variables/accumulator.js';
 import type { DStream, DStreamImpl, InputImpl, SourcePosition } from './dstream.js';
 import type { StreamingContext } from './streaming-context.js';
 import { kernel } from './kernel-refs.js';
+import { isArrayOf, isRecord } from './metadata-checkpoint.js';
 
 export interface FileStreamPosition extends SourcePosition {
   dir: string;
@@ -158,6 +159,26 @@ export class FileInputImpl implements DStreamImpl, InputImpl {
       batches,
       lastListedMs: this.lastListedMs ?? null,
     };
+  }
+
+  positionProblem(position: SourcePosition): string | undefined {
+    const p = position;
+    const names = (x: unknown): boolean => isArrayOf(x, (n) => typeof n === 'string');
+    if (typeof p.dir !== 'string') return 'dir is not a directory path';
+    if (!names(p.ignored) || !names(p.seen)) return 'ignored or seen is not an array of file names';
+    const batches = p.batches;
+    if (
+      !isRecord(batches) ||
+      !Object.entries(batches).every(([t, f]) => /^\d+$/.test(t) && names(f))
+    )
+      return 'batches is not a map of batch times to file names';
+    const versions = p.versions;
+    if (versions !== undefined && !(isRecord(versions) && names(Object.values(versions))))
+      return 'versions is not a map of file names to versions';
+    const listed = p.lastListedMs;
+    if (listed !== undefined && listed !== null && !Number.isFinite(listed))
+      return 'lastListedMs is neither a time nor null';
+    return undefined;
   }
 
   /** Recorded names are names in the checkpoint's directory: in another one they would skip or replay other files. */

@@ -83,12 +83,14 @@ export function encodeCheckpoint(data: StreamingCheckpointData): string {
 export function decodeCheckpoint(file: string, text: string): StreamingCheckpointData {
   const newline = text.indexOf('\n');
   if (newline < 0) throw errors.checkpointCorrupt(file, 'no header line');
-  let header: { format?: unknown; version?: unknown; crc32?: unknown; bytes?: unknown };
+  let parsed: unknown;
   try {
-    header = JSON.parse(text.slice(0, newline)) as typeof header;
+    parsed = JSON.parse(text.slice(0, newline));
   } catch {
     throw errors.checkpointCorrupt(file, 'the header line is not JSON');
   }
+  if (!isRecord(parsed)) throw errors.checkpointCorrupt(file, 'the header line is not an object');
+  const header = parsed;
   if (header.format !== METADATA_FORMAT)
     throw errors.checkpointCorrupt(file, 'not a streaming checkpoint file');
   if (header.version !== METADATA_VERSION) {
@@ -107,15 +109,53 @@ export function decodeCheckpoint(file: string, text: string): StreamingCheckpoin
       file,
       `crc32 mismatch (file ${String(header.crc32)}, computed ${crc})`,
     );
-  const data = JSON.parse(payload) as StreamingCheckpointData;
-  if (
-    typeof data.batchIntervalMs !== 'number' ||
-    typeof data.zeroTimeMs !== 'number' ||
-    !Array.isArray(data.state)
-  ) {
-    throw errors.checkpointCorrupt(file, 'required fields are missing');
+  let data: unknown;
+  try {
+    data = JSON.parse(payload);
+  } catch {
+    throw errors.checkpointCorrupt(file, 'the payload is not JSON');
   }
-  return data;
+  const problem = payloadProblem(data);
+  if (problem !== undefined) throw errors.checkpointCorrupt(file, problem);
+  return data as StreamingCheckpointData;
+}
+
+export function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** Every element of `x`, an array, passes `ok`. */
+export function isArrayOf(x: unknown, ok: (e: unknown) => boolean): x is unknown[] {
+  return Array.isArray(x) && x.every(ok);
+}
+
+/**
+ * What keeps a payload from being a StreamingCheckpointData (a file edited by hand, or of
+ * another build: the crc only says it is the one written), or undefined. Source positions are
+ * their source's to check (InputImpl.positionProblem).
+ */
+function payloadProblem(d: unknown): string | undefined {
+  if (!isRecord(d)) return 'the payload is not an object';
+  for (const k of ['checkpointTimeMs', 'batchIntervalMs', 'zeroTimeMs']) {
+    if (!Number.isFinite(d[k])) return `required field ${k} is missing or not a number`;
+  }
+  if (d.lastCompletedMs !== null && !Number.isFinite(d.lastCompletedMs))
+    return 'lastCompletedMs is neither a time nor null';
+  if (!isArrayOf(d.pendingMs, Number.isFinite)) return 'pendingMs is not an array of times';
+  const named = (e: unknown): e is Record<string, unknown> =>
+    isRecord(e) && typeof e.key === 'string' && typeof e.kind === 'string';
+  if (!isArrayOf(d.streams, (e) => named(e) && typeof e.stateful === 'boolean'))
+    return 'streams is not an array of { key, kind, stateful }';
+  if (!isArrayOf(d.sources, (e) => named(e) && isRecord(e.position)))
+    return 'sources is not an array of { key, kind, position }';
+  const stateRecord = (e: unknown): boolean =>
+    named(e) &&
+    typeof e.stateful === 'boolean' &&
+    Number.isFinite(e.timeMs) &&
+    typeof e.dir === 'string';
+  if (!isArrayOf(d.state, stateRecord))
+    return 'state is not an array of { key, kind, stateful, timeMs, dir }';
+  return undefined;
 }
 
 /** Checkpoint files, oldest first; for one time the .bk sorts before the main file (Spark's Checkpoint.getCheckpointFiles). */

@@ -6,7 +6,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { streamingErrors } from '../shared/errors.js';
+import { errors, streamingErrors } from '../shared/errors.js';
 import { readManifest } from '../checkpoint/checkpoint-reader.js';
 import type { DStreamGraph } from './dstream-graph.js';
 import {
@@ -17,8 +17,22 @@ import {
 import type { Context } from '../context.js';
 import { planRestore, type RestorePlan } from './restore-plan.js';
 
-/** getOrCreate's acceptance test for a candidate file: the state checkpoints it restores must be committed. */
-export function checkStateDirs(graph: DStreamGraph, data: StreamingCheckpointData): void {
+/**
+ * getOrCreate's acceptance test for a candidate file: its sources' positions are theirs to
+ * read and the state checkpoints it restores are committed.
+ */
+export function checkRestorable(
+  graph: DStreamGraph,
+  data: StreamingCheckpointData,
+  file: string,
+): void {
+  for (const src of data.sources) {
+    const match = graph.find(src.key);
+    if (match?.impl.kind !== src.kind) continue; // refused by checkCompatible, naming it
+    const problem = match.impl.input?.positionProblem?.(src.position);
+    if (problem !== undefined)
+      throw errors.checkpointCorrupt(file, `the position of ${src.key}: ${problem}`);
+  }
   for (const r of planFor(graph, data).restoreFrom.values()) readManifest(r.dir);
 }
 

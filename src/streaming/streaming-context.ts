@@ -21,7 +21,7 @@ import { rememberDuration } from './dstream-ops.js';
 import { QueueInputImpl, SocketInputImpl } from './input-dstreams.js';
 import { JobGenerator, type BatchCompletedEvent, type BatchStartedEvent } from './job-generator.js';
 import { readNewestCheckpoint, type StreamingCheckpointData } from './metadata-checkpoint.js';
-import { checkCompatible, checkStateDirs, restoreInto, scanCheckpointDir } from './recovery.js';
+import { checkCompatible, checkRestorable, restoreInto, scanCheckpointDir } from './recovery.js';
 
 /** The longest delay setTimeout honours. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -98,7 +98,7 @@ export class StreamingContext {
         ssc.checkpointDir,
       );
     }
-    const found = readNewestCheckpoint(dir, (data) => checkStateDirs(ssc.graph, data));
+    const found = readNewestCheckpoint(dir, (data, file) => checkRestorable(ssc.graph, data, file));
     if (found !== undefined) ssc.restore(found.data);
     return ssc;
   }

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import {
   Context,
   ManualClock,
@@ -179,6 +180,59 @@ test('a damaged newest checkpoint falls back to its .bk, then to older files', a
     '["b2",1]',
     '["c",3]',
   ]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('checkpoint files whose crc holds but whose content is not a checkpoint are refused as CHECKPOINT_CORRUPT naming what is wrong', async () => {
+  const dir = tempDir('shape');
+  const clock = new ManualClock();
+  const app = await startApp(dir, clock, { stateless: true });
+  await feed(dir, clock, 1, 1);
+  await stopApp(app);
+  const cp = path.join(dir, 'cp');
+  const files = fs.readdirSync(cp).filter((f) => f.startsWith('checkpoint-'));
+  const original = new Map(files.map((f) => [f, fs.readFileSync(path.join(cp, f), 'utf8')]));
+  /** Every file rewritten by `edit`, with a header that verifies (as another build would write it). */
+  const rewrite = (edit: (data: Record<string, unknown>) => unknown): void => {
+    for (const [f, text] of original) {
+      const data = JSON.parse(text.slice(text.indexOf('\n') + 1)) as Record<string, unknown>;
+      const payload = JSON.stringify(edit(data));
+      const header = {
+        format: 'kindling-streaming-checkpoint',
+        version: 1,
+        crc32: zlib.crc32(payload).toString(16).padStart(8, '0'),
+        bytes: Buffer.byteLength(payload),
+      };
+      fs.writeFileSync(path.join(cp, f), `${JSON.stringify(header)}\n${payload}\n`);
+    }
+  };
+  const cases: [string, (data: Record<string, unknown>) => unknown, RegExp][] = [
+    ['no streams', ({ streams: _, ...rest }) => rest, /streams is not an array/],
+    ['no sources', ({ sources: _, ...rest }) => rest, /sources is not an array/],
+    ['a null payload', () => null, /the payload is not an object/],
+    [
+      'a source position without its lists',
+      (data) => ({
+        ...data,
+        sources: (data.sources as { position: object }[]).map((s) => ({ ...s, position: {} })),
+      }),
+      /the position of textFileStream#0: dir is not a directory path/,
+    ],
+  ];
+  const ctx = new Context({ workers: 1, progress: false });
+  for (const [what, edit, problem] of cases) {
+    rewrite(edit);
+    await assert.rejects(
+      StreamingContext.getOrCreate(cp, () => {
+        const s = new StreamingContext(ctx, 1000, { clock: new ManualClock() });
+        s.textFileStream(path.join(dir, 'in')).print();
+        return s;
+      }),
+      (e) => isKindlingError(e, 'CHECKPOINT_CORRUPT') && problem.test(e.message),
+      what,
+    );
+  }
+  await ctx.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
