@@ -168,6 +168,7 @@ export const CONTEXT_ARITY: ArityTable<Context> = {
   uiWebUrl: action(0),
   runInJobGroup: 'internal',
   newRddId: 'internal',
+  peekRddId: 'internal',
   newShuffleId: 'internal',
   registerShuffleOwner: 'internal',
   markPersisted: 'internal',

@@ -18,6 +18,7 @@ import type { Accumulator } from '../variables/accumulator.js';
 import type { DStream, DStreamImpl, InputImpl, SourcePosition } from './dstream.js';
 import type { StreamingContext } from './streaming-context.js';
 import { kernel } from './kernel-refs.js';
+import { errnoOf, ioError } from '../storage/io-errors.js';
 import { isArrayOf, isRecord } from './metadata-checkpoint.js';
 
 export interface FileStreamPosition extends SourcePosition {
@@ -213,8 +214,11 @@ export class FileInputImpl implements DStreamImpl, InputImpl {
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(this.dir, { withFileTypes: true });
-    } catch {
-      return new Map();
+    } catch (e) {
+      // Not there yet: it may be created later (Spark's FileInputDStream lists nothing then).
+      // Anything else (a file in its place, no permission) is not an empty directory.
+      if (errnoOf(e) === 'ENOENT') return new Map();
+      throw ioError(`list the directory of ${this.kind}`, this.dir, e);
     }
     const files = new Map<string, string>();
     for (const d of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {

@@ -139,6 +139,7 @@ export class StreamingContext {
   /** Files moved into `dir` after the first start; which batch read which file is checkpointed. */
   textFileStream(dir: string | URL): DStream<string> {
     const resolved = localPath(dir, 'dir', { expected: 'a directory path' });
+    assertDirectoryPossible('dir', resolved);
     return new DStream<string>(this, new FileInputImpl(this, resolved));
   }
 
@@ -150,6 +151,7 @@ export class StreamingContext {
    */
   fileStream(dir: string | URL, opts?: FileStreamOptions): DStream<string> {
     const resolved = localPath(dir, 'dir', { expected: 'a directory path' });
+    assertDirectoryPossible('dir', resolved);
     refuseUnknownKeys('ssc.fileStream', opts, ['newFilesOnly', 'filter']);
     const newFilesOnly = opts?.newFilesOnly ?? true;
     if (typeof newFilesOnly !== 'boolean')

@@ -157,6 +157,34 @@ test('fileStream options are checked where the stream is defined; a filter that 
   await running.stop({ stopContext: false });
 });
 
+test('a file stream of a path that is a file is refused where defined; its directory replaced by a file fails the batch naming it', async () => {
+  const root = dir('not-a-dir');
+  const file = path.join(root, 'data.txt');
+  fs.writeFileSync(file, 'x\n');
+  const ssc = new StreamingContext(ctx, 1000, { clock: new ManualClock() });
+  for (const make of [() => ssc.textFileStream(file), () => ssc.fileStream(file)]) {
+    assert.throws(make, (e) => isKindlingError(e, 'INVALID_ARGUMENT') && e.message.includes(file));
+  }
+  // A directory that is missing is not an error: it may be created later.
+  const input = path.join(root, 'in');
+  const clock = new ManualClock();
+  const running = new StreamingContext(ctx, 1000, { clock });
+  const batches = collectBatches(running.textFileStream(input));
+  await running.start();
+  await clock.advance(1000);
+  assert.deepEqual(batches.get(1000), []);
+  fs.writeFileSync(input, 'not a directory\n');
+  await assert.rejects(
+    clock.advance(1000),
+    (e) =>
+      isKindlingError(e, 'IO_ERROR') &&
+      e.context.path === input &&
+      e.context.batchTimeMs === 2000 &&
+      /ENOTDIR/.test(e.message),
+  );
+  await running.stop({ stopContext: false });
+});
+
 test('saveAsObjectFiles writes one complete directory per batch that ctx.objectFile reads back with the records’ types', async () => {
   const root = dir('objects');
   const batches = [
