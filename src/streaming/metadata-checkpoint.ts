@@ -242,7 +242,9 @@ export function writeCheckpointFile(
       fs.rmSync(temp, { force: true });
       writeFileDurable(temp, content);
       if (fs.existsSync(file)) {
-        fs.rmSync(`${file}.bk`, { force: true });
+        // Recursive, as Spark's delete(backupFile, true): a directory that stood at the main
+        // name (never read as a checkpoint, SPARK-28912) is moved here, and must not block writes.
+        fs.rmSync(`${file}.bk`, { force: true, recursive: true });
         fs.renameSync(file, `${file}.bk`);
       }
       fs.renameSync(temp, file);

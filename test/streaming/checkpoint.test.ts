@@ -236,6 +236,33 @@ test('checkpoint files whose crc holds but whose content is not a checkpoint are
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test('a directory in place of the newest checkpoint file is skipped on recovery, and the checkpoint writes go on', async () => {
+  const dir = tempDir('dir-in-place');
+  const clock = new ManualClock();
+  let app = await startApp(dir, clock);
+  await feed(dir, clock, 1, 3);
+  await stopApp(app);
+  const cp = path.join(dir, 'cp');
+  fs.rmSync(path.join(cp, 'checkpoint-3000'));
+  fs.mkdirSync(path.join(cp, 'checkpoint-3000', 'inside'), { recursive: true });
+  app = await startApp(dir, clock); // from checkpoint-3000.bk: batch 3000 is replayed
+  const errors: unknown[] = [];
+  app.ssc.on('error', (e) => errors.push(e));
+  await feed(dir, clock, 4, 5);
+  await stopApp(app);
+  assert.deepEqual(errors, [], 'every metadata write succeeded');
+  assert.deepEqual(payload(path.join(cp, 'checkpoint-5000')).lastCompletedMs, 5000);
+  assert.ok(!fs.existsSync(path.join(cp, '.checkpoint-temp')), 'no temp file left');
+  assert.deepEqual(readOutputDir(path.join(dir, 'out', 'totals-5000')), [
+    '["a",10]',
+    '["b0",1]',
+    '["b1",2]',
+    '["b2",2]',
+    '["c",5]',
+  ]);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 for (const stateless of [true, false]) {
   const what = stateless ? 'map + reduceByKey' : 'updateStateByKey';
   test(`recovery with ${what}: an interrupted batch is replayed with its recorded files, files that arrive while down are read once`, async () => {
