@@ -90,6 +90,15 @@ export class StreamingContext {
     const ssc = await setup();
     if (!(ssc instanceof StreamingContext))
       throw errors.invalidArgument('result of setup', 'a StreamingContext', ssc);
+    // A checkpoint is restored into a graph before it runs: into a running one it would rewind
+    // its sources' positions under it.
+    if (ssc.state !== 'initialized') {
+      throw errors.invalidArgument(
+        'result of setup',
+        'a StreamingContext not started yet',
+        `a StreamingContext that is ${ssc.state}`,
+      );
+    }
     if (ssc.checkpointDir === undefined) ssc.checkpoint(dir);
     else if (ssc.checkpointDir !== dir) {
       throw errors.invalidArgument(

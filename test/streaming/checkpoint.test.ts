@@ -151,6 +151,26 @@ test('getOrCreate: an empty directory creates, a valid one recovers (setup runs 
   fs.rmSync(corrupt, { recursive: true, force: true });
 });
 
+test('getOrCreate refuses a setup that returns a started or stopped StreamingContext: a checkpoint is restored before start', async () => {
+  const dir = tempDir('setup-started');
+  const clock = new ManualClock();
+  const app = await startApp(dir, clock);
+  await feed(dir, clock, 1, 1);
+  for (const returned of ['active', 'stopped'] as const) {
+    if (returned === 'stopped') await app.ssc.stop({ stopContext: false });
+    assert.equal(app.ssc.getState(), returned);
+    await assert.rejects(
+      StreamingContext.getOrCreate(path.join(dir, 'cp'), () => app.ssc),
+      (e) =>
+        isKindlingError(e, 'INVALID_ARGUMENT') &&
+        e.context.argument === 'result of setup' &&
+        e.message.includes(returned),
+    );
+  }
+  await app.ctx.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
 test('a damaged newest checkpoint falls back to its .bk, then to older files', async () => {
   const dir = tempDir('fallback');
   const clock = new ManualClock();
