@@ -37,6 +37,15 @@ export interface StreamingEvents {
   error: KindlingError;
 }
 export type StreamingEventName = keyof StreamingEvents;
+const EVENT_NAMES: readonly StreamingEventName[] = ['batchStarted', 'batchCompleted', 'error'];
+
+/** An event no code emits, or a listener that is no function, would never be called: refused. */
+function checkListener(event: unknown, listener: unknown): void {
+  if (!EVENT_NAMES.includes(event as StreamingEventName))
+    throw errors.invalidArgument('event', `one of ${EVENT_NAMES.join(', ')}`, event);
+  if (typeof listener !== 'function')
+    throw errors.invalidArgument('listener', 'a function', listener);
+}
 export type StreamingContextState = 'initialized' | 'active' | 'stopped';
 
 export class StreamingContext {
@@ -63,6 +72,7 @@ export class StreamingContext {
   ) {
     if (!(sparkContext instanceof Context))
       throw errors.invalidArgument('ctx', 'a Context', sparkContext);
+    refuseUnknownKeys('StreamingContext', opts, ['clock']);
     this.batchIntervalMs = positiveInt('batchIntervalMs', batchIntervalMs);
     const clock = opts?.clock ?? new SystemClock();
     if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function') {
@@ -325,11 +335,13 @@ export class StreamingContext {
   }
 
   on<E extends StreamingEventName>(event: E, listener: (e: StreamingEvents[E]) => void): this {
+    checkListener(event, listener);
     this.events.on(event, listener);
     return this;
   }
 
   off<E extends StreamingEventName>(event: E, listener: (e: StreamingEvents[E]) => void): this {
+    checkListener(event, listener);
     this.events.off(event, listener);
     return this;
   }

@@ -124,6 +124,35 @@ test('start() refuses a graph without outputs, and a stateful stream without a c
   );
 });
 
+test('a StreamingContext option or listener event that does not exist is refused, naming it', () => {
+  assert.throws(
+    // @ts-expect-error a typo in the options: the system clock would drive the batches
+    () => new StreamingContext(ctx, 1000, { clok: new ManualClock() }),
+    (e) =>
+      isKindlingError(e, 'INVALID_ARGUMENT') && e.context.argument === 'StreamingContext opts.clok',
+  );
+  const ssc = new StreamingContext(ctx, 1000, { clock: new ManualClock() });
+  for (const register of [
+    // @ts-expect-error no such event: the listener would never be called
+    () => ssc.on('batchDone', () => undefined),
+    // @ts-expect-error no such event
+    () => ssc.off('batchDone', () => undefined),
+  ]) {
+    assert.throws(
+      register,
+      (e) =>
+        isKindlingError(e, 'INVALID_ARGUMENT') &&
+        e.context.argument === 'event' &&
+        /batchStarted, batchCompleted, error/.test(e.message),
+    );
+  }
+  assert.throws(
+    // @ts-expect-error a listener is a function
+    () => ssc.on('error', 'log'),
+    (e) => isKindlingError(e, 'INVALID_ARGUMENT') && e.context.argument === 'listener',
+  );
+});
+
 test('one StreamingContext is active at a time, and the graph is fixed once started', async () => {
   const clock = new ManualClock();
   const a = new StreamingContext(ctx, 1000, { clock });
