@@ -9,7 +9,7 @@ import type { JoinHow } from '../shared/protocol.js';
 import { HashPartitioner, type Partitioner } from '../rdd/partitioner.js';
 import * as pair from '../rdd/pair-functions.js';
 import type { PartitionOptions, ShuffleOptions } from '../rdd/pair-functions.js';
-import { RDD } from '../rdd/rdd.js';
+import type { RDD } from '../rdd/rdd.js';
 import { planFunction, type FnOptions, type UserFn } from '../rdd/user-function.js';
 import {
   PARTITION_FIELDS,
@@ -20,7 +20,14 @@ import type { DStream, MapWithStateDStream } from './dstream.js';
 import { bindKernel } from './kernel-refs.js';
 import { MapWithStateImpl, StateSnapshotImpl, UpdateStateImpl } from './state-dstreams.js';
 import { StateSpec } from './state-spec.js';
-import { fnOptions, make, partitionerOf, sameGrid, withPartitioner } from './stream-args.js';
+import {
+  fnOptions,
+  make,
+  partitionerOf,
+  rddOfStreams,
+  sameGrid,
+  withPartitioner,
+} from './stream-args.js';
 import { MappedImpl, TransformedImpl, rddOrEmpty } from './transformed-dstreams.js';
 
 export interface UpdateStateOptions<K, S, E> extends FnOptions<E> {
@@ -122,9 +129,11 @@ export function updateStateByKey<K, V, S>(
     'initialRDD',
   ]);
   const partitioner = partitionerOf(stream, resolved);
-  const initial = opts?.initialRDD;
-  if (initial !== undefined && !(initial instanceof RDD))
-    throw errors.invalidArgument('opts.initialRDD', 'an RDD of [key, state] pairs', initial);
+  const given = opts?.initialRDD;
+  const initial =
+    given === undefined
+      ? undefined
+      : rddOfStreams(stream.ssc, given, 'opts.initialRDD', 'an RDD of [key, state] pairs');
   const kernelFn = bindKernel('updateStatePartition', [f], opts?.env, 'dstream.updateStateByKey');
   return make(stream, new UpdateStateImpl(stream, kernelFn, partitioner, initial));
 }
@@ -135,6 +144,8 @@ export function mapWithState<K, V, S, R, E>(
 ): MapWithStateDStream<K, S, R> {
   if (!(spec instanceof StateSpec))
     throw errors.invalidArgument('spec', 'a StateSpec made by StateSpec.function(f)', spec);
+  if (spec.initialRDD !== undefined)
+    rddOfStreams(stream.ssc, spec.initialRDD, 'spec.initialState', 'an RDD of [key, state] pairs');
   const kernelFn = bindKernel(
     'mapWithStatePartition',
     [spec.mappingFunction],

@@ -9,6 +9,7 @@ import { HashPartitioner, type Partitioner } from '../rdd/partitioner.js';
 import type { ShuffleOptions } from '../rdd/pair-functions.js';
 import type { MethodOptions } from '../rdd/method-options.js';
 import type { FnOptions } from '../rdd/user-function.js';
+import { RDD } from '../rdd/rdd.js';
 import type { DStream, DStreamImpl } from './dstream.js';
 
 export function make<U>(stream: DStream<unknown>, impl: DStreamImpl): DStream<U> {
@@ -52,6 +53,27 @@ export function sameGrid<U>(stream: DStream<unknown>, other: DStream<U>, name: s
     );
   }
   return other;
+}
+
+/**
+ * `rdd`, given to a stream of `stream.ssc`, as an RDD of that Context: one of another Context
+ * would fail the first batch, far from the call that gave it.
+ */
+export function rddOfStreams<T>(
+  ssc: { readonly sparkContext: unknown },
+  rdd: RDD<T>,
+  name: string,
+  expected: string,
+): RDD<T> {
+  if (!(rdd instanceof RDD)) throw errors.invalidArgument(name, expected, rdd);
+  if (rdd.context !== ssc.sparkContext) {
+    throw errors.invalidArgument(
+      name,
+      `${expected}, an RDD of this StreamingContext's Context`,
+      rdd,
+    );
+  }
+  return rdd;
 }
 
 /** The partitioner of options already checked by resolveMethodOptions (the one validation

@@ -11,13 +11,14 @@ import { positiveInt } from '../options.js';
 import { assertDirectoryPossible, ensureDirectory } from '../storage/io-errors.js';
 import { localPath } from '../storage/local-path.js';
 import { refuseS3Url } from '../storage/storage-url.js';
-import { RDD } from '../rdd/rdd.js';
+import type { RDD } from '../rdd/rdd.js';
 import { refuseUnknownKeys } from '../rdd/method-options.js';
 import { ManualClock, SystemClock, type Clock } from './clock.js';
 import { DStream } from './dstream.js';
 import { DStreamGraph } from './dstream-graph.js';
 import { FileInputImpl, type FileStreamOptions } from './file-input-dstream.js';
 import { rememberDuration } from './dstream-ops.js';
+import { rddOfStreams } from './stream-args.js';
 import { QueueInputImpl, SocketInputImpl } from './input-dstreams.js';
 import { JobGenerator, type BatchCompletedEvent, type BatchStartedEvent } from './job-generator.js';
 import { readNewestCheckpoint, type StreamingCheckpointData } from './metadata-checkpoint.js';
@@ -147,8 +148,7 @@ export class StreamingContext {
     if (!Array.isArray(batches))
       throw errors.invalidArgument('batches', 'an array of arrays or RDDs', batches);
     (batches as unknown[]).forEach((b, i) => {
-      if (!Array.isArray(b) && !(b instanceof RDD))
-        throw errors.invalidArgument(`batches[${i}]`, 'an array or an RDD', b);
+      if (!Array.isArray(b)) rddOfStreams(this, b as RDD<T>, `batches[${i}]`, 'an array or an RDD');
     });
     if (typeof oneAtATime !== 'boolean')
       throw errors.invalidArgument('oneAtATime', 'a boolean', oneAtATime);

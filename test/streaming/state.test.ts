@@ -408,6 +408,34 @@ test('streams downstream of a stateful stream recover as an uninterrupted run: w
   }
 });
 
+test('initial state and queued RDDs of another Context are refused where they are given', async () => {
+  const other = new Context({ workers: 1, progress: false });
+  const foreign = other.parallelize<Pair>([['a', 10]]);
+  const { ssc } = newContext();
+  const pairs = ssc.queueStream<Pair>([[['a', 1]]]);
+  const refused = (argument: string) => (e: unknown) =>
+    isKindlingError(e, 'INVALID_ARGUMENT') &&
+    e.context.argument === argument &&
+    /RDD of this StreamingContext's Context/.test(e.message);
+  assert.throws(
+    () =>
+      pairs.updateStateByKey((vs: number[], st?: number) => (st ?? 0) + vs.length, {
+        initialRDD: foreign,
+      }),
+    refused('opts.initialRDD'),
+  );
+  const spec = StateSpec.function((_k: string, v: number | undefined, st: State<number>) => {
+    st.update(v ?? 0);
+    return v;
+  }).initialState(foreign);
+  assert.throws(() => pairs.mapWithState(spec), refused('spec.initialState'));
+  assert.throws(
+    () => ssc.queueStream([ctx.parallelize([1]), other.parallelize([2])]),
+    refused('batches[1]'),
+  );
+  await other.stop();
+});
+
 test('default checkpoint intervals: the smallest multiple of the batch >= 10 s; mapWithState 10 batches', async () => {
   const { ssc, clock, dir } = newContext(3000);
   const pairs = ssc.queueStream<Pair>([[['a', 1]]]);
