@@ -267,7 +267,13 @@ export class JobGenerator {
     const { graph, batchIntervalMs } = this.host;
     const zero = graph.zeroTimeMs ?? 0;
     const first = (this.lastCompletedMs ?? zero) + batchIntervalMs;
-    const plan = planRestore(graph, zero, first, this.allStateRecords(), (s) => s.restoredTimeMs);
+    const plan = planRestore(
+      graph,
+      zero,
+      first,
+      this.allStateRecords(),
+      (s) => s.restoredTimeMs ?? 'zero',
+    );
     for (const [key, from] of plan.restoreFrom) {
       const list = this.stateRecords.get(key) ?? [];
       this.stateRecords.set(
@@ -298,6 +304,7 @@ export class JobGenerator {
         slideMs: s.slideDurationMs,
         checkpointIntervalMs: s.checkpointIntervalMs ?? null,
         stateful: s.impl.state !== undefined,
+        ...(s.impl.state === undefined ? {} : { historyFromMs: s.restoredTimeMs ?? null }),
       })),
       sources: graph.inputs.flatMap((s) => {
         const position = s.impl.input?.position();

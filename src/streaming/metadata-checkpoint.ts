@@ -33,6 +33,12 @@ export interface StreamSummary {
   slideMs: number;
   checkpointIntervalMs: number | null;
   stateful: boolean;
+  /**
+   * Stateful streams: where the writing run's history of the stream starts (restore-plan.ts):
+   * null from the zero time, else the time of the checkpoint it was restored from or, new in
+   * a recovered graph, the batch it started empty after. Absent in files of older builds.
+   */
+  historyFromMs?: number | null;
 }
 
 export interface SourceRecord {
@@ -144,8 +150,11 @@ function payloadProblem(d: unknown): string | undefined {
   if (!isArrayOf(d.pendingMs, Number.isFinite)) return 'pendingMs is not an array of times';
   const named = (e: unknown): e is Record<string, unknown> =>
     isRecord(e) && typeof e.key === 'string' && typeof e.kind === 'string';
-  if (!isArrayOf(d.streams, (e) => named(e) && typeof e.stateful === 'boolean'))
-    return 'streams is not an array of { key, kind, stateful }';
+  const summary = (e: unknown): boolean =>
+    named(e) &&
+    typeof e.stateful === 'boolean' &&
+    (e.historyFromMs === undefined || e.historyFromMs === null || Number.isFinite(e.historyFromMs));
+  if (!isArrayOf(d.streams, summary)) return 'streams is not an array of { key, kind, stateful }';
   if (!isArrayOf(d.sources, (e) => named(e) && isRecord(e.position)))
     return 'sources is not an array of { key, kind, position }';
   const stateRecord = (e: unknown): boolean =>

@@ -15,7 +15,8 @@ import {
   type StreamingCheckpointData,
 } from './metadata-checkpoint.js';
 import type { Context } from '../context.js';
-import { planRestore, type RestorePlan } from './restore-plan.js';
+import { planRestore, type HistoryStart, type RestorePlan } from './restore-plan.js';
+import type { DStream } from './dstream.js';
 
 /**
  * getOrCreate's acceptance test for a candidate file: its sources' positions are theirs to
@@ -36,16 +37,25 @@ export function checkRestorable(
   for (const r of planFor(graph, data).restoreFrom.values()) readManifest(r.dir);
 }
 
-/** The restore plan of `data` for the running graph: a stateful stream the checkpoint lacks starts empty after its last completed batch. */
+/**
+ * The restore plan of `data` for the running graph, each stateful stream's history starting
+ * where the writing run's did; one the checkpoint lacks starts empty after its last completed batch.
+ */
 function planFor(graph: DStreamGraph, data: StreamingCheckpointData): RestorePlan {
   const lastCompleted = data.lastCompletedMs ?? data.zeroTimeMs;
-  const known = new Set(data.streams.filter((d) => d.stateful).map((d) => d.key));
+  const written = new Map(data.streams.filter((d) => d.stateful).map((d) => [d.key, d]));
+  const startOf = (s: DStream<unknown>): HistoryStart => {
+    const summary = written.get(s.key);
+    if (summary === undefined) return lastCompleted;
+    if (summary.historyFromMs === undefined) return 'oldest';
+    return summary.historyFromMs ?? 'zero';
+  };
   return planRestore(
     graph,
     data.zeroTimeMs,
     lastCompleted + data.batchIntervalMs,
     data.state,
-    (s) => (known.has(s.key) ? undefined : lastCompleted),
+    startOf,
   );
 }
 

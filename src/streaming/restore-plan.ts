@@ -11,6 +11,9 @@
 // only its state is back (mapWithState's mapped values are not), so c must
 // come before E: a window over its output, or a stateful stream it feeds whose
 // own checkpoint is older, then gets exactly the RDDs an uninterrupted run had.
+// When none is that old (the stream's first checkpoints), it starts where the
+// history of the run that wrote the checkpoint started (HistoryStart): that
+// run kept the recorded inputs from there.
 
 import type { DStream } from './dstream.js';
 import type { DStreamGraph } from './dstream-graph.js';
@@ -19,22 +22,26 @@ import type { StateRecord } from './metadata-checkpoint.js';
 type Any = DStream<unknown>;
 
 export interface RestorePlan {
-  /** Stateful stream key -> the state checkpoint it restarts from; absent: none is old enough. */
+  /** Stateful stream key -> the state checkpoint it restarts from; absent: it has none. */
   readonly restoreFrom: Map<string, StateRecord>;
   /** The earliest batch time each stream will be asked for; absent: never asked. */
   readonly earliestMs: Map<Any, number>;
 }
 
 /**
- * `startOf(s)`: where a stateful stream without a usable checkpoint starts (a stream new in a
- * recovered graph: the last completed batch; undefined: the zero time, recomputing from there).
+ * Where a stateful stream's history starts when none of its checkpoints is old enough: 'zero'
+ * (recomputed from the zero time), a time (its checkpoint of that time, from which the run
+ * went on; none: a stream new in a recovered graph, empty from there), or 'oldest' (its oldest
+ * checkpoint: a file of an older build does not say, and kept inputs from about there).
  */
+export type HistoryStart = number | 'zero' | 'oldest';
+
 export function planRestore(
   graph: DStreamGraph,
   zeroTimeMs: number,
   firstMs: number,
   records: readonly StateRecord[],
-  startOf: (s: Any) => number | undefined,
+  startOf: (s: Any) => HistoryStart,
 ): RestorePlan {
   const restoreFrom = new Map<string, StateRecord>();
   const earliestMs = new Map<Any, number>();
@@ -47,9 +54,17 @@ export function planRestore(
     if (asked === undefined) continue;
     let from = asked;
     if (s.impl.state !== undefined) {
-      const record = newestBefore(records, s.key, asked);
+      let record = newestBefore(records, s.key, asked);
+      let start = record?.timeMs ?? zeroTimeMs;
+      if (record === undefined) {
+        const history = startOf(s);
+        if (history === 'oldest') record = oldest(records, s.key);
+        else if (history !== 'zero')
+          record = records.find((r) => isOf(r, s.key) && r.timeMs === history);
+        start = record?.timeMs ?? (typeof history === 'number' ? history : zeroTimeMs);
+      }
       if (record !== undefined) restoreFrom.set(s.key, record);
-      from = (record?.timeMs ?? startOf(s) ?? zeroTimeMs) + s.slideDurationMs;
+      from = start + s.slideDurationMs;
     }
     const reach = from - (s.impl.parentRememberExtraMs ?? 0);
     for (const p of s.impl.parents) earliestMs.set(p, Math.min(earliestMs.get(p) ?? reach, reach));
@@ -64,8 +79,21 @@ function newestBefore(
 ): StateRecord | undefined {
   let best: StateRecord | undefined;
   for (const r of records) {
-    if (r.key !== key || !r.stateful || r.timeMs >= beforeMs) continue;
+    if (!isOf(r, key) || r.timeMs >= beforeMs) continue;
     if (best === undefined || r.timeMs > best.timeMs) best = r;
   }
   return best;
+}
+
+function oldest(records: readonly StateRecord[], key: string): StateRecord | undefined {
+  let best: StateRecord | undefined;
+  for (const r of records) {
+    if (!isOf(r, key)) continue;
+    if (best === undefined || r.timeMs < best.timeMs) best = r;
+  }
+  return best;
+}
+
+function isOf(r: StateRecord, key: string): boolean {
+  return r.key === key && r.stateful;
 }
