@@ -188,6 +188,7 @@ const NOT_PUBLIC = new Set([
   'getDependenciesForScheduling',
   'runInJobGroup',
   'newRddId',
+  'peekRddId',
   'newShuffleId',
   'registerShuffleOwner',
   'markPersisted',
