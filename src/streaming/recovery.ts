@@ -113,7 +113,6 @@ export function restoreInto(
     graph.find(src.key)?.impl.input?.restore(src.position);
     restoredSources.add(src.key);
   }
-  const lastCompleted = data.lastCompletedMs ?? data.zeroTimeMs;
   const plan = planFor(graph, data);
   for (const s of graph.stateful) {
     const record = plan.restoreFrom.get(s.key);
@@ -123,9 +122,10 @@ export function restoreInto(
       const rdd = ctx.checkpointFile<unknown>(record.dir);
       s.generated.set(record.timeMs, state.restore(record.timeMs, rdd));
       s.restoredTimeMs = record.timeMs;
-    } else if (!data.streams.some((d) => d.key === s.key && d.stateful)) {
-      // A stateful operator new in this code starts empty at the next batch.
-      s.restoredTimeMs = lastCompleted;
+    } else {
+      // New in this code, or started so by the run that wrote the checkpoint: empty after then.
+      const after = plan.emptyAfter.get(s.key);
+      if (after !== undefined) s.restoredTimeMs = after;
     }
   }
   return restoredSources;

@@ -24,6 +24,8 @@ type Any = DStream<unknown>;
 export interface RestorePlan {
   /** Stateful stream key -> the state checkpoint it restarts from; absent: it has none. */
   readonly restoreFrom: Map<string, StateRecord>;
+  /** Stateful stream key -> the time it restarts empty after, with no checkpoint (HistoryStart). */
+  readonly emptyAfter: Map<string, number>;
   /** The earliest batch time each stream will be asked for; absent: never asked. */
   readonly earliestMs: Map<Any, number>;
 }
@@ -44,6 +46,7 @@ export function planRestore(
   startOf: (s: Any) => HistoryStart,
 ): RestorePlan {
   const restoreFrom = new Map<string, StateRecord>();
+  const emptyAfter = new Map<string, number>();
   const earliestMs = new Map<Any, number>();
   for (const op of graph.outputs) earliestMs.set(op.stream, firstMs);
   // Children are created after their parents: one pass from the end visits a stream's
@@ -64,12 +67,13 @@ export function planRestore(
         start = record?.timeMs ?? (typeof history === 'number' ? history : zeroTimeMs);
       }
       if (record !== undefined) restoreFrom.set(s.key, record);
+      else if (start !== zeroTimeMs) emptyAfter.set(s.key, start);
       from = start + s.slideDurationMs;
     }
     const reach = from - (s.impl.parentRememberExtraMs ?? 0);
     for (const p of s.impl.parents) earliestMs.set(p, Math.min(earliestMs.get(p) ?? reach, reach));
   }
-  return { restoreFrom, earliestMs };
+  return { restoreFrom, emptyAfter, earliestMs };
 }
 
 function newestBefore(
