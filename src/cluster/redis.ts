@@ -60,9 +60,15 @@ export async function connectRedis(master: RedisMaster): Promise<Redis> {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
   });
-  const attempt: ConnectAttempt = { connected: false, firstError: undefined, silent: false };
+  const attempt: ConnectAttempt = {
+    connected: false,
+    firstError: undefined,
+    protocolError: undefined,
+    silent: false,
+  };
   client.on('error', (e: unknown) => {
     attempt.firstError ??= e;
+    if (e instanceof Error && NOT_RESP.test(e.message)) attempt.protocolError ??= e;
   });
   let timer: NodeJS.Timeout | undefined;
   const noReply = new Promise<never>((_, reject) => {
@@ -93,10 +99,18 @@ export async function connectRedis(master: RedisMaster): Promise<Redis> {
   return client;
 }
 
+/** ioredis's parser on bytes that are not RESP: 'Unknown RESP type 72 "H"' or 'Protocol error'. */
+const NOT_RESP = /Unknown RESP type \d+ ("[^"]*")|Protocol error/;
+
 interface ConnectAttempt {
   /** The TCP connection was made: what failed after it is the server's answer. */
   connected: boolean;
   firstError: unknown;
+  /**
+   * A reply that was not the Redis protocol. An HTTP server answers and closes, so a write of
+   * the client may fail (EPIPE) before or after the reply is parsed: the reply says more.
+   */
+  protocolError: unknown;
   /** Connected, and nothing came back within REPLY_TIMEOUT_MS. */
   silent: boolean;
 }
@@ -114,7 +128,7 @@ function explainConnectFailure(
       detail: `${address} accepted the connection but sent no Redis reply within ${seconds} s: is it a Redis server?`,
     };
   }
-  const e = attempt.firstError ?? thrown;
+  const e = attempt.protocolError ?? attempt.firstError ?? thrown;
   const code = e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
   const message = e instanceof Error ? e.message : String(e);
   switch (code) {
@@ -168,8 +182,7 @@ function explainConnectFailure(
       detail: `the Redis server at ${address} refused the connection: ${message}`,
       errno: reply,
     };
-  // ioredis's parser on bytes that are not RESP: 'Unknown RESP type 72 "H"' or 'Protocol error'.
-  const unknownType = /Unknown RESP type \d+ ("[^"]*")|Protocol error/.exec(message);
+  const unknownType = NOT_RESP.exec(message);
   if (unknownType !== null) {
     const first = unknownType[1] === undefined ? '' : ` (its reply starts with ${unknownType[1]})`;
     return {

@@ -4,7 +4,6 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -77,10 +76,14 @@ export async function startImpostor(
   kind: 'http' | 'silent',
 ): Promise<{ url: string; address: string; close: () => Promise<void> }> {
   const sockets = new Set<net.Socket>();
-  const server =
-    kind === 'http'
-      ? http.createServer((_req, res) => res.end('not redis'))
-      : net.createServer(() => {});
+  // The HTTP impostor answers as a keep-alive HTTP server would and leaves closing to the
+  // client: one that closes at once races the client's writes (EPIPE or the reply first).
+  const server = net.createServer((s) => {
+    if (kind === 'http')
+      s.once('data', () =>
+        s.write('HTTP/1.1 400 Bad Request\r\nContent-Length: 9\r\n\r\nnot redis'),
+      );
+  });
   server.on('connection', (s: net.Socket) => {
     sockets.add(s);
     s.once('close', () => sockets.delete(s));
