@@ -56,7 +56,7 @@ import type {
 } from './scheduler/scheduler-listener.js';
 import { MapOutputTracker } from './shuffle/map-output-tracker.js';
 import { BlockManager } from './storage/block-manager.js';
-import { ensureDirectory } from './storage/io-errors.js';
+import { ensureDirectory } from './shared/io-errors.js';
 import { storeFor } from './storage/stores.js';
 import { isS3Url, joinStoragePath } from './storage/storage-url.js';
 import { localPath } from './storage/local-path.js';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { errors } from './shared/errors.js';
-import { assertDirectoryPossible } from './storage/io-errors.js';
+import { assertDirectoryPossible } from './shared/io-errors.js';
 import { localPath } from './storage/local-path.js';
 import { isS3Url } from './storage/storage-url.js';
 import type { Codec } from './shared/format/frames.js';

@@ -13,7 +13,8 @@
 // merge: frames are self-contained, so nothing needs rewriting).
 
 import path from 'node:path';
-import { mkdirSync, rmSync } from 'node:fs';
+import { ensureDirectory } from '../src/shared/io-errors.js';
+import { rmSync } from 'node:fs';
 import {
   encodeFrames,
   encodePairFrames,
@@ -398,7 +399,7 @@ function writeShuffleFile(
   seq: number,
   probe: Lz4Probe,
 ): ShuffleFileIndex {
-  mkdirSync(ctx.localDir, { recursive: true });
+  ensureDirectory(ctx.localDir, 'localDir');
   const file = path.join(
     ctx.localDir,
     shuffleFileName({
@@ -412,6 +413,7 @@ function writeShuffleFile(
   const writer = new PartFileWriter(file, output.codec, taskAttemptTag(ctx), {
     durable: false,
     probe,
+    what: 'the shuffle output',
   });
   // Until the task succeeds, its committed files are its own to remove on failure too.
   ctx.onAbort(() => {

@@ -2,8 +2,8 @@
 // SharedArrayBuffer the main thread keeps) or a disk block (a part file under localDir), and a
 // reliable-checkpoint part file. Each commit records what it wrote in the task's side outputs.
 
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { ensureDirectory } from '../src/shared/io-errors.js';
 import { decodeFramesFromBuffer, encodeFrame } from '../src/shared/format/frames.js';
 import { PartFileWriter, verifyPartFile } from '../src/shared/format/part-file.js';
 import type { Codec } from '../src/shared/format/frames.js';
@@ -100,11 +100,12 @@ function memoryBlockSink(
 function diskBlockSink(ctx: TaskContext, node: number, partitionIndex: number): BatchSink {
   const blockId = formatBlockId(node, partitionIndex);
   const dir = path.join(ctx.localDir, 'blocks');
-  mkdirSync(dir, { recursive: true });
+  ensureDirectory(dir, 'cache block directory');
   const finalPath = path.join(dir, blockId);
   // A disk cache block is scratch (recomputed from lineage if lost): no fdatasync.
   const writer = new PartFileWriter(finalPath, BLOCK_CODEC, taskAttemptTag(ctx), {
     durable: false,
+    what: 'the cache block',
   });
   return {
     write: (batch) => writer.write(batch),
@@ -129,9 +130,11 @@ export function checkpointSink(
   partitionIndex: number,
   checkpoint: { dir: string; codec: Codec },
 ): BatchSink {
-  mkdirSync(checkpoint.dir, { recursive: true });
+  ensureDirectory(checkpoint.dir, 'checkpoint directory');
   const finalPath = path.join(checkpoint.dir, partFileName(partitionIndex));
-  const writer = new PartFileWriter(finalPath, checkpoint.codec, taskAttemptTag(ctx));
+  const writer = new PartFileWriter(finalPath, checkpoint.codec, taskAttemptTag(ctx), {
+    what: 'the checkpoint part',
+  });
   return {
     write: (batch) => writer.write(batch),
     commit() {

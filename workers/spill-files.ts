@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { encodeFrame, readFrames, type Codec } from '../src/shared/format/frames.js';
-import { errors, isKindlingError } from '../src/shared/errors.js';
+import { errors } from '../src/shared/errors.js';
+import { ensureDirectory, ioError } from '../src/shared/io-errors.js';
 import { spillFileName } from '../src/shared/file-names.js';
 import type { TaskMemory } from '../src/shared/protocol.js';
 import { rethrowing } from './batch.js';
@@ -90,7 +91,7 @@ export class SpillFiles {
   /** Writes batches of records (already in the run's order) as a new run, in frame-sized slices. */
   writeBatches(batches: Iterable<readonly unknown[]>): SpillRun {
     const ctx = this.ctx;
-    fs.mkdirSync(ctx.localDir, { recursive: true });
+    ensureDirectory(ctx.localDir, 'localDir');
     const { stageId, partitionIndex } = ctx.info;
     const tag = taskAttemptTag(ctx);
     const name = spillFileName(this.purpose, stageId, partitionIndex, this.runs.length, tag);
@@ -109,8 +110,7 @@ export class SpillFiles {
       }
     } catch (e) {
       // ENOSPC and the like: an IO_ERROR naming the file (retried: another attempt may fit).
-      if (isKindlingError(e)) throw e;
-      throw errors.io('write the spill file', run.path, messageOf(e), codeOf(e), e);
+      throw ioError('write the spill file', run.path, e);
     } finally {
       if (fd !== undefined) fs.closeSync(fd);
     }

@@ -2,8 +2,9 @@
 // to a hidden temp name and renamed when complete (the main thread later renames the whole
 // directory, so an output directory appears only once every part is there).
 
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { ensureDirectory, withIo } from '../src/shared/io-errors.js';
 import { gzipSync } from 'node:zlib';
 import type { TextCompression } from '../src/shared/protocol.js';
 import type { Batches } from './batch.js';
@@ -35,8 +36,10 @@ export function saveAsTextPart(
   // Each flushed chunk is its own gzip member: a multi-member file any gunzip reads whole.
   const encode = compression === 'gzip' ? (b: Buffer) => gzipSync(b) : (b: Buffer) => b;
   const tempPath = path.join(dir, tempFileName(path.basename(finalPath), taskAttemptTag(ctx)));
-  mkdirSync(dir, { recursive: true });
-  const fd = openSync(tempPath, 'w');
+  ensureDirectory(dir, 'output directory');
+  // A full disk or a directory gone under the task: an IO_ERROR naming the part.
+  const io = <T>(f: () => T): T => withIo('write the output part', finalPath, f);
+  const fd = io(() => openSync(tempPath, 'w'));
   let closed = false;
   ctx.onAbort(() => {
     if (!closed) closeSync(fd);
@@ -49,16 +52,19 @@ export function saveAsTextPart(
     for (const record of batch) pending += textLine(record) + '\n';
     count += batch.length;
     if (pending.length >= FLUSH_CHARS) {
-      ctx.counters.bytesWritten += writeAll(fd, encode(Buffer.from(pending, 'utf8')));
+      const bytes = encode(Buffer.from(pending, 'utf8'));
+      ctx.counters.bytesWritten += io(() => writeAll(fd, bytes));
       pending = '';
     }
   }
-  if (pending.length > 0 || (compression === 'gzip' && count === 0))
-    ctx.counters.bytesWritten += writeAll(fd, encode(Buffer.from(pending, 'utf8')));
+  if (pending.length > 0 || (compression === 'gzip' && count === 0)) {
+    const bytes = encode(Buffer.from(pending, 'utf8'));
+    ctx.counters.bytesWritten += io(() => writeAll(fd, bytes));
+  }
   ctx.counters.recordsWritten += count;
   closed = true;
-  closeSync(fd);
-  renameSync(tempPath, finalPath);
+  io(() => closeSync(fd));
+  io(() => renameSync(tempPath, finalPath));
   return count;
 }
 

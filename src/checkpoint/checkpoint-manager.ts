@@ -12,7 +12,7 @@ import type { CheckpointPartStats } from '../shared/protocol.js';
 import { RDD } from '../rdd/rdd.js';
 import { checkpointTargets } from '../scheduler/lineage.js';
 import { partFileName, type CheckpointTargets } from '../scheduler/plan-builder.js';
-import { assertDirectoryPossible, ensureDirectory } from '../storage/io-errors.js';
+import { assertDirectoryPossible, ensureDirectory } from '../shared/io-errors.js';
 import { StorageLevel, transformStorageLevel } from '../storage/storage-level.js';
 import { LocalCheckpointData, ReliableCheckpointData } from './checkpoint-data.js';
 import { LocalCheckpointRDD, ReliableCheckpointRDD } from './checkpoint-rdds.js';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describeValue, errors } from '../shared/errors.js';
-import { errnoOf, ioError, withIo } from '../storage/io-errors.js';
+import { errnoOf, ioError, withIo } from '../shared/io-errors.js';
 import {
   HashPartitioner,
   PositionPartitioner,

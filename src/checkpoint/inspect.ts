@@ -10,7 +10,7 @@ import path from 'node:path';
 import { errors, isKindlingError, type ErrorCode } from '../shared/errors.js';
 import type { Codec } from '../shared/format/frames.js';
 import { verifyPartFile } from '../shared/format/part-file.js';
-import { withIo } from '../storage/io-errors.js';
+import { withIo } from '../shared/io-errors.js';
 import { localPath } from '../storage/local-path.js';
 import { readManifest, readPartitioner, statPartFile } from './checkpoint-reader.js';
 import type { CheckpointManifest } from './manifest.js';

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { syncDirectory, writeFileDurable } from '../storage/durable-file.js';
-import { ioError } from '../storage/io-errors.js';
+import { ioError } from '../shared/io-errors.js';
 import { storeFor } from '../storage/stores.js';
 import { isS3Url, joinStoragePath } from '../storage/storage-url.js';
 import type { Codec } from '../shared/format/frames.js';

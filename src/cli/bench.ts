@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchOptions, BenchRecord } from '../../bench/bench-record.js';
 import { SUITE } from '../../bench/suite.js';
-import { ensureDirectory, fileInTheWay, withIo } from '../storage/io-errors.js';
+import { ensureDirectory, fileInTheWay, withIo } from '../shared/io-errors.js';
 import {
   expectPositionals,
   parseCommandArgs,

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { errors, isKindlingError, KindlingError } from '../shared/errors.js';
-import { withIo } from '../storage/io-errors.js';
+import { withIo } from '../shared/io-errors.js';
 import { isS3Url } from '../storage/storage-url.js';
 import { expectPositionals, parseCommandArgs, pathArgument, usageError } from './args.js';
 import { formatError } from './print-error.js';

@@ -4,7 +4,7 @@
 
 import fs from 'node:fs';
 import type { KindlingError } from '../shared/errors.js';
-import { describeErrno, errnoOf, ioError } from '../storage/io-errors.js';
+import { describeErrno, errnoOf, ioError } from '../shared/io-errors.js';
 import { probeEventLog } from '../event-log/event-log-reader.js';
 import { historyListing } from '../ui/history.js';
 import { startUiServer, type UiServer } from '../ui/ui-server.js';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errors } from '../shared/errors.js';
-import { describeErrno, withIo } from '../storage/io-errors.js';
+import { describeErrno, withIo } from '../shared/io-errors.js';
 import {
   APPLICATION_START_PREFIX,
   EVENT_LOG_FORMAT_VERSION,

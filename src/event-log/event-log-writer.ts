@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errors } from '../shared/errors.js';
-import { ensureDirectory } from '../storage/io-errors.js';
+import { ensureDirectory } from '../shared/io-errors.js';
 import { eventLogFileName, eventLogLine, type LoggedEvent } from './event-log-format.js';
 
 export const EVENT_LOG_FLUSH_MS = 1000;

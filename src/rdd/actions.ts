@@ -6,7 +6,7 @@ import path from 'node:path';
 import { errors, KindlingError } from '../shared/errors.js';
 import { SUCCESS_FILE } from '../shared/file-names.js';
 import type { ResultAction } from '../shared/protocol.js';
-import { ensureDirectory, errnoOf, ioError, withIo } from '../storage/io-errors.js';
+import { ensureDirectory, errnoOf, ioError, withIo } from '../shared/io-errors.js';
 import { assertValidKey, keyOf, sortWith } from '../shared/keys.js';
 import { FN_FIELDS, resolveMethodOptions } from './method-options.js';
 import { mainThreadComparator, orderPlan, resolveOrdering } from './ordering.js';

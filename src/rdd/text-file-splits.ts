@@ -9,7 +9,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { errors } from '../shared/errors.js';
 import { textCodecOf, unreadableTextCodec } from '../shared/text-codecs.js';
-import { errnoOf, ioError, withIo } from '../storage/io-errors.js';
+import { errnoOf, ioError, withIo } from '../shared/io-errors.js';
 import { localPath } from '../storage/local-path.js';
 import type { FileSplit } from './source-rdds.js';
 import { syncReaderFor } from '../storage/stores.js';

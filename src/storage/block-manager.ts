@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Codec } from '../shared/format/frames.js';
 import type { BlockRef, BlockWritten, StorageLevelName } from '../shared/protocol.js';
 import { formatBlockId, parseBlockId } from '../shared/block-id.js';
-import { ensureDirectory } from './io-errors.js';
+import { ensureDirectory } from '../shared/io-errors.js';
 
 interface MemoryBlock {
   kind: 'memory';

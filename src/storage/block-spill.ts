@@ -6,7 +6,10 @@ import { decodeFramesFromBuffer, type Codec } from '../shared/format/frames.js';
 import { PartFileWriter } from '../shared/format/part-file.js';
 
 export function spillBlock(buffer: SharedArrayBuffer, codec: Codec, target: string): void {
-  const writer = new PartFileWriter(target, codec, 'spill', { durable: false });
+  const writer = new PartFileWriter(target, codec, 'spill', {
+    durable: false,
+    what: 'the spilled cache block',
+  });
   try {
     for (const batch of decodeFramesFromBuffer(new Uint8Array(buffer), codec, {
       path: target,

@@ -17,7 +17,7 @@ import type {
   WriteResult,
 } from './object-store.js';
 import { syncDirectory } from './durable-file.js';
-import { ensureDirectory, errnoOf, ioError } from './io-errors.js';
+import { ensureDirectory, errnoOf, ioError } from '../shared/io-errors.js';
 
 let tempCounter = 0;
 

@@ -30,7 +30,7 @@ import type {
   WriteOptions,
   WriteResult,
 } from './object-store.js';
-import { ensureDirectory } from './io-errors.js';
+import { ensureDirectory } from '../shared/io-errors.js';
 import { formatS3Url, parseS3Url } from './storage-url.js';
 
 /** Set to 'true' or 'false' to force path-style addressing (default: on when an endpoint is set). */

@@ -8,7 +8,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeErrno } from './io-errors.js';
+import { describeErrno } from '../shared/io-errors.js';
 
 const NAME = /^context-(\d+)-(?:t(\d+)-)?/;
 

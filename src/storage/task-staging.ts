@@ -19,7 +19,7 @@ import type {
   TaskResult,
 } from '../shared/protocol.js';
 import type { TaskRunner } from '../scheduler/task-runner.js';
-import { ensureDirectory } from './io-errors.js';
+import { ensureDirectory } from '../shared/io-errors.js';
 import { errors } from '../shared/errors.js';
 import { fetchFailureOf, hasRemoteInput, localNameFor, stageInputs } from './staged-inputs.js';
 import { saveOutputOf, stageOutputs } from './staged-outputs.js';

@@ -18,7 +18,7 @@ import type { Accumulator } from '../variables/accumulator.js';
 import type { DStream, DStreamImpl, InputImpl, SourcePosition } from './dstream.js';
 import type { StreamingContext } from './streaming-context.js';
 import { kernel } from './kernel-refs.js';
-import { errnoOf, ioError } from '../storage/io-errors.js';
+import { errnoOf, ioError } from '../shared/io-errors.js';
 import { isArrayOf, isRecord } from './metadata-checkpoint.js';
 
 export interface FileStreamPosition extends SourcePosition {

@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { syncDirectory, writeFileDurable } from '../storage/durable-file.js';
-import { ensureDirectory } from '../storage/io-errors.js';
+import { ensureDirectory } from '../shared/io-errors.js';
 import zlib from 'node:zlib';
 import { errors, streamingErrors, type KindlingError } from '../shared/errors.js';
 import type { SourcePosition } from './dstream.js';

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RDD } from '../rdd/rdd.js';
-import { ensureDirectory } from '../storage/io-errors.js';
+import { ensureDirectory } from '../shared/io-errors.js';
 import type { DStream, OutputOperation } from './dstream.js';
 
 export class ForEachRDDOutput implements OutputOperation {

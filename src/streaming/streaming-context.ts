@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { Context } from '../context.js';
 import { errors, isKindlingError, streamingErrors, type KindlingError } from '../shared/errors.js';
 import { positiveInt } from '../options.js';
-import { assertDirectoryPossible, ensureDirectory } from '../storage/io-errors.js';
+import { assertDirectoryPossible, ensureDirectory } from '../shared/io-errors.js';
 import { localPath } from '../storage/local-path.js';
 import { refuseS3Url } from '../storage/storage-url.js';
 import type { RDD } from '../rdd/rdd.js';

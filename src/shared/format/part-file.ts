@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { crc32, crc32Combine } from '../../../native-bindings/crc32.js';
+import { ioError } from '../io-errors.js';
 import { errors } from '../errors.js';
 import { tempFileName } from '../file-names.js';
 import { BatchingFrameEncoder } from './batching-frame-encoder.js';
@@ -42,13 +43,14 @@ export class PartFileWriter {
 
   /**
    * `durable: false` skips the fdatasync before publishing: for scratch files
-   * (shuffle output, disk cache blocks) that die with the process anyway.
+   * (shuffle output, disk cache blocks) that die with the process anyway. `what` names the
+   * file in an IO_ERROR (a full disk, a directory gone): 'the shuffle output'.
    */
   constructor(
     readonly finalPath: string,
     codec: Codec,
     attemptTag: string,
-    private readonly options: { durable?: boolean; probe?: Lz4Probe } = {},
+    private readonly options: { durable?: boolean; probe?: Lz4Probe; what?: string } = {},
   ) {
     if (!/^[\w.-]+$/.test(attemptTag)) {
       throw errors.internal(`attempt tag ${JSON.stringify(attemptTag)} is not a file name part`);
@@ -62,7 +64,7 @@ export class PartFileWriter {
     this.encoder = new BatchingFrameEncoder(codec, (f) => this.appendFrame(f), {
       ...(options.probe === undefined ? {} : { probe: options.probe }),
     });
-    this.fd = fs.openSync(this.tempPath, 'w');
+    this.fd = this.io(() => fs.openSync(this.tempPath, 'w'));
     this.appendRaw(encodePartFileHeader(codec));
   }
 
@@ -118,10 +120,10 @@ export class PartFileWriter {
       this.appendRaw(trailer);
       this.flushChunk();
       const fd = this.fd as number;
-      if (this.options.durable !== false) fs.fdatasyncSync(fd);
+      if (this.options.durable !== false) this.io(() => fs.fdatasyncSync(fd));
       this.fd = undefined;
-      fs.closeSync(fd);
-      const finalExisted = publish(this.tempPath, this.finalPath);
+      this.io(() => fs.closeSync(fd));
+      const finalExisted = this.io(() => publish(this.tempPath, this.finalPath));
       this.state = 'committed';
       const { records, frames, crc, rawBytes } = this;
       return { records, bytes: this.flushedBytes, rawBytes, frames, crc32: crc, finalExisted };
@@ -144,6 +146,15 @@ export class PartFileWriter {
       this.fd = undefined;
     }
     fs.rmSync(this.tempPath, { force: true });
+  }
+
+  /** A file-system call whose failure (ENOSPC, EIO, ...) is an IO_ERROR naming the file. */
+  private io<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      throw ioError(`write ${this.options.what ?? 'the part file'}`, this.finalPath, e);
+    }
   }
 
   private checkOpen(what: string): void {
@@ -193,8 +204,9 @@ export class PartFileWriter {
   }
 
   private writeOut(b: Buffer): void {
+    const fd = this.fd as number;
     for (let done = 0; done < b.length;) {
-      done += fs.writeSync(this.fd as number, b, done, b.length - done);
+      done += this.io(() => fs.writeSync(fd, b, done, b.length - done));
     }
     this.flushedBytes += b.length;
   }

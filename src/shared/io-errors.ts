@@ -5,7 +5,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { errors, isKindlingError, type KindlingError } from '../shared/errors.js';
+import { errors, isKindlingError, type KindlingError } from './errors.js';
 
 const REASONS: Record<string, string> = {
   ENOSPC: 'no space left on device',
