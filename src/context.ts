@@ -782,6 +782,14 @@ export class Context {
   }
 
   private emit<E extends ContextEventName>(event: E, payload: ContextEvents[E]): void {
+    // A warning nobody listens for still reaches the user, as Spark's WARN lines do: through
+    // Node's own warnings (stderr, unless the process runs with --no-warnings).
+    if (event === 'warning' && this.events.listenerCount('warning') === 0) {
+      const w = payload as ContextEvents['warning'];
+      process.emitWarning(w.path === undefined ? w.message : `${w.message} (${w.path})`, {
+        type: 'KindlingWarning',
+      });
+    }
     this.events.emit(event, payload);
     if (this.eventSinks.length > 0)
       this.publishLine({ event, time: Date.now(), data: payload } as LoggedEvent);

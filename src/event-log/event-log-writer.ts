@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errors } from '../shared/errors.js';
-import { ensureDirectory } from '../shared/io-errors.js';
+import { describeErrno, ensureDirectory } from '../shared/io-errors.js';
 import { eventLogFileName, eventLogLine, type LoggedEvent } from './event-log-format.js';
 
 export const EVENT_LOG_FLUSH_MS = 1000;
@@ -75,7 +75,7 @@ export class EventLogWriter {
       fs.renameSync(this.inProgressPath, this.finalPath);
     } catch (e) {
       this.opts.onWarning({
-        message: `The event log could not be completed: ${messageOf(e)}`,
+        message: `The event log could not be completed: ${describeErrno(e)}`,
         path: this.inProgressPath,
       });
     }
@@ -92,12 +92,8 @@ export class EventLogWriter {
     this.state = { kind: 'failed' };
     this.pending = [];
     this.opts.onWarning({
-      message: `The event log stopped (${what} failed: ${messageOf(e)}); the application goes on`,
+      message: `The event log stopped (${what} failed: ${describeErrno(e)}); the application goes on`,
       path: this.inProgressPath,
     });
   }
-}
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -1,7 +1,8 @@
 // A device that fills up under a job: every file a task writes (shuffle output and its spills,
 // a checkpoint part, a disk cache block, an output part) is on a real 1 MiB tmpfs, so writes
 // fail with a real ENOSPC. The job fails with an error naming the device's reason and the
-// file; nothing it wrote is left behind; the next job that fits runs.
+// file; nothing it wrote is left behind; the next job that fits runs. An event log that cannot
+// be written never fails the application: it says so as a warning.
 //
 // Mounting needs root (CI runs as root); elsewhere the tests are skipped, saying so.
 
@@ -100,4 +101,45 @@ describe('a device that fills up', { skip }, () => {
     assert.equal(fs.existsSync(out), false);
     assert.deepEqual(filesOn(device), was);
   });
+
+  it("under the event log lets the application go on, and a warning nobody listens for reaches Node's warnings", async () => {
+    const dir = path.join(device, 'events');
+    fs.mkdirSync(dir);
+    const filler = path.join(device, 'filler');
+    fillDevice(filler);
+    const warned = new Promise<Error>((resolve) => {
+      const onWarning = (w: Error): void => {
+        if (w.name !== 'KindlingWarning') return;
+        process.off('warning', onWarning);
+        resolve(w);
+      };
+      process.on('warning', onWarning);
+    });
+    const logged = new Context({ workers: 1, progress: false, eventLogDir: dir });
+    try {
+      assert.equal(await logged.range(0, 100, 1, 4).count(), 100);
+    } finally {
+      await logged.stop();
+      fs.rmSync(filler);
+    }
+    const w = await warned;
+    assert.match(
+      w.message,
+      /The event log stopped \(write failed: no space left on device \(ENOSPC\)\)/,
+    );
+    assert.ok(w.message.includes(dir), w.message);
+  });
 });
+
+/** Writes `file` until the device has no byte left. */
+function fillDevice(file: string): void {
+  const fd = fs.openSync(file, 'w');
+  const chunk = Buffer.alloc(4096);
+  try {
+    for (;;) fs.writeSync(fd, chunk);
+  } catch (e) {
+    assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
