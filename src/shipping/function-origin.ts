@@ -36,6 +36,7 @@ export function functionOrigin(
     const from = file.lineStarts[callLine - 1] ?? 0;
     let at = file.text.indexOf(source, from);
     if (at < 0) at = file.text.lastIndexOf(source, from);
+    if (at < 0 && TYPESCRIPT_FILE.test(ran.file)) at = strippedIndexOf(file.text, source, from);
     if (at >= 0) {
       const line = lineOf(file.lineStarts, at);
       const lineStart = file.lineStarts[line - 1] ?? 0;
@@ -78,6 +79,43 @@ function readSource(file: string): { text: string; lineStarts: number[] } | null
   files.set(file, entry);
   return entry;
 }
+
+// A .ts file Node ran itself (its type stripping, on by default from Node 22.18 and 23.6).
+const TYPESCRIPT_FILE = /\.[cm]?ts$/;
+
+/**
+ * Where `source` starts in `text` when Node stripped the types of the file that ran: stripping
+ * blanks each annotation with spaces, keeping every other character where it was, so the
+ * function's text is the file's with some characters turned into spaces. The first such place
+ * from offset `from` on, else the last before it (as for an exact match); -1 when none.
+ */
+function strippedIndexOf(text: string, source: string, from: number): number {
+  // Up to its first space, the function's text is the file's own.
+  const space = source.indexOf(' ');
+  const head = space < 0 ? source : source.slice(0, space);
+  if (head === '') return -1;
+  let before = -1;
+  for (let at = text.indexOf(head); at >= 0; at = text.indexOf(head, at + 1)) {
+    if (!strippedAt(text, source, at)) continue;
+    if (at >= from) return at;
+    before = at;
+  }
+  return before;
+}
+
+/** Whether `source` is `text` at `at` with some characters (never a line end) blanked. */
+function strippedAt(text: string, source: string, at: number): boolean {
+  if (at + source.length > text.length) return false;
+  for (let i = 0; i < source.length; i++) {
+    const s = source.charCodeAt(i);
+    const t = text.charCodeAt(at + i);
+    if (s !== t && (s !== SPACE || t === NEWLINE)) return false;
+  }
+  return true;
+}
+
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
 
 /** The 1-based line holding offset `at` (binary search over line starts). */
 function lineOf(lineStarts: number[], at: number): number {

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Context, KindlingError, fn, type RDD } from 'kindling';
 
 const ctx = new Context({ workers: 2, progress: false, maxTaskFailures: 2 });
@@ -107,6 +108,38 @@ test('a function whose source is not in its file names the call that passed it',
     cause.stack,
   );
 });
+
+// Node strips a .ts file's types itself from 22.18 (process.features.typescript): each type
+// annotation becomes spaces, so a shipped function's text is not the file's.
+const stripsTypes = (process.features as { typescript?: unknown }).typescript;
+test(
+  'a .ts job that Node runs itself shows the throwing line and column of the .ts file',
+  { skip: stripsTypes ? false : `Node ${process.version} does not run .ts files itself` },
+  () => {
+    const index = pathToFileURL(fileURLToPath(new URL('../../src/index.js', import.meta.url)));
+    const job = path.join(dir, 'stripped.mts');
+    const throwing =
+      "  .map((x: number): number => { if (x === 2) throw new Error('boom'); return x; })";
+    fs.writeFileSync(
+      job,
+      [
+        `import { Context } from '${index.href}';`,
+        'const ctx = new Context({ workers: 1, progress: false, maxTaskFailures: 1 });',
+        'const rdd = ctx.range(0, 4, 1, 1)',
+        throwing,
+        'try { await rdd.collect(); } catch (e) {',
+        "  console.log(((e as Error).cause as Error).stack?.split('\\n')[1]);",
+        '}',
+        'await ctx.stop();',
+        '',
+      ].join('\n'),
+    );
+    const run = spawnSync(process.execPath, [job], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    const column = throwing.indexOf('new Error') + 1;
+    assert.equal(run.stdout.trim(), `at ${pathToFileURL(job).href}:4:${column}`);
+  },
+);
 
 test('toDebugString says where each RDD was created, as Spark does', () => {
   const numbers = ctx.parallelize([1, 2, 3], 3); // marker: debug-source
