@@ -105,3 +105,14 @@ export function asPair(record: unknown, where: string): [unknown, unknown] {
   }
   return record as [unknown, unknown];
 }
+
+/**
+ * `record` as a number, for the numeric actions (`where`: the method called). A record of
+ * another type is INVALID_ARGUMENT, as asPair's: the same record fails every attempt, so the
+ * scheduler reports it at once (scheduler/retry-policy.ts) instead of retrying.
+ */
+export function asNumber(record: unknown, where: string): number {
+  if (typeof record !== 'number')
+    throw errors.invalidArgument(`record of ${where}`, 'a number', record);
+  return record;
+}

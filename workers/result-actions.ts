@@ -4,7 +4,7 @@
 
 import type { OrderPlan, ResultAction } from '../src/shared/protocol.js';
 import { compareKeys, keyOf, sameMapKey, sortWith, type MapKey } from '../src/shared/keys.js';
-import { asPair, flatten, type Batches } from './batch.js';
+import { asNumber, asPair, flatten, type Batches } from './batch.js';
 import { seededRandom } from './random.js';
 import type { TaskContext } from './task-context.js';
 import { saveAsTextPart } from './text-output.js';
@@ -58,7 +58,12 @@ export async function runResultAction(
       const env = ctx.env(fp);
       // Each partition folds into its own copy of zero, which f may mutate.
       let acc: unknown = structuredClone(action.zero);
-      for (const batch of batches) for (const x of batch) acc = f(acc, x, env);
+      const method = action.numbersFor;
+      if (method === undefined) {
+        for (const batch of batches) for (const x of batch) acc = f(acc, x, env);
+      } else {
+        for (const batch of batches) for (const x of batch) acc = f(acc, asNumber(x, method), env);
+      }
       return acc;
     }
     case 'foreach': {

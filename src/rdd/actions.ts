@@ -114,6 +114,7 @@ export async function aggregate<T, U>(
   combOp: unknown,
   rawOpts: unknown,
   where = 'rdd.aggregate',
+  records: 'any' | 'numbers' = 'any',
 ): Promise<U> {
   const opts = resolveMethodOptions(where, rawOpts, FN_FIELDS);
   cloneable(`${where} zero`, zero);
@@ -121,7 +122,12 @@ export async function aggregate<T, U>(
   // combOp runs here only (it may use free variables), but is checked before the job.
   const combName = where === 'rdd.fold' ? `${where} f` : `${where} combOp`;
   checkMainThreadFunction(combName, combOp);
-  const parts = await rdd.context.runJob<U>(rdd, { kind: 'aggregate', zero, seqOp: seq });
+  const parts = await rdd.context.runJob<U>(rdd, {
+    kind: 'aggregate',
+    zero,
+    seqOp: seq,
+    ...(records === 'numbers' ? { numbersFor: where } : {}),
+  });
   const fn = await localFunction(combOp, combName);
   return parts.reduce((a, b) => fn(a, b, opts.env) as U, structuredClone(zero));
 }

@@ -19,13 +19,13 @@ interface Merged {
 
 async function mergedWithin(rdd: RDD<number>, method: string, timeoutMs: unknown): Promise<Merged> {
   const zero: SumState = { n: 0, mu: 0, m2: 0, sum: 0 };
-  const seqOp = planFunction(sumStateAdd, { env: { method } }, method);
+  const seqOp = planFunction(sumStateAdd, {}, method);
   const byPartition = new Map<number, SumState>();
   const { done, total } = await runPartialJobs<SumState>(
     rdd,
     method,
     timeoutMs,
-    { kind: 'aggregate', zero, seqOp },
+    { kind: 'aggregate', zero, seqOp, numbersFor: method },
     (state, i) => byPartition.set(i, state),
   );
   let stat: StatState = { n: 0, mu: 0, m2: 0, max: -Infinity, min: Infinity };

@@ -1,6 +1,7 @@
 // Spark's DoubleRDDFunctions on RDD<number>: sum, the StatCounter statistics and histogram.
 // Statistics are merged per partition (Welford within a partition, Chan's merge across them),
-// so they stay accurate on ill-conditioned data; a record that is not a number fails the job.
+// so they stay accurate on ill-conditioned data; a record that is not a number fails the job at
+// once, naming the method called (the worker checks each record: ResultAction.numbersFor).
 
 import { errors } from '../shared/errors.js';
 import { positiveInt } from '../options.js';
@@ -51,19 +52,12 @@ export class StatCounter {
 const emptyStats = (): StatState => ({ n: 0, mu: 0, m2: 0, max: -Infinity, min: Infinity });
 
 export async function stats(rdd: RDD<number>, method = 'rdd.stats'): Promise<StatCounter> {
-  const merged = await aggregate(
-    rdd,
-    emptyStats(),
-    statAdd,
-    statMerge,
-    { env: { method } },
-    method,
-  );
+  const merged = await aggregate(rdd, emptyStats(), statAdd, statMerge, {}, method, 'numbers');
   return new StatCounter(merged);
 }
 
 export function sum(rdd: RDD<number>): Promise<number> {
-  return aggregate(rdd, 0, numberAdd, plus, { env: { method: 'rdd.sum' } }, 'rdd.sum');
+  return aggregate(rdd, 0, numberAdd, plus, {}, 'rdd.sum', 'numbers');
 }
 
 type StatName = 'mean' | 'variance' | 'sampleVariance' | 'stdev' | 'sampleStdev';
@@ -95,7 +89,7 @@ export async function histogramOf(
     );
   }
   const zero = new Array<number>(buckets.length - 1).fill(0);
-  return aggregate(rdd, zero, histogramAdd, addCounts, { env: { buckets, method } }, method);
+  return aggregate(rdd, zero, histogramAdd, addCounts, { env: { buckets } }, method, 'numbers');
 }
 
 /**

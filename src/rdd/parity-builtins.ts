@@ -19,11 +19,11 @@ export interface StatState {
   min: number;
 }
 
-/** Welford's update for one value (StatCounter.merge(value)); refuses what is not a number. */
-export function statAdd(s: StatState, x: unknown, env: { method: string }): StatState {
-  if (typeof x !== 'number') {
-    throw new TypeError(`${env.method} needs an RDD of numbers; met a record of type ${typeof x}`);
-  }
+/**
+ * Welford's update for one value (StatCounter.merge(value)). Like every numeric seqOp here it
+ * runs in an aggregate whose `numbersFor` has the worker check each record is a number first.
+ */
+export function statAdd(s: StatState, x: number): StatState {
   const delta = x - s.mu;
   s.n += 1;
   s.mu += delta / s.n;
@@ -50,10 +50,7 @@ export function statMerge(a: StatState, b: StatState): StatState {
 }
 
 /** Spark's sum is fold(0)(_ + _); a record that is not a number is refused, not concatenated. */
-export function numberAdd(acc: number, x: unknown, env: { method: string }): number {
-  if (typeof x !== 'number') {
-    throw new TypeError(`${env.method} needs an RDD of numbers; met a record of type ${typeof x}`);
-  }
+export function numberAdd(acc: number, x: number): number {
   return acc + x;
 }
 
@@ -65,14 +62,7 @@ export function plus(a: number, b: number): number {
  * Spark's histogram bucket rule (basicBucketFunction): [b_i, b_i+1), the last bucket closed;
  * NaN and values outside [b_0, b_n] are not counted. A binary search, exact for any spacing.
  */
-export function histogramAdd(
-  counts: number[],
-  x: unknown,
-  env: { buckets: number[]; method: string },
-): number[] {
-  if (typeof x !== 'number') {
-    throw new TypeError(`${env.method} needs an RDD of numbers; met a record of type ${typeof x}`);
-  }
+export function histogramAdd(counts: number[], x: number, env: { buckets: number[] }): number[] {
   const b = env.buckets;
   const last = b.length - 1;
   if (!(x >= b[0]!) || !(x <= b[last]!)) return counts;
@@ -211,10 +201,7 @@ export interface SumState {
 }
 
 /** Welford's update plus the running sum (so a complete sumApprox equals sum() exactly). */
-export function sumStateAdd(s: SumState, x: unknown, env: { method: string }): SumState {
-  if (typeof x !== 'number') {
-    throw new TypeError(`${env.method} needs an RDD of numbers; met a record of type ${typeof x}`);
-  }
+export function sumStateAdd(s: SumState, x: number): SumState {
   const delta = x - s.mu;
   s.n += 1;
   s.mu += delta / s.n;

@@ -36,8 +36,8 @@ const BY_CODE: Partial<Record<ErrorCode, FailureDecision>> = {
   CHECKPOINT_NOT_FOUND: { kind: 'failJob', report: 'asIs' },
   // The same result will not clone the next time.
   RESULT_NOT_CLONEABLE: { kind: 'failJob', report: 'asIs' },
-  // A record the engine refused (a non-pair into reduceByKey, an object as a key) is refused
-  // again: report it now, still naming the RDD and partition.
+  // A record the engine refused (a non-pair into reduceByKey, an object as a key, a string
+  // into sum) is refused again: report it now, still naming the RDD and partition.
   INVALID_ARGUMENT: { kind: 'failJob', report: 'taskFailed' },
   // A Kindling bug: retrying hides it.
   INTERNAL: { kind: 'failJob', report: 'asIs' },

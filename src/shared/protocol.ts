@@ -176,7 +176,11 @@ export type ResultAction =
   | { kind: 'collect' | 'count' | 'countByValue' | 'countByKey' | 'drain' }
   | { kind: 'take'; n: number }
   | { kind: 'reduce'; f: FunctionPlan }
-  | { kind: 'aggregate'; zero: unknown; seqOp: FunctionPlan }
+  /**
+   * `numbersFor`: set by the numeric actions (rdd.sum, rdd.stats, ...), the method the user
+   * called; every record must then be a number, and one that is not is refused naming it.
+   */
+  | { kind: 'aggregate'; zero: unknown; seqOp: FunctionPlan; numbersFor?: string }
   | { kind: 'foreach' | 'foreachPartition'; f: FunctionPlan }
   /** The n smallest by `order`, descending when `reverse`. */
   | { kind: 'takeOrdered'; n: number; order: OrderPlan; reverse: boolean }

@@ -2,7 +2,7 @@
 // several partitionings including empty partitions, and on ill-conditioned data.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Context, type RDD } from 'kindling';
+import { Context, KindlingError, type RDD } from 'kindling';
 
 const ctx = new Context({ workers: 2, progress: false });
 after(() => ctx.stop());
@@ -106,10 +106,55 @@ test('numeric methods on an empty RDD answer as Spark does', async () => {
   await assert.rejects(empty.histogram(3), { code: 'UNSUPPORTED_OPERATION' });
 });
 
-test('a record that is not a number fails the job naming the method, never a wrong sum', async () => {
-  const mixed = ctx.parallelize<unknown>([1, 2, '3'], 2) as RDD<number>;
-  await assert.rejects(mixed.sum(), (e: Error) => /rdd\.sum/.test(String(e.message)));
-  await assert.rejects(mixed.stats(), (e: Error) => /rdd\.stats/.test(String(e.message)));
+test('a record that is not a number fails the job at once naming the method, the RDD, the partition and the record', async () => {
+  // Partition 1 holds 2 and '3': the record is refused on the first attempt, never retried
+  // (maxTaskFailures is 4 here) and never concatenated into a wrong sum.
+  const mixed = ctx.parallelize<unknown>([1, 2, '3'], 2).setName('mixed') as RDD<number>;
+  let failedAttempts = 0;
+  const onTaskEnd = (e: { successful: boolean }): void => {
+    if (!e.successful) failedAttempts++;
+  };
+  ctx.on('taskEnd', onTaskEnd);
+  const calls: [string, () => Promise<unknown>][] = [
+    ['sum', () => mixed.sum()],
+    ['stats', () => mixed.stats()],
+    ['mean', () => mixed.mean()],
+    ['variance', () => mixed.variance()],
+    ['sampleVariance', () => mixed.sampleVariance()],
+    ['stdev', () => mixed.stdev()],
+    ['sampleStdev', () => mixed.sampleStdev()],
+    ['histogram', () => mixed.histogram([0, 10])],
+    ['histogram', () => mixed.histogram(2)],
+    ['sumApprox', () => mixed.sumApprox(60_000)],
+    ['meanApprox', () => mixed.meanApprox(60_000)],
+  ];
+  try {
+    for (const [method, call] of calls) {
+      failedAttempts = 0;
+      await assert.rejects(call(), (e: unknown) => {
+        assert.ok(e instanceof KindlingError, String(e));
+        assert.equal(e.code, 'TASK_FAILED');
+        const { stageId, ...where } = e.context;
+        assert.equal(
+          e.message,
+          `Task failed in RDD ${mixed.id} (mixed) partition 1, stage ${stageId} attempt 1: ` +
+            `Invalid argument record of rdd.${method}: expected a number, received "3"`,
+        );
+        assert.deepEqual(where, {
+          rddId: mixed.id,
+          rddName: 'mixed',
+          partitionIndex: 1,
+          attempt: 1,
+        });
+        assert.ok(e.cause instanceof KindlingError);
+        assert.equal(e.cause.code, 'INVALID_ARGUMENT');
+        return true;
+      });
+      assert.equal(failedAttempts, 1, `${method}: attempts of the failing task`);
+    }
+  } finally {
+    ctx.off('taskEnd', onTaskEnd);
+  }
 });
 
 /** Spark's bucket rule: [b_i, b_i+1) except the last, closed; outside or NaN: not counted. */
