@@ -739,7 +739,6 @@ export class Context {
   }
 
   private handleSideOutputs(side: TaskSideOutputs): void {
-    for (const { id, delta } of side.accumulators) this.accumulators.get(id)?.merge(delta);
     for (const stats of side.checkpoints) this.checkpoints.recordPart(stats);
     for (const block of side.blocks) {
       this.blocks.put(block);
@@ -755,7 +754,9 @@ export class Context {
         records: block.records,
       });
     }
-    // Last: a merge that throws fails the job, after the task's blocks are recorded.
+    // Last: a merge that throws (a long total out of range, a custom merge function's error)
+    // fails the job, after the task's blocks are recorded.
+    for (const { id, delta } of side.accumulators) this.accumulators.get(id)?.merge(delta);
     for (const { id, value } of side.customAccumulators ?? [])
       this.customAccumulators.get(id)?.mergeTaskValue(value);
   }

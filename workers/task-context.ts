@@ -6,6 +6,7 @@ import { errors } from '../src/shared/errors.js';
 import type { ShippedAccumulator, ShippedCustomAccumulator } from '../src/shared/env-wire.js';
 import {
   accumulatorLabel,
+  addToTotal,
   checkAccumulatorValue,
   valueInTask,
 } from '../src/shared/accumulator-values.js';
@@ -224,7 +225,7 @@ export class TaskContext {
     const label = accumulatorLabel(type, id, name);
     return taskAccumulator(id, label, (n) => {
       const checked = checkAccumulatorValue(type, label, 'add n', n);
-      deltas.set(id, (deltas.get(id) ?? 0) + checked);
+      deltas.set(id, addToTotal(type, label, deltas.get(id) ?? 0, checked, 'add'));
     });
   }
 

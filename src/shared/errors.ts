@@ -206,6 +206,33 @@ export const errors = {
     );
   },
 
+  /**
+   * A long accumulator whose total would pass 2^53 - 1 in magnitude, where a double no longer
+   * holds every integer: refused, never rounded. `by`: a call of add (on the main thread, or in
+   * a task, whose additions are summed before the main thread merges them), or that merge.
+   */
+  accumulatorTotalUnsafe(
+    accumulator: string,
+    total: number,
+    n: number,
+    by: 'add' | 'merge',
+  ): KindlingError {
+    const why =
+      `adding ${n} to a total of ${total} passes 2^53 - 1 (${Number.MAX_SAFE_INTEGER}) in ` +
+      'magnitude, past which a double no longer holds every integer (ctx.doubleAccumulator ' +
+      'sums past it, rounding)';
+    if (by === 'merge') {
+      return new KindlingError(
+        'TASK_FAILED',
+        `Cannot merge a task's additions into ${accumulator}: ${why}`,
+      );
+    }
+    const argument = `${accumulator} add n`;
+    return new KindlingError('INVALID_ARGUMENT', `Invalid argument ${argument}: ${why}`, {
+      argument,
+    });
+  },
+
   /** A custom Partitioner's function gave what is not a partition number for `key`. */
   partitionOutOfRange(
     partitioner: string,

@@ -2,10 +2,12 @@
 // back with each task result and are merged only for successful tasks, so a
 // retried task's updates count once (Spark's semantics for updates in actions).
 // A long accumulator refuses what is not a safe integer, here and in tasks
-// (shared/accumulator-values.ts), as Spark's LongAccumulator takes only longs.
+// (shared/accumulator-values.ts), as Spark's LongAccumulator takes only longs, and a total
+// that an add or a task's merged additions would carry past 2^53 - 1 in magnitude.
 
 import {
   accumulatorLabel,
+  addToTotal,
   checkAccumulatorValue,
   type AccumulatorType,
 } from '../shared/accumulator-values.js';
@@ -32,16 +34,17 @@ export class Accumulator<T extends number = number> {
 
   /** On the main thread (workers get their own handle that records deltas). */
   add(n: number): void {
-    this.total += checkAccumulatorValue(this.type, this.label, 'add n', n);
+    const checked = checkAccumulatorValue(this.type, this.label, 'add n', n);
+    this.total = addToTotal(this.type, this.label, this.total, checked, 'add');
   }
 
   reset(): void {
     this.total = 0;
   }
 
-  /** @internal */
+  /** @internal A successful task's additions; a total it would carry out of range fails the job. */
   merge(delta: number): void {
-    this.total += delta;
+    this.total = addToTotal(this.type, this.label, this.total, delta, 'merge');
   }
 
   /** @internal */

@@ -1,5 +1,6 @@
 // Numeric accumulators: a long accumulator holds integers (Spark's LongAccumulator), so it
-// refuses a fraction or an integer past 2^53 on the main thread and in tasks, naming itself;
+// refuses a fraction or an integer past 2^53 on the main thread and in tasks, naming itself, and
+// a total that safe additions would carry past 2^53 - 1 (added, or merged from tasks);
 // value may be set on the main thread (PySpark's Accumulator.value setter) and is refused in a
 // task, where a handle only adds.
 import { test, after } from 'node:test';
@@ -70,6 +71,79 @@ test('in a task, a fraction added to a long accumulator fails the job at once, n
   // Integers still add up from tasks.
   await ctx.parallelize(numbers, 3).foreach((x, env) => env.acc.add(x), { env: { acc } });
   assert.equal(acc.value, 55);
+});
+
+test('a long total past 2^53 - 1 in either direction is refused on the main thread, naming the accumulator', () => {
+  for (const sign of [1, -1]) {
+    const acc = ctx.longAccumulator('big');
+    acc.add(sign * (Number.MAX_SAFE_INTEGER - 1));
+    assert.throws(
+      () => acc.add(sign * 2),
+      refused(
+        'INVALID_ARGUMENT',
+        new RegExp(
+          `^Invalid argument longAccumulator ${acc.id} \\(big\\) add n: adding ${sign * 2} to a ` +
+            `total of ${sign * (Number.MAX_SAFE_INTEGER - 1)} passes 2\\^53 - 1`,
+        ),
+      ),
+    );
+    assert.equal(
+      acc.value,
+      sign * (Number.MAX_SAFE_INTEGER - 1),
+      'the refused add changed nothing',
+    );
+    acc.add(sign);
+    assert.equal(acc.value, sign * Number.MAX_SAFE_INTEGER);
+  }
+  // A double accumulator rounds, as doubles do.
+  const d = ctx.doubleAccumulator('wide');
+  d.add(Number.MAX_SAFE_INTEGER);
+  d.add(2);
+  assert.equal(d.value, Number.MAX_SAFE_INTEGER + 2);
+});
+
+test("merging tasks' additions past 2^53 - 1 in either direction fails the job, naming the accumulator", async () => {
+  for (const sign of [1, -1]) {
+    // Each task adds 2^52, a safe total of its own; the second merged carries the total to 2^53.
+    const acc = ctx.longAccumulator('merged');
+    const half = sign * 2 ** 52;
+    await assert.rejects(
+      ctx.parallelize([half, half], 2).foreach((x, env) => env.acc.add(x), { env: { acc } }),
+      refused(
+        'TASK_FAILED',
+        new RegExp(
+          `^Cannot merge a task's additions into longAccumulator ${acc.id} \\(merged\\): ` +
+            `adding ${half} to a total of ${half} passes 2\\^53 - 1`,
+        ),
+      ),
+    );
+    assert.equal(acc.value, half, 'the refused merge changed nothing');
+  }
+});
+
+test('in a task, additions past 2^53 - 1 fail the job at once, naming the accumulator', async () => {
+  const acc = ctx.longAccumulator('task');
+  let failedAttempts = 0;
+  const count = (e: { successful: boolean }): void => {
+    if (!e.successful) failedAttempts++;
+  };
+  ctx.on('taskEnd', count);
+  try {
+    await assert.rejects(
+      ctx.parallelize([2 ** 52, 2 ** 52], 1).foreach((x, env) => env.acc.add(x), { env: { acc } }),
+      refused(
+        'TASK_FAILED',
+        new RegExp(
+          `attempt 1: Invalid argument longAccumulator ${acc.id} \\(task\\) add n: adding ` +
+            `${2 ** 52} to a total of ${2 ** 52} passes 2\\^53 - 1`,
+        ),
+      ),
+    );
+  } finally {
+    ctx.off('taskEnd', count);
+  }
+  assert.equal(failedAttempts, 1, 'an INVALID_ARGUMENT is not retried');
+  assert.equal(acc.value, 0, "a failed task's updates do not count");
 });
 
 test('value may be set on the main thread, checked as add checks it', async () => {
