@@ -8,11 +8,13 @@ import { formatBlockId } from '../shared/block-id.js';
 
 export type ApiResult = { kind: 'ok'; body: unknown } | { kind: 'notFound'; what: string };
 
-export function applicationJson(store: AppStatusStore): unknown {
+/** `eventLog`: in the history UI, the log's file name, which names it in URLs (two logs may share an id). */
+export function applicationJson(store: AppStatusStore, eventLog?: string): unknown {
   const app = store.app;
   return {
     id: app?.applicationId,
     name: app?.appName,
+    ...(eventLog === undefined ? {} : { eventLog }),
     attempts: [
       {
         startTime: app?.startTime,

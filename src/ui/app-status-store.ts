@@ -35,7 +35,8 @@ export interface AppInfo {
 
 export interface JobData {
   jobId: number;
-  status: 'running' | 'succeeded' | 'failed';
+  /** `unfinished`: the replayed log ended (truncated) before the job did; never `running` then. */
+  status: 'running' | 'succeeded' | 'failed' | 'unfinished';
   action: string;
   rddId: number;
   rddName?: string;
@@ -62,7 +63,8 @@ export interface StageData {
   stageId: number;
   jobId: number;
   kind: 'result' | 'shuffleMap';
-  status: 'active' | 'complete' | 'failed';
+  /** `unfinished`: as a job's, the replayed log ended before the stage did. */
+  status: 'active' | 'complete' | 'failed' | 'unfinished';
   /** Times this stage was submitted (again after lost map outputs or in a later job). */
   submissions: number;
   numTasks: number;
@@ -121,13 +123,42 @@ export class AppStatusStore {
   private readonly rddNames = new Map<number, RddInfo>();
   /** Bumped on every event: lets pollers skip unchanged state. */
   version = 0;
+  /** The latest event's time. */
+  private lastEventTime: number | undefined;
+  /** Set by markLogEnded: where a truncated log stops, so whatever is open stops there. */
+  logEndTime: number | undefined;
 
   get isRunning(): boolean {
-    return this.app !== undefined && this.app.endTime === undefined;
+    return (
+      this.app !== undefined && this.app.endTime === undefined && this.logEndTime === undefined
+    );
+  }
+
+  /**
+   * The time what has not ended is measured to: now while the application may still run, the
+   * last event's time once its log has ended without it (a running job's duration would
+   * otherwise grow for as long as the page is looked at).
+   */
+  openUntil(): number {
+    return this.logEndTime ?? Date.now();
+  }
+
+  /**
+   * The replayed log ends here but the application did not end in it (a truncated log): a job
+   * or stage still open never ended as far as anyone can know, so it is `unfinished`, not
+   * running. (Spark's history server, reading an incomplete log, shows such jobs as running.)
+   */
+  markLogEnded(): void {
+    this.version++;
+    this.logEndTime = this.lastEventTime ?? this.app?.startTime ?? 0;
+    for (const job of this.jobs.values()) if (job.status === 'running') job.status = 'unfinished';
+    for (const stage of this.stages.values())
+      if (stage.status === 'active') stage.status = 'unfinished';
   }
 
   handle(line: LoggedEvent): void {
     this.version++;
+    this.lastEventTime = Math.max(this.lastEventTime ?? line.time, line.time);
     switch (line.event) {
       case 'applicationStart':
         this.app = { ...line.data };

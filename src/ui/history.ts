@@ -2,9 +2,12 @@
 // AppStatusStore (the live UI's code path). Files are told apart by content (probeEventLog):
 // the others are listed as skipped with the reason. A file that changed since it was read (a
 // running application's .inprogress file) is probed and replayed again on the next request.
+// A log is addressed by its file name, unique where the logs are listed: two logs of one
+// application id (a copy, a log kept beside its damaged twin) are two entries.
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { IN_PROGRESS_SUFFIX, isInProgressFileName } from '../event-log/event-log-format.js';
 import { listHistoryFiles, probeEventLog, readEventLog } from '../event-log/event-log-reader.js';
 import { AppStatusStore } from './app-status-store.js';
 
@@ -12,14 +15,18 @@ import { AppStatusStore } from './app-status-store.js';
 export type LogStatus =
   { kind: 'complete' } | { kind: 'inProgress' } | { kind: 'truncated'; reason: string };
 
+export interface AppEntry {
+  kind: 'app';
+  store: AppStatusStore;
+  file: string;
+  /** The file's name: what the history UI's URLs name the log by (`/history/<name>/`). */
+  name: string;
+  status: LogStatus;
+  warnings: { message: string }[];
+}
+
 export type HistoryEntry =
-  | {
-      kind: 'app';
-      store: AppStatusStore;
-      file: string;
-      status: LogStatus;
-      warnings: { message: string }[];
-    }
+  | AppEntry
   /** An event log whose first line cannot be read: no application to show. */
   | { kind: 'damaged'; file: string; reason: string };
 
@@ -80,7 +87,34 @@ function probe(file: string): Probed {
   }
 }
 
-export function replay(file: string): HistoryEntry {
+/**
+ * The application a history URL names by `key`: a log's file name; else, for a link made
+ * while its application ran, the log it became when it finished (`moved`); else an
+ * application id held by one log alone (`moved`: Spark's URLs name the application), or by
+ * several (`ambiguous`: each must be named by its file).
+ */
+export type HistoryLookup =
+  | { kind: 'found'; entry: AppEntry }
+  | { kind: 'moved'; entry: AppEntry }
+  | { kind: 'ambiguous'; names: string[] }
+  | { kind: 'notFound' };
+
+export function findHistoryApp(listing: HistoryListing, key: string): HistoryLookup {
+  const apps = listing.entries.filter((e): e is AppEntry => e.kind === 'app');
+  const named = apps.find((e) => e.name === key);
+  if (named !== undefined) return { kind: 'found', entry: named };
+  if (isInProgressFileName(key)) {
+    const finished = key.slice(0, -IN_PROGRESS_SUFFIX.length);
+    const entry = apps.find((e) => e.name === finished);
+    if (entry !== undefined) return { kind: 'moved', entry };
+  }
+  const byId = apps.filter((e) => e.store.app?.applicationId === key);
+  if (byId.length === 1 && byId[0] !== undefined) return { kind: 'moved', entry: byId[0] };
+  if (byId.length > 1) return { kind: 'ambiguous', names: byId.map((e) => e.name) };
+  return { kind: 'notFound' };
+}
+
+export function replay(file: string): AppEntry {
   const log = readEventLog(file);
   const store = new AppStatusStore();
   for (const e of log.events) store.handle(e);
@@ -97,6 +131,7 @@ export function replay(file: string): HistoryEntry {
           : `line ${log.cutOffLine} is cut off`,
     };
     warnings.push({ message: `${path.basename(file)} is truncated: ${status.reason}` });
+    store.markLogEnded();
   }
-  return { kind: 'app', store, file, status, warnings };
+  return { kind: 'app', store, file, name: path.basename(file), status, warnings };
 }

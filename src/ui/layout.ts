@@ -31,6 +31,7 @@ main{padding:16px}table{border-collapse:collapse;margin:8px 0 16px;background:#f
 th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;font-size:13px;vertical-align:top}
 th{background:#f1f5f9}th a{color:inherit}
 .succeeded,.complete{color:#15803d}.failed{color:#b91c1c}.running,.active{color:#1d4ed8}
+.unfinished{color:#6b7280}
 pre{background:#f8fafc;border:1px solid #e2e8f0;padding:8px;overflow:auto;font-size:12px}
 svg text{font-family:system-ui,sans-serif;font-size:11px}
 .stage-node rect{fill:#eef2ff;stroke:#4f46e5}.stage-node.failed rect{fill:#fee2e2;stroke:#b91c1c}
@@ -72,7 +73,7 @@ const LIVE_SCRIPT = `
 
 export interface PageFrame {
   store: AppStatusStore;
-  /** '' for the live UI, /history/<appId> for a replayed application. */
+  /** '' for the live UI, /history/<event log file name> for a replayed application. */
   base: string;
   tab: Tab;
   title: string;

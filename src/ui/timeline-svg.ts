@@ -7,16 +7,21 @@ export interface TimelineBar {
   row: string;
   label: string;
   start: number;
-  /** Undefined while running: drawn up to `now`. */
+  /** Undefined while running (or unfinished when its log ended): drawn up to `now`. */
   end?: number;
-  status: 'succeeded' | 'failed' | 'running';
+  status: 'succeeded' | 'failed' | 'running' | 'unfinished';
   href?: string;
 }
 
 const WIDTH = 900;
 const ROW = 22;
 const LABEL_W = 120;
-const COLORS = { succeeded: '#86efac', failed: '#fca5a5', running: '#93c5fd' };
+const COLORS = {
+  succeeded: '#86efac',
+  failed: '#fca5a5',
+  running: '#93c5fd',
+  unfinished: '#d1d5db',
+};
 
 export function timelineSvg(bars: TimelineBar[], now: number): SafeHtml {
   if (bars.length === 0) return html``;

@@ -1,6 +1,7 @@
 // The web UI's HTTP server (Spark's SparkUI / HistoryServer) on node:http: routes a request to
 // a page or the JSON API of one application's AppStatusStore. The live UI serves one store at
-// the root; the history UI lists applications at / and serves each under /history/<appId>/.
+// the root; the history UI lists applications at / and serves each under /history/<log>/, the
+// log's file name (history.ts findHistoryApp; an application id alone redirects there).
 // Both serve the pages' static files (uPlot, chart script) under /static/.
 // Binds to port, port+1, ... as Spark does (spark.port.maxRetries = 16).
 
@@ -17,7 +18,7 @@ import {
   storagePage,
   workersPage,
 } from './pages/app-pages.js';
-import type { HistoryListing } from './history.js';
+import { findHistoryApp, type HistoryListing } from './history.js';
 import { jobPage, jobsPage, stageTable } from './pages/jobs-pages.js';
 import { stagePage } from './pages/stage-page.js';
 import { STREAMING_ASSETS, streamingPage } from './pages/streaming-page.js';
@@ -127,12 +128,18 @@ function route(source: UiSource, req: http.IncomingMessage): Response {
     return routePage(source.store, '', undefined, parts, url, fragment);
   }
   if (parts[0] === 'history' && parts[1] !== undefined) {
-    const id = decodeURIComponent(parts[1]);
-    const store = historyStores(source.listing()).find((s) => s.app?.applicationId === id);
-    if (store === undefined) return text(404, `No application ${id}`);
-    const base = `/history/${encodeURIComponent(id)}`;
+    const key = decodeSegment(parts[1]) ?? parts[1];
+    const found = findHistoryApp(source.listing(), key);
+    if (found.kind === 'notFound') return text(404, `No event log or application ${key}`);
+    if (found.kind === 'ambiguous') return text(404, ambiguousApp(key, found.names));
+    const base = `/history/${encodeURIComponent(found.entry.name)}`;
+    if (found.kind === 'moved') {
+      // The rest of the path as requested (still encoded): /history/<key>/<rest>.
+      const rest = url.pathname.split('/').slice(3).join('/');
+      return { status: 302, location: `${base}/${rest === '' ? 'jobs/' : rest}${url.search}` };
+    }
     if (parts.length === 2) return { status: 302, location: `${base}/jobs/` };
-    return routePage(store, base, '/', parts.slice(2), url, fragment);
+    return routePage(found.entry.store, base, '/', parts.slice(2), url, fragment);
   }
   if (url.pathname === '/') {
     const body = applicationsPage(source.listing());
@@ -141,9 +148,17 @@ function route(source: UiSource, req: http.IncomingMessage): Response {
   return text(404, `Not found: ${url.pathname}`);
 }
 
-/** The replayed applications of a history listing (a damaged log has none). */
-function historyStores(listing: HistoryListing): AppStatusStore[] {
-  return listing.entries.flatMap((e) => (e.kind === 'app' ? [e.store] : []));
+/** A path segment decoded, or undefined when its %-escapes are malformed (then matched as is). */
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+function ambiguousApp(id: string, names: string[]): string {
+  return `Application ${id} has ${names.length} event logs (${names.join(', ')}): name one by its file name instead`;
 }
 
 function routeStatic(name: string, ifNoneMatch: string | undefined): Response {
@@ -218,7 +233,7 @@ function routePage(
           'stages',
           'Stages',
           html`<h1>Stages</h1>
-            ${stageTable(all, base, Date.now())}`,
+            ${stageTable(all, base, store.openUntil())}`,
         );
       }
       const stage = store.stages.get(id);
@@ -226,7 +241,11 @@ function routePage(
         return text(404, `No stage ${url.searchParams.get('id')}`);
       const sort = url.searchParams.get('sort') ?? 'index';
       const desc = url.searchParams.get('desc') === '1';
-      return render('stages', `Stage ${id}`, stagePage(stage, base, { sort, desc }));
+      return render(
+        'stages',
+        `Stage ${id}`,
+        stagePage(stage, base, { sort, desc }, store.openUntil()),
+      );
     }
     case 'storage':
       return render('storage', 'Storage', storagePage(store));
@@ -246,11 +265,38 @@ function routePage(
 
 function routeApi(source: UiSource, parts: string[]): Response {
   if (parts[0] !== 'applications') return json({ error: 'not found' }, 404);
-  const stores = source.kind === 'live' ? [source.store] : historyStores(source.listing());
-  if (parts[1] === undefined || parts[1] === '') return json(stores.map(applicationJson));
-  const id = decodeURIComponent(parts[1]);
-  const store = stores.find((s) => s.app?.applicationId === id);
-  if (store === undefined) return json({ error: `no application ${id}` }, 404);
-  const result = appApi(store, parts.slice(2));
+  if (parts[1] === undefined || parts[1] === '') return json(applicationsJson(source));
+  const target = apiTarget(source, decodeSegment(parts[1]) ?? parts[1]);
+  if (target.kind === 'none') return json({ error: target.error }, 404);
+  const result = appApi(target.store, parts.slice(2));
   return result.kind === 'ok' ? json(result.body) : json({ error: `no ${result.what}` }, 404);
+}
+
+/** The history UI lists one application a log, each with the file that names it (`eventLog`). */
+function applicationsJson(source: UiSource): unknown[] {
+  if (source.kind === 'live') return [applicationJson(source.store)];
+  return source
+    .listing()
+    .entries.flatMap((e) => (e.kind === 'app' ? [applicationJson(e.store, e.name)] : []));
+}
+
+type ApiTarget = { kind: 'store'; store: AppStatusStore } | { kind: 'none'; error: string };
+
+/** What `/api/v1/applications/<key>` names: in the history UI, as its pages' URLs do. */
+function apiTarget(source: UiSource, key: string): ApiTarget {
+  if (source.kind === 'live') {
+    return source.store.app?.applicationId === key
+      ? { kind: 'store', store: source.store }
+      : { kind: 'none', error: `no application ${key}` };
+  }
+  const found = findHistoryApp(source.listing(), key);
+  switch (found.kind) {
+    case 'found':
+    case 'moved':
+      return { kind: 'store', store: found.entry.store };
+    case 'ambiguous':
+      return { kind: 'none', error: ambiguousApp(key, found.names) };
+    case 'notFound':
+      return { kind: 'none', error: `no event log or application ${key}` };
+  }
 }

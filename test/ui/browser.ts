@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 // KINDLING_CHROMIUM, when set, is the only candidate (set it to a missing path to see the skip).
 const CANDIDATES =
@@ -50,4 +50,22 @@ export async function launchBrowser(): Promise<{
       fs.rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The history server at `url` showing its applications page in a fresh browser: `use` gets the
+ * page and the rows of the applications table; the browser is closed whatever happens.
+ */
+export async function onApplicationsPage(
+  url: string,
+  use: (page: Page, applicationRow: (text: string) => Locator) => Promise<void>,
+): Promise<void> {
+  const { browser, close } = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${url}/`);
+    await use(page, (text) => page.locator('table.applications tr', { hasText: text }));
+  } finally {
+    await close();
+  }
 }

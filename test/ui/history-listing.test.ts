@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Context } from 'kindling';
-import { launchBrowser, skipWithoutBrowser } from './browser.js';
+import { onApplicationsPage, skipWithoutBrowser } from './browser.js';
 import { startHistory, type HistoryServer } from './history-server.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-history-listing-'));
@@ -101,14 +101,12 @@ test(
   'in a browser, the truncated application reads truncated, not in progress',
   { skip: skipWithoutBrowser },
   async () => {
-    const { browser, close } = await launchBrowser();
-    try {
-      const page = await browser.newPage();
-      await page.goto(`${server?.url}/`);
-      const truncatedRow = page.locator('table.applications tr', { hasText: truncatedId });
+    assert.ok(server !== undefined);
+    await onApplicationsPage(server.url, async (page, applicationRow) => {
+      const truncatedRow = applicationRow(truncatedId);
       assert.match(await truncatedRow.innerText(), /truncated/);
       assert.doesNotMatch(await truncatedRow.innerText(), /in progress/);
-      const completeRow = page.locator('table.applications tr', { hasText: completeId });
+      const completeRow = applicationRow(completeId);
       assert.doesNotMatch(await completeRow.innerText(), /truncated|in progress/);
       const damaged = page.locator('table.applications tr.damaged');
       assert.equal(await damaged.count(), 1);
@@ -119,9 +117,7 @@ test(
       await truncatedRow.locator('a').click();
       await page.waitForURL(/\/history\/.+\/jobs\//);
       assert.ok((await page.locator('table.jobs tr.job-row').count()) >= 1);
-    } finally {
-      await close();
-    }
+    });
   },
 );
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Context, type JobEndEvent } from 'kindling';
-import { launchBrowser, skipWithoutBrowser } from './browser.js';
+import { onApplicationsPage, skipWithoutBrowser } from './browser.js';
 import { startHistory, type HistoryServer } from './history-server.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kindling-history-'));
@@ -77,11 +77,9 @@ test(
   'the history pages show the same jobs in a browser',
   { skip: skipWithoutBrowser },
   async () => {
-    const { browser, close } = await launchBrowser();
-    try {
-      const page = await browser.newPage();
-      await page.goto(`${server?.url}/`);
-      await page.locator('table.applications a', { hasText: appId }).click();
+    assert.ok(server !== undefined);
+    await onApplicationsPage(server.url, async (page, applicationRow) => {
+      await applicationRow(appId).locator('a').click();
       await page.waitForURL(/\/history\/.+\/jobs\//);
       const rows = page.locator('table.jobs tr.job-row');
       assert.equal(await rows.count(), 3);
@@ -92,9 +90,7 @@ test(
       assert.match(await page.locator('tr.job-row[data-job-id="2"]').innerText(), /FAILED/);
       await page.locator('tr.job-row[data-job-id="0"] a').click();
       assert.equal(await page.locator('svg.dag g.stage-node').count(), 2);
-    } finally {
-      await close();
-    }
+    });
   },
 );
 

@@ -191,14 +191,12 @@ export function applicationsPage(listing: HistoryListing): SafeHtml {
                 ${entry.file}: <span class="failed">damaged event log: ${entry.reason}</span>
               </td>
             </tr>`;
-          const { store, file, status, warnings } = entry;
+          const { store, file, name, status, warnings } = entry;
           const app = store.app;
           if (app === undefined) return '';
-          return html`<tr>
+          return html`<tr data-event-log="${name}">
             <td>
-              <a href="/history/${encodeURIComponent(app.applicationId)}/jobs/"
-                >${app.applicationId}</a
-              >
+              <a href="/history/${encodeURIComponent(name)}/jobs/">${app.applicationId}</a>
             </td>
             <td>${app.appName}</td>
             <td>${fmtTime(app.startTime)}</td>

@@ -4,7 +4,7 @@
 import { fmtBytes, fmtDuration, fmtTime, html, type SafeHtml } from '../html.js';
 import type { AppStatusStore, JobData, StageData } from '../app-status-store.js';
 import { stageDagSvg } from '../dag-svg.js';
-import { timelineSvg } from '../timeline-svg.js';
+import { timelineSvg, type TimelineBar } from '../timeline-svg.js';
 
 export function jobDescription(job: JobData): string {
   return `${job.action} of RDD ${job.rddId}${job.rddName === undefined ? '' : ` (${job.rddName})`}`;
@@ -23,16 +23,21 @@ function taskCounts(stages: StageData[]): { succeeded: number; failed: number; t
   return { succeeded, failed, total };
 }
 
+/** How the application ended, as far as its events say. */
+function appEnd(store: AppStatusStore): SafeHtml | string {
+  const ended = store.app?.endTime;
+  if (ended !== undefined) return html`, ended ${fmtTime(ended)}`;
+  if (store.logEndTime === undefined) return ' (running)';
+  return html`; its event log ends at ${fmtTime(store.logEndTime)} without the application's end
+  (truncated), so jobs that had not ended there are shown as unfinished`;
+}
+
 export function jobsPage(store: AppStatusStore, base: string): SafeHtml {
   const jobs = [...store.jobs.values()].sort((a, b) => b.jobId - a.jobId);
-  const now = Date.now();
+  const now = store.openUntil();
   const app = store.app;
   return html`<h1>Jobs</h1>
-    <p>
-      Started
-      ${fmtTime(app?.startTime)}${app?.endTime === undefined ? ' (running)' : html`, ended ${fmtTime(app.endTime)}`}.
-      ${jobs.length} jobs.
-    </p>
+    <p>Started ${fmtTime(app?.startTime)}${appEnd(store)}. ${jobs.length} jobs.</p>
     <h2>Event timeline</h2>
     ${timelineSvg(
       jobs.map((j) => ({
@@ -79,11 +84,13 @@ export function jobsPage(store: AppStatusStore, base: string): SafeHtml {
 
 export function jobPage(store: AppStatusStore, base: string, job: JobData): SafeHtml {
   const stages = store.stagesOf(job);
-  const now = Date.now();
+  const now = store.openUntil();
   const m = job.metrics;
   return html`<h1>Job ${job.jobId}: ${jobDescription(job)}</h1>
     <p>
-      Status: <span class="${job.status}">${job.status.toUpperCase()}</span>. Submitted
+      Status:
+      <span class="${job.status}">${job.status.toUpperCase()}</span
+      >${job.status === 'unfinished' ? ' (the event log ends before the job did)' : ''}. Submitted
       ${fmtTime(job.submissionTime)}, duration
       ${fmtDuration(job.durationMs ?? now - job.submissionTime)}.
       ${job.failure === undefined ? '' : html`<br />Failure: ${job.failure.code ?? ''} ${job.failure.message}`}
@@ -101,14 +108,25 @@ export function jobPage(store: AppStatusStore, base: string, job: JobData): Safe
         label: `stage ${s.stageId}`,
         start: s.submissionTime,
         ...(s.completionTime === undefined ? {} : { end: s.completionTime }),
-        status:
-          s.status === 'complete' ? 'succeeded' : s.status === 'failed' ? 'failed' : 'running',
+        status: timelineStatus(s.status),
         href: `${base}/stages/stage/?id=${s.stageId}`,
       })),
       now,
     )}
     <h2>Stages</h2>
     ${stageTable(stages, base, now)}`;
+}
+
+function timelineStatus(status: StageData['status']): TimelineBar['status'] {
+  switch (status) {
+    case 'complete':
+      return 'succeeded';
+    case 'active':
+      return 'running';
+    case 'failed':
+    case 'unfinished':
+      return status;
+  }
 }
 
 export function stageTable(stages: StageData[], base: string, now: number): SafeHtml {

@@ -149,10 +149,15 @@ export function sortTasks(tasks: TaskData[], q: StagePageQuery): TaskData[] {
   });
 }
 
-export function stagePage(stage: StageData, base: string, q: StagePageQuery): SafeHtml {
+/** `now`: where what has not ended is drawn to (AppStatusStore.openUntil). */
+export function stagePage(
+  stage: StageData,
+  base: string,
+  q: StagePageQuery,
+  now: number,
+): SafeHtml {
   const done = stage.tasks.filter((t) => t.successful);
   const failed = stage.tasks.filter((t) => !t.successful);
-  const now = Date.now();
   const href = (key: string): string =>
     `${base}/stages/stage/?id=${stage.stageId}&sort=${key}&desc=${key === q.sort && !q.desc ? 1 : 0}`;
   return html`<h1>
