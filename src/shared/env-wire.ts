@@ -57,15 +57,64 @@ export interface HandleShipper {
 const shippedEnvs = new WeakSet<object>();
 
 /**
- * `env` shipped from `where` (rdd.map opts.env). Arrays and plain objects are copied with their
- * handles taken out, an object met twice copied once, so sharing and cycles arrive as structured
- * clone keeps them. Any other value is data as it is; a handle inside one (a Map, a Set, a class
+ * `env` shipped from `where` (rdd.map opts.env). Most envs hold no handle: a first pass
+ * (holdsHandle) says so, and such an env is shipped as it is, the user's own objects, copied
+ * only when its plan crosses a thread (an env holding a lookup array of a million numbers costs
+ * one pass over it, no copy). Otherwise arrays and plain objects are copied with their handles
+ * taken out, an object met twice copied once, so sharing and cycles arrive as structured clone
+ * keeps them. Any other value is data as it is; a handle inside one (a Map, a Set, a class
  * instance) is refused, since the clone would turn it into plain data. A ShippedEnv made here
  * before (a streaming kernel's env holds its user's) is spliced in, its paths extended. The path
  * to the value being walked is kept in one stack, and a handle's path and name are made from it
- * only when one is met: an env holding a lookup array of a million numbers costs a pass over it.
+ * only when one is met.
  */
 export function shipEnv(env: unknown, where: string, shipper: HandleShipper): ShippedEnv {
+  const shipped: ShippedEnv = holdsHandle(env, where, shipper)
+    ? withoutHandles(env, where, shipper)
+    : { data: env, handles: [] };
+  shippedEnvs.add(shipped);
+  return shipped;
+}
+
+/**
+ * The first pass: whether withoutHandles would meet a handle or a ShippedEnv, visiting what it
+ * visits in the same order and stopping at the first. A handle inside a Map, a Set or a class
+ * instance met before is refused here as withoutHandles would refuse it.
+ */
+function holdsHandle(env: unknown, where: string, shipper: HandleShipper): boolean {
+  const seen = new Set<object>();
+  const keys: (string | number)[] = [];
+  const visit = (value: unknown): boolean => {
+    if (shipper.isHandle(value)) return true;
+    if (typeof value !== 'object' || value === null || seen.has(value)) return false;
+    if (shippedEnvs.has(value)) return true;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const v: unknown = value[i];
+        if (typeof v !== 'object' && typeof v !== 'function') continue;
+        keys.push(i);
+        if (visit(v)) return true;
+        keys.pop();
+      }
+      return false;
+    }
+    if (!isPlainObject(value)) {
+      refuseHandlesIn(value, labelOf(where, keys), shipper);
+      return false;
+    }
+    for (const [key, v] of Object.entries(value)) {
+      keys.push(key);
+      if (visit(v)) return true;
+      keys.pop();
+    }
+    return false;
+  };
+  return visit(env);
+}
+
+/** The copying pass of shipEnv: data with each handle's place null, and the handles. */
+function withoutHandles(env: unknown, where: string, shipper: HandleShipper): ShippedEnv {
   const handles: ShippedEnv['handles'] = [];
   const copies = new Map<object, unknown>();
   const keys: (string | number)[] = [];
@@ -115,9 +164,7 @@ export function shipEnv(env: unknown, where: string, shipper: HandleShipper): Sh
     }
     return out;
   };
-  const shipped: ShippedEnv = { data: walk(env), handles };
-  shippedEnvs.add(shipped);
-  return shipped;
+  return { data: walk(env), handles };
 }
 
 /** How errors name the value at `keys` below `where`: opts.env.helpers[2].double. */

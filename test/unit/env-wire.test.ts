@@ -45,8 +45,42 @@ describe('env wire form', () => {
     assert.ok(!(2 in (got as { list: unknown[] }).list), 'the hole stays a hole');
   });
 
+  it('ships an env holding no handle as it is, with no copy', () => {
+    const table = Array.from({ length: 1000 }, (_, i) => i);
+    const cyclic: { self?: unknown; table: number[] } = { table };
+    cyclic.self = cyclic;
+    const env = { table, cyclic, list: [{ a: 1 }, 'x'], map: new Map([[1, [2]]]) };
+    const shipped = shipEnv(env, 'env', shipper);
+    assert.equal(shipped.data, env, 'the data is the env itself');
+    assert.deepEqual(shipped.handles, []);
+    const got = roundTrip(shipped) as typeof env;
+    assert.deepEqual(got, env);
+    assert.equal(got.cyclic.self, got.cyclic, 'a cycle arrives as a cycle');
+    assert.equal(got.cyclic.table, got.table, 'sharing arrives as sharing');
+  });
+
+  it("copies an env whose handle comes after shared and cyclic data, leaving the user's env as it was", () => {
+    const shared = { n: 1 };
+    const cyclic: { self?: unknown } = {};
+    cyclic.self = cyclic;
+    const env = { one: shared, cyclic, list: [shared, [new Handle(7)]] };
+    const shipped = shipEnv(env, 'env', shipper);
+    assert.notEqual(shipped.data, env);
+    assert.ok(env.list[1] !== undefined && (env.list[1] as unknown[])[0] instanceof Handle);
+    const got = roundTrip(shipped) as { one: unknown; cyclic: { self: unknown }; list: unknown[] };
+    assert.deepEqual(got.list, [{ n: 1 }, ['bound broadcast 7']]);
+    assert.equal(got.list[0], got.one);
+    assert.equal(got.cyclic.self, got.cyclic);
+  });
+
   it('binds a handle that is the whole env', () => {
     assert.equal(roundTrip(shipEnv(new Handle(3), 'env', shipper)), 'bound broadcast 3');
+  });
+
+  it('splices an env it shipped before even when that env holds no handle', () => {
+    const inner = shipEnv({ x: 1 }, 'inner', shipper);
+    const got = roundTrip(shipEnv({ one: inner, two: [inner] }, 'outer', shipper));
+    assert.deepEqual(got, { one: { x: 1 }, two: [{ x: 1 }] });
   });
 
   it('splices an env it shipped before at every place it is met, and only such an env', () => {
