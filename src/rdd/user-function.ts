@@ -40,10 +40,17 @@ export function planFunction(
   return { fn: shipFunction(f, where), env: prepareEnv(opts?.env, where) };
 }
 
+/**
+ * The env as it is when the transformation is defined: its data is cloned here (which also
+ * proves it cloneable), so a change the user makes to the objects afterwards never reaches a
+ * task, and every task of every job sees the same env, whenever its worker fetches the plan.
+ * The handles stay the objects noteEnvHandle remembered (a job's check finds them by identity).
+ */
 export function prepareEnv(env: unknown, where: string): ShippedEnv {
   const shipped = shipEnv(env, `${where} opts.env`, handleShipper);
   try {
-    structuredClone(shipped);
+    shipped.data = structuredClone(shipped.data);
+    structuredClone(shipped.handles);
   } catch (e) {
     throw errors.invalidArgument(
       `${where} opts.env`,

@@ -58,9 +58,9 @@ const shippedEnvs = new WeakSet<object>();
 
 /**
  * `env` shipped from `where` (rdd.map opts.env). Most envs hold no handle: a first pass
- * (holdsHandle) says so, and such an env is shipped as it is, the user's own objects, copied
- * only when its plan crosses a thread (an env holding a lookup array of a million numbers costs
- * one pass over it, no copy). Otherwise arrays and plain objects are copied with their handles
+ * (holdsHandle) says so, and such an env is shipped as it is (an env holding a lookup array of
+ * a million numbers costs one pass over it, no copy; prepareEnv's one structured clone is the
+ * snapshot). Otherwise arrays and plain objects are copied with their handles
  * taken out, an object met twice copied once, so sharing and cycles arrive as structured clone
  * keeps them. Any other value is data as it is; a handle inside one (a Map, a Set, a class
  * instance) is refused, since the clone would turn it into plain data. A ShippedEnv made here

@@ -169,3 +169,25 @@ test('a handle inside a Map or Set is refused naming where it is, not shipped as
     message: /rdd\.map opts\.env\.s/,
   });
 });
+
+test('env is the data as it was where the transformation was defined: later changes reach no task', async () => {
+  // With and without a handle beside the data: the two ways shipEnv ships an env.
+  const lookup = [1, 2, 3];
+  const table = new Map([['k', 10]]);
+  const plain = ctx
+    .parallelize([0, 1, 2], 3)
+    .map((i, e) => e.lookup[i]! + e.table.get('k')!, { env: { lookup, table } });
+  const withHandle = ctx
+    .parallelize([0, 1, 2], 3)
+    .map((i, e) => e.lookup[i]! + e.b.value.secret.length, { env: { lookup, b: secret } });
+  lookup[0] = 100;
+  table.set('k', 1000);
+  const jobs = Promise.all([plain.collect(), withHandle.collect()]);
+  // Changed again while the jobs run: no task of either sees it either.
+  lookup[1] = 200;
+  assert.deepEqual(await jobs, [
+    [11, 12, 13],
+    [12, 13, 14],
+  ]);
+  assert.deepEqual(await plain.collect(), [11, 12, 13]);
+});
