@@ -2,7 +2,8 @@
 // JavaScript drops an argument past a method's parameters, so rdd.take(3, 4) took 3 and
 // reduceByKey(f, undefined, 3) ran on the default partitions. Each class applies its table to
 // its prototype where it is defined (withArityChecks); the tables' types list every method,
-// so a new one does not compile until it has an entry here.
+// so a new one does not compile until it has an entry here. The streaming classes' tables
+// (streaming/stream-arity.ts) are built from the same types and applied the same way.
 
 import { errors } from './shared/errors.js';
 import type { Context } from './context.js';
@@ -29,7 +30,8 @@ export type ArityTable<C> = {
     : Throws | Internal;
 };
 
-const action = (most: number): Rejects => ({ rejects: most });
+/** The entry of a method returning a Promise that takes at most `most` arguments. */
+export const action = (most: number): Rejects => ({ rejects: most });
 
 export const RDD_ARITY: ArityTable<RDD<unknown>> = {
   derive: 'internal',

@@ -4,6 +4,8 @@
 // once every batch that fell due has finished, so tests need no sleeps.
 
 import { errors } from '../shared/errors.js';
+import { withArityChecks } from '../method-arity.js';
+import { MANUAL_CLOCK_ARITY, SYSTEM_CLOCK_ARITY } from './stream-arity.js';
 
 export interface Clock {
   /** Milliseconds since the epoch (SystemClock) or since the clock's own start. */
@@ -25,7 +27,7 @@ export class ManualClock implements Clock {
 
   constructor(startMs = 0) {
     if (typeof startMs !== 'number' || !Number.isInteger(startMs) || startMs < 0) {
-      throw errors.invalidArgument('startMs', 'a non-negative integer', startMs);
+      throw errors.invalidArgument('ManualClock startMs', 'a non-negative integer', startMs);
     }
     this.time = startMs;
   }
@@ -37,7 +39,9 @@ export class ManualClock implements Clock {
   /** Moves the clock forward; resolves when every batch due by then has finished. */
   advance(ms: number): Promise<void> {
     if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0) {
-      return Promise.reject(errors.invalidArgument('ms', 'a non-negative integer', ms));
+      return Promise.reject(
+        errors.invalidArgument('clock.advance ms', 'a non-negative integer', ms),
+      );
     }
     return this.setTime(this.time + ms);
   }
@@ -46,7 +50,11 @@ export class ManualClock implements Clock {
   setTime(ms: number): Promise<void> {
     if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < this.time) {
       return Promise.reject(
-        errors.invalidArgument('ms', `an integer >= the current time ${this.time}`, ms),
+        errors.invalidArgument(
+          'clock.setTime ms',
+          `an integer >= the current time ${this.time}`,
+          ms,
+        ),
       );
     }
     this.time = ms;
@@ -63,3 +71,6 @@ export class ManualClock implements Clock {
     this.listener = listener;
   }
 }
+
+withArityChecks(SystemClock.prototype, 'clock', SYSTEM_CLOCK_ARITY);
+withArityChecks(ManualClock.prototype, 'clock', MANUAL_CLOCK_ARITY);

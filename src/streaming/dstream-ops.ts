@@ -51,10 +51,10 @@ export function transform<T, U>(
   stream: DStream<T>,
   f: (rdd: RDD<T>, timeMs: number) => RDD<U>,
 ): DStream<U> {
+  const what = 'dstream.transform function';
   if (typeof f !== 'function')
-    throw errors.invalidArgument('transform function', 'a function (rdd, timeMs) => RDD', f);
-  const build = (timeMs: number): RDD<U> =>
-    resultRDD(f(rddOrEmpty(stream, timeMs), timeMs), 'transform function');
+    throw errors.invalidArgument(what, 'a function (rdd, timeMs) => RDD', f);
+  const build = (timeMs: number): RDD<U> => resultRDD(f(rddOrEmpty(stream, timeMs), timeMs), what);
   return make(stream, new TransformedImpl('transform', [stream], build));
 }
 
@@ -64,10 +64,10 @@ export function transformWith<T, U, R>(
   other: DStream<U>,
   f: (rdd: RDD<T>, otherRdd: RDD<U>, timeMs: number) => RDD<R>,
 ): DStream<R> {
-  sameGrid(stream, other, 'other');
+  sameGrid(stream, other, 'dstream.transformWith other');
   if (typeof f !== 'function') {
     throw errors.invalidArgument(
-      'transformWith function',
+      'dstream.transformWith function',
       'a function (rdd, otherRdd, timeMs) => RDD',
       f,
     );
@@ -75,13 +75,13 @@ export function transformWith<T, U, R>(
   const build = (timeMs: number): RDD<R> =>
     resultRDD(
       f(rddOrEmpty(stream, timeMs), rddOrEmpty(other, timeMs), timeMs),
-      'transformWith function',
+      'dstream.transformWith function',
     );
   return make(stream, new TransformedImpl('transformWith', [stream, other], build));
 }
 
 export function union<T>(stream: DStream<T>, other: DStream<T>): DStream<T> {
-  sameGrid(stream, other, 'other');
+  sameGrid(stream, other, 'dstream.union other');
   const build = (timeMs: number): RDD<T> =>
     stream.ssc.sparkContext.union([rddOrEmpty(stream, timeMs), rddOrEmpty(other, timeMs)]);
   return make(stream, new TransformedImpl('union', [stream, other], build));
@@ -93,7 +93,7 @@ export function glom<T>(stream: DStream<T>): DStream<T[]> {
 
 /** Spark's repartition: every batch's RDD shuffled into `numPartitions` partitions. */
 export function repartition<T>(stream: DStream<T>, numPartitions: number): DStream<T> {
-  const n = positiveInt('numPartitions', numPartitions);
+  const n = positiveInt('dstream.repartition numPartitions', numPartitions);
   return make(stream, new MappedImpl('repartition', stream, (rdd: RDD<T>) => rdd.repartition(n)));
 }
 
@@ -116,8 +116,11 @@ export function reduce<T, E>(
 }
 
 /** A remember duration (ssc.remember, stream.remember): a positive whole number of ms. */
-export function rememberDuration(durationMs: unknown): number {
-  return positiveInt('durationMs', durationMs);
+export function rememberDuration(
+  method: 'ssc.remember' | 'dstream.remember',
+  durationMs: unknown,
+): number {
+  return positiveInt(`${method} durationMs`, durationMs);
 }
 
 /**
@@ -129,9 +132,11 @@ export function rememberDuration(durationMs: unknown): number {
  */
 export function slice<T>(stream: DStream<T>, fromMs: number, toMs: number): RDD<T>[] {
   if (typeof fromMs !== 'number' || !Number.isInteger(fromMs))
-    throw errors.invalidArgument('fromMs', 'a time in ms (an integer)', fromMs);
-  if (typeof toMs !== 'number' || !Number.isInteger(toMs) || toMs < fromMs)
-    throw errors.invalidArgument('toMs', `a time in ms (an integer) >= fromMs ${fromMs}`, toMs);
+    throw errors.invalidArgument('dstream.slice fromMs', 'a time in ms (an integer)', fromMs);
+  if (typeof toMs !== 'number' || !Number.isInteger(toMs) || toMs < fromMs) {
+    const expected = `a time in ms (an integer) >= fromMs ${fromMs}`;
+    throw errors.invalidArgument('dstream.slice toMs', expected, toMs);
+  }
   const graph = stream.ssc.graph;
   const zero = graph.zeroTimeMs;
   if (zero === undefined || !graph.isInitialized(stream)) {
@@ -147,7 +152,7 @@ export function slice<T>(stream: DStream<T>, fromMs: number, toMs: number): RDD<
   for (let t = Math.max(floor(fromMs), zero + slide); t <= last; t += slide) {
     if (t <= stream.forgottenThroughMs && !stream.generated.has(t)) {
       throw errors.invalidArgument(
-        'fromMs',
+        'dstream.slice fromMs',
         `a time after ${stream.forgottenThroughMs} ms: ${stream.key} keeps the RDDs of the last ` +
           `${stream.rememberMs} ms of this run (ssc.remember(ms) or stream.remember(ms) keeps more)`,
         fromMs,
@@ -161,7 +166,8 @@ export function slice<T>(stream: DStream<T>, fromMs: number, toMs: number): RDD<
 }
 
 export function validateCheckpointInterval(stream: DStream<unknown>, intervalMs: unknown): number {
-  return multipleOf(`checkpoint interval of ${stream.key}`, intervalMs, stream.slideDurationMs);
+  const slide = stream.slideDurationMs;
+  return multipleOf('dstream.checkpoint intervalMs', intervalMs, slide, `${stream.key}'s`);
 }
 
 export function countByValue<T>(
@@ -189,7 +195,11 @@ export function foreachRDD<T>(
   f: (rdd: RDD<T>, timeMs: number) => void | Promise<void>,
 ): void {
   if (typeof f !== 'function')
-    throw errors.invalidArgument('foreachRDD function', 'a function (rdd, timeMs) => void', f);
+    throw errors.invalidArgument(
+      'dstream.foreachRDD function',
+      'a function (rdd, timeMs) => void',
+      f,
+    );
   // The graph hands an output the RDD of its own stream: an RDD<T>, erased to RDD<unknown>
   // by the OutputOperation interface (the one cast left here).
   stream.ssc.graph.addOutput(
@@ -198,7 +208,7 @@ export function foreachRDD<T>(
 }
 
 export function print(stream: DStream<unknown>, n: number): void {
-  stream.ssc.graph.addOutput(new PrintOutput(stream, positiveInt('n', n)));
+  stream.ssc.graph.addOutput(new PrintOutput(stream, positiveInt('dstream.print n', n)));
 }
 
 /** saveAsTextFiles and saveAsObjectFiles: one directory `prefix-<timeMs>[.suffix]` per batch. */
@@ -210,10 +220,11 @@ export function saveFiles(
 ): void {
   // Each batch's directory is renamed into place (output-operations.ts): local only so far,
   // so a URL is refused here rather than made into a local folder named `s3:`.
-  if (typeof prefix === 'string') refuseS3Url('prefix', prefix, `DStream.${kind}`);
-  const local = localPath(prefix, 'prefix', { expected: 'a path prefix' });
+  const method = `dstream.${kind}`;
+  if (typeof prefix === 'string') refuseS3Url(`${method} prefix`, prefix, `DStream.${kind}`);
+  const local = localPath(prefix, `${method} prefix`, { expected: 'a path prefix' });
   if (suffix !== undefined && typeof suffix !== 'string')
-    throw errors.invalidArgument('suffix', 'a string', suffix);
+    throw errors.invalidArgument(`${method} suffix`, 'a string', suffix);
   // A prefix ending in '/' names directories inside it (`out/-<time>`): keep what resolving dropped.
   const text = prefix instanceof URL ? prefix.pathname : prefix;
   const absolute = /[\\/]$/.test(text) ? local + path.sep : local;

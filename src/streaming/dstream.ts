@@ -16,6 +16,8 @@ import * as ops from './dstream-ops.js';
 import { PairDStreamFunctions } from './pair-dstream-functions.js';
 import * as pairOps from './pair-dstream-ops.js';
 import * as windowOps from './window-ops.js';
+import { withArityChecks } from '../method-arity.js';
+import { DSTREAM_ARITY } from './stream-arity.js';
 
 /** What one kind of DStream does: its parents, its slide and how it computes an RDD for a time. */
 export interface DStreamImpl {
@@ -110,7 +112,7 @@ export class DStream<T> extends PairDStreamFunctions<T> {
 
   setName(name: string): this {
     if (typeof name !== 'string' || name === '')
-      throw errors.invalidArgument('name', 'a non-empty string', name);
+      throw errors.invalidArgument('dstream.setName name', 'a non-empty string', name);
     this.ssc.graph.assertNotStarted('setName');
     this.name = name;
     return this;
@@ -217,7 +219,7 @@ export class DStream<T> extends PairDStreamFunctions<T> {
   /** Keeps this stream's RDDs (and its parents') for at least `durationMs`, for slice(). */
   remember(durationMs: number): this {
     this.ssc.graph.assertNotStarted('change the remember duration of a DStream');
-    this.minRememberMs = ops.rememberDuration(durationMs);
+    this.minRememberMs = ops.rememberDuration('dstream.remember', durationMs);
     return this;
   }
   /** The RDDs of the batches in [fromMs, toMs] generated so far (Spark's slice). */
@@ -229,7 +231,7 @@ export class DStream<T> extends PairDStreamFunctions<T> {
 
   persist(level: StorageLevel = StorageLevel.MEMORY_ONLY): this {
     if (!(level instanceof StorageLevel))
-      throw errors.invalidArgument('level', 'a StorageLevel', level);
+      throw errors.invalidArgument('dstream.persist level', 'a StorageLevel', level);
     this.ssc.graph.assertNotStarted('change the storage level of a DStream');
     this.storageLevel = level;
     return this;
@@ -313,6 +315,8 @@ export class DStream<T> extends PairDStreamFunctions<T> {
     this.impl.clearBefore?.(before);
   }
 }
+
+withArityChecks(DStream.prototype, 'dstream', DSTREAM_ARITY);
 
 /**
  * Names the RDDs a stream's compute made for a batch (Spark's DStream scope, "updateStateByKey @

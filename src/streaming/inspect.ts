@@ -53,11 +53,14 @@ export interface StreamingCheckpointReport {
 
 /** Whether `dir` looks like a streaming checkpoint (has checkpoint-<time> files). */
 export function isStreamingCheckpointDir(dir: string | URL): boolean {
-  return listCheckpointFiles(localPath(dir, 'dir', { expected: 'a directory path' })).length > 0;
+  const resolved = localPath(dir, 'isStreamingCheckpointDir dir', { expected: 'a directory path' });
+  return listCheckpointFiles(resolved).length > 0;
 }
 
 export function inspectStreamingCheckpoint(input: string | URL): StreamingCheckpointReport {
-  const dir = localPath(input, 'dir', { expected: 'a streaming checkpoint directory' });
+  const dir = localPath(input, 'inspectStreamingCheckpoint dir', {
+    expected: 'a streaming checkpoint directory',
+  });
   const problems: string[] = [];
   if (!fs.existsSync(dir)) problems.push(`${dir} does not exist`);
   const files: StreamingCheckpointReport['files'] = [];

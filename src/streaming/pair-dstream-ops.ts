@@ -133,7 +133,12 @@ export function updateStateByKey<K, V, S>(
   const initial =
     given === undefined
       ? undefined
-      : rddOfStreams(stream.ssc, given, 'opts.initialRDD', 'an RDD of [key, state] pairs');
+      : rddOfStreams(
+          stream.ssc,
+          given,
+          'dstream.updateStateByKey opts.initialRDD',
+          'an RDD of [key, state] pairs',
+        );
   const kernelFn = bindKernel('updateStatePartition', [f], opts?.env, 'dstream.updateStateByKey');
   return make(stream, new UpdateStateImpl(stream, kernelFn, partitioner, initial));
 }
@@ -142,10 +147,17 @@ export function mapWithState<K, V, S, R, E>(
   stream: DStream<[K, V]>,
   spec: StateSpec<K, V, S, R, E>,
 ): MapWithStateDStream<K, S, R> {
+  const method = 'dstream.mapWithState';
   if (!(spec instanceof StateSpec))
-    throw errors.invalidArgument('spec', 'a StateSpec made by StateSpec.function(f)', spec);
-  if (spec.initialRDD !== undefined)
-    rddOfStreams(stream.ssc, spec.initialRDD, 'spec.initialState', 'an RDD of [key, state] pairs');
+    throw errors.invalidArgument(
+      `${method} spec`,
+      'a StateSpec made by StateSpec.function(f)',
+      spec,
+    );
+  if (spec.initialRDD !== undefined) {
+    const expected = 'an RDD of [key, state] pairs';
+    rddOfStreams(stream.ssc, spec.initialRDD, `${method} spec.initialState`, expected);
+  }
   const kernelFn = bindKernel(
     'mapWithStatePartition',
     [spec.mappingFunction],

@@ -9,6 +9,8 @@ import { RDD } from '../rdd/rdd.js';
 import { refuseUnknownKeys } from '../rdd/method-options.js';
 import type { UserFn } from '../rdd/user-function.js';
 import { HashPartitioner, type Partitioner } from '../rdd/partitioner.js';
+import { withArityChecks } from '../method-arity.js';
+import { STATE_SPEC_ARITY, STATE_SPEC_STATIC_ARITY } from './stream-arity.js';
 
 export interface State<S> {
   exists(): boolean;
@@ -44,27 +46,38 @@ export class StateSpec<K, V, S, R, E = undefined> {
 
   /** A key with no data for longer than `ms` gets one call with isTimingOut() true, then is dropped. */
   timeout(ms: number): this {
-    this.timeoutMs = positiveInt('timeout', ms);
+    this.timeoutMs = positiveInt('StateSpec.timeout ms', ms);
     return this;
   }
 
   initialState(rdd: RDD<[K, S]>): this {
     if (!(rdd instanceof RDD))
-      throw errors.invalidArgument('initialState', 'an RDD of [key, state] pairs', rdd);
+      throw errors.invalidArgument(
+        'StateSpec.initialState rdd',
+        'an RDD of [key, state] pairs',
+        rdd,
+      );
     this.initialRDD = rdd;
     return this;
   }
 
   numPartitions(n: number): this {
-    this.partitioner = new HashPartitioner(positiveInt('numPartitions', n));
+    this.partitioner = new HashPartitioner(positiveInt('StateSpec.numPartitions n', n));
     return this;
   }
 
   partitionBy(partitioner: Partitioner): this {
     if (!(partitioner instanceof HashPartitioner)) {
-      throw errors.invalidArgument('partitioner', 'a HashPartitioner', partitioner);
+      throw errors.invalidArgument(
+        'StateSpec.partitionBy partitioner',
+        'a HashPartitioner',
+        partitioner,
+      );
     }
     this.partitioner = partitioner;
     return this;
   }
 }
+
+withArityChecks(StateSpec.prototype, 'StateSpec', STATE_SPEC_ARITY);
+withArityChecks(StateSpec, 'StateSpec', STATE_SPEC_STATIC_ARITY);

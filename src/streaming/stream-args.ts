@@ -19,9 +19,15 @@ export function make<U>(stream: DStream<unknown>, impl: DStreamImpl): DStream<U>
 /**
  * A window, slide or checkpoint duration: a whole multiple of the parent's slide, at least one
  * slide (Spark's WindowedDStream: "The window duration ... must be a multiple of the slide
- * duration of parent DStream"). `name` is the argument as the user wrote it.
+ * duration of parent DStream"). `name` is the argument as the user wrote it, `whose` the stream
+ * whose slide it is.
  */
-export function multipleOf(name: string, value: unknown, slideMs: number): number {
+export function multipleOf(
+  name: string,
+  value: unknown,
+  slideMs: number,
+  whose = "the parent's",
+): number {
   if (
     typeof value !== 'number' ||
     !Number.isInteger(value) ||
@@ -30,7 +36,7 @@ export function multipleOf(name: string, value: unknown, slideMs: number): numbe
   ) {
     throw errors.invalidArgument(
       name,
-      `a multiple of the parent's slide ${slideMs} ms that is at least ${slideMs} ms`,
+      `a multiple of ${whose} slide ${slideMs} ms that is at least ${slideMs} ms`,
       value,
     );
   }

@@ -23,6 +23,8 @@ import { QueueInputImpl, SocketInputImpl } from './input-dstreams.js';
 import { JobGenerator, type BatchCompletedEvent, type BatchStartedEvent } from './job-generator.js';
 import { readNewestCheckpoint, type StreamingCheckpointData } from './metadata-checkpoint.js';
 import { checkCompatible, checkRestorable, restoreInto, scanCheckpointDir } from './recovery.js';
+import { withArityChecks } from '../method-arity.js';
+import { STREAMING_CONTEXT_ARITY, STREAMING_CONTEXT_STATIC_ARITY } from './stream-arity.js';
 
 /** The longest delay setTimeout honours. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -41,11 +43,11 @@ export type StreamingEventName = keyof StreamingEvents;
 const EVENT_NAMES: readonly StreamingEventName[] = ['batchStarted', 'batchCompleted', 'error'];
 
 /** An event no code emits, or a listener that is no function, would never be called: refused. */
-function checkListener(event: unknown, listener: unknown): void {
+function checkListener(method: 'ssc.on' | 'ssc.off', event: unknown, listener: unknown): void {
   if (!EVENT_NAMES.includes(event as StreamingEventName))
-    throw errors.invalidArgument('event', `one of ${EVENT_NAMES.join(', ')}`, event);
+    throw errors.invalidArgument(`${method} event`, `one of ${EVENT_NAMES.join(', ')}`, event);
   if (typeof listener !== 'function')
-    throw errors.invalidArgument('listener', 'a function', listener);
+    throw errors.invalidArgument(`${method} listener`, 'a function', listener);
 }
 export type StreamingContextState = 'initialized' | 'active' | 'stopped';
 
@@ -72,12 +74,16 @@ export class StreamingContext {
     opts?: StreamingContextOptions,
   ) {
     if (!(sparkContext instanceof Context))
-      throw errors.invalidArgument('ctx', 'a Context', sparkContext);
+      throw errors.invalidArgument('StreamingContext ctx', 'a Context', sparkContext);
     refuseUnknownKeys('StreamingContext', opts, ['clock']);
-    this.batchIntervalMs = positiveInt('batchIntervalMs', batchIntervalMs);
+    this.batchIntervalMs = positiveInt('StreamingContext batchIntervalMs', batchIntervalMs);
     const clock = opts?.clock ?? new SystemClock();
     if (typeof clock !== 'object' || clock === null || typeof clock.now !== 'function') {
-      throw errors.invalidArgument('opts.clock', 'a Clock (SystemClock or ManualClock)', clock);
+      throw errors.invalidArgument(
+        'StreamingContext opts.clock',
+        'a Clock (SystemClock or ManualClock)',
+        clock,
+      );
     }
     this.clock = clock;
     this.terminated = new Promise((resolve) => (this.markTerminated = resolve));
@@ -93,19 +99,26 @@ export class StreamingContext {
     checkpointDir: string | URL,
     setup: () => StreamingContext | Promise<StreamingContext>,
   ): Promise<StreamingContext> {
+    const method = 'StreamingContext.getOrCreate';
     if (typeof checkpointDir === 'string')
-      refuseS3Url('checkpointDir', checkpointDir, 'a streaming checkpoint');
-    const dir = localPath(checkpointDir, 'checkpointDir', { expected: 'a directory path' });
+      refuseS3Url(`${method} checkpointDir`, checkpointDir, 'a streaming checkpoint');
+    const dir = localPath(checkpointDir, `${method} checkpointDir`, {
+      expected: 'a directory path',
+    });
     if (typeof setup !== 'function')
-      throw errors.invalidArgument('setup', 'a function returning a StreamingContext', setup);
+      throw errors.invalidArgument(
+        `${method} setup`,
+        'a function returning a StreamingContext',
+        setup,
+      );
     const ssc = await setup();
     if (!(ssc instanceof StreamingContext))
-      throw errors.invalidArgument('result of setup', 'a StreamingContext', ssc);
+      throw errors.invalidArgument(`${method} result of setup`, 'a StreamingContext', ssc);
     // A checkpoint is restored into a graph before it runs: into a running one it would rewind
     // its sources' positions under it.
     if (ssc.state !== 'initialized') {
       throw errors.invalidArgument(
-        'result of setup',
+        `${method} result of setup`,
         'a StreamingContext not started yet',
         `a StreamingContext that is ${ssc.state}`,
       );
@@ -113,7 +126,7 @@ export class StreamingContext {
     if (ssc.checkpointDir === undefined) ssc.checkpoint(dir);
     else if (ssc.checkpointDir !== dir) {
       throw errors.invalidArgument(
-        'setup',
+        `${method} setup`,
         `a StreamingContext checkpointing to ${dir} or to no directory`,
         ssc.checkpointDir,
       );
@@ -124,10 +137,10 @@ export class StreamingContext {
   }
 
   checkpoint(dir: string | URL): void {
-    if (typeof dir === 'string') refuseS3Url('dir', dir, 'a streaming checkpoint');
-    const resolved = localPath(dir, 'dir', { expected: 'a directory path' });
+    if (typeof dir === 'string') refuseS3Url('ssc.checkpoint dir', dir, 'a streaming checkpoint');
+    const resolved = localPath(dir, 'ssc.checkpoint dir', { expected: 'a directory path' });
     this.graph.assertNotStarted('set the checkpoint directory');
-    assertDirectoryPossible('dir', resolved);
+    assertDirectoryPossible('ssc.checkpoint dir', resolved);
     ensureDirectory(resolved, 'streaming checkpoint directory');
     this.sparkContext.setCheckpointDir(resolved);
     this.checkpointDir = resolved;
@@ -146,19 +159,24 @@ export class StreamingContext {
   /** For tests: each batch takes the next queued batch (or all of them). Not recoverable. */
   queueStream<T>(batches: T[][] | RDD<T>[], oneAtATime = true): DStream<T> {
     if (!Array.isArray(batches))
-      throw errors.invalidArgument('batches', 'an array of arrays or RDDs', batches);
+      throw errors.invalidArgument(
+        'ssc.queueStream batches',
+        'an array of arrays or RDDs',
+        batches,
+      );
     (batches as unknown[]).forEach((b, i) => {
-      if (!Array.isArray(b)) rddOfStreams(this, b as RDD<T>, `batches[${i}]`, 'an array or an RDD');
+      if (Array.isArray(b)) return;
+      rddOfStreams(this, b as RDD<T>, `ssc.queueStream batches[${i}]`, 'an array or an RDD');
     });
     if (typeof oneAtATime !== 'boolean')
-      throw errors.invalidArgument('oneAtATime', 'a boolean', oneAtATime);
+      throw errors.invalidArgument('ssc.queueStream oneAtATime', 'a boolean', oneAtATime);
     return new DStream<T>(this, new QueueInputImpl(this, batches, oneAtATime));
   }
 
   /** Files moved into `dir` after the first start; which batch read which file is checkpointed. */
   textFileStream(dir: string | URL): DStream<string> {
-    const resolved = localPath(dir, 'dir', { expected: 'a directory path' });
-    assertDirectoryPossible('dir', resolved);
+    const resolved = localPath(dir, 'ssc.textFileStream dir', { expected: 'a directory path' });
+    assertDirectoryPossible('ssc.textFileStream dir', resolved);
     return new DStream<string>(this, new FileInputImpl(this, resolved));
   }
 
@@ -169,8 +187,8 @@ export class StreamingContext {
    * hidden (.x) and _x files stay out.
    */
   fileStream(dir: string | URL, opts?: FileStreamOptions): DStream<string> {
-    const resolved = localPath(dir, 'dir', { expected: 'a directory path' });
-    assertDirectoryPossible('dir', resolved);
+    const resolved = localPath(dir, 'ssc.fileStream dir', { expected: 'a directory path' });
+    assertDirectoryPossible('ssc.fileStream dir', resolved);
     refuseUnknownKeys('ssc.fileStream', opts, ['newFilesOnly', 'filter']);
     const newFilesOnly = opts?.newFilesOnly ?? true;
     if (typeof newFilesOnly !== 'boolean')
@@ -190,9 +208,9 @@ export class StreamingContext {
   /** Lines from a TCP server. At most once: lines received before a crash are not replayed. */
   socketTextStream(host: string, port: number): DStream<string> {
     if (typeof host !== 'string' || host === '')
-      throw errors.invalidArgument('host', 'a host name', host);
+      throw errors.invalidArgument('ssc.socketTextStream host', 'a host name', host);
     if (!Number.isInteger(port) || port < 1 || port > 65535)
-      throw errors.invalidArgument('port', 'a TCP port', port);
+      throw errors.invalidArgument('ssc.socketTextStream port', 'a TCP port', port);
     return new DStream<string>(this, new SocketInputImpl(this, host, port));
   }
 
@@ -268,7 +286,11 @@ export class StreamingContext {
   /** Resolves true once stopped, false after `timeoutMs`; rejects with the error that stopped the stream. */
   async awaitTermination(timeoutMs?: number): Promise<boolean> {
     if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))) {
-      throw errors.invalidArgument('timeoutMs', 'a non-negative number', timeoutMs);
+      throw errors.invalidArgument(
+        'ssc.awaitTermination timeoutMs',
+        'a non-negative number',
+        timeoutMs,
+      );
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolve) => {
@@ -297,8 +319,13 @@ export class StreamingContext {
 
   /** Spark's awaitTerminationOrTimeout: true once stopped, false after `timeoutMs`; rejects with the stream's error. */
   async awaitTerminationOrTimeout(timeoutMs: number): Promise<boolean> {
-    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0))
-      throw errors.invalidArgument('timeoutMs', 'a non-negative number', timeoutMs);
+    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0)) {
+      throw errors.invalidArgument(
+        'ssc.awaitTerminationOrTimeout timeoutMs',
+        'a non-negative number',
+        timeoutMs,
+      );
+    }
     return this.awaitTermination(timeoutMs);
   }
 
@@ -308,7 +335,7 @@ export class StreamingContext {
    */
   remember(durationMs: number): void {
     this.graph.assertNotStarted('set the remember duration');
-    this.graph.minRememberMs = rememberDuration(durationMs);
+    this.graph.minRememberMs = rememberDuration('ssc.remember', durationMs);
   }
 
   /** graceful: finish the queued batches and checkpoint the latest state before stopping. */
@@ -335,13 +362,13 @@ export class StreamingContext {
   }
 
   on<E extends StreamingEventName>(event: E, listener: (e: StreamingEvents[E]) => void): this {
-    checkListener(event, listener);
+    checkListener('ssc.on', event, listener);
     this.events.on(event, listener);
     return this;
   }
 
   off<E extends StreamingEventName>(event: E, listener: (e: StreamingEvents[E]) => void): this {
-    checkListener(event, listener);
+    checkListener('ssc.off', event, listener);
     this.events.off(event, listener);
     return this;
   }
@@ -387,3 +414,6 @@ export class StreamingContext {
     return this.halting;
   }
 }
+
+withArityChecks(StreamingContext.prototype, 'ssc', STREAMING_CONTEXT_ARITY);
+withArityChecks(StreamingContext, 'StreamingContext', STREAMING_CONTEXT_STATIC_ARITY);

@@ -29,15 +29,20 @@ export interface ReduceWindowOptions<K, V, E> extends FnOptions<E> {
   filterFunc?: UserFn<[[K, V], E], boolean>;
 }
 
-/** Both durations on the parent's slide grid, named as the user's arguments. */
-function checkWindow(stream: DStream<unknown>, windowMs: unknown, slideMs: unknown): void {
+/** Both durations on the parent's slide grid, named as the arguments of `method`. */
+function checkWindow(
+  stream: DStream<unknown>,
+  method: string,
+  windowMs: unknown,
+  slideMs: unknown,
+): void {
   const slide = stream.slideDurationMs;
-  multipleOf('windowMs', windowMs, slide);
-  multipleOf('slideMs', slideMs, slide);
+  multipleOf(`${method} windowMs`, windowMs, slide);
+  multipleOf(`${method} slideMs`, slideMs, slide);
 }
 
 export function window<T>(stream: DStream<T>, windowMs: number, slideMs: number): DStream<T> {
-  checkWindow(stream, windowMs, slideMs);
+  checkWindow(stream, 'dstream.window', windowMs, slideMs);
   return make(stream, new WindowedImpl(stream, windowMs, slideMs));
 }
 
@@ -81,7 +86,7 @@ export function reduceByKeyAndWindow<K, V, E>(
 ): DStream<[K, V]> {
   const method = 'dstream.reduceByKeyAndWindow';
   const resolved = resolveMethodOptions(method, opts, [...SHUFFLE_FN_FIELDS, 'filterFunc']);
-  checkWindow(stream, windowMs, slideMs);
+  checkWindow(stream, method, windowMs, slideMs);
   const partitioner = partitionerOf(stream, resolved);
   if (invF !== undefined) {
     const fns = { f, invF, filterFunc: opts?.filterFunc };
@@ -123,7 +128,7 @@ export function reduceByWindow<T, E>(
   opts: FnOptions<E> | undefined,
 ): DStream<T> {
   resolveMethodOptions('dstream.reduceByWindow', opts, FN_FIELDS);
-  checkWindow(stream, windowMs, slideMs);
+  checkWindow(stream, 'dstream.reduceByWindow', windowMs, slideMs);
   if (invF === undefined) {
     planFunction(f, opts, 'dstream.reduceByWindow');
     return reduce(window(reduce(stream, f, opts), windowMs, slideMs), f, opts);
@@ -151,7 +156,7 @@ export function countByWindow<T>(
   windowMs: number,
   slideMs: number,
 ): DStream<number> {
-  checkWindow(stream, windowMs, slideMs);
+  checkWindow(stream, 'dstream.countByWindow', windowMs, slideMs);
   const counts = count(stream).map((n): [number, number] => [0, n]);
   return reducedWindow<number, number, number, undefined>(
     'countByWindow',
@@ -174,7 +179,7 @@ export function countByValueAndWindow<T>(
 ): DStream<[T, number]> {
   const method = 'dstream.countByValueAndWindow';
   const resolved = resolveMethodOptions(method, opts, PARTITION_FIELDS);
-  checkWindow(stream, windowMs, slideMs);
+  checkWindow(stream, method, windowMs, slideMs);
   const ones = stream.map((x): [T, number] => [x, 1]);
   return reducedWindow<T, number, [T, number], undefined>(
     'countByValueAndWindow',
@@ -199,8 +204,9 @@ export function groupByKeyAndWindow<K, V>(
   slideMs: number,
   opts: number | PartitionOptions | undefined,
 ): DStream<[K, V[]]> {
-  const resolved = resolveMethodOptions('dstream.groupByKeyAndWindow', opts, PARTITION_FIELDS);
-  checkWindow(stream, windowMs, slideMs);
+  const method = 'dstream.groupByKeyAndWindow';
+  const resolved = resolveMethodOptions(method, opts, PARTITION_FIELDS);
+  checkWindow(stream, method, windowMs, slideMs);
   const partitioner = partitionerOf(stream, resolved);
   const windowed = window(groupByKey(stream, { partitioner }), windowMs, slideMs);
   return combineByKey(

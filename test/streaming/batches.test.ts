@@ -132,24 +132,24 @@ test('a StreamingContext option or listener event that does not exist is refused
       isKindlingError(e, 'INVALID_ARGUMENT') && e.context.argument === 'StreamingContext opts.clok',
   );
   const ssc = new StreamingContext(ctx, 1000, { clock: new ManualClock() });
-  for (const register of [
+  for (const [method, register] of [
     // @ts-expect-error no such event: the listener would never be called
-    () => ssc.on('batchDone', () => undefined),
+    ['ssc.on', () => ssc.on('batchDone', () => undefined)],
     // @ts-expect-error no such event
-    () => ssc.off('batchDone', () => undefined),
-  ]) {
+    ['ssc.off', () => ssc.off('batchDone', () => undefined)],
+  ] as const) {
     assert.throws(
       register,
       (e) =>
         isKindlingError(e, 'INVALID_ARGUMENT') &&
-        e.context.argument === 'event' &&
+        e.context.argument === `${method} event` &&
         /batchStarted, batchCompleted, error/.test(e.message),
     );
   }
   assert.throws(
     // @ts-expect-error a listener is a function
     () => ssc.on('error', 'log'),
-    (e) => isKindlingError(e, 'INVALID_ARGUMENT') && e.context.argument === 'listener',
+    (e) => isKindlingError(e, 'INVALID_ARGUMENT') && e.context.argument === 'ssc.on listener',
   );
 });
 

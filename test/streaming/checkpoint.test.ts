@@ -163,7 +163,7 @@ test('getOrCreate refuses a setup that returns a started or stopped StreamingCon
       StreamingContext.getOrCreate(path.join(dir, 'cp'), () => app.ssc),
       (e) =>
         isKindlingError(e, 'INVALID_ARGUMENT') &&
-        e.context.argument === 'result of setup' &&
+        e.context.argument === 'StreamingContext.getOrCreate result of setup' &&
         e.message.includes(returned),
     );
   }

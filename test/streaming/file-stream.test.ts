@@ -139,7 +139,7 @@ test('fileStream options are checked where the stream is defined; a filter that 
   );
   assert.throws(
     () => ssc.fileStream(''),
-    (e) => isKindlingError(e, 'INVALID_ARGUMENT') && e.context.argument === 'dir',
+    (e) => isKindlingError(e, 'INVALID_ARGUMENT') && e.context.argument === 'ssc.fileStream dir',
   );
 
   const clock = new ManualClock();
@@ -225,7 +225,9 @@ test('saveAsObjectFiles writes one complete directory per batch that ctx.objectF
   }
   assert.throws(
     () => records.saveAsObjectFiles(''),
-    (e) => isKindlingError(e, 'INVALID_ARGUMENT') && e.context.argument === 'prefix',
+    (e) =>
+      isKindlingError(e, 'INVALID_ARGUMENT') &&
+      e.context.argument === 'dstream.saveAsObjectFiles prefix',
   );
 });
 
@@ -243,7 +245,9 @@ test('awaitTerminationOrTimeout resolves false on timeout, true once stopped, an
     await assert.rejects(
       // @ts-expect-error a JavaScript caller may pass anything
       ssc.awaitTerminationOrTimeout(bad),
-      (e) => isKindlingError(e, 'INVALID_ARGUMENT') && e.context.argument === 'timeoutMs',
+      (e) =>
+        isKindlingError(e, 'INVALID_ARGUMENT') &&
+        e.context.argument === 'ssc.awaitTerminationOrTimeout timeoutMs',
     );
   }
 

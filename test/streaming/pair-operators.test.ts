@@ -260,7 +260,9 @@ test('two-stream operators refuse a stream of another slide or context, and opti
   );
   assert.throws(
     () => l.transformWith(slow, (a) => a),
-    (e) => isKindlingError(e, 'INVALID_ARGUMENT') && e.context.argument === 'other',
+    (e) =>
+      isKindlingError(e, 'INVALID_ARGUMENT') &&
+      e.context.argument === 'dstream.transformWith other',
   );
   assert.throws(
     // @ts-expect-error an RDD is not a DStream
@@ -278,7 +280,9 @@ test('two-stream operators refuse a stream of another slide or context, and opti
   );
   assert.throws(
     () => l.repartition(-1),
-    (e) => isKindlingError(e, 'INVALID_ARGUMENT') && e.context.argument === 'numPartitions',
+    (e) =>
+      isKindlingError(e, 'INVALID_ARGUMENT') &&
+      e.context.argument === 'dstream.repartition numPartitions',
   );
   assert.throws(
     // @ts-expect-error transformWith needs a function
@@ -318,7 +322,7 @@ test('a transformWith function that returns no RDD fails its batch with INVALID_
     clock.advance(1000),
     (e) =>
       isKindlingError(e, 'INVALID_ARGUMENT') &&
-      /result of the transformWith function/.test(e.message),
+      /result of the dstream\.transformWith function/.test(e.message),
   );
   await assert.rejects(ssc.awaitTermination(), (e) => isKindlingError(e, 'INVALID_ARGUMENT'));
   await ssc.stop({ stopContext: false });

@@ -476,16 +476,16 @@ test('initial state and queued RDDs of another Context are refused where they ar
       pairs.updateStateByKey((vs: number[], st?: number) => (st ?? 0) + vs.length, {
         initialRDD: foreign,
       }),
-    refused('opts.initialRDD'),
+    refused('dstream.updateStateByKey opts.initialRDD'),
   );
   const spec = StateSpec.function((_k: string, v: number | undefined, st: State<number>) => {
     st.update(v ?? 0);
     return v;
   }).initialState(foreign);
-  assert.throws(() => pairs.mapWithState(spec), refused('spec.initialState'));
+  assert.throws(() => pairs.mapWithState(spec), refused('dstream.mapWithState spec.initialState'));
   assert.throws(
     () => ssc.queueStream([ctx.parallelize([1]), other.parallelize([2])]),
-    refused('batches[1]'),
+    refused('ssc.queueStream batches[1]'),
   );
   await other.stop();
 });

@@ -240,7 +240,7 @@ test('slice returns the remembered RDDs of a time range, aligned to the slide; a
     () => doubled.slice(2000, 8000),
     (e) =>
       isKindlingError(e, 'INVALID_ARGUMENT') &&
-      e.context.argument === 'fromMs' &&
+      e.context.argument === 'dstream.slice fromMs' &&
       /remember/.test(e.message),
   );
   assert.throws(
@@ -249,11 +249,11 @@ test('slice returns the remembered RDDs of a time range, aligned to the slide; a
   );
   assert.throws(
     () => doubled.slice(5000, 4000),
-    (e) => isKindlingError(e, 'INVALID_ARGUMENT') && e.context.argument === 'toMs',
+    (e) => isKindlingError(e, 'INVALID_ARGUMENT') && e.context.argument === 'dstream.slice toMs',
   );
   assert.throws(
     () => doubled.slice(Number.NaN, 4000),
-    (e) => isKindlingError(e, 'INVALID_ARGUMENT') && e.context.argument === 'fromMs',
+    (e) => isKindlingError(e, 'INVALID_ARGUMENT') && e.context.argument === 'dstream.slice fromMs',
   );
   await ssc.stop({ stopContext: false });
 });
@@ -263,7 +263,10 @@ test('window and slide durations that are not multiples of the batch are refused
   const nums = ssc.queueStream([[1]]);
   const pairs = nums.map((n): [number, number] => [n, n]);
   const cases: [() => unknown, string][] = [
-    [() => nums.reduceByWindow((a, b) => a + b, undefined, 1500), 'windowMs'],
+    [
+      () => nums.reduceByWindow((a, b) => a + b, undefined, 1500),
+      'dstream.reduceByWindow windowMs',
+    ],
     [
       () =>
         nums.reduceByWindow(
@@ -272,18 +275,23 @@ test('window and slide durations that are not multiples of the batch are refused
           3000,
           500,
         ),
-      'slideMs',
+      'dstream.reduceByWindow slideMs',
     ],
-    [() => nums.countByWindow(2500), 'windowMs'],
-    [() => nums.countByWindow(3000, 0), 'slideMs'],
-    [() => nums.countByValueAndWindow(0), 'windowMs'],
-    [() => nums.countByValueAndWindow(4000, 1999), 'slideMs'],
-    [() => pairs.groupByKeyAndWindow(3000.5), 'windowMs'],
+    [() => nums.countByWindow(2500), 'dstream.countByWindow windowMs'],
+    [() => nums.countByWindow(3000, 0), 'dstream.countByWindow slideMs'],
+    [() => nums.countByValueAndWindow(0), 'dstream.countByValueAndWindow windowMs'],
+    [() => nums.countByValueAndWindow(4000, 1999), 'dstream.countByValueAndWindow slideMs'],
+    [() => pairs.groupByKeyAndWindow(3000.5), 'dstream.groupByKeyAndWindow windowMs'],
     // @ts-expect-error a duration is a number of milliseconds
-    [() => pairs.groupByKeyAndWindow('3s'), 'windowMs'],
-    [() => nums.window(4000, 2000).countByWindow(3000), 'windowMs'],
-    [() => ssc.remember(0), 'durationMs'],
-    [() => nums.remember(-5), 'durationMs'],
+    [() => pairs.groupByKeyAndWindow('3s'), 'dstream.groupByKeyAndWindow windowMs'],
+    [
+      () => pairs.reduceByKeyAndWindow((a, b) => a + b, undefined, 2500),
+      'dstream.reduceByKeyAndWindow windowMs',
+    ],
+    [() => nums.window(4000, 2000).countByWindow(3000), 'dstream.countByWindow windowMs'],
+    [() => nums.window(4000, 1500), 'dstream.window slideMs'],
+    [() => ssc.remember(0), 'ssc.remember durationMs'],
+    [() => nums.remember(-5), 'dstream.remember durationMs'],
   ];
   for (const [call, argument] of cases) {
     assert.throws(
