@@ -1,13 +1,13 @@
 // textFile's partition for a compressed file (src/shared/text-codecs.ts): the whole file is one
 // partition, inflated here; lines end at '\n', '\r' or '\r\n', as in the plain reader
-// (text-file.ts). A file that does not decompress is refused, naming it.
+// (text-file.ts, src/shared/line-ends.ts). A file that does not decompress is refused, naming it.
 
 import { readFileSync } from 'node:fs';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { errors } from '../src/shared/errors.js';
 import type { TextCodec } from '../src/shared/text-codecs.js';
 import { batchesOf, type Batches } from './batch.js';
-import { splitLines } from './text-file.js';
+import { linesOf } from '../src/shared/line-ends.js';
 
 const FORMAT: Record<TextCodec, string> = { gzip: 'gzip', deflate: 'zlib (.deflate)' };
 
@@ -23,9 +23,5 @@ export function* compressedTextPartition(path: string, codec: TextCodec): Batche
       e instanceof Error ? e.message : String(e),
     );
   }
-  if (text === '') return;
-  const lines = splitLines(text);
-  // A line end at the very end of the file starts no empty last line.
-  if (/[\r\n]$/.test(text)) lines.pop();
-  yield* batchesOf(lines);
+  yield* batchesOf(linesOf(text));
 }

@@ -1,10 +1,13 @@
 // rdd.pipe in a worker (Spark's PipedRDD): the partition's records, one line each (strings as
 // they are, anything else as JSON), go to the command's stdin; its stdout lines are the new
-// records. The command runs without a shell, as Spark's ProcessBuilder does.
+// records, ending at '\n', '\r' or '\r\n' as Spark's (read by Java's BufferedReader.readLine)
+// and as textFile's lines (src/shared/line-ends.ts). The command runs without a shell, as
+// Spark's ProcessBuilder does.
 
 import { spawnSync } from 'node:child_process';
 import { errors } from '../src/shared/errors.js';
 import { batchesOf, type Batches } from './batch.js';
+import { linesOf } from '../src/shared/line-ends.js';
 import { textLine } from './text-output.js';
 
 const STDERR_CHARS = 2000;
@@ -32,7 +35,5 @@ export function* pipePartition(argv: string[], input: Batches): Batches {
     const stderr = result.stderr.trim().slice(0, STDERR_CHARS);
     throw errors.pipeCommandFailed(display, stderr === '' ? why : `${why}: ${stderr}`, true);
   }
-  const lines = result.stdout.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  yield* batchesOf(lines);
+  yield* batchesOf(linesOf(result.stdout));
 }

@@ -8,13 +8,14 @@
 //   lines   "ab" (0) and "cd" (3 <= 4) | skips to after the first line end at/after 4, reads "ef"
 //
 // A line ends at '\n', '\r' or '\r\n', as in Hadoop's LineReader (an old Mac file is lines, not
-// one line). '\r\n' is one end wherever reads or splits cut it: a '\r' that is the last byte
+// one line; src/shared/line-ends.ts). '\r\n' is one end wherever reads or splits cut it: a '\r' that is the last byte
 // read waits for the next read, and a split starting at the '\n' of a '\r\n' skips only that
 // '\n', the line after it being its first (its predecessor stops at the pair, before it).
 // Work is on bytes: '\r' and '\n' never occur inside a multi-byte UTF-8 character, so decoding
 // from one line start to a line end never cuts a character.
 
 import { closeSync, openSync, readSync } from 'node:fs';
+import { splitLines } from '../src/shared/line-ends.js';
 import { BATCH_SIZE } from './batch.js';
 
 const CHUNK_SIZE = 1 << 20;
@@ -60,7 +61,7 @@ export function* textFilePartition(
       // Not in the buffer: every line it ends is still this split's.
       if (last.kind !== 'found') last = reader.lastLineEnd(p);
       if (last.kind === 'found') {
-        yield* linesOf(reader.buf.toString('utf8', p, last.at));
+        yield* batchesOfLines(reader.buf.toString('utf8', p, last.at));
         p = last.next;
         continue;
       }
@@ -76,24 +77,7 @@ export function* textFilePartition(
   }
 }
 
-const LINE_END = /\r\n|\r|\n/;
-
-/** The lines of `text`, which ends where a line ends: '\n', '\r' and '\r\n' each end one. */
-export function splitLines(text: string): string[] {
-  const lines = text.split('\n');
-  // '\r\n' files split on '\n' and lose each line's last '\r' (a regex split is ~2x slower);
-  // any other '\r' is a line end of its own: the text is split again on all three.
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    const cr = line.indexOf('\r');
-    if (cr === -1) continue;
-    if (cr !== line.length - 1 || i === lines.length - 1) return text.split(LINE_END);
-    lines[i] = line.slice(0, -1);
-  }
-  return lines;
-}
-
-function* linesOf(text: string): Generator<unknown[]> {
+function* batchesOfLines(text: string): Generator<unknown[]> {
   const lines = splitLines(text);
   if (lines.length <= BATCH_SIZE) {
     yield lines;

@@ -1,10 +1,12 @@
 // queueStream and socketTextStream. A queue stream hands out one queued batch
 // per interval (or all of them) and cannot be replayed, so a recovered graph
 // holding one is refused (as Spark's: "queueStream doesn't support checkpointing"). A socket stream buffers lines from a
-// TCP server between batches: at-most-once, since nothing can re-read them.
+// TCP server between batches: at-most-once, since nothing can re-read them. Its lines end as
+// textFile's do (shared/line-ends.ts), as Spark's SocketReceiver reads them with readLine.
 
 import net from 'node:net';
 import { RDD } from '../rdd/rdd.js';
+import { LineSplitter } from '../shared/line-ends.js';
 import type { Accumulator } from '../variables/accumulator.js';
 import type { DStream, DStreamImpl, InputImpl, SourcePosition } from './dstream.js';
 import type { StreamingContext } from './streaming-context.js';
@@ -71,7 +73,6 @@ export class SocketInputImpl implements DStreamImpl, InputImpl {
   readonly input = this;
   readonly recoverable = true;
   private buffered: string[] = [];
-  private partial = '';
   private socket: net.Socket | undefined;
   private retry: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -99,15 +100,14 @@ export class SocketInputImpl implements DStreamImpl, InputImpl {
     const socket = net.connect(this.port, this.host);
     this.socket = socket;
     socket.setEncoding('utf8');
+    // Each connection's own lines: a '\r' ending one is no half of a '\r\n' with the next.
+    const lines = new LineSplitter();
     socket.on('data', (chunk: string) => {
-      const lines = (this.partial + chunk).split('\n');
-      this.partial = lines.pop() ?? '';
-      for (const line of lines) this.buffered.push(line.replace(/\r$/, ''));
+      for (const line of lines.push(chunk)) this.buffered.push(line);
     });
     socket.on('error', () => undefined);
     socket.on('close', () => {
-      if (this.partial !== '') this.buffered.push(this.partial);
-      this.partial = '';
+      for (const line of lines.end()) this.buffered.push(line);
       // Spark's receiver restarts after a delay; the timer must not keep the process alive.
       if (!this.stopped) this.retry = setTimeout(() => this.connect(), 1000).unref();
     });

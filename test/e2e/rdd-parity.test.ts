@@ -203,6 +203,18 @@ test('pipe sends each partition through a real command, lines in and out', async
   );
 });
 
+test("a piped command's output lines end at \\n, \\r or \\r\\n, as textFile's lines", async () => {
+  const words = Array.from({ length: 200 }, (_, i) => `word${i}`);
+  // An old Mac's line ends: each '\n' of the input comes back as '\r'.
+  for (const rdd of layouts(words))
+    assert.deepEqual(await rdd.pipe(['tr', '\\n', '\\r']).collect(), await rdd.collect());
+  const mixed = "process.stdout.write('a\\rb\\r\\nc\\n\\r\\nd\\r')";
+  assert.deepEqual(
+    await ctx.parallelize(['x'], 1).pipe([process.execPath, '-e', mixed]).collect(),
+    ['a', 'b', 'c', '', 'd'],
+  );
+});
+
 test('a piped command that exits non-zero fails the job naming the command', async () => {
   const failing = ctx.parallelize(['a', 'b'], 2).pipe(['sh', '-c', 'echo broken >&2; exit 3']);
   await assert.rejects(failing.collect(), (e: Error) => {
