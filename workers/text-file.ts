@@ -14,9 +14,10 @@
 // Work is on bytes: '\r' and '\n' never occur inside a multi-byte UTF-8 character, so decoding
 // from one line start to a line end never cuts a character.
 
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { splitLines } from '../src/shared/line-ends.js';
 import { BATCH_SIZE } from './batch.js';
+import { openInput, readInput } from './input-files.js';
 
 const CHUNK_SIZE = 1 << 20;
 const NL = 0x0a;
@@ -31,9 +32,9 @@ export function* textFilePartition(
   // An empty range owns no line, even at byte 0 (Hadoop's reader would take line 0 there and
   // duplicate it with the next split).
   if (end <= start) return;
-  const fd = openSync(path, 'r');
+  const fd = openInput(path);
   try {
-    const reader = new ChunkReader(fd, start, chunkSize);
+    const reader = new ChunkReader(fd, path, start, chunkSize);
     let p = 0; // start of the next line, relative to reader.base
     if (start !== 0) {
       // Skip the partial (or predecessor-owned) first line.
@@ -101,6 +102,7 @@ class ChunkReader {
 
   constructor(
     private readonly fd: number,
+    private readonly path: string,
     start: number,
     private readonly chunkSize: number,
   ) {
@@ -144,7 +146,7 @@ class ChunkReader {
     const next = Buffer.allocUnsafe(tail.length + this.chunkSize);
     tail.copy(next, 0);
     const position = this.base + this.buf.length;
-    const n = readSync(this.fd, next, tail.length, this.chunkSize, position);
+    const n = readInput(this.fd, next, tail.length, this.chunkSize, position, this.path);
     if (n === 0) this.eof = true;
     this.base += keepFrom;
     this.buf = next.subarray(0, tail.length + n);

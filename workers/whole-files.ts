@@ -3,8 +3,7 @@
 // the bytes come from `path` (the file itself, or task staging's local copy of the object).
 // One batch a file, so a partition of large files never holds more than one at a time.
 
-import { readFileSync } from 'node:fs';
-import { errors } from '../src/shared/errors.js';
+import { readWholeInput } from './input-files.js';
 import type { WholeFile } from '../src/shared/protocol.js';
 
 export function* wholeFilesPartition(
@@ -13,20 +12,9 @@ export function* wholeFilesPartition(
   onRead: (bytes: number) => void,
 ): Generator<unknown[]> {
   for (const file of files) {
-    const bytes = readWhole(file);
+    const bytes = readWholeInput(file.path, file.name);
     onRead(bytes.length);
     // A Buffer is a class instance: binaryFiles gives a plain Uint8Array, as before.
     yield [[file.name, content === 'text' ? bytes.toString('utf8') : Uint8Array.from(bytes)]];
-  }
-}
-
-function readWhole(file: WholeFile): Buffer {
-  try {
-    return readFileSync(file.path);
-  } catch (e) {
-    const errno =
-      e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
-    const why = e instanceof Error ? e.message : String(e);
-    throw errors.io('read the input file', file.name, why, errno, e);
   }
 }

@@ -16,9 +16,10 @@ export type FailureDecision =
   /**
    * Fail the job at once: retrying cannot help. `asIs`: the worker's KindlingError is the
    * job's error (its code says what is damaged); `taskFailed`: TASK_FAILED naming RDD and
-   * partition, with the worker's error as cause.
+   * partition, with the worker's error as cause; `inTask`: the worker's error with its own
+   * code, named with RDD, partition and stage as taskFailed names them.
    */
-  | { kind: 'failJob'; report: 'asIs' | 'taskFailed' }
+  | { kind: 'failJob'; report: 'asIs' | 'taskFailed' | 'inTask' }
   /** Recompute that map output, then run the task again; not counted as a task failure. */
   | ({ kind: 'recomputeMapOutput' } & LostMapOutput);
 
@@ -56,6 +57,16 @@ export const MAX_OUT_OF_MEMORY = 2;
 /** Fetch failures of one map output tolerated per task before the job fails (Spark: 4 stage attempts). */
 export const MAX_FETCH_FAILURES = 4;
 
+/**
+ * An input file that a task could not read (errors.inputUnreadable: gone, a directory now,
+ * unreadable) is read the same way by every attempt: fail at once, with IO_ERROR naming the
+ * file and where. Spark retries it (a FileNotFoundException counts as a task failure, so the
+ * job fails after spark.task.maxFailures attempts), which only delays the same answer here.
+ * Other IO_ERRORs (a spill file, the scratch directory) concern files an attempt rewrites:
+ * retried.
+ */
+const INPUT_UNREADABLE: FailureDecision = { kind: 'failJob', report: 'inTask' };
+
 export function decideOnFailure(result: FailedResult): FailureDecision {
   if (result.kind === 'fetchFailed') {
     const { shuffleId, mapIndex, path } = result;
@@ -67,6 +78,8 @@ export function decideOnFailure(result: FailedResult): FailureDecision {
     };
   }
   if (result.error.code === WORKER_OUT_OF_MEMORY) return { kind: 'retry', reason: 'outOfMemory' };
-  const code = result.error.kindling?.code;
-  return (code === undefined ? undefined : BY_CODE[code as ErrorCode]) ?? { kind: 'retry' };
+  const kindling = result.error.kindling;
+  if (kindling === undefined) return { kind: 'retry' };
+  if (kindling.code === 'IO_ERROR' && kindling.context.input === true) return INPUT_UNREADABLE;
+  return BY_CODE[kindling.code as ErrorCode] ?? { kind: 'retry' };
 }

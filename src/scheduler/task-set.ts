@@ -198,7 +198,7 @@ export class TaskSetManager {
         }
         case 'failJob':
           if (decision.report === 'asIs') throw rebuildError(result.error);
-          throw this.taskError(partitionIndex, attempt + 1, result.error, rddId);
+          throw this.taskError(partitionIndex, attempt + 1, result.error, rddId, decision.report);
         case 'retry':
           attempt++;
           if (decision.reason === 'outOfMemory') outOfMemory++;
@@ -226,22 +226,21 @@ export class TaskSetManager {
     });
   }
 
+  /** TASK_FAILED naming the RDD, partition and stage attempt; `inTask`: with the error's own code. */
   private taskError(
     partitionIndex: number,
     attempts: number,
     error: FailedResult['error'],
     rddId?: number,
+    report: 'taskFailed' | 'inTask' = 'taskFailed',
   ): KindlingError {
     const rdd =
       (rddId === undefined ? undefined : findInPipeline(this.stage.rdd, rddId)) ?? this.stage.rdd;
-    return errors.taskFailed(
-      rdd.id,
-      rdd.name,
-      partitionIndex,
-      this.stage.id,
-      attempts,
-      rebuildError(error),
-    );
+    const cause = rebuildError(error);
+    const where = [rdd.id, rdd.name, partitionIndex, this.stage.id, attempts] as const;
+    if (report === 'inTask' && cause instanceof KindlingError)
+      return errors.inTask(cause, ...where);
+    return errors.taskFailed(...where, cause);
   }
 
   private throwIfAborted(): void {

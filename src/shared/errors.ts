@@ -41,6 +41,11 @@ export interface ErrorContext {
    * ...); of a CLUSTER_UNREACHABLE, the socket's (ECONNREFUSED) or Redis's (NOAUTH, WRONGPASS).
    */
   errno?: string;
+  /**
+   * IO_ERROR: the file is an input the job reads (textFile, wholeTextFiles, ...), not one the
+   * engine writes, so another attempt would read it as it is: the job fails at once.
+   */
+  input?: boolean;
   /** Cluster mode: the master URL, its password replaced by '***'. */
   url?: string;
 }
@@ -77,6 +82,20 @@ export function describeValue(value: unknown): string {
 
 export function rddLabel(rddId: number, rddName?: string): string {
   return rddName === undefined ? `RDD ${rddId}` : `RDD ${rddId} (${rddName})`;
+}
+
+/** Where a failed task ran, as errors.taskFailed and errors.inTask begin their messages. */
+function taskFailedIn(
+  rddId: number,
+  rddName: string | undefined,
+  partitionIndex: number,
+  stageId: number,
+  attempt: number,
+): string {
+  return (
+    `Task failed in ${rddLabel(rddId, rddName)} partition ${partitionIndex}, ` +
+    `stage ${stageId} attempt ${attempt}`
+  );
 }
 
 function notSerializableAdvice(
@@ -294,11 +313,32 @@ export const errors = {
     attempt: number,
     cause: Error,
   ): KindlingError {
+    const where = { rddId, ...(rddName === undefined ? {} : { rddName }), partitionIndex };
     return new KindlingError(
       'TASK_FAILED',
-      `Task failed in ${rddLabel(rddId, rddName)} partition ${partitionIndex}, stage ${stageId} ` +
-        `attempt ${attempt}: ${cause.message}`,
-      { rddId, ...(rddName === undefined ? {} : { rddName }), partitionIndex, stageId, attempt },
+      `${taskFailedIn(rddId, rddName, partitionIndex, stageId, attempt)}: ${cause.message}`,
+      { ...where, stageId, attempt },
+      cause,
+    );
+  },
+
+  /**
+   * A task's error that fails the job with its own code (an input file that cannot be read is
+   * an IO_ERROR), named where the task ran as taskFailed names it; `cause`, the task's error.
+   */
+  inTask(
+    cause: KindlingError,
+    rddId: number,
+    rddName: string | undefined,
+    partitionIndex: number,
+    stageId: number,
+    attempt: number,
+  ): KindlingError {
+    const where = { rddId, ...(rddName === undefined ? {} : { rddName }), partitionIndex };
+    return new KindlingError(
+      cause.code,
+      `${taskFailedIn(rddId, rddName, partitionIndex, stageId, attempt)}: ${cause.message}`,
+      { ...cause.context, ...where, stageId, attempt },
       cause,
     );
   },
@@ -394,6 +434,20 @@ export const errors = {
       `Cannot read shuffle ${block.shuffleId} map output ${block.mapIndex} for reduce partition ` +
         `${block.reduceIndex} from ${block.path}: ${why}`,
       { path: block.path, partitionIndex: block.reduceIndex },
+      cause,
+    );
+  },
+
+  /**
+   * An input file of the job (textFile, wholeTextFiles, ...) that a task cannot read: deleted,
+   * replaced by a directory or unreadable since the job listed it. Marked `input`: the job fails
+   * at once (scheduler/retry-policy.ts), another attempt would read the same file.
+   */
+  inputUnreadable(file: string, why: string, errno?: string, cause?: unknown): KindlingError {
+    return new KindlingError(
+      'IO_ERROR',
+      `Cannot read the input file ${file}: ${why}`,
+      { path: file, ...(errno === undefined ? {} : { errno }), input: true },
       cause,
     );
   },

@@ -1,8 +1,8 @@
 // fileStream (newFilesOnly, filter), saveAsObjectFiles and awaitTerminationOrTimeout:
 // files already present read once by the first batch and never again after a
-// restart, a filter that sees absolute paths, one object-file directory per
-// batch readable with ctx.objectFile, and Spark's true/false/throw contract of
-// awaitTerminationOrTimeout.
+// restart, a filter that sees absolute paths, a listed file gone before it is read,
+// one object-file directory per batch readable with ctx.objectFile, and Spark's
+// true/false/throw contract of awaitTerminationOrTimeout.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -183,6 +183,40 @@ test('a file stream of a path that is a file is refused where defined; its direc
       /ENOTDIR/.test(e.message),
   );
   await running.stop({ stopContext: false });
+});
+
+test('a file a batch listed, deleted before the batch reads it, fails the batch at once with IO_ERROR naming it', async () => {
+  const input = path.join(dir('vanished'), 'in');
+  const file = path.join(input, 'gone.txt');
+  const clock = new ManualClock();
+  const ssc = new StreamingContext(ctx, 1000, { clock });
+  ssc.textFileStream(input).foreachRDD(async (rdd) => {
+    // The batch has listed the file and defined its RDD; no task has read it yet.
+    fs.rmSync(file, { force: true });
+    await rdd.count();
+  });
+  let failedAttempts = 0;
+  const countFailed = (e: { successful: boolean }): void => {
+    if (!e.successful) failedAttempts++;
+  };
+  ctx.on('taskEnd', countFailed);
+  try {
+    await ssc.start();
+    dropFile(input, 'gone.txt', ['x']);
+    await assert.rejects(
+      clock.advance(1000),
+      (e) =>
+        isKindlingError(e, 'IO_ERROR') &&
+        e.context.path === file &&
+        e.context.batchTimeMs === 1000 &&
+        e.message.includes(`Cannot read the input file ${file}`) &&
+        /\(ENOENT\)/.test(e.message),
+    );
+    assert.equal(failedAttempts, 1, 'the task that read the file ran once, not retried');
+  } finally {
+    ctx.off('taskEnd', countFailed);
+    await ssc.stop({ stopContext: false });
+  }
 });
 
 test('saveAsObjectFiles writes one complete directory per batch that ctx.objectFile reads back with the records’ types', async () => {

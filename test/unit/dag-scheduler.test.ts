@@ -334,17 +334,23 @@ test('tiny tasks travel several per message once the stage has shown they are ti
 });
 
 test('each way a task fails has one decision: retry, fail the job at once, or recompute a map output', () => {
-  const failure = (code?: string): FailedResult => ({
+  const failure = (code?: string, context: Record<string, unknown> = {}): FailedResult => ({
     kind: 'failure',
     error: {
       name: 'Error',
       message: 'x',
-      ...(code === undefined ? {} : { kindling: { code, context: {} } }),
+      ...(code === undefined ? {} : { kindling: { code, context } }),
     },
     side: emptySide(),
   });
   assert.deepEqual(decideOnFailure(failure()), { kind: 'retry' });
+  // A spill file or the scratch directory: the next attempt writes its own.
   assert.deepEqual(decideOnFailure(failure('IO_ERROR')), { kind: 'retry' });
+  // An input file the job reads: every attempt reads the same one.
+  assert.deepEqual(decideOnFailure(failure('IO_ERROR', { path: '/in/a.txt', input: true })), {
+    kind: 'failJob',
+    report: 'inTask',
+  });
   assert.deepEqual(
     decideOnFailure({
       kind: 'failure',
