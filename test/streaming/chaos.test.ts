@@ -109,12 +109,7 @@ test(
         restart();
         await app.waitFor((l) => l.startsWith('ready'));
       }
-      app.send('stop');
-      assert.ok(
-        (await app.waitFor((l) => l === 'stopped')) !== null,
-        `the app stopped cleanly: ${app.stderr}`,
-      );
-      await app.exit;
+      await app.stop();
     } finally {
       if (!app.exited) app.kill();
     }
@@ -147,12 +142,9 @@ test(
     assert.ok((await ref.waitFor((l) => l.startsWith('ready'))) !== null, ref.stderr);
     for (let t = 1; t <= TICKS; t++) {
       for (const id of assignment.get(t * BATCH_MS) ?? []) writeInput(refWork, Number(id.slice(1)));
-      ref.send(`tick ${t * BATCH_MS}`);
-      assert.ok((await ref.waitFor((l) => l === `ok ${t * BATCH_MS}`)) !== null, ref.stderr);
+      await ref.tick(t * BATCH_MS);
     }
-    ref.send('stop');
-    await ref.waitFor((l) => l === 'stopped');
-    await ref.exit;
+    await ref.stop();
     const reference = readOutputs(refWork);
 
     assert.deepEqual(

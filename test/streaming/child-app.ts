@@ -1,7 +1,8 @@
-// A streaming app run as a child process by the crash tests (chaos, operator
-// recovery): lines on its stdout are awaited as events, "tick"/"stop" commands
-// go to its stdin, and it can be killed with SIGKILL at any moment. Also reads
-// an app's output directories back, the way the tests compare runs.
+// A streaming app run as a child process by the crash tests (chaos, crash points,
+// operator recovery): lines on its stdout are awaited as events, "tick <ms>" and
+// "stop" commands go to its stdin (tick() and stop() send one and await its answer),
+// and it can be killed with SIGKILL at any moment. Also reads an app's output
+// directories back, the way the tests compare runs.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -53,6 +54,19 @@ export class ChildApp {
 
   send(line: string): void {
     if (!this.exited) this.child.stdin?.write(`${line}\n`);
+  }
+
+  /** Moves the app's clock to `timeMs` and waits for the batches due by then to finish. */
+  async tick(timeMs: number): Promise<void> {
+    this.send(`tick ${timeMs}`);
+    await this.expectLine(`ok ${timeMs}`);
+  }
+
+  /** Stops the app's StreamingContext and waits for the process to exit. */
+  async stop(): Promise<void> {
+    this.send('stop');
+    await this.expectLine('stopped');
+    await this.exit;
   }
 
   kill(): void {

@@ -20,17 +20,6 @@ function writeInput(work: string, id: number): void {
   fs.renameSync(path.join(dir, `.f${id}.tmp`), path.join(dir, `f${id}.txt`));
 }
 
-async function tick(app: ChildApp, k: number): Promise<void> {
-  app.send(`tick ${k * BATCH_MS}`);
-  await app.expectLine(`ok ${k * BATCH_MS}`);
-}
-
-async function stop(app: ChildApp): Promise<void> {
-  app.send('stop');
-  await app.expectLine('stopped');
-  await app.exit;
-}
-
 /** The uninterrupted run: file k before batch k, for k = 1..ticks. */
 async function reference(work: string, ticks: number): Promise<Map<string, string[]>> {
   const app = new ChildApp(APP, [work]);
@@ -38,9 +27,9 @@ async function reference(work: string, ticks: number): Promise<Map<string, strin
     await app.expectLine('ready 0');
     for (let k = 1; k <= ticks; k++) {
       writeInput(work, k);
-      await tick(app, k);
+      await app.tick(k * BATCH_MS);
     }
-    await stop(app);
+    await app.stop();
   } finally {
     if (!app.exited) app.kill();
   }
@@ -62,10 +51,10 @@ test('a process killed after its first start, before any batch, reads after rest
     app = new ChildApp(APP, [work]);
     apps.push(app);
     await app.waitFor((l) => l.startsWith('ready'));
-    await tick(app, 1);
+    await app.tick(BATCH_MS);
     writeInput(work, 2);
-    await tick(app, 2);
-    await stop(app);
+    await app.tick(2 * BATCH_MS);
+    await app.stop();
   } finally {
     for (const a of apps) if (!a.exited) a.kill();
   }

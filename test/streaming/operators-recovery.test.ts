@@ -36,17 +36,6 @@ function writeInput(work: string, k: number): void {
   fs.renameSync(path.join(dir, `.f${k}.tmp`), path.join(dir, `f${k}.txt`));
 }
 
-async function tick(app: ChildApp, k: number): Promise<void> {
-  app.send(`tick ${k * BATCH_MS}`);
-  await app.expectLine(`ok ${k * BATCH_MS}`);
-}
-
-async function stop(app: ChildApp): Promise<void> {
-  app.send('stop');
-  await app.expectLine('stopped');
-  await app.exit;
-}
-
 async function killed(app: ChildApp): Promise<void> {
   app.kill();
   await app.exit;
@@ -71,7 +60,7 @@ test(
       await app.expectLine('ready 0');
       for (let k = 1; k <= 5; k++) {
         writeInput(work, k);
-        await tick(app, k);
+        await app.tick(k * BATCH_MS);
       }
       writeInput(work, 6);
       app.send(`tick ${6 * BATCH_MS}`);
@@ -88,7 +77,7 @@ test(
       await app.waitFor((l) => l.startsWith('ready'));
       for (let k = 7; k <= 9; k++) {
         writeInput(work, k);
-        await tick(app, k);
+        await app.tick(k * BATCH_MS);
       }
       await killed(app);
       writeInput(work, 10); // arrives while the app is down
@@ -96,12 +85,12 @@ test(
       // Run 4: recovers from the state checkpoints, runs 10-12 and stops.
       app = launch();
       await app.waitFor((l) => l.startsWith('ready'));
-      await tick(app, 10);
+      await app.tick(10 * BATCH_MS);
       for (let k = 11; k <= TICKS; k++) {
         writeInput(work, k);
-        await tick(app, k);
+        await app.tick(k * BATCH_MS);
       }
-      await stop(app);
+      await app.stop();
     } finally {
       for (const a of apps) if (!a.exited) a.kill();
     }
@@ -114,9 +103,9 @@ test(
       await ref.expectLine('ready 0');
       for (let k = 1; k <= TICKS; k++) {
         writeInput(refWork, k);
-        await tick(ref, k);
+        await ref.tick(k * BATCH_MS);
       }
-      await stop(ref);
+      await ref.stop();
     } finally {
       if (!ref.exited) ref.kill();
     }
