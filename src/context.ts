@@ -75,6 +75,7 @@ import { KINDLING_VERSION } from './version.js';
 import { AppStatusStore } from './ui/app-status-store.js';
 import type { UiServer } from './ui/ui-server.js';
 import { CONTEXT_ARITY, withArityChecks } from './method-arity.js';
+import { checkConstructorArity } from './method-arity.js';
 
 export type { ContextOptions } from './options.js';
 
@@ -176,6 +177,8 @@ export class Context {
   private readonly ui: Promise<UiServer | undefined> | undefined;
 
   constructor(options?: ContextOptions) {
+    // eslint-disable-next-line prefer-rest-params -- a rest parameter would show in the type
+    checkConstructorArity('new Context', arguments, 1);
     this.opts = resolveContextOptions(options);
     if (this.opts.eventLogDir !== undefined) {
       const writer = new EventLogWriter({
@@ -794,6 +797,11 @@ export class Context {
     this.events.emit(event, payload);
     if (this.eventSinks.length > 0)
       this.publishLine({ event, time: Date.now(), data: payload } as LoggedEvent);
+  }
+
+  /** @internal A warning of a part built on this Context (a socketTextStream that cannot connect). */
+  warn(message: string, path?: string): void {
+    this.emit('warning', path === undefined ? { message } : { message, path });
   }
 
   /** @internal A StreamingContext on this context finished a batch: logged and shown in the UI. */

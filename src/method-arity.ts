@@ -142,6 +142,7 @@ export const RDD_ARITY: ArityTable<RDD<unknown>> = {
 };
 
 export const CONTEXT_ARITY: ArityTable<Context> = {
+  warn: 'internal',
   parallelize: 2,
   range: 4,
   textFile: 2,
@@ -215,4 +216,12 @@ export function withArityChecks<C>(proto: C, prefix: string, table: ArityTable<C
       enumerable: false,
     });
   }
+}
+
+/**
+ * The same check for a public class's constructor, which no prototype table reaches: called
+ * first in the constructor with its `arguments` (`new Context(opts, 4)`, `new ManualClock(0, 1)`).
+ */
+export function checkConstructorArity(where: string, args: ArrayLike<unknown>, most: number): void {
+  if (args.length > most) throw errors.tooManyArguments(where, most, args[most]);
 }

@@ -101,8 +101,8 @@ export function resolveContextOptions(opts: ContextOptions | undefined): Resolve
     workers: workerCount(opts.workers),
     checkpointDir: directoryOrUrl('options.checkpointDir', opts.checkpointDir),
     checkpointCompression: codec('options.checkpointCompression', opts.checkpointCompression),
-    cleanCheckpoints: bool('options.cleanCheckpoints', opts.cleanCheckpoints, false),
-    checkpointAllMarkedAncestors: bool(
+    cleanCheckpoints: booleanOption('options.cleanCheckpoints', opts.cleanCheckpoints, false),
+    checkpointAllMarkedAncestors: booleanOption(
       'options.checkpointAllMarkedAncestors',
       opts.checkpointAllMarkedAncestors,
       false,
@@ -114,7 +114,7 @@ export function resolveContextOptions(opts: ContextOptions | undefined): Resolve
       opts.memoryLimitBytes,
       Math.floor(os.totalmem() / 4),
     ),
-    progress: bool('options.progress', opts.progress, process.stderr.isTTY === true),
+    progress: booleanOption('options.progress', opts.progress, process.stderr.isTTY === true),
     shuffleSpillRecords: positiveInt(
       'options.shuffleSpillRecords',
       opts.shuffleSpillRecords,
@@ -245,7 +245,8 @@ function workerCount(value: unknown): number {
   return n;
 }
 
-function bool(name: string, value: unknown, fallback: boolean): boolean {
+/** `value` as a boolean option named `name`: `fallback` when undefined, refused when not a boolean. */
+export function booleanOption(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
   if (typeof value !== 'boolean') throw errors.invalidArgument(name, 'a boolean', value);
   return value;

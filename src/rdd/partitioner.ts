@@ -14,6 +14,7 @@ import {
 import type { FunctionPlan } from '../shared/protocol.js';
 import { FunctionRef } from '../shipping/fn.js';
 import { planFunction, type FnOptions, type UserFn } from './user-function.js';
+import { checkConstructorArity } from '../method-arity.js';
 
 export type Partitioner =
   HashPartitioner | RangePartitioner | PositionPartitioner | CustomPartitioner<unknown, unknown>;
@@ -30,6 +31,8 @@ export class HashPartitioner {
   readonly numPartitions: number;
 
   constructor(numPartitions: number) {
+    // eslint-disable-next-line prefer-rest-params -- a rest parameter would show in the type
+    checkConstructorArity('new HashPartitioner', arguments, 1);
     this.numPartitions = checkNumPartitions(numPartitions);
   }
 
@@ -75,6 +78,8 @@ export class RangePartitioner {
   #bounds: unknown[] | undefined;
 
   constructor(numPartitions: number, rdd: unknown, ascending = true) {
+    // eslint-disable-next-line prefer-rest-params -- a rest parameter would show in the type
+    checkConstructorArity('new RangePartitioner', arguments, 3);
     this.numPartitions = checkNumPartitions(numPartitions);
     if (rdd !== BOUNDS_GIVEN && !isRDDLike(rdd))
       throw errors.invalidArgument('RangePartitioner rdd', 'an RDD', rdd);
@@ -245,6 +250,8 @@ export class CustomPartitioner<K = unknown, E = undefined> {
   readonly #env: E | undefined;
 
   constructor(numPartitions: number, getPartition: UserFn<[K, E], number>, opts?: FnOptions<E>) {
+    // eslint-disable-next-line prefer-rest-params -- a rest parameter would show in the type
+    checkConstructorArity('new Partitioner', arguments, 3);
     this.numPartitions = checkNumPartitions(numPartitions);
     this.#plan = planFunction(getPartition, opts, 'new Partitioner');
     this.#name =

@@ -27,6 +27,9 @@ const REASONS: Record<string, string> = {
   EAI_AGAIN: 'the host name could not be resolved now',
   EADDRNOTAVAIL: 'the address is not one of this machine',
   EADDRINUSE: 'the address is already in use',
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'the connection was reset by the other end',
+  EHOSTUNREACH: 'the host is unreachable',
 };
 
 export function errnoOf(e: unknown): string | undefined {

@@ -6,6 +6,7 @@
 import { errors } from '../shared/errors.js';
 import { withArityChecks } from '../method-arity.js';
 import { MANUAL_CLOCK_ARITY, SYSTEM_CLOCK_ARITY } from './stream-arity.js';
+import { checkConstructorArity } from '../method-arity.js';
 
 export interface Clock {
   /** Milliseconds since the epoch (SystemClock) or since the clock's own start. */
@@ -13,6 +14,11 @@ export interface Clock {
 }
 
 export class SystemClock implements Clock {
+  constructor() {
+    // eslint-disable-next-line prefer-rest-params -- a rest parameter would show in the type
+    checkConstructorArity('new SystemClock', arguments, 0);
+  }
+
   now(): number {
     return Date.now();
   }
@@ -26,6 +32,8 @@ export class ManualClock implements Clock {
   private listener: ClockListener | undefined;
 
   constructor(startMs = 0) {
+    // eslint-disable-next-line prefer-rest-params -- a rest parameter would show in the type
+    checkConstructorArity('new ManualClock', arguments, 1);
     if (typeof startMs !== 'number' || !Number.isInteger(startMs) || startMs < 0) {
       throw errors.invalidArgument('ManualClock startMs', 'a non-negative integer', startMs);
     }

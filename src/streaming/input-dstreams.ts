@@ -6,11 +6,15 @@
 
 import net from 'node:net';
 import { RDD } from '../rdd/rdd.js';
+import { describeErrno } from '../shared/io-errors.js';
 import { LineSplitter } from '../shared/line-ends.js';
 import type { Accumulator } from '../variables/accumulator.js';
 import type { DStream, DStreamImpl, InputImpl, SourcePosition } from './dstream.js';
 import type { StreamingContext } from './streaming-context.js';
 import { kernel } from './kernel-refs.js';
+
+// Spark's receiver restarts after a delay (spark.streaming.receiverRestartDelay, 2 s).
+const RECONNECT_MS = 1000;
 
 function counted(rdd: RDD<unknown>, acc: Accumulator | undefined): RDD<unknown> {
   if (acc === undefined) return rdd;
@@ -76,6 +80,8 @@ export class SocketInputImpl implements DStreamImpl, InputImpl {
   private socket: net.Socket | undefined;
   private retry: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** A connection failed since the last one made: its warning is out. */
+  private failing = false;
   private acc: Accumulator | undefined;
 
   constructor(
@@ -105,11 +111,20 @@ export class SocketInputImpl implements DStreamImpl, InputImpl {
     socket.on('data', (chunk: string) => {
       for (const line of lines.push(chunk)) this.buffered.push(line);
     });
-    socket.on('error', () => undefined);
+    socket.on('connect', () => (this.failing = false));
+    // Spark reports a receiver's error to its listeners and restarts it: said once a streak.
+    socket.on('error', (e) => {
+      if (this.failing || this.stopped) return;
+      this.failing = true;
+      this.ssc.sparkContext.warn(
+        `socketTextStream ${this.host}:${this.port}: ${describeErrno(e)}; ` +
+          `connecting again every ${RECONNECT_MS / 1000} s`,
+      );
+    });
     socket.on('close', () => {
       for (const line of lines.end()) this.buffered.push(line);
       // Spark's receiver restarts after a delay; the timer must not keep the process alive.
-      if (!this.stopped) this.retry = setTimeout(() => this.connect(), 1000).unref();
+      if (!this.stopped) this.retry = setTimeout(() => this.connect(), RECONNECT_MS).unref();
     });
   }
 

@@ -7,7 +7,7 @@ import { errors } from '../shared/errors.js';
 import { positiveInt } from '../options.js';
 import { RDD } from '../rdd/rdd.js';
 import { refuseUnknownKeys } from '../rdd/method-options.js';
-import type { UserFn } from '../rdd/user-function.js';
+import { checkMainThreadFunction, type UserFn } from '../rdd/user-function.js';
 import { HashPartitioner, type Partitioner } from '../rdd/partitioner.js';
 import { withArityChecks } from '../method-arity.js';
 import { STATE_SPEC_ARITY, STATE_SPEC_STATIC_ARITY } from './stream-arity.js';
@@ -38,6 +38,8 @@ export class StateSpec<K, V, S, R, E = undefined> {
     f: MappingFunction<K, V, S, R, E>,
     opts?: { env?: E },
   ): StateSpec<K, V, S, R, E> {
+    // Refused here, where it was passed, not at the mapWithState that uses the spec.
+    checkMainThreadFunction('StateSpec.function mappingFunction', f);
     refuseUnknownKeys('StateSpec.function', opts, ['env']);
     const spec = new StateSpec<K, V, S, R, E>(f);
     if (opts?.env !== undefined) spec.env = opts.env;

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { Context } from '../context.js';
 import { errors, isKindlingError, streamingErrors, type KindlingError } from '../shared/errors.js';
-import { positiveInt } from '../options.js';
+import { booleanOption, positiveInt } from '../options.js';
 import { assertDirectoryPossible, ensureDirectory } from '../shared/io-errors.js';
 import { localPath } from '../storage/local-path.js';
 import { refuseS3Url } from '../storage/storage-url.js';
@@ -25,6 +25,7 @@ import { readNewestCheckpoint, type StreamingCheckpointData } from './metadata-c
 import { checkCompatible, checkRestorable, restoreInto, scanCheckpointDir } from './recovery.js';
 import { withArityChecks } from '../method-arity.js';
 import { STREAMING_CONTEXT_ARITY, STREAMING_CONTEXT_STATIC_ARITY } from './stream-arity.js';
+import { checkConstructorArity } from '../method-arity.js';
 
 /** The longest delay setTimeout honours. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -73,6 +74,8 @@ export class StreamingContext {
     batchIntervalMs: number,
     opts?: StreamingContextOptions,
   ) {
+    // eslint-disable-next-line prefer-rest-params -- a rest parameter would show in the type
+    checkConstructorArity('new StreamingContext', arguments, 3);
     if (!(sparkContext instanceof Context))
       throw errors.invalidArgument('StreamingContext ctx', 'a Context', sparkContext);
     refuseUnknownKeys('StreamingContext', opts, ['clock']);
@@ -341,8 +344,9 @@ export class StreamingContext {
   /** graceful: finish the queued batches and checkpoint the latest state before stopping. */
   async stop(opts?: { stopContext?: boolean; graceful?: boolean }): Promise<void> {
     refuseUnknownKeys('ssc.stop', opts, ['stopContext', 'graceful']);
-    const stopContext = opts?.stopContext ?? true;
-    const graceful = opts?.graceful ?? false;
+    // A truthy non-boolean ({ stopContext: 'no' }) must not stop the Context.
+    const stopContext = booleanOption('ssc.stop opts.stopContext', opts?.stopContext, true);
+    const graceful = booleanOption('ssc.stop opts.graceful', opts?.graceful, false);
     if (this.state === 'active') void this.halt(graceful);
     const finish = async (): Promise<void> => {
       await this.halting;

@@ -8,7 +8,17 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Context, HashPartitioner, StorageLevel } from 'kindling';
+import {
+  Context,
+  HashPartitioner,
+  KindlingError,
+  ManualClock,
+  Partitioner,
+  RangePartitioner,
+  StorageLevel,
+  StreamingContext,
+  SystemClock,
+} from 'kindling';
 import { CONTEXT_ARITY, RDD_ARITY } from '../../src/method-arity.js';
 import {
   action,
@@ -201,4 +211,27 @@ test('the documented arguments stay accepted, and nothing ran for a refused call
   assert.deepEqual(await nums.take(2), [1, 2]);
   // groupWith takes any number of RDDs.
   assert.equal((await pairs.groupWith(pairs, pairs, pairs, pairs).collect()).length, 2);
+});
+
+test('public constructors refuse an argument past their own too, naming the class', () => {
+  const refused = (make: () => unknown, where: string, most: number): void =>
+    assert.throws(make, (e: unknown) => {
+      assert.ok(e instanceof KindlingError, String(e));
+      assert.equal(e.code, 'INVALID_ARGUMENT');
+      assert.ok(e.message.includes(`${where} argument ${most + 1}`), e.message);
+      return true;
+    });
+  const bad = [1, 2, 3, 4] as unknown[];
+  const construct = (C: unknown, n: number): unknown =>
+    Reflect.construct(C as new (...a: unknown[]) => unknown, bad.slice(0, n));
+  refused(() => construct(Context, 2), 'new Context', 1);
+  refused(() => construct(HashPartitioner, 2), 'new HashPartitioner', 1);
+  refused(() => construct(RangePartitioner, 4), 'new RangePartitioner', 3);
+  refused(() => construct(Partitioner, 4), 'new Partitioner', 3);
+  refused(() => construct(StreamingContext, 4), 'new StreamingContext', 3);
+  refused(() => construct(ManualClock, 2), 'new ManualClock', 1);
+  refused(() => construct(SystemClock, 1), 'new SystemClock', 0);
+  // Their own arguments stay accepted.
+  assert.equal(new HashPartitioner(3).numPartitions, 3);
+  assert.equal(new ManualClock(5).now(), 5);
 });

@@ -182,3 +182,27 @@ test('nothing ran for a refused call, and the documented arguments stay accepted
   assert.deepEqual(seen, [[10, 20]]);
   assert.equal(ssc.getState(), 'stopped');
 });
+
+test('ssc.stop refuses option values that are not booleans, and stops nothing', async () => {
+  const own = new Context({ workers: 1, progress: false });
+  const s = new StreamingContext(own, 1000, { clock: new ManualClock(0) });
+  await assert.rejects(
+    s.stop({ stopContext: 'no' as unknown as boolean }),
+    /Invalid argument ssc\.stop opts\.stopContext: expected a boolean, received "no"/,
+  );
+  await assert.rejects(
+    s.stop({ graceful: 1 as unknown as boolean }),
+    /ssc\.stop opts\.graceful: expected a boolean/,
+  );
+  assert.equal(s.getState(), 'initialized');
+  assert.equal(await own.range(0, 3).count(), 3);
+  await s.stop();
+  assert.equal(s.getState(), 'stopped');
+});
+
+test('StateSpec.function refuses what is not a function where it is called', () => {
+  assert.throws(
+    () => StateSpec.function(42 as unknown as () => undefined),
+    /Invalid argument StateSpec\.function mappingFunction: expected a function or fn\(module, exportName\), received 42/,
+  );
+});

@@ -44,3 +44,31 @@ test('socketTextStream lines end at \\n, \\r or \\r\\n, a \\r\\n cut between two
   assert.deepEqual(lines, ['a', 'b', 'c', 'd', 'e']);
   await ssc.stop({ stopContext: false });
 });
+
+test('socketTextStream that cannot connect says so once as a warning, naming the address, and keeps trying', async () => {
+  // A port nothing listens on: taken from a server closed at once.
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+
+  const warnings: string[] = [];
+  const first = new Promise<void>((resolve) =>
+    ctx.on('warning', (w) => {
+      warnings.push(w.message);
+      resolve();
+    }),
+  );
+  const ssc = new StreamingContext(ctx, 1000, { clock: new ManualClock() });
+  ssc.socketTextStream('127.0.0.1', port).foreachRDD(() => undefined);
+  await ssc.start();
+  await first;
+  assert.match(
+    warnings[0] ?? '',
+    new RegExp(
+      `^socketTextStream 127\\.0\\.0\\.1:${port}: connection refused \\(ECONNREFUSED\\); connecting again every 1 s$`,
+    ),
+  );
+  await ssc.stop({ stopContext: false });
+  assert.equal(warnings.length, 1);
+});
