@@ -759,7 +759,11 @@ export class Context {
     }
     // Last: a merge that throws (a long total out of range, a custom merge function's error)
     // fails the job, after the task's blocks are recorded.
-    for (const { id, delta } of side.accumulators) this.accumulators.get(id)?.merge(delta);
+    // All of a task's merges or none: each is checked before any total changes.
+    const merges = side.accumulators.map(({ id, delta }) =>
+      this.accumulators.get(id)?.merge(delta),
+    );
+    for (const apply of merges) apply?.();
     for (const { id, value } of side.customAccumulators ?? [])
       this.customAccumulators.get(id)?.mergeTaskValue(value);
   }

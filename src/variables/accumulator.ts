@@ -42,9 +42,16 @@ export class Accumulator<T extends number = number> {
     this.total = 0;
   }
 
-  /** @internal A successful task's additions; a total it would carry out of range fails the job. */
-  merge(delta: number): void {
-    this.total = addToTotal(this.type, this.label, this.total, delta, 'merge');
+  /**
+   * @internal A successful task's additions: the merge to apply, checked now (a total they
+   * would carry out of range throws, failing the job), so that a task's merges are checked
+   * all before any is applied.
+   */
+  merge(delta: number): () => void {
+    const total = addToTotal(this.type, this.label, this.total, delta, 'merge');
+    return () => {
+      this.total = total;
+    };
   }
 
   /** @internal */

@@ -121,6 +121,25 @@ test("merging tasks' additions past 2^53 - 1 in either direction fails the job, 
   }
 });
 
+test("a task's merges are all applied or none: one past 2^53 - 1 leaves the others as they were", async () => {
+  // The task adds 1 to `counted` (merged first) and 2^52 to `big`, whose total is 2^52 already.
+  const counted = ctx.longAccumulator('counted');
+  const big = ctx.longAccumulator('big');
+  big.add(2 ** 52);
+  await assert.rejects(
+    ctx.parallelize([2 ** 52], 1).foreach(
+      (x, env) => {
+        env.counted.add(1);
+        env.big.add(x);
+      },
+      { env: { counted, big } },
+    ),
+    refused('TASK_FAILED', /into longAccumulator \d+ \(big\)/),
+  );
+  assert.equal(counted.value, 0, "the task's other merge was not applied");
+  assert.equal(big.value, 2 ** 52);
+});
+
 test('in a task, additions past 2^53 - 1 fail the job at once, naming the accumulator', async () => {
   const acc = ctx.longAccumulator('task');
   let failedAttempts = 0;
