@@ -13,8 +13,9 @@ export const USAGE = `Usage:
       the web UI is on (port 4040 or the next free one) unless --no-ui
   kindling inspect DIR|s3://BUCKET/PREFIX [--json]
       a checkpoint (_manifest.json) or a streaming checkpoint (checkpoint-<ms> files): what is there, verified
-  kindling bench [NAME] [--list]
+  kindling bench [NAME] [--list] [--runs N] [--workers N] [--scale F] [--out DIR]
       the benchmark suite, or one bench of it; results go to bench/results/<name>.json
+      (or DIR); --scale in (0, 1] shrinks the data
   kindling ui EVENTLOG_OR_DIR [--port N] [--host H]
       the web UI over event logs (eventLogDir) of finished or running applications; port 18080
   kindling worker --master redis://[:password@]host:port[/db] [--threads N] [--name NAME]
