@@ -74,8 +74,7 @@ import {
 import { KINDLING_VERSION } from './version.js';
 import { AppStatusStore } from './ui/app-status-store.js';
 import type { UiServer } from './ui/ui-server.js';
-import { CONTEXT_ARITY, withArityChecks } from './method-arity.js';
-import { checkConstructorArity } from './method-arity.js';
+import { checkConstructorArity, CONTEXT_ARITY, withArityChecks } from './method-arity.js';
 
 export type { ContextOptions } from './options.js';
 
@@ -758,8 +757,8 @@ export class Context {
       });
     }
     // Last: a merge that throws (a long total out of range, a custom merge function's error)
-    // fails the job, after the task's blocks are recorded.
-    // All of a task's merges or none: each is checked before any total changes.
+    // fails the job, after the task's blocks are recorded. A task's long and double merges are
+    // all checked before any total changes: all of them apply, or none.
     const merges = side.accumulators.map(({ id, delta }) =>
       this.accumulators.get(id)?.merge(delta),
     );

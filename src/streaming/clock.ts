@@ -4,9 +4,8 @@
 // once every batch that fell due has finished, so tests need no sleeps.
 
 import { errors } from '../shared/errors.js';
-import { withArityChecks } from '../method-arity.js';
+import { checkConstructorArity, withArityChecks } from '../method-arity.js';
 import { MANUAL_CLOCK_ARITY, SYSTEM_CLOCK_ARITY } from './stream-arity.js';
-import { checkConstructorArity } from '../method-arity.js';
 
 export interface Clock {
   /** Milliseconds since the epoch (SystemClock) or since the clock's own start. */

@@ -13,7 +13,8 @@ import type { DStream, DStreamImpl, InputImpl, SourcePosition } from './dstream.
 import type { StreamingContext } from './streaming-context.js';
 import { kernel } from './kernel-refs.js';
 
-// Spark's receiver restarts after a delay (spark.streaming.receiverRestartDelay, 2 s).
+// How long a socket stream waits to connect again (Spark's receiver waits
+// spark.streaming.receiverRestartDelay, 2 s by default).
 const RECONNECT_MS = 1000;
 
 function counted(rdd: RDD<unknown>, acc: Accumulator | undefined): RDD<unknown> {

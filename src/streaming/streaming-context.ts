@@ -23,9 +23,8 @@ import { QueueInputImpl, SocketInputImpl } from './input-dstreams.js';
 import { JobGenerator, type BatchCompletedEvent, type BatchStartedEvent } from './job-generator.js';
 import { readNewestCheckpoint, type StreamingCheckpointData } from './metadata-checkpoint.js';
 import { checkCompatible, checkRestorable, restoreInto, scanCheckpointDir } from './recovery.js';
-import { withArityChecks } from '../method-arity.js';
+import { checkConstructorArity, withArityChecks } from '../method-arity.js';
 import { STREAMING_CONTEXT_ARITY, STREAMING_CONTEXT_STATIC_ARITY } from './stream-arity.js';
-import { checkConstructorArity } from '../method-arity.js';
 
 /** The longest delay setTimeout honours. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
